@@ -1,0 +1,3 @@
+export { main, registerCommand, USAGE } from './main.ts';
+export { renderSheet, show } from './table.ts';
+export { UsageError, InputError, type Io } from './io.ts';

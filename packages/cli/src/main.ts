@@ -1,0 +1,187 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  CreditbookError,
+  checkScenarioRuns,
+  compare,
+  compareWorkbook,
+  forecast,
+  forecastWorkbook,
+  formatDiagnostic,
+  isCalendarDate,
+  quote,
+  quoteWorkbook,
+} from '@creditbook/engine';
+import { InputError, UsageError, type Io } from './io.ts';
+import { failOn, loadRules, loadScenario, readPaths } from './rules.ts';
+import { renderSheet } from './table.ts';
+
+export const USAGE = `creditbook — credit economy workbooks
+
+Usage:
+  creditbook validate [paths...]                         check rule files (default: rules/)
+  creditbook quote --card ID --model M --duration S [--mode X] [--resolution R] [--set dim=value]... [--on YYYY-MM-DD] [--version N]
+  creditbook forecast <scenario.yaml> [--variant NAME]   the credit ledger per pool and period
+  creditbook compare <scenario.yaml> [--variant NAME]... base and variants side by side with deltas
+
+Options:
+  --json          machine-readable output (stable shapes, see README)
+  --rules DIR     rule store (default: rules)
+  -h, --help      this help
+
+Exit codes: 0 ok, 1 bad input (problems on stderr as file:line:col: CODE message), 2 usage.
+`;
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, positionals: { min: number; max: number }): { values: Values; positionals: string[] } {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options: { ...options, json: { type: 'boolean' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (parsed.positionals.length < positionals.min || parsed.positionals.length > positionals.max) {
+    throw new UsageError(positionals.min === positionals.max && positionals.min === 1 ? 'expected one scenario file' : `unexpected argument '${parsed.positionals[positionals.max] ?? ''}'`);
+  }
+  return parsed;
+}
+
+const json = (io: Io, value: unknown) => io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+
+const validate: Command = async (args, io) => {
+  const { positionals } = parse(args, {}, { min: 0, max: 10_000 });
+  const files = await readPaths(io.cwd, positionals.length > 0 ? positionals : ['rules']);
+  const { loadFiles } = await import('@creditbook/engine');
+  const result = await loadFiles(files);
+  const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
+  const errors = [...result.errors, ...runs];
+  for (const d of [...errors, ...result.warnings]) io.stderr.write(formatDiagnostic(d) + '\n');
+  const summary = `${files.length} files, ${result.rules.documents.length} documents, ${errors.length} problems`;
+  if (args.includes('--json')) json(io, { ok: errors.length === 0, files: files.length, documents: result.rules.documents.length, errors, warnings: result.warnings });
+  else io.stdout.write(`${errors.length === 0 ? 'valid' : 'invalid'}: ${summary}\n`);
+  return errors.length === 0 ? 0 : 1;
+};
+
+const quoteCommand: Command = async (args, io) => {
+  const { values } = parse(
+    args,
+    {
+      card: { type: 'string' }, on: { type: 'string' }, version: { type: 'string' }, model: { type: 'string' }, mode: { type: 'string' },
+      duration: { type: 'string' }, resolution: { type: 'string' }, audio: { type: 'string' }, set: { type: 'string', multiple: true },
+    },
+    { min: 0, max: 0 },
+  );
+  if (!values.card) throw new UsageError('--card is required');
+  if (values.on !== undefined && !isCalendarDate(String(values.on))) throw new UsageError(`--on must be a calendar date YYYY-MM-DD, got '${String(values.on)}'`);
+  const version = values.version === undefined ? undefined : Number(values.version);
+  if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new UsageError(`--version must be a positive integer`);
+  const request: Record<string, string | number> = {};
+  if (values.model !== undefined) request['model'] = String(values.model);
+  if (values.mode !== undefined) request['mode'] = String(values.mode);
+  if (values.resolution !== undefined) request['resolution'] = String(values.resolution);
+  if (values.audio !== undefined) request['audio'] = String(values.audio);
+  if (values.duration !== undefined) {
+    const d = Number(values.duration);
+    if (!Number.isFinite(d) || d <= 0) throw new UsageError(`--duration must be a number of seconds, got '${String(values.duration)}'`);
+    request['duration_s'] = d;
+  }
+  for (const s of (values.set as string[] | undefined) ?? []) {
+    const m = /^([a-z][a-z0-9_]*)=(.+)$/.exec(s);
+    if (!m) throw new UsageError(`--set takes dimension=value, got '${s}'`);
+    request[m[1]!] = /^-?\d+(\.\d+)?$/.test(m[2]!) ? Number(m[2]) : m[2]!;
+  }
+  const loaded = await loadRules(io.cwd, String(values.rules ?? 'rules'));
+  failOn(loaded.errors);
+  const outcome = await quote(loaded.rules, {
+    card: String(values.card),
+    request,
+    ...(values.on === undefined ? {} : { on: String(values.on) }),
+    ...(version === undefined ? {} : { version }),
+  });
+  if (!outcome.ok) throw new InputError(formatDiagnostic(outcome.error));
+  const q = outcome.quote;
+  if (values.json) json(io, q);
+  else {
+    const unit = q.unit.scale === 1 ? q.unit.name : `${q.unit.name} / ${q.unit.scale}`;
+    io.stdout.write(`${q.credits} credits (${unit}) — ${q.card.id} v${q.card.version}, on ${q.on}\n\n`);
+    io.stdout.write(renderSheet(quoteWorkbook(q).sheets[0]!));
+  }
+  return 0;
+};
+
+const progress = (io: Io, text: string) => {
+  if (io.stderr.isTTY) io.stderr.write(`\r${text}\x1b[K`);
+};
+
+const forecastCommand: Command = async (args, io) => {
+  const { values, positionals } = parse(args, { variant: { type: 'string' } }, { min: 1, max: 1 });
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
+  const r = await forecast(result.rules, scenario.doc, { variant: (values.variant as string | undefined) ?? null });
+  if (values.json) json(io, r);
+  else {
+    const wb = forecastWorkbook(r);
+    io.stdout.write(`${r.scenario} — ${r.variant ?? 'base'} (${r.currency})\n\n`);
+    io.stdout.write(renderSheet(wb.sheets.find((s) => s.name === 'Summary')!, { title: true }) + '\n');
+    io.stdout.write(renderSheet(wb.sheets.find((s) => s.name === 'Ledger')!, { title: true }));
+  }
+  return 0;
+};
+
+const compareCommand: Command = async (args, io) => {
+  const { values, positionals } = parse(args, { variant: { type: 'string', multiple: true } }, { min: 1, max: 1 });
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
+  progress(io, `comparing ${scenario.doc.id}…`);
+  const variants = values.variant as string[] | undefined;
+  const c = await compare(result.rules, scenario.doc, variants ? { variants } : {});
+  progress(io, '');
+  if (values.json) json(io, c);
+  else {
+    io.stdout.write(`${c.scenario} — ${c.runs.length} runs (${c.currency})\n\n`);
+    io.stdout.write(renderSheet(compareWorkbook(c).sheets[0]!));
+  }
+  return 0;
+};
+
+const COMMANDS: Record<string, Command> = { validate, quote: quoteCommand, forecast: forecastCommand, compare: compareCommand };
+
+/** Registers another command (export, bench) without this module importing its dependencies. */
+export function registerCommand(name: string, command: Command): void {
+  COMMANDS[name] = command;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`creditbook: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`creditbook ${name}: ${e.message}\n(see creditbook --help)\n`);
+      return 2;
+    }
+    if (e instanceof InputError) {
+      io.stderr.write(e.message + '\n');
+      return 1;
+    }
+    if (e instanceof CreditbookError) {
+      io.stderr.write(e.diagnostics.map(formatDiagnostic).join('\n') + '\n');
+      return 1;
+    }
+    throw e;
+  }
+}

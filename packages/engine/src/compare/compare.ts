@@ -1,0 +1,92 @@
+import type { RuleSet } from '../rules/ruleset.ts';
+import type { Scenario } from '../rules/types.ts';
+import { D } from '../ledger/money.ts';
+import { forecast } from '../ledger/forecast.ts';
+import { runNames } from '../ledger/variant.ts';
+import type { ForecastResult, Totals } from '../ledger/types.ts';
+
+/** Per period, the figures a comparison charts. */
+export interface SeriesPoint {
+  period: string;
+  pool: string;
+  closing: number;
+  consumed: number;
+  expired: number;
+  unmet: number;
+  purchased: number;
+  spend: string;
+  expired_value: string;
+  expiring_soon: number;
+}
+
+export interface CompareRun {
+  name: string;
+  description: string;
+  totals: Totals;
+  series: SeriesPoint[];
+  versions: ForecastResult['versions'];
+  problems: ForecastResult['problems'];
+}
+
+/** Differences of a run's totals from the base (numbers for credits, decimal strings for money and ratios). */
+export type TotalsDelta = Record<'granted' | 'purchased' | 'consumed' | 'expired' | 'unmet' | 'demand' | 'output_seconds', number> &
+  Record<'spend' | 'expired_value' | 'utilisation', string> & Record<'cost_per_credit' | 'cost_per_second', string | null>;
+
+/** The JSON shape of `creditbook compare --json`. */
+export interface CompareResult {
+  scenario: string;
+  currency: string;
+  base: string;
+  runs: CompareRun[];
+  deltas: { name: string; vs: string; totals: TotalsDelta }[];
+}
+
+const CREDIT_KEYS = ['granted', 'purchased', 'consumed', 'expired', 'unmet', 'demand', 'output_seconds'] as const;
+
+/** Totals of b minus totals of a. */
+export function deltaTotals(a: Totals, b: Totals): TotalsDelta {
+  const out = {} as TotalsDelta;
+  for (const k of CREDIT_KEYS) out[k] = b[k] - a[k];
+  out.spend = new D(b.spend).minus(a.spend).toFixed(2);
+  out.expired_value = new D(b.expired_value).minus(a.expired_value).toFixed(2);
+  out.utilisation = new D(b.utilisation).minus(a.utilisation).toFixed(4);
+  for (const k of ['cost_per_credit', 'cost_per_second'] as const) {
+    const x = a[k];
+    const y = b[k];
+    out[k] = x === null || y === null ? null : new D(y).minus(x).toFixed(4);
+  }
+  return out;
+}
+
+/** Runs of a forecast, as a comparison shows them. */
+export function toRun(result: ForecastResult, description: string): CompareRun {
+  const { by_pool: _byPool, ...totals } = result.totals;
+  return {
+    name: result.variant ?? 'base',
+    description,
+    totals,
+    series: result.periods.map((p) => ({
+      period: p.period, pool: p.pool, closing: p.closing, consumed: p.consumed, expired: p.expired, unmet: p.unmet,
+      purchased: p.purchased, spend: p.spend, expired_value: p.expired_value, expiring_soon: p.expiring_soon,
+    })),
+    versions: result.versions,
+    problems: result.problems,
+  };
+}
+
+/** Forecasts the base and every named variant (or the ones given) and sets them side by side with deltas. */
+export async function compare(rules: RuleSet, scenario: Scenario, options: { variants?: readonly string[] } = {}): Promise<CompareResult> {
+  const names = options.variants ? ['base', ...options.variants.filter((n) => n !== 'base')] : runNames(scenario);
+  const results: ForecastResult[] = [];
+  for (const name of names) results.push(await forecast(rules, scenario, { variant: name }));
+  const describe = (name: string) => (name === 'base' ? (scenario.description ?? scenario.title ?? 'as planned') : (scenario.variants ?? []).find((v) => v.name === name)?.description ?? '');
+  const runs = results.map((r) => toRun(r, describe(r.variant ?? 'base')));
+  const base = runs[0]!;
+  return {
+    scenario: scenario.id,
+    currency: results[0]?.currency ?? 'USD',
+    base: base.name,
+    runs,
+    deltas: runs.slice(1).map((r) => ({ name: r.name, vs: base.name, totals: deltaTotals(base.totals, r.totals) })),
+  };
+}

@@ -1,0 +1,149 @@
+import jsonata from 'jsonata';
+import { FUNCTIONS, FUNCTION_NAMES } from './functions.ts';
+
+/** Bounds that keep a formula from running away. Deterministic: counted in evaluation steps. */
+export const FORMULA_LIMITS = { steps: 100_000, stack: 200, sequence: 100_000, timeoutMs: 2_000 } as const;
+
+export type Expression = ReturnType<typeof jsonata>;
+
+export interface CompiledFormula {
+  readonly text: string;
+  readonly expression: Expression;
+  /** `$name` variables the formula reads that it does not bind itself. */
+  readonly freeVariables: ReadonlySet<string>;
+}
+
+/** A compile failure: the jsonata code, the offset in the formula text and the token. */
+export interface FormulaProblem {
+  readonly code: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly message: string;
+}
+
+export type CompileResult = { ok: true; formula: CompiledFormula } | { ok: false; problem: FormulaProblem };
+
+const cache = new Map<string, CompileResult>();
+const ENTRY = Symbol.for('jsonata.__evaluate_entry');
+const EXIT = Symbol.for('jsonata.__evaluate_exit');
+const TRACE = '__creditbook_trace';
+
+interface Frame {
+  base: { __steps?: number };
+  lookup(name: string): unknown;
+}
+
+function countStep(_node: unknown, _input: unknown, env: Frame): void {
+  const base = env.base;
+  base.__steps = (base.__steps ?? 0) + 1;
+  if (base.__steps > FORMULA_LIMITS.steps) {
+    throw { code: 'U_STEPS', message: `more than ${FORMULA_LIMITS.steps} evaluation steps (a loop?)` };
+  }
+}
+
+function traceStep(node: unknown, _input: unknown, env: Frame, result: unknown): void {
+  const trace = env.lookup(TRACE);
+  if (typeof trace === 'function') (trace as (n: unknown, r: unknown) => void)(node, result);
+}
+
+/** Compiles a formula once; the same text returns the cached result. */
+export function compileFormula(text: string): CompileResult {
+  const hit = cache.get(text);
+  if (hit) return hit;
+  let result: CompileResult;
+  try {
+    const expression = jsonata(text, { stack: FORMULA_LIMITS.stack, sequence: FORMULA_LIMITS.sequence, timeout: FORMULA_LIMITS.timeoutMs } as never);
+    // Entry and exit hooks are per expression; the counters live on the per-evaluation base frame.
+    expression.assign(ENTRY as never, countStep);
+    expression.assign(EXIT as never, traceStep);
+    result = { ok: true, formula: { text, expression, freeVariables: freeVariables(expression.ast()) } };
+  } catch (e) {
+    result = { ok: false, problem: toProblem(e) };
+  }
+  if (cache.size > 5_000) cache.clear();
+  cache.set(text, result);
+  return result;
+}
+
+/** Reads jsonata's error shape: `position` is the offset just past the token. */
+export function toProblem(e: unknown): FormulaProblem {
+  const err = (e ?? {}) as { code?: unknown; position?: unknown; token?: unknown; message?: unknown };
+  const token = typeof err.token === 'string' && err.token !== '(end)' ? err.token : '';
+  const end = typeof err.position === 'number' ? err.position : 0;
+  const length = Math.max(1, token.length);
+  return {
+    code: typeof err.code === 'string' ? err.code : 'D0000',
+    offset: Math.max(0, end - token.length),
+    length,
+    message: typeof err.message === 'string' ? err.message : String(e),
+  };
+}
+
+interface AstNode {
+  type?: string;
+  value?: unknown;
+  position?: number;
+  [k: string]: unknown;
+}
+
+/** Variables read but not bound inside the formula (bound ones: `$x := ...` and lambda arguments). */
+function freeVariables(ast: unknown): Set<string> {
+  const read = new Set<string>();
+  const bound = new Set<string>();
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (n === null || typeof n !== 'object') return;
+    const node = n as AstNode;
+    if (node.type === 'variable' && typeof node.value === 'string' && node.value !== '') read.add(node.value);
+    if (node.type === 'bind') {
+      const lhs = node['lhs'] as AstNode | undefined;
+      if (lhs && typeof lhs.value === 'string') bound.add(lhs.value);
+    }
+    if (node.type === 'lambda' && Array.isArray(node['arguments'])) {
+      for (const a of node['arguments'] as AstNode[]) if (typeof a.value === 'string') bound.add(a.value);
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'value' || typeof v === 'object') walk(v);
+  };
+  walk(ast);
+  for (const b of bound) read.delete(b);
+  return read;
+}
+
+/** Variables jsonata itself provides. */
+const BUILTINS = new Set([
+  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase',
+  'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase', 'formatInteger',
+  'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean', 'not', 'map', 'zip',
+  'filter', 'single', 'reduce', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread', 'merge', 'reverse', 'each', 'error',
+  'assert', 'type', 'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode', 'encodeUrlComponent', 'encodeUrl',
+  'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone', 'now', 'millis',
+]);
+
+/** Names a formula reads that are neither parameters, custom functions nor jsonata built-ins. */
+export function unknownVariables(formula: CompiledFormula, parameters: ReadonlySet<string>): string[] {
+  return [...formula.freeVariables].filter((v) => !parameters.has(v) && !FUNCTION_NAMES.has(v) && !BUILTINS.has(v));
+}
+
+export type EvaluationResult = { ok: true; value: unknown } | { ok: false; problem: FormulaProblem; limit: boolean };
+
+
+/** Evaluates a compiled formula over an input with bindings, bounded in steps, depth and sequence size. */
+export async function evaluateFormula(
+  formula: CompiledFormula,
+  input: unknown,
+  bindings: Record<string, unknown>,
+  onStep?: (node: AstNode, result: unknown) => void,
+): Promise<EvaluationResult> {
+  const env: Record<string, unknown> = { ...bindings };
+  for (const f of FUNCTIONS) env[f.name] = f.implementation;
+  if (onStep) env[TRACE] = onStep;
+  try {
+    const value = await formula.expression.evaluate(input, env);
+    return { ok: true, value };
+  } catch (e) {
+    const problem = toProblem(e);
+    const limit = problem.code === 'U_STEPS' || problem.code === 'D1011' || problem.code === 'D1012' || problem.code === 'D2014' || problem.code === 'D2015' || problem.code === 'RangeError';
+    const message = e instanceof RangeError ? 'stack exhausted (deep recursion)' : problem.message;
+    return { ok: false, problem: { ...problem, message }, limit: limit || e instanceof RangeError };
+  }
+}

@@ -1,0 +1,11 @@
+export { FUNCTIONS, FUNCTION_NAMES, type FormulaFunction } from './functions.ts';
+export {
+  compileFormula,
+  evaluateFormula,
+  unknownVariables,
+  FORMULA_LIMITS,
+  type CompiledFormula,
+  type CompileResult,
+  type EvaluationResult,
+  type FormulaProblem,
+} from './compile.ts';

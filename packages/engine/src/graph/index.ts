@@ -1,0 +1,1 @@
+export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph.ts';

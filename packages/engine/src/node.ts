@@ -1,0 +1,2 @@
+/** Node-only parts of the engine: the directory rule store. */
+export { DirectoryStore, safeJoin } from './store/directory.ts';

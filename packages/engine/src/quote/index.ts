@@ -1,0 +1,2 @@
+export { compileCard, type CompiledCard, type Priced, type QuoteRequest, type TraceStep } from './card.ts';
+export { quote, type Quote, type QuoteInput, type QuoteOutcome } from './quote.ts';

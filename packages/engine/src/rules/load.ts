@@ -1,0 +1,203 @@
+import { diagnostic, type Code, type Diagnostic } from '../diagnostics/index.ts';
+import { problemAt } from './problem.ts';
+import { compileFormula, unknownVariables } from '../formula/index.ts';
+import { validateSchema } from '../schema/index.ts';
+import { compileCard } from '../quote/card.ts';
+import { isCalendarDate } from './dates.ts';
+import { parseRuleFile } from './parse.ts';
+import { RuleSet, type LoadedDocument } from './ruleset.ts';
+import { pointerSegments, rangeAt, scalarAt, scalarValueOffset, type PathSegment, type SourceDocument } from './source.ts';
+import type { StoredFile, RuleStore } from './store.ts';
+import { KINDS, type Kind, type PlanCatalog, type RateCard, type RuleDocument, type Scenario } from './types.ts';
+import { checkScenarioReferences } from './references.ts';
+
+/** Everything a load found: the usable documents, and every problem collected together. */
+export interface LoadResult {
+  readonly rules: RuleSet;
+  readonly errors: Diagnostic[];
+  readonly warnings: Diagnostic[];
+}
+
+/** Loads every document of a store. */
+export async function loadStore(store: RuleStore): Promise<LoadResult> {
+  return loadFiles(await store.list());
+}
+
+/**
+ * Parses, validates and cross-checks rule files; runs every card's examples.
+ * The result does not depend on the order the files are given in.
+ */
+export async function loadFiles(files: readonly StoredFile[]): Promise<LoadResult> {
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const loaded: LoadedDocument[] = [];
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const f of sorted) {
+    const doc = loadOne(f, errors);
+    if (doc) loaded.push(doc);
+  }
+  const unique = dropDuplicates(loaded, errors);
+  checkEffectiveOrder(unique, errors);
+  for (const d of unique) {
+    if (d.doc.kind === 'RateCard') await checkRateCard(d as LoadedDocument<RateCard>, errors);
+    if (d.doc.kind === 'PlanCatalog') checkCatalog(d as LoadedDocument<PlanCatalog>, errors);
+  }
+  const rules = new RuleSet(unique);
+  for (const d of unique) {
+    if (d.doc.kind === 'Scenario') errors.push(...checkScenarioReferences(rules, d as LoadedDocument<Scenario>));
+  }
+  return { rules, errors: sortDiagnostics(errors), warnings: sortDiagnostics(warnings) };
+}
+
+/** Files first, then position: a stable order for reports. */
+export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.pos[0] - b.pos[0] || a.code.localeCompare(b.code)));
+}
+
+/** Parses and schema-checks one file; returns the document when it is usable. */
+export function loadOne(f: StoredFile, errors: Diagnostic[]): LoadedDocument | undefined {
+  const parsed = parseRuleFile(f.path, f.text);
+  errors.push(...parsed.errors);
+  const src = parsed.source;
+  if (!src || parsed.errors.length > 0) return undefined;
+  const data = parsed.data as Record<string, unknown>;
+  const kind = data['kind'];
+  if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
+    const detail = kind === undefined ? "(missing 'kind')" : `'${String(kind)}' (expected ${KINDS.join(', ')})`;
+    errors.push(problemAt(src, 'S_UNKNOWN_KIND', detail, kind === undefined ? [] : ['kind']));
+    return undefined;
+  }
+  const issues = validateSchema(kind as Kind, data);
+  for (const issue of issues) errors.push(problemAt(src, 'S_SCHEMA', issue.message, pointerSegments(issue.path), issue.key));
+  if (issues.length > 0) return undefined;
+  const doc = data as unknown as RuleDocument;
+  let ok = true;
+  for (const [path, value] of datesOf(doc)) {
+    if (!isCalendarDate(value)) {
+      errors.push(problemAt(src, 'R_BAD_DATE', `'${value}'`, path));
+      ok = false;
+    }
+  }
+  return ok ? { doc, source: src } : undefined;
+}
+
+function datesOf(doc: RuleDocument): [PathSegment[], string][] {
+  const out: [PathSegment[], string][] = [[['effective_from'], doc.effective_from]];
+  const saved = doc.audit.saved_at.slice(0, 10);
+  out.push([['audit', 'saved_at'], saved]);
+  return out;
+}
+
+function dropDuplicates(docs: LoadedDocument[], errors: Diagnostic[]): LoadedDocument[] {
+  const seen = new Map<string, LoadedDocument>();
+  const out: LoadedDocument[] = [];
+  for (const d of docs) {
+    const key = `${d.doc.kind}/${d.doc.id}/${d.doc.version}`;
+    const first = seen.get(key);
+    if (first) {
+      errors.push(problemAt(d.source, 'R_DUPLICATE_VERSION', `${d.doc.kind} ${d.doc.id} v${d.doc.version} is also in ${first.source.file}`, ['version']));
+      continue;
+    }
+    seen.set(key, d);
+    out.push(d);
+  }
+  return out;
+}
+
+/** A later published version must not take effect before an earlier one. */
+function checkEffectiveOrder(docs: LoadedDocument[], errors: Diagnostic[]): void {
+  const groups = new Map<string, LoadedDocument[]>();
+  for (const d of docs) {
+    if (d.doc.status !== 'published') continue;
+    const key = `${d.doc.kind}/${d.doc.id}`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  for (const group of groups.values()) {
+    group.sort((a, b) => a.doc.version - b.doc.version);
+    for (let i = 1; i < group.length; i++) {
+      const prev = group[i - 1]!;
+      const cur = group[i]!;
+      if (cur.doc.effective_from < prev.doc.effective_from) {
+        errors.push(
+          problemAt(cur.source, 'R_EFFECTIVE_ORDER', `v${cur.doc.version} takes effect ${cur.doc.effective_from}, before v${prev.doc.version} (${prev.doc.effective_from})`, ['effective_from']),
+        );
+      }
+    }
+  }
+}
+
+function formulaProblem(src: SourceDocument, code: Code, detail: string, offset: number, length: number): Diagnostic {
+  const scalar = scalarAt(src, ['credits']);
+  const start = scalar ? scalarValueOffset(src.text, scalar, offset) : rangeAt(src, ['credits'])[0];
+  return diagnostic({ code, detail, file: src.file, pos: [start, start + length], path: '/credits', source: src.text });
+}
+
+async function checkRateCard(d: LoadedDocument<RateCard>, errors: Diagnostic[]): Promise<void> {
+  const card = d.doc;
+  const src = d.source;
+  const compiled = compileFormula(card.credits);
+  if (!compiled.ok) {
+    const p = compiled.problem;
+    errors.push(formulaProblem(src, 'F_COMPILE', `${p.code}: ${p.message}`, p.offset, p.length));
+    return;
+  }
+  const params = new Set(Object.keys(card.parameters ?? {}));
+  for (const name of unknownVariables(compiled.formula, params)) {
+    const offset = findVariable(card.credits, name);
+    errors.push(formulaProblem(src, 'F_UNKNOWN_PARAMETER', `$${name} (parameters: ${[...params].join(', ') || 'none'})`, offset, name.length + 1));
+  }
+  const dims = card.dimensions;
+  for (const [name, dim] of Object.entries(dims)) {
+    if (dim.default !== undefined && dim.values && !dim.values.some((v) => String(v) === String(dim.default))) {
+      errors.push(problemAt(src, 'R_DIMENSION', `default '${String(dim.default)}' of ${name} is not one of its values`, ['dimensions', name, 'default']));
+    }
+  }
+  (card.constraints ?? []).forEach((c, i) => {
+    for (const [k, v] of [...Object.entries(c.when).map(([k, v]) => [k, [v]] as const), ...Object.entries(c.allow)]) {
+      const dim = dims[k];
+      const part = k in c.when ? 'when' : 'allow';
+      if (!dim) {
+        errors.push(problemAt(src, 'R_DIMENSION', `constraint names unknown dimension '${k}'`, ['constraints', i, part], k));
+        continue;
+      }
+      for (const value of v) {
+        if (dim.values && !dim.values.some((x) => String(x) === String(value))) {
+          errors.push(problemAt(src, 'R_DIMENSION', `'${String(value)}' is not a value of ${k}`, ['constraints', i, part, k]));
+        }
+      }
+    }
+  });
+  const priced = compileCard(card);
+  for (const [i, ex] of (card.examples ?? []).entries()) {
+    const result = await priced.price(ex.request);
+    if (!result.ok) {
+      errors.push(problemAt(src, 'E_EXAMPLE_FAILED', `${describe(ex.request)}: ${result.code} ${result.detail}`, ['examples', i]));
+    } else if (result.credits !== ex.credits) {
+      errors.push(problemAt(src, 'E_EXAMPLE_FAILED', `${describe(ex.request)} expected ${ex.credits} credits, formula gives ${result.credits}`, ['examples', i, 'credits']));
+    }
+  }
+}
+
+function describe(request: Record<string, unknown>): string {
+  return Object.entries(request)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+}
+
+/** Offset of `$name` as a whole variable in the formula text. */
+function findVariable(text: string, name: string): number {
+  const re = new RegExp(`\\$${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`);
+  const m = re.exec(text);
+  return m ? m.index : 0;
+}
+
+function checkCatalog(d: LoadedDocument<PlanCatalog>, errors: Diagnostic[]): void {
+  const seen = new Map<string, string>();
+  for (const list of ['subscriptions', 'top_ups', 'api_packages', 'custom_packages'] as const) {
+    (d.doc[list] ?? []).forEach((item, i) => {
+      const where = seen.get(item.id);
+      if (where) errors.push(problemAt(d.source, 'R_DUPLICATE_ID', `'${item.id}' is used twice (also in ${where})`, [list, i, 'id']));
+      else seen.set(item.id, list);
+    });
+  }
+}

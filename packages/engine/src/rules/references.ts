@@ -1,0 +1,101 @@
+import type { Diagnostic } from '../diagnostics/index.ts';
+import { isCalendarDate, isMonth } from './dates.ts';
+import { problemAt } from './problem.ts';
+import type { LoadedDocument, RuleSet } from './ruleset.ts';
+import type { PathSegment } from './source.ts';
+import type { Pack, PlanCatalog, Purchases, Scenario } from './types.ts';
+
+/** Every pack of a catalog, whatever its list. */
+export function catalogPacks(catalog: PlanCatalog): Pack[] {
+  return [...(catalog.top_ups ?? []), ...(catalog.api_packages ?? []), ...(catalog.custom_packages ?? [])];
+}
+
+/** The first day of a scenario's start period, the date rule versions are resolved on. */
+export function startDate(s: Scenario): string {
+  return s.start.length === 7 ? `${s.start}-01` : s.start;
+}
+
+/** Checks that a scenario and its variants name things that exist, and that its periods are real. */
+export function checkScenarioReferences(rules: RuleSet, loaded: LoadedDocument<Scenario>): Diagnostic[] {
+  const s = loaded.doc;
+  const out: Diagnostic[] = [];
+  const at = (path: PathSegment[], detail: string, code: 'C_UNKNOWN_REFERENCE' | 'C_PERIOD' = 'C_UNKNOWN_REFERENCE') =>
+    out.push(problemAt(loaded.source, code, detail, path));
+  const granularity = s.granularity ?? 'month';
+  const period = (path: PathSegment[], p: string) => {
+    const ok = granularity === 'month' ? isMonth(p) : isCalendarDate(p);
+    if (!ok) at(path, `'${p}' is not a ${granularity === 'month' ? 'month YYYY-MM' : 'date YYYY-MM-DD'}`, 'C_PERIOD');
+  };
+  period(['start'], s.start);
+  s.demand.forEach((line, i) => {
+    if (line.profile?.type === 'burst') line.profile.bursts.forEach((b, j) => period(['demand', i, 'profile', 'bursts', j, 'start'], b.start));
+  });
+  const on = startDate(s);
+
+  const checkPlan = (plan: { catalog?: string; subscription?: string | null }, base: PathSegment[]): PlanCatalog | undefined => {
+    const catalogId = plan.catalog ?? s.plan.catalog;
+    const pin = (s.rules.pins ?? {})[catalogId];
+    const catalog = rules.resolve('PlanCatalog', catalogId, on, pin)?.doc;
+    if (!catalog) {
+      at([...base, 'catalog'], `PlanCatalog '${catalogId}' (none in force on ${on})`);
+      return undefined;
+    }
+    const tier = plan.subscription === undefined ? s.plan.subscription : plan.subscription;
+    if (typeof tier === 'string' && !(catalog.subscriptions ?? []).some((t) => t.id === tier)) {
+      at([...base, 'subscription'], `subscription '${tier}' is not in ${catalogId} (has ${(catalog.subscriptions ?? []).map((t) => t.id).join(', ')})`);
+    }
+    return catalog;
+  };
+
+  const checkPurchases = (p: Purchases | undefined, catalog: PlanCatalog | undefined, base: PathSegment[]) => {
+    if (!p || !catalog) return;
+    const packs = new Set(catalogPacks(catalog).map((x) => x.id));
+    const known = (id: string, path: PathSegment[]) => {
+      if (!packs.has(id)) at(path, `pack '${id}' is not in ${catalog.id} (has ${[...packs].join(', ')})`);
+    };
+    if (p.pack) known(p.pack, [...base, 'pack']);
+    for (const [pool, id] of Object.entries(p.packs ?? {})) known(id, [...base, 'packs', pool]);
+    (p.scheduled ?? []).forEach((x, i) => {
+      known(x.pack, [...base, 'scheduled', i, 'pack']);
+      period([...base, 'scheduled', i, 'period'], x.period);
+    });
+    if (p.policy === 'auto' && !p.pack && !p.packs) at(base, 'auto purchases need a pack');
+  };
+
+  const checkRules = (r: Partial<Scenario['rules']>, base: PathSegment[]) => {
+    if (r.validity && rules.versions('ValidityPolicy', r.validity).length === 0) at([...base, 'validity'], `ValidityPolicy '${r.validity}'`);
+    for (const [pool, id] of Object.entries(r.cards ?? {})) {
+      const versions = rules.versions('RateCard', id);
+      if (versions.length === 0) at([...base, 'cards', pool], `RateCard '${id}'`);
+      else if (versions.some((v) => v.doc.pool !== pool)) at([...base, 'cards', pool], `RateCard '${id}' prices pool '${versions[0]?.doc.pool}', not '${pool}'`);
+    }
+    for (const [id, pin] of Object.entries(r.pins ?? {})) {
+      if (pin === 'effective') continue;
+      const found = rules.documents.some((d) => d.doc.id === id && d.doc.version === pin);
+      if (!found) at([...base, 'pins', id], `version ${pin} of '${id}'`);
+    }
+  };
+
+  const catalog = checkPlan(s.plan, ['plan']);
+  checkRules(s.rules, ['rules']);
+  checkPurchases(s.purchases, catalog, ['purchases']);
+  const pools = new Set(Object.keys(s.rules.cards));
+  s.demand.forEach((line, i) => {
+    if (line.pool && !pools.has(line.pool)) at(['demand', i, 'pool'], `pool '${line.pool}' has no card in rules.cards`);
+  });
+  (s.grants ?? []).forEach((g, i) => period(['grants', i, 'period'], g.period));
+  const names = new Set<string>();
+  (s.variants ?? []).forEach((v, i) => {
+    const base: PathSegment[] = ['variants', i];
+    if (names.has(v.name)) out.push(problemAt(loaded.source, 'R_DUPLICATE_ID', `variant '${v.name}'`, [...base, 'name']));
+    names.add(v.name);
+    const vcat = v.plan ? checkPlan(v.plan, [...base, 'plan']) : catalog;
+    if (v.rules) checkRules(v.rules, [...base, 'rules']);
+    checkPurchases(v.purchases ?? s.purchases, vcat, v.purchases ? [...base, 'purchases'] : ['purchases']);
+    (v.migrate ?? []).forEach((m, j) => {
+      if (m.from_period) period([...base, 'migrate', j, 'from_period'], m.from_period);
+    });
+    (v.grants ?? []).forEach((g, j) => period([...base, 'grants', j, 'period'], g.period));
+  });
+  return out;
+}

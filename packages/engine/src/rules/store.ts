@@ -1,0 +1,48 @@
+/** A file in a rule store: a path relative to the store's root, and its text. */
+export interface StoredFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/**
+ * The engine's only I/O: a rule store. The web app and the CLI give it a directory;
+ * tests give it memory. Paths are relative, '/'-separated, and never leave the store.
+ */
+export interface RuleStore {
+  /** Every `.yaml`/`.yml` file in the store. */
+  list(): Promise<StoredFile[]>;
+  read(path: string): Promise<string | undefined>;
+  /** Creates a file atomically; fails with `exists` when the path is taken (no overwrite). */
+  create(path: string, text: string): Promise<'created' | 'exists'>;
+  /** Replaces a file atomically when its current text is `expected`; otherwise `changed`. */
+  replace(path: string, expected: string, text: string): Promise<'replaced' | 'changed'>;
+}
+
+/** A store held in memory (tests, the browser). */
+export class MemoryStore implements RuleStore {
+  private readonly files = new Map<string, string>();
+
+  constructor(files: Iterable<StoredFile> = []) {
+    for (const f of files) this.files.set(f.path, f.text);
+  }
+
+  async list(): Promise<StoredFile[]> {
+    return [...this.files].filter(([p]) => /\.ya?ml$/.test(p)).map(([path, text]) => ({ path, text }));
+  }
+
+  async read(path: string): Promise<string | undefined> {
+    return this.files.get(path);
+  }
+
+  async create(path: string, text: string): Promise<'created' | 'exists'> {
+    if (this.files.has(path)) return 'exists';
+    this.files.set(path, text);
+    return 'created';
+  }
+
+  async replace(path: string, expected: string, text: string): Promise<'replaced' | 'changed'> {
+    if (this.files.get(path) !== expected) return 'changed';
+    this.files.set(path, text);
+    return 'replaced';
+  }
+}

@@ -1,0 +1,199 @@
+/** Shapes of the rule documents, as their JSON Schemas (packages/engine/schemas) define them. */
+
+export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario';
+export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario'];
+
+export type Status = 'draft' | 'published';
+export type Money = string | number;
+export type DimensionValue = string | number;
+
+export interface Audit {
+  author: string;
+  saved_at: string;
+  note?: string;
+  based_on?: number;
+}
+
+export interface DocumentHeader {
+  kind: Kind;
+  id: string;
+  version: number;
+  effective_from: string;
+  status: Status;
+  audit: Audit;
+  title?: string;
+  description?: string;
+}
+
+export interface Dimension {
+  values?: DimensionValue[];
+  range?: { min: number; max: number; step?: number };
+  default?: DimensionValue;
+  description?: string;
+}
+
+export interface Constraint {
+  when: Record<string, DimensionValue>;
+  allow: Record<string, DimensionValue[]>;
+  note?: string;
+}
+
+export type Parameter = number | { [key: string]: Parameter };
+
+export interface RateCardExample {
+  request: Record<string, string | number>;
+  credits: number;
+  note?: string;
+}
+
+export interface RateCard extends DocumentHeader {
+  kind: 'RateCard';
+  pool: string;
+  unit?: { name: string; scale?: number };
+  rounding?: 'ceil' | 'floor' | 'round' | 'exact';
+  dimensions: Record<string, Dimension>;
+  constraints?: Constraint[];
+  parameters?: Record<string, Parameter>;
+  credits: string;
+  examples?: RateCardExample[];
+}
+
+export interface Validity {
+  months?: number;
+  days?: number;
+}
+
+export interface Subscription {
+  id: string;
+  name?: string;
+  pool: string;
+  price_month: Money;
+  price_year?: Money;
+  credits_per_month: number;
+  note?: string;
+}
+
+export interface Pack {
+  id: string;
+  name?: string;
+  pool: string;
+  price: Money;
+  credits: number;
+  validity?: Validity;
+  eligible_tiers?: string[];
+  note?: string;
+}
+
+export interface PlanCatalog extends DocumentHeader {
+  kind: 'PlanCatalog';
+  currency: string;
+  daily_free?: { pool: string; credits_per_day: number; tiers: string[]; note?: string };
+  subscriptions?: Subscription[];
+  top_ups?: Pack[];
+  api_packages?: Pack[];
+  custom_packages?: Pack[];
+}
+
+export type LotSource = 'subscription' | 'top_up' | 'api_package' | 'custom_package' | 'promotional' | 'daily_free';
+export const LOT_SOURCES: readonly LotSource[] = ['subscription', 'top_up', 'api_package', 'custom_package', 'promotional', 'daily_free'];
+
+export interface SourcePolicy {
+  validity?: Validity;
+  per_package?: boolean;
+  priority: number;
+  note?: string;
+}
+
+export type BurnKey = 'last_valid_period' | 'priority' | 'granted_period' | 'lot_id';
+
+export interface ValidityPolicy extends DocumentHeader {
+  kind: 'ValidityPolicy';
+  sources: Partial<Record<LotSource, SourcePolicy>>;
+  burn_order?: BurnKey[];
+  uncovered_demand?: 'unmet';
+}
+
+export type Pins = Record<string, number | 'effective'>;
+
+export interface ScenarioPlan {
+  catalog: string;
+  subscription?: string;
+  billing?: 'monthly' | 'annual';
+  daily_free?: boolean;
+}
+
+export interface ScenarioRules {
+  validity: string;
+  cards: Record<string, string>;
+  pins?: Pins;
+}
+
+export type Profile =
+  | { type: 'steady' }
+  | { type: 'seasonal'; factors: number[] }
+  | { type: 'burst'; bursts: { start: string; periods: number; count: number; note?: string }[] };
+
+export interface DemandLine {
+  id: string;
+  pool?: string;
+  request: Record<string, string | number>;
+  count: number;
+  profile?: Profile;
+  note?: string;
+}
+
+export interface ScheduledPurchase {
+  period: string;
+  pack: string;
+  quantity?: number;
+  every?: number;
+}
+
+export interface Purchases {
+  policy: 'none' | 'scheduled' | 'auto';
+  pack?: string;
+  packs?: Record<string, string>;
+  scheduled?: ScheduledPurchase[];
+}
+
+export interface Grant {
+  period: string;
+  pool: string;
+  credits: number;
+  source?: 'promotional';
+  note?: string;
+}
+
+export interface Migration {
+  from: Record<string, string | number>;
+  to: Record<string, string | number>;
+  share: number;
+  from_period?: string;
+}
+
+export interface Variant {
+  name: string;
+  description?: string;
+  plan?: Partial<Omit<ScenarioPlan, 'subscription'>> & { subscription?: string | null };
+  rules?: Partial<ScenarioRules>;
+  purchases?: Purchases;
+  grants?: Grant[];
+  demand_scale?: number;
+  migrate?: Migration[];
+}
+
+export interface Scenario extends DocumentHeader {
+  kind: 'Scenario';
+  currency?: string;
+  start: string;
+  horizon: number;
+  granularity?: 'month' | 'day';
+  plan: ScenarioPlan;
+  rules: ScenarioRules;
+  demand: DemandLine[];
+  purchases?: Purchases;
+  grants?: Grant[];
+  variants?: Variant[];
+}
+
+export type RuleDocument = RateCard | PlanCatalog | ValidityPolicy | Scenario;

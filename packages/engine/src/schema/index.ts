@@ -1,0 +1,95 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import common from '../../schemas/common.schema.json' with { type: 'json' };
+import rateCard from '../../schemas/rate-card.schema.json' with { type: 'json' };
+import planCatalog from '../../schemas/plan-catalog.schema.json' with { type: 'json' };
+import validityPolicy from '../../schemas/validity-policy.schema.json' with { type: 'json' };
+import scenario from '../../schemas/scenario.schema.json' with { type: 'json' };
+import type { Kind } from '../rules/types.ts';
+
+/** The JSON Schema of each document kind. */
+export const SCHEMAS: Readonly<Record<Kind, object>> = {
+  RateCard: rateCard,
+  PlanCatalog: planCatalog,
+  ValidityPolicy: validityPolicy,
+  Scenario: scenario,
+};
+
+export interface SchemaIssue {
+  /** JSON pointer of the offending value. */
+  readonly path: string;
+  /** A key to point at inside the value at path (an unknown field). */
+  readonly key?: string;
+  readonly message: string;
+}
+
+let validators: Map<Kind, ValidateFunction> | undefined;
+
+function compiled(): Map<Kind, ValidateFunction> {
+  if (validators) return validators;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addSchema(common);
+  validators = new Map();
+  for (const [kind, schema] of Object.entries(SCHEMAS) as [Kind, object][]) validators.set(kind, ajv.compile(schema));
+  return validators;
+}
+
+/** Validates a document against its kind's schema; returns one issue per distinct problem. */
+export function validateSchema(kind: Kind, data: unknown): SchemaIssue[] {
+  const validate = compiled().get(kind);
+  if (!validate || validate(data)) return [];
+  return simplify(validate.errors ?? []);
+}
+
+function describe(e: ErrorObject): SchemaIssue {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return { path: e.instancePath, key: String(p['additionalProperty']), message: `unknown field '${String(p['additionalProperty'])}'` };
+    case 'required':
+      return { path: e.instancePath, message: `missing field '${String(p['missingProperty'])}'` };
+    case 'enum':
+      return { path: e.instancePath, message: `must be one of ${(p['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'const':
+      return { path: e.instancePath, message: `must be ${JSON.stringify(p['allowedValue'])}` };
+    case 'propertyNames':
+      return { path: e.instancePath, key: String(p['propertyName']), message: `bad name '${String(p['propertyName'])}'` };
+    default:
+      return { path: e.instancePath, message: e.message ?? e.keyword };
+  }
+}
+
+/**
+ * ajv reports every branch of a oneOf. Keep the most specific problems: drop a oneOf/anyOf
+ * summary when a deeper or same-path error explains it, and drop duplicates.
+ */
+function simplify(errors: readonly ErrorObject[]): SchemaIssue[] {
+  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const chosen = specific.length > 0 ? specific : errors;
+  const seen = new Set<string>();
+  const out: SchemaIssue[] = [];
+  for (const e of chosen) {
+    if (e.keyword === 'type' && chosen.some((o) => o !== e && o.instancePath.startsWith(e.instancePath + '/'))) continue;
+    const issue = describe(e);
+    const key = `${issue.path}|${issue.key ?? ''}|${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(issue);
+  }
+  return collapseTypeUnions(out);
+}
+
+/** "must be string" and "must be number" at one path (a oneOf of scalars) read better as one line. */
+function collapseTypeUnions(issues: SchemaIssue[]): SchemaIssue[] {
+  const byPath = new Map<string, SchemaIssue[]>();
+  for (const i of issues) byPath.set(i.path + '|' + (i.key ?? ''), [...(byPath.get(i.path + '|' + (i.key ?? '')) ?? []), i]);
+  const out: SchemaIssue[] = [];
+  for (const group of byPath.values()) {
+    const types = group.filter((i) => /^must be (string|number|integer|object|array|boolean|null)$/.test(i.message));
+    if (types.length > 1) {
+      const first = types[0] as SchemaIssue;
+      out.push({ ...first, message: `must be ${types.map((t) => t.message.slice(8)).join(' or ')}` });
+      out.push(...group.filter((i) => !types.includes(i)));
+    } else out.push(...group);
+  }
+  return out;
+}

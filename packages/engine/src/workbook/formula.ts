@@ -1,0 +1,282 @@
+import type { Address, CellValue, Formula, FunctionName } from './types.ts';
+
+/** Small builders so sheet code reads like the spreadsheet it makes. */
+export const f = {
+  num: (v: number): Formula => ({ t: 'num', v }),
+  str: (v: string): Formula => ({ t: 'str', v }),
+  ref: (row: number, col: number, sheet?: string): Formula => (sheet === undefined ? { t: 'ref', row, col } : { t: 'ref', sheet, row, col }),
+  range: (r1: number, c1: number, r2: number, c2: number, sheet?: string): Formula =>
+    sheet === undefined ? { t: 'range', r1, c1, r2, c2 } : { t: 'range', sheet, r1, c1, r2, c2 },
+  name: (name: string): Formula => ({ t: 'name', name }),
+  add: (...xs: Formula[]): Formula => xs.reduce((a, b) => ({ t: 'op', op: '+', a, b })),
+  sub: (a: Formula, b: Formula): Formula => ({ t: 'op', op: '-', a, b }),
+  mul: (a: Formula, b: Formula): Formula => ({ t: 'op', op: '*', a, b }),
+  div: (a: Formula, b: Formula): Formula => ({ t: 'op', op: '/', a, b }),
+  cmp: (op: '>' | '<' | '>=' | '<=' | '=' | '<>', a: Formula, b: Formula): Formula => ({ t: 'op', op, a, b }),
+  fn: (name: FunctionName, ...args: Formula[]): Formula => ({ t: 'fn', name, args }),
+};
+
+/** Column letters of a 0-based column index (0 -> A, 26 -> AA). */
+export function colLetters(col: number): string {
+  let s = '';
+  let n = col + 1;
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
+}
+
+/** A1 address of a 0-based row and column. */
+export function a1(row: number, col: number, absRow = false, absCol = false): string {
+  return `${absCol ? '$' : ''}${colLetters(col)}${absRow ? '$' : ''}${row + 1}`;
+}
+
+function sheetPrefix(sheet: string | undefined, current: string): string {
+  if (sheet === undefined || sheet === current) return '';
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(sheet) ? `${sheet}!` : `'${sheet.replace(/'/g, "''")}'!`;
+}
+
+const PRECEDENCE: Record<string, number> = { '=': 1, '<>': 1, '<': 1, '>': 1, '<=': 1, '>=': 1, '+': 2, '-': 2, '*': 3, '/': 3 };
+
+/** The Excel text of a formula (without the leading '='), relative to the sheet it sits on. */
+export function toExcel(formula: Formula, current: string): string {
+  const go = (x: Formula, parent: number): string => {
+    switch (x.t) {
+      case 'num':
+        return x.v < 0 ? `(${String(x.v)})` : String(x.v);
+      case 'str':
+        return `"${x.v.replace(/"/g, '""')}"`;
+      case 'ref':
+        return sheetPrefix(x.sheet, current) + a1(x.row, x.col, x.absRow, x.absCol);
+      case 'range':
+        return `${sheetPrefix(x.sheet, current)}${a1(x.r1, x.c1)}:${a1(x.r2, x.c2)}`;
+      case 'name':
+        return x.name;
+      case 'neg':
+        return `-${go(x.a, 4)}`;
+      case 'fn':
+        return `${x.name}(${x.args.map((a) => go(a, 0)).join(',')})`;
+      case 'op': {
+        const p = PRECEDENCE[x.op] ?? 0;
+        // Right operands of - and / need brackets at equal precedence.
+        const text = `${go(x.a, p)}${x.op}${go(x.b, x.op === '-' || x.op === '/' ? p + 0.5 : p)}`;
+        return p < parent ? `(${text})` : text;
+      }
+    }
+  };
+  return go(formula, 0);
+}
+
+/** Every cell a formula reads (ranges expanded), given a resolver for defined names. */
+export function references(formula: Formula, current: string, names: (n: string) => Address | undefined): Address[] {
+  const out: Address[] = [];
+  const go = (x: Formula): void => {
+    switch (x.t) {
+      case 'ref':
+        out.push({ sheet: x.sheet ?? current, row: x.row, col: x.col });
+        return;
+      case 'range':
+        for (let r = Math.min(x.r1, x.r2); r <= Math.max(x.r1, x.r2); r++)
+          for (let c = Math.min(x.c1, x.c2); c <= Math.max(x.c1, x.c2); c++) out.push({ sheet: x.sheet ?? current, row: r, col: c });
+        return;
+      case 'name': {
+        const a = names(x.name);
+        if (a) out.push(a);
+        return;
+      }
+      case 'op':
+        go(x.a);
+        go(x.b);
+        return;
+      case 'neg':
+        go(x.a);
+        return;
+      case 'fn':
+        x.args.forEach(go);
+        return;
+      default:
+        return;
+    }
+  };
+  go(formula);
+  return out;
+}
+
+export type Lookup = (sheet: string, row: number, col: number) => CellValue;
+type V = CellValue | CellValue[];
+
+const ERRORS = new Set(['#CYCLE!', '#DIV/0!', '#REF!', '#VALUE!', '#NUM!']);
+export function isError(v: unknown): boolean {
+  return typeof v === 'string' && ERRORS.has(v);
+}
+
+function num(v: CellValue): number | string {
+  if (isError(v)) return v as string;
+  if (v === null || v === '') return 0;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') return v;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : '#VALUE!';
+}
+
+/** Excel's ROUND: half away from zero, computed on the decimal text to avoid 1.005 -> 1.00. */
+export function excelRound(x: number, digits: number): number {
+  const sign = x < 0 ? -1 : 1;
+  const shifted = Number(`${Math.abs(x)}e${digits}`);
+  return (sign * Math.round(shifted + 1e-9)) / 10 ** digits;
+}
+
+/** Evaluates a formula with the values of the cells it reads; errors are values. */
+export function evaluate(formula: Formula, current: string, lookup: Lookup, names: (n: string) => Address | undefined): CellValue {
+  const flat = (v: V): CellValue[] => (Array.isArray(v) ? v : [v]);
+  const scalar = (v: V): CellValue => (Array.isArray(v) ? (v[0] ?? null) : v);
+  const go = (x: Formula): V => {
+    switch (x.t) {
+      case 'num':
+        return x.v;
+      case 'str':
+        return x.v;
+      case 'ref':
+        return lookup(x.sheet ?? current, x.row, x.col);
+      case 'range': {
+        const out: CellValue[] = [];
+        for (let r = Math.min(x.r1, x.r2); r <= Math.max(x.r1, x.r2); r++)
+          for (let c = Math.min(x.c1, x.c2); c <= Math.max(x.c1, x.c2); c++) out.push(lookup(x.sheet ?? current, r, c));
+        return out;
+      }
+      case 'name': {
+        const a = names(x.name);
+        return a ? lookup(a.sheet, a.row, a.col) : '#REF!';
+      }
+      case 'neg': {
+        const a = num(scalar(go(x.a)));
+        return typeof a === 'string' ? a : -a;
+      }
+      case 'op': {
+        const a = scalar(go(x.a));
+        const b = scalar(go(x.b));
+        if (isError(a)) return a;
+        if (isError(b)) return b;
+        if (x.op === '=' || x.op === '<>') {
+          const eq = typeof a === 'string' || typeof b === 'string' ? String(a ?? '').toLowerCase() === String(b ?? '').toLowerCase() : num(a) === num(b);
+          return x.op === '=' ? eq : !eq;
+        }
+        const na = num(a);
+        const nb = num(b);
+        if (typeof na === 'string') return na;
+        if (typeof nb === 'string') return nb;
+        switch (x.op) {
+          case '+': return na + nb;
+          case '-': return na - nb;
+          case '*': return na * nb;
+          case '/': return nb === 0 ? '#DIV/0!' : na / nb;
+          case '>': return na > nb;
+          case '<': return na < nb;
+          case '>=': return na >= nb;
+          case '<=': return na <= nb;
+        }
+        return '#VALUE!';
+      }
+      case 'fn':
+        return call(x.name, x.args);
+    }
+  };
+  const numbers = (args: Formula[]): number[] | string => {
+    const out: number[] = [];
+    for (const a of args) {
+      const v = go(a);
+      for (const c of flat(v)) {
+        if (isError(c)) return c as string;
+        // Like Excel, ranges skip text and blanks; direct arguments count.
+        if (typeof c === 'number') out.push(c);
+        else if (!Array.isArray(v) && typeof c === 'boolean') out.push(c ? 1 : 0);
+      }
+    }
+    return out;
+  };
+  const call = (name: FunctionName, args: Formula[]): V => {
+    switch (name) {
+      case 'SUM': {
+        const ns = numbers(args);
+        return typeof ns === 'string' ? ns : ns.reduce((a, b) => a + b, 0);
+      }
+      case 'MIN':
+      case 'MAX': {
+        const ns = numbers(args);
+        if (typeof ns === 'string') return ns;
+        if (ns.length === 0) return 0;
+        return name === 'MIN' ? Math.min(...ns) : Math.max(...ns);
+      }
+      case 'IF': {
+        const c = num(scalar(go(args[0]!)));
+        if (typeof c === 'string') return c;
+        return c !== 0 ? scalar(go(args[1]!)) : args[2] ? scalar(go(args[2])) : false;
+      }
+      case 'IFERROR': {
+        const v = scalar(go(args[0]!));
+        return isError(v) ? scalar(go(args[1]!)) : v;
+      }
+      case 'AND':
+      case 'OR': {
+        const ns = numbers(args);
+        if (typeof ns === 'string') return ns;
+        return name === 'AND' ? ns.every((n) => n !== 0) : ns.some((n) => n !== 0);
+      }
+      case 'ROUND':
+      case 'ROUNDUP': {
+        const x = num(scalar(go(args[0]!)));
+        const d = num(scalar(go(args[1]!)));
+        if (typeof x === 'string') return x;
+        if (typeof d === 'string') return d;
+        if (name === 'ROUND') return excelRound(x, d);
+        const m = 10 ** d;
+        const r = Math.abs(x) * m;
+        const up = Math.ceil(r - 1e-9);
+        return (Math.sign(x) * up) / m;
+      }
+      case 'SUMPRODUCT': {
+        const arrays = args.map((a) => flat(go(a)));
+        const len = arrays[0]?.length ?? 0;
+        let total = 0;
+        for (let i = 0; i < len; i++) {
+          let p = 1;
+          for (const arr of arrays) {
+            const v = arr[i] ?? null;
+            if (isError(v)) return v;
+            p *= typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : 0;
+          }
+          total += p;
+        }
+        return total;
+      }
+      case 'SUMIF': {
+        const range = flat(go(args[0]!));
+        const crit = scalar(go(args[1]!));
+        const sums = args[2] ? flat(go(args[2])) : range;
+        let total = 0;
+        range.forEach((v, i) => {
+          if (String(v) === String(crit)) {
+            const s = sums[i];
+            if (typeof s === 'number') total += s;
+          }
+        });
+        return total;
+      }
+      case 'INDEX': {
+        const arr = flat(go(args[0]!));
+        const i = num(scalar(go(args[1]!)));
+        if (typeof i === 'string') return i;
+        return arr[i - 1] ?? '#REF!';
+      }
+      case 'MATCH': {
+        const needle = scalar(go(args[0]!));
+        const hay = flat(go(args[1]!));
+        const idx = hay.findIndex((h) => String(h) === String(needle));
+        return idx < 0 ? '#REF!' : idx + 1;
+      }
+    }
+  };
+  return scalar(go(formula));
+}

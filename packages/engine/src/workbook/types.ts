@@ -1,0 +1,63 @@
+/** The one result structure: the CLI's tables, the web app's tables and the Excel file all read it. */
+
+export type CellValue = number | string | boolean | null;
+
+/** Error values flow through the graph instead of being thrown. */
+export type CellError = '#CYCLE!' | '#DIV/0!' | '#REF!' | '#VALUE!' | '#NUM!';
+
+export type Format = 'credits' | 'money' | 'ratio' | 'percent' | 'text' | 'period' | 'integer' | 'number' | 'date';
+
+/** A formula as a tree, so the engine can evaluate it and the exporter can write it as Excel. */
+export type Formula =
+  | { t: 'num'; v: number }
+  | { t: 'str'; v: string }
+  | { t: 'ref'; sheet?: string; row: number; col: number; absRow?: boolean; absCol?: boolean }
+  | { t: 'range'; sheet?: string; r1: number; c1: number; r2: number; c2: number }
+  | { t: 'name'; name: string }
+  | { t: 'op'; op: '+' | '-' | '*' | '/' | '>' | '<' | '>=' | '<=' | '=' | '<>'; a: Formula; b: Formula }
+  | { t: 'neg'; a: Formula }
+  | { t: 'fn'; name: FunctionName; args: Formula[] };
+
+export type FunctionName = 'SUM' | 'MIN' | 'MAX' | 'IF' | 'ROUND' | 'ROUNDUP' | 'AND' | 'OR' | 'IFERROR' | 'SUMPRODUCT' | 'SUMIF' | 'INDEX' | 'MATCH';
+
+export interface Cell {
+  v: CellValue;
+  f?: Formula;
+  fmt?: Format;
+  /** An input a person may edit (styled and named in Excel). */
+  input?: boolean;
+  /** A defined name for the cell. */
+  name?: string;
+  /** A note shown with the cell (e.g. why a rule formula went out as a value). */
+  note?: string;
+}
+
+export interface Column {
+  key: string;
+  title: string;
+  fmt?: Format;
+  width?: number;
+}
+
+export interface Sheet {
+  name: string;
+  /** Row 0 is the header row; formulas address rows and columns of this grid (0-based). */
+  columns: Column[];
+  rows: Cell[][];
+  /** Header rows to freeze. */
+  frozen?: number;
+}
+
+export interface Workbook {
+  title: string;
+  currency?: string;
+  properties: Record<string, string>;
+  sheets: Sheet[];
+}
+
+/** A cell address in a workbook. */
+export interface Address {
+  sheet: string;
+  row: number;
+  col: number;
+}
