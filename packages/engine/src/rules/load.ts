@@ -128,6 +128,9 @@ function checkEffectiveOrder(docs: LoadedDocument[], errors: Diagnostic[]): void
 
 function formulaProblem(src: SourceDocument, code: Code, detail: string, offset: number, length: number): Diagnostic {
   const scalar = scalarAt(src, ['credits']);
+  // An error at the end of the formula points at its last character, not the line after it.
+  const last = Math.max(0, String(scalar?.value ?? '').trimEnd().length - 1);
+  offset = Math.min(offset, last);
   const start = scalar ? scalarValueOffset(src.text, scalar, offset) : rangeAt(src, ['credits'])[0];
   return diagnostic({ code, detail, file: src.file, pos: [start, start + length], path: '/credits', source: src.text });
 }

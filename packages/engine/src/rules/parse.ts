@@ -30,7 +30,11 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
     return { errors };
   }
   const yaml = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const at = new Set<number>();
   for (const e of yaml.errors) {
+    // One problem per place: the parser often explains one mistake twice.
+    if (at.has(e.pos[0])) continue;
+    at.add(e.pos[0]);
     const code = e.code === 'DUPLICATE_KEY' ? 'Y_DUPLICATE_KEY' : 'Y_SYNTAX';
     const detail = code === 'Y_DUPLICATE_KEY' ? text.slice(e.pos[0], e.pos[1]).trim() || e.message : firstLine(e.message);
     errors.push(diagnostic({ code, detail, file, pos: e.pos, source: text }));

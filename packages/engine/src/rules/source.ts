@@ -87,12 +87,13 @@ export function scalarValueOffset(text: string, scalar: Scalar, valueOffset: num
   const colInValue = before.length - (before.lastIndexOf('\n') + 1);
   const type = scalar.type;
   if (type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED) {
-    // Skip the header line (| or >), then walk content lines.
-    let at = text.indexOf('\n', range[0]) + 1;
+    // Skip the header line (| or >); the block's indent is the first content line's, less the value's own.
+    const first = text.indexOf('\n', range[0]) + 1;
+    const firstLine = text.slice(first, text.indexOf('\n', first) === -1 ? undefined : text.indexOf('\n', first));
+    const firstValueLine = value.split('\n')[0] ?? '';
+    const indent = firstLine.length - firstLine.trimStart().length - (firstValueLine.length - firstValueLine.trimStart().length);
+    let at = first;
     for (let k = 0; k < lineInValue; k++) at = text.indexOf('\n', at) + 1;
-    const lineEnd = text.indexOf('\n', at);
-    const line = text.slice(at, lineEnd === -1 ? undefined : lineEnd);
-    const indent = line.length - line.trimStart().length;
     return at + indent + colInValue;
   }
   const quote = type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE ? 1 : 0;
