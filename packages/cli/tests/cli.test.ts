@@ -1,0 +1,125 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, run, tempRules } from './support.ts';
+
+describe('creditbook validate', () => {
+  it('accepts the bundled rules', async () => {
+    const r = await run(repoRoot, 'validate');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^valid: \d+ files/);
+  });
+
+  it('reports a broken file as file:line:col: CODE message and exits 1', async () => {
+    const dir = tempRules();
+    const file = path.join(dir, 'rules/rate-cards/kling-consumer/v2.yaml');
+    const text = readFileSync(file, 'utf8');
+    // Break the formula: an unclosed bracket, on the formula's own line.
+    const broken = text.replace(/^credits: (.*)$/m, (_m, f: string) => `credits: "(${f.replace(/^[|>"']+/, '').replace(/"$/, '')}"`);
+    expect(broken).not.toBe(text);
+    writeFileSync(file, broken);
+    const line = broken.split('\n').findIndex((l) => l.startsWith('credits:')) + 1;
+    const r = await run(dir, 'validate');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^rules/rate-cards/kling-consumer/v2\\.yaml:${line}:\\d+: F_COMPILE `, 'm'));
+  });
+
+  it('reports a schema error with the path inside the document', async () => {
+    const dir = tempRules();
+    const file = path.join(dir, 'rules/plans/kling-plans/v1.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/^currency: USD$/m, 'currency: dollars'));
+    const line = text.split('\n').findIndex((l) => l === 'currency: USD') + 1;
+    const r = await run(dir, 'validate', 'rules');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`rules/plans/kling-plans/v1.yaml:${line}:11: S_SCHEMA`);
+    expect(r.stderr).toContain('(at /currency)');
+  });
+});
+
+describe('creditbook quote', () => {
+  it('prices the brief: 2.5 Turbo pro 10 s = 105, 2.1 Master 10 s = 280', async () => {
+    const turbo = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10', '--json');
+    expect(turbo.code).toBe(0);
+    const t = JSON.parse(turbo.stdout);
+    expect(t.credits).toBe(105);
+    expect(t.card.id).toBe('kling-consumer');
+    expect(t.trace.length).toBeGreaterThan(0);
+    const master = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-1-master', '--duration', '10', '--json');
+    expect(JSON.parse(master.stdout).credits).toBe(280);
+  });
+
+  it('uses the card in force on the date: 2.5 Turbo does not exist before its version', async () => {
+    const r = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--on', '2025-03-01', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Q_DIMENSION');
+  });
+
+  it('prints a readable table without --json', async () => {
+    const r = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^105 credits/);
+    expect(r.stdout).toContain('Step');
+  });
+
+  it('treats unknown flags and bad values as usage errors (exit 2)', async () => {
+    expect((await run(repoRoot, 'quote', '--card', 'kling-consumer', '--colour', 'red')).code).toBe(2);
+    expect((await run(repoRoot, 'quote', '--card', 'kling-consumer', '--on', '2026-02-30', '--model', 'x', '--duration', '5')).code).toBe(2);
+    expect((await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'x', '--duration', 'long')).code).toBe(2);
+    expect((await run(repoRoot, 'frobnicate')).code).toBe(2);
+  });
+});
+
+describe('creditbook forecast and compare', () => {
+  it('forecast --json has the documented shape', async () => {
+    const r = await run(repoRoot, 'forecast', 'rules/scenarios/agency-campaigns.yaml', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const f = JSON.parse(r.stdout);
+    expect(f.scenario).toBe('agency-campaigns');
+    expect(f.currency).toBe('USD');
+    const p = f.periods[0];
+    for (const k of ['opening', 'granted', 'purchased', 'consumed', 'expired', 'closing', 'demand', 'unmet']) expect(Number.isInteger(p[k])).toBe(true);
+    expect(p.period).toMatch(/^\d{4}-\d{2}$/);
+    expect(p.spend).toMatch(/^\d+\.\d{2}$/);
+    expect(p.expired_value).toMatch(/^\d+\.\d{2}$/);
+    const lot = f.lots[0];
+    for (const k of ['id', 'pool', 'source', 'amount', 'granted_period', 'last_valid_period', 'consumed', 'expired']) expect(lot).toHaveProperty(k);
+    expect(f.totals).toHaveProperty('spend');
+  });
+
+  it('forecast --variant runs a variant; an unknown variant is bad input', async () => {
+    const r = await run(repoRoot, 'forecast', 'rules/scenarios/agency-campaigns.yaml', '--variant', 'monthly-expiry', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).variant).toBe('monthly-expiry');
+    const bad = await run(repoRoot, 'forecast', 'rules/scenarios/agency-campaigns.yaml', '--variant', 'nope');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('C_VARIANT');
+  });
+
+  it('compare --json sets every variant beside the base with deltas', async () => {
+    const r = await run(repoRoot, 'compare', 'rules/scenarios/agency-campaigns.yaml', '--json');
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout);
+    expect(c.runs[0].name).toBe('base');
+    expect(c.runs.length).toBeGreaterThanOrEqual(4);
+    for (const d of c.deltas) {
+      const run = c.runs.find((x: { name: string }) => x.name === d.name);
+      expect(d.totals.consumed).toBe(run.totals.consumed - c.runs[0].totals.consumed);
+    }
+  });
+
+  it('prints aligned tables by default', async () => {
+    const r = await run(repoRoot, 'forecast', 'rules/scenarios/steady-studio.yaml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('== Ledger ==');
+    const c = await run(repoRoot, 'compare', 'rules/scenarios/steady-studio.yaml');
+    expect(c.stdout).toContain('Metric');
+  });
+
+  it('a missing scenario file is a usage error', async () => {
+    expect((await run(repoRoot, 'forecast', 'rules/scenarios/nope.yaml')).code).toBe(2);
+    expect((await run(repoRoot, 'forecast')).code).toBe(2);
+  });
+});

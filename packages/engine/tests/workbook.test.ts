@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { cellKey, dependencyGraph, f, recalculate, setInputs, toExcel, colLetters, type Workbook } from '@creditbook/engine';
+
+const book = (): Workbook => ({
+  title: 't',
+  properties: {},
+  sheets: [
+    {
+      name: 'Inputs',
+      columns: [{ key: 'a', title: 'A' }],
+      rows: [[{ v: 'A' }], [{ v: 2, input: true, name: 'price' }], [{ v: 3, input: true }]],
+    },
+    {
+      name: 'Calc',
+      columns: [{ key: 'x', title: 'X' }, { key: 'y', title: 'Y' }],
+      rows: [
+        [{ v: 'X' }, { v: 'Y' }],
+        [{ v: null, f: f.mul(f.name('price'), f.ref(2, 0, 'Inputs')) }, { v: null, f: f.add(f.ref(1, 0), f.num(1)) }],
+        [{ v: null, f: f.fn('SUM', f.range(1, 0, 1, 1)) }, { v: null, f: f.fn('ROUND', f.div(f.ref(1, 1), f.num(3)), f.num(2)) }],
+      ],
+    },
+  ],
+});
+
+describe('workbook formulas', () => {
+  it('render as Excel text with sheet prefixes only across sheets', () => {
+    expect(toExcel(f.mul(f.name('price'), f.ref(2, 0, 'Inputs')), 'Calc')).toBe('price*Inputs!A3');
+    expect(toExcel(f.sub(f.ref(0, 0), f.sub(f.ref(0, 1), f.ref(0, 2))), 'S')).toBe('A1-(B1-C1)');
+    expect(toExcel(f.mul(f.add(f.ref(0, 0), f.ref(0, 1)), f.num(2)), 'S')).toBe('(A1+B1)*2');
+    expect(toExcel(f.ref(0, 0, 'Rate card'), 'S')).toBe("'Rate card'!A1");
+    expect(toExcel(f.str('say "hi"'), 'S')).toBe('"say ""hi"""');
+    expect(colLetters(0)).toBe('A');
+    expect(colLetters(25)).toBe('Z');
+    expect(colLetters(26)).toBe('AA');
+    expect(colLetters(701)).toBe('ZZ');
+  });
+
+  it('evaluate in dependency order', () => {
+    const wb = book();
+    recalculate(wb);
+    const calc = wb.sheets[1]!.rows;
+    expect(calc[1]![0]!.v).toBe(6);
+    expect(calc[1]![1]!.v).toBe(7);
+    expect(calc[2]![0]!.v).toBe(13);
+    expect(calc[2]![1]!.v).toBe(2.33);
+  });
+
+  it('recompute only the dependents of a changed input and return the change set', () => {
+    const wb = book();
+    recalculate(wb);
+    const changed = setInputs(wb, [{ sheet: 'Inputs', row: 2, col: 0, value: 4 }]);
+    expect([...changed].sort()).toEqual([cellKey('Calc', 1, 0), cellKey('Calc', 1, 1), cellKey('Calc', 2, 0), cellKey('Calc', 2, 1), cellKey('Inputs', 2, 0)].sort());
+    expect(wb.sheets[1]!.rows[2]![0]!.v).toBe(17);
+    // An input nothing reads changes only itself.
+    const none = setInputs(wb, [{ sheet: 'Inputs', row: 0, col: 0, value: 'Price' }]);
+    expect([...none]).toEqual([cellKey('Inputs', 0, 0)]);
+  });
+
+  it('report a reference cycle by naming its cells, as an error value', () => {
+    const wb: Workbook = {
+      title: 'c',
+      properties: {},
+      sheets: [{ name: 'S', columns: [], rows: [[{ v: null, f: f.ref(0, 1) }, { v: null, f: f.add(f.ref(0, 2), f.num(1)) }, { v: null, f: f.ref(0, 0) }, { v: 1 }]] }],
+    };
+    const g = dependencyGraph(wb);
+    expect(g.cycles).toHaveLength(1);
+    expect([...g.cycles[0]!].sort()).toEqual(['S!0:0', 'S!0:1', 'S!0:2']);
+    recalculate(wb);
+    expect(wb.sheets[0]!.rows[0]!.map((c) => c.v)).toEqual(['#CYCLE!', '#CYCLE!', '#CYCLE!', 1]);
+  });
+
+  it('turn division by zero into an error value that flows to dependents', () => {
+    const wb: Workbook = {
+      title: 'd',
+      properties: {},
+      sheets: [{ name: 'S', columns: [], rows: [[{ v: 0 }, { v: null, f: f.div(f.num(1), f.ref(0, 0)) }, { v: null, f: f.add(f.ref(0, 1), f.num(1)) }]] }],
+    };
+    recalculate(wb);
+    expect(wb.sheets[0]!.rows[0]!.map((c) => c.v)).toEqual([0, '#DIV/0!', '#DIV/0!']);
+  });
+});
