@@ -93,3 +93,4 @@ export {
   type Format,
   type Formula,
 } from './workbook/index.ts';
+export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type PriceChange } from './edit/index.ts';

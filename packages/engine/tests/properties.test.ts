@@ -18,7 +18,9 @@ const scenarioArb = fc.record({
 
 const month = (i: number) => `${2025 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
 
-function toYaml(s: fc.RecordValue<typeof scenarioArb> extends infer T ? T : never): string {
+type Generated = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+
+function toYaml(s: Generated): string {
   const lines = s.lines
     .map(
       (l, i) => `  - id: line-${i}

@@ -12,6 +12,8 @@ export interface Audit {
   saved_at: string;
   note?: string;
   based_on?: number;
+  published_by?: string;
+  published_at?: string;
 }
 
 export interface DocumentHeader {

@@ -1,0 +1,114 @@
+import { parseDocument } from 'yaml';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.ts';
+import { isCalendarDate } from '../rules/dates.ts';
+import { loadFiles } from '../rules/load.ts';
+import type { RuleStore } from '../rules/store.ts';
+import type { Kind } from '../rules/types.ts';
+import { documentPath, ID_PATTERN } from './paths.ts';
+
+export type SaveResult =
+  | { ok: true; kind: Kind; id: string; version: number; path: string; text: string }
+  | { ok: false; status: 400 | 404 | 409; errors: Diagnostic[] };
+
+export interface SaveDraftInput {
+  /** The edited YAML source. Its kind and id say which document it is. */
+  text: string;
+  /** The version the edit started from (0 for a new document). A newer version in the store is a conflict. */
+  baseVersion: number;
+  author: string;
+  note?: string;
+  /** Save time (ISO); defaults to now. */
+  now?: string;
+  /** Path shown in errors for the edited text. */
+  file?: string;
+}
+
+const fail = (status: 400 | 404 | 409, errors: Diagnostic[]): SaveResult => ({ ok: false, status, errors });
+
+/**
+ * Saves an edit as a new draft version: validates it with the rest of the store, refuses a stale
+ * base (409, nothing written), and creates the file atomically without ever overwriting.
+ */
+export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promise<SaveResult> {
+  const file = input.file ?? 'edit.yaml';
+  const doc = parseDocument(input.text, { uniqueKeys: true, prettyErrors: false });
+  const kind = doc.get('kind') as Kind | undefined;
+  const id = doc.get('id');
+  if (doc.errors.length === 0 && (typeof id !== 'string' || !ID_PATTERN.test(id))) {
+    return fail(400, [diagnostic({ code: 'T_BAD_ID', detail: JSON.stringify(id ?? null), file, source: input.text })]);
+  }
+  const files = await store.list();
+  const current = await loadFiles(files);
+  const versions = typeof id === 'string' && kind ? current.rules.versions(kind, id) : [];
+  const latest = versions.length === 0 ? 0 : (versions[versions.length - 1]?.doc.version ?? 0);
+  if (latest !== input.baseVersion) {
+    return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `${kind ?? '?'} ${String(id)} is at v${latest}, the edit started from v${input.baseVersion}` })]);
+  }
+  const version = latest + 1;
+  if (doc.errors.length === 0 && kind) {
+    doc.set('version', version);
+    doc.set('status', 'draft');
+    doc.set('audit', {
+      author: input.author,
+      saved_at: input.now ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      ...(input.note ? { note: input.note } : {}),
+      based_on: input.baseVersion,
+    });
+  }
+  const text = doc.errors.length === 0 ? doc.toString() : input.text;
+  let path: string;
+  try {
+    path = kind && typeof id === 'string' ? documentPath(kind, id, version) : file;
+  } catch {
+    return fail(400, [diagnostic({ code: 'T_BAD_ID', detail: String(id), file })]);
+  }
+  // Problems are reported against the text as the user wrote it, so lines and columns match the editor.
+  const siblings = new Set(versions.map((v) => v.source.file));
+  const asWritten = await loadFiles([...files.filter((f) => !siblings.has(f.path)), { path: file, text: input.text }]);
+  const mine = asWritten.errors.filter((e) => e.file === file && e.code !== 'R_DUPLICATE_VERSION' && e.code !== 'R_EFFECTIVE_ORDER');
+  if (mine.length > 0 || doc.errors.length > 0 || !kind) {
+    return fail(400, mine.length > 0 ? mine : [diagnostic({ code: 'S_UNKNOWN_KIND', detail: String(kind), file, source: input.text })]);
+  }
+  // Then the version as it will be stored, with the rest of the store (version order, references).
+  const checked = await loadFiles([...files, { path, text }]);
+  const stored = checked.errors.filter((e) => e.file === path);
+  if (stored.length > 0) return fail(400, stored);
+  const created = await store.create(path, text);
+  if (created === 'exists') {
+    return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `v${version} of ${id} was saved by someone else first` })]);
+  }
+  return { ok: true, kind, id: id as string, version, path, text };
+}
+
+export interface PublishInput {
+  kind: Kind;
+  id: string;
+  version: number;
+  effectiveFrom: string;
+  author: string;
+  now?: string;
+}
+
+/** Publishes a draft: sets its effective date and freezes it. Published versions never change. */
+export async function publish(store: RuleStore, input: PublishInput): Promise<SaveResult> {
+  if (!isCalendarDate(input.effectiveFrom)) return fail(400, [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'` })]);
+  const files = await store.list();
+  const current = await loadFiles(files);
+  const loaded = current.rules.get(input.kind, input.id, input.version);
+  if (!loaded) return fail(404, [diagnostic({ code: 'R_UNKNOWN_REFERENCE', detail: `${input.kind} ${input.id} v${input.version}` })]);
+  if (loaded.doc.status === 'published') return fail(409, [diagnostic({ code: 'T_IMMUTABLE', detail: `${input.id} v${input.version} is published` })]);
+  const path = loaded.source.file;
+  const before = files.find((f) => f.path === path)?.text ?? '';
+  const doc = parseDocument(before);
+  doc.set('status', 'published');
+  doc.set('effective_from', input.effectiveFrom);
+  doc.setIn(['audit', 'published_by'], input.author);
+  doc.setIn(['audit', 'published_at'], input.now ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+  const text = doc.toString();
+  const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text } : f)));
+  const own = checked.errors.filter((e) => e.file === path);
+  if (own.length > 0) return fail(400, own);
+  const replaced = await store.replace(path, before, text);
+  if (replaced === 'changed') return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `${input.id} v${input.version} changed while publishing` })]);
+  return { ok: true, kind: input.kind, id: input.id, version: input.version, path, text };
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { diffCards, loadStore, MemoryStore, publish, saveDraft, type RateCard } from '@creditbook/engine';
+import { demoPack } from './support/fixtures.ts';
+
+const card = demoPack()[0]!.text;
+
+describe('editing rules', () => {
+  it('saves an edit as the next draft version, keeping comments, and publishes it', async () => {
+    const store = new MemoryStore(demoPack());
+    const edited = card.replace('m2: { single: { "5": 140, "10": 280 } }', 'm2: { single: { "5": 140, "10": 300 } } # raised').replace('credits: 280', 'credits: 300');
+    const saved = await saveDraft(store, { text: edited, baseVersion: 1, author: 'fin@example.com', note: 'raise master', now: '2025-05-01T10:00:00Z' });
+    expect(saved.ok).toBe(true);
+    if (!saved.ok) return;
+    expect(saved.version).toBe(2);
+    expect(saved.path).toBe('rate-cards/demo-card/v2.yaml');
+    expect(saved.text).toContain('# raised');
+    expect(saved.text).toMatch(/status: draft/);
+    const published = await publish(store, { kind: 'RateCard', id: 'demo-card', version: 2, effectiveFrom: '2025-06-01', author: 'lead@example.com' });
+    expect(published.ok).toBe(true);
+    const { rules, errors } = await loadStore(store);
+    expect(errors).toEqual([]);
+    expect(rules.inForce('RateCard', 'demo-card', '2025-06-01')?.doc.version).toBe(2);
+    expect(rules.inForce('RateCard', 'demo-card', '2025-05-31')?.doc.version).toBe(1);
+    // Published versions never change.
+    const again = await publish(store, { kind: 'RateCard', id: 'demo-card', version: 2, effectiveFrom: '2025-07-01', author: 'x' });
+    expect(again.ok || again.status).toBe(409);
+  });
+
+  it('refuses a stale base with 409 and writes nothing', async () => {
+    const store = new MemoryStore(demoPack());
+    expect((await saveDraft(store, { text: card, baseVersion: 1, author: 'a' })).ok).toBe(true);
+    const before = (await store.list()).length;
+    const stale = await saveDraft(store, { text: card, baseVersion: 1, author: 'b' });
+    expect(stale.ok).toBe(false);
+    if (!stale.ok) {
+      expect(stale.status).toBe(409);
+      expect(stale.errors[0]?.code).toBe('T_CONFLICT');
+    }
+    expect((await store.list()).length).toBe(before);
+  });
+
+  it('refuses an invalid edit with positioned errors and writes nothing', async () => {
+    const store = new MemoryStore(demoPack());
+    const broken = card.replace('credits: $cell($clip, model, mode, duration_s)', 'credits: $cell($clip, model, mode, duration_s');
+    const r = await saveDraft(store, { text: broken, baseVersion: 1, author: 'a', file: 'editor' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.status).toBe(400);
+      expect(r.errors[0]).toMatchObject({ code: 'F_COMPILE', file: 'editor', line: 19 });
+    }
+    expect((await store.list()).length).toBe(3);
+  });
+
+  it('refuses ids that are paths', async () => {
+    const store = new MemoryStore(demoPack());
+    const r = await saveDraft(store, { text: card.replace('id: demo-card', 'id: ../../etc'), baseVersion: 0, author: 'a' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]?.code).toBe('T_BAD_ID');
+  });
+
+  it('diffs two card versions cell by cell', async () => {
+    const store = new MemoryStore(demoPack());
+    const { rules } = await loadStore(store);
+    const a = rules.get('RateCard', 'demo-card', 1)!.doc as RateCard;
+    const b: RateCard = { ...a, parameters: { clip: { m1: { std: { '5': 10, '10': 25 }, pro: { '5': 35, '10': 70 } }, m2: { single: { '5': 140, '10': 280 } } } } };
+    const changes = await diffCards(a, b);
+    expect(changes).toEqual([{ request: { model: 'm1', mode: 'std', duration_s: 10 }, old: 20, new: 25, pct: '25.00' }]);
+  });
+});
