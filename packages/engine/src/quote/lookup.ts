@@ -1,0 +1,86 @@
+import type { RateCard } from '../rules/types.ts';
+import { compileCard, type CompiledCard, type QuoteRequest } from './card.ts';
+
+/** Largest request space compiled into a table; bigger cards price through the formula. */
+export const MAX_TABLE_CELLS = 50_000;
+const OMITTED = '\u0000';
+
+type Trie = Map<string, Trie | number>;
+
+/** A rate card compiled to a lookup table over every request its dimensions allow, omissions included. */
+export interface CardTable {
+  readonly card: RateCard;
+  readonly cells: number;
+  /** Credits for a request, synchronously; undefined when the request is not priceable (ask `price` why). */
+  lookup(request: QuoteRequest): number | undefined;
+}
+
+function candidates(card: RateCard): (string | number)[][] | undefined {
+  const out: (string | number)[][] = [];
+  for (const dim of Object.values(card.dimensions)) {
+    if (dim.values) out.push(dim.values);
+    else if (dim.range && dim.range.step !== undefined) {
+      const vs: number[] = [];
+      for (let v = dim.range.min; v <= dim.range.max + 1e-9; v += dim.range.step) {
+        vs.push(Math.round(v * 1e9) / 1e9);
+        if (vs.length > MAX_TABLE_CELLS) return undefined;
+      }
+      out.push(vs);
+    } else return undefined;
+  }
+  return out;
+}
+
+/**
+ * Evaluates a card's formula once for every request its dimensions allow (each dimension given
+ * or omitted) and keeps the credits in a trie keyed by the request's values in dimension order.
+ * Returns undefined for cards whose space is continuous or too large.
+ */
+export async function compileTable(card: RateCard, compiled: CompiledCard = compileCard(card)): Promise<CardTable | undefined> {
+  const values = candidates(card);
+  if (!values) return undefined;
+  const size = values.reduce((n, vs) => n * (vs.length + 1), 1);
+  if (size > MAX_TABLE_CELLS) return undefined;
+  const names = Object.keys(card.dimensions);
+  const root: Trie = new Map();
+  let cells = 0;
+  const walk = async (i: number, request: Record<string, string | number>, node: Trie): Promise<void> => {
+    if (i === names.length) return;
+    const name = names[i]!;
+    const last = i === names.length - 1;
+    for (const v of [undefined, ...values[i]!]) {
+      const next = v === undefined ? request : { ...request, [name]: v };
+      const key = v === undefined ? OMITTED : String(v);
+      if (last) {
+        const p = await compiled.price(next);
+        if (p.ok) {
+          node.set(key, p.credits);
+          cells++;
+        }
+      } else {
+        const child: Trie = new Map();
+        await walk(i + 1, next, child);
+        if (child.size > 0) node.set(key, child);
+      }
+    }
+  };
+  await walk(0, {}, root);
+  const n = names.length;
+  return {
+    card,
+    cells,
+    lookup(request) {
+      let node: Trie | number | undefined = root;
+      let given = 0;
+      for (let i = 0; i < n; i++) {
+        const v = request[names[i]!];
+        if (v !== undefined) given++;
+        node = (node as Trie).get(v === undefined ? OMITTED : String(v));
+        if (node === undefined) return undefined;
+      }
+      // A request naming a dimension the card does not have is not priceable here.
+      if (given !== Object.keys(request).length) return undefined;
+      return node as number;
+    },
+  };
+}
