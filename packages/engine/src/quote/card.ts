@@ -95,6 +95,11 @@ export function compileCard(card: RateCard): CompiledCard {
           return { ok: false, detail: `${name} ${String(v)} is outside ${dim.range.min}..${dim.range.max}${stepText}`, path: `/${name}` };
         }
         out[name] = n;
+        // A constraint may narrow a range to a list (a per-clip model on a per-second card).
+        const narrowed = allowedFor(name, out);
+        if (narrowed && !narrowed.some((a) => sameValue(a, n))) {
+          return { ok: false, detail: `${name} ${n} is not allowed with ${constraintContext(out, name)} (allowed: ${narrowed.join(', ')})`, path: `/${name}` };
+        }
         continue;
       }
       const allowed = allowedFor(name, out) ?? [];
