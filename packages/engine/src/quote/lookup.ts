@@ -5,7 +5,9 @@ import { compileCard, type CompiledCard, type QuoteRequest } from './card.ts';
 export const MAX_TABLE_CELLS = 50_000;
 const OMITTED = '\u0000';
 
-type Trie = Map<string, Trie | number>;
+/** Null-prototype objects: property access coerces numbers to their string keys without allocating. */
+type Trie = { [key: string]: Trie | number };
+const node = (): Trie => Object.create(null) as Trie;
 
 /** A rate card compiled to a lookup table over every request its dimensions allow, omissions included. */
 export interface CardTable {
@@ -42,9 +44,9 @@ export async function compileTable(card: RateCard, compiled: CompiledCard = comp
   const size = values.reduce((n, vs) => n * (vs.length + 1), 1);
   if (size > MAX_TABLE_CELLS) return undefined;
   const names = Object.keys(card.dimensions);
-  const root: Trie = new Map();
+  const root: Trie = node();
   let cells = 0;
-  const walk = async (i: number, request: Record<string, string | number>, node: Trie): Promise<void> => {
+  const walk = async (i: number, request: Record<string, string | number>, parent: Trie): Promise<void> => {
     if (i === names.length) return;
     const name = names[i]!;
     const last = i === names.length - 1;
@@ -54,13 +56,13 @@ export async function compileTable(card: RateCard, compiled: CompiledCard = comp
       if (last) {
         const p = await compiled.price(next);
         if (p.ok) {
-          node.set(key, p.credits);
+          parent[key] = p.credits;
           cells++;
         }
       } else {
-        const child: Trie = new Map();
+        const child = node();
         await walk(i + 1, next, child);
-        if (child.size > 0) node.set(key, child);
+        if (Object.keys(child).length > 0) parent[key] = child;
       }
     }
   };
@@ -70,17 +72,22 @@ export async function compileTable(card: RateCard, compiled: CompiledCard = comp
     card,
     cells,
     lookup(request) {
-      let node: Trie | number | undefined = root;
+      let at: Trie | number | undefined = root;
       let given = 0;
       for (let i = 0; i < n; i++) {
         const v = request[names[i]!];
-        if (v !== undefined) given++;
-        node = (node as Trie).get(v === undefined ? OMITTED : String(v));
-        if (node === undefined) return undefined;
+        if (v === undefined) at = (at as Trie)[OMITTED];
+        else {
+          given++;
+          at = (at as Trie)[v];
+        }
+        if (at === undefined) return undefined;
       }
-      // A request naming a dimension the card does not have is not priceable here.
-      if (given !== Object.keys(request).length) return undefined;
-      return node as number;
+      // A request naming a dimension the card does not have (or naming one as undefined) is left
+      // to price(), which says why.
+      let keys = 0;
+      for (const _ in request) keys++;
+      return keys === given ? (at as number) : undefined;
     },
   };
 }
