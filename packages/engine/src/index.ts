@@ -59,6 +59,7 @@ export { compileTable, type CardTable } from './quote/index.ts';
 export { compileCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
 export {
   forecast,
+  sweep,
   checkScenarioRuns,
   applyVariant,
   runNames,
@@ -71,6 +72,7 @@ export {
   type Totals,
   type VersionUse,
   type ForecastProblem,
+  type SweepRun,
 } from './ledger/index.ts';
 export { compare, deltaTotals, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';
