@@ -64,6 +64,7 @@ export {
   applyVariant,
   runNames,
   calendar,
+  profileCount,
   DEFAULT_BURN_ORDER,
   type ForecastResult,
   type PeriodRow,
@@ -75,6 +76,7 @@ export {
   type SweepRun,
 } from './ledger/index.ts';
 export { compare, deltaTotals, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
+export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';
 export {
   f,

@@ -1,8 +1,7 @@
 import { CreditbookError, diagnostic } from '../diagnostics/index.ts';
 import { compileCard, type CompiledCard, type Priced } from '../quote/card.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
-import { catalogPacks } from '../rules/references.ts';
-import type { BurnKey, LotSource, Money, Pack, PlanCatalog, RateCard, RuleDocument, Scenario, SourcePolicy, Validity, ValidityPolicy } from '../rules/types.ts';
+import type { BurnKey, LotSource, Money, Pack, PlanCatalog, RateCard, RuleDocument, Scenario, SourcePolicy, Subscription, Validity, ValidityPolicy } from '../rules/types.ts';
 import { calendar, type Calendar } from './calendar.ts';
 import { demandStreams } from './demand.ts';
 import { D, ZERO, cents, money, type Dec } from './money.ts';
@@ -24,7 +23,9 @@ interface Lot {
   /** The price as micro-units of the currency when exact, else undefined (see `price`). */
   priceMicro: number | undefined;
   /** The exact price, made on demand: `unit × times ÷ per`. */
-  priceOf: { unit: Money; times: number; per: number };
+  unit: Money;
+  times: number;
+  per: number;
   price: Dec | undefined;
   remaining: number;
   consumed: number;
@@ -47,15 +48,18 @@ function lotId(seq: number): string {
   return `L${String(seq).padStart(4, '0')}`;
 }
 
+const BURN_KEYS: Record<BurnKey, (a: Lot, b: Lot) => number> = {
+  last_valid_period: (a, b) => a.lastValid - b.lastValid,
+  priority: (a, b) => a.priority - b.priority,
+  granted_period: (a, b) => a.granted - b.granted,
+  lot_id: (a, b) => a.seq - b.seq,
+};
+
+/** The burn order as one comparison: soonest last valid period, priority, oldest grant, lot id (or as a policy orders them). */
 function comparator(order: readonly BurnKey[]): (a: Lot, b: Lot) => number {
-  return (a, b) => {
-    for (const key of order) {
-      const d =
-        key === 'last_valid_period' ? a.lastValid - b.lastValid : key === 'priority' ? a.priority - b.priority : key === 'granted_period' ? a.granted - b.granted : a.seq - b.seq;
-      if (d !== 0) return d;
-    }
-    return 0;
-  };
+  if (order.join() === DEFAULT_BURN_ORDER.join()) return (a, b) => a.lastValid - b.lastValid || a.priority - b.priority || a.granted - b.granted || a.seq - b.seq;
+  const [k1, k2, k3, k4] = order.map((k) => BURN_KEYS[k]);
+  return (a, b) => k1!(a, b) || k2!(a, b) || k3!(a, b) || k4!(a, b);
 }
 
 function ratio(num: Dec, den: Dec): string | null {
@@ -161,8 +165,6 @@ async function prepare(rules: RuleSet, eff: EffectiveScenario, detail: boolean):
   };
 
   // Rule versions per period.
-  const catalogs: PlanCatalog[] = [];
-  const policies: ValidityPolicy[] = [];
   const catalogSeries = resolveSeries(rules, 'PlanCatalog', eff.plan.catalog, pins[eff.plan.catalog], cal);
   const policySeries = resolveSeries(rules, 'ValidityPolicy', eff.rules.validity, pins[eff.rules.validity], cal);
   for (let i = 0; i < H; i++) {
@@ -170,11 +172,12 @@ async function prepare(rules: RuleSet, eff: EffectiveScenario, detail: boolean):
     if (!cat) throw misuse(`PlanCatalog '${eff.plan.catalog}' has no published version in force on ${cal.date(i)}`);
     const pol = policySeries[i];
     if (!pol) throw misuse(`ValidityPolicy '${eff.rules.validity}' has no published version in force on ${cal.date(i)}`);
-    catalogs.push(cat);
-    policies.push(pol);
     use('PlanCatalog', cat, i);
     use('ValidityPolicy', pol, i);
   }
+  // Every period has its documents (checked above): the series are the per-period lists.
+  const catalogs = catalogSeries as PlanCatalog[];
+  const policies = policySeries as ValidityPolicy[];
   const currency = s.currency ?? catalogs[0]!.currency;
   const cardPools = Object.keys(eff.rules.cards);
   const defaultPool = cardPools[0] ?? 'consumer';
@@ -188,7 +191,8 @@ async function prepare(rules: RuleSet, eff: EffectiveScenario, detail: boolean):
     const cardId = eff.rules.cards[st.pool];
     const perPeriod = demandByPool.get(st.pool) ?? new Array<number>(H).fill(0);
     demandByPool.set(st.pool, perPeriod);
-    const requestKey = JSON.stringify(st.request);
+    const requestKey = requestKeyOf(st.request);
+    let streamSeconds = 0;
     const cardSeries = cardId ? resolveSeries(rules, 'RateCard', cardId, pins[cardId], cal) : [];
     let lastCard: RateCard | undefined;
     let p: Priced | undefined;
@@ -206,7 +210,8 @@ async function prepare(rules: RuleSet, eff: EffectiveScenario, detail: boolean):
       }
       use('RateCard', card, i);
       if (card !== lastCard) {
-        p = await priceCached(card, st.request, requestKey);
+        // Only a price not seen before needs the (asynchronous) formula.
+        p = priced.get(card)?.get(requestKey) ?? (await priceCached(card, st.request, requestKey));
         lastCard = card;
       }
       if (!p!.ok) {
@@ -218,7 +223,7 @@ async function prepare(rules: RuleSet, eff: EffectiveScenario, detail: boolean):
       perPeriod[i] = (perPeriod[i] ?? 0) + credits;
       const dur = Number(ok.request['duration_s']);
       const secs = Number.isFinite(dur) ? count * dur : 0;
-      seconds.set(st.pool, (seconds.get(st.pool) ?? 0) + secs);
+      streamSeconds += secs;
       if (detail) {
         demandRows.push({
           period: cal.label(i), line: st.id, pool: st.pool, request: ok.request, count,
@@ -226,8 +231,17 @@ async function prepare(rules: RuleSet, eff: EffectiveScenario, detail: boolean):
         });
       }
     }
+    if (streamSeconds !== 0 || !seconds.has(st.pool)) seconds.set(st.pool, (seconds.get(st.pool) ?? 0) + streamSeconds);
   }
   return { eff, cal, currency, catalogs, policies, cardPools, demandByPool, demandRows, seconds, problems, uses };
+}
+
+/** JSON of a request, kept per request object: a sweep's variants share their lines' requests. */
+const requestKeys = new WeakMap<object, string>();
+function requestKeyOf(request: Readonly<Record<string, string | number>>): string {
+  let k = requestKeys.get(request);
+  if (k === undefined) requestKeys.set(request, (k = JSON.stringify(request)));
+  return k;
 }
 
 /** Money exactly: micro-units of the currency in a number while every amount is a whole number of them. */
@@ -257,6 +271,10 @@ function centsText(c: number): string {
 class Purse {
   micro = 0;
   rest: Dec | undefined;
+  reset(): void {
+    this.micro = 0;
+    this.rest = undefined;
+  }
   add(unit: Money, times: number): void {
     const m = micro(unit);
     const x = m === undefined ? undefined : m * times;
@@ -280,6 +298,30 @@ interface Simulated {
   problems: ForecastProblem[];
 }
 
+/** A catalog's tiers and packs by id, and each pack's lot source, made once per catalog. */
+interface CatalogIndex {
+  tiers: Map<string, Subscription>;
+  packs: Map<string, Pack>;
+  source: Map<Pack, LotSource>;
+}
+const catalogIndexes = new WeakMap<PlanCatalog, CatalogIndex>();
+function catalogIndex(cat: PlanCatalog): CatalogIndex {
+  let ix = catalogIndexes.get(cat);
+  if (!ix) {
+    ix = { tiers: new Map(), packs: new Map(), source: new Map() };
+    for (const t of cat.subscriptions ?? []) if (!ix.tiers.has(t.id)) ix.tiers.set(t.id, t);
+    const lists: [Pack[] | undefined, LotSource][] = [[cat.top_ups, 'top_up'], [cat.api_packages, 'api_package'], [cat.custom_packages, 'custom_package']];
+    for (const [list, src] of lists) {
+      for (const pack of list ?? []) {
+        if (!ix.packs.has(pack.id)) ix.packs.set(pack.id, pack);
+        if (!ix.source.has(pack)) ix.source.set(pack, src);
+      }
+    }
+    catalogIndexes.set(cat, ix);
+  }
+  return ix;
+}
+
 /** Takes what a lot can give of what is needed; returns the credits taken. */
 function draw(l: Lot, need: number, i: number): number {
   const take = l.remaining < need ? l.remaining : need;
@@ -292,8 +334,8 @@ function draw(l: Lot, need: number, i: number): number {
 
 function lotPrice(l: Lot): Dec {
   if (!l.price) {
-    const unit = money(l.priceOf.unit);
-    l.price = l.priceOf.per === 1 ? unit.times(l.priceOf.times) : unit.div(l.priceOf.per);
+    const unit = money(l.unit);
+    l.price = l.per === 1 ? unit.times(l.times) : unit.div(l.per);
   }
   return l.price;
 }
@@ -335,7 +377,7 @@ function simulate(p: Prepared, detail: boolean): Simulated {
     const pm = m === undefined ? undefined : m * times;
     const lot: Lot = {
       seq: ++seq, pool: pools[pool]!, source, ref, amount, granted: i, lastValid: lastValidFor(validity, i), priority: pol.priority,
-      priceMicro: pm !== undefined && Number.isSafeInteger(pm) ? pm : undefined, priceOf: { unit, times, per }, price: undefined,
+      priceMicro: pm !== undefined && Number.isSafeInteger(pm) ? pm : undefined, unit, times, per, price: undefined,
       remaining: amount, consumed: 0, expired: 0, draws: detail ? [] : undefined,
     };
     lots.push(lot);
@@ -343,13 +385,12 @@ function simulate(p: Prepared, detail: boolean): Simulated {
     balance[pool]! += amount;
     return lot;
   };
-  const packSource = (cat: PlanCatalog, pack: Pack): LotSource =>
-    (cat.api_packages ?? []).includes(pack) ? 'api_package' : (cat.custom_packages ?? []).includes(pack) ? 'custom_package' : 'top_up';
+  const packSource = (cat: PlanCatalog, pack: Pack): LotSource => catalogIndex(cat).source.get(pack)!;
   const packValidity = (i: number, src: LotSource, pack: Pack): Validity | undefined => {
     const pol = sourcePolicy(policies[i]!, src);
     return pol.per_package ? (pack.validity ?? pol.validity) : (pol.validity ?? pack.validity);
   };
-  const findPack = (cat: PlanCatalog, id: string) => catalogPacks(cat).find((x) => x.id === id);
+  const findPack = (cat: PlanCatalog, id: string) => catalogIndex(cat).packs.get(id);
   const eligible = (pack: Pack) => !pack.eligible_tiers || (tierId !== undefined && pack.eligible_tiers.includes(tierId));
 
   // Running totals per pool, for the report and for a sweep alike.
@@ -360,6 +401,8 @@ function simulate(p: Prepared, detail: boolean): Simulated {
   const granted: number[] = [];
   const purchased: number[] = [];
   const purses: (Purse | undefined)[] = [];
+  let tierCat: PlanCatalog | undefined;
+  let tier: Subscription | undefined;
   const grantAt = eff.grants.map((g) => cal.index(g.period));
   const scheduled = eff.purchases.policy === 'scheduled' || eff.purchases.policy === 'auto' ? (eff.purchases.scheduled ?? []) : [];
   const scheduledAt = scheduled.map((sp) => cal.index(sp.period));
@@ -373,14 +416,18 @@ function simulate(p: Prepared, detail: boolean): Simulated {
       cmp = comparator(order);
       for (const list of active) list.sort(cmp);
     }
-    const opening = balance.slice();
-    granted.length = 0;
-    purchased.length = 0;
-    purses.length = 0;
+    const opening = detail ? balance.slice() : balance;
+    for (let k = 0; k < pools.length; k++) {
+      granted[k] = 0;
+      purchased[k] = 0;
+    }
 
     // 1. Grants and scheduled purchases.
-    const tier = tierId === undefined ? undefined : (cat.subscriptions ?? []).find((t) => t.id === tierId);
-    if (tierId !== undefined && !tier) throw misuse(`subscription '${tierId}' is not in ${cat.id} v${cat.version}`);
+    if (cat !== tierCat) {
+      tierCat = cat;
+      tier = tierId === undefined ? undefined : catalogIndex(cat).tiers.get(tierId);
+      if (tierId !== undefined && !tier) throw misuse(`subscription '${tierId}' is not in ${cat.id} v${cat.version}`);
+    }
     if (tier && cal.billingPeriod(i)) {
       const k = poolIndex(tier.pool);
       let unit: Money;
@@ -486,6 +533,7 @@ function simulate(p: Prepared, detail: boolean): Simulated {
       list.length = keep;
       balance[k]! -= expired;
       const spent = purses[k]?.cents() ?? 0;
+      purses[k]?.reset();
       const a = accOf(k);
       const g = granted[k] ?? 0;
       const b = purchased[k] ?? 0;
@@ -501,23 +549,24 @@ function simulate(p: Prepared, detail: boolean): Simulated {
 
   const byPool: Record<string, Totals> = {};
   const total = emptyTotals();
-  let allSpend = ZERO;
+  let allCents = 0;
+  let allRest: Dec | undefined;
   let allEv = ZERO;
   let allSeconds = 0;
   for (let k = 0; k < pools.length; k++) {
     const a = accOf(k);
     const t = emptyTotals();
     t.granted = a.granted; t.purchased = a.purchased; t.consumed = a.consumed; t.expired = a.expired; t.unmet = a.unmet; t.demand = a.demand;
-    const spend = new D(a.spendCents).div(100).plus(a.spendRest ?? ZERO);
     const secs = p.seconds.get(pools[k]!) ?? 0;
-    finishTotals(t, spend, a.ev, secs);
+    finishTotals(t, a.spendCents, a.spendRest, a.ev, secs);
     byPool[pools[k]!] = t;
     for (const key of ['granted', 'purchased', 'consumed', 'expired', 'unmet', 'demand'] as const) total[key] += t[key];
-    allSpend = allSpend.plus(spend);
-    allEv = allEv.plus(a.ev);
+    allCents += a.spendCents;
+    if (a.spendRest) allRest = (allRest ?? ZERO).plus(a.spendRest);
+    if (!a.ev.isZero()) allEv = allEv.plus(a.ev);
     allSeconds += secs;
   }
-  finishTotals(total, allSpend, allEv, allSeconds);
+  finishTotals(total, allCents, allRest, allEv, allSeconds);
   return { pools, rows, lots, totals: { ...total, by_pool: byPool }, problems };
 }
 
@@ -549,19 +598,20 @@ function report(p: Prepared, sim: Simulated): ForecastResult {
   };
 }
 
-function finishTotals(t: Totals, spend: Dec, expiredValue: Dec, seconds: number): void {
-  t.spend = cents(spend);
+/** Fills a total's money and ratios: spend is whole cents, plus an exact decimal for anything finer. */
+function finishTotals(t: Totals, spendCents: number, spendRest: Dec | undefined, expiredValue: Dec, seconds: number): void {
   t.expired_value = expiredValue.isZero() ? '0.00' : cents(expiredValue);
   t.output_seconds = seconds;
-  const c = spend.times(100);
-  if (c.isInteger() && c.lte(Number.MAX_SAFE_INTEGER) && Number.isInteger(seconds)) {
+  if (!spendRest && Number.isSafeInteger(spendCents) && Number.isInteger(seconds)) {
     // Whole cents and whole seconds: the same half-up ratios in integer arithmetic.
-    const cc = c.toNumber();
+    t.spend = centsText(spendCents);
     t.utilisation = fixed4(t.consumed, t.granted + t.purchased) ?? '0.0000';
-    t.cost_per_credit = fixed4(cc, t.consumed * 100);
-    t.cost_per_second = fixed4(cc, seconds * 100);
+    t.cost_per_credit = fixed4(spendCents, t.consumed * 100);
+    t.cost_per_second = fixed4(spendCents, seconds * 100);
     return;
   }
+  const spend = new D(spendCents).div(100).plus(spendRest ?? ZERO);
+  t.spend = cents(spend);
   t.utilisation = ratio(new D(t.consumed), new D(t.granted + t.purchased)) ?? '0.0000';
   t.cost_per_credit = ratio(spend, new D(t.consumed));
   t.cost_per_second = ratio(spend, new D(seconds));
