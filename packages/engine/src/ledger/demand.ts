@@ -64,7 +64,8 @@ export function demandStreams(lines: readonly DemandLine[], cal: Calendar, defau
     }
     out.push({ id: line.id, pool, request: line.request, counts: remaining });
   }
-  return sortStreams(out, lines);
+  // Without migrations the streams are already in line order.
+  return migrations.length === 0 ? out : sortStreams(out, lines);
 }
 
 /** Keeps each line's original stream before its migrated streams. */

@@ -55,11 +55,21 @@ const BURN_KEYS: Record<BurnKey, (a: Lot, b: Lot) => number> = {
   lot_id: (a, b) => a.seq - b.seq,
 };
 
+const byDefaultOrder = (a: Lot, b: Lot) => a.lastValid - b.lastValid || a.priority - b.priority || a.granted - b.granted || a.seq - b.seq;
+const comparators = new WeakMap<readonly BurnKey[], (a: Lot, b: Lot) => number>();
+
 /** The burn order as one comparison: soonest last valid period, priority, oldest grant, lot id (or as a policy orders them). */
 function comparator(order: readonly BurnKey[]): (a: Lot, b: Lot) => number {
-  if (order.join() === DEFAULT_BURN_ORDER.join()) return (a, b) => a.lastValid - b.lastValid || a.priority - b.priority || a.granted - b.granted || a.seq - b.seq;
-  const [k1, k2, k3, k4] = order.map((k) => BURN_KEYS[k]);
-  return (a, b) => k1!(a, b) || k2!(a, b) || k3!(a, b) || k4!(a, b);
+  let c = comparators.get(order);
+  if (!c) {
+    if (order.join() === DEFAULT_BURN_ORDER.join()) c = byDefaultOrder;
+    else {
+      const [k1, k2, k3, k4] = order.map((k) => BURN_KEYS[k]);
+      c = (a, b) => k1!(a, b) || k2!(a, b) || k3!(a, b) || k4!(a, b);
+    }
+    comparators.set(order, c);
+  }
+  return c;
 }
 
 function ratio(num: Dec, den: Dec): string | null {
@@ -94,8 +104,11 @@ export interface SweepRun {
  */
 export async function sweep(rules: RuleSet, scenario: Scenario, variants: readonly string[]): Promise<SweepRun[]> {
   const out: SweepRun[] = [];
+  const byName = new Map((scenario.variants ?? []).map((v) => [v.name, v] as const));
   for (const name of variants) {
-    const prepared = await prepare(rules, applyVariant(scenario, name), false);
+    const v = byName.get(name);
+    const eff = v ? applyVariant(scenario, name, v) : applyVariant(scenario, name);
+    const prepared = await prepare(rules, eff, false);
     const sim = simulate(prepared, false);
     out.push({ name, totals: sim.totals, problems: prepared.problems.length + sim.problems.length });
   }
@@ -107,11 +120,13 @@ function misuse(detail: string): CreditbookError {
 }
 
 /** Documents resolved for every period of a calendar, per rule set: every run of a sweep asks the same. */
-const resolved = new WeakMap<RuleSet, Map<string, (RuleDocument | undefined)[]>>();
+const resolved = new WeakMap<RuleSet, WeakMap<Calendar, Map<string, (RuleDocument | undefined)[]>>>();
 function resolveSeries<K extends 'PlanCatalog' | 'ValidityPolicy' | 'RateCard'>(rules: RuleSet, kind: K, id: string, pin: number | 'effective' | undefined, cal: Calendar) {
-  let cache = resolved.get(rules);
-  if (!cache) resolved.set(rules, (cache = new Map()));
-  const key = `${kind}\u0000${id}\u0000${String(pin)}\u0000${cal.granularity}\u0000${cal.label(0)}\u0000${cal.horizon}`;
+  let byCal = resolved.get(rules);
+  if (!byCal) resolved.set(rules, (byCal = new WeakMap()));
+  let cache = byCal.get(cal);
+  if (!cache) byCal.set(cal, (cache = new Map()));
+  const key = pin === undefined ? kind + id : `${kind}${id}@${String(pin)}`;
   let series = cache.get(key);
   if (!series) {
     series = [];
@@ -366,10 +381,12 @@ function simulate(p: Prepared, detail: boolean): Simulated {
   const lastValidFor = (validity: Validity | undefined, i: number): number => (validity ? i + cal.validPeriods(validity, i) - 1 : NEVER);
   let order = policies[0]?.burn_order ?? DEFAULT_BURN_ORDER;
   let cmp = comparator(order);
+  let byExpiry = order[0] === 'last_valid_period';
   const insert = (list: Lot[], lot: Lot) => {
     let at = list.length;
     while (at > 0 && cmp(list[at - 1]!, lot) > 0) at--;
-    list.splice(at, 0, lot);
+    if (at === list.length) list.push(lot);
+    else list.splice(at, 0, lot);
   };
   const newLot = (i: number, pool: number, source: LotSource, ref: string, amount: number, unit: Money, times: number, per: number, validity: Validity | undefined): Lot => {
     const pol = sourcePolicy(policies[i]!, source);
@@ -414,6 +431,7 @@ function simulate(p: Prepared, detail: boolean): Simulated {
     if (nextOrder !== order && nextOrder.join() !== order.join()) {
       order = nextOrder;
       cmp = comparator(order);
+      byExpiry = order[0] === 'last_valid_period';
       for (const list of active) list.sort(cmp);
     }
     const opening = detail ? balance.slice() : balance;
@@ -514,7 +532,15 @@ function simulate(p: Prepared, detail: boolean): Simulated {
       let expiredValue: Dec | undefined;
       let soon = 0;
       let keep = 0;
-      for (let j = 0; j < list.length; j++) {
+      // When the burn order puts the soonest expiry first, the lots that expire now (or soon) and the
+      // emptied ones are a prefix of the list: look no further. Otherwise look at every lot.
+      let end = list.length;
+      if (byExpiry) {
+        const limit = detail ? i + 2 : i;
+        end = 0;
+        while (end < list.length && (list[end]!.remaining === 0 || list[end]!.lastValid <= limit)) end++;
+      }
+      for (let j = 0; j < end; j++) {
         const l = list[j]!;
         if (l.remaining === 0) continue;
         if (l.lastValid === i) {
@@ -530,7 +556,7 @@ function simulate(p: Prepared, detail: boolean): Simulated {
         if (l.lastValid <= i + 2) soon += l.remaining;
         list[keep++] = l;
       }
-      list.length = keep;
+      if (keep < end) list.splice(keep, end - keep);
       balance[k]! -= expired;
       const spent = purses[k]?.cents() ?? 0;
       purses[k]?.reset();

@@ -67,27 +67,67 @@ export async function compileTable(card: RateCard, compiled: CompiledCard = comp
     }
   };
   await walk(0, {}, root);
-  const n = names.length;
-  return {
-    card,
-    cells,
-    lookup(request) {
-      let at: Trie | number | undefined = root;
-      let given = 0;
-      for (let i = 0; i < n; i++) {
-        const v = request[names[i]!];
-        if (v === undefined) at = (at as Trie)[OMITTED];
-        else {
-          given++;
-          at = (at as Trie)[v];
+  return { card, cells, lookup: lookupOver(root, names) };
+}
+
+type Request = QuoteRequest;
+/** One step down the trie: the value's branch, or the omitted branch. */
+const down = (at: Trie | number | undefined, v: string | number | undefined): Trie | number | undefined =>
+  at === undefined ? undefined : v === undefined ? (at as Trie)[OMITTED] : (at as Trie)[v];
+
+/** Counts the request's keys; the lookup only answers when every key is one of its dimensions. */
+function keyCount(request: Request): number {
+  let keys = 0;
+  for (const _ in request) keys++;
+  return keys;
+}
+
+/**
+ * The lookup function: unrolled for up to four dimensions, so each property read has its own site
+ * (and V8 its own inline cache), as in a hand-written lookup; a loop beyond that.
+ */
+function lookupOver(root: Trie, names: readonly string[]): (request: Request) => number | undefined {
+  const [d0, d1, d2, d3] = names as [string, string?, string?, string?];
+  const has = (v: unknown) => (v === undefined ? 0 : 1);
+  const leaf = (at: Trie | number | undefined, given: number, request: Request) =>
+    typeof at === 'number' && keyCount(request) === given ? at : undefined;
+  switch (names.length) {
+    case 1:
+      return (r) => {
+        const a = r[d0];
+        return leaf(down(root, a), has(a), r);
+      };
+    case 2:
+      return (r) => {
+        const a = r[d0];
+        const b = r[d1!];
+        return leaf(down(down(root, a), b), has(a) + has(b), r);
+      };
+    case 3:
+      return (r) => {
+        const a = r[d0];
+        const b = r[d1!];
+        const c = r[d2!];
+        return leaf(down(down(down(root, a), b), c), has(a) + has(b) + has(c), r);
+      };
+    case 4:
+      return (r) => {
+        const a = r[d0];
+        const b = r[d1!];
+        const c = r[d2!];
+        const d = r[d3!];
+        return leaf(down(down(down(down(root, a), b), c), d), has(a) + has(b) + has(c) + has(d), r);
+      };
+    default:
+      return (r) => {
+        let at: Trie | number | undefined = root;
+        let given = 0;
+        for (const name of names) {
+          const v = r[name];
+          given += has(v);
+          at = down(at, v);
         }
-        if (at === undefined) return undefined;
-      }
-      // A request naming a dimension the card does not have (or naming one as undefined) is left
-      // to price(), which says why.
-      let keys = 0;
-      for (const _ in request) keys++;
-      return keys === given ? (at as number) : undefined;
-    },
-  };
+        return leaf(at, given, r);
+      };
+  }
 }
