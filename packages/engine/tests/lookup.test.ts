@@ -36,16 +36,24 @@ describe('compiled card tables', () => {
       } as unknown as RateCard;
       const table = (await compileTable(card))!;
       const slow = compileCard(card);
-      const value = (vs: (string | number)[]) => fc.option(fc.constantFrom(...vs), { nil: undefined });
-      const arb = fc.record({ ...Object.fromEntries(dims.map((d) => [d, value(['a', 'b', 1, 2, '2', 'x', 'y', 'z', 'q'])])), extra: value(['e']) });
+      // Mostly valid values, some invalid ones, sometimes a key the card does not have.
+      const valid = (i: number) => (i === 0 ? ['a', 'b'] : i === 1 ? [1, 2, '2'] : ['x', 'y', 'z']);
+      const arb = fc.record({
+        ...Object.fromEntries(dims.map((d, i) => [d, fc.option(fc.oneof({ arbitrary: fc.constantFrom(...valid(i)), weight: 8 }, { arbitrary: fc.constantFrom('q', 7), weight: 1 }), { nil: undefined, freq: 8 })])),
+        extra: fc.option(fc.constant('e'), { nil: undefined, freq: 1 }),
+      });
+      let priced = 0;
       await fc.assert(
         fc.asyncProperty(arb, async (raw) => {
           const request = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Record<string, string | number>;
           const p = await slow.price(request);
+          if (p.ok) priced++;
           expect(table.lookup(request)).toBe(p.ok ? p.credits : undefined);
         }),
-        { numRuns: 150, seed: 7 + n },
+        { numRuns: 300, seed: 7 + n },
       );
+      // The requests exercised the priced paths too, not only the refusals.
+      expect(priced, `card with ${n} dimensions`).toBeGreaterThan(30);
     }
   });
 });
