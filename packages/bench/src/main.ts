@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { loadBundled, quotesSection, sweepSection, sweepSetup, whatIfSection, type Options, type Section } from './sections.ts';
+import { loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
 
-const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--only quotes,sweep,what-if] [--rules DIR]
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--only quotes,sweep,what-if,scaling] [--rules DIR]
 
 Measures each pair of contenders in this one process, alternating, over several rounds, and
 prints the medians and the ratios against their goals.`;
@@ -28,8 +28,8 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string> })
     return n;
   };
   try {
-    const known = ['quotes', 'sweep', 'what-if'];
-    const only = new Set((values.only ?? known.join(',')).split(',').map((x) => x.trim()));
+    const known = ['quotes', 'sweep', 'what-if', 'scaling'];
+    const only = new Set((values.only ?? 'quotes,sweep,what-if').split(',').map((x) => x.trim()));
     for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
     return {
       json: values.json ?? false,
@@ -49,8 +49,18 @@ function fmt(x: number, unit: string): string {
   return `${Math.round(x).toLocaleString('en-US')} ${unit}`;
 }
 
-function render(sections: Section[], o: Options): string {
+function render(sections: Section[], scaling: Scaling[], o: Options): string {
   const lines = [`Creditbook benchmark — Node ${process.version}, ${o.rounds} rounds, medians`, ''];
+  for (const s of scaling) {
+    lines.push(`== Scaling: ${s.title} ==`);
+    lines.push(`  ${'size'.padStart(8)} ${'time'.padStart(12)} ${`per ${s.unit}`.padStart(14)} ${'heap in use'.padStart(12)}`);
+    const first = s.rows[0];
+    for (const r of s.rows) {
+      const growth = first ? (r.perUnit / first.perUnit).toFixed(2) : '';
+      lines.push(`  ${r.size.toLocaleString('en-US').padStart(8)} ${fmt(r.seconds, 's').padStart(12)} ${fmt(r.perUnit, 's').padStart(14)} ${`${r.heapMb.toFixed(0)} MB`.padStart(12)}   per-${s.unit} cost ${growth}x the smallest`);
+    }
+    lines.push('');
+  }
   for (const s of sections) {
     lines.push(`== ${s.title} ==`);
     for (const c of s.contenders) lines.push(`  ${c.name.padEnd(32)} ${fmt(c.median, c.unit).padStart(18)}`);
@@ -69,8 +79,14 @@ export async function main(args: string[]): Promise<number> {
     return o ? 2 : 0;
   }
   const rules = await loadBundled(o.rulesDir);
-  const sections: Section[] = [];
   const progress = (msg: string) => (process.stderr.isTTY ? process.stderr.write(`${msg}\n`) : undefined);
+  const sections: Section[] = [];
+  // Scaling first, while the heap is the engine's alone.
+  const scaling: Scaling[] = [];
+  if (o.only.has('scaling')) {
+    progress('scaling…');
+    scaling.push(...(await scalingSection(rules, o)));
+  }
   if (o.only.has('quotes')) {
     progress('quotes…');
     sections.push(await quotesSection(rules, o));
@@ -91,7 +107,7 @@ export async function main(args: string[]): Promise<number> {
       setup.model.destroy();
     }
   }
-  if (o.json) process.stdout.write(JSON.stringify({ node: process.version, rounds: o.rounds, variants: o.variants, horizon: o.horizon, sections }, null, 2) + '\n');
-  else process.stdout.write(render(sections, o));
+  if (o.json) process.stdout.write(JSON.stringify({ node: process.version, rounds: o.rounds, variants: o.variants, horizon: o.horizon, sections, scaling }, null, 2) + '\n');
+  else process.stdout.write(render(sections, scaling, o));
   return 0;
 }

@@ -4,6 +4,7 @@ import {
   compileFormula,
   compileTable,
   evaluateFormula,
+  forecast,
   loadStore,
   sweep,
   WhatIf,
@@ -208,4 +209,65 @@ export async function whatIfSection(s: SweepSetup, o: Options): Promise<Section>
 
 function contenders(samples: Map<string, number[]>, unit: string): Contender[] {
   return [...samples].map(([name, xs]) => ({ name, median: median(xs), unit, samples: xs }));
+}
+
+/** One row of a scaling table: a size, the time it took and the heap it left in use. */
+export interface ScalingRow {
+  size: number;
+  seconds: number;
+  perUnit: number;
+  heapMb: number;
+}
+
+export interface Scaling {
+  id: string;
+  title: string;
+  unit: string;
+  rows: ScalingRow[];
+}
+
+async function scale(sizes: readonly number[], rounds: number, run: (size: number) => Promise<unknown>): Promise<ScalingRow[]> {
+  const rows: ScalingRow[] = [];
+  for (const size of sizes) {
+    await run(size); // warm
+    const xs: number[] = [];
+    let kept: unknown;
+    for (let r = 0; r < rounds; r++) xs.push(await time(async () => (kept = await run(size))));
+    const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+    if (kept === undefined) throw new Error('nothing computed');
+    const seconds = median(xs);
+    rows.push({ size, seconds, perUnit: seconds / size, heapMb });
+  }
+  return rows;
+}
+
+/** How time grows with horizon, lots and variants, for docs/performance.md. */
+export async function scalingSection(rules: RuleSet, o: Options): Promise<Scaling[]> {
+  const agency = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+  const rounds = Math.max(5, o.rounds);
+  const horizon = await scale([12, 24, 48, 96, 120], rounds, (h) => forecast(rules, { ...agency, horizon: h }));
+  // Daily periods, each granting a day of free credits and buying two top-ups: three lots a day.
+  const lotsScenario = (lots: number): Scenario => ({
+    ...agency,
+    start: '2025-10-01',
+    granularity: 'day',
+    horizon: Math.max(1, Math.round(lots / 3)),
+    plan: { ...agency.plan, daily_free: true },
+    purchases: { policy: 'scheduled', scheduled: [{ period: '2025-10-01', pack: 'topup-330', quantity: 1, every: 1 }, { period: '2025-10-01', pack: 'topup-330', quantity: 2, every: 1 }] },
+    demand: agency.demand.map((d) => ({ ...d, profile: { type: 'steady' } })),
+    variants: [],
+  });
+  const lots = await scale([10, 100, 1_000, 10_000], rounds, async (n) => {
+    const r = await forecast(rules, lotsScenario(n));
+    return r.lots.length;
+  });
+  const variants = await scale([1, 10, 100, 1_000, 10_000], rounds, (n) => {
+    const s = variantsOf({ ...agency, horizon: 36 }, Array.from({ length: n }, (_, i) => 0.2 + (1.6 * i) / Math.max(1, n)));
+    return sweep(rules, s, s.variants!.map((v) => v.name));
+  });
+  return [
+    { id: 'horizon', title: 'Forecast of agency-campaigns (full ledger, lots and demand rows) by horizon', unit: 'period', rows: horizon },
+    { id: 'lots', title: 'Forecast with N lots (daily periods, three lots a day)', unit: 'lot', rows: lots },
+    { id: 'variants', title: 'Sweep of agency-campaigns over 36 months by number of variants', unit: 'variant', rows: variants },
+  ];
 }
