@@ -52,6 +52,11 @@ export {
   type Pack,
   type Subscription,
   type LotSource,
+  type Validity,
+  type Money,
+  type SourcePolicy,
+  type BurnKey,
+  type DimensionValue,
 } from './rules/index.ts';
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
 export { FUNCTIONS, FORMULA_LIMITS, compileFormula, evaluateFormula, type FormulaFunction } from './formula/index.ts';
@@ -65,6 +70,7 @@ export {
   runNames,
   calendar,
   profileCount,
+  type Calendar,
   DEFAULT_BURN_ORDER,
   type ForecastResult,
   type PeriodRow,
