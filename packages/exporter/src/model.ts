@@ -120,6 +120,11 @@ export async function buildModel(inputArgs: ExportInput): Promise<Model> {
       assumptionRows.push([val(label, 'text'), ...runs.map(() => val(null))]);
     }
     const run = runs[runIndex]!;
+    if (typeof value !== 'number') {
+      // Text describes the run; only numbers drive the formulas.
+      assumptionRows[r - 1]![runIndex + 1] = val(value, fmt);
+      return f.str(String(value));
+    }
     const nm = definedName([run.variant ?? 'base', ...keyParts], names);
     assumptionRows[r - 1]![runIndex + 1] = input(value, fmt, nm);
     return f.name(nm);

@@ -94,6 +94,11 @@ export async function writeSheets(path: string, sheets: Iterable<SheetSource>, o
   for (const s of sheets) {
     const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: s.frozen ?? 1, xSplit: 0 }] });
     ws.columns = s.columns.map((c) => ({ key: c.key, width: c.width ?? Math.max(10, Math.min(40, c.title.length + 4)) }));
+    // Printed landscape; narrow sheets fit the page width.
+    ws.pageSetup = s.columns.length <= 20
+      ? { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
+      : { orientation: 'landscape' };
+    ws.pageSetup.printTitlesRow = '1:1';
     let r = 0;
     for (const cells of s.rows) {
       const row = ws.getRow(++r);
@@ -127,6 +132,7 @@ function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: bo
     // Strings are always strings: a rule's note that starts with '=' must never become a formula.
     target.value = cell.v;
     if (looksLikeFormula(cell.v)) target.numFmt = '@';
+    if (cell.v.length > 40 && !isHeader) target.alignment = { wrapText: true, vertical: 'top' };
   } else if (cell.v !== null && cell.v !== undefined) {
     target.value = cell.v;
   }
