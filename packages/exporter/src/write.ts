@@ -105,6 +105,8 @@ export async function writeSheets(path: string, sheets: Iterable<SheetSource>, o
       cells.forEach((cell, c) => writeCell(row.getCell(c + 1), cell, s.name, r === 1, s.columns[c]?.fmt, options.currency));
       if (r === 1) row.height = 30;
       row.commit();
+      // Let the zip stream drain: without a turn of the event loop, committed rows pile up in memory.
+      if (r % 2_000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     for (const h of s.highlights ?? []) {
       ws.addConditionalFormatting({
@@ -136,8 +138,9 @@ function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: bo
   } else if (cell.v !== null && cell.v !== undefined) {
     target.value = cell.v;
   }
-  const nf = isHeader ? undefined : numFmt(fmt, currency);
-  if (nf && !(typeof cell.v === 'string' && !cell.f && fmt !== 'text')) target.numFmt = nf;
+  // Numbers get their format; text is text already (and formula-like text got '@' above).
+  const nf = isHeader || (typeof cell.v === 'string' && !cell.f) ? undefined : numFmt(fmt, currency);
+  if (nf) target.numFmt = nf;
   if (isHeader) {
     target.font = { bold: true, color: { argb: 'FFFFFFFF' } };
     target.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.header } };
