@@ -102,8 +102,19 @@ export async function writeSheets(path: string, sheets: Iterable<SheetSource>, o
     let r = 0;
     for (const cells of s.rows) {
       const row = ws.getRow(++r);
-      cells.forEach((cell, c) => writeCell(row.getCell(c + 1), cell, s.name, r === 1, s.columns[c]?.fmt, options.currency));
+      let lines = 1;
+      cells.forEach((cell, c) => {
+        writeCell(row.getCell(c + 1), cell, s.name, r === 1, s.columns[c]?.fmt, options.currency);
+        if (typeof cell.v === 'string' && cell.v.length > 40 && !cell.f) lines = Math.max(lines, Math.ceil(cell.v.length / Math.max(8, (s.columns[c]?.width ?? 12) - 2)));
+      });
       if (r === 1) row.height = 30;
+      else if (lines > 1) {
+        row.height = Math.min(120, 15 * lines);
+        cells.forEach((_cell, c) => {
+          const t = row.getCell(c + 1);
+          t.alignment = { ...(t.alignment ?? {}), vertical: 'top' };
+        });
+      }
       row.commit();
       // Let the zip stream drain: without a turn of the event loop, committed rows pile up in memory.
       if (r % 2_000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
