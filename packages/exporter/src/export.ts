@@ -1,6 +1,6 @@
-import { forecast, recalculate, runNames, type ForecastResult, type RuleSet, type Scenario, type Workbook } from '@creditbook/engine';
-import { buildModel } from './model.ts';
-import { writeWorkbook } from './write.ts';
+import { forecast, runNames, type ForecastResult, type RuleSet, type Scenario } from '@creditbook/engine';
+import { modelSheets } from './model.ts';
+import { writeSheets, type SheetSource } from './write.ts';
 
 export interface ExportOptions {
   /** Runs to export: one variant (or 'base'), or every run of the scenario. Default: base only. */
@@ -10,18 +10,24 @@ export interface ExportOptions {
 }
 
 export interface ExportResult {
-  workbook: Workbook;
-  runs: ForecastResult[];
+  /** The runs exported, by name. */
+  runs: string[];
 }
 
-/** Forecasts the runs, builds the live model, computes every formula's cached value and writes the file. */
+/**
+ * Forecasts the runs and writes the live model, one run's sheets at a time (each computed, written
+ * and let go before the next), so memory stays flat however many variants there are.
+ */
 export async function exportScenario(rules: RuleSet, scenario: Scenario, path: string, options: ExportOptions = {}): Promise<ExportResult> {
   const names = options.variants === 'all' ? runNames(scenario) : options.variants && options.variants.length > 0 ? [...options.variants] : ['base'];
-  const runs: ForecastResult[] = [];
-  for (const name of names) runs.push(await forecast(rules, scenario, { variant: name }));
-  const { workbook, highlights } = await buildModel({ rules, scenario, runs });
-  const { cycles } = recalculate(workbook);
-  if (cycles.length > 0) throw new Error(`the export model has a reference cycle: ${cycles[0]!.join(' -> ')}`);
-  await writeWorkbook(path, workbook, options.created ? { created: options.created } : {}, highlights);
-  return { workbook, runs };
+  const run = (name: string): Promise<ForecastResult> => forecast(rules, scenario, { variant: name });
+  const model = modelSheets(rules, scenario, names, run);
+  async function* sources(): AsyncGenerator<SheetSource> {
+    for await (const m of model.sheets) yield { ...m.sheet, highlights: m.highlights };
+  }
+  await writeSheets(path, sources(), async () => {
+    const meta = await model.meta;
+    return { currency: meta.currency ?? 'USD', title: meta.title, properties: meta.properties, ...(options.created ? { created: options.created } : {}) };
+  });
+  return { runs: names };
 }

@@ -4,6 +4,6 @@
  * comparison) is a formula written with its cached value.
  */
 export { exportScenario, type ExportOptions, type ExportResult } from './export.ts';
-export { buildModel, type ExportInput, type Model } from './model.ts';
+export { buildModel, modelSheets, type ExportInput, type Model, type ModelSheet } from './model.ts';
 export { writeSheets, writeWorkbook, looksLikeFormula, type SheetSource, type Highlight, type WriteOptions } from './write.ts';
 export { sheetName, definedName } from './names.ts';

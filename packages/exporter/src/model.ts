@@ -5,6 +5,7 @@ import {
   compileCard,
   f,
   priceGrid,
+  recalculate,
   type BurnKey,
   type Calendar,
   type Cell,
@@ -89,52 +90,141 @@ export interface Model {
   highlights: Record<string, Highlight[]>;
 }
 
-/** Builds the workbook model; call `recalculate` on it for cached values. */
+/** A sheet of the model as it is produced, with its conditional formats. */
+export interface ModelSheet {
+  sheet: Sheet;
+  highlights: Highlight[];
+}
+
+/** What the summary needs of a run: where its sheets are, and the engine's totals as cached values. */
+interface RunInfo {
+  name: string;
+  ledger: string;
+  demand: string;
+  ledgerRows: number;
+  demandRows: number;
+  versions: string;
+  totals: ForecastResult['totals'];
+  versionUses: ForecastResult['versions'];
+  currency: string;
+}
+
+/**
+ * Builds the workbook model in memory, every formula's value computed (by the engine's evaluator).
+ * For many runs use `modelSheets`, which produces one run's sheets at a time.
+ */
 export async function buildModel(inputArgs: ExportInput): Promise<Model> {
-  const { rules, scenario, runs } = inputArgs;
+  const byName = new Map(inputArgs.runs.map((r) => [r.variant ?? 'base', r]));
+  const names = inputArgs.runs.map((r) => r.variant ?? 'base');
+  const stream = modelSheets(inputArgs.rules, inputArgs.scenario, names, async (n) => byName.get(n)!);
+  const sheets: Sheet[] = [];
+  const highlights: Record<string, Highlight[]> = {};
+  for await (const m of stream.sheets) {
+    sheets.push(m.sheet);
+    if (m.highlights.length) highlights[m.sheet.name] = m.highlights;
+  }
+  const workbook: Workbook = { ...(await stream.meta), sheets };
+  recalculate(workbook);
+  return { workbook, highlights };
+}
+
+/**
+ * The model's sheets, produced one at a time: Summary, Compare, Assumptions and Rate card first,
+ * then each run's Demand, Ledger and Lots, computed (cached values included) and released before
+ * the next run. Every run is forecast twice: once for the summary, once for its sheets.
+ */
+export function modelSheets(
+  rules: RuleSet,
+  scenario: Scenario,
+  runNames: readonly string[],
+  forecastRun: (name: string) => Promise<ForecastResult>,
+): { sheets: AsyncGenerator<ModelSheet>; meta: Promise<Omit<Workbook, 'sheets'>> } {
+  let resolveMeta!: (m: Omit<Workbook, 'sheets'>) => void;
+  const meta = new Promise<Omit<Workbook, 'sheets'>>((r) => (resolveMeta = r));
+  const single = runNames.length === 1;
   const taken = new Set<string>();
   const names = new Set<string>();
-  const single = runs.length === 1;
-  const runSheet = (kind: string, run: string) => sheetName(single ? kind : `${kind} · ${run}`, taken);
-
+  const sheetNames = new Map<string, string>();
+  const runSheet = (kind: string, run: string) => {
+    const k = `${kind}\u0000${run}`;
+    let n = sheetNames.get(k);
+    if (n === undefined) sheetNames.set(k, (n = sheetName(single ? kind : `${kind} · ${run}`, taken)));
+    return n;
+  };
   const summaryName = sheetName('Summary', taken);
   const assumptionsName = sheetName('Assumptions', taken);
   const rateName = sheetName('Rate card', taken);
   const compareName = single ? undefined : sheetName('Compare', taken);
 
-  // Rate card sheet: parameters (inputs) and the price grid of every card version any run used.
-  const rate = await rateCardSheet(rules, runs, rateName);
-
   const assumptionRows: Cell[][] = [];
-  const assumptionCols: Column[] = [
-    { key: 'input', title: 'Input', width: 44 },
-    ...runs.map((r) => ({ key: r.variant ?? 'base', title: r.variant ?? 'base', width: 18 })),
-  ];
-  /** Adds an input row (or reuses it) and sets this run's value; returns the defined name. */
+  const assumptionCols: Column[] = [{ key: 'input', title: 'Input', width: 44 }, ...runNames.map((r) => ({ key: r, title: r, width: 18 }))];
   const assumption = new Map<string, number>();
+  const given = new Map<string, Formula>();
+  /** Adds an input row (or reuses it) and sets this run's value; returns the defined name (the same one every time). */
   const addInput = (runIndex: number, label: string, value: Cell['v'], fmt: Fmt, keyParts: string[]): Formula => {
+    const known = given.get(`${runIndex}\u0000${label}`);
+    if (known) return known;
     let r = assumption.get(label);
     if (r === undefined) {
       r = assumptionRows.length + 1;
       assumption.set(label, r);
-      assumptionRows.push([val(label, 'text'), ...runs.map(() => val(null))]);
+      assumptionRows.push([val(label, 'text'), ...runNames.map(() => val(null))]);
     }
-    const run = runs[runIndex]!;
+    let out: Formula;
     if (typeof value !== 'number') {
       // Text describes the run; only numbers drive the formulas.
       assumptionRows[r - 1]![runIndex + 1] = val(value, fmt);
-      return f.str(String(value));
+      out = f.str(String(value));
+    } else {
+      const nm = definedName([runNames[runIndex]!, ...keyParts], names);
+      assumptionRows[r - 1]![runIndex + 1] = input(value, fmt, nm);
+      out = f.name(nm);
     }
-    const nm = definedName([run.variant ?? 'base', ...keyParts], names);
-    assumptionRows[r - 1]![runIndex + 1] = input(value, fmt, nm);
-    return f.name(nm);
+    given.set(`${runIndex}\u0000${label}`, out);
+    return out;
   };
 
-  const runSheets: Sheet[] = [];
-  const highlights: Record<string, Highlight[]> = {};
-  const summaryRefs: { ledger: string; demand: string; ledgerRows: number; demandRows: number; versions: string }[] = [];
+  async function* produce(): AsyncGenerator<ModelSheet> {
+    // Pass 1: every run's inputs and totals.
+    const infos: RunInfo[] = [];
+    const noRate: RateSheet = { sheet: { name: rateName, columns: [], rows: [] }, cellFor: () => undefined };
+    for (const [ri, name] of runNames.entries()) {
+      const run = await forecastRun(name);
+      const built = buildRun(ri, run, noRate);
+      infos.push(built.info);
+    }
+    const uses = infos.flatMap((i) => i.versionUses);
+    const rate = await rateCardSheet(rules, uses, rateName);
+    const summary = summarySheet(summaryName, infos);
+    const versions = new Map<string, string>();
+    for (const v of uses) versions.set(`${v.kind}:${v.id}@${v.version}`, '');
+    resolveMeta({
+      title: `${scenario.id}${single ? ` — ${runNames[0]!}` : ''}`,
+      currency: infos[0]?.currency ?? scenario.currency ?? 'USD',
+      properties: {
+        scenario: `${scenario.id} v${scenario.version}`,
+        runs: runNames.join(', '),
+        rules: [...versions.keys()].join(' '),
+        engine: `@creditbook/engine ${ENGINE_VERSION}`,
+      },
+    });
+    yield { sheet: summary.sheet, highlights: [] };
+    if (compareName) yield { sheet: compareSheet(compareName, summaryName, summary.metrics, runNames, summary.values), highlights: [] };
+    const assumptionsSheet: Sheet = { name: assumptionsName, columns: assumptionCols, rows: [header(assumptionCols), ...assumptionRows], frozen: 1 };
+    yield { sheet: assumptionsSheet, highlights: [] };
+    recalculate({ title: '', properties: {}, sheets: [rate.sheet] });
+    yield { sheet: rate.sheet, highlights: [] };
+    // Pass 2: each run's sheets, computed with the inputs and rate card they read, then let go.
+    for (const [ri, name] of runNames.entries()) {
+      const run = await forecastRun(name);
+      const built = buildRun(ri, run, rate);
+      recalculate({ title: '', properties: {}, sheets: [assumptionsSheet, rate.sheet, ...built.sheets.map((m) => m.sheet)] });
+      yield* built.sheets;
+    }
+  }
 
-  for (const [ri, run] of runs.entries()) {
+  function buildRun(ri: number, run: ForecastResult, rate: RateSheet): { sheets: ModelSheet[]; info: RunInfo } {
+    const highlights: Record<string, Highlight[]> = {};
     const runName = run.variant ?? 'base';
     const eff = applyVariant(scenario, run.variant);
     const cal: Calendar = calendar(scenario.start, scenario.horizon, scenario.granularity ?? 'month');
@@ -474,57 +564,60 @@ export async function buildModel(inputArgs: ExportInput): Promise<Model> {
     const demandSheet: Sheet = { name: demandName, columns: demandCols, rows: demandRows, frozen: 1 };
     const ledgerSheet: Sheet = { name: ledgerName, columns: ledgerCols, rows: ledgerRows, frozen: 1 };
     const lotsSheet: Sheet = { name: lotsName, columns: lotCols, rows: lotRows, frozen: 1 };
-    runSheets.push(demandSheet, ledgerSheet, lotsSheet);
-    summaryRefs.push({
-      ledger: ledgerName, demand: demandName, ledgerRows: ledgerRows.length - 1, demandRows: demandRows.length - 1,
-      versions: run.versions.map((x) => `${x.id} v${x.version}`).join(', '),
-    });
+    return {
+      sheets: [
+        { sheet: demandSheet, highlights: [] },
+        { sheet: ledgerSheet, highlights: highlights[ledgerName] ?? [] },
+        { sheet: lotsSheet, highlights: highlights[lotsName] ?? [] },
+      ],
+      info: {
+        name: runName, ledger: ledgerName, demand: demandName, ledgerRows: ledgerRows.length - 1, demandRows: demandRows.length - 1,
+        versions: run.versions.map((x) => `${x.id} v${x.version}`).join(', '), totals: run.totals, versionUses: run.versions, currency: run.currency,
+      },
+    };
   }
 
-  // ---- Summary: per run, totals over its ledger and demand.
-  const summaryCols: Column[] = [{ key: 'metric', title: 'Metric', width: 40 }, ...runs.map((r) => ({ key: r.variant ?? 'base', title: r.variant ?? 'base', width: 18 }))];
-  const col = (ref: (typeof summaryRefs)[number], sheet: 'ledger' | 'demand', c: number) =>
+  return { sheets: produce(), meta };
+}
+
+type SummaryRef = RunInfo;
+type Metric = [string, Fmt, (ref: SummaryRef, row: (label: string) => Formula) => Formula, (t: ForecastResult['totals']) => Cell['v']];
+
+const METRICS = (col: (ref: SummaryRef, sheet: 'ledger' | 'demand', c: number) => Formula): Metric[] => [
+  ['Credits granted', 'credits', (x) => col(x, 'ledger', 4), (t) => t.granted],
+  ['Credits purchased', 'credits', (x) => col(x, 'ledger', 5), (t) => t.purchased],
+  ['Credits consumed', 'credits', (x) => col(x, 'ledger', 11), (t) => t.consumed],
+  ['Credits expired', 'credits', (x) => col(x, 'ledger', 12), (t) => t.expired],
+  ['Demand unmet (credits)', 'credits', (x) => col(x, 'ledger', 14), (t) => t.unmet],
+  ['Demand (credits)', 'credits', (x) => col(x, 'ledger', 6), (t) => t.demand],
+  ['Spend', 'money', (x) => col(x, 'ledger', 15), (t) => Number(t.spend)],
+  ['Breakage value (expired at cost)', 'money', (x) => col(x, 'ledger', 16), (t) => Number(t.expired_value)],
+  ['Output seconds', 'number', (x) => (x.demandRows > 0 ? col(x, 'demand', 10) : f.num(0)), (t) => t.output_seconds],
+  ['Effective cost per credit consumed', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Credits consumed'), f.num(0)), f.str(''), f.div(row('Spend'), row('Credits consumed'))),
+    (t) => (t.consumed === 0 ? '' : Number(t.spend) / t.consumed)],
+  ['Effective cost per output second', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Output seconds'), f.num(0)), f.str(''), f.div(row('Spend'), row('Output seconds'))),
+    (t) => (t.output_seconds === 0 ? '' : Number(t.spend) / t.output_seconds)],
+  ['Utilisation (consumed ÷ available)', 'percent', (_x, row) =>
+    f.fn('IF', f.cmp('=', f.add(row('Credits granted'), row('Credits purchased')), f.num(0)), f.num(0), f.div(row('Credits consumed'), f.add(row('Credits granted'), row('Credits purchased')))),
+    (t) => (t.granted + t.purchased === 0 ? 0 : t.consumed / (t.granted + t.purchased))],
+];
+
+/** Summary: per run, totals over its ledger and demand, with the engine's totals as cached values. */
+function summarySheet(name: string, infos: readonly RunInfo[]): { sheet: Sheet; metrics: [string, Fmt][]; values: Cell['v'][][] } {
+  const cols: Column[] = [{ key: 'metric', title: 'Metric', width: 40 }, ...infos.map((r) => ({ key: r.name, title: r.name, width: 18 }))];
+  const col = (ref: SummaryRef, sheet: 'ledger' | 'demand', c: number) =>
     f.fn('SUM', f.range(1, c, Math.max(1, sheet === 'ledger' ? ref.ledgerRows : ref.demandRows), c, sheet === 'ledger' ? ref.ledger : ref.demand));
-  const metrics: [string, Fmt, (ref: (typeof summaryRefs)[number], row: (label: string) => Formula) => Formula][] = [
-    ['Credits granted', 'credits', (x) => col(x, 'ledger', 4)],
-    ['Credits purchased', 'credits', (x) => col(x, 'ledger', 5)],
-    ['Credits consumed', 'credits', (x) => col(x, 'ledger', 11)],
-    ['Credits expired', 'credits', (x) => col(x, 'ledger', 12)],
-    ['Demand unmet (credits)', 'credits', (x) => col(x, 'ledger', 14)],
-    ['Demand (credits)', 'credits', (x) => col(x, 'ledger', 6)],
-    ['Spend', 'money', (x) => col(x, 'ledger', 15)],
-    ['Breakage value (expired at cost)', 'money', (x) => col(x, 'ledger', 16)],
-    ['Output seconds', 'number', (x) => (x.demandRows > 0 ? col(x, 'demand', 10) : f.num(0))],
-    ['Effective cost per credit consumed', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Credits consumed'), f.num(0)), f.str(''), f.div(row('Spend'), row('Credits consumed')))],
-    ['Effective cost per output second', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Output seconds'), f.num(0)), f.str(''), f.div(row('Spend'), row('Output seconds')))],
-    ['Utilisation (consumed ÷ available)', 'percent', (_x, row) =>
-      f.fn('IF', f.cmp('=', f.add(row('Credits granted'), row('Credits purchased')), f.num(0)), f.num(0), f.div(row('Credits consumed'), f.add(row('Credits granted'), row('Credits purchased'))))],
-  ];
-  const summaryRows: Cell[][] = [header(summaryCols)];
-  const metricRow = (name: string) => metrics.findIndex((x) => x[0] === name) + 1;
-  for (const [label, fmt, make] of metrics) {
-    summaryRows.push([val(label, 'text'), ...summaryRefs.map((x, k) => calc(make(x, (name) => f.ref(metricRow(name), k + 1)), fmt))]);
+  const metrics = METRICS(col);
+  const rows: Cell[][] = [header(cols)];
+  const metricRow = (label: string) => metrics.findIndex((x) => x[0] === label) + 1;
+  const values: Cell['v'][][] = [];
+  for (const [label, fmt, make, cached] of metrics) {
+    const vs = infos.map((x) => cached(x.totals));
+    values.push(vs);
+    rows.push([val(label, 'text'), ...infos.map((x, k) => ({ ...calc(make(x, (l) => f.ref(metricRow(l), k + 1)), fmt), v: vs[k]! }))]);
   }
-  summaryRows.push([val('Rule versions used', 'text'), ...summaryRefs.map((x) => val(x.versions, 'text'))]);
-
-  const sheets: Sheet[] = [{ name: summaryName, columns: summaryCols, rows: summaryRows, frozen: 1 }];
-  if (compareName) sheets.push(compareSheet(compareName, summaryName, metrics.map((m): [string, Fmt] => [m[0], m[1]]), runs.map((r) => r.variant ?? 'base')));
-  sheets.push({ name: assumptionsName, columns: assumptionCols, rows: [header(assumptionCols), ...assumptionRows], frozen: 1 }, rate.sheet, ...runSheets);
-
-  const versions = new Map<string, string>();
-  for (const r of runs) for (const v of r.versions) versions.set(`${v.kind}:${v.id}@${v.version}`, '');
-  const workbook: Workbook = {
-    title: `${scenario.id}${single ? ` — ${runs[0]!.variant ?? 'base'}` : ''}`,
-    currency: runs[0]?.currency ?? scenario.currency ?? 'USD',
-    properties: {
-      scenario: `${scenario.id} v${scenario.version}`,
-      runs: runs.map((r) => r.variant ?? 'base').join(', '),
-      rules: [...versions.keys()].join(' '),
-      engine: `@creditbook/engine ${ENGINE_VERSION}`,
-    },
-    sheets,
-  };
-  return { workbook, highlights };
+  rows.push([val('Rule versions used', 'text'), ...infos.map((x) => val(x.versions, 'text'))]);
+  return { sheet: { name, columns: cols, rows, frozen: 1 }, metrics: metrics.map((m): [string, Fmt] => [m[0], m[1]]), values };
 }
 
 function colName(c: number): string {
@@ -540,7 +633,7 @@ function countBillings(cal: Calendar, i: number): number {
   return n;
 }
 
-function compareSheet(name: string, summary: string, metrics: [string, Fmt][], runs: string[]): Sheet {
+function compareSheet(name: string, summary: string, metrics: [string, Fmt][], runs: readonly string[], values: Cell['v'][][]): Sheet {
   const cols: Column[] = [
     { key: 'metric', title: 'Metric', width: 40 },
     ...runs.map((r) => ({ key: r, title: r, width: 16 })),
@@ -549,12 +642,16 @@ function compareSheet(name: string, summary: string, metrics: [string, Fmt][], r
   const rows: Cell[][] = [header(cols)];
   metrics.forEach(([label, fmt], m) => {
     const r = m + 1;
+    const vs = values[m] ?? [];
     const cells: Cell[] = [val(label, 'text')];
-    runs.forEach((_, k) => cells.push(calc(f.ref(r, k + 1, summary), fmt)));
+    runs.forEach((_, k) => cells.push({ ...calc(f.ref(r, k + 1, summary), fmt), v: vs[k] ?? null }));
     runs.slice(1).forEach((_, k) => {
       const delta = f.sub(f.ref(r, k + 2), f.ref(r, 1));
+      const a = vs[k + 1];
+      const b = vs[0];
+      const v = typeof a === 'number' && typeof b === 'number' ? a - b : '';
       // Ratios may be blank (nothing consumed); their delta is blank too.
-      cells.push(calc(fmt === 'ratio' ? f.fn('IFERROR', delta, f.str('')) : delta, fmt));
+      cells.push({ ...calc(fmt === 'ratio' ? f.fn('IFERROR', delta, f.str('')) : delta, fmt), v });
     });
     rows.push(cells);
   });
@@ -567,9 +664,9 @@ interface RateSheet {
   cellFor(card: string, version: number, request: Readonly<Record<string, DimensionValue>>): Formula | undefined;
 }
 
-async function rateCardSheet(rules: RuleSet, runs: readonly ForecastResult[], name: string): Promise<RateSheet> {
+async function rateCardSheet(rules: RuleSet, uses: ForecastResult['versions'], name: string): Promise<RateSheet> {
   const used = new Map<string, RateCard>();
-  for (const r of runs) for (const v of r.versions) {
+  for (const v of uses) {
     if (v.kind !== 'RateCard') continue;
     const doc = rules.get('RateCard', v.id, v.version)?.doc as RateCard | undefined;
     if (doc) used.set(`${v.id}@${v.version}`, doc);

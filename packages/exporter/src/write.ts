@@ -77,21 +77,20 @@ export function looksLikeFormula(s: string): boolean {
  * Writes sheets to an .xlsx file with exceljs's streaming writer: each row is committed as soon as
  * it is written. Formula cells carry their cached value; inputs are styled and may be named.
  */
-export async function writeSheets(path: string, sheets: Iterable<SheetSource>, options: WriteOptions = {}): Promise<void> {
+export async function writeSheets(
+  path: string,
+  sheets: Iterable<SheetSource> | AsyncIterable<SheetSource>,
+  settings: WriteOptions | (() => Promise<WriteOptions>) = {},
+): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: createWriteStream(tmp), useStyles: true, useSharedStrings: false });
-  const created = options.created ?? new Date();
-  wb.creator = 'Creditbook';
-  wb.lastModifiedBy = 'Creditbook';
-  wb.created = created;
-  wb.modified = created;
-  if (options.title) wb.title = options.title;
-  const props = options.properties ?? {};
-  wb.subject = props['scenario'] ? `Credit forecast: ${props['scenario']}` : 'Credit forecast';
-  wb.keywords = props['rules'] ?? '';
-  wb.description = Object.entries(props).map(([k, v]) => `${k}: ${v}`).join('\n');
-  wb.company = 'Creditbook';
-  for (const s of sheets) {
+  let options: WriteOptions = typeof settings === 'function' ? {} : settings;
+  let first = true;
+  for await (const s of sheets) {
+    // Settings may be known only once the first sheet exists (a model computes them as it goes).
+    if (first && typeof settings === 'function') options = await settings();
+    if (first) describeWorkbook(wb, options);
+    first = false;
     const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: s.frozen ?? 1, xSplit: 0 }] });
     ws.columns = s.columns.map((c) => ({ key: c.key, width: c.width ?? Math.max(10, Math.min(40, c.title.length + 4)) }));
     // Printed landscape; narrow sheets fit the page width.
@@ -126,13 +125,44 @@ export async function writeSheets(path: string, sheets: Iterable<SheetSource>, o
       });
     }
     ws.commit();
+    await drained(wb);
   }
+  if (first) describeWorkbook(wb, typeof settings === 'function' ? await settings() : options);
   await wb.commit();
-  if (options.created) await reproducible(tmp, created);
+  if (options.created) await reproducible(tmp, options.created);
   await rename(tmp, path).catch(async (e) => {
     await rm(tmp, { force: true });
     throw e;
   });
+}
+
+/**
+ * Waits until the zip has taken every committed sheet: exceljs buffers a sheet's XML until the zip
+ * reads it, and the zip reads one entry at a time, so without this a workbook of many sheets piles
+ * up in memory. (Reads the archiver's task queue; if it is not there, waits one turn.)
+ */
+async function drained(wb: ExcelJS.stream.xlsx.WorkbookWriter): Promise<void> {
+  const zip = (wb as unknown as { zip?: NodeJS.EventEmitter & { _queue?: { length(): number } } }).zip;
+  const queue = zip?._queue;
+  if (!zip || !queue || typeof queue.length !== 'function') {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return;
+  }
+  while (queue.length() > 0) await new Promise<void>((resolve) => zip.once('entry', () => resolve()));
+}
+
+function describeWorkbook(wb: ExcelJS.stream.xlsx.WorkbookWriter, options: WriteOptions): void {
+  const created = options.created ?? new Date();
+  wb.creator = 'Creditbook';
+  wb.lastModifiedBy = 'Creditbook';
+  wb.created = created;
+  wb.modified = created;
+  if (options.title) wb.title = options.title;
+  const props = options.properties ?? {};
+  wb.subject = props['scenario'] ? `Credit forecast: ${props['scenario']}` : 'Credit forecast';
+  wb.keywords = props['rules'] ?? '';
+  wb.description = Object.entries(props).map(([k, v]) => `${k}: ${v}`).join('\n');
+  wb.company = 'Creditbook';
 }
 
 function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: boolean, columnFmt: Format | undefined, currency: string | undefined): void {
