@@ -43,16 +43,19 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
       lines.add(line);
       errors.push(diagnostic({ code, detail: firstLine(e.message), file, pos, source: text }));
     } else {
-      errors.push(diagnostic({ code, detail: text.slice(e.pos[0], e.pos[1]).trim() || e.message, file, pos: e.pos, source: text }));
+      errors.push(diagnostic({ code, detail: duplicateKeyName(yaml, e.pos[0]) ?? e.message, file, pos: e.pos, source: text }));
     }
   }
   if (errors.length === 0) {
     // An alias to an anchor that was never set is a syntax error at the alias, not an alias bomb.
     visit(yaml, {
-      Alias(_, alias) {
-        if (alias.resolve(yaml) === undefined && alias.range) {
-          errors.push(diagnostic({ code: 'Y_SYNTAX', detail: `unknown anchor *${alias.source}`, file, pos: [alias.range[0], alias.range[1]], source: text }));
-        }
+      Alias(_, alias, path) {
+        if (!alias.range) return;
+        const target = alias.resolve(yaml);
+        const pos: [number, number] = [alias.range[0], alias.range[1]];
+        if (target === undefined) errors.push(diagnostic({ code: 'Y_SYNTAX', detail: `unknown anchor *${alias.source}`, file, pos, source: text }));
+        // An alias inside its own anchor would make the document a cycle.
+        else if (path.includes(target)) errors.push(diagnostic({ code: 'Y_SYNTAX', detail: `*${alias.source} is inside its own anchor`, file, pos, source: text }));
       },
     });
   }
@@ -103,6 +106,18 @@ function syntaxPosition(yaml: Document.Parsed, text: string, e: YAMLError): [num
   // A wrong character on the opening line is itself the mistake (`[5, 10 }`); keep it.
   if (!quote && lineOf(text, open) === lineOf(text, at) && at < text.length && text[at] !== '\n') return [e.pos[0], e.pos[1]];
   return [open, open + 1];
+}
+
+/** The text of the mapping key that starts at an offset (the parser's duplicate-key report gives only its first character). */
+function duplicateKeyName(yaml: Document.Parsed, offset: number): string | undefined {
+  let name: string | undefined;
+  visit(yaml, {
+    Pair(_, pair) {
+      const key = pair.key as { range?: [number, number, number]; source?: unknown; value?: unknown } | null;
+      if (key?.range?.[0] === offset) name = JSON.stringify(String(key.value ?? key.source));
+    },
+  });
+  return name;
 }
 
 function lineOf(text: string, offset: number): number {
