@@ -63,7 +63,7 @@ export function loadOne(f: StoredFile, errors: Diagnostic[]): LoadedDocument | u
   const data = parsed.data as Record<string, unknown>;
   const kind = data['kind'];
   if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
-    const detail = kind === undefined ? "(missing 'kind')" : `'${String(kind)}' (expected ${KINDS.join(', ')})`;
+    const detail = kind === undefined ? "(missing 'kind')" : `${typeof kind === 'string' ? `'${kind}'` : JSON.stringify(kind)} (expected ${KINDS.join(', ')})`;
     errors.push(problemAt(src, 'S_UNKNOWN_KIND', detail, kind === undefined ? [] : ['kind']));
     return undefined;
   }

@@ -88,7 +88,23 @@ function simplify(errors: readonly ErrorObject[]): SchemaIssue[] {
     seen.add(key);
     out.push(issue);
   }
-  return collapseTypeUnions(out);
+  return collapseTypeUnions(collapseRequiredChoices(out, chosen));
+}
+
+/** A oneOf of `required` branches (`values` or `range`) missing every branch is one problem, not one per branch. */
+function collapseRequiredChoices(issues: SchemaIssue[], errors: readonly ErrorObject[]): SchemaIssue[] {
+  const choices = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'required' || !/\/oneOf\/\d+\/required$/.test(e.schemaPath)) continue;
+    choices.set(e.instancePath, [...(choices.get(e.instancePath) ?? []), String((e.params as Record<string, unknown>)['missingProperty'])]);
+  }
+  const out: SchemaIssue[] = [];
+  for (const i of issues) {
+    const names = choices.get(i.path);
+    if (!names || names.length < 2 || !i.message.startsWith('missing field ')) out.push(i);
+    else if (i.message === `missing field '${names[0]}'`) out.push({ ...i, message: `missing field ${names.map((n) => `'${n}'`).join(' or ')}` });
+  }
+  return out;
 }
 
 /** "must be string" and "must be number" at one path (a oneOf of scalars) read better as one line. */
