@@ -91,11 +91,11 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
 function syntaxPosition(yaml: Document.Parsed, text: string, e: YAMLError): [number, number] {
   const at = e.pos[0];
   const quote = e.code === 'MISSING_CHAR' && /closing "quote|closing 'quote/.test(e.message);
-  const bracket = e.code === 'BAD_INDENT' && /^Flow (map|sequence) in block collection/.test(e.message);
+  const bracket = /^Flow (map|sequence) (in block collection )?must/.test(e.message);
   if (!quote && !bracket) return [e.pos[0], e.pos[1]];
   let open: number | undefined;
   visit(yaml, (_, node) => {
-    const range = (node as { range?: [number, number, number] }).range;
+    const range = (node as { range?: [number, number, number] } | null)?.range;
     if (!range || range[0] > at || at > range[2]) return;
     const fits = quote
       ? isScalar(node) && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE)
