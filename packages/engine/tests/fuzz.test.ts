@@ -103,6 +103,15 @@ describe('fuzzing the loader', () => {
         const file = { path: 'fz.yaml', text: `${header}\n${credits}\nexamples:\n  - request: { model: m1, duration_s: 5 }\n    credits: 1\n` };
         const result = await loadFiles([file]);
         expectPositioned(result.errors, [file]);
+        // A formula problem points inside the formula: from the `credits:` line up to `examples:`.
+        const lines = file.text.split('\n');
+        const first = lines.findIndex((l) => l.startsWith('credits:')) + 1;
+        const last = lines.findIndex((l) => l.startsWith('examples:'));
+        for (const e of result.errors.filter((e) => e.path === '/credits')) {
+          expect(e.line, `${e.code} ${e.line}:${e.col}`).toBeGreaterThanOrEqual(first);
+          expect(e.line, `${e.code} ${e.line}:${e.col}`).toBeLessThanOrEqual(last);
+          if (e.line === first) expect(e.col).toBeGreaterThan('credits: '.length);
+        }
         if (result.rules.documents.length > 0) {
           const q = await quote(result.rules, { card: 'fz', on: '2025-06-01', request: { model: 'm2', duration_s: 10 } });
           if (q.ok) expect(Number.isSafeInteger(q.quote.credits) && q.quote.credits >= 0).toBe(true);
