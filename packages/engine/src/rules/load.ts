@@ -10,6 +10,7 @@ import { pointerSegments, rangeAt, scalarAt, scalarValueOffset, type PathSegment
 import type { StoredFile, RuleStore } from './store.ts';
 import { KINDS, type Kind, type PlanCatalog, type RateCard, type RuleDocument, type Scenario } from './types.ts';
 import { checkScenarioReferences } from './references.ts';
+import { checkManifest, MANIFEST_PATH } from './manifest.ts';
 
 /** Everything a load found: the usable documents, and every problem collected together. */
 export interface LoadResult {
@@ -18,9 +19,12 @@ export interface LoadResult {
   readonly warnings: Diagnostic[];
 }
 
-/** Loads every document of a store. */
+/** Loads every document of a store, and checks its published files against the store's manifest. */
 export async function loadStore(store: RuleStore): Promise<LoadResult> {
-  return loadFiles(await store.list());
+  const files = await store.list();
+  const result = await loadFiles(files);
+  const tampered = await checkManifest(files, result.rules.documents, { text: await store.read(MANIFEST_PATH) });
+  return tampered.length === 0 ? result : { ...result, errors: sortDiagnostics([...result.errors, ...tampered]) };
 }
 
 /**
