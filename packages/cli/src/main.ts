@@ -10,16 +10,19 @@ import {
   formatDiagnostic,
   isCalendarDate,
   quote,
+  writeManifest,
   quoteWorkbook,
 } from '@creditbook/engine';
+import { DirectoryStore } from '@creditbook/engine/node';
 import { InputError, UsageError, type Io } from './io.ts';
-import { failOn, loadRules, loadScenario, readPaths } from './rules.ts';
+import { checkManifests, failOn, loadRules, loadScenario, readPaths } from './rules.ts';
 import { renderSheet } from './table.ts';
 
 export const USAGE = `creditbook — credit economy workbooks
 
 Usage:
-  creditbook validate [paths...]                         check rule files (default: rules/)
+  creditbook validate [paths...]                         check rule files (default: rules/), and published files against manifest.json
+  creditbook manifest [--rules DIR]                      record the sha256 of every published file in DIR/manifest.json
   creditbook quote --card ID --model M --duration S [--mode X] [--resolution R] [--set dim=value]... [--on YYYY-MM-DD] [--version N]
   creditbook forecast <scenario.yaml> [--variant NAME]   the credit ledger per pool and period
   creditbook compare <scenario.yaml> [--variant NAME]... base and variants side by side with deltas
@@ -58,13 +61,25 @@ const validate: Command = async (args, io) => {
   const files = await readPaths(io.cwd, positionals.length > 0 ? positionals : ['rules']);
   const { loadFiles } = await import('@creditbook/engine');
   const result = await loadFiles(files);
+  const tampered = await checkManifests(io.cwd, positionals.length > 0 ? positionals : ['rules'], files, result.rules.documents);
   const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
-  const errors = [...result.errors, ...runs];
+  const errors = [...result.errors, ...tampered, ...runs];
   for (const d of [...errors, ...result.warnings]) io.stderr.write(formatDiagnostic(d) + '\n');
   const summary = `${files.length} files, ${result.rules.documents.length} documents, ${errors.length} problems`;
   if (args.includes('--json')) json(io, { ok: errors.length === 0, files: files.length, documents: result.rules.documents.length, errors, warnings: result.warnings });
   else io.stdout.write(`${errors.length === 0 ? 'valid' : 'invalid'}: ${summary}\n`);
   return errors.length === 0 ? 0 : 1;
+};
+
+const manifestCommand: Command = async (args, io) => {
+  const { values } = parse(args, {}, { min: 0, max: 0 });
+  const dir = String(values.rules ?? 'rules');
+  const written = await writeManifest(new DirectoryStore(path.resolve(io.cwd, dir)));
+  if (!written.ok) throw new InputError(written.errors.map((e) => formatDiagnostic({ ...e, file: e.file === '' ? '' : `${dir}/${e.file}` })).join('\n'));
+  const file = `${dir}/${written.path}`;
+  if (values.json) json(io, { ok: true, path: file, published: written.published });
+  else io.stdout.write(`wrote ${file}: ${written.published} published files\n`);
+  return 0;
 };
 
 const quoteCommand: Command = async (args, io) => {
@@ -176,12 +191,12 @@ const exportCommand: Command = async (args, io) => {
     ...(created ? { created } : {}),
   });
   progress(io, '');
-  if (values.json) json(io, { file: out, scenario: scenario.doc.id, runs: runs.map((r) => r.variant ?? 'base') });
-  else io.stdout.write(`wrote ${out}: ${scenario.doc.id}, ${runs.map((r) => r.variant ?? 'base').join(', ')}\n`);
+  if (values.json) json(io, { file: out, scenario: scenario.doc.id, runs });
+  else io.stdout.write(`wrote ${out}: ${scenario.doc.id}, ${runs.join(', ')}\n`);
   return 0;
 };
 
-const COMMANDS: Record<string, Command> = { validate, quote: quoteCommand, forecast: forecastCommand, compare: compareCommand, export: exportCommand };
+const COMMANDS: Record<string, Command> = { validate, manifest: manifestCommand, quote: quoteCommand, forecast: forecastCommand, compare: compareCommand, export: exportCommand };
 
 /** Registers another command (export) without this module importing its dependencies. */
 export function registerCommand(name: string, command: Command): void {

@@ -1,7 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
+  checkManifest,
   checkScenarioRuns,
+  MANIFEST_PATH,
   formatDiagnostic,
   loadFiles,
   type Diagnostic,
@@ -36,9 +38,30 @@ export async function readPaths(cwd: string, paths: readonly string[]): Promise<
   return [...out.values()];
 }
 
-/** Loads the rule store plus extra files; every error is collected. */
+/** R_TAMPERED problems: published files of every store directory given, checked against its manifest.json. */
+export async function checkManifests(cwd: string, paths: readonly string[], files: readonly StoredFile[], documents: readonly LoadedDocument[]): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  for (const p of paths) {
+    const full = path.resolve(cwd, p);
+    let text: string;
+    try {
+      if (!(await fs.stat(full)).isDirectory()) continue;
+      text = await fs.readFile(path.join(full, MANIFEST_PATH), 'utf8');
+    } catch {
+      continue;
+    }
+    const prefix = path.join(p, 'x').split(path.sep).join('/').slice(0, -1);
+    out.push(...(await checkManifest(files, documents, { text, file: prefix + MANIFEST_PATH, prefix })));
+  }
+  return out;
+}
+
+/** Loads the rule store plus extra files; every error is collected, a tampered published file included. */
 export async function loadRules(cwd: string, rulesDir: string, extra: readonly string[] = []): Promise<LoadResult> {
-  return loadFiles(await readPaths(cwd, [rulesDir, ...extra]));
+  const files = await readPaths(cwd, [rulesDir, ...extra]);
+  const result = await loadFiles(files);
+  const tampered = await checkManifests(cwd, [rulesDir], files, result.rules.documents);
+  return tampered.length === 0 ? result : { ...result, errors: [...result.errors, ...tampered] };
 }
 
 /** Throws an InputError listing every problem, when there are any. */

@@ -32,6 +32,14 @@ export {
   todayUtc,
   catalogPacks,
   startDate,
+  MANIFEST_PATH,
+  buildManifest,
+  checkManifest,
+  contentHash,
+  manifestText,
+  parseManifest,
+  type Manifest,
+  type ManifestCheck,
   type RuleStore,
   type StoredFile,
   type LoadResult,
@@ -104,4 +112,5 @@ export {
   type Format,
   type Formula,
 } from './workbook/index.ts';
+export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
 export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type PriceChange } from './edit/index.ts';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadFiles, quote } from '@creditbook/engine';
+import { loadFiles, quote, type Kind } from '@creditbook/engine';
 
 /**
  * The conformance suite: each case file under tests/cases/<topic>/ gives rule files (plus shared
@@ -18,6 +18,8 @@ interface Case {
     credits?: number;
     version?: number;
     quote_error?: string;
+    /** Values the loaded documents hold, by `Kind/id/version` and JSON pointer (hostile text must stay plain text). */
+    values?: Record<string, Record<string, unknown>>;
   };
 }
 
@@ -46,6 +48,15 @@ for (const topic of topics) {
           if (want.path !== undefined) expect(e.path).toBe(want.path);
           if (want.message !== undefined) expect(e.message).toContain(want.message);
         });
+        for (const [doc, fields] of Object.entries(c.expect.values ?? {})) {
+          const [kind, id, version] = doc.split('/');
+          const loaded = result.rules.get(kind as Kind, id!, Number(version));
+          expect(loaded, `${doc} is loaded`).toBeDefined();
+          for (const [pointer, want] of Object.entries(fields)) {
+            const got = pointer.slice(1).split('/').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], loaded!.doc);
+            expect(got, `${doc}${pointer}`).toStrictEqual(want);
+          }
+        }
         if (c.quote) {
           const q = await quote(result.rules, c.quote);
           if (c.expect.quote_error) {

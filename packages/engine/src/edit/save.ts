@@ -5,6 +5,7 @@ import { loadFiles } from '../rules/load.ts';
 import type { RuleStore } from '../rules/store.ts';
 import type { Kind } from '../rules/types.ts';
 import { documentPath, ID_PATTERN } from './paths.ts';
+import { recordPublished } from './manifest.ts';
 
 export type SaveResult =
   | { ok: true; kind: Kind; id: string; version: number; path: string; text: string }
@@ -92,6 +93,11 @@ export interface PublishInput {
 /** Publishes a draft: sets its effective date and freezes it. Published versions never change. */
 export async function publish(store: RuleStore, input: PublishInput): Promise<SaveResult> {
   if (!isCalendarDate(input.effectiveFrom)) return fail(400, [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'` })]);
+  // One publish at a time: the manifest and the file are written together, and a second publisher sees the first's result.
+  return store.exclusive ? store.exclusive(() => publishNow(store, input)) : publishNow(store, input);
+}
+
+async function publishNow(store: RuleStore, input: PublishInput): Promise<SaveResult> {
   const files = await store.list();
   const current = await loadFiles(files);
   const loaded = current.rules.get(input.kind, input.id, input.version);
@@ -108,6 +114,9 @@ export async function publish(store: RuleStore, input: PublishInput): Promise<Sa
   const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text } : f)));
   const own = checked.errors.filter((e) => e.file === path);
   if (own.length > 0) return fail(400, own);
+  // The manifest first: a crash between the two writes leaves evidence, never an unrecorded publish.
+  const recorded = await recordPublished(store, path, text);
+  if (recorded.length > 0) return fail(409, recorded);
   const replaced = await store.replace(path, before, text);
   if (replaced === 'changed') return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `${input.id} v${input.version} changed while publishing` })]);
   return { ok: true, kind: input.kind, id: input.id, version: input.version, path, text };

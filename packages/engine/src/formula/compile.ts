@@ -56,13 +56,62 @@ export function compileFormula(text: string): CompileResult {
     // Entry and exit hooks are per expression; the counters live on the per-evaluation base frame.
     expression.assign(ENTRY as never, countStep);
     expression.assign(EXIT as never, traceStep);
-    result = { ok: true, formula: { text, expression, freeVariables: freeVariables(expression.ast()) } };
+    const regex = regexOffset(expression.ast(), text);
+    result =
+      regex === undefined
+        ? { ok: true, formula: { text, expression, freeVariables: freeVariables(expression.ast()) } }
+        : {
+            ok: false,
+            // One regex match can backtrack for minutes inside a single step, beyond every bound.
+            problem: { code: 'U_REGEX', offset: regex, length: 1, message: 'regular expressions are not allowed in a formula: their running time cannot be bounded' },
+          };
   } catch (e) {
-    result = { ok: false, problem: toProblem(e) };
+    const problem = toProblem(e);
+    // jsonata reports an unterminated string at the end of the text; the opening quote is the mistake.
+    const open = problem.code === 'S0101' ? unterminatedString(text) : undefined;
+    result = { ok: false, problem: open === undefined ? problem : { ...problem, offset: open, length: 1 } };
   }
   if (cache.size > 5_000) cache.clear();
   cache.set(text, result);
   return result;
+}
+
+/** Offset of the first regular expression literal in a formula, if it has one. */
+function regexOffset(ast: unknown, text: string): number | undefined {
+  let found: number | undefined;
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (n === null || typeof n !== 'object' || n instanceof RegExp) return;
+    const node = n as AstNode;
+    if (node.type === 'regex' && node.value instanceof RegExp) {
+      // jsonata's position is just past the flags; walk back over them and the pattern.
+      let end = typeof node.position === 'number' ? node.position : 0;
+      while (end > 0 && /[a-z]/.test(text[end - 1] ?? '')) end--;
+      const start = Math.max(0, end - node.value.source.length - 2);
+      if (found === undefined || start < found) found = start;
+    }
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(ast);
+  return found;
+}
+
+/** Offset of the quote that opens a string literal never closed, skipping comments and `names`. */
+function unterminatedString(text: string): number | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end === -1) return undefined;
+      i = end + 1;
+    } else if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' && c !== '`' ? 2 : 1;
+      if (j >= text.length) return c === '`' ? undefined : i;
+      i = j;
+    }
+  }
+  return undefined;
 }
 
 /** Reads jsonata's error shape: `position` is the offset just past the token. */

@@ -106,12 +106,13 @@ export function recalculate(wb: Workbook, only?: ReadonlySet<string>): { changed
       changed.add(k);
     }
   }
-  for (const cycle of graph.cycles) {
-    for (const k of cycle) {
-      const entry = cells.get(k)!;
-      entry.cell.v = '#CYCLE!';
-      changed.add(k);
-    }
+  // Cells on a cycle, and every formula cell that reads one (never placed in order), are #CYCLE!.
+  const placed = new Set(graph.sorted);
+  const onCycle = new Set(graph.cycles.flat());
+  for (const [k, entry] of cells) {
+    if (!entry.cell.f || placed.has(k) || (only && !only.has(k) && !onCycle.has(k))) continue;
+    if (entry.cell.v !== '#CYCLE!') changed.add(k);
+    entry.cell.v = '#CYCLE!';
   }
   return { changed, cycles: graph.cycles };
 }

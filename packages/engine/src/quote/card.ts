@@ -129,11 +129,17 @@ export function compileCard(card: RateCard): CompiledCard {
     }
     const raw = result.value;
     if (typeof raw !== 'number' || !Number.isFinite(raw)) {
-      return { ok: false, code: 'F_NOT_A_NUMBER', detail: `${JSON.stringify(raw) ?? 'nothing'} for ${describeRequest(norm.request)}`, path: '/credits', trace };
+      // JSON shows Infinity and NaN as null; say which it is.
+      const shown = typeof raw === 'number' ? String(raw) : (JSON.stringify(raw) ?? 'nothing');
+      return { ok: false, code: 'F_NOT_A_NUMBER', detail: `${shown} for ${describeRequest(norm.request)}`, path: '/credits', trace };
     }
     if (raw < 0) return { ok: false, code: 'F_NEGATIVE', detail: `${raw} for ${describeRequest(norm.request)}`, path: '/credits', trace };
     // Round the scaled value to 9 places first so 0.1 * 3 * 10 is 3, not 3.0000000000000004.
     const scaled = Math.round(raw * scale * 1e9) / 1e9;
+    // A finite result can still overflow once scaled; Infinity credits must never reach a ledger.
+    if (!Number.isFinite(scaled)) {
+      return { ok: false, code: 'F_NOT_A_NUMBER', detail: `${raw} × ${scale} overflows for ${describeRequest(norm.request)}`, path: '/credits', trace };
+    }
     let credits: number;
     if (Number.isInteger(scaled)) credits = scaled;
     else if (rounding === 'exact') {

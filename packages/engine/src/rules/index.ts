@@ -8,3 +8,4 @@ export { RuleSet, type LoadedDocument } from './ruleset.ts';
 export { rangeAt, scalarAt, scalarValueOffset, pointer, pointerSegments, type SourceDocument, type PathSegment } from './source.ts';
 export { isCalendarDate, isMonth, daysInMonth, monthIndex, monthLabel, dayIndex, dayLabel, todayUtc } from './dates.ts';
 export { catalogPacks, startDate, checkScenarioReferences } from './references.ts';
+export { MANIFEST_PATH, buildManifest, checkManifest, contentHash, manifestText, parseManifest, type Manifest, type ManifestCheck } from './manifest.ts';

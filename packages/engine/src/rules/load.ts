@@ -10,6 +10,7 @@ import { pointerSegments, rangeAt, scalarAt, scalarValueOffset, type PathSegment
 import type { StoredFile, RuleStore } from './store.ts';
 import { KINDS, type Kind, type PlanCatalog, type RateCard, type RuleDocument, type Scenario } from './types.ts';
 import { checkScenarioReferences } from './references.ts';
+import { checkManifest, MANIFEST_PATH } from './manifest.ts';
 
 /** Everything a load found: the usable documents, and every problem collected together. */
 export interface LoadResult {
@@ -18,9 +19,12 @@ export interface LoadResult {
   readonly warnings: Diagnostic[];
 }
 
-/** Loads every document of a store. */
+/** Loads every document of a store, and checks its published files against the store's manifest. */
 export async function loadStore(store: RuleStore): Promise<LoadResult> {
-  return loadFiles(await store.list());
+  const files = await store.list();
+  const result = await loadFiles(files);
+  const tampered = await checkManifest(files, result.rules.documents, { text: await store.read(MANIFEST_PATH) });
+  return tampered.length === 0 ? result : { ...result, errors: sortDiagnostics([...result.errors, ...tampered]) };
 }
 
 /**
@@ -63,7 +67,7 @@ export function loadOne(f: StoredFile, errors: Diagnostic[]): LoadedDocument | u
   const data = parsed.data as Record<string, unknown>;
   const kind = data['kind'];
   if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
-    const detail = kind === undefined ? "(missing 'kind')" : `'${String(kind)}' (expected ${KINDS.join(', ')})`;
+    const detail = kind === undefined ? "(missing 'kind')" : `${typeof kind === 'string' ? `'${kind}'` : JSON.stringify(kind)} (expected ${KINDS.join(', ')})`;
     errors.push(problemAt(src, 'S_UNKNOWN_KIND', detail, kind === undefined ? [] : ['kind']));
     return undefined;
   }

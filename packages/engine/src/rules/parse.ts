@@ -1,4 +1,4 @@
-import { parseDocument, parseAllDocuments, isMap, type Document } from 'yaml';
+import { parseDocument, parseAllDocuments, isMap, isCollection, isScalar, visit, Scalar, type Document, type YAMLError } from 'yaml';
 import { diagnostic, type Diagnostic } from '../diagnostics/index.ts';
 import type { SourceDocument } from './source.ts';
 
@@ -30,14 +30,34 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
     return { errors };
   }
   const yaml = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  const at = new Set<number>();
+  const lines = new Set<number>();
   for (const e of yaml.errors) {
-    // One problem per place: the parser often explains one mistake twice.
-    if (at.has(e.pos[0])) continue;
-    at.add(e.pos[0]);
     const code = e.code === 'DUPLICATE_KEY' ? 'Y_DUPLICATE_KEY' : 'Y_SYNTAX';
-    const detail = code === 'Y_DUPLICATE_KEY' ? text.slice(e.pos[0], e.pos[1]).trim() || e.message : firstLine(e.message);
-    errors.push(diagnostic({ code, detail, file, pos: e.pos, source: text }));
+    if (code === 'Y_SYNTAX') {
+      // After the first syntax error the parser's "unexpected token" reports are its own confusion.
+      if (e.code === 'UNEXPECTED_TOKEN' && errors.length > 0) continue;
+      const pos = syntaxPosition(yaml, text, e);
+      // One problem per line: the parser often explains one mistake two or three times.
+      const line = lineOf(text, pos[0]);
+      if (lines.has(line)) continue;
+      lines.add(line);
+      errors.push(diagnostic({ code, detail: firstLine(e.message), file, pos, source: text }));
+    } else {
+      errors.push(diagnostic({ code, detail: duplicateKeyName(yaml, e.pos[0]) ?? e.message, file, pos: e.pos, source: text }));
+    }
+  }
+  if (errors.length === 0) {
+    // An alias to an anchor that was never set is a syntax error at the alias, not an alias bomb.
+    visit(yaml, {
+      Alias(_, alias, path) {
+        if (!alias.range) return;
+        const target = alias.resolve(yaml);
+        const pos: [number, number] = [alias.range[0], alias.range[1]];
+        if (target === undefined) errors.push(diagnostic({ code: 'Y_SYNTAX', detail: `unknown anchor *${alias.source}`, file, pos, source: text }));
+        // An alias inside its own anchor would make the document a cycle.
+        else if (path.includes(target)) errors.push(diagnostic({ code: 'Y_SYNTAX', detail: `*${alias.source} is inside its own anchor`, file, pos, source: text }));
+      },
+    });
   }
   if (errors.length > 0) return { errors };
   let data: unknown;
@@ -62,6 +82,48 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
     return { errors };
   }
   return { source: { file, text, yaml }, data, errors };
+}
+
+/**
+ * Where a syntax error is best shown. The parser notices an unclosed quote or bracket only where
+ * the text ends or the next line starts; the opening character is where the mistake is.
+ */
+function syntaxPosition(yaml: Document.Parsed, text: string, e: YAMLError): [number, number] {
+  const at = e.pos[0];
+  const quote = e.code === 'MISSING_CHAR' && /closing "quote|closing 'quote/.test(e.message);
+  const bracket = /^Flow (map|sequence) (in block collection )?must/.test(e.message);
+  if (!quote && !bracket) return [e.pos[0], e.pos[1]];
+  let open: number | undefined;
+  visit(yaml, (_, node) => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    if (!range || range[0] > at || at > range[2]) return;
+    const fits = quote
+      ? isScalar(node) && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE)
+      : isCollection(node) && node.flow === true && (text[range[0]] === (e.message.includes('Flow map') ? '{' : '['));
+    if (fits && (open === undefined || range[0] > open)) open = range[0];
+  });
+  if (open === undefined) return [e.pos[0], e.pos[1]];
+  // A wrong character on the opening line is itself the mistake (`[5, 10 }`); keep it.
+  if (!quote && lineOf(text, open) === lineOf(text, at) && at < text.length && text[at] !== '\n') return [e.pos[0], e.pos[1]];
+  return [open, open + 1];
+}
+
+/** The text of the mapping key that starts at an offset (the parser's duplicate-key report gives only its first character). */
+function duplicateKeyName(yaml: Document.Parsed, offset: number): string | undefined {
+  let name: string | undefined;
+  visit(yaml, {
+    Pair(_, pair) {
+      const key = pair.key as { range?: [number, number, number]; source?: unknown; value?: unknown } | null;
+      if (key?.range?.[0] === offset) name = JSON.stringify(String(key.value ?? key.source));
+    },
+  });
+  return name;
+}
+
+function lineOf(text: string, offset: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function firstLine(s: string): string {

@@ -75,30 +75,57 @@ export function scalarAt(src: SourceDocument, path: readonly PathSegment[]): Sca
 }
 
 /**
- * Maps an offset inside a scalar's value to an offset in the file. Block scalars drop their
- * indentation, so the value's line k starts at the k-th content line plus the indent.
+ * Maps an offset inside a scalar's value to an offset in the file. The value and the source differ
+ * only in whitespace (indentation, folded line breaks) and in quoted scalars' escapes, so the n-th
+ * non-blank character of the value is the n-th non-blank character the source produces.
  */
 export function scalarValueOffset(text: string, scalar: Scalar, valueOffset: number): number {
   const range = scalar.range;
   if (!range) return 0;
   const value = String(scalar.value);
-  const before = value.slice(0, Math.max(0, Math.min(valueOffset, value.length)));
-  const lineInValue = before.split('\n').length - 1;
-  const colInValue = before.length - (before.lastIndexOf('\n') + 1);
-  const type = scalar.type;
+  const end = Math.max(0, Math.min(valueOffset, value.length));
+  let n = 0;
+  for (let i = 0; i < end; i++) if (!/\s/.test(value[i]!)) n++;
+  const places = sourcePlaces(text, scalar.type, range[0], range[1]);
+  return places[n] ?? (places.length > 0 ? places[places.length - 1]! + 1 : range[0]);
+}
+
+/** Offsets in the file of the characters that give a scalar's non-blank value characters, in order. */
+function sourcePlaces(text: string, type: Scalar['type'], start: number, end: number): number[] {
+  const out: number[] = [];
   if (type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED) {
-    // Skip the header line (| or >); the block's indent is the first content line's, less the value's own.
-    const first = text.indexOf('\n', range[0]) + 1;
-    const firstLine = text.slice(first, text.indexOf('\n', first) === -1 ? undefined : text.indexOf('\n', first));
-    const firstValueLine = value.split('\n')[0] ?? '';
-    const indent = firstLine.length - firstLine.trimStart().length - (firstValueLine.length - firstValueLine.trimStart().length);
-    let at = first;
-    for (let k = 0; k < lineInValue; k++) at = text.indexOf('\n', at) + 1;
-    return at + indent + colInValue;
+    // The header line (| or >, maybe a comment) gives no value characters.
+    const body = text.indexOf('\n', start);
+    if (body === -1) return out;
+    for (let i = body + 1; i < end; i++) if (!/\s/.test(text[i]!)) out.push(i);
+    return out;
   }
-  const quote = type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE ? 1 : 0;
-  if (lineInValue === 0) return range[0] + quote + colInValue;
-  return range[0] + quote + valueOffset;
+  if (type === Scalar.QUOTE_SINGLE) {
+    for (let i = start + 1; i < end - 1; i++) {
+      if (/\s/.test(text[i]!)) continue;
+      out.push(i);
+      if (text[i] === "'" && text[i + 1] === "'") i++;
+    }
+    return out;
+  }
+  if (type === Scalar.QUOTE_DOUBLE) {
+    const hex: Record<string, number> = { x: 2, u: 4, U: 8 };
+    for (let i = start + 1; i < end - 1; i++) {
+      const c = text[i]!;
+      if (c !== '\\') {
+        if (!/\s/.test(c)) out.push(i);
+        continue;
+      }
+      const e = text[i + 1] ?? '';
+      const digits = hex[e] ?? 0;
+      const decoded = digits > 0 ? String.fromCodePoint(parseInt(text.slice(i + 2, i + 2 + digits), 16) || 0) : ({ n: '\n', t: '\t', r: '\r', ' ': ' ', '\t': '\t', L: '\u2028', P: '\u2029', _: '\u00a0', N: '\u0085', '\n': '', '\r': '' } as Record<string, string>)[e] ?? e;
+      for (const ch of decoded) if (!/\s/.test(ch)) out.push(i);
+      i += 1 + digits;
+    }
+    return out;
+  }
+  for (let i = start; i < end; i++) if (!/\s/.test(text[i]!)) out.push(i);
+  return out;
 }
 
 export { isPair };

@@ -16,11 +16,17 @@ export interface RuleStore {
   create(path: string, text: string): Promise<'created' | 'exists'>;
   /** Replaces a file atomically when its current text is `expected`; otherwise `changed`. */
   replace(path: string, expected: string, text: string): Promise<'replaced' | 'changed'>;
+  /**
+   * Runs `fn` while no other exclusive section of this store runs (across processes, for a store
+   * that can). Publishing reads, checks and writes two files; this makes that one step.
+   */
+  exclusive?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** A store held in memory (tests, the browser). */
 export class MemoryStore implements RuleStore {
   private readonly files = new Map<string, string>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(files: Iterable<StoredFile> = []) {
     for (const f of files) this.files.set(f.path, f.text);
@@ -38,6 +44,12 @@ export class MemoryStore implements RuleStore {
     if (this.files.has(path)) return 'exists';
     this.files.set(path, text);
     return 'created';
+  }
+
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   async replace(path: string, expected: string, text: string): Promise<'replaced' | 'changed'> {

@@ -53,6 +53,8 @@ function describe(e: ErrorObject): SchemaIssue {
       return { path: e.instancePath, message: `must be ${JSON.stringify(p['allowedValue'])}` };
     case 'propertyNames':
       return { path: e.instancePath, key: String(p['propertyName']), message: `bad name '${String(p['propertyName'])}'` };
+    case 'type':
+      return { path: e.instancePath, message: `must be ${([] as unknown[]).concat(p['type']).join(' or ')}` };
     default:
       return { path: e.instancePath, message: e.message ?? e.keyword };
   }
@@ -63,7 +65,18 @@ function describe(e: ErrorObject): SchemaIssue {
  * summary when a deeper or same-path error explains it, and drop duplicates.
  */
 function simplify(errors: readonly ErrorObject[]): SchemaIssue[] {
-  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const branch = (e: ErrorObject) => /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath);
+  // A branch of a oneOf that accepted the value's type failed on a constraint: that is the problem,
+  // not the other branches' "must be string". A name that fails propertyNames is reported once, by name.
+  const constrained = new Set(errors.filter((e) => branch(e) && e.keyword !== 'type').map((e) => e.instancePath));
+  const specific = errors.filter(
+    (e) =>
+      e.keyword !== 'oneOf' &&
+      e.keyword !== 'anyOf' &&
+      e.keyword !== 'if' &&
+      e.propertyName === undefined &&
+      !(e.keyword === 'type' && branch(e) && constrained.has(e.instancePath)),
+  );
   const chosen = specific.length > 0 ? specific : errors;
   const seen = new Set<string>();
   const out: SchemaIssue[] = [];
@@ -75,7 +88,23 @@ function simplify(errors: readonly ErrorObject[]): SchemaIssue[] {
     seen.add(key);
     out.push(issue);
   }
-  return collapseTypeUnions(out);
+  return collapseTypeUnions(collapseRequiredChoices(out, chosen));
+}
+
+/** A oneOf of `required` branches (`values` or `range`) missing every branch is one problem, not one per branch. */
+function collapseRequiredChoices(issues: SchemaIssue[], errors: readonly ErrorObject[]): SchemaIssue[] {
+  const choices = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'required' || !/\/oneOf\/\d+\/required$/.test(e.schemaPath)) continue;
+    choices.set(e.instancePath, [...(choices.get(e.instancePath) ?? []), String((e.params as Record<string, unknown>)['missingProperty'])]);
+  }
+  const out: SchemaIssue[] = [];
+  for (const i of issues) {
+    const names = choices.get(i.path);
+    if (!names || names.length < 2 || !i.message.startsWith('missing field ')) out.push(i);
+    else if (i.message === `missing field '${names[0]}'`) out.push({ ...i, message: `missing field ${names.map((n) => `'${n}'`).join(' or ')}` });
+  }
+  return out;
 }
 
 /** "must be string" and "must be number" at one path (a oneOf of scalars) read better as one line. */

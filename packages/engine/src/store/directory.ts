@@ -3,6 +3,16 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RuleStore, StoredFile } from '../rules/store.ts';
 
+interface LockLimits {
+  /** A lock older than this was left by a crash. */
+  readonly staleMs: number;
+  /** Give up waiting after this long. */
+  readonly waitMs: number;
+}
+/** A replace takes milliseconds; a publish loads the whole store, which may take seconds. */
+const REPLACE_LOCK: LockLimits = { staleMs: 10_000, waitMs: 30_000 };
+const STORE_LOCK: LockLimits = { staleMs: 60_000, waitMs: 120_000 };
+
 /** Resolves a store-relative path, refusing anything that would leave the root. */
 export function safeJoin(root: string, rel: string): string {
   if (rel.includes('\0') || path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new Error(`T_BAD_ID path outside the store: ${rel}`);
@@ -74,12 +84,47 @@ export class DirectoryStore implements RuleStore {
     }
   }
 
+  /** Runs `fn` while no other process or call holds this store's lock (`.store.lock` at the root). */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.locked(path.join(this.root, 'store'), STORE_LOCK, fn);
+  }
+
   async replace(rel: string, expected: string, text: string): Promise<'replaced' | 'changed'> {
     const full = safeJoin(this.root, rel);
-    const current = await this.read(rel);
-    if (current !== expected) return 'changed';
-    const tmp = await this.temp(full, text);
-    await fs.rename(tmp, full);
-    return 'replaced';
+    // Compare and rename under a lock: without it two writers that read the same text both "win".
+    return this.locked(full, REPLACE_LOCK, async () => {
+      const current = await this.read(rel);
+      if (current !== expected) return 'changed';
+      const tmp = await this.temp(full, text);
+      await fs.rename(tmp, full);
+      return 'replaced';
+    });
+  }
+
+  /**
+   * Runs `fn` holding `.<name>.lock` beside the file, created exclusively, so the lock holds across
+   * processes. A lock older than `staleMs` was left by a crashed process and is broken.
+   */
+  private async locked<T>(full: string, limits: LockLimits, fn: () => Promise<T>): Promise<T> {
+    const lock = path.join(path.dirname(full), `.${path.basename(full)}.lock`);
+    await fs.mkdir(path.dirname(full), { recursive: true });
+    const deadline = Date.now() + limits.waitMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await (await fs.open(lock, 'wx')).close();
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const held = await fs.stat(lock).catch(() => undefined);
+        if (held && Date.now() - held.mtimeMs > limits.staleMs) await fs.rm(lock, { force: true });
+        else if (Date.now() > deadline) throw new Error(`T_IO ${path.basename(full)} is locked`);
+        else await new Promise((r) => setTimeout(r, 2 + (attempt % 7)));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await fs.rm(lock, { force: true });
+    }
   }
 }
