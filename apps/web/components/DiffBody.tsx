@@ -74,6 +74,12 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
             <tr key={s.scenario} data-testid={`impact-${s.scenario}`}>
               <td>
                 {s.title} <span className="muted small">({s.pool} pool, base run)</span>
+                {s.before.unpriced + s.after.unpriced > 0 ? (
+                  <div className="small pos">
+                    {s.before.unpriced > 0 ? `v${a} cannot price ${s.before.unpriced} demand line${s.before.unpriced === 1 ? '' : 's'}. ` : ''}
+                    {s.after.unpriced > 0 ? `v${b} cannot price ${s.after.unpriced} demand line${s.after.unpriced === 1 ? '' : 's'}.` : ''}
+                  </div>
+                ) : null}
               </td>
               <td className="num sep">{fmtInt(s.before.demand)}</td>
               <td className="num">{fmtInt(s.after.demand)}</td>

@@ -5,7 +5,7 @@ import { defaultHighlightStyle, syntaxHighlighting, indentOnInput, bracketMatchi
 import { lintGutter, setDiagnostics, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type MutableRefObject } from 'react';
 
 export interface EditorProblem {
   from: number;
@@ -14,8 +14,14 @@ export interface EditorProblem {
   message: string;
 }
 
+/** What a parent may ask of the editor. */
+export interface EditorControl {
+  /** Moves the cursor to an offset and scrolls it to the middle of the view. */
+  reveal(offset: number): void;
+}
+
 /** The YAML source view (CodeMirror 6) with the loader's problems drawn at their exact positions. */
-export function YamlEditor({ value, onChange, problems, readOnly = false }: { value: string; onChange?: (text: string) => void; problems: EditorProblem[]; readOnly?: boolean }) {
+export function YamlEditor({ value, onChange, problems, readOnly = false, control }: { value: string; onChange?: (text: string) => void; problems: EditorProblem[]; readOnly?: boolean; control?: MutableRefObject<EditorControl | null> }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const changeRef = useRef(onChange);
@@ -48,6 +54,18 @@ export function YamlEditor({ value, onChange, problems, readOnly = false }: { va
       }),
     });
     view.current = v;
+    // The view hangs off its host element so end-to-end tests (and devtools) can read the whole document;
+    // the DOM holds only the lines on screen.
+    (host.current as HTMLDivElement & { editorView?: EditorView }).editorView = v;
+    if (control) {
+      control.current = {
+        reveal(offset) {
+          const at = Math.min(Math.max(0, offset), v.state.doc.length);
+          v.dispatch({ selection: { anchor: at }, effects: EditorView.scrollIntoView(at, { y: 'center' }) });
+          v.focus();
+        },
+      };
+    }
     return () => {
       v.destroy();
       view.current = null;

@@ -9,6 +9,8 @@ export interface ImpactSide {
   purchased: number;
   expired: number;
   spend: string;
+  /** Demand lines the card could not price in some period (their credits are missing from demand). */
+  unpriced: number;
 }
 
 /** What changing a card from version a to version b does to one reference scenario (base run, card pinned). */
@@ -34,7 +36,8 @@ async function side(rules: RuleSet, s: Scenario, cardId: string, version: number
   const pinned: Scenario = { ...s, rules: { ...s.rules, pins: { ...(s.rules.pins ?? {}), [cardId]: version } } };
   const r = await forecast(rules, pinned, { variant: null });
   const t = r.totals;
-  return { version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend };
+  const unpriced = new Set(r.problems.filter((p) => p.code === 'C_DEMAND' || p.code === 'Q_DIMENSION').map((p) => p.line)).size;
+  return { version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend, unpriced };
 }
 
 /** Diffs two versions of a card (drafts included); undefined when either version does not exist. */

@@ -26,12 +26,13 @@ export function lineDiff(a: string, b: string): DiffLine[] {
       out.push({ op: ' ', text: x[i]!, a: i + 1, b: j + 1 });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      out.push({ op: '+', text: y[j]!, a: null, b: j + 1 });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      // Removals before additions, as diff tools show them.
       out.push({ op: '-', text: x[i]!, a: i + 1, b: null });
       i++;
+    } else {
+      out.push({ op: '+', text: y[j]!, a: null, b: j + 1 });
+      j++;
     }
   }
   return out;

@@ -39,8 +39,8 @@ const DEFAULTS: Record<string, Record<string, string>> = {
 
 const LABELS: Record<string, string> = { duration_s: 'Duration (s)', model: 'Model', mode: 'Mode', resolution: 'Resolution', audio: 'Audio' };
 
-export function QuoteForm({ cards, today }: { cards: CardChoice[]; today: string }) {
-  const [cardId, setCardId] = useState(cards[0]?.id ?? '');
+export function QuoteForm({ cards, today, initial }: { cards: CardChoice[]; today: string; initial: string }) {
+  const [cardId, setCardId] = useState(initial);
   const card = cards.find((c) => c.id === cardId) ?? cards[0];
   const [values, setValues] = useState<Record<string, string>>(DEFAULTS[cardId] ?? {});
   const [on, setOn] = useState(today);

@@ -33,7 +33,7 @@ export default async function QuotePage() {
   return (
     <AppShell user={user}>
       <PageHead title="Quote" sub="Credits for one generation, with the card version in force on the date and every step of the calculation." />
-      <QuoteForm cards={cards} today={todayUtc()} />
+      <QuoteForm cards={cards} today={todayUtc()} initial={cards.some((c) => c.id === 'kling-consumer') ? 'kling-consumer' : (cards[0]?.id ?? '')} />
     </AppShell>
   );
 }

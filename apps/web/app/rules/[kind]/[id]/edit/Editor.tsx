@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ExamplesTable, PriceGridTable } from '@/components/PriceGridTable.tsx';
-import { YamlEditor, type EditorProblem } from '@/components/YamlEditor.tsx';
+import { YamlEditor, type EditorControl, type EditorProblem } from '@/components/YamlEditor.tsx';
 import type { KindName } from '@/lib/kinds.ts';
 import type { Preview, ShownDiagnostic } from '@/lib/preview.ts';
 import { getScalar, isPlain, parameterTables, scalarText, setScalar, type ParamTable } from '@/lib/yamledit.ts';
@@ -36,6 +36,7 @@ export function Editor(props: Props) {
   const [note, setNote] = useState('');
   const [save, setSave] = useState<SaveState>({ state: 'idle' });
   const seq = useRef(0);
+  const editor = useRef<EditorControl | null>(null);
   const original = useMemo(() => parameterTables(props.initialText) ?? [], [props.initialText]);
 
   // Validate on the server (the engine's loader, with the rest of the store) a moment after typing stops.
@@ -158,13 +159,13 @@ export function Editor(props: Props) {
           {tables === null && props.kind === 'RateCard' ? <div className="notice warn">The parameter grid returns when the YAML parses again.</div> : null}
           <div className="panel flush">
             <div className="panel-head"><h2>YAML source</h2><span className="small muted">Problems are marked at their line and column.</span></div>
-            <YamlEditor value={text} onChange={setText} problems={problems} />
+            <YamlEditor value={text} onChange={setText} problems={problems} control={editor} />
           </div>
         </div>
         <div className="stack">
           <div className="panel flush">
             <div className="panel-head"><h2>Problems <span className="muted">({preview.errors.length})</span></h2><span className="small muted">Same codes and positions as <code>creditbook validate</code></span></div>
-            {preview.errors.length === 0 ? <p className="panel-body muted" data-testid="no-problems">No problems.</p> : <ProblemList list={preview.errors} />}
+            {preview.errors.length === 0 ? <p className="panel-body muted" data-testid="no-problems">No problems.</p> : <ProblemList list={preview.errors} onPick={(d) => editor.current?.reveal(d.pos[0])} />}
           </div>
           {props.kind === 'RateCard' ? (
             <>
@@ -184,12 +185,16 @@ export function Editor(props: Props) {
   );
 }
 
-function ProblemList({ list }: { list: ShownDiagnostic[] }) {
+function ProblemList({ list, onPick }: { list: ShownDiagnostic[]; onPick?: (d: ShownDiagnostic) => void }) {
   return (
     <ul className="problems" data-testid="problems">
       {list.map((p, i) => (
         <li key={i} data-testid="problem" data-line={p.line} data-col={p.col} data-code={p.code}>
-          <span className="where">line {p.line}:{p.col}</span>
+          {onPick ? (
+            <button type="button" className="where linklike" title="Show in the source" onClick={() => onPick(p)}>line {p.line}:{p.col}</button>
+          ) : (
+            <span className="where">line {p.line}:{p.col}</span>
+          )}
           <span>
             <span className="code">{p.code}</span> {p.message}
             {p.path ? <span className="muted"> (at {p.path})</span> : null}
