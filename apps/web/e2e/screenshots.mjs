@@ -18,6 +18,7 @@ const pages = [
   ['diff', '/rules/rate-card/kling-consumer/diff?a=1&b=2', true],
   ['edit', '/rules/rate-card/kling-consumer/edit', true],
   ['edit-api', '/rules/rate-card/kling-api/edit', true],
+  ['draft', '/rules/rate-card/kling-consumer/v/3', true],
   ['quote', '/quote', true],
   ['what-if', '/what-if', true],
   ['what-if-api', '/what-if?scenario=api-integration', true],
@@ -31,12 +32,18 @@ for (const width of [1280, 1920]) {
   await page.fill('input[name=password]', 'creditbook-editor');
   await page.click('button[type=submit]');
   await page.waitForURL('**/rules');
+  if (width === 1280) {
+    // A draft to show the publish panel: 2.5 Turbo Standard 5 s at 30 credits.
+    const v2 = await (await page.request.get(`${base}/api/versions/rate-card/kling-consumer/2`)).json();
+    await page.request.post(`${base}/api/versions`, { data: { text: v2.text.replace('"5": 32 ', '"5": 30 '), base_version: 2, note: 'Turbo Standard 5 s at 30 credits' } });
+  }
   for (const [name, url, signedIn] of pages) {
     if (!signedIn) continue;
     await page.goto(`${base}${url}`);
     await page.waitForLoadState('networkidle');
     if (name.startsWith('what-if')) await page.waitForSelector('[data-testid=totals]');
     if (name === 'quote') await page.waitForSelector('[data-testid=quote-result]');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await page.screenshot({ path: `${out}/${name}-${width}.png`, fullPage: true });
   }
   await context.close();

@@ -120,6 +120,8 @@ export async function evaluatedGrid(card: RateCard): Promise<PriceGrid> {
     row.cells.set(String(col), { request: r, credits: p.ok ? p.credits : null, problem: p.ok ? null : `${p.code} ${p.detail}` });
     rows.set(k, row);
   }
+  // Range values arrive endpoints first; a person reads them in order.
+  if (columns.every((c) => typeof c === 'number')) columns.sort((a, b) => (a as number) - (b as number));
   return {
     unit: card.unit?.name ?? 'credits',
     scale: card.unit?.scale ?? 1,

@@ -91,3 +91,10 @@ export function isPlain(text: string, path: Path): boolean {
   const node = doc.getIn(path, true) as Node | undefined;
   return isScalar(node) && (node.type === 'PLAIN' || node.type === undefined);
 }
+
+/** Names for a table's key columns, from the formula's `$cell($param, a, b, c)` call when it has one. */
+export function keyNames(formula: string, table: ParamTable): string[] {
+  const m = new RegExp(`\\$cell\\(\\s*\\$${table.param}\\s*,([^)]*)\\)`).exec(formula);
+  const args = m ? m[1]!.split(',').map((a) => a.trim()) : [];
+  return args.length === table.depth && args.every((a) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) ? args : [];
+}

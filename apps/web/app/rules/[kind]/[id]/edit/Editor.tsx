@@ -6,7 +6,7 @@ import { ExamplesTable, PriceGridTable } from '@/components/PriceGridTable.tsx';
 import { YamlEditor, type EditorControl, type EditorProblem } from '@/components/YamlEditor.tsx';
 import type { KindName } from '@/lib/kinds.ts';
 import type { Preview, ShownDiagnostic } from '@/lib/preview.ts';
-import { getScalar, isPlain, parameterTables, scalarText, setScalar, type ParamTable } from '@/lib/yamledit.ts';
+import { getScalar, isPlain, keyNames, parameterTables, scalarText, setScalar, type ParamTable } from '@/lib/yamledit.ts';
 
 interface Props {
   kind: KindName;
@@ -142,7 +142,7 @@ export function Editor(props: Props) {
               <div className="panel-head"><h2>Parameters</h2><span className="small muted">Edit a cell, then Enter or Tab. Changed cells are highlighted.</span></div>
               <div className="panel-body stack">
                 {tables.map((t) => (
-                  <ParamTableEditor key={t.param} table={t} original={original.find((o) => o.param === t.param)} onSet={(path, v) => {
+                  <ParamTableEditor key={t.param} table={t} names={typeof formula === 'string' ? keyNames(formula, t) : []} original={original.find((o) => o.param === t.param)} onSet={(path, v) => {
                     const next = setScalar(text, ['parameters', t.param, ...path], v);
                     if (next !== null) setText(next);
                   }} />
@@ -206,17 +206,20 @@ function ProblemList({ list, onPick }: { list: ShownDiagnostic[]; onPick?: (d: S
   );
 }
 
-function ParamTableEditor({ table, original, onSet }: { table: ParamTable; original: ParamTable | undefined; onSet: (path: string[], value: string) => void }) {
+function ParamTableEditor({ table, names, original, onSet }: { table: ParamTable; names: string[]; original: ParamTable | undefined; onSet: (path: string[], value: string) => void }) {
   const before = new Map<string, number>();
   for (const r of original?.rows ?? []) for (const c of r.cells) if (c) before.set(c.path.join('/'), c.value);
   return (
     <div>
-      <h3 className="mono" style={{ textTransform: 'none', letterSpacing: 0 }}>{table.param}</h3>
+      <h3 className="mono" style={{ textTransform: 'none', letterSpacing: 0 }}>
+        {table.param}
+        {names.length > 0 ? <span className="muted" style={{ fontWeight: 400, fontFamily: 'var(--sans)' }}> — columns by {names[names.length - 1]}</span> : null}
+      </h3>
       <div className="scroll-x">
         <table className="data param-grid" data-testid={`param-${table.param}`}>
           <thead>
             <tr>
-              {Array.from({ length: table.depth - 1 }, (_, i) => <th key={i}>{i === 0 ? 'key' : ''}</th>)}
+              {Array.from({ length: table.depth - 1 }, (_, i) => <th key={i}>{names[i] ?? ''}</th>)}
               {table.columns.map((c) => <th key={c} className="num">{c}</th>)}
             </tr>
           </thead>
