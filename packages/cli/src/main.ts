@@ -14,7 +14,6 @@ import {
 import { InputError, UsageError, type Io } from './io.ts';
 import { failOn, loadRules, loadScenario, readPaths } from './rules.ts';
 import { renderSheet } from './table.ts';
-import { benchCommand } from './bench.ts';
 
 export const USAGE = `creditbook — credit economy workbooks
 
@@ -23,7 +22,6 @@ Usage:
   creditbook quote --card ID --model M --duration S [--mode X] [--resolution R] [--set dim=value]... [--on YYYY-MM-DD] [--version N]
   creditbook forecast <scenario.yaml> [--variant NAME]   the credit ledger per pool and period
   creditbook compare <scenario.yaml> [--variant NAME]... base and variants side by side with deltas
-  creditbook bench [--rounds N]                          throughput, measured side by side
 
 Options:
   --json          machine-readable output (stable shapes, see README)
@@ -146,9 +144,9 @@ const compareCommand: Command = async (args, io) => {
   return 0;
 };
 
-const COMMANDS: Record<string, Command> = { validate, quote: quoteCommand, forecast: forecastCommand, compare: compareCommand, bench: benchCommand };
+const COMMANDS: Record<string, Command> = { validate, quote: quoteCommand, forecast: forecastCommand, compare: compareCommand };
 
-/** Registers another command (export, bench) without this module importing its dependencies. */
+/** Registers another command (export) without this module importing its dependencies. */
 export function registerCommand(name: string, command: Command): void {
   COMMANDS[name] = command;
 }

@@ -52,6 +52,11 @@ export {
   type Pack,
   type Subscription,
   type LotSource,
+  type Validity,
+  type Money,
+  type SourcePolicy,
+  type BurnKey,
+  type DimensionValue,
 } from './rules/index.ts';
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
 export { FUNCTIONS, FORMULA_LIMITS, compileFormula, evaluateFormula, type FormulaFunction } from './formula/index.ts';
@@ -59,10 +64,13 @@ export { compileTable, type CardTable } from './quote/index.ts';
 export { compileCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
 export {
   forecast,
+  sweep,
   checkScenarioRuns,
   applyVariant,
   runNames,
   calendar,
+  profileCount,
+  type Calendar,
   DEFAULT_BURN_ORDER,
   type ForecastResult,
   type PeriodRow,
@@ -71,8 +79,10 @@ export {
   type Totals,
   type VersionUse,
   type ForecastProblem,
+  type SweepRun,
 } from './ledger/index.ts';
 export { compare, deltaTotals, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
+export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';
 export {
   f,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forecast, loadFiles, type Scenario, type StoredFile } from '@creditbook/engine';
+import Decimal from 'decimal.js';
+import { forecast, loadFiles, sweep, type Scenario, type StoredFile, type Totals } from '@creditbook/engine';
 import { demoPack, demoScenario } from './support/fixtures.ts';
 import { expectInvariants } from './support/invariants.ts';
 
@@ -85,6 +86,30 @@ describe('ledger properties', () => {
         expect(await run(shuffled)).toEqual(await run(files));
       }),
       { numRuns: 40, seed: 7 },
+    );
+  });
+
+  it('a sweep gives the totals of a full forecast, and ratios are the exact decimal ones', async () => {
+    const half = (n: Decimal.Value, d: Decimal.Value) => (new Decimal(d).isZero() ? null : new Decimal(n).div(d).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4));
+    const expectRatios = (t: Totals, seconds: number) => {
+      expect(t.utilisation).toBe(half(t.consumed, t.granted + t.purchased) ?? '0.0000');
+      expect(t.cost_per_credit).toBe(half(t.spend, t.consumed));
+      expect(t.cost_per_second).toBe(half(t.spend, seconds));
+    };
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, fc.double({ min: 0, max: 5, noNaN: true }), async (s, scale) => {
+        const files = [...demoPack().filter((f) => !f.path.endsWith('validity.yaml')), validityPolicy(s.months), demoScenario(toYaml(s))];
+        const loaded = await loadFiles(files);
+        const base = loaded.rules.documents.find((d) => d.doc.kind === 'Scenario')!.doc as Scenario;
+        const scenario: Scenario = { ...base, variants: [{ name: 'scaled', demand_scale: scale }, { name: 'annual', plan: { billing: 'annual' } }] };
+        const runs = await sweep(loaded.rules, scenario, ['base', 'scaled', 'annual']);
+        for (const run of runs) {
+          const full = await forecast(loaded.rules, scenario, { variant: run.name });
+          expect(run.totals).toEqual(full.totals);
+          expectRatios(full.totals, full.totals.output_seconds);
+        }
+      }),
+      { numRuns: 80, seed: 424242 },
     );
   });
 });

@@ -22,6 +22,7 @@ export const MESSAGES = {
   R_TAMPERED: 'published version changed after publishing: {detail}',
   F_COMPILE: 'formula does not compile: {detail}',
   F_UNKNOWN_PARAMETER: 'formula references an unknown parameter {detail}',
+  F_IMPURE: 'formula calls {detail}, whose result changes from call to call: a price may depend on the request and the parameters only',
   F_EVALUATION: 'formula failed: {detail}',
   F_LIMIT: 'formula evaluation exceeded its bounds: {detail}',
   F_NOT_A_NUMBER: 'formula result is not a finite number: {detail}',

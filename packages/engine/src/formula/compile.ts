@@ -119,6 +119,14 @@ const BUILTINS = new Set([
   'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone', 'now', 'millis',
 ]);
 
+/** Built-ins whose result changes from call to call (or that evaluate text as a formula). */
+const IMPURE = new Set(['now', 'millis', 'random', 'shuffle', 'eval']);
+
+/** Impure built-ins a formula calls (a parameter of the same name shadows the built-in). */
+export function impureFunctions(formula: CompiledFormula, parameters: ReadonlySet<string>): string[] {
+  return [...formula.freeVariables].filter((v) => IMPURE.has(v) && !parameters.has(v));
+}
+
 /** Names a formula reads that are neither parameters, custom functions nor jsonata built-ins. */
 export function unknownVariables(formula: CompiledFormula, parameters: ReadonlySet<string>): string[] {
   return [...formula.freeVariables].filter((v) => !parameters.has(v) && !FUNCTION_NAMES.has(v) && !BUILTINS.has(v));

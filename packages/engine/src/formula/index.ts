@@ -3,6 +3,7 @@ export {
   compileFormula,
   evaluateFormula,
   unknownVariables,
+  impureFunctions,
   FORMULA_LIMITS,
   type CompiledFormula,
   type CompileResult,

@@ -41,7 +41,11 @@ export function dependencyGraph(wb: Workbook): DependencyGraph {
     if (!cell.f) continue;
     const reads = references(cell.f, sheet, (n) => names.get(n)).map((a) => key(a.sheet, a.row, a.col));
     deps.set(k, reads);
-    for (const r of reads) dependents.set(r, [...(dependents.get(r) ?? []), k]);
+    for (const r of reads) {
+      const list = dependents.get(r);
+      if (list) list.push(k);
+      else dependents.set(r, [k]);
+    }
   }
   // Kahn's algorithm over formula cells.
   const indeg = new Map<string, number>();

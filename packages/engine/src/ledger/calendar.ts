@@ -23,8 +23,36 @@ export interface Calendar {
   validPeriods(v: Validity, granted: number): number;
 }
 
-/** The calendar of a scenario. */
+const calendars = new Map<string, Calendar>();
+
+/** The calendar of a scenario (calendars are immutable and shared: a sweep asks for the same one often). */
 export function calendar(start: string, horizon: number, granularity: 'month' | 'day'): Calendar {
+  const key = `${granularity} ${start} ${horizon}`;
+  let cal = calendars.get(key);
+  if (!cal) {
+    if (calendars.size > 1_000) calendars.clear();
+    cal = withLabels(makeCalendar(start, horizon, granularity));
+    calendars.set(key, cal);
+  }
+  return cal;
+}
+
+/** Labels and dates of the horizon computed once. */
+function withLabels(cal: Calendar): Calendar {
+  const labels: string[] = [];
+  const dates: string[] = [];
+  for (let i = 0; i < cal.horizon; i++) {
+    labels.push(cal.label(i));
+    dates.push(cal.date(i));
+  }
+  return {
+    ...cal,
+    label: (i) => (i >= 0 && i < labels.length ? labels[i]! : cal.label(i)),
+    date: (i) => (i >= 0 && i < dates.length ? dates[i]! : cal.date(i)),
+  };
+}
+
+function makeCalendar(start: string, horizon: number, granularity: 'month' | 'day'): Calendar {
   if (granularity === 'month') {
     const s = monthIndex(start);
     return {

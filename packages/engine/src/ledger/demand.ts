@@ -24,6 +24,20 @@ export function profileCount(line: DemandLine, cal: Calendar, i: number): number
   return line.count;
 }
 
+/** Generations of a line in every period of the calendar, before migration and scale. */
+function profileCounts(line: DemandLine, cal: Calendar): number[] {
+  const p = line.profile ?? { type: 'steady' };
+  const counts = new Array<number>(cal.horizon).fill(line.count);
+  if (p.type === 'seasonal') for (let i = 0; i < cal.horizon; i++) counts[i] = Math.round(line.count * (p.factors[cal.month(i) - 1] ?? 1));
+  else if (p.type === 'burst') {
+    for (const b of p.bursts) {
+      const s = cal.index(b.start);
+      for (let i = Math.max(0, s); i < Math.min(cal.horizon, s + b.periods); i++) counts[i]! += b.count;
+    }
+  }
+  return counts;
+}
+
 function matches(request: Readonly<Record<string, string | number>>, from: Record<string, string | number>): boolean {
   return Object.entries(from).every(([k, v]) => request[k] !== undefined && String(request[k]) === String(v));
 }
@@ -35,8 +49,8 @@ function matches(request: Readonly<Record<string, string | number>>, from: Recor
 export function demandStreams(lines: readonly DemandLine[], cal: Calendar, defaultPool: string, scale: number, migrations: readonly Migration[]): DemandStream[] {
   const out: DemandStream[] = [];
   for (const line of lines) {
-    const counts: number[] = [];
-    for (let i = 0; i < cal.horizon; i++) counts.push(Math.round(profileCount(line, cal, i) * scale));
+    const counts = profileCounts(line, cal);
+    if (scale !== 1) for (let i = 0; i < counts.length; i++) counts[i] = Math.round(counts[i]! * scale);
     const pool = line.pool ?? defaultPool;
     let remaining = counts;
     for (const m of migrations) {
@@ -50,7 +64,8 @@ export function demandStreams(lines: readonly DemandLine[], cal: Calendar, defau
     }
     out.push({ id: line.id, pool, request: line.request, counts: remaining });
   }
-  return sortStreams(out, lines);
+  // Without migrations the streams are already in line order.
+  return migrations.length === 0 ? out : sortStreams(out, lines);
 }
 
 /** Keeps each line's original stream before its migrated streams. */

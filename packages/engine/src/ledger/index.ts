@@ -1,4 +1,4 @@
-export { forecast, compiledCard, DEFAULT_BURN_ORDER } from './forecast.ts';
+export { forecast, sweep, compiledCard, DEFAULT_BURN_ORDER, type SweepRun } from './forecast.ts';
 export { checkScenarioRuns } from './check.ts';
 export { applyVariant, runNames, type EffectiveScenario } from './variant.ts';
 export { calendar, DAYS_PER_MONTH, type Calendar } from './calendar.ts';

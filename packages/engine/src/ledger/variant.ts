@@ -1,5 +1,5 @@
 import { CreditbookError, diagnostic } from '../diagnostics/index.ts';
-import type { DemandLine, Grant, Migration, Purchases, Scenario, ScenarioPlan, ScenarioRules } from '../rules/types.ts';
+import type { DemandLine, Grant, Migration, Purchases, Scenario, ScenarioPlan, ScenarioRules, Variant } from '../rules/types.ts';
 
 /** A scenario with one variant applied: what a forecast actually runs. */
 export interface EffectiveScenario {
@@ -14,8 +14,8 @@ export interface EffectiveScenario {
   readonly migrations: readonly Migration[];
 }
 
-/** Applies a named variant (or none) to a scenario. Unknown names are API misuse and throw. */
-export function applyVariant(scenario: Scenario, name?: string | null): EffectiveScenario {
+/** Applies a named variant (or none) to a scenario; `known` is the variant itself when the caller has found it. Unknown names are API misuse and throw. */
+export function applyVariant(scenario: Scenario, name?: string | null, known?: Variant): EffectiveScenario {
   const base: EffectiveScenario = {
     scenario,
     variant: null,
@@ -28,7 +28,7 @@ export function applyVariant(scenario: Scenario, name?: string | null): Effectiv
     migrations: [],
   };
   if (name === undefined || name === null || name === '' || name === 'base') return base;
-  const v = (scenario.variants ?? []).find((x) => x.name === name);
+  const v = known ?? (scenario.variants ?? []).find((x) => x.name === name);
   if (!v) {
     const known = ['base', ...(scenario.variants ?? []).map((x) => x.name)].join(', ');
     throw new CreditbookError([diagnostic({ code: 'C_VARIANT', detail: `'${name}' in ${scenario.id} (has ${known})` })]);

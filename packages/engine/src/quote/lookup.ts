@@ -5,7 +5,9 @@ import { compileCard, type CompiledCard, type QuoteRequest } from './card.ts';
 export const MAX_TABLE_CELLS = 50_000;
 const OMITTED = '\u0000';
 
-type Trie = Map<string, Trie | number>;
+/** Null-prototype objects: property access coerces numbers to their string keys without allocating. */
+type Trie = { [key: string]: Trie | number };
+const node = (): Trie => Object.create(null) as Trie;
 
 /** A rate card compiled to a lookup table over every request its dimensions allow, omissions included. */
 export interface CardTable {
@@ -42,9 +44,9 @@ export async function compileTable(card: RateCard, compiled: CompiledCard = comp
   const size = values.reduce((n, vs) => n * (vs.length + 1), 1);
   if (size > MAX_TABLE_CELLS) return undefined;
   const names = Object.keys(card.dimensions);
-  const root: Trie = new Map();
+  const root: Trie = node();
   let cells = 0;
-  const walk = async (i: number, request: Record<string, string | number>, node: Trie): Promise<void> => {
+  const walk = async (i: number, request: Record<string, string | number>, parent: Trie): Promise<void> => {
     if (i === names.length) return;
     const name = names[i]!;
     const last = i === names.length - 1;
@@ -54,33 +56,78 @@ export async function compileTable(card: RateCard, compiled: CompiledCard = comp
       if (last) {
         const p = await compiled.price(next);
         if (p.ok) {
-          node.set(key, p.credits);
+          parent[key] = p.credits;
           cells++;
         }
       } else {
-        const child: Trie = new Map();
+        const child = node();
         await walk(i + 1, next, child);
-        if (child.size > 0) node.set(key, child);
+        if (Object.keys(child).length > 0) parent[key] = child;
       }
     }
   };
   await walk(0, {}, root);
-  const n = names.length;
-  return {
-    card,
-    cells,
-    lookup(request) {
-      let node: Trie | number | undefined = root;
-      let given = 0;
-      for (let i = 0; i < n; i++) {
-        const v = request[names[i]!];
-        if (v !== undefined) given++;
-        node = (node as Trie).get(v === undefined ? OMITTED : String(v));
-        if (node === undefined) return undefined;
-      }
-      // A request naming a dimension the card does not have is not priceable here.
-      if (given !== Object.keys(request).length) return undefined;
-      return node as number;
-    },
-  };
+  return { card, cells, lookup: lookupOver(root, names) };
+}
+
+type Request = QuoteRequest;
+/** One step down the trie: the value's branch, or the omitted branch. */
+const down = (at: Trie | number | undefined, v: string | number | undefined): Trie | number | undefined =>
+  at === undefined ? undefined : v === undefined ? (at as Trie)[OMITTED] : (at as Trie)[v];
+
+/** Counts the request's keys; the lookup only answers when every key is one of its dimensions. */
+function keyCount(request: Request): number {
+  let keys = 0;
+  for (const _ in request) keys++;
+  return keys;
+}
+
+/**
+ * The lookup function: unrolled for up to four dimensions, so each property read has its own site
+ * (and V8 its own inline cache), as in a hand-written lookup; a loop beyond that.
+ */
+function lookupOver(root: Trie, names: readonly string[]): (request: Request) => number | undefined {
+  const [d0, d1, d2, d3] = names as [string, string?, string?, string?];
+  const has = (v: unknown) => (v === undefined ? 0 : 1);
+  const leaf = (at: Trie | number | undefined, given: number, request: Request) =>
+    typeof at === 'number' && keyCount(request) === given ? at : undefined;
+  switch (names.length) {
+    case 1:
+      return (r) => {
+        const a = r[d0];
+        return leaf(down(root, a), has(a), r);
+      };
+    case 2:
+      return (r) => {
+        const a = r[d0];
+        const b = r[d1!];
+        return leaf(down(down(root, a), b), has(a) + has(b), r);
+      };
+    case 3:
+      return (r) => {
+        const a = r[d0];
+        const b = r[d1!];
+        const c = r[d2!];
+        return leaf(down(down(down(root, a), b), c), has(a) + has(b) + has(c), r);
+      };
+    case 4:
+      return (r) => {
+        const a = r[d0];
+        const b = r[d1!];
+        const c = r[d2!];
+        const d = r[d3!];
+        return leaf(down(down(down(down(root, a), b), c), d), has(a) + has(b) + has(c) + has(d), r);
+      };
+    default:
+      return (r) => {
+        let at: Trie | number | undefined = root;
+        let given = 0;
+        for (const name of names) {
+          const v = r[name];
+          given += has(v);
+          at = down(at, v);
+        }
+        return leaf(at, given, r);
+      };
+  }
 }

@@ -1,6 +1,6 @@
 import { diagnostic, type Code, type Diagnostic } from '../diagnostics/index.ts';
 import { problemAt } from './problem.ts';
-import { compileFormula, unknownVariables } from '../formula/index.ts';
+import { compileFormula, impureFunctions, unknownVariables } from '../formula/index.ts';
 import { validateSchema } from '../schema/index.ts';
 import { compileCard } from '../quote/card.ts';
 import { isCalendarDate } from './dates.ts';
@@ -148,6 +148,9 @@ async function checkRateCard(d: LoadedDocument<RateCard>, errors: Diagnostic[]):
   for (const name of unknownVariables(compiled.formula, params)) {
     const offset = findVariable(card.credits, name);
     errors.push(formulaProblem(src, 'F_UNKNOWN_PARAMETER', `$${name} (parameters: ${[...params].join(', ') || 'none'})`, offset, name.length + 1));
+  }
+  for (const name of impureFunctions(compiled.formula, params)) {
+    errors.push(formulaProblem(src, 'F_IMPURE', `$${name}()`, findVariable(card.credits, name), name.length + 1));
   }
   const dims = card.dimensions;
   for (const [name, dim] of Object.entries(dims)) {

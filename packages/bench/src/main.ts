@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import { loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
+
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--only quotes,sweep,what-if,scaling] [--rules DIR]
+
+Measures each pair of contenders in this one process, alternating, over several rounds, and
+prints the medians and the ratios against their goals.`;
+
+function parse(args: string[]): (Options & { json: boolean; only: Set<string> }) | string {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        json: { type: 'boolean' }, rounds: { type: 'string' }, variants: { type: 'string' }, horizon: { type: 'string' },
+        only: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (values.help) return '';
+  const int = (name: string, v: string | undefined, d: number, min: number) => {
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
+    return n;
+  };
+  try {
+    const known = ['quotes', 'sweep', 'what-if', 'scaling'];
+    const only = new Set((values.only ?? 'quotes,sweep,what-if').split(',').map((x) => x.trim()));
+    for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
+    return {
+      json: values.json ?? false,
+      rounds: int('rounds', values.rounds, 5, 1),
+      variants: int('variants', values.variants, 1000, 1),
+      horizon: int('horizon', values.horizon, 36, 24),
+      rulesDir: values.rules ?? 'rules',
+      only,
+    };
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function fmt(x: number, unit: string): string {
+  if (unit === 's') return x >= 1 ? `${x.toFixed(2)} s` : x >= 1e-3 ? `${(x * 1e3).toFixed(2)} ms` : `${(x * 1e6).toFixed(1)} µs`;
+  return `${Math.round(x).toLocaleString('en-US')} ${unit}`;
+}
+
+function render(sections: Section[], scaling: Scaling[], o: Options): string {
+  const lines = [`Creditbook benchmark — Node ${process.version}, ${o.rounds} rounds, medians`, ''];
+  for (const s of scaling) {
+    lines.push(`== Scaling: ${s.title} ==`);
+    lines.push(`  ${'size'.padStart(8)} ${'time'.padStart(12)} ${`per ${s.unit}`.padStart(14)} ${'heap in use'.padStart(12)}`);
+    const first = s.rows[0];
+    for (const r of s.rows) {
+      const growth = first ? (r.perUnit / first.perUnit).toFixed(2) : '';
+      lines.push(`  ${r.size.toLocaleString('en-US').padStart(8)} ${fmt(r.seconds, 's').padStart(12)} ${fmt(r.perUnit, 's').padStart(14)} ${`${r.heapMb.toFixed(0)} MB`.padStart(12)}   per-${s.unit} cost ${growth}x the smallest`);
+    }
+    lines.push('');
+  }
+  for (const s of sections) {
+    lines.push(`== ${s.title} ==`);
+    for (const c of s.contenders) lines.push(`  ${c.name.padEnd(32)} ${fmt(c.median, c.unit).padStart(18)}`);
+    for (const r of s.ratios) lines.push(`  ${r.name}: ${r.value >= 100 ? r.value.toFixed(0) : r.value.toFixed(2)}x (goal ${r.goal}) ${r.met ? 'met' : 'NOT MET'}`);
+    for (const n of s.notes) lines.push(`  - ${n}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** `pnpm bench`: exit 0 when it ran (goals missed are reported, not failures), 2 for usage. */
+export async function main(args: string[]): Promise<number> {
+  const o = parse(args);
+  if (typeof o === 'string') {
+    process.stderr.write(o ? `bench: ${o}\n\n${USAGE}\n` : `${USAGE}\n`);
+    return o ? 2 : 0;
+  }
+  const rules = await loadBundled(o.rulesDir);
+  const progress = (msg: string) => (process.stderr.isTTY ? process.stderr.write(`${msg}\n`) : undefined);
+  const sections: Section[] = [];
+  // Scaling first, while the heap is the engine's alone.
+  const scaling: Scaling[] = [];
+  if (o.only.has('scaling')) {
+    progress('scaling…');
+    scaling.push(...(await scalingSection(rules, o)));
+  }
+  if (o.only.has('quotes')) {
+    progress('quotes…');
+    sections.push(await quotesSection(rules, o));
+  }
+  if (o.only.has('sweep') || o.only.has('what-if')) {
+    progress(`building the spreadsheet model of ${o.variants} variants…`);
+    const setup = await sweepSetup(rules, o);
+    try {
+      if (o.only.has('sweep')) {
+        progress('sweep…');
+        sections.push(await sweepSection(setup, o));
+      }
+      if (o.only.has('what-if')) {
+        progress('what-if…');
+        sections.push(await whatIfSection(setup, o));
+      }
+    } finally {
+      setup.model.destroy();
+    }
+  }
+  if (o.json) process.stdout.write(JSON.stringify({ node: process.version, rounds: o.rounds, variants: o.variants, horizon: o.horizon, sections, scaling }, null, 2) + '\n');
+  else process.stdout.write(render(sections, scaling, o));
+  return 0;
+}

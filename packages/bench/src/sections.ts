@@ -1,0 +1,273 @@
+import path from 'node:path';
+import {
+  compileCard,
+  compileFormula,
+  compileTable,
+  evaluateFormula,
+  forecast,
+  loadStore,
+  sweep,
+  WhatIf,
+  type RateCard,
+  type RuleSet,
+  type Scenario,
+  type SweepRun,
+  type Totals,
+} from '@creditbook/engine';
+import { DirectoryStore } from '@creditbook/engine/node';
+import { alternate, median, rate, time } from './measure.ts';
+import { buildSpreadsheetLedger, ledgerShape, sweepScales, type SpreadsheetLedger, type SpreadsheetTotals } from './spreadsheet-ledger.ts';
+import { variantsOf, withLinePrice } from './sweep.ts';
+
+/** One measured contender: its median over the rounds. */
+export interface Contender {
+  name: string;
+  median: number;
+  unit: string;
+  samples: number[];
+}
+
+/** A section of the report: contenders side by side, the ratio that matters and its goal. */
+export interface Section {
+  id: string;
+  title: string;
+  contenders: Contender[];
+  ratios: { name: string; value: number; goal: string; met: boolean }[];
+  notes: string[];
+}
+
+export interface Options {
+  rounds: number;
+  variants: number;
+  horizon: number;
+  rulesDir: string;
+}
+
+export async function loadBundled(rulesDir: string): Promise<RuleSet> {
+  const { rules, errors } = await loadStore(new DirectoryStore(path.resolve(rulesDir)));
+  if (errors.length) throw new Error(`the rules do not load: ${errors[0]!.message}`);
+  return rules;
+}
+
+/** 1. Quotes per second: the compiled card, per-call JSONata, and a hand-written lookup of the same prices. */
+export async function quotesSection(rules: RuleSet, o: Options): Promise<Section> {
+  const card = rules.inForce('RateCard', 'kling-consumer', '2026-01-01')?.doc as RateCard | undefined;
+  if (!card) throw new Error('the benchmark needs the bundled kling-consumer card');
+  const table = await compileTable(card);
+  if (!table) throw new Error('kling-consumer does not compile to a table');
+  const requests = [
+    { model: 'kling-v2-5-turbo', mode: 'pro', duration_s: 10 },
+    { model: 'kling-v2-1-master', duration_s: 10 },
+    { model: 'kling-v1-6', mode: 'std', duration_s: 5 },
+    { model: 'kling-v2-1', mode: 'pro', duration_s: 5 },
+  ];
+  const compiled = compileCard(card);
+  const normalized = requests.map((r) => {
+    const norm = compiled.normalize(r);
+    if (!norm.ok) throw new Error(`request not priceable: ${norm.detail}`);
+    return norm.request;
+  });
+  const modes = normalized.map((r) => String(r['mode']));
+  const hand: Record<string, Record<string, Record<string, number>>> = {};
+  requests.forEach((r, i) => {
+    ((hand[r.model] ??= {})[modes[i]!] ??= {})[String(r.duration_s)] = table.lookup(r)!;
+  });
+  const formula = compileFormula(card.credits);
+  if (!formula.ok) throw new Error('formula does not compile');
+  // All three give the same credits for the same requests.
+  for (const [i, r] of requests.entries()) {
+    const viaFormula = await evaluateFormula(formula.formula, normalized[i], card.parameters ?? {});
+    if (!viaFormula.ok || viaFormula.value !== table.lookup(r)) throw new Error(`compiled table and formula disagree on ${JSON.stringify(r)}`);
+  }
+  let sink = 0;
+  const samples = await alternate(o.rounds, [
+    ['compiled card', () => rate(2_000_000, (i) => (sink += table.lookup(requests[i & 3]!) ?? 0))],
+    ['hand-written lookup', () => rate(2_000_000, (i) => { const r = requests[i & 3]!; sink += hand[r.model]![modes[i & 3]!]![String(r.duration_s)]!; })],
+    ['JSONata per call', () => rate(20_000, (i) => evaluateFormula(formula.formula, normalized[i & 3], card.parameters ?? {}).then((x) => { if (x.ok) sink += Number(x.value); }))],
+  ]);
+  if (sink < 0) throw new Error('unreachable');
+  const c = contenders(samples, 'quotes/s');
+  const by = (n: string) => c.find((x) => x.name === n)!.median;
+  const vsJsonata = by('compiled card') / by('JSONata per call');
+  const vsHand = by('hand-written lookup') / by('compiled card');
+  return {
+    id: 'quotes',
+    title: 'Quotes per second: kling-consumer',
+    contenders: c,
+    ratios: [
+      { name: 'compiled card vs per-call JSONata', value: vsJsonata, goal: '>= 100x', met: vsJsonata >= 100 },
+      { name: 'hand-written lookup vs compiled card', value: vsHand, goal: '<= 2x', met: vsHand <= 2 },
+    ],
+    notes: ['the compiled card checks the request against the card (unknown or omitted dimensions); the hand-written lookup trusts it'],
+  };
+}
+
+interface SweepSetup {
+  rules: RuleSet;
+  scenario: Scenario;
+  names: string[];
+  model: SpreadsheetLedger;
+  master: number;
+  build: number;
+  /** Median seconds of the engine's sweep run before the spreadsheet model was built. */
+  alone: number;
+}
+
+export async function sweepSetup(rules: RuleSet, o: Options): Promise<SweepSetup> {
+  const base = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario), horizon: o.horizon };
+  const shape = await ledgerShape(rules, base);
+  const scales = sweepScales(o.variants, shape.baseCounts.flat());
+  const scenario = variantsOf(base, scales);
+  const names = scenario.variants!.map((v) => v.name);
+  // The engine alone, before the spreadsheet's heap exists: what a sweep costs without a neighbour.
+  const alone: number[] = [];
+  for (let r = 0; r < o.rounds + 1; r++) alone.push(await time(() => sweep(rules, scenario, names)));
+  let model: SpreadsheetLedger | undefined;
+  const build = await time(() => (model = buildSpreadsheetLedger(shape, scales)));
+  const master = scenario.demand.findIndex((d) => d.request['model'] === 'kling-v2-1-master');
+  return { rules, scenario, names, model: model!, master, build, alone: median(alone.slice(1)) };
+}
+
+/** Where the engine's totals and the spreadsheet's differ, if they do (credits exactly, money to the cent). */
+function totalsDiffer(name: string, e: Totals, t: SpreadsheetTotals): string | undefined {
+  const a = [e.consumed, e.purchased, e.expired, e.spend, e.expired_value].join(' ');
+  const b = [t.consumed, t.purchased, t.expired, t.spend.toFixed(2), t.expiredValue.toFixed(2)].join(' ');
+  return a === b ? undefined : `${name}: engine ${a}, spreadsheet ${b}`;
+}
+
+function sameTotals(runs: readonly SweepRun[], model: SpreadsheetLedger): string | undefined {
+  for (const [v, run] of runs.entries()) {
+    const d = totalsDiffer(run.name, run.totals, model.totals(v));
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/** 2. A global input change (the credits of 2.1 Master) across every variant: the engine's sweep vs HyperFormula recomputing. */
+export async function sweepSection(s: SweepSetup, o: Options): Promise<Section> {
+  const request = s.scenario.demand[s.master]!.request;
+  let round = 0;
+  let engineRuns: SweepRun[] = [];
+  let engineRound = 0;
+  const price = (r: number) => (r % 2 === 0 ? 300 : 280);
+  const samples = await alternate(o.rounds, [
+    [
+      'engine sweep',
+      () =>
+        time(async () => {
+          const changed = withLinePrice(s.rules, 'kling-consumer', request, price(engineRound++));
+          engineRuns = await sweep(changed, s.scenario, s.names);
+        }),
+    ],
+    ['HyperFormula recompute', () => time(() => s.model.setLinePrice(s.master, price(round++)))],
+  ]);
+  const mismatch = sameTotals(engineRuns, s.model);
+  if (mismatch) throw new Error(`the engine and the spreadsheet disagree after the global change: ${mismatch}`);
+  const c = contenders(samples, 's');
+  const ratio = c[1]!.median / c[0]!.median;
+  return {
+    id: 'sweep',
+    title: `${o.variants} variants × ${o.horizon} months of agency-campaigns after a global input change`,
+    contenders: c,
+    ratios: [{ name: 'HyperFormula time / engine time', value: ratio, goal: '>= 50x', met: ratio >= 50 }],
+    notes: [
+      `spreadsheet model: ${s.model.formulas.toLocaleString('en-US')} formulas, built in ${s.build.toFixed(2)} s`,
+      `results checked equal for all ${o.variants} variants (credits exactly, money to the cent)`,
+      `the engine's sweep alone in the process (before the spreadsheet model existed): ${(s.alone * 1e3).toFixed(2)} ms`,
+    ],
+  };
+}
+
+/** 3. One input of one variant changes: the engine's incremental what-if vs HyperFormula's local recalculation. */
+export async function whatIfSection(s: SweepSetup, o: Options): Promise<Section> {
+  // Back to the bundled prices on both sides.
+  s.model.setLinePrice(s.master, 280);
+  const whatIf = await WhatIf.open(s.rules, s.scenario);
+  const scales = (i: number) => 0.5 + ((i * 7919) % 1000) / 1000 + 0.00037;
+  let e = 0;
+  let h = 0;
+  let lastChanges = 0;
+  const samples = await alternate(Math.max(o.rounds, 5) * 10, [
+    ['engine what-if', () => time(async () => (lastChanges = (await whatIf.set(`v${(e * 37) % o.variants}`, { demand_scale: scales(e++) })).length))],
+    ['HyperFormula local recompute', () => time(() => s.model.setScale((h * 37) % o.variants, scales(h++)))],
+  ]);
+  // The last variant both changed must agree.
+  const v = ((e - 1) * 37) % o.variants;
+  const r = whatIf.result(`v${v}`);
+  const one = totalsDiffer(`v${v}`, r.totals, s.model.totals(v));
+  if (one) throw new Error(`the engine and the spreadsheet disagree after a local change: ${one}`);
+  const c = contenders(samples, 's');
+  const ratio = c[0]!.median / c[1]!.median;
+  return {
+    id: 'what-if',
+    title: 'One input of one variant changes (its demand scale)',
+    contenders: c,
+    ratios: [{ name: 'engine time / HyperFormula time', value: ratio, goal: '<= 1.0x', met: ratio <= 1 }],
+    notes: [`the engine returns the change set (last one: ${lastChanges} values) from a full forecast of the one run that changed`],
+  };
+}
+
+function contenders(samples: Map<string, number[]>, unit: string): Contender[] {
+  return [...samples].map(([name, xs]) => ({ name, median: median(xs), unit, samples: xs }));
+}
+
+/** One row of a scaling table: a size, the time it took and the heap it left in use. */
+export interface ScalingRow {
+  size: number;
+  seconds: number;
+  perUnit: number;
+  heapMb: number;
+}
+
+export interface Scaling {
+  id: string;
+  title: string;
+  unit: string;
+  rows: ScalingRow[];
+}
+
+async function scale(sizes: readonly number[], rounds: number, run: (size: number) => Promise<unknown>): Promise<ScalingRow[]> {
+  const rows: ScalingRow[] = [];
+  for (const size of sizes) {
+    await run(size); // warm
+    const xs: number[] = [];
+    let kept: unknown;
+    for (let r = 0; r < rounds; r++) xs.push(await time(async () => (kept = await run(size))));
+    const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+    if (kept === undefined) throw new Error('nothing computed');
+    const seconds = median(xs);
+    rows.push({ size, seconds, perUnit: seconds / size, heapMb });
+  }
+  return rows;
+}
+
+/** How time grows with horizon, lots and variants, for docs/performance.md. */
+export async function scalingSection(rules: RuleSet, o: Options): Promise<Scaling[]> {
+  const agency = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+  const rounds = Math.max(5, o.rounds);
+  const horizon = await scale([12, 24, 48, 96, 120], rounds, (h) => forecast(rules, { ...agency, horizon: h }));
+  // Daily periods, each granting a day of free credits and buying two top-ups: three lots a day.
+  const lotsScenario = (lots: number): Scenario => ({
+    ...agency,
+    start: '2025-10-01',
+    granularity: 'day',
+    horizon: Math.max(1, Math.round(lots / 3)),
+    plan: { ...agency.plan, daily_free: true },
+    purchases: { policy: 'scheduled', scheduled: [{ period: '2025-10-01', pack: 'topup-330', quantity: 1, every: 1 }, { period: '2025-10-01', pack: 'topup-330', quantity: 2, every: 1 }] },
+    demand: agency.demand.map((d) => ({ ...d, profile: { type: 'steady' } })),
+    variants: [],
+  });
+  const lots = await scale([10, 100, 1_000, 10_000], rounds, async (n) => {
+    const r = await forecast(rules, lotsScenario(n));
+    return r.lots.length;
+  });
+  const variants = await scale([1, 10, 100, 1_000, 10_000], rounds, (n) => {
+    const s = variantsOf({ ...agency, horizon: 36 }, Array.from({ length: n }, (_, i) => 0.2 + (1.6 * i) / Math.max(1, n)));
+    return sweep(rules, s, s.variants!.map((v) => v.name));
+  });
+  return [
+    { id: 'horizon', title: 'Forecast of agency-campaigns (full ledger, lots and demand rows) by horizon', unit: 'period', rows: horizon },
+    { id: 'lots', title: 'Forecast with N lots (daily periods, three lots a day)', unit: 'lot', rows: lots },
+    { id: 'variants', title: 'Sweep of agency-campaigns over 36 months by number of variants', unit: 'variant', rows: variants },
+  ];
+}

@@ -1,0 +1,179 @@
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import { toExcel, type Cell, type Column, type Format, type Workbook } from '@creditbook/engine';
+
+/** A sheet to write: its rows may be produced one at a time (a generator), so memory stays flat. */
+export interface SheetSource {
+  name: string;
+  columns: readonly Column[];
+  rows: Iterable<Cell[]>;
+  frozen?: number;
+  /** Conditional formats, in A1 ranges of this sheet. */
+  highlights?: readonly Highlight[];
+}
+
+export interface Highlight {
+  ref: string;
+  /** An Excel formula for the top-left cell of `ref` (relative references move with the cell). */
+  formula: string;
+  colour: 'red' | 'amber';
+  note: string;
+}
+
+export interface WriteOptions {
+  /** Creation time written to the file; with it, the same input gives the same bytes. */
+  created?: Date;
+  currency?: string;
+  title?: string;
+  properties?: Record<string, string>;
+}
+
+const FILLS = { input: 'FFFFF7D6', header: 'FF1F3A5F', red: 'FFF8D7DA', amber: 'FFFFE8B3' } as const;
+
+function currencyFormat(currency: string | undefined): string {
+  switch (currency ?? 'USD') {
+    case 'USD':
+      return '"$"#,##0.00';
+    case 'EUR':
+      return '#,##0.00 "€"';
+    case 'GBP':
+      return '"£"#,##0.00';
+    default:
+      return `#,##0.00 "${(currency ?? '').replace(/"/g, '')}"`;
+  }
+}
+
+function numFmt(fmt: Format | undefined, currency: string | undefined): string | undefined {
+  switch (fmt) {
+    case 'credits':
+      return '#,##0';
+    case 'money':
+      return currencyFormat(currency);
+    case 'ratio':
+      return '0.0000';
+    case 'percent':
+      return '0.0%';
+    case 'integer':
+      return '0';
+    case 'number':
+      return '#,##0.##';
+    case 'text':
+    case 'period':
+    case 'date':
+      return '@';
+    default:
+      return undefined;
+  }
+}
+
+/** Text that a spreadsheet would read as a formula or a command if typed: kept as text. */
+export function looksLikeFormula(s: string): boolean {
+  return /^[=+\-@\t\r]/.test(s);
+}
+
+/**
+ * Writes sheets to an .xlsx file with exceljs's streaming writer: each row is committed as soon as
+ * it is written. Formula cells carry their cached value; inputs are styled and may be named.
+ */
+export async function writeSheets(path: string, sheets: Iterable<SheetSource>, options: WriteOptions = {}): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: createWriteStream(tmp), useStyles: true, useSharedStrings: false });
+  const created = options.created ?? new Date();
+  wb.creator = 'Creditbook';
+  wb.lastModifiedBy = 'Creditbook';
+  wb.created = created;
+  wb.modified = created;
+  if (options.title) wb.title = options.title;
+  const props = options.properties ?? {};
+  wb.subject = props['scenario'] ? `Credit forecast: ${props['scenario']}` : 'Credit forecast';
+  wb.keywords = props['rules'] ?? '';
+  wb.description = Object.entries(props).map(([k, v]) => `${k}: ${v}`).join('\n');
+  wb.company = 'Creditbook';
+  for (const s of sheets) {
+    const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: s.frozen ?? 1, xSplit: 0 }] });
+    ws.columns = s.columns.map((c) => ({ key: c.key, width: c.width ?? Math.max(10, Math.min(40, c.title.length + 4)) }));
+    let r = 0;
+    for (const cells of s.rows) {
+      const row = ws.getRow(++r);
+      cells.forEach((cell, c) => writeCell(row.getCell(c + 1), cell, s.name, r === 1, s.columns[c]?.fmt, options.currency));
+      if (r === 1) row.height = 30;
+      row.commit();
+    }
+    for (const h of s.highlights ?? []) {
+      ws.addConditionalFormatting({
+        ref: h.ref,
+        rules: [{ type: 'expression', priority: 1, formulae: [h.formula], style: { fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: FILLS[h.colour] } } } }],
+      });
+    }
+    ws.commit();
+  }
+  await wb.commit();
+  if (options.created) await reproducible(tmp, created);
+  await rename(tmp, path).catch(async (e) => {
+    await rm(tmp, { force: true });
+    throw e;
+  });
+}
+
+function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: boolean, columnFmt: Format | undefined, currency: string | undefined): void {
+  const fmt = cell.fmt ?? columnFmt;
+  if (cell.f) {
+    const result = cell.v === null || cell.v === undefined ? undefined : (cell.v as number | string | boolean);
+    const formula = toExcel(cell.f, sheet);
+    target.value = result === undefined ? { formula } : { formula, result };
+  } else if (typeof cell.v === 'string') {
+    // Strings are always strings: a rule's note that starts with '=' must never become a formula.
+    target.value = cell.v;
+    if (looksLikeFormula(cell.v)) target.numFmt = '@';
+  } else if (cell.v !== null && cell.v !== undefined) {
+    target.value = cell.v;
+  }
+  const nf = isHeader ? undefined : numFmt(fmt, currency);
+  if (nf && !(typeof cell.v === 'string' && !cell.f && fmt !== 'text')) target.numFmt = nf;
+  if (isHeader) {
+    target.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+    target.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.header } };
+    target.alignment = { vertical: 'middle', wrapText: true };
+  } else if (cell.input) {
+    target.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.input } };
+    target.font = { color: { argb: 'FF1F4E9A' } };
+    if (typeof cell.v === 'number') {
+      target.dataValidation = {
+        type: fmt === 'integer' || fmt === 'credits' ? 'whole' : 'decimal',
+        operator: 'greaterThanOrEqual',
+        formulae: [0],
+        allowBlank: false,
+        showErrorMessage: true,
+        errorTitle: 'Not a valid input',
+        error: fmt === 'integer' || fmt === 'credits' ? 'Enter a whole number, 0 or more.' : 'Enter a number, 0 or more.',
+      };
+    }
+  }
+  if (cell.name) target.name = cell.name;
+  if (cell.note) target.note = cell.note;
+}
+
+/** Rewrites the zip with every entry dated at the creation time: the same input, the same bytes. */
+async function reproducible(path: string, date: Date): Promise<void> {
+  const zip = await JSZip.loadAsync(await readFile(path));
+  const out = new JSZip();
+  const names = Object.keys(zip.files).sort();
+  for (const name of names) {
+    const entry = zip.files[name]!;
+    if (entry.dir) continue;
+    out.file(name.replace(/^\//, ''), await entry.async('nodebuffer'), { date, createFolders: false });
+  }
+  const buf = await out.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 6 } });
+  await writeFile(path, buf);
+}
+
+/** Writes a Creditbook workbook (its cells' values are the cached results of their formulas). */
+export async function writeWorkbook(path: string, wb: Workbook, options: WriteOptions = {}, highlights: Record<string, Highlight[]> = {}): Promise<void> {
+  await writeSheets(
+    path,
+    wb.sheets.map((s) => ({ name: s.name, columns: s.columns, rows: s.rows, frozen: s.frozen ?? 1, highlights: highlights[s.name] ?? [] })),
+    { currency: wb.currency ?? 'USD', title: wb.title, properties: wb.properties, ...options },
+  );
+}
