@@ -3,9 +3,9 @@
  * with a plain Request. Every response is JSON (or a workbook); errors are `{"errors": [...]}`.
  */
 import {
-  compareWorkbook,
+  CreditbookError,
   diagnostic,
-  forecastWorkbook,
+  runNames,
   formatDiagnostic,
   isCalendarDate,
   publish,
@@ -25,7 +25,7 @@ import { loadRules, ruleStore } from './store.ts';
 import { lineDiff } from './textdiff.ts';
 import { allows, authenticate, type Role, type User } from './users.ts';
 import { parseWhatIf, runCompare, runForecast, scenarioFor, whatIfFromQuery, type Parsed, type WhatIf } from './whatif.ts';
-import { workbookToXlsx } from './xlsx.ts';
+import { scenarioXlsx } from './xlsx.ts';
 
 type Params = Record<string, string>;
 type Handler = (req: Request, ctx: { user: User; params: Params }) => Promise<Response>;
@@ -313,7 +313,7 @@ async function forecastResponse(req: Request): Promise<Response> {
 /** GET/POST /api/forecast: `creditbook forecast --json` (one run: `variant` names it, base when omitted). */
 export const forecastRoute = guarded('viewer', async (req) => forecastResponse(req));
 
-/** POST /api/export `{view: "compare" | "forecast", ...what-if}`: the workbook of exactly that view, as .xlsx. */
+/** POST /api/export `{view: "compare" | "forecast", ...what-if}`: the live workbook (the exporter's) of exactly those runs, as .xlsx. */
 export const exportRoute = guarded('viewer', async (req) => {
   let view: string | undefined;
   let parsed: Parsed<WhatIf>;
@@ -333,21 +333,23 @@ export const exportRoute = guarded('viewer', async (req) => {
   if (!parsed.ok) return fail(parsed);
   const p = await prepare(parsed.value);
   if (!p.ok) return p.response;
-  let workbook;
+  let runs: string[];
   let name: string;
   if (view === 'compare') {
-    const r = await runCompare(p.rules, p.scenario, p.names);
-    if (!r.ok) return problems(400, shown(r.errors));
-    workbook = compareWorkbook(r.value);
-    name = `${r.value.scenario}-compare`;
+    runs = ['base', ...(p.names ?? runNames(p.scenario)).filter((n) => n !== 'base')];
+    name = `${p.scenario.id}-compare`;
   } else {
-    const variant = parsed.value.variants?.[0] ?? null;
-    const r = await runForecast(p.rules, p.scenario, variant);
-    if (!r.ok) return problems(400, shown(r.errors));
-    workbook = forecastWorkbook(r.value);
-    name = `${r.value.scenario}-${r.value.variant ?? 'base'}`;
+    const variant = parsed.value.variants?.[0] ?? (parsed.value.custom?.length === 1 ? parsed.value.custom[0]!.name : 'base');
+    runs = [variant];
+    name = `${p.scenario.id}-${variant}`;
   }
-  const body = await workbookToXlsx(workbook);
+  let body: Buffer;
+  try {
+    body = await scenarioXlsx(p.rules, p.scenario, runs);
+  } catch (e) {
+    if (e instanceof CreditbookError) return problems(400, shown(e.diagnostics));
+    throw e;
+  }
   return new Response(new Uint8Array(body), {
     status: 200,
     headers: {

@@ -123,14 +123,25 @@ describe('same shapes as the CLI', () => {
     expect(f.totals.expired).toBe(expected.runs[0]!.totals.expired + 24_320);
   });
 
-  it('exports the comparison as a workbook exceljs reads', async () => {
+  it('exports the live workbook of exactly the compared runs, its totals the engine\'s', async () => {
     const res = await api.exportRoute(await req('/api/export', { body: { view: 'compare', scenario: 'steady-studio', variants: ['pro-tier'] }, user: viewer }));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain('steady-studio-compare.xlsx');
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ArrayBuffer);
-    expect(book.worksheets.map((w) => w.name)).toEqual(['Compare', 'Series']);
-    expect(book.getWorksheet('Compare')!.getRow(1).getCell(3).value).toBe('pro-tier');
+    const sheet = book.getWorksheet('Compare')!;
+    expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(['Metric', 'base', 'pro-tier', 'Δ pro-tier']);
+    // exceljs reads a formula's cached 0 (`<v>0</v>` in the file) back as no result.
+    const cached = (v: ExcelJS.CellValue) => (typeof v === 'object' && v !== null && 'formula' in v ? (v.result ?? 0) : v);
+    const rows = new Map<string, unknown[]>();
+    sheet.eachRow((row, n) => {
+      if (n > 1) rows.set(String(row.getCell(1).value), [cached(row.getCell(2).value), cached(row.getCell(3).value)]);
+    });
+    const rules = (await loadStore(new DirectoryStore(dir))).rules;
+    const expected = await compare(rules, rules.latest('Scenario', 'steady-studio')!.doc, { variants: ['pro-tier'] });
+    for (const [label, key] of [['Credits consumed', 'consumed'], ['Credits expired', 'expired'], ['Spend', 'spend'], ['Demand (credits)', 'demand']] as const) {
+      expect(rows.get(label)!.map(Number), label).toEqual(expected.runs.map((r) => Number(r.totals[key])));
+    }
   });
 });
 
