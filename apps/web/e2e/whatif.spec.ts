@@ -36,3 +36,22 @@ test('a what-if with two variants shows exactly the numbers of creditbook compar
   await expect(page.locator('td[data-run=base][data-key=spend]')).toHaveText(Number(base.spend).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
   await expect(page.getByTestId('chart-balance').locator('polyline')).toHaveCount(3);
 });
+
+test('a variant adjusted on the page runs beside the scenario\'s own', async ({ page }) => {
+  await signIn(page, 'viewer', '/what-if');
+  await expect(page.getByTestId('totals')).toBeVisible();
+  await page.getByTestId('adjust-variant').selectOption('turbo-migration');
+  const custom = page.getByTestId('custom-variant');
+  await expect(custom.getByTestId('custom-name')).toHaveValue('turbo-migration-adjusted');
+  await expect(custom.getByTestId('custom-from')).toHaveValue('kling-v2-1-master');
+  await expect(custom.getByTestId('custom-share')).toHaveValue('80');
+  const compared = page.waitForResponse((r) => r.url().endsWith('/api/compare') && JSON.stringify(r.request().postDataJSON()?.custom ?? []).includes('"share":0.5'));
+  await custom.getByTestId('custom-share').fill('50');
+  const result = await (await compared).json();
+  expect(result.runs.map((r: { name: string }) => r.name)).toEqual(['base', 'turbo-migration', 'monthly-expiry', 'turbo-migration-adjusted']);
+  const consumed = (name: string) => result.runs.find((r: { name: string }) => r.name === name).totals.consumed as number;
+  // Half the hero shots on 2.5 Turbo: fewer credits than all on Master, more than 80% moved.
+  expect(consumed('turbo-migration-adjusted')).toBeLessThan(consumed('base'));
+  expect(consumed('turbo-migration-adjusted')).toBeGreaterThan(consumed('turbo-migration'));
+  await expect(page.locator('td[data-run="turbo-migration-adjusted"][data-key="consumed"]')).toHaveAttribute('data-value', String(consumed('turbo-migration-adjusted')));
+});

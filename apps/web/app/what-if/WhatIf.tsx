@@ -12,7 +12,7 @@ export interface ScenarioChoice {
   subscription: string | null;
   billing: string;
   validity: string;
-  variants: { name: string; description: string }[];
+  variants: { name: string; description: string; spec: Record<string, unknown> }[];
   subscriptions: { id: string; name: string; price_month: string; credits: number }[];
   cards: { pool: string; id: string; versions: { version: number; status: string; effective_from: string }[]; models: string[]; modes: string[] }[];
   demandModels: string[];
@@ -31,6 +31,8 @@ interface CustomVariant {
   migrateMode: string;
   share: string;
   fromPeriod: string;
+  /** Fields of an adjusted variant the form does not show (purchases, grants, demand scale, further migrations): kept as they were. */
+  extra: Record<string, unknown>;
 }
 
 type Totals = Record<string, number | string | null>;
@@ -73,20 +75,21 @@ function showDelta(kind: (typeof METRICS)[number]['kind'], v: number | string | 
 }
 
 function toVariant(c: CustomVariant, s: ScenarioChoice): Record<string, unknown> {
-  const v: Record<string, unknown> = { name: c.name, description: describeCustom(c, s) };
-  const plan: Record<string, string> = {};
+  const v: Record<string, unknown> = { ...c.extra, name: c.name, description: describeCustom(c, s) };
+  const plan: Record<string, unknown> = { ...((c.extra['plan'] as Record<string, unknown> | undefined) ?? {}) };
   if (c.subscription) plan['subscription'] = c.subscription;
   if (c.billing) plan['billing'] = c.billing;
   if (Object.keys(plan).length > 0) v['plan'] = plan;
-  const rules: Record<string, unknown> = {};
+  const rules: Record<string, unknown> = { ...((c.extra['rules'] as Record<string, unknown> | undefined) ?? {}) };
   if (c.validity) rules['validity'] = c.validity;
   if (c.card && c.cardVersion) rules['pins'] = { [c.card]: Number(c.cardVersion) };
   if (Object.keys(rules).length > 0) v['rules'] = rules;
+  const more = (c.extra['migrate'] as unknown[] | undefined) ?? [];
   if (c.migrateFrom && c.migrateTo && Number(c.share) > 0) {
     const to: Record<string, string> = { model: c.migrateTo };
     if (c.migrateMode) to['mode'] = c.migrateMode;
-    v['migrate'] = [{ from: { model: c.migrateFrom }, to, share: Number(c.share) / 100, ...(c.fromPeriod ? { from_period: c.fromPeriod } : {}) }];
-  }
+    v['migrate'] = [{ from: { model: c.migrateFrom }, to, share: Number(c.share) / 100, ...(c.fromPeriod ? { from_period: c.fromPeriod } : {}) }, ...more];
+  } else if (more.length > 0) v['migrate'] = more;
   return v;
 }
 
@@ -101,7 +104,45 @@ function describeCustom(c: CustomVariant, s: ScenarioChoice): string {
 }
 
 function blank(s: ScenarioChoice, n: number): CustomVariant {
-  return { name: `custom-${n}`, card: s.cards[0]?.id ?? '', cardVersion: '', subscription: '', billing: '', validity: '', migrateFrom: '', migrateTo: '', migrateMode: '', share: '50', fromPeriod: '' };
+  return { name: `custom-${n}`, card: s.cards[0]?.id ?? '', cardVersion: '', subscription: '', billing: '', validity: '', migrateFrom: '', migrateTo: '', migrateMode: '', share: '50', fromPeriod: '', extra: {} };
+}
+
+/** A made-up variant that starts as a copy of one of the scenario's own, for adjusting. */
+function adjust(s: ScenarioChoice, name: string, taken: string[]): CustomVariant {
+  const v = s.variants.find((x) => x.name === name)!.spec;
+  const { name: _n, description: _d, plan, rules, migrate, ...rest } = v as { name: string; description?: string; plan?: Record<string, unknown>; rules?: Record<string, unknown>; migrate?: Record<string, unknown>[] };
+  const { subscription, billing, ...planRest } = plan ?? {};
+  const { validity, pins, ...rulesRest } = rules ?? {};
+  const card = s.cards[0]?.id ?? '';
+  const pin = (pins as Record<string, number> | undefined)?.[card];
+  const [first, ...others] = migrate ?? [];
+  const from = first?.['from'] as Record<string, unknown> | undefined;
+  const to = first?.['to'] as Record<string, unknown> | undefined;
+  const otherPins = Object.fromEntries(Object.entries((pins as Record<string, number> | undefined) ?? {}).filter(([k]) => k !== card));
+  let copy = `${name}-adjusted`;
+  for (let i = 2; taken.includes(copy) || s.variants.some((x) => x.name === copy); i++) copy = `${name}-adjusted-${i}`;
+  const extra: Record<string, unknown> = { ...rest };
+  if (Object.keys(planRest).length > 0) extra['plan'] = planRest;
+  const keptRules = { ...rulesRest, ...(Object.keys(otherPins).length > 0 ? { pins: otherPins } : {}) };
+  if (Object.keys(keptRules).length > 0) extra['rules'] = keptRules;
+  // The form shows one migration by model; any other stays as written.
+  const simple = first !== undefined && Object.keys(from ?? {}).every((k) => k === 'model');
+  const kept = simple ? others : (migrate ?? []);
+  if (kept.length > 0) extra['migrate'] = kept;
+  return {
+    name: copy,
+    card,
+    cardVersion: pin === undefined ? '' : String(pin),
+    subscription: typeof subscription === 'string' ? subscription : '',
+    billing: typeof billing === 'string' ? billing : '',
+    validity: typeof validity === 'string' ? validity : '',
+    migrateFrom: simple ? String(from?.['model'] ?? '') : '',
+    migrateTo: simple ? String(to?.['model'] ?? '') : '',
+    migrateMode: simple ? String(to?.['mode'] ?? '') : '',
+    share: simple ? String(Math.round(Number(first?.['share'] ?? 0) * 100)) : '50',
+    fromPeriod: simple ? String(first?.['from_period'] ?? '') : '',
+    extra,
+  };
 }
 
 export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioChoice[]; policies: { id: string; title: string }[]; initial: string }) {
@@ -197,6 +238,12 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
                 );
               })}
               <button className="btn small" type="button" data-testid="add-variant" onClick={() => setCustom([...custom, blank(s, custom.length + 1)])}>+ Make a variant</button>
+              {s.variants.length > 0 ? (
+                <select className="small" value="" aria-label="Adjust a variant" data-testid="adjust-variant" style={{ minHeight: 26, padding: '2px 8px' }} onChange={(e) => e.target.value && setCustom([...custom, adjust(s, e.target.value, custom.map((c) => c.name))])}>
+                  <option value="">Adjust a copy of…</option>
+                  {s.variants.map((v) => <option key={v.name} value={v.name}>{v.name}</option>)}
+                </select>
+              ) : null}
             </div>
           </div>
           <div className="actions" style={{ alignSelf: 'center' }}>

@@ -33,7 +33,7 @@ export default async function WhatIfPage({ searchParams }: { searchParams: Promi
       subscription: s.plan.subscription ?? null,
       billing: s.plan.billing ?? 'monthly',
       validity: s.rules.validity,
-      variants: (s.variants ?? []).map((v) => ({ name: v.name, description: v.description ?? '' })),
+      variants: (s.variants ?? []).map((v) => ({ name: v.name, description: v.description ?? '', spec: JSON.parse(JSON.stringify(v)) as Record<string, unknown> })),
       subscriptions: (catalog?.subscriptions ?? []).map((t) => ({ id: t.id, name: t.name ?? t.id, price_month: String(t.price_month), credits: t.credits_per_month })),
       cards,
       demandModels: [...new Set(s.demand.map((d) => String(d.request['model'] ?? '')))].filter(Boolean),

@@ -73,7 +73,10 @@ export default async function DocumentPage({ params }: { params: Promise<{ kind:
             {[...doc.versions].reverse().map((v) => (
               <tr key={v.version} data-testid={`history-v${v.version}`}>
                 <td><Link href={documentHref(kind, id, v.version)}>v{v.version}</Link></td>
-                <td><StatusBadge v={v} /></td>
+                <td>
+                  <StatusBadge v={v} />
+                  {v.status === 'draft' && user.role === 'editor' ? <Link className="small" style={{ marginLeft: 8 }} href={documentHref(kind, id, v.version)}>review and publish</Link> : null}
+                </td>
                 <td className="num" style={{ textAlign: 'left' }}>{v.status === 'published' ? v.effective_from : <span className="muted">not yet</span>}</td>
                 <td>{v.based_on ? `v${v.based_on}` : <span className="muted">—</span>}</td>
                 <td>{v.author}</td>
