@@ -42,9 +42,21 @@ for (const width of [1280, 1920]) {
     await page.goto(`${base}${url}`);
     await page.waitForLoadState('networkidle');
     if (name.startsWith('what-if')) await page.waitForSelector('[data-testid=totals]');
+    if (name === 'what-if') {
+      await page.selectOption('[data-testid=adjust-variant]', 'turbo-migration');
+      await page.fill('[data-testid=custom-share]', '50');
+      await page.waitForSelector('td[data-run="turbo-migration-adjusted"]');
+    }
     if (name === 'quote') await page.waitForSelector('[data-testid=quote-result]');
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await page.screenshot({ path: `${out}/${name}-${width}.png`, fullPage: true });
+    if (name === 'edit') {
+      await page.fill('[data-testid=formula]', '$cell($clip_credits, model, mode, duration_s');
+      await page.click('[data-testid=apply-formula]');
+      await page.waitForSelector('[data-testid=problem]');
+      await page.click('[data-testid=problem] button');
+      await page.screenshot({ path: `${out}/edit-error-${width}.png`, fullPage: true });
+    }
   }
   await context.close();
 }

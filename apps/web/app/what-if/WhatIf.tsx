@@ -336,7 +336,7 @@ function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: {
   return (
     <div className="panel" style={{ background: '#fbfcfe', marginTop: 14, marginBottom: 0 }} data-testid="custom-variant">
       <div className="form-row">
-        <label className="field">Name<input value={c.name} onChange={set('name')} style={{ width: 150 }} data-testid="custom-name" /></label>
+        <label className="field">Name<input value={c.name} onChange={set('name')} style={{ width: 220 }} data-testid="custom-name" /></label>
         {card ? (
           <label className="field">
             Card version ({card.id})

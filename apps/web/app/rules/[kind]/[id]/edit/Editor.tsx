@@ -50,7 +50,7 @@ export function Editor(props: Props) {
       if (!res.ok) return;
       const p = (await res.json()) as Preview;
       setPreview(p);
-      if (p.grid) setLastGrid(p.grid);
+      if (p.grid && pricesSomething(p.grid)) setLastGrid(p.grid);
     }, 250);
     return () => clearTimeout(t);
   }, [text, base]);
@@ -62,6 +62,7 @@ export function Editor(props: Props) {
     [preview],
   );
   const valid = preview.errors.length === 0;
+  const current = preview.grid && pricesSomething(preview.grid) ? preview.grid : null;
 
   async function onSave() {
     setSave({ state: 'saving' });
@@ -170,8 +171,8 @@ export function Editor(props: Props) {
           {props.kind === 'RateCard' ? (
             <>
               <div className="panel flush">
-                <div className="panel-head"><h2>Price grid preview</h2>{preview.grid ? null : <span className="small muted">last valid grid shown</span>}</div>
-                {preview.grid ?? lastGrid ? <PriceGridTable grid={(preview.grid ?? lastGrid)!} stale={!preview.grid} /> : <p className="panel-body muted">No grid yet.</p>}
+                <div className="panel-head"><h2>Price grid preview</h2>{current ? null : <span className="small muted" data-testid="grid-stale">the edit prices nothing: last valid prices shown</span>}</div>
+                {current ?? lastGrid ? <PriceGridTable grid={(current ?? lastGrid)!} stale={!current} /> : <p className="panel-body muted">No grid yet.</p>}
               </div>
               <div className="panel flush">
                 <div className="panel-head"><h2>Examples</h2><span className="small muted">{preview.examples.filter((e) => e.pass).length} of {preview.examples.length} pass</span></div>
@@ -183,6 +184,11 @@ export function Editor(props: Props) {
       </div>
     </>
   );
+}
+
+/** Whether a grid has at least one priced cell (a formula that does not compile prices none). */
+function pricesSomething(grid: NonNullable<Preview['grid']>): boolean {
+  return grid.rows.some((r) => r.cells.some((c) => c !== null && c.credits !== null));
 }
 
 function ProblemList({ list, onPick }: { list: ShownDiagnostic[]; onPick?: (d: ShownDiagnostic) => void }) {
