@@ -58,8 +58,25 @@ function kindParam(params: Params): Kind | undefined {
 
 // --- session -------------------------------------------------------------------------------
 
-/** POST /api/auth/login `{email, password}`: sets the session cookie. */
+/** Where to go after signing in: a path inside the app, never another site. */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/rules';
+}
+
+/**
+ * POST /api/auth/login `{email, password}`: sets the session cookie. A plain HTML form post
+ * (before the page's script runs) works too: it is redirected to `next`, or back to the sign-in page.
+ */
 export async function login(req: Request): Promise<Response> {
+  if ((req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+    const form = await req.formData();
+    const next = safeNext(form.get('next'));
+    const user = await authenticate(env().usersFile, String(form.get('email') ?? ''), String(form.get('password') ?? ''));
+    const to = user ? next : `/login?error=1&next=${encodeURIComponent(next)}`;
+    const headers: Record<string, string> = { location: to, 'cache-control': 'no-store' };
+    if (user) headers['set-cookie'] = await signInCookie(user);
+    return new Response(null, { status: 303, headers });
+  }
   const read = await readJson(req);
   if (!read.ok) return read.response;
   const body = read.body as Record<string, unknown>;

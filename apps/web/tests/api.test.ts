@@ -167,3 +167,18 @@ describe('edits are safe', () => {
     expect(diff.impact.find((s: { scenario: string }) => s.scenario === 'steady-studio').after.demand).toBe(diff.impact.find((s: { scenario: string }) => s.scenario === 'steady-studio').before.demand - 144);
   });
 });
+
+describe('sign-in without script', () => {
+  it('redirects a form post to next with the cookie, or back to the sign-in page', async () => {
+    const form = (fields: Record<string, string>) =>
+      new Request('http://localhost/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+    const ok = await api.login(form({ email: 'editor@creditbook.local', password: 'creditbook-editor', next: '/what-if' }));
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/what-if');
+    expect(ok.headers.get('set-cookie')).toMatch(/^creditbook_session=/);
+    const bad = await api.login(form({ email: 'editor@creditbook.local', password: 'wrong', next: '//evil.example' }));
+    expect(bad.status).toBe(303);
+    expect(bad.headers.get('location')).toBe('/login?error=1&next=%2Frules');
+    expect(bad.headers.get('set-cookie')).toBeNull();
+  });
+});

@@ -2,12 +2,15 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 
-export function LoginForm({ next }: { next: string }) {
+export function LoginForm({ next, failed }: { next: string; failed: boolean }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(failed ? 'email or password not recognised' : null);
   const [busy, setBusy] = useState(false);
   return (
+    // method and action make the form work before the script has loaded; once it has, fetch takes over.
     <form
+      method="post"
+      action="/api/auth/login"
       onSubmit={async (e) => {
         e.preventDefault();
         const form = new FormData(e.currentTarget);
@@ -33,6 +36,7 @@ export function LoginForm({ next }: { next: string }) {
           {error}
         </div>
       ) : null}
+      <input type="hidden" name="next" value={next} />
       <label className="field">
         Email
         <input name="email" type="email" autoComplete="username" required autoFocus />

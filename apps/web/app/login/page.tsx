@@ -17,7 +17,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </div>
         <h1>Sign in</h1>
         <p className="muted">Rate cards, validity policies and credit forecasts.</p>
-        <LoginForm next={next} />
+        <LoginForm next={next} failed={q['error'] === '1'} />
       </div>
     </div>
   );

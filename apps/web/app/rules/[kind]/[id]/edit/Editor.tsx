@@ -32,7 +32,8 @@ export function Editor(props: Props) {
   const [base, setBase] = useState(props.baseVersion);
   const [preview, setPreview] = useState<Preview>(props.initialPreview);
   const [lastGrid, setLastGrid] = useState(props.initialPreview.grid);
-  const [checking, setChecking] = useState(false);
+  // Starts as checking: the page's script re-validates as soon as it runs, so 'settled' also means 'ready'.
+  const [checking, setChecking] = useState(true);
   const [note, setNote] = useState('');
   const [save, setSave] = useState<SaveState>({ state: 'idle' });
   const seq = useRef(0);
