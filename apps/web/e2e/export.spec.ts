@@ -4,6 +4,7 @@ import { signIn } from './support.ts';
 
 test('export downloads a workbook whose totals are the ones on screen', async ({ page }, info) => {
   await signIn(page, 'viewer', '/what-if');
+  await expect(page.getByTestId('totals')).toBeVisible(); // the page's script is running
   await page.getByTestId('scenario').selectOption('steady-studio');
   await expect(page.getByTestId('variant-turbo-migration')).toBeChecked();
   await expect(page.locator('td[data-run="monthly-expiry"][data-key="spend"]')).toBeVisible();

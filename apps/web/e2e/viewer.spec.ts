@@ -24,6 +24,7 @@ test('a viewer browses and quotes but cannot save: no save control, and the API 
 
   // Viewers quote.
   await page.goto('/quote');
+  await expect(page.getByTestId('quote-credits')).toBeVisible(); // the form's script is running
   await page.getByTestId('quote-on').fill('2025-10-01');
   await expect(page.getByTestId('quote-credits')).toHaveText('105');
   await expect(page.getByTestId('quote-trace')).toContainText('kling-consumer v2');
