@@ -21,13 +21,31 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
   const db = kind ? rules.get(kind, id, b) : undefined;
   if (!kind || !da || !db) notFound();
   const card = kind === 'RateCard' ? await cardDiff(rules, id, a, b) : undefined;
+  const versions = rules.versions(kind, id);
   return (
     <AppShell user={user}>
       <PageHead
         crumbs={<><Link href="/rules">Rules</Link> / {KIND_LABELS[kind]} / <Link href={documentHref(kind, id)}>{id}</Link></>}
         title={<>v{a} → v{b}</>}
         sub={`${da.doc.title ?? id}: v${a} (${da.doc.status}${da.doc.status === 'published' ? `, from ${da.doc.effective_from}` : ''}) against v${b} (${db.doc.status}${db.doc.status === 'published' ? `, from ${db.doc.effective_from}` : ''})`}
-        actions={<><Link className="btn" href={documentHref(kind, id, a)}>Open v{a}</Link><Link className="btn" href={documentHref(kind, id, b)}>Open v{b}</Link></>}
+        actions={
+          <form className="form-row" method="get">
+            <label className="field">
+              From
+              <select name="a" defaultValue={a}>
+                {versions.map((v) => <option key={v.doc.version} value={v.doc.version}>v{v.doc.version} ({v.doc.status})</option>)}
+              </select>
+            </label>
+            <label className="field">
+              To
+              <select name="b" defaultValue={b}>
+                {versions.map((v) => <option key={v.doc.version} value={v.doc.version}>v{v.doc.version} ({v.doc.status})</option>)}
+              </select>
+            </label>
+            <button className="btn" type="submit">Compare</button>
+            <Link className="btn" href={documentHref(kind, id, b)}>Open v{b}</Link>
+          </form>
+        }
       />
       {card ? (
         <>
