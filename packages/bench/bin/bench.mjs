@@ -6,11 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const FLAG = '--max-semi-space-size=256';
-if (!process.execArgv.includes(FLAG)) {
+// --plain-heap: Node's default heap (the export section runs so, its peak memory is the point).
+const plain = process.argv.includes('--plain-heap');
+if (!plain && !process.execArgv.includes(FLAG)) {
   const r = spawnSync(process.execPath, [FLAG, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2).filter((a) => a !== '--plain-heap'), { plainHeap: plain });

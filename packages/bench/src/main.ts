@@ -1,19 +1,21 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
+import { exportSection, loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
 
-const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--only quotes,sweep,what-if,scaling] [--rules DIR]
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--only quotes,sweep,what-if,export,scaling] [--rules DIR]
 
 Measures each pair of contenders in this one process, alternating, over several rounds, and
 prints the medians and the ratios against their goals.`;
 
-function parse(args: string[]): (Options & { json: boolean; only: Set<string> }) | string {
+function parse(args: string[]): (Options & { json: boolean; only: Set<string>; exportRows: number }) | string {
   let values;
   try {
     ({ values } = parseArgs({
       args,
       options: {
         json: { type: 'boolean' }, rounds: { type: 'string' }, variants: { type: 'string' }, horizon: { type: 'string' },
-        only: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean' },
+        only: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean' }, 'export-rows': { type: 'string' },
       },
       strict: true,
     }));
@@ -28,8 +30,8 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string> })
     return n;
   };
   try {
-    const known = ['quotes', 'sweep', 'what-if', 'scaling'];
-    const only = new Set((values.only ?? 'quotes,sweep,what-if').split(',').map((x) => x.trim()));
+    const known = ['quotes', 'sweep', 'what-if', 'export', 'scaling'];
+    const only = new Set((values.only ?? 'quotes,sweep,what-if,export').split(',').map((x) => x.trim()));
     for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
     return {
       json: values.json ?? false,
@@ -37,6 +39,7 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string> })
       variants: int('variants', values.variants, 1000, 1),
       horizon: int('horizon', values.horizon, 36, 24),
       rulesDir: values.rules ?? 'rules',
+      exportRows: int('export-rows', values['export-rows'], 200_000, 1),
       only,
     };
   } catch (e) {
@@ -71,8 +74,19 @@ function render(sections: Section[], scaling: Scaling[], o: Options): string {
   return lines.join('\n');
 }
 
+/** Runs the export section in a child Node with its default heap: its peak memory is its own. */
+function exportInChild(o: Options & { exportRows: number }): Section {
+  const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
+  // A bounded old generation: the export must fit, so a pass is proof that memory stays flat.
+  const args = ['--max-old-space-size=256', bin, '--plain-heap', '--only', 'export', '--json', '--rounds', String(o.rounds), '--export-rows', String(o.exportRows), '--rules', o.rulesDir];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (r.status !== 0) throw new Error(`the export benchmark failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout) as { sections: Section[] };
+  return out.sections[0]!;
+}
+
 /** `pnpm bench`: exit 0 when it ran (goals missed are reported, not failures), 2 for usage. */
-export async function main(args: string[]): Promise<number> {
+export async function main(args: string[], env: { plainHeap?: boolean } = {}): Promise<number> {
   const o = parse(args);
   if (typeof o === 'string') {
     process.stderr.write(o ? `bench: ${o}\n\n${USAGE}\n` : `${USAGE}\n`);
@@ -106,6 +120,10 @@ export async function main(args: string[]): Promise<number> {
     } finally {
       setup.model.destroy();
     }
+  }
+  if (o.only.has('export')) {
+    progress('export…');
+    sections.push(env.plainHeap ? await exportSection(o) : exportInChild(o));
   }
   if (o.json) process.stdout.write(JSON.stringify({ node: process.version, rounds: o.rounds, variants: o.variants, horizon: o.horizon, sections, scaling }, null, 2) + '\n');
   else process.stdout.write(render(sections, scaling, o));

@@ -1,4 +1,8 @@
-import path from 'node:path';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path, { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { writeSheets } from '@creditbook/exporter';
 import {
   compileCard,
   compileFormula,
@@ -11,8 +15,11 @@ import {
   type RateCard,
   type RuleSet,
   type Scenario,
+  type Cell,
+  type Column,
   type SweepRun,
   type Totals,
+  f,
 } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { alternate, median, rate, time } from './measure.ts';
@@ -271,3 +278,85 @@ export async function scalingSection(rules: RuleSet, o: Options): Promise<Scalin
     { id: 'variants', title: 'Sweep of agency-campaigns over 36 months by number of variants', unit: 'variant', rows: variants },
   ];
 }
+
+/** Rows of a ledger-like sheet: 10 columns, 3 of them formulas. */
+function* ledgerLikeRows(rows: number): Generator<Cell[]> {
+  yield ['Period', 'Pool', 'Opening', 'Granted', 'Purchased', 'Demand', 'Consumed', 'Expired', 'Closing', 'Unmet'].map((v) => ({ v, fmt: 'text' as const }));
+  let closing = 0;
+  for (let r = 1; r <= rows; r++) {
+    const opening = closing;
+    const granted = 3000;
+    const purchased = (r % 7) * 330;
+    const demand = 2500 + (r % 11) * 100;
+    const consumed = Math.min(demand, opening + granted + purchased);
+    const expired = r % 5 === 0 ? 10 : 0;
+    closing = opening + granted + purchased - consumed - expired;
+    yield [
+      { v: `P${r}`, fmt: 'period' },
+      { v: 'consumer', fmt: 'text' },
+      r === 1 ? { v: opening, fmt: 'credits' } : { v: opening, f: f.ref(r - 1, 8), fmt: 'credits' },
+      { v: granted, fmt: 'credits' },
+      { v: purchased, fmt: 'credits' },
+      { v: demand, fmt: 'credits' },
+      { v: consumed, fmt: 'credits' },
+      { v: expired, fmt: 'credits' },
+      { v: closing, f: f.sub(f.sub(f.add(f.ref(r, 2), f.ref(r, 3), f.ref(r, 4)), f.ref(r, 6)), f.ref(r, 7)), fmt: 'credits' },
+      { v: demand - consumed, f: f.sub(f.ref(r, 5), f.ref(r, 6)), fmt: 'credits' },
+    ];
+  }
+}
+
+/** The same rows written with exceljs's streaming writer directly: formula text by hand, no model. */
+async function rawExceljs(path: string, rows: number): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: false });
+  const ws = wb.addWorksheet('Ledger', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
+  ws.columns = Array.from({ length: 10 }, () => ({ width: 12 }));
+  let n = 0;
+  for (const cells of ledgerLikeRows(rows)) {
+    n++;
+    const row = ws.getRow(n);
+    cells.forEach((cell, c) => {
+      const target = row.getCell(c + 1);
+      if (n > 1 && (c === 2 || c === 8 || c === 9) && cell.f) {
+        const formula = c === 2 ? `I${n - 1}` : c === 8 ? `C${n}+D${n}+E${n}-G${n}-H${n}` : `F${n}-G${n}`;
+        target.value = { formula, result: cell.v as number };
+      } else target.value = cell.v;
+      if (n > 1 && c >= 2) target.numFmt = '#,##0';
+    });
+    row.commit();
+    if (n % 2_000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  ws.commit();
+  await wb.commit();
+}
+
+/** 4. A large export: Creditbook's writer (formula model, styles, safety) vs raw exceljs streaming of the same cells. */
+export async function exportSection(o: Options & { exportRows: number }): Promise<Section> {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-export-'));
+  const rows = o.exportRows;
+  try {
+    const samples = await alternate(Math.max(2, Math.min(o.rounds, 3)), [
+      ['Creditbook streaming export', () => time(() => writeSheets(join(dir, 'creditbook.xlsx'), [{ name: 'Ledger', columns: LEDGER_COLUMNS, rows: ledgerLikeRows(rows) }]))],
+      ['raw exceljs streaming', () => time(() => rawExceljs(join(dir, 'raw.xlsx'), rows))],
+    ]);
+    const c = contenders(samples, 's');
+    const ratio = c[0]!.median / c[1]!.median;
+    const peak = process.resourceUsage().maxRSS / 1024;
+    return {
+      id: 'export',
+      title: `Export of ${(rows * 10).toLocaleString('en-US')} cells (${rows.toLocaleString('en-US')} rows × 10 columns, 3 formulas a row)`,
+      contenders: c,
+      ratios: [
+        { name: 'Creditbook time / raw exceljs time', value: ratio, goal: '<= 1.2x', met: ratio <= 1.2 },
+        { name: 'peak RSS of the process, both contenders (MB)', value: peak, goal: '<= 450', met: peak <= 450 },
+      ],
+      notes: [`files: ${(statSync(join(dir, 'creditbook.xlsx')).size / 2 ** 20).toFixed(1)} MB (Creditbook), ${(statSync(join(dir, 'raw.xlsx')).size / 2 ** 20).toFixed(1)} MB (raw)`],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const LEDGER_COLUMNS: Column[] = ['Period', 'Pool', 'Opening', 'Granted', 'Purchased', 'Demand', 'Consumed', 'Expired', 'Closing', 'Unmet'].map((t, i) => ({
+  key: `c${i}`, title: t, width: 12, ...(i >= 2 ? { fmt: 'credits' as const } : {}),
+}));

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   CreditbookError,
@@ -22,6 +23,8 @@ Usage:
   creditbook quote --card ID --model M --duration S [--mode X] [--resolution R] [--set dim=value]... [--on YYYY-MM-DD] [--version N]
   creditbook forecast <scenario.yaml> [--variant NAME]   the credit ledger per pool and period
   creditbook compare <scenario.yaml> [--variant NAME]... base and variants side by side with deltas
+  creditbook export <scenario.yaml> -o out.xlsx [--variant NAME | --all-variants] [--created YYYY-MM-DDTHH:MM:SSZ]
+                                                         a live Excel workbook of the forecast
 
 Options:
   --json          machine-readable output (stable shapes, see README)
@@ -144,7 +147,41 @@ const compareCommand: Command = async (args, io) => {
   return 0;
 };
 
-const COMMANDS: Record<string, Command> = { validate, quote: quoteCommand, forecast: forecastCommand, compare: compareCommand };
+const exportCommand: Command = async (args, io) => {
+  const { values, positionals } = parse(
+    args,
+    { output: { type: 'string', short: 'o' }, variant: { type: 'string' }, 'all-variants': { type: 'boolean' }, created: { type: 'string' } },
+    { min: 1, max: 1 },
+  );
+  const out = values.output as string | undefined;
+  if (!out) throw new UsageError('missing -o out.xlsx');
+  if (!/\.xlsx$/i.test(out)) throw new UsageError(`the output must be an .xlsx file: ${out}`);
+  if (values.variant !== undefined && values['all-variants']) throw new UsageError('--variant and --all-variants exclude each other');
+  let created: Date | undefined;
+  if (values.created !== undefined) {
+    const text = String(values.created);
+    created = new Date(text);
+    if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/.test(text) || Number.isNaN(created.getTime())) throw new UsageError(`--created must be a UTC time like 2026-01-31T12:00:00Z: ${text}`);
+  }
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
+  const variant = values.variant as string | undefined;
+  if (variant !== undefined && variant !== 'base' && !(scenario.doc.variants ?? []).some((v) => v.name === variant)) {
+    throw new InputError(`${positionals[0]}:1:1: C_VARIANT unknown variant '${variant}' (has ${['base', ...(scenario.doc.variants ?? []).map((v) => v.name)].join(', ')})`);
+  }
+  const { exportScenario } = await import('@creditbook/exporter');
+  progress(io, `exporting ${scenario.doc.id}…`);
+  const target = path.resolve(io.cwd, out);
+  const { runs } = await exportScenario(result.rules, scenario.doc, target, {
+    variants: values['all-variants'] ? 'all' : [variant ?? 'base'],
+    ...(created ? { created } : {}),
+  });
+  progress(io, '');
+  if (values.json) json(io, { file: out, scenario: scenario.doc.id, runs: runs.map((r) => r.variant ?? 'base') });
+  else io.stdout.write(`wrote ${out}: ${scenario.doc.id}, ${runs.map((r) => r.variant ?? 'base').join(', ')}\n`);
+  return 0;
+};
+
+const COMMANDS: Record<string, Command> = { validate, quote: quoteCommand, forecast: forecastCommand, compare: compareCommand, export: exportCommand };
 
 /** Registers another command (export) without this module importing its dependencies. */
 export function registerCommand(name: string, command: Command): void {

@@ -120,6 +120,11 @@ export async function buildModel(inputArgs: ExportInput): Promise<Model> {
       assumptionRows.push([val(label, 'text'), ...runs.map(() => val(null))]);
     }
     const run = runs[runIndex]!;
+    if (typeof value !== 'number') {
+      // Text describes the run; only numbers drive the formulas.
+      assumptionRows[r - 1]![runIndex + 1] = val(value, fmt);
+      return f.str(String(value));
+    }
     const nm = definedName([run.variant ?? 'base', ...keyParts], names);
     assumptionRows[r - 1]![runIndex + 1] = input(value, fmt, nm);
     return f.name(nm);
@@ -492,7 +497,7 @@ export async function buildModel(inputArgs: ExportInput): Promise<Model> {
     ['Output seconds', 'number', (x) => (x.demandRows > 0 ? col(x, 'demand', 10) : f.num(0))],
     ['Effective cost per credit consumed', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Credits consumed'), f.num(0)), f.str(''), f.div(row('Spend'), row('Credits consumed')))],
     ['Effective cost per output second', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Output seconds'), f.num(0)), f.str(''), f.div(row('Spend'), row('Output seconds')))],
-    ['Utilisation (consumed / (granted + purchased))', 'percent', (_x, row) =>
+    ['Utilisation (consumed ÷ available)', 'percent', (_x, row) =>
       f.fn('IF', f.cmp('=', f.add(row('Credits granted'), row('Credits purchased')), f.num(0)), f.num(0), f.div(row('Credits consumed'), f.add(row('Credits granted'), row('Credits purchased'))))],
   ];
   const summaryRows: Cell[][] = [header(summaryCols)];

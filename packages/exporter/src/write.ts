@@ -94,12 +94,30 @@ export async function writeSheets(path: string, sheets: Iterable<SheetSource>, o
   for (const s of sheets) {
     const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: s.frozen ?? 1, xSplit: 0 }] });
     ws.columns = s.columns.map((c) => ({ key: c.key, width: c.width ?? Math.max(10, Math.min(40, c.title.length + 4)) }));
+    // Printed landscape; narrow sheets fit the page width.
+    ws.pageSetup = s.columns.length <= 20
+      ? { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
+      : { orientation: 'landscape' };
+    ws.pageSetup.printTitlesRow = '1:1';
     let r = 0;
     for (const cells of s.rows) {
       const row = ws.getRow(++r);
-      cells.forEach((cell, c) => writeCell(row.getCell(c + 1), cell, s.name, r === 1, s.columns[c]?.fmt, options.currency));
+      let lines = 1;
+      cells.forEach((cell, c) => {
+        writeCell(row.getCell(c + 1), cell, s.name, r === 1, s.columns[c]?.fmt, options.currency);
+        if (typeof cell.v === 'string' && cell.v.length > 40 && !cell.f) lines = Math.max(lines, Math.ceil(cell.v.length / Math.max(8, (s.columns[c]?.width ?? 12) - 2)));
+      });
       if (r === 1) row.height = 30;
+      else if (lines > 1) {
+        row.height = Math.min(120, 15 * lines);
+        cells.forEach((_cell, c) => {
+          const t = row.getCell(c + 1);
+          t.alignment = { ...(t.alignment ?? {}), vertical: 'top' };
+        });
+      }
       row.commit();
+      // Let the zip stream drain: without a turn of the event loop, committed rows pile up in memory.
+      if (r % 2_000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     for (const h of s.highlights ?? []) {
       ws.addConditionalFormatting({
@@ -127,11 +145,13 @@ function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: bo
     // Strings are always strings: a rule's note that starts with '=' must never become a formula.
     target.value = cell.v;
     if (looksLikeFormula(cell.v)) target.numFmt = '@';
+    if (cell.v.length > 40 && !isHeader) target.alignment = { wrapText: true, vertical: 'top' };
   } else if (cell.v !== null && cell.v !== undefined) {
     target.value = cell.v;
   }
-  const nf = isHeader ? undefined : numFmt(fmt, currency);
-  if (nf && !(typeof cell.v === 'string' && !cell.f && fmt !== 'text')) target.numFmt = nf;
+  // Numbers get their format; text is text already (and formula-like text got '@' above).
+  const nf = isHeader || (typeof cell.v === 'string' && !cell.f) ? undefined : numFmt(fmt, currency);
+  if (nf) target.numFmt = nf;
   if (isHeader) {
     target.font = { bold: true, color: { argb: 'FFFFFFFF' } };
     target.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.header } };
