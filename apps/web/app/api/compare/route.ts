@@ -1,0 +1,1 @@
+export { compareRoute as GET, compareRoute as POST } from '../../../lib/routes.ts';

@@ -1,0 +1,1 @@
+export { exportRoute as GET, exportRoute as POST } from '../../../lib/routes.ts';

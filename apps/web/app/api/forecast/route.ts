@@ -1,0 +1,1 @@
+export { forecastRoute as GET, forecastRoute as POST } from '../../../lib/routes.ts';

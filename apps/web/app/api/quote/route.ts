@@ -1,0 +1,1 @@
+export { quoteGet as GET, quotePost as POST } from '../../../lib/routes.ts';

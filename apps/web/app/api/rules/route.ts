@@ -1,0 +1,1 @@
+export { listRules as GET } from '../../../lib/routes.ts';

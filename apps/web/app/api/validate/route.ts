@@ -1,0 +1,1 @@
+export { validate as POST } from '../../../lib/routes.ts';

@@ -1,0 +1,1 @@
+export { publishVersion as POST } from '../../../../../../../lib/routes.ts';

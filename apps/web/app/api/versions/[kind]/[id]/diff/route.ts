@@ -1,0 +1,1 @@
+export { diffVersions as GET } from '../../../../../../lib/routes.ts';

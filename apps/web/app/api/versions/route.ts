@@ -1,0 +1,1 @@
+export { saveVersion as POST } from '../../../lib/routes.ts';

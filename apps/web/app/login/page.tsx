@@ -1,0 +1,24 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { currentUser } from '@/lib/auth.ts';
+import { LoginForm } from './LoginForm.tsx';
+
+export const metadata: Metadata = { title: 'Sign in' };
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const q = await searchParams;
+  const next = typeof q['next'] === 'string' && q['next'].startsWith('/') && !q['next'].startsWith('//') ? q['next'] : '/rules';
+  if (await currentUser()) redirect(next);
+  return (
+    <div className="login-wrap">
+      <div className="login-card">
+        <div className="brand" style={{ color: 'var(--brand)', marginBottom: 14 }}>
+          <span className="brand-mark" style={{ background: 'var(--brand)', color: '#fff' }}>C</span>Creditbook
+        </div>
+        <h1>Sign in</h1>
+        <p className="muted">Rate cards, validity policies and credit forecasts.</p>
+        <LoginForm next={next} failed={q['error'] === '1'} />
+      </div>
+    </div>
+  );
+}

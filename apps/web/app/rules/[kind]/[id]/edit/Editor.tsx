@@ -1,0 +1,297 @@
+'use client';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ExamplesTable, PriceGridTable } from '@/components/PriceGridTable.tsx';
+import { YamlEditor, type EditorControl, type EditorProblem } from '@/components/YamlEditor.tsx';
+import type { KindName } from '@/lib/kinds.ts';
+import type { Preview, ShownDiagnostic } from '@/lib/preview.ts';
+import { getScalar, isPlain, keyNames, parameterTables, scalarText, setScalar, type ParamTable } from '@/lib/yamledit.ts';
+
+interface Props {
+  kind: KindName;
+  kindSlug: string;
+  id: string;
+  baseVersion: number;
+  initialText: string;
+  initialPreview: Preview;
+  canSave: boolean;
+}
+
+type SaveState =
+  | { state: 'idle' }
+  | { state: 'saving' }
+  | { state: 'conflict'; message: string; latest: number | null }
+  | { state: 'invalid'; errors: ShownDiagnostic[] }
+  | { state: 'failed'; message: string };
+
+/** The rate-card editor: parameter grid, formula, YAML source, live validation, price grid and examples; save as draft. */
+export function Editor(props: Props) {
+  const router = useRouter();
+  const [text, setText] = useState(props.initialText);
+  const [base, setBase] = useState(props.baseVersion);
+  const [preview, setPreview] = useState<Preview>(props.initialPreview);
+  const [lastGrid, setLastGrid] = useState(props.initialPreview.grid);
+  // Starts as checking: the page's script re-validates as soon as it runs, so 'settled' also means 'ready'.
+  const [checking, setChecking] = useState(true);
+  const [note, setNote] = useState('');
+  const [save, setSave] = useState<SaveState>({ state: 'idle' });
+  const seq = useRef(0);
+  const editor = useRef<EditorControl | null>(null);
+  const original = useMemo(() => parameterTables(props.initialText) ?? [], [props.initialText]);
+
+  // Validate on the server (the engine's loader, with the rest of the store) a moment after typing stops.
+  useEffect(() => {
+    const mine = ++seq.current;
+    setChecking(true);
+    const t = setTimeout(async () => {
+      const res = await fetch('/api/validate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, base_version: base }) });
+      if (mine !== seq.current) return;
+      setChecking(false);
+      if (!res.ok) return;
+      const p = (await res.json()) as Preview;
+      setPreview(p);
+      if (p.grid && pricesSomething(p.grid)) setLastGrid(p.grid);
+    }, 250);
+    return () => clearTimeout(t);
+  }, [text, base]);
+
+  const tables = useMemo(() => (props.kind === 'RateCard' ? parameterTables(text) : null), [text, props.kind]);
+  const formula = props.kind === 'RateCard' ? getScalar(text, ['credits']) : undefined;
+  const problems: EditorProblem[] = useMemo(
+    () => [...preview.errors, ...preview.warnings].map((d) => ({ from: d.pos[0], to: Math.max(d.pos[1], d.pos[0] + 1), severity: d.severity, message: `${d.code} ${d.message}` })),
+    [preview],
+  );
+  const valid = preview.errors.length === 0;
+  const current = preview.grid && pricesSomething(preview.grid) ? preview.grid : null;
+
+  async function onSave() {
+    setSave({ state: 'saving' });
+    const res = await fetch('/api/versions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, base_version: base, note }) });
+    const body = (await res.json()) as { version?: number; errors?: ShownDiagnostic[] };
+    if (res.status === 201 && body.version) {
+      router.push(`/rules/${props.kindSlug}/${props.id}/v/${body.version}`);
+      router.refresh();
+      return;
+    }
+    if (res.status === 409) {
+      const doc = await fetch(`/api/rules/${props.kindSlug}/${props.id}`).then((r) => (r.ok ? (r.json() as Promise<{ latest: number }>) : null));
+      setSave({ state: 'conflict', message: body.errors?.map((e) => e.message).join('; ') ?? 'conflict', latest: doc?.latest ?? null });
+      return;
+    }
+    if (res.status === 400 && body.errors) {
+      setSave({ state: 'invalid', errors: body.errors });
+      return;
+    }
+    setSave({ state: 'failed', message: body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${res.status}` });
+  }
+
+  return (
+    <>
+      {save.state === 'conflict' ? (
+        <div className="notice warn" role="alert" data-testid="conflict">
+          <strong>Not saved: someone else saved this document first.</strong> {save.message}. Your text is kept below, unchanged.
+          {save.latest ? (
+            <div className="actions" style={{ marginTop: 8 }}>
+              <Link className="btn small" href={`/rules/${props.kindSlug}/${props.id}/diff?a=${base}&b=${save.latest}`} target="_blank">
+                See what changed in v{save.latest}
+              </Link>
+              <button
+                className="btn small"
+                type="button"
+                data-testid="rebase"
+                onClick={() => {
+                  setBase(save.latest!);
+                  setSave({ state: 'idle' });
+                }}
+              >
+                Keep my text and save on top of v{save.latest}
+              </button>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+      {save.state === 'failed' ? <div className="notice error" role="alert">Save failed: {save.message}</div> : null}
+      {save.state === 'invalid' ? (
+        <div className="notice error" role="alert">
+          <strong>Not saved: the edit has problems.</strong>
+          <ProblemList list={save.errors} />
+        </div>
+      ) : null}
+
+      <div className="panel" style={{ display: 'flex', alignItems: 'center', gap: 16, padding: '10px 16px' }}>
+        <div className="status-line" data-testid="validation-status">
+          <span className={`dot ${checking ? 'busy' : valid ? '' : 'bad'}`} />
+          {checking ? 'Checking…' : valid ? 'Valid: every check passes' : `${preview.errors.length} problem${preview.errors.length === 1 ? '' : 's'}`}
+          <span className="mono muted">{preview.file}</span>
+        </div>
+        {props.canSave ? (
+          <div className="actions" style={{ marginLeft: 'auto' }}>
+            <input placeholder="Note: what changed and why" value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 360 }} data-testid="save-note" />
+            <button className="btn primary" type="button" onClick={onSave} disabled={save.state === 'saving'} data-testid="save-draft">
+              {save.state === 'saving' ? 'Saving…' : `Save draft v${base + 1}`}
+            </button>
+          </div>
+        ) : (
+          <div className="small muted" style={{ marginLeft: 'auto' }} data-testid="read-only">Viewers can try changes here; saving needs the editor role.</div>
+        )}
+      </div>
+
+      <div className="grid-editor">
+        <div className="stack">
+          {tables !== null && props.kind === 'RateCard' ? (
+            <div className="panel flush">
+              <div className="panel-head"><h2>Parameters</h2><span className="small muted">Edit a cell, then Enter or Tab. Changed cells are highlighted.</span></div>
+              <div className="panel-body stack">
+                {tables.map((t) => (
+                  <ParamTableEditor key={t.param} table={t} names={typeof formula === 'string' ? keyNames(formula, t) : []} original={original.find((o) => o.param === t.param)} onSet={(path, v) => {
+                    const next = setScalar(text, ['parameters', t.param, ...path], v);
+                    if (next !== null) setText(next);
+                  }} />
+                ))}
+                {typeof formula === 'string' ? (
+                  <FormulaEditor value={formula} onCommit={(v) => {
+                    const next = setScalar(text, ['credits'], scalarText(v, isPlain(text, ['credits'])));
+                    if (next !== null) setText(next);
+                  }} />
+                ) : null}
+              </div>
+            </div>
+          ) : null}
+          {tables === null && props.kind === 'RateCard' ? <div className="notice warn">The parameter grid returns when the YAML parses again.</div> : null}
+          <div className="panel flush">
+            <div className="panel-head"><h2>YAML source</h2><span className="small muted">Problems are marked at their line and column.</span></div>
+            <YamlEditor value={text} onChange={setText} problems={problems} control={editor} />
+          </div>
+        </div>
+        <div className="stack">
+          <div className="panel flush">
+            <div className="panel-head"><h2>Problems <span className="muted">({preview.errors.length})</span></h2><span className="small muted">Same codes and positions as <code>creditbook validate</code></span></div>
+            {preview.errors.length === 0 ? <p className="panel-body muted" data-testid="no-problems">No problems.</p> : <ProblemList list={preview.errors} onPick={(d) => editor.current?.reveal(d.pos[0])} />}
+          </div>
+          {props.kind === 'RateCard' ? (
+            <>
+              <div className="panel flush">
+                <div className="panel-head"><h2>Price grid preview</h2>{current ? null : <span className="small muted" data-testid="grid-stale">the edit prices nothing: last valid prices shown</span>}</div>
+                {current ?? lastGrid ? <PriceGridTable grid={(current ?? lastGrid)!} stale={!current} /> : <p className="panel-body muted">No grid yet.</p>}
+              </div>
+              <div className="panel flush">
+                <div className="panel-head"><h2>Examples</h2><span className="small muted">{preview.examples.filter((e) => e.pass).length} of {preview.examples.length} pass</span></div>
+                <ExamplesTable examples={preview.examples} />
+              </div>
+            </>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}
+
+/** Whether a grid has at least one priced cell (a formula that does not compile prices none). */
+function pricesSomething(grid: NonNullable<Preview['grid']>): boolean {
+  return grid.rows.some((r) => r.cells.some((c) => c !== null && c.credits !== null));
+}
+
+function ProblemList({ list, onPick }: { list: ShownDiagnostic[]; onPick?: (d: ShownDiagnostic) => void }) {
+  return (
+    <ul className="problems" data-testid="problems">
+      {list.map((p, i) => (
+        <li key={i} data-testid="problem" data-line={p.line} data-col={p.col} data-code={p.code}>
+          {onPick ? (
+            <button type="button" className="where linklike" title="Show in the source" onClick={() => onPick(p)}>line {p.line}:{p.col}</button>
+          ) : (
+            <span className="where">line {p.line}:{p.col}</span>
+          )}
+          <span>
+            <span className="code">{p.code}</span> {p.message}
+            {p.path ? <span className="muted"> (at {p.path})</span> : null}
+            <div className="mono muted small" data-testid="formatted">{p.formatted}</div>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ParamTableEditor({ table, names, original, onSet }: { table: ParamTable; names: string[]; original: ParamTable | undefined; onSet: (path: string[], value: string) => void }) {
+  const before = new Map<string, number>();
+  for (const r of original?.rows ?? []) for (const c of r.cells) if (c) before.set(c.path.join('/'), c.value);
+  return (
+    <div>
+      <h3 className="mono" style={{ textTransform: 'none', letterSpacing: 0 }}>
+        {table.param}
+        {names.length > 0 ? <span className="muted" style={{ fontWeight: 400, fontFamily: 'var(--sans)' }}> — columns by {names[names.length - 1]}</span> : null}
+      </h3>
+      <div className="scroll-x">
+        <table className="data param-grid" data-testid={`param-${table.param}`}>
+          <thead>
+            <tr>
+              {Array.from({ length: table.depth - 1 }, (_, i) => <th key={i}>{names[i] ?? ''}</th>)}
+              {table.columns.map((c) => <th key={c} className="num">{c}</th>)}
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((r) => (
+              <tr key={r.key.join('/')}>
+                {r.key.map((k, i) => <td key={i} className={i === 0 ? '' : 'muted'}>{k}</td>)}
+                {r.cells.map((c, i) => (
+                  <td key={i} className="cell num">
+                    {c ? <CellInput cell={c.value} changed={before.has(c.path.join('/')) && before.get(c.path.join('/')) !== c.value} testId={`cell-${table.param}-${c.path.join('-')}`} onCommit={(v) => onSet(c.path, v)} /> : null}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+function CellInput({ cell, changed, testId, onCommit }: { cell: number; changed: boolean; testId: string; onCommit: (v: string) => void }) {
+  const [draft, setDraft] = useState(String(cell));
+  useEffect(() => setDraft(String(cell)), [cell]);
+  const ok = /^-?\d+(\.\d+)?$/.test(draft.trim());
+  const commit = () => {
+    if (ok && Number(draft) !== cell) onCommit(String(Number(draft.trim())));
+  };
+  return (
+    <input
+      className={`cell-input${changed ? ' changed' : ''}${ok ? '' : ' invalid'}`}
+      value={draft}
+      inputMode="decimal"
+      aria-invalid={!ok}
+      title={ok ? undefined : 'A number, e.g. 105 or 2.5'}
+      data-testid={testId}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') commit();
+        if (e.key === 'Escape') setDraft(String(cell));
+      }}
+    />
+  );
+}
+
+function FormulaEditor({ value, onCommit }: { value: string; onCommit: (v: string) => void }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  return (
+    <div>
+      <h3>Credits formula (JSONata)</h3>
+      <div className="form-row" style={{ flexWrap: 'nowrap' }}>
+        <input
+          className="formula-input"
+          value={draft}
+          data-testid="formula"
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={() => draft !== value && onCommit(draft)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && draft !== value) onCommit(draft);
+          }}
+        />
+        <button className="btn" type="button" onClick={() => draft !== value && onCommit(draft)} data-testid="apply-formula">Apply</button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import type { Metadata } from 'next';
+import { AppShell, PageHead } from '@/components/AppShell.tsx';
+import { requireUser } from '@/lib/auth.ts';
+import { loadRules } from '@/lib/store.ts';
+import { WhatIf, type ScenarioChoice } from './WhatIf.tsx';
+
+export const metadata: Metadata = { title: 'What-if' };
+
+export default async function WhatIfPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const user = await requireUser('/what-if');
+  const q = await searchParams;
+  const rules = (await loadRules()).result.rules;
+  const scenarios: ScenarioChoice[] = rules.ids('Scenario').sort().map((id) => {
+    const s = rules.latest('Scenario', id)!.doc;
+    const catalog = rules.latest('PlanCatalog', s.plan.catalog)?.doc;
+    const cards = Object.entries(s.rules.cards).map(([pool, cardId]) => {
+      const versions = rules.versions('RateCard', cardId);
+      const latest = versions[versions.length - 1]?.doc;
+      return {
+        pool,
+        id: cardId,
+        versions: versions.map((v) => ({ version: v.doc.version, status: v.doc.status, effective_from: v.doc.effective_from })),
+        models: (latest?.dimensions['model']?.values ?? []).map(String),
+        modes: (latest?.dimensions['mode']?.values ?? []).map(String),
+      };
+    });
+    return {
+      id,
+      title: s.title ?? id,
+      description: s.description ?? '',
+      start: s.start,
+      horizon: s.horizon,
+      subscription: s.plan.subscription ?? null,
+      billing: s.plan.billing ?? 'monthly',
+      validity: s.rules.validity,
+      variants: (s.variants ?? []).map((v) => ({ name: v.name, description: v.description ?? '', spec: JSON.parse(JSON.stringify(v)) as Record<string, unknown> })),
+      subscriptions: (catalog?.subscriptions ?? []).map((t) => ({ id: t.id, name: t.name ?? t.id, price_month: String(t.price_month), credits: t.credits_per_month })),
+      cards,
+      demandModels: [...new Set(s.demand.map((d) => String(d.request['model'] ?? '')))].filter(Boolean),
+    };
+  });
+  const policies = rules.ids('ValidityPolicy').sort().map((id) => ({ id, title: rules.latest('ValidityPolicy', id)?.doc.title ?? id }));
+  const initial = scenarios.find((s) => s.id === q['scenario'])?.id ?? scenarios.find((s) => s.id === 'agency-campaigns')?.id ?? scenarios[0]?.id ?? '';
+  return (
+    <AppShell user={user}>
+      <PageHead title="What-if" sub="Run a scenario against its variants, or variants you make here, side by side. Export downloads exactly this comparison." />
+      <WhatIf scenarios={scenarios} policies={policies} initial={initial} />
+    </AppShell>
+  );
+}

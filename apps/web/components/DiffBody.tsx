@@ -1,0 +1,128 @@
+import type { PriceChange } from '@creditbook/engine';
+import type { ScenarioImpact } from '@/lib/impact.ts';
+import type { DiffLine } from '@/lib/textdiff.ts';
+import { deltaClass, fmtInt, fmtMoney, fmtSigned } from './format.ts';
+
+const describe = (r: Record<string, string | number>) =>
+  Object.entries(r)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' · ');
+
+/** Every changed price cell: old, new, difference and percentage. */
+export function PriceChanges({ changes, a, b }: { changes: PriceChange[]; a: number; b: number }) {
+  if (changes.length === 0) return <p className="muted" data-testid="no-price-changes">No price cell differs between v{a} and v{b}.</p>;
+  return (
+    <table className="data" data-testid="price-changes">
+      <thead>
+        <tr>
+          <th>Request</th>
+          <th className="num">v{a}</th>
+          <th className="num">v{b}</th>
+          <th className="num">Change</th>
+          <th className="num">%</th>
+        </tr>
+      </thead>
+      <tbody>
+        {changes.map((c) => {
+          const d = c.old !== null && c.new !== null ? c.new - c.old : null;
+          return (
+            <tr key={JSON.stringify(c.request)} data-testid="price-change">
+              <td className="mono small">{describe(c.request)}</td>
+              <td className="num" data-testid="old">{c.old === null ? <span className="muted">not priced</span> : fmtInt(c.old)}</td>
+              <td className="num" data-testid="new">{c.new === null ? <span className="muted">not priced</span> : fmtInt(c.new)}</td>
+              <td className={`num ${d === null ? '' : deltaClass(d)}`}>{d === null ? '—' : fmtSigned(d)}</td>
+              <td className={`num ${d === null ? '' : deltaClass(d)}`} data-testid="pct">{c.pct === null ? '—' : `${Number(c.pct) > 0 ? '+' : ''}${c.pct}%`}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** What the change does to the bundled reference scenarios: credits and spend, before and after. */
+export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: number; b: number }) {
+  if (impact.length === 0) return <p className="muted">No bundled scenario uses this card.</p>;
+  return (
+    <table className="data" data-testid="impact">
+      <thead>
+        <tr>
+          <th>Scenario</th>
+          <th className="num sep">Demand v{a}</th>
+          <th className="num">Demand v{b}</th>
+          <th className="num">Change</th>
+          <th className="num sep">Unmet v{a}</th>
+          <th className="num">Unmet v{b}</th>
+          <th className="num sep">Spend v{a}</th>
+          <th className="num">Spend v{b}</th>
+          <th className="num">Change</th>
+        </tr>
+      </thead>
+      <tbody>
+        {impact.map((s) => {
+          if (!s.before || !s.after) {
+            return (
+              <tr key={s.scenario}>
+                <td>{s.title}</td>
+                <td colSpan={8} className="pos wrap">{s.problem}</td>
+              </tr>
+            );
+          }
+          const dc = s.after.demand - s.before.demand;
+          const ds = Number(s.after.spend) - Number(s.before.spend);
+          return (
+            <tr key={s.scenario} data-testid={`impact-${s.scenario}`}>
+              <td>
+                {s.title} <span className="muted small">({s.pool} pool, base run)</span>
+                {s.before.unpriced + s.after.unpriced > 0 ? (
+                  <div className="small pos">
+                    {s.before.unpriced > 0 ? `v${a} cannot price ${s.before.unpriced} demand line${s.before.unpriced === 1 ? '' : 's'}. ` : ''}
+                    {s.after.unpriced > 0 ? `v${b} cannot price ${s.after.unpriced} demand line${s.after.unpriced === 1 ? '' : 's'}.` : ''}
+                  </div>
+                ) : null}
+              </td>
+              <td className="num sep">{fmtInt(s.before.demand)}</td>
+              <td className="num">{fmtInt(s.after.demand)}</td>
+              <td className={`num ${deltaClass(dc)}`} data-testid="demand-delta">{fmtSigned(dc)}</td>
+              <td className="num sep">{fmtInt(s.before.unmet)}</td>
+              <td className="num">{fmtInt(s.after.unmet)}</td>
+              <td className="num sep">{fmtMoney(s.before.spend)}</td>
+              <td className="num">{fmtMoney(s.after.spend)}</td>
+              <td className={`num ${deltaClass(ds)}`} data-testid="spend-delta">{fmtSigned(ds, fmtMoney)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** The source's line diff, with unchanged stretches folded. */
+export function LineDiff({ lines }: { lines: DiffLine[] }) {
+  const keep = new Set<number>();
+  lines.forEach((l, i) => {
+    if (l.op !== ' ') for (let k = Math.max(0, i - 2); k <= Math.min(lines.length - 1, i + 2); k++) keep.add(k);
+  });
+  if (keep.size === 0) return <p className="muted">The sources are identical.</p>;
+  const out: React.ReactNode[] = [];
+  let skipped = 0;
+  lines.forEach((l, i) => {
+    if (!keep.has(i)) {
+      skipped++;
+      return;
+    }
+    if (skipped > 0) {
+      out.push(<div key={`s${i}`} className="diff-line muted">  ⋯ {skipped} unchanged line{skipped === 1 ? '' : 's'}</div>);
+      skipped = 0;
+    }
+    out.push(
+      <div key={i} className={`diff-line ${l.op === '+' ? 'add' : l.op === '-' ? 'del' : ''}`}>
+        <span className="ln">{l.a ?? ''}</span>
+        <span className="ln">{l.b ?? ''}</span>
+        {l.op} {l.text}
+      </div>,
+    );
+  });
+  if (skipped > 0) out.push(<div key="end" className="diff-line muted">  ⋯ {skipped} unchanged line{skipped === 1 ? '' : 's'}</div>);
+  return <div style={{ overflowX: 'auto', padding: '6px 0' }}>{out}</div>;
+}

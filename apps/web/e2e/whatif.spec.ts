@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { RULES, cli, signIn } from './support.ts';
+
+test('a what-if with two variants shows exactly the numbers of creditbook compare --json', async ({ page }) => {
+  await signIn(page, 'viewer', '/what-if');
+  await expect(page.getByTestId('scenario')).toHaveValue('agency-campaigns');
+  await expect(page.getByTestId('totals')).toBeVisible();
+
+  // Two variants: turbo-migration (on by default) and premier-tier instead of monthly-expiry.
+  const compared = page.waitForResponse((r) => r.url().endsWith('/api/compare') && r.request().postDataJSON()?.variants?.includes('premier-tier'));
+  await page.getByTestId('variant-monthly-expiry').uncheck();
+  await page.getByTestId('variant-premier-tier').check();
+  const api = await (await compared).json();
+  await expect(page.locator('[data-testid=totals] thead th')).toHaveCount(1 + 3 + 2);
+
+  const run = cli(['compare', path.join(RULES, 'scenarios/agency-campaigns.yaml'), '--rules', RULES, '--variant', 'turbo-migration', '--variant', 'premier-tier', '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  const expected = JSON.parse(run.stdout);
+  expect(api).toEqual(expected);
+
+  expect(expected.runs.map((r: { name: string }) => r.name)).toEqual(['base', 'turbo-migration', 'premier-tier']);
+  for (const r of expected.runs as { name: string; totals: Record<string, unknown> }[]) {
+    for (const [key, value] of Object.entries(r.totals)) {
+      await expect(page.locator(`[data-testid=totals] td[data-run="${r.name}"][data-key="${key}"]`)).toHaveAttribute('data-value', String(value ?? ''));
+    }
+  }
+  for (const d of expected.deltas as { name: string; totals: Record<string, unknown> }[]) {
+    for (const [key, value] of Object.entries(d.totals)) {
+      await expect(page.locator(`[data-testid=totals] td[data-delta="${d.name}"][data-key="${key}"]`)).toHaveAttribute('data-value', String(value ?? ''));
+    }
+  }
+  // What a person reads: grouped credits and two-place money.
+  const base = expected.runs[0].totals;
+  await expect(page.locator('td[data-run=base][data-key=consumed]')).toHaveText(Number(base.consumed).toLocaleString('en-US'));
+  await expect(page.locator('td[data-run=base][data-key=spend]')).toHaveText(Number(base.spend).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  await expect(page.getByTestId('chart-balance').locator('polyline')).toHaveCount(3);
+});
+
+test('a variant adjusted on the page runs beside the scenario\'s own', async ({ page }) => {
+  await signIn(page, 'viewer', '/what-if');
+  await expect(page.getByTestId('totals')).toBeVisible();
+  await page.getByTestId('adjust-variant').selectOption('turbo-migration');
+  const custom = page.getByTestId('custom-variant');
+  await expect(custom.getByTestId('custom-name')).toHaveValue('turbo-migration-adjusted');
+  await expect(custom.getByTestId('custom-from')).toHaveValue('kling-v2-1-master');
+  await expect(custom.getByTestId('custom-share')).toHaveValue('80');
+  const compared = page.waitForResponse((r) => r.url().endsWith('/api/compare') && JSON.stringify(r.request().postDataJSON()?.custom ?? []).includes('"share":0.5'));
+  await custom.getByTestId('custom-share').fill('50');
+  const result = await (await compared).json();
+  expect(result.runs.map((r: { name: string }) => r.name)).toEqual(['base', 'turbo-migration', 'monthly-expiry', 'turbo-migration-adjusted']);
+  const consumed = (name: string) => result.runs.find((r: { name: string }) => r.name === name).totals.consumed as number;
+  // Half the hero shots on 2.5 Turbo: fewer credits than all on Master, more than 80% moved.
+  expect(consumed('turbo-migration-adjusted')).toBeLessThan(consumed('base'));
+  expect(consumed('turbo-migration-adjusted')).toBeGreaterThan(consumed('turbo-migration'));
+  await expect(page.locator('td[data-run="turbo-migration-adjusted"][data-key="consumed"]')).toHaveAttribute('data-value', String(consumed('turbo-migration-adjusted')));
+});

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** The web app's settings, read once from the environment and checked. */
+export interface Env {
+  /** The rule store: a directory of YAML rule documents. */
+  rulesDir: string;
+  /** The users file: emails, names, roles and bcrypt password hashes. */
+  usersFile: string;
+  /** Seals the session cookie; at least 32 characters. */
+  sessionSecret: string;
+  /** Whether the session cookie is marked Secure (HTTPS only). */
+  secureCookies: boolean;
+}
+
+/** For local development only: documented in the README, refused when NODE_ENV is production. */
+export const DEV_SESSION_SECRET = 'creditbook-dev-secret-do-not-use-in-production-0001';
+
+/** The repository root: the nearest folder up from here with a pnpm-workspace.yaml. */
+function repoRoot(from: string): string {
+  let dir = path.resolve(from);
+  for (;;) {
+    if (existsSync(/*turbopackIgnore: true*/ path.join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(from);
+    dir = up;
+  }
+}
+
+export class EnvError extends Error {
+  override readonly name = 'EnvError';
+}
+
+/** Reads and validates the settings; throws EnvError naming every bad variable. */
+export function readEnv(vars: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): Env {
+  const problems: string[] = [];
+  const root = repoRoot(cwd);
+  const rulesDir = path.resolve(cwd, vars['CREDITBOOK_RULES_DIR'] || path.join(root, 'rules'));
+  if (!existsSync(/*turbopackIgnore: true*/ rulesDir)) problems.push(`CREDITBOOK_RULES_DIR: no such directory ${rulesDir}`);
+  const usersFile = path.resolve(cwd, vars['CREDITBOOK_USERS_FILE'] || path.join(root, 'apps/web/config/users.json'));
+  if (!existsSync(/*turbopackIgnore: true*/ usersFile)) problems.push(`CREDITBOOK_USERS_FILE: no such file ${usersFile}`);
+  let sessionSecret = vars['CREDITBOOK_SESSION_SECRET'] ?? '';
+  if (sessionSecret === '') {
+    if (vars['NODE_ENV'] === 'production' && vars['CREDITBOOK_ALLOW_DEV_SECRET'] !== '1') {
+      problems.push('CREDITBOOK_SESSION_SECRET: required in production (32 characters or more)');
+    }
+    sessionSecret = DEV_SESSION_SECRET;
+  } else if (sessionSecret.length < 32) {
+    problems.push('CREDITBOOK_SESSION_SECRET: must be 32 characters or more');
+  }
+  const secure = vars['CREDITBOOK_SECURE_COOKIES'] ?? '';
+  if (!['', '0', '1'].includes(secure)) problems.push(`CREDITBOOK_SECURE_COOKIES: expected 0 or 1, got '${secure}'`);
+  if (problems.length > 0) throw new EnvError(`invalid settings:\n  ${problems.join('\n  ')}`);
+  return { rulesDir, usersFile, sessionSecret, secureCookies: secure === '1' };
+}
+
+let cached: Env | undefined;
+
+/** The process's settings (read on first use). */
+export function env(): Env {
+  cached ??= readEnv();
+  return cached;
+}
+
+/** Forgets the cached settings (tests change the environment between suites). */
+export function resetEnv(): void {
+  cached = undefined;
+}

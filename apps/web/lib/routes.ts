@@ -1,0 +1,378 @@
+/**
+ * The API's logic, one function per route handler, independent of Next so tests can call it
+ * with a plain Request. Every response is JSON (or a workbook); errors are `{"errors": [...]}`.
+ */
+import {
+  CreditbookError,
+  diagnostic,
+  runNames,
+  formatDiagnostic,
+  isCalendarDate,
+  publish,
+  quote,
+  saveDraft,
+  type Diagnostic,
+  type Kind,
+} from '@creditbook/engine';
+import { documentSummary, listDocuments } from './documents.ts';
+import { env } from './env.ts';
+import { cardDiff } from './impact.ts';
+import { kindFromSlug } from './kinds.ts';
+import { draftPath, previewEdit } from './preview.ts';
+import { json, problems, webProblem, type Problem } from './problems.ts';
+import { signInCookie, signOutCookie, userFromRequest } from './session.ts';
+import { loadRules, ruleStore } from './store.ts';
+import { lineDiff } from './textdiff.ts';
+import { allows, authenticate, type Role, type User } from './users.ts';
+import { parseWhatIf, runCompare, runForecast, scenarioFor, whatIfFromQuery, type Parsed, type WhatIf } from './whatif.ts';
+import { scenarioXlsx } from './xlsx.ts';
+
+type Params = Record<string, string>;
+type Handler = (req: Request, ctx: { user: User; params: Params }) => Promise<Response>;
+
+/** Wraps a handler: 401 without a session, 403 when the role is below the minimum. */
+export function guarded(minimum: Role, handler: Handler) {
+  return async (req: Request, ctx: { params: Promise<Params> | Params } = { params: {} }): Promise<Response> => {
+    const user = await userFromRequest(req);
+    if (!user) return problems(401, [webProblem('A_SIGN_IN', '')]);
+    if (!allows(user.role, minimum)) return problems(403, [webProblem('A_FORBIDDEN', user.role)]);
+    return handler(req, { user, params: await ctx.params });
+  };
+}
+
+async function readJson(req: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
+  const text = await req.text();
+  try {
+    return { ok: true, body: text === '' ? {} : JSON.parse(text) };
+  } catch (e) {
+    return { ok: false, response: problems(400, [webProblem('H_BAD_JSON', (e as Error).message)]) };
+  }
+}
+
+const shown = (list: readonly Diagnostic[]) => list.map((d) => ({ ...d, formatted: formatDiagnostic(d) }));
+const fail = <T>(p: Parsed<T> & { ok: false }) => problems(p.status, p.errors);
+
+function kindParam(params: Params): Kind | undefined {
+  return kindFromSlug(params['kind'] ?? '');
+}
+
+// --- session -------------------------------------------------------------------------------
+
+/** Where to go after signing in: a path inside the app, never another site. */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/rules';
+}
+
+/**
+ * POST /api/auth/login `{email, password}`: sets the session cookie. A plain HTML form post
+ * (before the page's script runs) works too: it is redirected to `next`, or back to the sign-in page.
+ */
+export async function login(req: Request): Promise<Response> {
+  if ((req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+    const form = await req.formData();
+    const next = safeNext(form.get('next'));
+    const user = await authenticate(env().usersFile, String(form.get('email') ?? ''), String(form.get('password') ?? ''));
+    const to = user ? next : `/login?error=1&next=${encodeURIComponent(next)}`;
+    const headers: Record<string, string> = { location: to, 'cache-control': 'no-store' };
+    if (user) headers['set-cookie'] = await signInCookie(user);
+    return new Response(null, { status: 303, headers });
+  }
+  const read = await readJson(req);
+  if (!read.ok) return read.response;
+  const body = read.body as Record<string, unknown>;
+  const errors: Problem[] = [];
+  if (typeof body['email'] !== 'string' || body['email'] === '') errors.push(webProblem('H_BAD_INPUT', 'email is required', '/email'));
+  if (typeof body['password'] !== 'string' || body['password'] === '') errors.push(webProblem('H_BAD_INPUT', 'password is required', '/password'));
+  if (errors.length > 0) return problems(400, errors);
+  const user = await authenticate(env().usersFile, body['email'] as string, body['password'] as string);
+  if (!user) return problems(401, [webProblem('A_BAD_LOGIN', '')]);
+  return json({ user }, 200, { 'set-cookie': await signInCookie(user) });
+}
+
+/** POST /api/auth/logout: clears the session cookie. */
+export async function logout(): Promise<Response> {
+  return json({ ok: true }, 200, { 'set-cookie': signOutCookie() });
+}
+
+/** GET /api/auth/me: the signed-in user. */
+export const me = guarded('viewer', async (_req, { user }) => json({ user }));
+
+// --- rules and versions --------------------------------------------------------------------
+
+/** GET /api/rules: every document with its versions, and the store's problems. */
+export const listRules = guarded('viewer', async () => {
+  const store = await loadRules();
+  return json({ documents: listDocuments(store.result.rules), problems: shown(store.problems) });
+});
+
+/** GET /api/rules/:kind/:id: one document's versions. */
+export const getDocument = guarded('viewer', async (_req, { params }) => {
+  const kind = kindParam(params);
+  const store = await loadRules();
+  const summary = kind ? documentSummary(store.result.rules, kind, params['id'] ?? '') : undefined;
+  if (!summary) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']}`)]);
+  return json(summary);
+});
+
+/** GET /api/versions/:kind/:id/:version: one version's source text and facts. */
+export const getVersion = guarded('viewer', async (_req, { params }) => {
+  const kind = kindParam(params);
+  const version = Number(params['version']);
+  const store = await loadRules();
+  const loaded = kind && Number.isInteger(version) ? store.result.rules.get(kind, params['id'] ?? '', version) : undefined;
+  if (!kind || !loaded) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']} v${params['version']}`)]);
+  const summary = documentSummary(store.result.rules, kind, loaded.doc.id)!;
+  return json({ kind, id: loaded.doc.id, ...summary.versions.find((v) => v.version === version), latest: summary.latest, text: loaded.source.text, document: loaded.doc });
+});
+
+/** POST /api/validate `{text, base_version}`: the loader's problems for edited text, the price grid and the examples. */
+export const validate = guarded('viewer', async (req) => {
+  const read = await readJson(req);
+  if (!read.ok) return read.response;
+  const body = read.body as Record<string, unknown>;
+  const errors: Problem[] = [];
+  if (typeof body['text'] !== 'string') errors.push(webProblem('H_BAD_INPUT', 'text: the YAML source', '/text'));
+  const base = body['base_version'] ?? 0;
+  if (!Number.isInteger(base) || (base as number) < 0) errors.push(webProblem('H_BAD_INPUT', 'base_version: a version number (0 for a new document)', '/base_version'));
+  if (errors.length > 0) return problems(400, errors);
+  return json(await previewEdit(await loadRules(), body['text'] as string, base as number));
+});
+
+function saveFailure(status: 400 | 404 | 409, errors: Diagnostic[]): Response {
+  return problems(status, shown(errors));
+}
+
+/** POST /api/versions `{text, base_version, note}`: saves a new draft version (409 when the base is stale). */
+export const saveVersion = guarded('editor', async (req, { user }) => {
+  const read = await readJson(req);
+  if (!read.ok) return read.response;
+  const body = read.body as Record<string, unknown>;
+  const errors: Problem[] = [];
+  if (typeof body['text'] !== 'string' || body['text'] === '') errors.push(webProblem('H_BAD_INPUT', 'text: the YAML source', '/text'));
+  const base = body['base_version'];
+  if (!Number.isInteger(base) || (base as number) < 0) errors.push(webProblem('H_BAD_INPUT', 'base_version: the version the edit started from (0 for a new document)', '/base_version'));
+  const note = body['note'];
+  if (note !== undefined && typeof note !== 'string') errors.push(webProblem('H_BAD_INPUT', 'note: text', '/note'));
+  if (errors.length > 0) return problems(400, errors);
+  const { file } = draftPath(body['text'] as string, base as number);
+  const result = await saveDraft(ruleStore(), {
+    text: body['text'] as string,
+    baseVersion: base as number,
+    author: user.email,
+    file,
+    ...(typeof note === 'string' && note.trim() !== '' ? { note: note.trim() } : {}),
+  });
+  if (!result.ok) return saveFailure(result.status, result.errors);
+  return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'draft' }, 201);
+});
+
+/** POST /api/versions/:kind/:id/:version/publish `{effective_from}`: sets the date and freezes the version. */
+export const publishVersion = guarded('editor', async (req, { user, params }) => {
+  const kind = kindParam(params);
+  const version = Number(params['version']);
+  if (!kind || !Number.isInteger(version)) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']} v${params['version']}`)]);
+  const read = await readJson(req);
+  if (!read.ok) return read.response;
+  const date = (read.body as Record<string, unknown>)['effective_from'];
+  if (typeof date !== 'string' || !isCalendarDate(date)) {
+    return problems(400, [{ ...diagnostic({ code: 'R_BAD_DATE', detail: `'${String(date)}'`, path: '/effective_from' }), formatted: '' }] as Problem[]);
+  }
+  const result = await publish(ruleStore(), { kind, id: params['id'] ?? '', version, effectiveFrom: date, author: user.email });
+  if (!result.ok) return saveFailure(result.status, result.errors);
+  return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'published', effective_from: date });
+});
+
+/** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells and scenario impact (rate cards), and the line diff. */
+export const diffVersions = guarded('viewer', async (req, { params }) => {
+  const kind = kindParam(params);
+  const q = new URL(req.url).searchParams;
+  const errors: Problem[] = [];
+  const num = (k: 'a' | 'b') => {
+    const v = q.get(k);
+    if (v === null || !/^\d+$/.test(v)) errors.push(webProblem('H_BAD_INPUT', `${k}: a version number`, `/query/${k}`));
+    return Number(v);
+  };
+  const a = num('a');
+  const b = num('b');
+  if (errors.length > 0) return problems(400, errors);
+  const store = await loadRules();
+  const rules = store.result.rules;
+  const id = params['id'] ?? '';
+  const da = kind ? rules.get(kind, id, a) : undefined;
+  const db = kind ? rules.get(kind, id, b) : undefined;
+  if (!kind || !da || !db) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${id} v${a} or v${b}`)]);
+  const card = kind === 'RateCard' ? await cardDiff(rules, id, a, b) : undefined;
+  return json({ kind, id, a, b, changes: card?.changes ?? null, impact: card?.impact ?? null, lines: lineDiff(da.source.text, db.source.text) });
+});
+
+// --- quote, forecast, compare, export ------------------------------------------------------
+
+interface QuoteBody {
+  card: string;
+  request: Record<string, string | number>;
+  on?: string;
+  version?: number;
+}
+
+const DIMENSION_ALIASES: Record<string, string> = { duration: 'duration_s' };
+
+function quoteFromQuery(q: URLSearchParams): Parsed<QuoteBody> {
+  const body: Record<string, unknown> = { request: {} };
+  const request = body['request'] as Record<string, string | number>;
+  for (const [k, v] of q) {
+    if (k === 'card' || k === 'on') body[k] = v;
+    else if (k === 'version') body[k] = /^\d+$/.test(v) ? Number(v) : v;
+    else if (k === 'set') {
+      const m = /^([a-z][a-z0-9_]*)=(.+)$/.exec(v);
+      if (m) request[m[1]!] = /^-?\d+(\.\d+)?$/.test(m[2]!) ? Number(m[2]) : m[2]!;
+      else return { ok: false, status: 400, errors: [webProblem('H_BAD_INPUT', `set takes dimension=value, got '${v}'`, '/query/set')] };
+    } else {
+      const name = DIMENSION_ALIASES[k] ?? k;
+      request[name] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    }
+  }
+  return parseQuote(body);
+}
+
+function parseQuote(body: unknown): Parsed<QuoteBody> {
+  const errors: Problem[] = [];
+  if (typeof body !== 'object' || body === null) return { ok: false, status: 400, errors: [webProblem('H_BAD_INPUT', 'expected a JSON object', '')] };
+  const b = body as Record<string, unknown>;
+  if (typeof b['card'] !== 'string' || b['card'] === '') errors.push(webProblem('H_BAD_INPUT', 'card: a rate card id is required', '/card'));
+  const request = b['request'] ?? {};
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) errors.push(webProblem('H_BAD_INPUT', 'request: an object of dimension values', '/request'));
+  else {
+    for (const [k, v] of Object.entries(request)) {
+      if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) errors.push(webProblem('H_BAD_INPUT', `${k}: a text or number value`, `/request/${k}`));
+    }
+  }
+  if (b['on'] !== undefined && (typeof b['on'] !== 'string' || !isCalendarDate(b['on']))) {
+    errors.push(webProblem('H_BAD_INPUT', `on: a calendar date YYYY-MM-DD, got '${String(b['on'])}'`, '/on'));
+  }
+  if (b['version'] !== undefined && !(Number.isInteger(b['version']) && (b['version'] as number) > 0)) {
+    errors.push(webProblem('H_BAD_INPUT', 'version: a positive integer', '/version'));
+  }
+  if (errors.length > 0) return { ok: false, status: 400, errors };
+  return {
+    ok: true,
+    value: {
+      card: b['card'] as string,
+      request: request as Record<string, string | number>,
+      ...(b['on'] === undefined ? {} : { on: b['on'] as string }),
+      ...(b['version'] === undefined ? {} : { version: b['version'] as number }),
+    },
+  };
+}
+
+async function runQuote(parsed: Parsed<QuoteBody>): Promise<Response> {
+  if (!parsed.ok) return fail(parsed);
+  const store = await loadRules();
+  const outcome = await quote(store.result.rules, parsed.value);
+  if (outcome.ok) return json(outcome.quote);
+  const e = outcome.error;
+  const status = e.code === 'Q_UNKNOWN_CARD' || e.code === 'Q_NO_VERSION' ? 404 : 400;
+  const path = e.code === 'Q_DIMENSION' ? `/request${e.path}` : e.code === 'Q_UNKNOWN_CARD' ? '/card' : e.code === 'Q_NO_VERSION' ? (parsed.value.version ? '/version' : '/on') : e.path;
+  return problems(status, [{ ...e, path }]);
+}
+
+/** GET /api/quote?card=&model=&mode=&duration=&resolution=&on=&version=&set=dim=value: `creditbook quote --json`. */
+export const quoteGet = guarded('viewer', async (req) => runQuote(quoteFromQuery(new URL(req.url).searchParams)));
+
+/** POST /api/quote `{card, request, on?, version?}`: `creditbook quote --json`. */
+export const quotePost = guarded('viewer', async (req) => {
+  const read = await readJson(req);
+  if (!read.ok) return read.response;
+  return runQuote(parseQuote(read.body));
+});
+
+async function whatIfRequest(req: Request): Promise<Parsed<WhatIf>> {
+  if (req.method === 'GET') return whatIfFromQuery(new URL(req.url).searchParams);
+  const read = await readJson(req);
+  if (!read.ok) return { ok: false, status: 400, errors: ((await read.response.json()) as { errors: Problem[] }).errors };
+  return parseWhatIf(read.body);
+}
+
+/** Loads the store and the scenario; a broken store or a scenario that cannot run is a 400 with positioned problems. */
+async function prepare(w: WhatIf) {
+  const store = await loadRules();
+  if (store.result.errors.length > 0) return { ok: false as const, response: problems(400, shown(store.result.errors)) };
+  const s = scenarioFor(store.result.rules, w);
+  if (!s.ok) return { ok: false as const, response: fail(s) };
+  const own = store.problems.filter((p) => p.file === s.value.loaded.source.file);
+  if (own.length > 0) return { ok: false as const, response: problems(400, shown(own)) };
+  return { ok: true as const, rules: store.result.rules, ...s.value };
+}
+
+async function compareResponse(req: Request): Promise<Response> {
+  const parsed = await whatIfRequest(req);
+  if (!parsed.ok) return fail(parsed);
+  const p = await prepare(parsed.value);
+  if (!p.ok) return p.response;
+  const r = await runCompare(p.rules, p.scenario, p.names);
+  return r.ok ? json(r.value) : problems(400, shown(r.errors));
+}
+
+/** GET/POST /api/compare: `creditbook compare --json` (base plus named variants, plus custom variants). */
+export const compareRoute = guarded('viewer', async (req) => compareResponse(req));
+
+async function forecastResponse(req: Request): Promise<Response> {
+  const parsed = await whatIfRequest(req);
+  if (!parsed.ok) return fail(parsed);
+  const w = parsed.value;
+  if ((w.variants?.length ?? 0) > 1) return problems(400, [webProblem('H_BAD_INPUT', 'a forecast runs one variant', '/variants/1')]);
+  const p = await prepare({ ...w, ...(w.variants ? { variants: w.variants } : {}) });
+  if (!p.ok) return p.response;
+  const variant = w.variants?.[0] ?? (w.custom?.length === 1 ? w.custom[0]!.name : null);
+  const r = await runForecast(p.rules, p.scenario, variant);
+  return r.ok ? json(r.value) : problems(400, shown(r.errors));
+}
+
+/** GET/POST /api/forecast: `creditbook forecast --json` (one run: `variant` names it, base when omitted). */
+export const forecastRoute = guarded('viewer', async (req) => forecastResponse(req));
+
+/** POST /api/export `{view: "compare" | "forecast", ...what-if}`: the live workbook (the exporter's) of exactly those runs, as .xlsx. */
+export const exportRoute = guarded('viewer', async (req) => {
+  let view: string | undefined;
+  let parsed: Parsed<WhatIf>;
+  if (req.method === 'GET') {
+    const q = new URL(req.url).searchParams;
+    view = q.get('view') ?? 'compare';
+    q.delete('view');
+    parsed = whatIfFromQuery(q);
+  } else {
+    const read = await readJson(req);
+    if (!read.ok) return read.response;
+    const body = read.body as Record<string, unknown>;
+    view = typeof body['view'] === 'string' ? body['view'] : 'compare';
+    parsed = parseWhatIf(body);
+  }
+  if (view !== 'compare' && view !== 'forecast') return problems(400, [webProblem('H_BAD_INPUT', `view: 'compare' or 'forecast', got '${view}'`, '/view')]);
+  if (!parsed.ok) return fail(parsed);
+  const p = await prepare(parsed.value);
+  if (!p.ok) return p.response;
+  let runs: string[];
+  let name: string;
+  if (view === 'compare') {
+    runs = ['base', ...(p.names ?? runNames(p.scenario)).filter((n) => n !== 'base')];
+    name = `${p.scenario.id}-compare`;
+  } else {
+    const variant = parsed.value.variants?.[0] ?? (parsed.value.custom?.length === 1 ? parsed.value.custom[0]!.name : 'base');
+    runs = [variant];
+    name = `${p.scenario.id}-${variant}`;
+  }
+  let body: Buffer;
+  try {
+    body = await scenarioXlsx(p.rules, p.scenario, runs);
+  } catch (e) {
+    if (e instanceof CreditbookError) return problems(400, shown(e.diagnostics));
+    throw e;
+  }
+  return new Response(new Uint8Array(body), {
+    status: 200,
+    headers: {
+      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'content-disposition': `attachment; filename="${name}.xlsx"`,
+      'cache-control': 'no-store',
+    },
+  });
+});
