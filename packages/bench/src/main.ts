@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportSection, loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
+import { apiSection, exportSection, loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
 
-const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--only quotes,sweep,what-if,export,scaling] [--rules DIR]
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--only quotes,sweep,what-if,export,api,scaling] [--rules DIR]
 
 Measures each pair of contenders in this one process, alternating, over several rounds, and
 prints the medians and the ratios against their goals.`;
@@ -30,8 +31,8 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
     return n;
   };
   try {
-    const known = ['quotes', 'sweep', 'what-if', 'export', 'scaling'];
-    const only = new Set((values.only ?? 'quotes,sweep,what-if,export').split(',').map((x) => x.trim()));
+    const known = ['quotes', 'sweep', 'what-if', 'export', 'api', 'scaling'];
+    const only = new Set((values.only ?? 'quotes,sweep,what-if,export,api').split(',').map((x) => x.trim()));
     for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
     return {
       json: values.json ?? false,
@@ -124,6 +125,10 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
   if (o.only.has('export')) {
     progress('export…');
     sections.push(env.plainHeap ? await exportSection(o) : exportInChild(o));
+  }
+  if (o.only.has('api')) {
+    progress('api… (builds the web app first if it is not built)');
+    sections.push(await apiSection(rules, { ...o, repoRoot: path.resolve(o.rulesDir, '..'), requests: 2_000 }));
   }
   if (o.json) process.stdout.write(JSON.stringify({ node: process.version, rounds: o.rounds, variants: o.variants, horizon: o.horizon, sections, scaling }, null, 2) + '\n');
   else process.stdout.write(render(sections, scaling, o));

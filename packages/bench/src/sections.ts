@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { writeSheets } from '@creditbook/exporter';
 import {
+  compare,
   compileCard,
   compileFormula,
   compileTable,
@@ -360,3 +363,94 @@ export async function exportSection(o: Options & { exportRows: number }): Promis
 const LEDGER_COLUMNS: Column[] = ['Period', 'Pool', 'Opening', 'Granted', 'Purchased', 'Demand', 'Consumed', 'Expired', 'Closing', 'Unmet'].map((t, i) => ({
   key: `c${i}`, title: t, width: 12, ...(i >= 2 ? { fmt: 'credits' as const } : {}),
 }));
+
+/** Starts the built web app on a temporary copy of the rules; returns its URL and a stop function. */
+async function startWebApp(repoRoot: string, port: number): Promise<{ url: string; pid: number; stop: () => void }> {
+  const app = join(repoRoot, 'apps', 'web');
+  if (!existsSync(join(app, '.next', 'BUILD_ID'))) {
+    const built = spawnSync('pnpm', ['--filter', '@creditbook/web', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (built.status !== 0) throw new Error('next build failed');
+  }
+  const rules = mkdtempSync(join(tmpdir(), 'cb-bench-rules-'));
+  cpSync(join(repoRoot, 'rules'), rules, { recursive: true });
+  const next = createRequire(join(app, 'package.json')).resolve('next/dist/bin/next');
+  const child = spawn(process.execPath, [next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: app,
+    stdio: 'ignore',
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CREDITBOOK_RULES_DIR: rules, CREDITBOOK_SESSION_SECRET: 'bench-session-secret-0123456789abcdefghijklmnop' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => {
+    child.kill('SIGTERM');
+    rmSync(rules, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/login`)).ok) return { url, pid: child.pid!, stop };
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  stop();
+  throw new Error('the web app did not start');
+}
+
+/** 5. `/api/compare` for the bundled scenario with 4 variants, 16 clients at once on loopback. */
+export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string; requests: number }): Promise<Section> {
+  const server = await startWebApp(o.repoRoot, 3187);
+  try {
+    const origin = { origin: server.url, 'sec-fetch-site': 'same-origin' };
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...origin },
+      body: JSON.stringify({ email: 'viewer@creditbook.local', password: 'creditbook-viewer' }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    if (!login.ok || !cookie) throw new Error(`sign-in failed: ${login.status}`);
+    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const variants = (scenario.variants ?? []).slice(0, 4).map((v) => v.name);
+    const body = JSON.stringify({ scenario: 'agency-campaigns', variants });
+    const call = () => fetch(`${server.url}/api/compare`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, ...origin }, body });
+    // The answer is the engine's comparison (the CLI's `compare --json`).
+    const first = await call();
+    const got = (await first.json()) as { runs: { name: string; totals: Totals }[] };
+    const want = await compare(rules, scenario, { variants });
+    if (JSON.stringify(got.runs.map((r) => r.totals)) !== JSON.stringify(want.runs.map((r) => r.totals))) throw new Error('the API and the engine disagree');
+    for (let i = 0; i < 50; i++) await (await call()).arrayBuffer(); // warm
+    const latencies: number[] = [];
+    let errors = 0;
+    let next = 0;
+    const clients = 16;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < o.requests) {
+          next++;
+          const t0 = process.hrtime.bigint();
+          const r = await call();
+          await r.arrayBuffer();
+          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          if (!r.ok) errors++;
+        }
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+    const p95 = pct(95);
+    return {
+      id: 'api',
+      title: `/api/compare: agency-campaigns with ${variants.length} variants, ${clients} clients, ${o.requests} requests (next start, loopback)`,
+      contenders: [
+        { name: 'p50', median: pct(50) / 1e3, unit: 's', samples: [] },
+        { name: 'p95', median: p95 / 1e3, unit: 's', samples: [] },
+        { name: 'p99', median: pct(99) / 1e3, unit: 's', samples: [] },
+      ],
+      ratios: [{ name: 'p95 latency (ms)', value: p95, goal: '<= 50', met: p95 <= 50 }],
+      notes: [`${(o.requests / seconds).toFixed(0)} requests/s, ${errors} errors; responses checked equal to the engine's comparison`],
+    };
+  } finally {
+    server.stop();
+  }
+}
