@@ -1,5 +1,7 @@
 import { checkScenarioRuns, loadFiles, type Diagnostic, type LoadResult, type StoredFile } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { env } from './env.ts';
 
 /** The rule store the app reads and writes (atomic writes, exclusive creates). */
@@ -15,16 +17,45 @@ export interface LoadedStore {
   problems: Diagnostic[];
 }
 
-let cache: { key: string; loaded: LoadedStore } | undefined;
+let cache: { key: string; stamp: string; loaded: LoadedStore } | undefined;
 
-/** Loads the store; a store unchanged since the last call is not loaded again. */
+/** Path, size, change time and inode of every rule file: a cheap fingerprint of the store. */
+async function stamp(root: string): Promise<string> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await fs.readdir(dir, { withFileTypes: true });
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (e.isFile() && /\.ya?ml$/.test(e.name)) {
+        const st = await fs.stat(full, { bigint: true });
+        out.push(`${full}\u0000${st.size}\u0000${st.mtimeNs}\u0000${st.ctimeNs}\u0000${st.ino}`);
+      }
+    }
+  };
+  await walk(root);
+  return out.sort().join('\u0001');
+}
+
+/**
+ * Loads the store. While no rule file's size, times or inode changed since the last call, the
+ * last load is reused without reading any file; otherwise the files are read, and when their text
+ * is what was loaded before, that load is reused too.
+ */
 export async function loadRules(): Promise<LoadedStore> {
+  const root = env().rulesDir;
+  const now = await stamp(root).catch(() => '');
+  if (cache && now !== '' && cache.stamp === now) return cache.loaded;
   const files = await ruleStore().list();
-  const key = `${env().rulesDir}\n${files.map((f) => `${f.path}\u0000${f.text}`).join('\u0001')}`;
-  if (cache?.key === key) return cache.loaded;
+  const key = `${root}\n${files.map((f) => `${f.path}\u0000${f.text}`).join('\u0001')}`;
+  if (cache?.key === key) {
+    cache.stamp = now;
+    return cache.loaded;
+  }
   const result = await loadFiles(files);
   const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
   const loaded = { files, result, problems: [...result.errors, ...runs] };
-  cache = { key, loaded };
+  cache = { key, stamp: now, loaded };
   return loaded;
 }

@@ -117,9 +117,29 @@ async function guarded<T>(f: () => Promise<T>): Promise<Run<T>> {
   }
 }
 
+/**
+ * Comparisons already computed, per loaded rule set (a new store content is a new rule set, so an
+ * edit never sees an old answer): the same what-if asked again is answered from memory.
+ */
+const compared = new WeakMap<RuleSet, Map<string, Promise<Run<CompareResult>>>>();
+const MAX_REMEMBERED = 64;
+
 /** `creditbook compare` for a what-if: the base and the chosen variants side by side with deltas. */
 export function runCompare(rules: RuleSet, scenario: Scenario, names: string[] | undefined): Promise<Run<CompareResult>> {
-  return guarded(() => compare(rules, scenario, names ? { variants: names } : {}));
+  let memo = compared.get(rules);
+  if (!memo) compared.set(rules, (memo = new Map()));
+  const key = JSON.stringify([scenario, names ?? null]);
+  let run = memo.get(key);
+  if (!run) {
+    run = guarded(() => compare(rules, scenario, names ? { variants: names } : {}));
+    if (memo.size >= MAX_REMEMBERED) memo.delete(memo.keys().next().value!);
+    memo.set(key, run);
+  } else {
+    // Most recently asked last, so the oldest is forgotten first.
+    memo.delete(key);
+    memo.set(key, run);
+  }
+  return run;
 }
 
 /** `creditbook forecast` for one run of a what-if. */
