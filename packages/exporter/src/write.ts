@@ -115,6 +115,10 @@ export async function writeSheets(
         });
       }
       row.commit();
+      // exceljs remembers every written formula cell as a possible shared-formula master, for the
+      // life of the workbook; this writer never shares formulas, so forget them (else the heap
+      // grows with every formula written).
+      (ws as unknown as { _formulae: object })._formulae = {};
       // Let the zip stream drain: without a turn of the event loop, committed rows pile up in memory.
       if (r % 2_000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }

@@ -63,4 +63,35 @@ describe('exported workbooks recalculated by LibreOffice', () => {
     const back = await readXlsx(fixed!);
     expect(mismatches(back.read, back.sheets, runs)).toEqual([]);
   });
+
+  it('give the engine’s numbers for a daily scenario: daily free credits, a grant, scheduled and auto purchases, validity in days and months', async () => {
+    const rules = await bundledRules();
+    const agency = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const daily: Scenario = {
+      ...agency,
+      id: 'agency-daily',
+      granularity: 'day',
+      start: '2025-09-15',
+      horizon: 75,
+      plan: { catalog: 'kling-plans', subscription: 'standard', billing: 'monthly', daily_free: true },
+      // Light every day (daily free credits expire unused), heavy for three days (top-ups bought).
+      demand: [
+        { id: 'previews', request: { model: 'kling-v2-1', mode: 'std', duration_s: 5 }, count: 2 },
+        { id: 'hero-shots', request: { model: 'kling-v2-1-master', duration_s: 10 }, count: 0, profile: { type: 'burst', bursts: [{ start: '2025-10-10', periods: 3, count: 10 }] } },
+      ],
+      grants: [{ period: '2025-10-01', pool: 'consumer', credits: 500, source: 'promotional' }],
+      purchases: { policy: 'auto', pack: 'topup-330', scheduled: [{ period: '2025-09-20', pack: 'topup-330', quantity: 2, every: 30 }] },
+      variants: [{ name: 'monthly-expiry', rules: { validity: 'monthly-expiry' } }],
+    };
+    const runs = await forecasts(rules, daily, ['base', 'monthly-expiry']);
+    // The scenario exercises what it claims to.
+    expect(runs[0]!.lots.some((l) => l.source === 'daily_free')).toBe(true);
+    expect(runs[0]!.totals.purchased).toBeGreaterThan(0);
+    expect(runs.some((r) => r.totals.expired > 0)).toBe(true);
+    const file = path.join(tempDir('cb-export-daily-'), 'daily.xlsx');
+    await exportScenario(rules, daily, file, { variants: 'all' });
+    const [recalculated] = await recalcInLibreOffice([file]);
+    const { read, sheets } = await readXlsx(recalculated!);
+    expect(mismatches(read, sheets, runs)).toEqual([]);
+  });
 });
