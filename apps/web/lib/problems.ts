@@ -7,6 +7,7 @@ import type { Code, Diagnostic } from '@creditbook/engine';
 export const WEB_MESSAGES = {
   A_SIGN_IN: 'sign in required',
   A_FORBIDDEN: 'your role ({detail}) may not do this',
+  A_CROSS_SITE: 'a request from another site may not change anything ({detail})',
   A_BAD_LOGIN: 'email or password not recognised',
   H_BAD_JSON: 'request body is not valid JSON: {detail}',
   H_BAD_INPUT: 'bad input: {detail}',

@@ -20,6 +20,7 @@ import { cardDiff } from './impact.ts';
 import { kindFromSlug } from './kinds.ts';
 import { draftPath, previewEdit } from './preview.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
+import { crossSite, overTls } from './origin.ts';
 import { signInCookie, signOutCookie, userFromRequest } from './session.ts';
 import { loadRules, ruleStore } from './store.ts';
 import { lineDiff } from './textdiff.ts';
@@ -33,6 +34,8 @@ type Handler = (req: Request, ctx: { user: User; params: Params }) => Promise<Re
 /** Wraps a handler: 401 without a session, 403 when the role is below the minimum. */
 export function guarded(minimum: Role, handler: Handler) {
   return async (req: Request, ctx: { params: Promise<Params> | Params } = { params: {} }): Promise<Response> => {
+    const foreign = crossSite(req);
+    if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
     const user = await userFromRequest(req);
     if (!user) return problems(401, [webProblem('A_SIGN_IN', '')]);
     if (!allows(user.role, minimum)) return problems(403, [webProblem('A_FORBIDDEN', user.role)]);
@@ -68,13 +71,15 @@ function safeNext(next: unknown): string {
  * (before the page's script runs) works too: it is redirected to `next`, or back to the sign-in page.
  */
 export async function login(req: Request): Promise<Response> {
+  const foreign = crossSite(req);
+  if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
   if ((req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
     const form = await req.formData();
     const next = safeNext(form.get('next'));
     const user = await authenticate(env().usersFile, String(form.get('email') ?? ''), String(form.get('password') ?? ''));
     const to = user ? next : `/login?error=1&next=${encodeURIComponent(next)}`;
     const headers: Record<string, string> = { location: to, 'cache-control': 'no-store' };
-    if (user) headers['set-cookie'] = await signInCookie(user);
+    if (user) headers['set-cookie'] = await signInCookie(user, overTls(req));
     return new Response(null, { status: 303, headers });
   }
   const read = await readJson(req);
@@ -86,11 +91,13 @@ export async function login(req: Request): Promise<Response> {
   if (errors.length > 0) return problems(400, errors);
   const user = await authenticate(env().usersFile, body['email'] as string, body['password'] as string);
   if (!user) return problems(401, [webProblem('A_BAD_LOGIN', '')]);
-  return json({ user }, 200, { 'set-cookie': await signInCookie(user) });
+  return json({ user }, 200, { 'set-cookie': await signInCookie(user, overTls(req)) });
 }
 
 /** POST /api/auth/logout: clears the session cookie. */
-export async function logout(): Promise<Response> {
+export async function logout(req: Request): Promise<Response> {
+  const foreign = crossSite(req);
+  if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
   return json({ ok: true }, 200, { 'set-cookie': signOutCookie() });
 }
 

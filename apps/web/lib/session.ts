@@ -10,10 +10,10 @@ interface SessionData {
   user?: User;
 }
 
-/** The Set-Cookie value that signs a user in. */
-export async function signInCookie(user: User): Promise<string> {
+/** The Set-Cookie value that signs a user in; Secure when settings say so or the request came over TLS. */
+export async function signInCookie(user: User, tls = false): Promise<string> {
   const seal = await sealData({ user } satisfies SessionData, { password: env().sessionSecret, ttl: SESSION_TTL_S });
-  return cookie(seal, SESSION_TTL_S - 60);
+  return cookie(seal, SESSION_TTL_S - 60, tls);
 }
 
 /** The Set-Cookie value that signs out. */
@@ -21,9 +21,9 @@ export function signOutCookie(): string {
   return cookie('', 0);
 }
 
-function cookie(value: string, maxAge: number): string {
+function cookie(value: string, maxAge: number, tls = false): string {
   const parts = [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAge}`];
-  if (env().secureCookies) parts.push('Secure');
+  if (env().secureCookies || tls) parts.push('Secure');
   return parts.join('; ');
 }
 
