@@ -4,28 +4,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { env } from './env.ts';
 
-/** The directory store, telling the cache below when this process writes to it. */
-class WatchedStore extends DirectoryStore {
-  override async create(rel: string, text: string): Promise<'created' | 'exists'> {
-    try {
-      return await super.create(rel, text);
-    } finally {
-      invalidateRules();
-    }
-  }
-
-  override async replace(rel: string, expected: string, text: string): Promise<'replaced' | 'changed'> {
-    try {
-      return await super.replace(rel, expected, text);
-    } finally {
-      invalidateRules();
-    }
-  }
-}
-
 /** The rule store the app reads and writes (atomic writes, exclusive creates). */
 export function ruleStore(): DirectoryStore {
-  return new WatchedStore(env().rulesDir);
+  return new DirectoryStore(env().rulesDir);
 }
 
 /** The loaded store: every document, and every problem `creditbook validate` would report. */
@@ -37,15 +18,6 @@ export interface LoadedStore {
 }
 
 let cache: { key: string; stamp: string; loaded: LoadedStore } | undefined;
-let checkedAt = 0;
-let stale = false;
-/** How often the store's files are looked at again when the app itself has not written to them. */
-const RECHECK_MS = 200;
-
-/** Forgets that the store was checked: the next load looks at its files again. */
-export function invalidateRules(): void {
-  stale = true;
-}
 
 /** Path, size, change time and inode of every rule file: a cheap fingerprint of the store. */
 async function stamp(root: string): Promise<string> {
@@ -73,10 +45,6 @@ async function stamp(root: string): Promise<string> {
  */
 export async function loadRules(): Promise<LoadedStore> {
   const root = env().rulesDir;
-  // Writes through this app invalidate at once; an edit made outside it is seen within RECHECK_MS.
-  if (cache && !stale && Date.now() - checkedAt < RECHECK_MS) return cache.loaded;
-  stale = false;
-  checkedAt = Date.now();
   const now = await stamp(root).catch(() => '');
   if (cache && now !== '' && cache.stamp === now) return cache.loaded;
   const files = await ruleStore().list();
