@@ -391,14 +391,20 @@ async function startWebApp(repoRoot: string, port: number): Promise<{ url: strin
   const rules = mkdtempSync(join(tmpdir(), 'cb-bench-rules-'));
   cpSync(join(repoRoot, 'rules'), rules, { recursive: true });
   const next = createRequire(join(app, 'package.json')).resolve('next/dist/bin/next');
+  // Its own process group: `next start` runs the server in a child process, and both must stop.
   const child = spawn(process.execPath, [next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: app,
+    detached: true,
     stdio: 'ignore',
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CREDITBOOK_RULES_DIR: rules, CREDITBOOK_SESSION_SECRET: 'bench-session-secret-0123456789abcdefghijklmnop' },
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = () => {
-    child.kill('SIGTERM');
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
     rmSync(rules, { recursive: true, force: true });
   };
   for (let i = 0; i < 300; i++) {
