@@ -586,14 +586,21 @@ function simulate(p: Prepared, detail: boolean): Simulated {
     const secs = p.seconds.get(pools[k]!) ?? 0;
     finishTotals(t, a.spendCents, a.spendRest, a.ev, secs);
     byPool[pools[k]!] = t;
-    for (const key of ['granted', 'purchased', 'consumed', 'expired', 'unmet', 'demand'] as const) total[key] += t[key];
+    total.granted += t.granted;
+    total.purchased += t.purchased;
+    total.consumed += t.consumed;
+    total.expired += t.expired;
+    total.unmet += t.unmet;
+    total.demand += t.demand;
     allCents += a.spendCents;
     if (a.spendRest) allRest = (allRest ?? ZERO).plus(a.spendRest);
     if (!a.ev.isZero()) allEv = allEv.plus(a.ev);
     allSeconds += secs;
   }
   finishTotals(total, allCents, allRest, allEv, allSeconds);
-  return { pools, rows, lots, totals: { ...total, by_pool: byPool }, problems };
+  const totals = total as Totals & { by_pool: Record<string, Totals> };
+  totals.by_pool = byPool;
+  return { pools, rows, lots, totals, problems };
 }
 
 /** The ForecastResult of a simulated run. */
