@@ -2,7 +2,7 @@ import jsonata from 'jsonata';
 import { FUNCTIONS, FUNCTION_NAMES } from './functions.ts';
 
 /** Bounds that keep a formula from running away. Deterministic: counted in evaluation steps. */
-export const FORMULA_LIMITS = { steps: 100_000, stack: 200, sequence: 100_000, timeoutMs: 2_000 } as const;
+export const FORMULA_LIMITS = { steps: 100_000, stack: 200, sequence: 100_000, timeoutMs: 2_000, string: 100_000, allocated: 2_000_000 } as const;
 
 export type Expression = ReturnType<typeof jsonata>;
 
@@ -41,7 +41,19 @@ function countStep(_node: unknown, _input: unknown, env: Frame): void {
   }
 }
 
+/** After each step: bound what it built (a doubling string or array would exhaust memory), then trace. */
 function traceStep(node: unknown, _input: unknown, env: Frame, result: unknown): void {
+  const size = typeof result === 'string' || Array.isArray(result) ? result.length : 0;
+  if (size > 0) {
+    if (typeof result === 'string' && size > FORMULA_LIMITS.string) {
+      throw { code: 'U_SIZE', message: `a string of ${size} characters (limit ${FORMULA_LIMITS.string})` };
+    }
+    const base = env.base as { __allocated?: number };
+    base.__allocated = (base.__allocated ?? 0) + size;
+    if (base.__allocated > FORMULA_LIMITS.allocated) {
+      throw { code: 'U_SIZE', message: `more than ${FORMULA_LIMITS.allocated} characters and items built (limit ${FORMULA_LIMITS.allocated})` };
+    }
+  }
   const trace = env.lookup(TRACE);
   if (typeof trace === 'function') (trace as (n: unknown, r: unknown) => void)(node, result);
 }
@@ -199,8 +211,9 @@ export async function evaluateFormula(
     return { ok: true, value };
   } catch (e) {
     const problem = toProblem(e);
-    const limit = problem.code === 'U_STEPS' || problem.code === 'D1011' || problem.code === 'D1012' || problem.code === 'D2014' || problem.code === 'D2015' || problem.code === 'RangeError';
-    const message = e instanceof RangeError ? 'stack exhausted (deep recursion)' : problem.message;
+    const limit = problem.code === 'U_STEPS' || problem.code === 'U_SIZE' || problem.code === 'D1011' || problem.code === 'D1012' || problem.code === 'D2014' || problem.code === 'D2015' || problem.code === 'RangeError';
+    const tooBig = e instanceof RangeError && /invalid (string|array) length/i.test(e.message);
+    const message = e instanceof RangeError ? (tooBig ? `a value too large to build (${e.message})` : 'stack exhausted (deep recursion)') : problem.message;
     return { ok: false, problem: { ...problem, message }, limit: limit || e instanceof RangeError };
   }
 }

@@ -25,12 +25,38 @@ function cell(table: unknown, ...keys: unknown[]): unknown {
   return at;
 }
 
+/** Longest string `$pad` may build: the same bound as any formula string. */
+const MAX_PAD = 100_000;
+
+/**
+ * JSONata's `$pad`, bounded: the built-in allocates the whole padding at once, so a huge width
+ * would take memory before any step bound could see the result.
+ */
+function pad(str: unknown, width: unknown, char: unknown): unknown {
+  if (str === undefined) return undefined;
+  const w = Number(width);
+  if (!Number.isFinite(w) || Math.abs(w) > MAX_PAD) {
+    throw { code: 'U_SIZE', message: `$pad to a width of ${String(width)} (limit ${MAX_PAD})` };
+  }
+  const text = String(str);
+  const fill = typeof char === 'string' && char.length > 0 ? char : ' ';
+  const missing = Math.abs(w) - [...text].length;
+  if (missing <= 0) return text;
+  const padding = [...fill.repeat(Math.ceil(missing / [...fill].length))].slice(0, missing).join('');
+  return w > 0 ? text + padding : padding + text;
+}
+
 /** The functions every rate-card formula can call, beyond JSONata's own. */
 export const FUNCTIONS: readonly FormulaFunction[] = [
   {
     name: 'cell',
     doc: '$cell(table, key1, key2, ...) — the value at those keys of a parameter table; an error names the missing key.',
     implementation: cell as (...args: never[]) => unknown,
+  },
+  {
+    name: 'pad',
+    doc: "$pad(str, width[, char]) — JSONata's $pad (positive width pads on the right, negative on the left), at most 100,000 characters.",
+    implementation: pad as (...args: never[]) => unknown,
   },
 ];
 
