@@ -21,7 +21,7 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
     };
   }
   const errors: Diagnostic[] = [];
-  const all = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+  const all = parseAllDocuments(text, { uniqueKeys: sameKey, prettyErrors: false });
   const docs = Array.isArray(all) ? all : [];
   if (docs.length > 1) {
     const second = docs[1] as Document.Parsed;
@@ -29,7 +29,7 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
     errors.push(diagnostic({ code: 'Y_MULTI_DOCUMENT', detail: '', file, pos: [start, start + 3], source: text }));
     return { errors };
   }
-  const yaml = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const yaml = parseDocument(text, { uniqueKeys: sameKey, prettyErrors: false });
   const lines = new Set<number>();
   for (const e of yaml.errors) {
     const code = e.code === 'DUPLICATE_KEY' ? 'Y_DUPLICATE_KEY' : 'Y_SYNTAX';
@@ -82,6 +82,15 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
     return { errors };
   }
   return { source: { file, text, yaml }, data, errors };
+}
+
+/**
+ * Two mapping keys are the same key when they read the same as text: a document becomes JSON, where
+ * `5` and `"5"` are one key, and the second would silently replace the first.
+ */
+function sameKey(a: unknown, b: unknown): boolean {
+  const text = (k: unknown) => (isScalar(k) ? String(k.value) : k);
+  return text(a) === text(b);
 }
 
 /**
