@@ -37,6 +37,7 @@ export const MESSAGES = {
   C_VARIANT: 'unknown variant {detail}',
   C_PURCHASE: 'purchase not possible: {detail}',
   C_DEMAND: 'demand line cannot be priced: {detail}',
+  C_TOO_LARGE: 'scenario too large to forecast: {detail}',
   W_CYCLE: 'reference cycle: {detail}',
   W_REF: 'reference to a missing cell: {detail}',
   T_CONFLICT: 'stale base version: {detail}',

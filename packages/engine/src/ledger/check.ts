@@ -2,7 +2,10 @@ import { diagnostic, CreditbookError, type Diagnostic } from '../diagnostics/ind
 import { problemAt } from '../rules/problem.ts';
 import type { LoadedDocument, RuleSet } from '../rules/ruleset.ts';
 import type { Scenario } from '../rules/types.ts';
-import { forecast } from './forecast.ts';
+import { forecast, MAX_FORECAST_CELLS } from './forecast.ts';
+
+/** The most period × demand-line cells validation forecasts for one scenario, all its runs together. */
+export const MAX_VALIDATION_CELLS = 5_000_000;
 import { runNames } from './variant.ts';
 
 /**
@@ -15,6 +18,13 @@ export async function checkScenarioRuns(rules: RuleSet, only?: (d: LoadedDocumen
     for (const loaded of rules.versions('Scenario', id)) {
       if (only && !only(loaded)) continue;
       const s = loaded.doc;
+      // Validation forecasts every run: a scenario too large for that is one problem, at its horizon.
+      const runs = runNames(s).length;
+      const cells = s.horizon * Math.max(1, s.demand.length) * runs;
+      if (cells > MAX_VALIDATION_CELLS || s.horizon * Math.max(1, s.demand.length) > MAX_FORECAST_CELLS) {
+        out.push(problemAt(loaded.source, 'C_TOO_LARGE', `${s.horizon} periods × ${s.demand.length} demand lines × ${runs} runs = ${cells} cells to forecast (limit ${MAX_VALIDATION_CELLS})`, ['horizon']));
+        continue;
+      }
       for (const name of runNames(s)) {
         try {
           const r = await forecast(rules, s, { variant: name });

@@ -83,8 +83,22 @@ function emptyTotals(): Totals {
   };
 }
 
+/** The most period × demand-line cells one forecast computes; beyond it a forecast is refused. */
+export const MAX_FORECAST_CELLS = 1_000_000;
+
+/** Refuses a scenario whose forecast would take minutes and gigabytes (the schema allows 3,660 periods × 1,000 lines). */
+export function checkForecastSize(scenario: Scenario): void {
+  const cells = scenario.horizon * Math.max(1, scenario.demand.length);
+  if (cells > MAX_FORECAST_CELLS) {
+    throw new CreditbookError([
+      diagnostic({ code: 'C_TOO_LARGE', detail: `${scenario.id}: ${scenario.horizon} periods × ${scenario.demand.length} demand lines = ${cells} cells (limit ${MAX_FORECAST_CELLS})` }),
+    ]);
+  }
+}
+
 /** Forecasts a scenario (or one of its variants): the credit ledger per pool and period, with its lots. */
 export async function forecast(rules: RuleSet, scenario: Scenario, options: { variant?: string | null } = {}): Promise<ForecastResult> {
+  checkForecastSize(scenario);
   const eff = applyVariant(scenario, options.variant);
   const prepared = await prepare(rules, eff, true);
   return report(prepared, simulate(prepared, true));
@@ -103,6 +117,7 @@ export interface SweepRun {
  * Rule resolution and pricing are shared across the runs.
  */
 export async function sweep(rules: RuleSet, scenario: Scenario, variants: readonly string[]): Promise<SweepRun[]> {
+  checkForecastSize(scenario);
   const out: SweepRun[] = [];
   const byName = new Map((scenario.variants ?? []).map((v) => [v.name, v] as const));
   for (const name of variants) {
