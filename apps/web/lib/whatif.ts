@@ -2,6 +2,7 @@ import {
   compare,
   forecast,
   runNames,
+  RunCache,
   validateSchema,
   CreditbookError,
   type CompareResult,
@@ -124,6 +125,20 @@ async function guarded<T>(f: () => Promise<T>): Promise<Run<T>> {
 const compared = new WeakMap<RuleSet, Map<string, Promise<Run<CompareResult>>>>();
 const MAX_REMEMBERED = 64;
 
+/**
+ * Forecasts of each scenario's runs, per loaded rule set: a what-if that changes one variant (the
+ * page's sliders and pickers) forecasts that variant only; the others are reused.
+ */
+const runCaches = new WeakMap<RuleSet, Map<string, RunCache>>();
+function runCacheFor(rules: RuleSet, scenario: Scenario): RunCache {
+  let byScenario = runCaches.get(rules);
+  if (!byScenario) runCaches.set(rules, (byScenario = new Map()));
+  const key = `${scenario.id}@${scenario.version}`;
+  let cache = byScenario.get(key);
+  if (!cache) byScenario.set(key, (cache = new RunCache()));
+  return cache;
+}
+
 /** `creditbook compare` for a what-if: the base and the chosen variants side by side with deltas. */
 export function runCompare(rules: RuleSet, scenario: Scenario, names: string[] | undefined): Promise<Run<CompareResult>> {
   let memo = compared.get(rules);
@@ -131,7 +146,8 @@ export function runCompare(rules: RuleSet, scenario: Scenario, names: string[] |
   const key = JSON.stringify([scenario, names ?? null]);
   let run = memo.get(key);
   if (!run) {
-    run = guarded(() => compare(rules, scenario, names ? { variants: names } : {}));
+    const cache = runCacheFor(rules, scenario);
+    run = guarded(() => compare(rules, scenario, names ? { variants: names, cache } : { cache }));
     if (memo.size >= MAX_REMEMBERED) memo.delete(memo.keys().next().value!);
     memo.set(key, run);
   } else {

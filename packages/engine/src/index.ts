@@ -89,7 +89,7 @@ export {
   type ForecastProblem,
   type SweepRun,
 } from './ledger/index.ts';
-export { compare, deltaTotals, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
+export { compare, deltaTotals, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
 export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';
 export {

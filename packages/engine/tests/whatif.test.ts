@@ -46,3 +46,27 @@ describe('incremental what-if', () => {
     await expect(model.set('nope', { demand_scale: 1 })).rejects.toThrow(/C_VARIANT|busy, quiet/);
   });
 });
+
+describe('comparisons with a run cache', () => {
+  it('recompute only the variant whose definition changed, and equal a comparison made from scratch', async () => {
+    const { rules, scenario } = await open();
+    const { RunCache, compare } = await import('@creditbook/engine');
+    const cache = new RunCache();
+    const first = await compare(rules, scenario, { cache });
+    expect(cache.forecasts).toBe(3);
+    // The same comparison again: nothing recomputed.
+    expect(await compare(rules, scenario, { cache })).toEqual(first);
+    expect(cache.forecasts).toBe(3);
+    // One variant edited: one forecast, and the result is what a fresh comparison gives.
+    const edited: Scenario = { ...scenario, variants: [{ name: 'busy', demand_scale: 3 }, { name: 'quiet', demand_scale: 0 }] };
+    const again = await compare(rules, edited, { cache });
+    expect(cache.forecasts).toBe(4);
+    expect(again).toEqual(await compare(rules, edited));
+    // A variant renamed but defined as before is reused under its new name.
+    const renamed: Scenario = { ...edited, variants: [{ name: 'very-busy', demand_scale: 3 }, { name: 'quiet', demand_scale: 0 }] };
+    const r = await compare(rules, renamed, { cache });
+    expect(cache.forecasts).toBe(4);
+    expect(r.runs.map((x) => x.name)).toEqual(['base', 'very-busy', 'quiet']);
+    expect(r).toEqual(await compare(rules, renamed));
+  });
+});

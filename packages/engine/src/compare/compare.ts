@@ -74,11 +74,46 @@ export function toRun(result: ForecastResult, description: string): CompareRun {
   };
 }
 
-/** Forecasts the base and every named variant (or the ones given) and sets them side by side with deltas. */
-export async function compare(rules: RuleSet, scenario: Scenario, options: { variants?: readonly string[] } = {}): Promise<CompareResult> {
+/**
+ * Forecasts of a scenario's runs kept for reuse: a run whose inputs (its variant's definition, or
+ * the base) are unchanged is not forecast again. One cache belongs to one loaded scenario and
+ * rule set; it holds at most `max` runs, the least recently used forgotten first.
+ */
+export class RunCache {
+  private readonly runs = new Map<string, ForecastResult>();
+
+  constructor(private readonly max = 256) {}
+
+  /** Runs forecast (for tests and diagnostics). */
+  forecasts = 0;
+
+  async run(rules: RuleSet, scenario: Scenario, name: string): Promise<ForecastResult> {
+    const v = name === 'base' ? undefined : (scenario.variants ?? []).find((x) => x.name === name);
+    // What the run depends on: the variant's definition, whatever it is called.
+    const key = v === undefined ? (name === 'base' ? 'base' : `unknown:${name}`) : JSON.stringify({ ...v, name: undefined, description: undefined });
+    const hit = this.runs.get(key);
+    if (hit) {
+      this.runs.delete(key);
+      this.runs.set(key, hit);
+      return hit.variant === (name === 'base' ? null : name) ? hit : { ...hit, variant: name === 'base' ? null : name };
+    }
+    const result = await forecast(rules, scenario, { variant: name });
+    this.forecasts++;
+    if (this.runs.size >= this.max) this.runs.delete(this.runs.keys().next().value!);
+    this.runs.set(key, result);
+    return result;
+  }
+}
+
+/**
+ * Forecasts the base and every named variant (or the ones given) and sets them side by side with
+ * deltas. With a cache, runs whose inputs did not change since it last saw them are reused: an
+ * edit to one variant recomputes that variant only.
+ */
+export async function compare(rules: RuleSet, scenario: Scenario, options: { variants?: readonly string[]; cache?: RunCache } = {}): Promise<CompareResult> {
   const names = options.variants ? ['base', ...options.variants.filter((n) => n !== 'base')] : runNames(scenario);
   const results: ForecastResult[] = [];
-  for (const name of names) results.push(await forecast(rules, scenario, { variant: name }));
+  for (const name of names) results.push(options.cache ? await options.cache.run(rules, scenario, name) : await forecast(rules, scenario, { variant: name }));
   const describe = (name: string) => (name === 'base' ? (scenario.description ?? scenario.title ?? 'as planned') : (scenario.variants ?? []).find((v) => v.name === name)?.description ?? '');
   const runs = results.map((r) => toRun(r, describe(r.variant ?? 'base')));
   const base = runs[0]!;

@@ -1,2 +1,2 @@
-export { compare, deltaTotals, toRun, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare.ts';
+export { compare, deltaTotals, toRun, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare.ts';
 export { WhatIf, type WhatIfChange, type VariantPatch } from './whatif.ts';
