@@ -378,6 +378,8 @@ function buildIsFresh(repoRoot: string, stamp: string): boolean {
     return false;
   };
   const sources = ['apps/web/app', 'apps/web/lib', 'apps/web/components', 'packages/engine/src', 'packages/exporter/src'];
+  const config = join(repoRoot, 'apps/web/next.config.ts');
+  if (existsSync(config) && statSync(config).mtimeMs > built) return false;
   return !sources.some((d) => newer(join(repoRoot, d)));
 }
 
