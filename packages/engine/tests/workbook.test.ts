@@ -78,4 +78,29 @@ describe('workbook formulas', () => {
     recalculate(wb);
     expect(wb.sheets[0]!.rows[0]!.map((c) => c.v)).toEqual([0, '#DIV/0!', '#DIV/0!']);
   });
+
+  it('SUMIF takes a value or a comparison written as text, as Excel does', () => {
+    const wb: Workbook = {
+      title: 't',
+      properties: {},
+      sheets: [
+        {
+          name: 'S',
+          columns: [{ key: 'a', title: 'A' }, { key: 'b', title: 'B' }],
+          rows: [
+            [{ v: 'A' }, { v: 'B' }],
+            [{ v: 1 }, { v: 10 }],
+            [{ v: 3 }, { v: 20 }],
+            [{ v: 5 }, { v: 40 }],
+            [{ v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.str('<=3'), f.range(1, 1, 3, 1)) }, { v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.num(5), f.range(1, 1, 3, 1)) }],
+            [{ v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.str('>1'), f.range(1, 1, 3, 1)) }, { v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.str('<>3'), f.range(1, 1, 3, 1)) }],
+          ],
+        },
+      ],
+    };
+    recalculate(wb);
+    const row = (r: number) => wb.sheets[0]!.rows[r]!.map((c) => c.v);
+    expect(row(4)).toEqual([30, 40]);
+    expect(row(5)).toEqual([60, 50]);
+  });
 });

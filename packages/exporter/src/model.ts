@@ -401,6 +401,7 @@ export function modelSheets(
     const EXPIRED = OWN + 2;
     const REMAINING = OWN + 3;
     const EV = OWN + 4;
+    const LEFT = OWN + 5; // first column of the credits-left-at-the-end-of-each-period grid
     const lotCols: Column[] = [
       { key: 'lot', title: 'Lot', fmt: 'text', width: 16 },
       { key: 'pool', title: 'Pool', fmt: 'text', width: 10 },
@@ -419,6 +420,7 @@ export function modelSheets(
       { key: 'expired', title: 'Expired', fmt: 'credits', width: 12 },
       { key: 'remaining', title: 'Remaining', fmt: 'credits', width: 12 },
       { key: 'ev', title: 'Expired value', fmt: 'money', width: 13 },
+      ...Array.from({ length: H }, (_, i) => ({ key: `left${i}`, title: `Left ${cal.label(i)}`, fmt: 'credits' as const, width: 11 })),
     ];
     const lotRows: Cell[][] = [header(lotCols)];
     const blocks = new Map<string, [number, number]>();
@@ -433,7 +435,7 @@ export function modelSheets(
     }
 
     // ---- Ledger sheet: per pool and period.
-    const L = { period: 0, n: 1, pool: 2, opening: 3, granted: 4, purchased: 5, demand: 6, drawn: 7, shortfall: 8, packs: 9, autoDraw: 10, consumed: 11, expired: 12, closing: 13, unmet: 14, spend: 15, ev: 16 };
+    const L = { period: 0, n: 1, pool: 2, opening: 3, granted: 4, purchased: 5, demand: 6, drawn: 7, shortfall: 8, packs: 9, autoDraw: 10, consumed: 11, expired: 12, closing: 13, unmet: 14, spend: 15, ev: 16, soon: 17 };
     const ledgerCols: Column[] = [
       { key: 'period', title: 'Period', fmt: 'period', width: 11 },
       { key: 'n', title: 'Period #', fmt: 'integer', width: 9 },
@@ -452,6 +454,7 @@ export function modelSheets(
       { key: 'unmet', title: 'Unmet', fmt: 'credits', width: 10 },
       { key: 'spend', title: 'Spend', fmt: 'money', width: 12 },
       { key: 'expired_value', title: 'Expired value', fmt: 'money', width: 13 },
+      { key: 'expiring_soon', title: 'Expiring within 2 periods', fmt: 'credits', width: 14 },
     ];
     const ledgerRows: Cell[][] = [header(ledgerCols)];
     const ledgerRow = new Map<string, number>(); // pool|i -> sheet row
@@ -500,6 +503,16 @@ export function modelSheets(
       cells.push(calc(f.fn('IF', f.cmp('<=', f.ref(r, 7), f.num(H)), f.sub(f.ref(r, 9), f.ref(r, CONSUMED)), f.num(0)), 'credits'));
       cells.push(calc(f.sub(f.sub(f.ref(r, 9), f.ref(r, CONSUMED)), f.ref(r, EXPIRED)), 'credits'));
       cells.push(calc(f.fn('IF', f.cmp('=', f.ref(r, 9), f.num(0)), f.num(0), f.div(f.mul(f.ref(r, EXPIRED), f.ref(r, 10)), f.ref(r, 9))), 'money'));
+      for (let i = 0; i < H; i++) {
+        // Left at the end of period i: nothing before the lot exists or once it has expired.
+        if (i < l.granted) {
+          cells.push(val(0, 'credits'));
+          continue;
+        }
+        const gone = f.fn('OR', f.cmp('<', f.num(i + 1), f.ref(r, 5)), f.cmp('>=', f.num(i + 1), f.ref(r, 7)));
+        const left = f.sub(f.sub(f.ref(r, 9), f.ref(r, OWN)), f.fn('SUM', f.range(r, FIRST, r, FIRST + i)));
+        cells.push(calc(f.fn('IF', gone, f.num(0), left), 'credits'));
+      }
       lotRows[r] = cells;
     }
 
@@ -545,6 +558,10 @@ export function modelSheets(
           calc(f.sub(c(L.demand), c(L.consumed)), 'credits'),
           calc(sum(spendRefs), 'money'),
           calc(f.fn('ROUND', evRange, f.num(2)), 'money'),
+          // Credits left at the end of the period in lots whose last valid period is one of the next two.
+          block
+            ? calc(f.fn('SUMIF', f.range(block[0], 7, block[1], 7, lotsName), f.str(`<=${i + 3}`), f.range(block[0], LEFT + i, block[1], LEFT + i, lotsName)), 'credits')
+            : val(0, 'credits'),
         ];
       }
     }
@@ -552,6 +569,7 @@ export function modelSheets(
     const a1col = (c: number) => colName(c);
     highlights[ledgerName] = [
       { ref: `A2:${a1col(ledgerCols.length - 1)}${ledgerRows.length}`, formula: `$${a1col(L.unmet)}2>0`, colour: 'red', note: 'demand no credit covers' },
+      { ref: `${a1col(L.soon)}2:${a1col(L.soon)}${ledgerRows.length}`, formula: `$${a1col(L.soon)}2>0`, colour: 'amber', note: 'credits that expire within two periods' },
     ];
     highlights[lotsName] = [
       {

@@ -38,7 +38,7 @@ export function mismatches(read: Read, sheetNames: string[], runs: readonly Fore
       if (period === null || period === undefined || period === '') break;
       rows.set(`${String(read(ledger, r, 2))}|${String(period)}`, r);
     }
-    const cols = { opening: 3, granted: 4, purchased: 5, demand: 6, consumed: 11, expired: 12, closing: 13, unmet: 14 } as const;
+    const cols = { opening: 3, granted: 4, purchased: 5, demand: 6, consumed: 11, expired: 12, closing: 13, unmet: 14, expiring_soon: 17 } as const;
     for (const p of run.periods) {
       const r = rows.get(`${p.pool}|${p.period}`);
       if (r === undefined) {

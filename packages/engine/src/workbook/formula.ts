@@ -128,6 +128,28 @@ export function excelRound(x: number, digits: number): number {
   return (sign * Math.round(shifted + 1e-9)) / 10 ** digits;
 }
 
+/**
+ * A SUMIF criterion as Excel reads it: a value (equal to it), or a comparison written as text
+ * (`"<=14"`, `">3"`, `"<>0"`) against a number.
+ */
+function criterion(crit: CellValue): (v: CellValue) => boolean {
+  const m = typeof crit === 'string' ? /^(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)$/.exec(crit) : null;
+  if (!m) return (v) => String(v) === String(crit);
+  const n = Number(m[2]);
+  const op = m[1];
+  return (v) => {
+    if (typeof v !== 'number') return op === '<>';
+    switch (op) {
+      case '<=': return v <= n;
+      case '>=': return v >= n;
+      case '<': return v < n;
+      case '>': return v > n;
+      case '<>': return v !== n;
+      default: return v === n;
+    }
+  };
+}
+
 /** Evaluates a formula with the values of the cells it reads; errors are values. */
 export function evaluate(formula: Formula, current: string, lookup: Lookup, names: (n: string) => Address | undefined): CellValue {
   const flat = (v: V): CellValue[] => (Array.isArray(v) ? v : [v]);
@@ -255,9 +277,10 @@ export function evaluate(formula: Formula, current: string, lookup: Lookup, name
         const range = flat(go(args[0]!));
         const crit = scalar(go(args[1]!));
         const sums = args[2] ? flat(go(args[2])) : range;
+        const matches = criterion(crit);
         let total = 0;
         range.forEach((v, i) => {
-          if (String(v) === String(crit)) {
+          if (matches(v)) {
             const s = sums[i];
             if (typeof s === 'number') total += s;
           }
