@@ -44,6 +44,11 @@ export const MESSAGES = {
   T_IMMUTABLE: 'published versions never change: {detail}',
   T_BAD_ID: 'not a valid document id: {detail}',
   T_IO: 'store error: {detail}',
+  T_NOT_APPROVED: 'not approved: {detail}',
+  T_SELF_REVIEW: 'a draft is reviewed by someone other than its author: {detail}',
+  T_REVIEW_STATE: 'not possible at this step of review: {detail}',
+  T_NOTE_REQUIRED: 'a note is required when {detail}',
+  T_BACKDATED: 'effective date in the past: {detail}; only an approver may backdate, with a reason',
 } as const;
 
 export type Code = keyof typeof MESSAGES;
