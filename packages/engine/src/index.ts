@@ -115,5 +115,6 @@ export {
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
 export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type PriceChange } from './edit/index.ts';
+export { diffFields, type FieldChange } from './edit/index.ts';
 export { reviewState, submitter, submitForReview, reviewDraft, withdraw, type ReviewState, type ReviewStep } from './edit/index.ts';
 export { mergeCells, pathKey, leavesOf, replaceScalar, scalarYaml, setValue, type MergeChoices, type MergeConflict, type MergeResult, type Leaf, type YamlPath } from './edit/index.ts';

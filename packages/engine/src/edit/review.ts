@@ -39,7 +39,8 @@ export interface ReviewStep {
   now?: string;
 }
 
-const fail = (status: 400 | 404 | 409, errors: Diagnostic[]): SaveResult => ({ ok: false, status, errors });
+const fail = (status: 400 | 403 | 404 | 409, errors: Diagnostic[]): SaveResult => ({ ok: false, status, errors });
+const STATUS: Partial<Record<Diagnostic['code'], 403 | 409>> = { T_IMMUTABLE: 409, T_NOT_APPROVED: 409, T_REVIEW_STATE: 409, T_SELF_REVIEW: 403 };
 export const stamp = (now?: string): string => now ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Appends an event to a version's audit trail (and applies `also` to the document's header). */
@@ -55,7 +56,7 @@ export async function appendEvent(
     const loaded = (await loadFiles(files)).rules.get(step.kind, step.id, step.version);
     if (!loaded) return fail(404, [diagnostic({ code: 'R_UNKNOWN_REFERENCE', detail: `${step.kind} ${step.id} v${step.version}` })]);
     const refused = check(loaded);
-    if (refused) return fail(refused.code === 'T_IMMUTABLE' ? 409 : 400, [refused]);
+    if (refused) return fail(STATUS[refused.code] ?? 400, [refused]);
     const path = loaded.source.file;
     const before = files.find((f) => f.path === path)?.text ?? '';
     let text: string | null = before;

@@ -21,9 +21,20 @@ interface Props {
 type SaveState =
   | { state: 'idle' }
   | { state: 'saving' }
-  | { state: 'conflict'; message: string; latest: number | null }
+  | { state: 'conflict'; message: string; latest: number | null; merge: MergeAnswer | null }
   | { state: 'invalid'; errors: ShownDiagnostic[] }
   | { state: 'failed'; message: string };
+
+/** The server's three-way merge of a stale edit (base, theirs, mine). */
+interface MergeAnswer {
+  base: number;
+  theirs: number;
+  text: string;
+  merged: (string | number)[][];
+  conflicts: { key: string; path: (string | number)[]; base: unknown; theirs: unknown; mine: unknown }[];
+}
+
+const showCell = (v: unknown) => (v === null || v === undefined ? '(none)' : String(v));
 
 /** The rate-card editor: parameter grid, formula, YAML source, live validation, price grid and examples; save as draft. */
 export function Editor(props: Props) {
@@ -62,8 +73,32 @@ export function Editor(props: Props) {
     () => [...preview.errors, ...preview.warnings].map((d) => ({ from: d.pos[0], to: Math.max(d.pos[1], d.pos[0] + 1), severity: d.severity, message: `${d.code} ${d.message}` })),
     [preview],
   );
-  const valid = preview.errors.length === 0;
+  // Valid means every check passed: no loader problem, every allowed cell priced, every example right.
+  const badCells = preview.grid ? preview.grid.rows.reduce((n, r) => n + r.cells.filter((c) => c !== null && c.problem !== null).length, 0) : 0;
+  const failing = preview.examples.filter((e) => !e.pass).length;
+  const valid = preview.errors.length === 0 && badCells === 0 && failing === 0;
+  const verdict =
+    preview.errors.length > 0
+      ? `${preview.errors.length} problem${preview.errors.length === 1 ? '' : 's'}`
+      : badCells > 0
+        ? `${badCells} price cell${badCells === 1 ? '' : 's'} cannot be priced`
+        : failing > 0
+          ? `${failing} example${failing === 1 ? '' : 's'} fail${failing === 1 ? 's' : ''}`
+          : 'Valid: every check passes';
   const current = preview.grid && pricesSomething(preview.grid) ? preview.grid : null;
+
+  const [choices, setChoices] = useState<Record<string, 'mine' | 'theirs'>>({});
+  async function fetchMerge(picked: Record<string, 'mine' | 'theirs'>): Promise<MergeAnswer | null> {
+    const res = await fetch('/api/merge', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, base_version: base, choices: picked }) });
+    return res.ok ? ((await res.json()) as MergeAnswer) : null;
+  }
+  async function applyMerge(merge: MergeAnswer) {
+    const final = merge.conflicts.length === 0 ? merge : await fetchMerge(choices);
+    if (!final) return;
+    setText(final.text);
+    setBase(final.theirs);
+    setSave({ state: 'idle' });
+  }
 
   async function onSave() {
     setSave({ state: 'saving' });
@@ -76,7 +111,9 @@ export function Editor(props: Props) {
     }
     if (res.status === 409) {
       const doc = await fetch(`/api/rules/${props.kindSlug}/${props.id}`).then((r) => (r.ok ? (r.json() as Promise<{ latest: number }>) : null));
-      setSave({ state: 'conflict', message: body.errors?.map((e) => e.message).join('; ') ?? 'conflict', latest: doc?.latest ?? null });
+      const merge = await fetchMerge({});
+      setChoices({});
+      setSave({ state: 'conflict', message: body.errors?.map((e) => e.message).join('; ') ?? 'conflict', latest: merge?.theirs ?? doc?.latest ?? null, merge });
       return;
     }
     if (res.status === 400 && body.errors) {
@@ -96,19 +133,44 @@ export function Editor(props: Props) {
               <Link className="btn small" href={`/rules/${props.kindSlug}/${props.id}/diff?a=${base}&b=${save.latest}`} target="_blank">
                 See what changed in v{save.latest}
               </Link>
-              <button
-                className="btn small"
-                type="button"
-                data-testid="rebase"
-                onClick={() => {
-                  setBase(save.latest!);
-                  setSave({ state: 'idle' });
-                }}
-              >
-                Keep my text and save on top of v{save.latest}
-              </button>
             </div>
           ) : null}
+          {save.merge ? (
+            <div style={{ marginTop: 10 }} data-testid="merge">
+              <p>
+                Three-way merge (v{save.merge.base} → v{save.merge.theirs} and your edit): {save.merge.merged.length} of your change{save.merge.merged.length === 1 ? '' : 's'} apply cleanly on top of v{save.merge.theirs}
+                {save.merge.conflicts.length > 0 ? <>; <strong data-testid="merge-conflict-count">{save.merge.conflicts.length} cell{save.merge.conflicts.length === 1 ? '' : 's'} changed on both sides</strong>: choose which value to keep.</> : '; nothing overlaps.'}
+              </p>
+              {save.merge.conflicts.length > 0 ? (
+                <table className="data merge-table" data-testid="merge-conflicts">
+                  <thead><tr><th>Cell</th><th className="num">v{save.merge.base} (start)</th><th>v{save.merge.theirs} (theirs)</th><th>Your edit</th></tr></thead>
+                  <tbody>
+                    {save.merge.conflicts.map((c) => (
+                      <tr key={c.key} data-testid="merge-conflict">
+                        <td className="mono small">{c.path.join(' › ')}</td>
+                        <td className="num muted">{showCell(c.base)}</td>
+                        <td className="pick"><label><input type="radio" name={c.key} checked={choices[c.key] === 'theirs'} onChange={() => setChoices({ ...choices, [c.key]: 'theirs' })} data-testid="pick-theirs" /> {showCell(c.theirs)}</label></td>
+                        <td className="pick"><label><input type="radio" name={c.key} checked={choices[c.key] === 'mine'} onChange={() => setChoices({ ...choices, [c.key]: 'mine' })} data-testid="pick-mine" /> {showCell(c.mine)}</label></td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : null}
+              <div className="actions" style={{ marginTop: 8 }}>
+                <button
+                  className="btn small primary"
+                  type="button"
+                  data-testid="apply-merge"
+                  disabled={save.merge.conflicts.some((c) => choices[c.key] === undefined)}
+                  onClick={() => void applyMerge(save.merge!)}
+                >
+                  Merge onto v{save.merge.theirs}, then review and save v{save.merge.theirs + 1}
+                </button>
+              </div>
+            </div>
+          ) : (
+            <p className="small">The edit could not be merged automatically (the text does not parse); fix it, then save again.</p>
+          )}
         </div>
       ) : null}
       {save.state === 'failed' ? <div className="notice error" role="alert">Save failed: {save.message}</div> : null}
@@ -122,7 +184,7 @@ export function Editor(props: Props) {
       <div className="panel" style={{ display: 'flex', alignItems: 'center', gap: 16, padding: '10px 16px' }}>
         <div className="status-line" data-testid="validation-status">
           <span className={`dot ${checking ? 'busy' : valid ? '' : 'bad'}`} />
-          {checking ? 'Checking…' : valid ? 'Valid: every check passes' : `${preview.errors.length} problem${preview.errors.length === 1 ? '' : 's'}`}
+          {checking ? 'Checking…' : verdict}
           <span className="mono muted">{preview.file}</span>
         </div>
         {props.canSave ? (
@@ -176,7 +238,7 @@ export function Editor(props: Props) {
                 {current ?? lastGrid ? <PriceGridTable grid={(current ?? lastGrid)!} stale={!current} /> : <p className="panel-body muted">No grid yet.</p>}
               </div>
               <div className="panel flush">
-                <div className="panel-head"><h2>Examples</h2><span className="small muted">{preview.examples.filter((e) => e.pass).length} of {preview.examples.length} pass</span></div>
+                <div className="panel-head"><h2>Examples</h2><span className="small muted" data-testid="examples-summary">{preview.examples.length === 0 ? (preview.grid ? 'none in this card' : 'not run: the card does not load') : `${preview.examples.length - failing} of ${preview.examples.length} pass`}</span></div>
                 <ExamplesTable examples={preview.examples} />
               </div>
             </>
