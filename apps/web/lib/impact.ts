@@ -1,4 +1,5 @@
 import { diffCards, diffFields, forecast, CreditbookError, type FieldChange, type Kind, type PriceChange, type RuleSet, type Scenario } from '@creditbook/engine';
+import { unpricedLines } from './runs.ts';
 
 /** A scenario's headline figures under one version of the document. */
 export interface ImpactSide {
@@ -42,8 +43,7 @@ export interface DocumentDiff {
 async function side(rules: RuleSet, s: Scenario, version: number): Promise<ImpactSide> {
   const r = await forecast(rules, s, { variant: null });
   const t = r.totals;
-  const unpriced = new Set(r.problems.filter((p) => p.code === 'C_DEMAND' || p.code === 'Q_DIMENSION').map((p) => p.line)).size;
-  return { version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend, unpriced, problems: [...new Set(r.problems.map((p) => p.message))] };
+  return { version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend, unpriced: unpricedLines(r.problems), problems: [...new Set(r.problems.map((p) => p.message))] };
 }
 
 const pin = (s: Scenario, id: string, version: number): Scenario => ({ ...s, rules: { ...s.rules, pins: { ...(s.rules.pins ?? {}), [id]: version } } });

@@ -1,0 +1,19 @@
+/** Reading a run's problems. Safe to import in the browser. */
+
+interface RunProblem {
+  code: string;
+  line: string;
+}
+
+/** Problem codes that mean some demand could not be priced: its credits are missing from the run. */
+const UNPRICED = new Set(['C_DEMAND', 'Q_DIMENSION']);
+
+/** How many demand lines of a run could not be priced in some period. */
+export function unpricedLines(problems: readonly RunProblem[]): number {
+  return new Set(problems.filter((p) => UNPRICED.has(p.code)).map((p) => p.line)).size;
+}
+
+/** A run with unpriceable demand is not a valid figure: its totals leave that demand out. */
+export function isInvalidRun(run: { problems: readonly RunProblem[] }): boolean {
+  return unpricedLines(run.problems) > 0;
+}
