@@ -75,8 +75,9 @@ test('a run with demand no card can price is marked invalid: no deltas, no green
   // The form says what is wrong, and offers only Master's own mode.
   const form = page.getByTestId('custom-variant');
   await expect(form.getByTestId('custom-not-allowed')).toHaveText('mode std is not allowed for kling-v2-1-master');
-  await form.getByTestId('custom-mode').selectOption('');
-  await expect(form.getByTestId('custom-mode').locator('option')).toHaveText(['implied (single)', 'single']);
+  await expect(form.getByTestId('custom-mode').locator('option')).toHaveText(['as the moved demand', 'single', 'std (not allowed)']);
+  await form.getByTestId('custom-mode').selectOption('single');
+  await expect(form.getByTestId('custom-not-allowed')).toHaveCount(0);
   await expect(page.getByTestId('whatif-status')).toHaveText('Up to date');
   await expect(page.getByTestId('invalid-runs')).toHaveCount(0);
   // The state is in the URL: a reload keeps the made-up variant.
@@ -94,10 +95,12 @@ test('the variant builder offers only the modes, durations and resolutions the c
   await form.getByTestId('custom-from').selectOption('kling-v2-1');
   await form.getByTestId('custom-to').selectOption('kling-v2-5-turbo');
   await form.getByTestId('custom-mode').selectOption('pro');
-  await expect(form.getByTestId('custom-resolution').locator('option')).toHaveText(['implied (1080p)', '1080p']);
-  // Switching to Master clears the mode it lacks.
+  // Pro renders 1080p only: set, since the moved demand's own resolution might not be.
+  await expect(form.getByTestId('custom-resolution').locator('option')).toHaveText(['as the moved demand', '1080p']);
+  await expect(form.getByTestId('custom-resolution')).toHaveValue('1080p');
+  // Switching to Master replaces the mode it lacks by its one mode.
   await form.getByTestId('custom-to').selectOption('kling-v2-1-master');
-  await expect(form.getByTestId('custom-mode')).toHaveValue('');
-  await expect(form.getByTestId('custom-mode').locator('option')).toHaveText(['implied (single)', 'single']);
+  await expect(form.getByTestId('custom-mode')).toHaveValue('single');
+  await expect(form.getByTestId('custom-mode').locator('option')).toHaveText(['as the moved demand', 'single']);
   await expect(form.getByTestId('custom-duration').locator('option')).toHaveText(['as the moved demand', '5 s', '10 s']);
 });

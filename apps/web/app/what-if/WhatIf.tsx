@@ -396,12 +396,18 @@ function allowedValues(combos: Record<string, string | number>[], c: CustomVaria
   return [...new Set(fits.map((x) => x[dim]).filter((v) => v !== undefined).map(String))];
 }
 
-/** Clears choices the target model does not allow (a mode that model lacks, a duration it cannot render). */
+/**
+ * Clears choices the target model does not allow (a mode that model lacks, a duration it cannot
+ * render), and sets a dimension the model allows one value of (Master's single mode): the moved
+ * demand keeps its own values otherwise, and those would not be priced.
+ */
 function narrowed(c: CustomVariant, combos: Record<string, string | number>[]): CustomVariant {
   const next = { ...c };
   for (const dim of Object.keys(DIM_FIELD) as (keyof typeof DIM_FIELD)[]) {
     const key = DIM_FIELD[dim];
-    if (next[key] !== '' && !allowedValues(combos, next, dim).includes(next[key])) next[key] = '';
+    const options = allowedValues(combos, next, dim);
+    if (next[key] !== '' && !options.includes(next[key])) next[key] = '';
+    if (next[key] === '' && options.length === 1 && next.migrateTo !== '') next[key] = options[0]!;
   }
   return next;
 }
@@ -469,7 +475,7 @@ function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: {
             <label className="field" key={dim}>
               {dim === 'duration_s' ? 'duration' : dim}
               <select value={c[key]} onChange={(e) => onChange(narrowed({ ...c, [key]: e.target.value }, card?.combos ?? []))} disabled={!c.migrateTo} data-testid={`custom-${dim === 'duration_s' ? 'duration' : dim}`}>
-                <option value="">{options.length === 1 ? `implied (${options[0]}${dim === 'duration_s' ? ' s' : ''})` : 'as the moved demand'}</option>
+                <option value="">as the moved demand</option>
                 {options.map((m) => <option key={m} value={m}>{m}{dim === 'duration_s' ? ' s' : ''}</option>)}
                 {c[key] !== '' && !options.includes(c[key]) ? <option value={c[key]}>{c[key]} (not allowed)</option> : null}
               </select>

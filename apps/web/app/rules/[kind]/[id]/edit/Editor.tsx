@@ -2,11 +2,14 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { ParamGrid, type CellEdit } from '@/components/ParamGrid.tsx';
 import { ExamplesTable, PriceGridTable } from '@/components/PriceGridTable.tsx';
+import type { Rounding } from '@/lib/cellvalue.ts';
 import { YamlEditor, type EditorControl, type EditorProblem } from '@/components/YamlEditor.tsx';
 import type { KindName } from '@/lib/kinds.ts';
 import type { Preview, ShownDiagnostic } from '@/lib/preview.ts';
-import { getScalar, isPlain, keyNames, parameterTables, scalarText, setScalar, type ParamTable } from '@/lib/yamledit.ts';
+import { readLocalDraft, useLeaveGuard, writeLocalDraft, type LocalDraft } from './unsaved.ts';
+import { getScalar, isPlain, keyNames, parameterTables, scalarText, setScalar } from '@/lib/yamledit.ts';
 
 interface Props {
   kind: KindName;
@@ -50,6 +53,24 @@ export function Editor(props: Props) {
   const seq = useRef(0);
   const editor = useRef<EditorControl | null>(null);
   const original = useMemo(() => parameterTables(props.initialText) ?? [], [props.initialText]);
+  const [saved, setSaved] = useState(false);
+  const [restored, setRestored] = useState<LocalDraft | null>(null);
+  const dirty = !saved && (text !== props.initialText || base !== props.baseVersion);
+  useLeaveGuard(dirty);
+
+  // An unsaved edit kept in this browser comes back after a reload, until it is saved or discarded.
+  useEffect(() => {
+    const kept = readLocalDraft(props.kind, props.id);
+    if (!kept || kept.text === props.initialText) return;
+    setText(kept.text);
+    setBase(kept.base);
+    setNote(kept.note);
+    setRestored(kept);
+  }, [props.kind, props.id, props.initialText]);
+  useEffect(() => {
+    if (saved) return;
+    writeLocalDraft(props.kind, props.id, dirty ? { base, text, note, at: new Date().toISOString() } : null);
+  }, [dirty, saved, base, text, note, props.kind, props.id]);
 
   // Validate on the server (the engine's loader, with the rest of the store) a moment after typing stops.
   useEffect(() => {
@@ -68,6 +89,36 @@ export function Editor(props: Props) {
   }, [text, base]);
 
   const tables = useMemo(() => (props.kind === 'RateCard' ? parameterTables(text) : null), [text, props.kind]);
+  const rounding = ((r) => (r === 'ceil' || r === 'floor' || r === 'round' || r === 'exact' ? r : 'ceil'))(props.kind === 'RateCard' ? getScalar(text, ['rounding']) : undefined) as Rounding;
+
+  // Undo and redo of grid and formula edits (the source view keeps its own history).
+  const [past, setPast] = useState<string[]>([]);
+  const [future, setFuture] = useState<string[]>([]);
+  const track = (next: string) => {
+    if (next === text) return;
+    setPast([...past.slice(-99), text]);
+    setFuture([]);
+    setText(next);
+  };
+  const undo = () => {
+    const prev = past[past.length - 1];
+    if (prev === undefined) return;
+    setPast(past.slice(0, -1));
+    setFuture([text, ...future]);
+    setText(prev);
+  };
+  const redo = () => {
+    const next = future[0];
+    if (next === undefined) return;
+    setFuture(future.slice(1));
+    setPast([...past, text]);
+    setText(next);
+  };
+  const applyCells = (edits: CellEdit[]) => {
+    let next: string | null = text;
+    for (const e of edits) next = next === null ? null : setScalar(next, ['parameters', e.param, ...e.path], e.value);
+    if (next !== null) track(next);
+  };
   const formula = props.kind === 'RateCard' ? getScalar(text, ['credits']) : undefined;
   const problems: EditorProblem[] = useMemo(
     () => [...preview.errors, ...preview.warnings].map((d) => ({ from: d.pos[0], to: Math.max(d.pos[1], d.pos[0] + 1), severity: d.severity, message: `${d.code} ${d.message}` })),
@@ -105,6 +156,8 @@ export function Editor(props: Props) {
     const res = await fetch('/api/versions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, base_version: base, note }) });
     const body = (await res.json()) as { version?: number; errors?: ShownDiagnostic[] };
     if (res.status === 201 && body.version) {
+      setSaved(true);
+      writeLocalDraft(props.kind, props.id, null);
       router.push(`/rules/${props.kindSlug}/${props.id}/v/${body.version}`);
       router.refresh();
       return;
@@ -125,6 +178,27 @@ export function Editor(props: Props) {
 
   return (
     <>
+      {restored ? (
+        <div className="notice info" role="status" data-testid="restored-draft">
+          <strong>Your unsaved edit is back</strong> (kept in this browser{restored.at ? ` since ${restored.at.slice(0, 16).replace('T', ' ')} UTC` : ''}, started from v{restored.base}
+          {restored.base !== props.baseVersion ? `; the document is now at v${props.baseVersion}: saving will offer a merge` : ''}).{' '}
+          <button
+            type="button"
+            className="btn small"
+            data-testid="discard-draft"
+            onClick={() => {
+              if (!window.confirm('Discard your unsaved edit?')) return;
+              writeLocalDraft(props.kind, props.id, null);
+              setText(props.initialText);
+              setBase(props.baseVersion);
+              setNote('');
+              setRestored(null);
+            }}
+          >
+            Discard it
+          </button>
+        </div>
+      ) : null}
       {save.state === 'conflict' ? (
         <div className="notice warn" role="alert" data-testid="conflict">
           <strong>Not saved: someone else saved this document first.</strong> {save.message}. Your text is kept below, unchanged.
@@ -203,18 +277,42 @@ export function Editor(props: Props) {
         <div className="stack">
           {tables !== null && props.kind === 'RateCard' ? (
             <div className="panel flush">
-              <div className="panel-head"><h2>Parameters</h2><span className="small muted">Edit a cell, then Enter or Tab. Changed cells are highlighted.</span></div>
-              <div className="panel-body stack">
+              <div className="panel-head">
+                <h2>Parameters</h2>
+                <span className="small muted">Arrow keys and Enter move between cells; changed cells are highlighted.</span>
+                <span className="actions" style={{ marginLeft: 'auto' }}>
+                  <button className="btn small" type="button" onClick={undo} disabled={past.length === 0} data-testid="undo" title="Undo (Ctrl+Z)">Undo</button>
+                  <button className="btn small" type="button" onClick={redo} disabled={future.length === 0} data-testid="redo" title="Redo (Ctrl+Y)">Redo</button>
+                </span>
+              </div>
+              <div
+                className="panel-body stack"
+                onKeyDown={(e) => {
+                  const mod = e.ctrlKey || e.metaKey;
+                  if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) {
+                    e.preventDefault();
+                    undo();
+                  } else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) {
+                    e.preventDefault();
+                    redo();
+                  }
+                }}
+              >
                 {tables.map((t) => (
-                  <ParamTableEditor key={t.param} table={t} names={typeof formula === 'string' ? keyNames(formula, t) : []} original={original.find((o) => o.param === t.param)} onSet={(path, v) => {
-                    const next = setScalar(text, ['parameters', t.param, ...path], v);
-                    if (next !== null) setText(next);
-                  }} />
+                  <ParamGrid
+                    key={t.param}
+                    table={t}
+                    names={typeof formula === 'string' ? keyNames(formula, t) : []}
+                    original={original.find((o) => o.param === t.param)}
+                    scale={preview.grid?.scale ?? 1}
+                    rounding={rounding}
+                    onEdit={applyCells}
+                  />
                 ))}
                 {typeof formula === 'string' ? (
                   <FormulaEditor value={formula} onCommit={(v) => {
                     const next = setScalar(text, ['credits'], scalarText(v, isPlain(text, ['credits'])));
-                    if (next !== null) setText(next);
+                    if (next !== null) track(next);
                   }} />
                 ) : null}
               </div>
@@ -272,66 +370,6 @@ function ProblemList({ list, onPick }: { list: ShownDiagnostic[]; onPick?: (d: S
         </li>
       ))}
     </ul>
-  );
-}
-
-function ParamTableEditor({ table, names, original, onSet }: { table: ParamTable; names: string[]; original: ParamTable | undefined; onSet: (path: string[], value: string) => void }) {
-  const before = new Map<string, number>();
-  for (const r of original?.rows ?? []) for (const c of r.cells) if (c) before.set(c.path.join('/'), c.value);
-  return (
-    <div>
-      <h3 className="mono" style={{ textTransform: 'none', letterSpacing: 0 }}>
-        {table.param}
-        {names.length > 0 ? <span className="muted" style={{ fontWeight: 400, fontFamily: 'var(--sans)' }}> — columns by {names[names.length - 1]}</span> : null}
-      </h3>
-      <div className="scroll-x">
-        <table className="data param-grid" data-testid={`param-${table.param}`}>
-          <thead>
-            <tr>
-              {Array.from({ length: table.depth - 1 }, (_, i) => <th key={i}>{names[i] ?? ''}</th>)}
-              {table.columns.map((c) => <th key={c} className="num">{c}</th>)}
-            </tr>
-          </thead>
-          <tbody>
-            {table.rows.map((r) => (
-              <tr key={r.key.join('/')}>
-                {r.key.map((k, i) => <td key={i} className={i === 0 ? '' : 'muted'}>{k}</td>)}
-                {r.cells.map((c, i) => (
-                  <td key={i} className="cell num">
-                    {c ? <CellInput cell={c.value} changed={before.has(c.path.join('/')) && before.get(c.path.join('/')) !== c.value} testId={`cell-${table.param}-${c.path.join('-')}`} onCommit={(v) => onSet(c.path, v)} /> : null}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </div>
-  );
-}
-
-function CellInput({ cell, changed, testId, onCommit }: { cell: number; changed: boolean; testId: string; onCommit: (v: string) => void }) {
-  const [draft, setDraft] = useState(String(cell));
-  useEffect(() => setDraft(String(cell)), [cell]);
-  const ok = /^-?\d+(\.\d+)?$/.test(draft.trim());
-  const commit = () => {
-    if (ok && Number(draft) !== cell) onCommit(String(Number(draft.trim())));
-  };
-  return (
-    <input
-      className={`cell-input${changed ? ' changed' : ''}${ok ? '' : ' invalid'}`}
-      value={draft}
-      inputMode="decimal"
-      aria-invalid={!ok}
-      title={ok ? undefined : 'A number, e.g. 105 or 2.5'}
-      data-testid={testId}
-      onChange={(e) => setDraft(e.target.value)}
-      onBlur={commit}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') commit();
-        if (e.key === 'Escape') setDraft(String(cell));
-      }}
-    />
   );
 }
 
