@@ -97,7 +97,8 @@ export async function build() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    chunkNames: 'chunks/[name]-[hash]',
+    // Chunks beside the entry: the native modules' relative import paths are computed from dist/.
+    chunkNames: '[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     conditions: ['node', 'import'],
     sourcemap: 'linked',

@@ -69,3 +69,15 @@ describe('the built CLI (dist/, made by pnpm install and pnpm build)', () => {
     expect(existsSync(path.join(dir, 'out.xlsx'))).toBe(true);
   });
 });
+
+describe('the built CLI and native modules', () => {
+  it('imports usage into DuckDB (@duckdb/node-api stays outside the bundle, loaded where it is installed)', () => {
+    const dir = tempRules();
+    const sample = built(dir, 'usage', 'sample', '-o', 'events.csv', '--customers', '2');
+    expect(sample.code, sample.stderr).toBe(0);
+    const r = built(dir, 'usage', 'import', 'events.csv', '--db', 'usage.duckdb');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^imported [\d,]+ events from events\.csv into usage\.duckdb/);
+  });
+});
