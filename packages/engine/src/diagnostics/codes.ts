@@ -1,7 +1,7 @@
 /**
  * The closed set of problem codes. The first letter names the phase:
  * Y yaml syntax, S schema, R rule semantics, F formula, E example, Q quote,
- * C scenario / forecast, W workbook, T store.
+ * C scenario / forecast, W workbook, T store, U usage history (event files, usage databases).
  */
 export const MESSAGES = {
   Y_SYNTAX: 'YAML syntax error: {detail}',
@@ -49,6 +49,12 @@ export const MESSAGES = {
   T_REVIEW_STATE: 'not possible at this step of review: {detail}',
   T_NOTE_REQUIRED: 'a note is required when {detail}',
   T_BACKDATED: 'effective date in the past: {detail}; only an approver may backdate, with a reason',
+  U_HEADER: 'usage file header: {detail}',
+  U_CSV: 'CSV syntax error: {detail}',
+  U_FIELDS: 'wrong number of fields: {detail}',
+  U_VALUE: 'bad value: {detail}',
+  U_TOO_MANY_ERRORS: 'more problems not shown: {detail}',
+  U_DATABASE: 'usage database problem: {detail}',
 } as const;
 
 export type Code = keyof typeof MESSAGES;
