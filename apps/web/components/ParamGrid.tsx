@@ -182,6 +182,8 @@ interface CellProps {
 function CellInput({ value, id, changed, testId, onCommit, onRefuse, onMove, onPaste, onPick }: CellProps) {
   const [draft, setDraft] = useState(String(value));
   useEffect(() => setDraft(String(value)), [value]);
+  // A cell is entered whole, as in a spreadsheet: typing replaces it, arrows leave it.
+  const entered = useRef(false);
   const read = readCell(draft);
   const commit = (): boolean => {
     if (!read.ok) {
@@ -219,6 +221,14 @@ function CellInput({ value, id, changed, testId, onCommit, onRefuse, onMove, onP
       data-cell={id}
       onChange={(e) => setDraft(e.target.value)}
       onBlur={commit}
+      onFocus={(e) => {
+        e.currentTarget.select();
+        entered.current = true;
+      }}
+      onMouseUp={(e) => {
+        if (entered.current) e.preventDefault();
+        entered.current = false;
+      }}
       onKeyDown={onKeyDown}
       onPaste={onPaste}
       onMouseDown={(e) => onPick(e.shiftKey, e.ctrlKey || e.metaKey)}

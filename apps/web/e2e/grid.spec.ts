@@ -65,6 +65,10 @@ test('the price grid works like a spreadsheet: arrows and Enter, a pasted block,
   await expect(cell('std', '10')).toHaveValue('21');
   await expect(cell('pro', '5')).toHaveValue('37');
   await expect(cell('pro', '10')).toHaveValue('74');
+  // Written into the source in place, comments kept.
+  await expect.poll(() => editorText(page)).toMatch(/"10": 74 +# SECONDARY-AGREE: "Professional mode" 10 s = 70/);
+  // The card's own example for v1.6 Standard 10 s (20 credits, now 21) fails, and the editor says so rather than "Valid".
   await settled(page);
-  await expect(page.getByTestId('validation-status')).toContainText('Valid');
+  await expect(page.getByTestId('validation-status')).toContainText('1 problem');
+  await expect(page.getByTestId('problem').first()).toHaveAttribute('data-code', 'E_EXAMPLE_FAILED');
 });
