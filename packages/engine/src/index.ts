@@ -69,7 +69,7 @@ export {
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
 export { FUNCTIONS, FORMULA_LIMITS, compileFormula, evaluateFormula, type FormulaFunction } from './formula/index.ts';
 export { compileTable, type CardTable } from './quote/index.ts';
-export { compileCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
+export { compileCard, compiledCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
 export {
   forecast,
   sweep,
@@ -78,6 +78,25 @@ export {
   runNames,
   calendar,
   profileCount,
+  scaleCount,
+  ledgerPlan,
+  simulate,
+  report as reportForecast,
+  PricingCache,
+  NEVER,
+  burnComparator,
+  MAX_FORECAST_CELLS,
+  type LedgerPlan,
+  type PlannedLot,
+  type PlanInput,
+  type Payment,
+  type AutoTopUp,
+  type Quantity,
+  type MoneyAmount,
+  type LotCategory,
+  type Simulation,
+  type SimulatedLot,
+  type LedgerRow,
   type Calendar,
   DEFAULT_BURN_ORDER,
   type ForecastResult,
@@ -86,7 +105,6 @@ export {
   type DemandRow,
   type Totals,
   type VersionUse,
-  type ForecastProblem,
   type SweepRun,
 } from './ledger/index.ts';
 export { compare, deltaTotals, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
