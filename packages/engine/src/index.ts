@@ -131,4 +131,4 @@ export {
   type Formula,
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
-export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type PriceChange } from './edit/index.ts';
+export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type SaveFailure, type PriceChange } from './edit/index.ts';

@@ -3,7 +3,7 @@ import type { RuleSet } from '../rules/ruleset.ts';
 import type { Scenario } from '../rules/types.ts';
 import { PricingCache } from './cache.ts';
 import { calendar } from './calendar.ts';
-import { planOf } from './plan.ts';
+import { planOf } from './derive.ts';
 import { runProblem } from './problems.ts';
 import { report } from './report.ts';
 import { simulate } from './simulate.ts';

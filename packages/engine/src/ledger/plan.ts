@@ -1,14 +1,10 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
-import type { RuleSet } from '../rules/ruleset.ts';
-import type { BurnKey, LotSource, Scenario } from '../rules/types.ts';
-import { PricingCache } from './cache.ts';
+import type { BurnKey, LotSource } from '../rules/types.ts';
 import type { Calendar } from './calendar.ts';
-import { planLots } from './lots.ts';
 import type { Dec } from './money.ts';
-import { prepareRun } from './prepare.ts';
 import type { ProblemContext } from './problems.ts';
 import type { DemandRow, VersionUse } from './types.ts';
-import { applyVariant, type EffectiveScenario } from './variant.ts';
+import type { EffectiveScenario } from './variant.ts';
 
 /** How a lot's credits count: a subscription's, bought in a purchase, or free (daily free and promotional). */
 export type LotCategory = 'subscription' | 'purchase' | 'free';
@@ -110,19 +106,4 @@ export interface LedgerPlan {
   readonly plan: { catalog: string; subscription: string | null; billing: 'monthly' | 'annual' };
   /** Where the run's problems point. */
   readonly context: ProblemContext;
-}
-
-/** Derives the ledger plan of a scenario's run (base, or a variant by name). */
-export async function ledgerPlan(rules: RuleSet, scenario: Scenario, options: { variant?: string | null; cache?: PricingCache; detail?: boolean } = {}): Promise<LedgerPlan> {
-  const eff = applyVariant(scenario, options.variant);
-  return planOf(rules, eff, options.cache ?? new PricingCache(rules), options.detail ?? true);
-}
-
-/** The plan of an effective scenario. */
-export async function planOf(rules: RuleSet, eff: EffectiveScenario, cache: PricingCache, detail: boolean): Promise<LedgerPlan> {
-  const run = eff.variant ?? 'base';
-  const k = eff.variant === null ? -1 : (eff.scenario.variants ?? []).findIndex((v) => v.name === eff.variant);
-  const ctx = { rules, scenario: eff.scenario, run, variantIndex: k < 0 ? undefined : k };
-  const prepared = await prepareRun(cache, eff, ctx, detail);
-  return planLots(prepared, ctx);
 }
