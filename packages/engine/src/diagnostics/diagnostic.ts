@@ -33,12 +33,14 @@ export interface DiagnosticInput {
   source?: string;
   period?: string;
   run?: string;
+  /** Line and column when they are known without the text (a row and field of a large data file). */
+  at?: { line: number; col: number };
 }
 
 /** Builds a diagnostic; line and column are computed from the source text. */
 export function diagnostic(input: DiagnosticInput): Diagnostic {
   const pos = input.pos ?? [0, 0];
-  const { line, col } = input.source === undefined ? { line: 1, col: 1 } : lineCol(input.source, pos[0]);
+  const { line, col } = input.at ?? (input.source === undefined ? { line: 1, col: 1 } : lineCol(input.source, pos[0]));
   return {
     code: input.code,
     severity: input.severity ?? 'error',
