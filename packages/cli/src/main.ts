@@ -17,6 +17,7 @@ import { DirectoryStore } from '@creditbook/engine/node';
 import { InputError, UsageError, type Io } from './io.ts';
 import { checkManifests, failOn, loadRules, loadScenario, readPaths } from './rules.ts';
 import { renderSheet } from './table.ts';
+import { VERSION } from './version.ts';
 
 export const USAGE = `creditbook — credit economy workbooks
 
@@ -38,6 +39,7 @@ Options:
   --json          machine-readable output (stable shapes, see README)
   --rules DIR     rule store (default: rules)
   -h, --help      this help
+  -V, --version   the version of creditbook
 
 Exit codes: 0 ok, 1 bad input (problems on stderr as file:line:col: CODE message), 2 usage.
 `;
@@ -226,6 +228,10 @@ export function registerCommand(name: string, command: Command): void {
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`creditbook ${VERSION}\n`);
+    return 0;
+  }
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
