@@ -22,6 +22,7 @@ import {
   withdraw,
   type ReviewEvent,
   type Diagnostic,
+  type SaveFailure,
   type Kind,
 } from '@creditbook/engine';
 import { documentSummary, listDocuments } from './documents.ts';
@@ -155,8 +156,11 @@ export const validate = guarded('viewer', async (req) => {
   return json(await previewEdit(await loadRules(), body['text'] as string, base as number));
 });
 
-function saveFailure(status: 400 | 403 | 404 | 409, errors: Diagnostic[]): Response {
-  return problems(status, shown(errors));
+/** The one place a save's, review step's or publish's reason becomes an HTTP status. */
+const SAVE_STATUS: Record<SaveFailure, 400 | 403 | 404 | 409> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
+
+function saveFailure(reason: SaveFailure, errors: Diagnostic[]): Response {
+  return problems(SAVE_STATUS[reason], shown(errors));
 }
 
 /** POST /api/versions `{text, base_version, note}`: saves a new draft version (409 when the base is stale). */
@@ -179,7 +183,7 @@ export const saveVersion = guarded('editor', async (req, { user }) => {
     file,
     ...(typeof note === 'string' && note.trim() !== '' ? { note: note.trim() } : {}),
   });
-  if (!result.ok) return saveFailure(result.status, result.errors);
+  if (!result.ok) return saveFailure(result.reason, result.errors);
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'draft' }, 201);
 });
 
@@ -216,7 +220,7 @@ export const publishVersion = guarded('editor', async (req, { user, params }) =>
     mayBackdate: user.role === 'approver',
     ...(typeof reason === 'string' ? { backdateReason: reason } : {}),
   });
-  if (!result.ok) return saveFailure(result.status, result.errors);
+  if (!result.ok) return saveFailure(result.reason, result.errors);
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'published', effective_from: date });
 });
 
@@ -260,7 +264,7 @@ async function stepBody(req: Request, decision: boolean): Promise<{ ok: true; no
 }
 
 const stepDone = (r: Awaited<ReturnType<typeof submitForReview>>) =>
-  r.ok ? json({ kind: r.kind, id: r.id, version: r.version, review: reviewState(parseRuleDocument(r.text)) }) : saveFailure(r.status, r.errors);
+  r.ok ? json({ kind: r.kind, id: r.id, version: r.version, review: reviewState(parseRuleDocument(r.text)) }) : saveFailure(r.reason, r.errors);
 
 /** The header of a version's text, for its review state. */
 function parseRuleDocument(text: string): { status: string; audit: { author: string; saved_at: string; trail?: ReviewEvent[] } } {

@@ -4,7 +4,7 @@ import type { LoadedDocument } from '../rules/ruleset.ts';
 import type { RuleStore } from '../rules/store.ts';
 import type { Audit, Kind, ReviewEvent } from '../rules/types.ts';
 import { recordPublished } from './manifest.ts';
-import type { SaveResult } from './result.ts';
+import type { SaveFailure, SaveResult } from './result.ts';
 import { setValue } from './text.ts';
 
 /**
@@ -39,8 +39,8 @@ export interface ReviewStep {
   now?: string;
 }
 
-const fail = (status: 400 | 403 | 404 | 409, errors: Diagnostic[]): SaveResult => ({ ok: false, status, errors });
-const STATUS: Partial<Record<Diagnostic['code'], 403 | 409>> = { T_IMMUTABLE: 409, T_NOT_APPROVED: 409, T_REVIEW_STATE: 409, T_SELF_REVIEW: 403 };
+const fail = (reason: SaveFailure, errors: Diagnostic[]): SaveResult => ({ ok: false, reason, errors });
+const REASON: Partial<Record<Diagnostic['code'], SaveFailure>> = { T_IMMUTABLE: 'conflict', T_NOT_APPROVED: 'conflict', T_REVIEW_STATE: 'conflict', T_SELF_REVIEW: 'forbidden' };
 export const stamp = (now?: string): string => now ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Appends an event to a version's audit trail (and applies `also` to the document's header). */
@@ -54,9 +54,9 @@ export async function appendEvent(
   const run = async (): Promise<SaveResult> => {
     const files = await store.list();
     const loaded = (await loadFiles(files)).rules.get(step.kind, step.id, step.version);
-    if (!loaded) return fail(404, [diagnostic({ code: 'R_UNKNOWN_REFERENCE', detail: `${step.kind} ${step.id} v${step.version}` })]);
+    if (!loaded) return fail('not_found', [diagnostic({ code: 'R_UNKNOWN_REFERENCE', detail: `${step.kind} ${step.id} v${step.version}` })]);
     const refused = check(loaded);
-    if (refused) return fail(STATUS[refused.code] ?? 400, [refused]);
+    if (refused) return fail(REASON[refused.code] ?? 'invalid', [refused]);
     const path = loaded.source.file;
     const before = files.find((f) => f.path === path)?.text ?? '';
     let text: string | null = before;
@@ -64,17 +64,17 @@ export async function appendEvent(
     if (also.effective_from) text = text && setValue(text, ['effective_from'], also.effective_from);
     const audit: Audit = { ...loaded.doc.audit, ...also.audit, trail: [...(loaded.doc.audit.trail ?? []), event] };
     text = text && setValue(text, ['audit'], audit);
-    if (text === null) return fail(400, [diagnostic({ code: 'Y_SYNTAX', detail: `${path} does not parse`, file: path })]);
+    if (text === null) return fail('invalid', [diagnostic({ code: 'Y_SYNTAX', detail: `${path} does not parse`, file: path })]);
     const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text: text! } : f)));
     const own = checked.errors.filter((e) => e.file === path);
-    if (own.length > 0) return fail(400, own);
+    if (own.length > 0) return fail('invalid', own);
     if (also.manifest) {
       // The manifest first: a crash between the two writes leaves evidence, never an unrecorded change.
       const recorded = await recordPublished(store, path, text);
-      if (recorded.length > 0) return fail(409, recorded);
+      if (recorded.length > 0) return fail('conflict', recorded);
     }
     const replaced = await store.replace(path, before, text);
-    if (replaced === 'changed') return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `${step.id} v${step.version} changed meanwhile` })]);
+    if (replaced === 'changed') return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${step.id} v${step.version} changed meanwhile` })]);
     return { ok: true, kind: step.kind, id: step.id, version: step.version, path, text };
   };
   return store.exclusive ? store.exclusive(run) : run();
@@ -85,7 +85,7 @@ const note = (n: string | undefined) => (n ?? '').trim();
 
 /** Submits a draft for review, with a note saying what changed and why (required). */
 export async function submitForReview(store: RuleStore, step: ReviewStep): Promise<SaveResult> {
-  if (note(step.note) === '') return fail(400, [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'submitting for review', path: '/note' })]);
+  if (note(step.note) === '') return fail('invalid', [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'submitting for review', path: '/note' })]);
   return appendEvent(store, step, (d) => {
     const state = reviewState(d.doc);
     if (state === 'published' || state === 'withdrawn') return diagnostic({ code: 'T_IMMUTABLE', detail: `${step.id} v${step.version} is ${state}` });
@@ -96,7 +96,7 @@ export async function submitForReview(store: RuleStore, step: ReviewStep): Promi
 
 /** An approver's decision on a submitted draft; never on a draft they wrote or submitted. Rejecting needs a comment. */
 export async function reviewDraft(store: RuleStore, step: ReviewStep & { decision: 'approve' | 'reject' }): Promise<SaveResult> {
-  if (step.decision === 'reject' && note(step.note) === '') return fail(400, [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'rejecting a draft', path: '/note' })]);
+  if (step.decision === 'reject' && note(step.note) === '') return fail('invalid', [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'rejecting a draft', path: '/note' })]);
   return appendEvent(store, step, (d) => {
     const state = reviewState(d.doc);
     if (state === 'published' || state === 'withdrawn') return diagnostic({ code: 'T_IMMUTABLE', detail: `${step.id} v${step.version} is ${state}` });
@@ -112,7 +112,7 @@ export async function reviewDraft(store: RuleStore, step: ReviewStep & { decisio
  * becomes `withdrawn`, the reason is in its trail, and the manifest records the new text.
  */
 export async function withdraw(store: RuleStore, step: ReviewStep & { today: string }): Promise<SaveResult> {
-  if (note(step.note) === '') return fail(400, [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'withdrawing a version', path: '/note' })]);
+  if (note(step.note) === '') return fail('invalid', [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'withdrawing a version', path: '/note' })]);
   return appendEvent(store, step, (d) => {
     if (d.doc.status !== 'published') return refuse(`v${step.version} is ${d.doc.status}, not a scheduled version`);
     if (d.doc.effective_from <= step.today) return refuse(`v${step.version} took effect on ${d.doc.effective_from}; publish a new version instead`);

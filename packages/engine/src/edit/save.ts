@@ -8,9 +8,9 @@ import { documentPath, ID_PATTERN } from './paths.ts';
 import { appendEvent, reviewState, stamp } from './review.ts';
 import { setValue } from './text.ts';
 
-import type { SaveResult } from './result.ts';
+import type { SaveFailure, SaveResult } from './result.ts';
 
-export type { SaveResult } from './result.ts';
+export type { SaveFailure, SaveResult } from './result.ts';
 
 export interface SaveDraftInput {
   /** The edited YAML source. Its kind and id say which document it is. */
@@ -25,11 +25,11 @@ export interface SaveDraftInput {
   file?: string;
 }
 
-const fail = (status: 400 | 404 | 409, errors: Diagnostic[]): SaveResult => ({ ok: false, status, errors });
+const fail = (reason: SaveFailure, errors: Diagnostic[]): SaveResult => ({ ok: false, reason, errors });
 
 /**
  * Saves an edit as a new draft version: validates it with the rest of the store, refuses a stale
- * base (409, nothing written), and creates the file atomically without ever overwriting.
+ * base (a conflict, nothing written), and creates the file atomically without ever overwriting.
  */
 export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promise<SaveResult> {
   const file = input.file ?? 'edit.yaml';
@@ -37,14 +37,14 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
   const kind = doc.get('kind') as Kind | undefined;
   const id = doc.get('id');
   if (doc.errors.length === 0 && (typeof id !== 'string' || !ID_PATTERN.test(id))) {
-    return fail(400, [diagnostic({ code: 'T_BAD_ID', detail: JSON.stringify(id ?? null), file, source: input.text })]);
+    return fail('invalid', [diagnostic({ code: 'T_BAD_ID', detail: JSON.stringify(id ?? null), file, source: input.text })]);
   }
   const files = await store.list();
   const current = await loadFiles(files);
   const versions = typeof id === 'string' && kind ? current.rules.versions(kind, id) : [];
   const latest = versions.length === 0 ? 0 : (versions[versions.length - 1]?.doc.version ?? 0);
   if (latest !== input.baseVersion) {
-    return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `${kind ?? '?'} ${String(id)} is at v${latest}, the edit started from v${input.baseVersion}` })]);
+    return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${kind ?? '?'} ${String(id)} is at v${latest}, the edit started from v${input.baseVersion}` })]);
   }
   const version = latest + 1;
   // Only the header is rewritten, in place: the rest of the text stays as it was written (a one-cell edit is a one-line diff).
@@ -59,22 +59,22 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
   try {
     path = kind && typeof id === 'string' ? documentPath(kind, id, version) : file;
   } catch {
-    return fail(400, [diagnostic({ code: 'T_BAD_ID', detail: String(id), file })]);
+    return fail('invalid', [diagnostic({ code: 'T_BAD_ID', detail: String(id), file })]);
   }
   // Problems are reported against the text as the user wrote it, so lines and columns match the editor.
   const siblings = new Set(versions.map((v) => v.source.file));
   const asWritten = await loadFiles([...files.filter((f) => !siblings.has(f.path)), { path: file, text: input.text }]);
   const mine = asWritten.errors.filter((e) => e.file === file && e.code !== 'R_DUPLICATE_VERSION' && e.code !== 'R_EFFECTIVE_ORDER');
   if (mine.length > 0 || doc.errors.length > 0 || !kind) {
-    return fail(400, mine.length > 0 ? mine : [diagnostic({ code: 'S_UNKNOWN_KIND', detail: String(kind), file, source: input.text })]);
+    return fail('invalid', mine.length > 0 ? mine : [diagnostic({ code: 'S_UNKNOWN_KIND', detail: String(kind), file, source: input.text })]);
   }
   // Then the version as it will be stored, with the rest of the store (version order, references).
   const checked = await loadFiles([...files, { path, text }]);
   const stored = checked.errors.filter((e) => e.file === path);
-  if (stored.length > 0) return fail(400, stored);
+  if (stored.length > 0) return fail('invalid', stored);
   const created = await store.create(path, text);
   if (created === 'exists') {
-    return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `v${version} of ${id} was saved by someone else first` })]);
+    return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `v${version} of ${id} was saved by someone else first` })]);
   }
   return { ok: true, kind, id: id as string, version, path, text };
 }
@@ -101,13 +101,13 @@ export interface PublishInput {
  * Published versions never change.
  */
 export async function publish(store: RuleStore, input: PublishInput): Promise<SaveResult> {
-  if (!isCalendarDate(input.effectiveFrom)) return fail(400, [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'`, path: '/effective_from' })]);
+  if (!isCalendarDate(input.effectiveFrom)) return fail('invalid', [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'`, path: '/effective_from' })]);
   const at = stamp(input.now);
   const today = input.today ?? at.slice(0, 10);
   const reason = (input.backdateReason ?? '').trim();
   const backdated = input.effectiveFrom < today;
   if (backdated && !(input.mayBackdate && reason !== '')) {
-    return fail(400, [diagnostic({ code: 'T_BACKDATED', detail: `${input.effectiveFrom} is before today (${today})`, path: '/effective_from' })]);
+    return fail('invalid', [diagnostic({ code: 'T_BACKDATED', detail: `${input.effectiveFrom} is before today (${today})`, path: '/effective_from' })]);
   }
   // One publish at a time (appendEvent holds the store's lock): the manifest and the file are written together.
   return appendEvent(
