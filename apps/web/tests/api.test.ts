@@ -240,6 +240,21 @@ describe('review before publish', () => {
   });
 });
 
+describe('runs that cannot price their demand', () => {
+  it('are invalid: a variant moving kling-v2-1 to Master in mode std prices neither of its two kling-v2-1 lines', async () => {
+    const { isInvalidRun, unpricedLines } = await import('../lib/runs.ts');
+    const custom = [{ name: 'master-std', migrate: [{ from: { model: 'kling-v2-1' }, to: { model: 'kling-v2-1-master', mode: 'std' }, share: 1 }] }];
+    const res = await api.compareRoute(await req('/api/compare', { body: { scenario: 'agency-campaigns', variants: [], custom }, user: viewer }));
+    expect(res.status).toBe(200);
+    const runs = (await res.json()).runs as { name: string; problems: { code: string; message: string; path?: string }[] }[];
+    const [base, bad] = [runs.find((r) => r.name === 'base')!, runs.find((r) => r.name === 'master-std')!];
+    expect(isInvalidRun(base)).toBe(false);
+    expect(isInvalidRun(bad)).toBe(true);
+    // agency-campaigns has two kling-v2-1 lines (std 5 s and pro 10 s); Master allows neither mode.
+    expect(unpricedLines(bad.problems)).toBe(2);
+  });
+});
+
 describe('sign-in without script', () => {
   it('redirects a form post to next with the cookie, or back to the sign-in page', async () => {
     const form = (fields: Record<string, string>) =>

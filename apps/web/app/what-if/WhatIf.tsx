@@ -40,7 +40,7 @@ interface CustomVariant {
 
 type Totals = Record<string, number | string | null>;
 interface SeriesPoint { period: string; pool: string; closing: number; consumed: number; expired: number; unmet: number; purchased: number; spend: string; expired_value: string; expiring_soon: number }
-interface Run { name: string; description: string; totals: Totals; series: SeriesPoint[]; problems: { code: string; message: string; period: string; line: string }[]; versions: { kind: string; id: string; version: number; from: string; to: string }[] }
+interface Run { name: string; description: string; totals: Totals; series: SeriesPoint[]; problems: { code: string; message: string; period?: string; path?: string }[]; versions: { kind: string; id: string; version: number; from: string; to: string }[] }
 interface CompareResult { scenario: string; currency: string; base: string; runs: Run[]; deltas: { name: string; vs: string; totals: Totals }[] }
 interface Problem { code: string; message: string; path: string; formatted?: string }
 
@@ -312,7 +312,7 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
             <div key={r.name} data-testid={`invalid-${r.name}`} style={{ marginBottom: 6 }}>
               <strong>{r.name} is not a valid run:</strong> {unpricedLines(r.problems)} demand line{unpricedLines(r.problems) === 1 ? '' : 's'} cannot be priced, so its demand, consumption and spend leave them out. Its figures are shown greyed, without deltas.
               <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
-                {[...new Set(r.problems.map((p) => `${p.line ? `${p.line}: ` : ''}${p.message}`))].slice(0, 5).map((m) => <li key={m} className="small">{m}</li>)}
+                {[...new Set(r.problems.map((p) => p.message))].slice(0, 5).map((m) => <li key={m} className="small">{m}</li>)}
               </ul>
             </div>
           ))}
