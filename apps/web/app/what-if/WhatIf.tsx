@@ -58,6 +58,7 @@ const METRICS: { key: string; label: string; kind: 'credits' | 'money' | 'ratio'
   { key: 'cost_per_second', label: 'Effective cost per output second', kind: 'ratio', moreIsWorse: true },
   { key: 'utilisation', label: 'Utilisation (consumed / available)', kind: 'percent', moreIsWorse: false },
   { key: 'output_seconds', label: 'Output seconds', kind: 'integer', moreIsWorse: false },
+  { key: 'demand_seconds', label: 'Output seconds demanded', kind: 'integer', moreIsWorse: false },
 ];
 
 function show(kind: (typeof METRICS)[number]['kind'], v: number | string | null | undefined): string {
