@@ -38,6 +38,7 @@ export const MESSAGES = {
   C_PURCHASE: 'purchase not possible: {detail}',
   C_DEMAND: 'demand line cannot be priced: {detail}',
   C_TOO_LARGE: 'scenario too large to forecast: {detail}',
+  C_REVENUE: 'revenue terms not usable: {detail}',
   W_CYCLE: 'reference cycle: {detail}',
   W_REF: 'reference to a missing cell: {detail}',
   T_CONFLICT: 'stale base version: {detail}',
