@@ -303,5 +303,5 @@ export function combineBooks(results: readonly BooksResult[]): CombinedBooks {
     }
     totals[c] = totalsOf(c, t, closing, credits, peak, peakAt);
   }
-  return { currencies, periods, totals, journal: results.flatMap((r) => r.journal) };
+  return { currencies, periods, totals, journal: results.flatMap((r) => r.journal.map((l) => ({ ...l, entry: `${r.scenario}${r.variant ? `:${r.variant}` : ''}/${l.entry}` }))) };
 }
