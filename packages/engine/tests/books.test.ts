@@ -103,3 +103,25 @@ describe('books cases', () => {
     });
   }
 });
+
+describe('books of the bundled scenarios', () => {
+  it('every run of every bundled scenario keeps the invariants, under the policy and both what-if methods', async () => {
+    const { DirectoryStore } = await import('@creditbook/engine/node');
+    const { loadStore, runNames } = await import('@creditbook/engine');
+    const loaded = await loadStore(new DirectoryStore(path.join(import.meta.dirname, '..', '..', '..', 'rules')));
+    expect(loaded.errors).toEqual([]);
+    const ids = loaded.rules.ids('Scenario');
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    for (const id of ids) {
+      const scenario = loaded.rules.latest('Scenario', id)!.doc;
+      for (const name of runNames(scenario)) {
+        const f = await forecast(loaded.rules, scenario, { variant: name });
+        for (const options of [{}, { method: 'at-expiry' as const }, { breakageRate: '0.3' }]) expectBooksInvariants(books(loaded.rules, f, options), f);
+        // The bundled validity policies carry revenue terms: the proportional method at their rates.
+        const b = books(loaded.rules, f);
+        expect(b.method).toBe('proportional');
+        expect(b.terms.every((t) => /^ValidityPolicy (kling-validity|monthly-expiry) v2$/.test(t.rule))).toBe(true);
+      }
+    }
+  });
+});
