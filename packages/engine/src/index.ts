@@ -97,6 +97,7 @@ export {
   books,
   booksOfLots,
   combineBooks,
+  booksWorkbook,
   type CombinedBooks,
   bookLots,
   categoryOf,
@@ -116,7 +117,7 @@ export {
   type LotCategory,
   type PeriodTerms,
 } from './books/index.ts';
-export { compare, deltaTotals, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
+export { compare, deltaTotals, deltaBooks, booksSummary, BOOKS_KEYS, RunCache, type BooksSummary, type BooksDelta, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
 export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';
 export {

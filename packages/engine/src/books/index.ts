@@ -4,3 +4,4 @@ export { periodTerms, rateOf, breakageRate } from './terms.ts';
 export { recognisedToDate, usageToDate, schedule, type Step } from './recognise.ts';
 export { journalCsv, JOURNAL_COLUMNS } from './journal.ts';
 export type { Account, BookLot, BooksLot, BooksOptions, BooksResult, BooksRow, BooksTotals, JournalLine, LotCategory, PeriodTerms } from './types.ts';
+export { booksWorkbook } from './workbook.ts';
