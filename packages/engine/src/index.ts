@@ -43,6 +43,7 @@ export {
   type ManifestCheck,
   type RuleStore,
   type StoredFile,
+  type LoadOptions,
   type LoadResult,
   type LoadedDocument,
   type SourceDocument,
