@@ -2,9 +2,9 @@ import { calendar, type Calendar } from '../ledger/calendar.ts';
 import { D } from '../ledger/money.ts';
 import type { ForecastResult, LotResult } from '../ledger/types.ts';
 import type { LotSource } from '../rules/types.ts';
-import type { BookLot, LotCategory } from './types.ts';
+import type { BookLot, BooksCategory } from './types.ts';
 
-const CATEGORIES: Record<LotSource, LotCategory> = {
+const CATEGORIES: Record<LotSource, BooksCategory> = {
   subscription: 'paid_subscription',
   top_up: 'paid_top_up',
   api_package: 'api_package',
@@ -14,7 +14,7 @@ const CATEGORIES: Record<LotSource, LotCategory> = {
 };
 
 /** The books' category of a lot source. Free and promotional credits carry no revenue. */
-export function categoryOf(source: LotSource): LotCategory {
+export function categoryOf(source: LotSource): BooksCategory {
   return CATEGORIES[source];
 }
 

@@ -1,7 +1,7 @@
 import type { LotSource, RevenueMethod } from '../rules/types.ts';
 
 /** What a lot's credits are, for the books: paid (by kind) or free of charge. */
-export type LotCategory = 'paid_subscription' | 'paid_top_up' | 'api_package' | 'enterprise' | 'free' | 'promotional';
+export type BooksCategory = 'paid_subscription' | 'paid_top_up' | 'api_package' | 'enterprise' | 'free' | 'promotional';
 
 /**
  * A lot as the books read it: one price paid for a number of credits. Periods are indices on the
@@ -12,7 +12,7 @@ export interface BookLot {
   id: string;
   pool: string;
   source: LotSource;
-  category: LotCategory;
+  category: BooksCategory;
   /** The tier, pack or grant that created it. */
   ref: string;
   /** Price paid, in whole cents of the run's currency (0 for free credits). */
@@ -84,7 +84,7 @@ export interface BooksLot {
   id: string;
   pool: string;
   source: LotSource;
-  category: LotCategory;
+  category: BooksCategory;
   ref: string;
   price: string;
   credits: number;
