@@ -111,8 +111,8 @@ function renderBacktest(r: BacktestResult): string {
     out.push('== Unpriced (not counted in the credits above) ==');
     out.push(
       table(
-        ['request', 'events', 'customers', 'why'],
-        r.unpriced.map((u) => [Object.entries(u.request).map(([k, v]) => `${k}=${v}`).join(' '), n(u.events), n(u.customers), u.problems.map((x) => `v${x.version}: ${x.code} ${x.message}`).join('; ')]),
+        ['request', 'events', 'why'],
+        r.unpriced.map((u) => [Object.entries(u.request).map(([k, v]) => `${k}=${v}`).join(' '), n(u.events), u.problems.map((x) => `v${x.version}: ${x.code} ${x.message}`).join('; ')]),
       ),
     );
   }

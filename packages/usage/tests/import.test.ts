@@ -26,10 +26,10 @@ describe('usage import', () => {
   it('loads every row, with count 1 when the field is empty', async () => {
     const r = await importEvents(db, write(dir, 'good.csv', GOOD));
     expect(r).toMatchObject({ ok: true, rows: 2, already_imported: false });
-    const rows = await db.rows(`SELECT customer, strftime("time", '%Y-%m-%d %H:%M') AS t, model, mode, duration_s, resolution, "count", line FROM events ORDER BY line`);
+    const rows = await db.rows(`SELECT customer, strftime("time", '%Y-%m-%d %H:%M') AS t, model, mode, duration_s, resolution, "count" FROM events ORDER BY "time"`);
     expect(rows).toEqual([
-      { customer: 'acme', t: '2025-03-01 10:00', model: 'kling-v2-1', mode: 'pro', duration_s: 10, resolution: '1080p', count: 2n, line: 2n },
-      { customer: 'acme', t: '2025-03-02 00:00', model: 'kling-v2-1-master', mode: null, duration_s: 10, resolution: null, count: 1n, line: 3n },
+      { customer: 'acme', t: '2025-03-01 10:00', model: 'kling-v2-1', mode: 'pro', duration_s: 10, resolution: '1080p', count: 2n },
+      { customer: 'acme', t: '2025-03-02 00:00', model: 'kling-v2-1-master', mode: null, duration_s: 10, resolution: null, count: 1n },
     ]);
   });
 
