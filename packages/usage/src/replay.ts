@@ -64,8 +64,8 @@ export interface ReplayInput {
   from: number;
   to: number;
   customers: readonly CustomerPlan[];
-  /** Last month replayed (default: the month of the last event). */
-  until?: string;
+  /** Inclusive months of usage replayed (default: every event; the replay runs to the last event's month). */
+  between?: { from: string; to: string };
   catalog: string;
   validity: string;
   /** Pack bought automatically on a shortfall (default: the catalog's first pack of the card's pool); null buys none. */
@@ -191,16 +191,17 @@ export async function replayWallets(db: UsageDb, rules: RuleSet, input: ReplayIn
   const extras = await db.extraColumns();
   const dims = [...new Set([...tables.from.dimensions, ...tables.to.dimensions].map((d) => d.name))].filter((d) => (EVENT_COLUMNS as readonly string[]).includes(d) || extras.includes(d));
   const names = input.customers.map((c) => literal(c.customer)).join(', ');
+  const window = input.between ? ` AND strftime("time", '%Y-%m') BETWEEN ${literal(input.between.from)} AND ${literal(input.between.to)}` : '';
   const rows =
     input.customers.length === 0
       ? []
       : await db.rows(
           `SELECT customer, strftime("time", '%Y-%m') AS period, ${dims.map((d) => `e.${ident(d)}`).join(', ')}, sum("count") AS n
-           FROM events e WHERE (pool IS NULL OR pool = ${literal(pool)}) AND customer IN (${names})
+           FROM events e WHERE (pool IS NULL OR pool = ${literal(pool)}) AND customer IN (${names})${window}
            GROUP BY ALL ORDER BY customer, period, ${dims.map((d) => `${ident(d)} NULLS FIRST`).join(', ')}`,
         );
   const [last] = await db.rows(`SELECT strftime(max("time"), '%Y-%m') AS m FROM events WHERE pool IS NULL OR pool = ${literal(pool)}`);
-  const until = input.until ?? (last?.['m'] ? String(last['m']) : input.customers.map((c) => c.start).sort().at(-1) ?? '2025-01');
+  const until = input.between?.to ?? (last?.['m'] ? String(last['m']) : input.customers.map((c) => c.start).sort().at(-1) ?? '2025-01');
   // Like the backtest, the wallets replay the demand both versions price; the rest is counted, not replayed.
   const cards = [compileCard(tables.from.card), compileCard(tables.to.card)];
   const priced = new Map<string, boolean>();
