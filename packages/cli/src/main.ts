@@ -16,7 +16,9 @@ import {
 import { DirectoryStore } from '@creditbook/engine/node';
 import { InputError, UsageError, type Io } from './io.ts';
 import { checkManifests, failOn, loadRules, loadScenario, readPaths } from './rules.ts';
+import { progressBar } from './progress-bar.ts';
 import { renderSheet } from './table.ts';
+import { VERSION } from './version.ts';
 
 export const USAGE = `creditbook — credit economy workbooks
 
@@ -40,6 +42,7 @@ Options:
   --json          machine-readable output (stable shapes, see README)
   --rules DIR     rule store (default: rules)
   -h, --help      this help
+  -V, --version   the version of creditbook
 
 Exit codes: 0 ok, 1 bad input (problems on stderr as file:line:col: CODE message), 2 usage.
 `;
@@ -65,16 +68,23 @@ export function parse(args: string[], options: NonNullable<ParseArgsConfig['opti
 export const json = (io: Io, value: unknown) => io.stdout.write(JSON.stringify(value, null, 2) + '\n');
 
 const validate: Command = async (args, io) => {
-  const { positionals } = parse(args, {}, { min: 0, max: 10_000 });
+  const { values, positionals } = parse(args, {}, { min: 0, max: 10_000 });
   const files = await readPaths(io.cwd, positionals.length > 0 ? positionals : ['rules']);
   const { loadFiles } = await import('@creditbook/engine');
-  const result = await loadFiles(files);
+  const bar = progressBar(io, 'validating', { unit: 'files', quiet: Boolean(values.json) });
+  let result;
+  try {
+    result = await loadFiles(files, { onProgress: (done, total) => bar.update(done, total) });
+  } finally {
+    bar.stop();
+  }
   const tampered = await checkManifests(io.cwd, positionals.length > 0 ? positionals : ['rules'], files, result.rules.documents);
   const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
-  const errors = [...result.errors, ...tampered, ...runs];
-  for (const d of [...errors, ...result.warnings]) io.stderr.write(formatDiagnostic(d) + '\n');
+  const errors = [...result.errors, ...tampered, ...runs.filter((d) => d.severity === 'error')];
+  const warnings = [...result.warnings, ...runs.filter((d) => d.severity === 'warning')];
+  for (const d of [...errors, ...warnings]) io.stderr.write(formatDiagnostic(d) + '\n');
   const summary = `${files.length} files, ${result.rules.documents.length} documents, ${errors.length} problems`;
-  if (args.includes('--json')) json(io, { ok: errors.length === 0, files: files.length, documents: result.rules.documents.length, errors, warnings: result.warnings });
+  if (values.json) json(io, { ok: errors.length === 0, files: files.length, documents: result.rules.documents.length, errors, warnings });
   else io.stdout.write(`${errors.length === 0 ? 'valid' : 'invalid'}: ${summary}\n`);
   return errors.length === 0 ? 0 : 1;
 };
@@ -137,13 +147,9 @@ const quoteCommand: Command = async (args, io) => {
   return 0;
 };
 
-const progress = (io: Io, text: string) => {
-  if (io.stderr.isTTY) io.stderr.write(`\r${text}\x1b[K`);
-};
-
 const forecastCommand: Command = async (args, io) => {
   const { values, positionals } = parse(args, { variant: { type: 'string' } }, { min: 1, max: 1 });
-  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!, [String(values.variant ?? 'base')], io.stderr);
   const r = await forecast(result.rules, scenario.doc, { variant: (values.variant as string | undefined) ?? null });
   if (values.json) json(io, r);
   else {
@@ -157,11 +163,9 @@ const forecastCommand: Command = async (args, io) => {
 
 const compareCommand: Command = async (args, io) => {
   const { values, positionals } = parse(args, { variant: { type: 'string', multiple: true } }, { min: 1, max: 1 });
-  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
-  progress(io, `comparing ${scenario.doc.id}…`);
   const variants = values.variant as string[] | undefined;
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!, variants ? ['base', ...variants] : undefined, io.stderr);
   const c = await compare(result.rules, scenario.doc, variants ? { variants } : {});
-  progress(io, '');
   if (values.json) json(io, c);
   else {
     io.stdout.write(`${c.scenario} — ${c.runs.length} runs (${c.currency})\n\n`);
@@ -186,19 +190,24 @@ const exportCommand: Command = async (args, io) => {
     created = new Date(text);
     if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/.test(text) || Number.isNaN(created.getTime())) throw new UsageError(`--created must be a UTC time like 2026-01-31T12:00:00Z: ${text}`);
   }
-  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
   const variant = values.variant as string | undefined;
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!, values['all-variants'] ? undefined : [variant ?? 'base'], io.stderr);
   if (variant !== undefined && variant !== 'base' && !(scenario.doc.variants ?? []).some((v) => v.name === variant)) {
     throw new InputError(`${positionals[0]}:1:1: C_VARIANT unknown variant '${variant}' (has ${['base', ...(scenario.doc.variants ?? []).map((v) => v.name)].join(', ')})`);
   }
   const { exportScenario } = await import('@creditbook/exporter');
-  progress(io, `exporting ${scenario.doc.id}…`);
   const target = path.resolve(io.cwd, out);
-  const { runs } = await exportScenario(result.rules, scenario.doc, target, {
-    variants: values['all-variants'] ? 'all' : [variant ?? 'base'],
-    ...(created ? { created } : {}),
-  });
-  progress(io, '');
+  const bar = progressBar(io, `exporting ${scenario.doc.id}`, { unit: 'forecasts', quiet: Boolean(values.json) });
+  let runs: string[];
+  try {
+    ({ runs } = await exportScenario(result.rules, scenario.doc, target, {
+      variants: values['all-variants'] ? 'all' : [variant ?? 'base'],
+      ...(created ? { created } : {}),
+      onProgress: (done, total) => bar.update(done, total),
+    }));
+  } finally {
+    bar.stop();
+  }
   if (values.json) json(io, { file: out, scenario: scenario.doc.id, runs });
   else io.stdout.write(`wrote ${out}: ${scenario.doc.id}, ${runs.join(', ')}\n`);
   return 0;
@@ -227,6 +236,10 @@ export function registerCommand(name: string, command: Command): void {
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`creditbook ${VERSION}\n`);
+    return 0;
+  }
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.stdout.write(USAGE);
     return name === undefined ? 2 : 0;

@@ -35,7 +35,7 @@ export async function usageCommand(args: string[], io: Io): Promise<number> {
     }
     const dbFile = String(values.db ?? DEFAULT_DB);
     const db = await openDb(io, dbFile, false);
-    const bar = progressBar(io, `importing ${path.basename(file)}`, 'bytes');
+    const bar = progressBar(io, `importing ${path.basename(file)}`, { unit: 'bytes', quiet: Boolean(values.json) });
     try {
       const r = await importEvents(db, path.resolve(io.cwd, file), { display: file, onProgress: (done, total) => bar.update(done, total) });
       bar.stop();
@@ -198,7 +198,7 @@ export async function backtestCommand(args: string[], io: Io): Promise<number> {
       }
       if (read.errors.length > 0) throw new InputError(read.errors.map(formatDiagnostic).join('\n'));
       const pack = values.pack === undefined ? {} : { pack: values.pack === 'none' ? null : String(values.pack) };
-      const bar = progressBar(io, 'replaying wallets');
+      const bar = progressBar(io, 'replaying wallets', { unit: 'customers', quiet: Boolean(values.json) });
       const replay = await replayWallets(db, loaded.rules, { card: String(values.card), from, to, customers: read.customers, catalog, validity, ...pack, ...(between ? { between } : {}) });
       bar.stop();
       if (!replay.ok) throw new InputError(replay.errors.map(formatDiagnostic).join('\n'));
