@@ -199,7 +199,7 @@ export async function backtestCommand(args: string[], io: Io): Promise<number> {
       if (read.errors.length > 0) throw new InputError(read.errors.map(formatDiagnostic).join('\n'));
       const pack = values.pack === undefined ? {} : { pack: values.pack === 'none' ? null : String(values.pack) };
       const bar = progressBar(io, 'replaying wallets', { unit: 'customers', quiet: Boolean(values.json) });
-      const replay = await replayWallets(db, loaded.rules, { card: String(values.card), from, to, customers: read.customers, catalog, validity, ...pack, ...(between ? { between } : {}) });
+      const replay = await replayWallets(db, loaded.rules, { card: String(values.card), from, to, customers: read.customers, catalog, validity, ...pack, onProgress: (done, total) => bar.update(done, total), ...(between ? { between } : {}) });
       bar.stop();
       if (!replay.ok) throw new InputError(replay.errors.map(formatDiagnostic).join('\n'));
       wallets = replay.result;

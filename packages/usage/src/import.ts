@@ -36,8 +36,6 @@ interface Staged {
   errors: Diagnostic[];
   /** True when the staged rows cannot be checked further (header or syntax problems). */
   final: boolean;
-  /** True when the staged rows are already known to be good. */
-  checked?: boolean;
 }
 
 const problem = (file: string, code: Code, detail: string, line: number, col: number): Diagnostic => diagnostic({ code, detail, file, at: { line, col } });
@@ -148,28 +146,49 @@ async function readHeader(path: string, file: string): Promise<{ columns: string
 }
 
 /**
- * The fast path for a clean file: DuckDB's own CSV reader stages every value as text, and the same
- * checks run over it. Any rejected row or bad value returns false, and the file is read again by
- * `stageCsv`, which knows every record's line, to report exactly where.
+ * The fast path for a clean file, in one pass: DuckDB's own CSV reader feeds the insert, and a row
+ * that fails a check raises an error inside the statement, which rolls the transaction back. Then
+ * (false) the file is read again by `stageCsv`, which knows every record's line, to say where.
  */
-async function stageCsvFast(db: UsageDb, path: string, columns: readonly string[], size: number, onProgress: ImportOptions['onProgress']): Promise<boolean> {
+async function insertCsvFast(db: UsageDb, path: string, file: string, importId: string, columns: readonly string[], size: number, onProgress: ImportOptions['onProgress']): Promise<number | undefined> {
   const types = `{${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
-  const read = `read_csv(${literal(path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${types},
-    store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans')`;
+  const read = `read_csv(${literal(path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, columns = ${types})`;
+  const text = `(SELECT ${columns.map((c) => `NULLIF(${ident(c)}, '') AS ${ident(c)}`).join(', ')} FROM ${read})`;
+  const guard = `CASE WHEN ${checks(columns).map((k) => `(${k.bad})`).join(' OR ')} THEN error('a row fails a check') ELSE TRUE END`;
   try {
-    await db.runWithProgress(
-      `CREATE OR REPLACE TEMP TABLE staging AS SELECT ${columns.map((c) => `NULLIF(${ident(c)}, '') AS ${ident(c)}`).join(', ')} FROM ${read}`,
-      onProgress && ((f) => onProgress(f * size, size)),
-    );
-    const [rejected] = await db.rows('SELECT count(*) AS n FROM import_rejects');
-    if (num(rejected!['n']) > 0) return false;
-    const [bad] = await db.rows(`SELECT count(*) AS n FROM staging WHERE ${checks(columns).map((k) => `(${k.bad})`).join(' OR ')}`);
-    return num(bad!['n']) === 0;
+    return await insertEvents(db, importId, file, columns, `${text} WHERE ${guard}`, undefined, onProgress && ((f) => onProgress(f * size, size)));
   } catch {
-    return false;
-  } finally {
-    await db.run('DROP TABLE IF EXISTS import_rejects; DROP TABLE IF EXISTS import_reject_scans');
+    return undefined;
   }
+}
+
+/**
+ * Inserts the rows of `source` (every column text, named as the file's) into the events table and
+ * records the import, in one transaction; returns the rows inserted.
+ */
+async function insertEvents(db: UsageDb, importId: string, file: string, columns: readonly string[], source: string, rows: number | undefined, onProgress?: (fraction: number) => void): Promise<number> {
+  const extras = columns.filter((c) => !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c));
+  const has = (c: string) => columns.includes(c);
+  return db.transaction(async () => {
+    for (const x of extras) await db.run(`ALTER TABLE events ADD COLUMN IF NOT EXISTS ${ident(x)} VARCHAR`);
+    const target = ['import_id', 'customer', 'time', 'model', 'mode', 'duration_s', 'resolution', 'pool', 'count', ...extras];
+    const values = [
+      literal(importId),
+      ident('customer'),
+      `CAST(CAST("time" AS TIMESTAMPTZ) AS TIMESTAMP)`,
+      ident('model'),
+      ident('mode'),
+      'CAST(duration_s AS DOUBLE)',
+      ident('resolution'),
+      has('pool') ? ident('pool') : 'NULL',
+      has('count') ? 'COALESCE(CAST("count" AS BIGINT), 1)' : '1',
+      ...extras.map(ident),
+    ];
+    await db.runWithProgress(`INSERT INTO events (${target.map(ident).join(', ')}) SELECT ${values.join(', ')} FROM ${source}`, onProgress);
+    const n = rows ?? num((await db.rows(`SELECT count(*) AS n FROM events WHERE import_id = ?`, [importId]))[0]!['n']);
+    await db.run(`INSERT INTO imports VALUES (?, ?, ?, now()::TIMESTAMP)`, [importId, file, n]);
+    return n;
+  });
 }
 
 /** Reads a Parquet file into the staging table; a row's "line" is its 1-based row number. */
@@ -258,35 +277,15 @@ export async function importEvents(db: UsageDb, path: string, options: ImportOpt
     else {
       const header = await readHeader(path, file);
       if ('errors' in header) return { ok: false, file, errors: header.errors };
-      if (await stageCsvFast(db, path, header.columns, size, options.onProgress)) {
-        const [{ n }] = (await db.rows('SELECT count(*) AS n FROM staging')) as [{ n: unknown }];
-        staged = { columns: header.columns, rows: num(n), errors: [], final: false, checked: true };
-      } else staged = await stageCsv(db, path, file, size, options.onProgress);
+      const rows = await insertCsvFast(db, path, file, importId, header.columns, size, options.onProgress);
+      if (rows !== undefined) return { ok: true, import_id: importId, file, rows, already_imported: false };
+      staged = await stageCsv(db, path, file, size, options.onProgress);
     }
     if (staged.final) return { ok: false, file, errors: capped(staged.errors, file) };
-    const bad = staged.checked ? [] : [...staged.errors, ...(await validateStaged(db, file, staged.columns))].sort((a, b) => a.line - b.line || a.col - b.col);
+    const bad = [...staged.errors, ...(await validateStaged(db, file, staged.columns))].sort((a, b) => a.line - b.line || a.col - b.col);
     if (bad.length > 0) return { ok: false, file, errors: capped(bad, file) };
-    const extras = staged.columns.filter((c) => !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c));
-    const has = (c: string) => staged.columns.includes(c);
-    await db.transaction(async () => {
-      for (const x of extras) await db.run(`ALTER TABLE events ADD COLUMN IF NOT EXISTS ${ident(x)} VARCHAR`);
-      const target = ['import_id', 'customer', 'time', 'model', 'mode', 'duration_s', 'resolution', 'pool', 'count', ...extras];
-      const values = [
-        literal(importId),
-        ident('customer'),
-        `CAST(CAST("time" AS TIMESTAMPTZ) AS TIMESTAMP)`,
-        ident('model'),
-        ident('mode'),
-        'CAST(duration_s AS DOUBLE)',
-        ident('resolution'),
-        has('pool') ? ident('pool') : 'NULL',
-        has('count') ? 'COALESCE(CAST("count" AS BIGINT), 1)' : '1',
-        ...extras.map(ident),
-      ];
-      await db.run(`INSERT INTO events (${target.map(ident).join(', ')}) SELECT ${values.join(', ')} FROM staging`);
-      await db.run(`INSERT INTO imports VALUES (?, ?, ?, now()::TIMESTAMP)`, [importId, file, staged.rows]);
-    });
-    return { ok: true, import_id: importId, file, rows: staged.rows, already_imported: false };
+    const rows = await insertEvents(db, importId, file, staged.columns, 'staging', staged.rows);
+    return { ok: true, import_id: importId, file, rows, already_imported: false };
   } finally {
     await db.run('DROP TABLE IF EXISTS staging');
   }

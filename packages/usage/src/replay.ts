@@ -68,6 +68,8 @@ export interface ReplayInput {
   between?: { from: string; to: string };
   catalog: string;
   validity: string;
+  /** Called after each customer: customers replayed so far, and how many there are. */
+  onProgress?: (done: number, total: number) => void;
   /** Pack bought automatically on a shortfall (default: the catalog's first pack of the card's pool); null buys none. */
   pack?: string | null;
 }
@@ -238,8 +240,10 @@ export async function replayWallets(db: UsageDb, rules: RuleSet, input: ReplayIn
   const problems: Diagnostic[] = [];
   let totalsFrom = ZERO;
   let totalsTo = ZERO;
+  const total = input.customers.filter((c) => withUsage.has(c.customer)).length;
   for (const c of input.customers) {
     if (!withUsage.has(c.customer)) continue;
+    input.onProgress?.(customers.length, total);
     const base = { card: input.card, until, catalog: input.catalog, validity: input.validity, pack, pool };
     const demand = byCustomer.get(c.customer) ?? [];
     const scenarioFrom = customerScenario(c, demand, { ...base, version: input.from });

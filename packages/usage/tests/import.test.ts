@@ -70,6 +70,12 @@ beta,2025-10-02,kling-v2-5-turbo,pro,5,1080p,1
     expect(await counts(db)).toEqual(before);
   });
 
+  it('rejects a row whose only fault no cast would notice (a zero count)', async () => {
+    const r = await importEvents(db, write(dir, 'zero.csv', `${HEADER}\nacme,2025-03-01T10:00:00Z,kling-v2-1,pro,10,1080p,0\n`));
+    expect(!r.ok && r.errors.map((e) => [e.code, e.line, e.col])).toEqual([['U_VALUE', 2, 7]]);
+    expect(await counts(db)).toEqual({ events: 0, imports: 0 });
+  });
+
   it('names a missing column, an unclosed quote and an empty file', async () => {
     const missing = await importEvents(db, write(dir, 'm.csv', 'customer,time,model,mode,duration_s\nacme,2025-01-01,kling-v2-1,pro,5\n'));
     expect(!missing.ok && missing.errors.map((e) => [e.code, e.line, e.col, e.message.includes("'resolution'")])).toEqual([['U_HEADER', 1, 6, true]]);
