@@ -141,7 +141,7 @@ export async function usageImportSection(rules: RuleSet, o: Options & { usageEve
           { name: 'peak RSS', median: peak / 2 ** 20, unit: 'MB', samples: [peak / 2 ** 20] },
         ],
         ratios: [],
-        notes: ['one run: DuckDB\'s CSV reader stages the file as text (a file with problems is read again by csv-parse to name each line), the checks run in SQL, the rows go in one transaction; DuckDB memory_limit 1GB; the time includes the sha256 of the file (the import id)'],
+        notes: ['one run: DuckDB\'s CSV reader feeds the checks and the insert in one transaction (a file with problems is read again by csv-parse to name each line); DuckDB memory_limit 1GB; the time includes the sha256 of the file (the import id)'],
       };
     } finally {
       db.close();
