@@ -52,6 +52,10 @@ export {
   type PlanCatalog,
   type ValidityPolicy,
   type Scenario,
+  type PlatformMap,
+  type MappedPlatform,
+  type MappedOutput,
+  type PlatformOutput,
   type Variant,
   type DemandLine,
   type Dimension,
@@ -89,6 +93,18 @@ export {
   type ForecastProblem,
   type SweepRun,
 } from './ledger/index.ts';
+export {
+  comparePlatforms,
+  checkPlatformMap,
+  platformsWorkbook,
+  type ComparePlatformsOptions,
+  type PlatformComparison,
+  type PlatformRun,
+  type PlatformPeriod,
+  type PlatformDelta,
+  type PlanCandidate,
+  type Unservable,
+} from './platforms/index.ts';
 export { compare, deltaTotals, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
 export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';
