@@ -72,7 +72,7 @@ export {
 } from './rules/index.ts';
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
 export { FUNCTIONS, FORMULA_LIMITS, compileFormula, evaluateFormula, type FormulaFunction } from './formula/index.ts';
-export { compileTable, type CardTable } from './quote/index.ts';
+export { compileTable, priceTable, type CardTable, type PriceRow, type PriceTable } from './quote/index.ts';
 export { compileCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
 export {
   forecast,
