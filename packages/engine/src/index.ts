@@ -42,6 +42,7 @@ export {
   type ManifestCheck,
   type RuleStore,
   type StoredFile,
+  type LoadOptions,
   type LoadResult,
   type LoadedDocument,
   type SourceDocument,

@@ -20,6 +20,11 @@ export interface LoadResult {
   readonly warnings: Diagnostic[];
 }
 
+export interface LoadOptions {
+  /** Called after each file is parsed and schema-checked: files done, files in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** Loads every document of a store, and checks its published files against the store's manifest. */
 export async function loadStore(store: RuleStore): Promise<LoadResult> {
   const files = await store.list();
@@ -32,14 +37,15 @@ export async function loadStore(store: RuleStore): Promise<LoadResult> {
  * Parses, validates and cross-checks rule files; runs every card's examples.
  * The result does not depend on the order the files are given in.
  */
-export async function loadFiles(files: readonly StoredFile[]): Promise<LoadResult> {
+export async function loadFiles(files: readonly StoredFile[], options: LoadOptions = {}): Promise<LoadResult> {
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const loaded: LoadedDocument[] = [];
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const f of sorted) {
+  for (const [i, f] of sorted.entries()) {
     const doc = loadOne(f, errors);
     if (doc) loaded.push(doc);
+    options.onProgress?.(i + 1, sorted.length);
   }
   const unique = dropDuplicates(loaded, errors);
   checkEffectiveOrder(unique, errors);
