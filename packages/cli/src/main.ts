@@ -178,11 +178,15 @@ const compareCommand: Command = async (args, io) => {
 const platformsCommand: Command = async (args, io) => {
   const { values, positionals } = parse(args, { platform: { type: 'string', multiple: true }, map: { type: 'string' } }, { min: 1, max: 1 });
   const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
-  progress(io, `pricing ${scenario.doc.id} on every platform…`);
   const platforms = values.platform as string[] | undefined;
   const map = values.map as string | undefined;
-  const c = await comparePlatforms(result.rules, scenario.doc, { ...(platforms ? { platforms } : {}), ...(map ? { map } : {}) });
-  progress(io, '');
+  const bar = progressBar(io, `pricing ${scenario.doc.id}`, { unit: 'platforms', quiet: Boolean(values.json) });
+  let c: Awaited<ReturnType<typeof comparePlatforms>>;
+  try {
+    c = await comparePlatforms(result.rules, scenario.doc, { ...(platforms ? { platforms } : {}), ...(map ? { map } : {}), onProgress: (done, total) => bar.update(done, total) });
+  } finally {
+    bar.stop();
+  }
   if (values.json) json(io, c);
   else {
     const wb = platformsWorkbook(c);

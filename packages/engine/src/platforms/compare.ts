@@ -11,6 +11,8 @@ export interface ComparePlatformsOptions {
   map?: string;
   /** Platforms to show besides the reference (default: every platform of the map). */
   platforms?: readonly string[];
+  /** Called after each platform is priced: platforms done, platforms in all. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const ZERO = new D(0);
@@ -177,7 +179,8 @@ export async function comparePlatforms(rules: RuleSet, scenario: Scenario, optio
   const shown = map.platforms.filter((p) => p === reference || !options.platforms || options.platforms.includes(p.id));
   const runs: PlatformRun[] = [];
   let refCheapest: Measured | undefined;
-  for (const platform of shown) {
+  for (const [done, platform] of shown.entries()) {
+    options.onProgress?.(done, shown.length);
     const catalog = rules.inForce('PlanCatalog', platform.catalog, on)?.doc;
     if (!catalog) throw misuse(`PlanCatalog '${platform.catalog}' of platform '${platform.id}' has no published version in force on ${on}`);
     const card = rules.inForce('RateCard', platform.card, on)?.doc as RateCard | undefined;
@@ -247,6 +250,7 @@ export async function comparePlatforms(rules: RuleSet, scenario: Scenario, optio
       });
     }
   }
+  options.onProgress?.(shown.length, shown.length);
   if (refCheapest) {
     for (const run of runs) run.deltas = delta(run, refCheapest, `${reference.id} (cheapest)`);
   }
