@@ -1,4 +1,5 @@
-import type { ForecastProblem, VersionUse } from '../ledger/types.ts';
+import type { Diagnostic } from '../diagnostics/index.ts';
+import type { VersionUse } from '../ledger/index.ts';
 
 /** A demand line a platform cannot serve: shown as such, never priced. */
 export interface Unservable {
@@ -76,7 +77,7 @@ export interface PlatformRun {
   candidates: PlanCandidate[];
   deltas: PlatformDelta | null;
   versions: VersionUse[];
-  problems: ForecastProblem[];
+  problems: Diagnostic[];
 }
 
 /** The result of `comparePlatforms`: the JSON shape of `creditbook platforms --json`. */
