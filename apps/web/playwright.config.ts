@@ -1,6 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { freePort } from './e2e/ports.ts';
 
-const PORT = Number(process.env['PORT'] ?? 3123);
+// A port free when the run starts, chosen once by the runner and inherited by its workers (they
+// read the same variable); CREDITBOOK_E2E_PORT fixes it by hand.
+process.env['CREDITBOOK_E2E_PORT'] ??= String(freePort());
+const PORT = Number(process.env['CREDITBOOK_E2E_PORT']);
 
 /** Debian's Chromium, kept off the network (it is closed here anyway). */
 export const CHROMIUM = {

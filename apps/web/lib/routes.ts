@@ -18,6 +18,7 @@ import { documentSummary, listDocuments } from './documents.ts';
 import { env } from './env.ts';
 import { cardDiff } from './impact.ts';
 import { kindFromSlug } from './kinds.ts';
+import { audit, noteUser } from './log.ts';
 import { draftPath, previewEdit } from './preview.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
 import { crossSite, overTls } from './origin.ts';
@@ -38,6 +39,7 @@ export function guarded(minimum: Role, handler: Handler) {
     if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
     const user = await userFromRequest(req);
     if (!user) return problems(401, [webProblem('A_SIGN_IN', '')]);
+    noteUser(user.email);
     if (!allows(user.role, minimum)) return problems(403, [webProblem('A_FORBIDDEN', user.role)]);
     return handler(req, { user, params: await ctx.params });
   };
@@ -66,6 +68,14 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/rules';
 }
 
+/** A sign-in, or a failed one, in the audit log (the email as typed, bounded; never the password). */
+function signInAudit(user: User | undefined | null, email: string): void {
+  if (user) {
+    noteUser(user.email);
+    audit('sign_in', { user: user.email });
+  } else audit('sign_in_failed', { user: email.slice(0, 254) });
+}
+
 /**
  * POST /api/auth/login `{email, password}`: sets the session cookie. A plain HTML form post
  * (before the page's script runs) works too: it is redirected to `next`, or back to the sign-in page.
@@ -77,6 +87,7 @@ export async function login(req: Request): Promise<Response> {
     const form = await req.formData();
     const next = safeNext(form.get('next'));
     const user = await authenticate(env().usersFile, String(form.get('email') ?? ''), String(form.get('password') ?? ''));
+    signInAudit(user, String(form.get('email') ?? ''));
     const to = user ? next : `/login?error=1&next=${encodeURIComponent(next)}`;
     const headers: Record<string, string> = { location: to, 'cache-control': 'no-store' };
     if (user) headers['set-cookie'] = await signInCookie(user, overTls(req));
@@ -90,6 +101,7 @@ export async function login(req: Request): Promise<Response> {
   if (typeof body['password'] !== 'string' || body['password'] === '') errors.push(webProblem('H_BAD_INPUT', 'password is required', '/password'));
   if (errors.length > 0) return problems(400, errors);
   const user = await authenticate(env().usersFile, body['email'] as string, body['password'] as string);
+  signInAudit(user, body['email'] as string);
   if (!user) return problems(401, [webProblem('A_BAD_LOGIN', '')]);
   return json({ user }, 200, { 'set-cookie': await signInCookie(user, overTls(req)) });
 }
@@ -170,6 +182,7 @@ export const saveVersion = guarded('editor', async (req, { user }) => {
     ...(typeof note === 'string' && note.trim() !== '' ? { note: note.trim() } : {}),
   });
   if (!result.ok) return saveFailure(result.status, result.errors);
+  audit('save', { kind: result.kind, id: result.id, version: result.version });
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'draft' }, 201);
 });
 
@@ -186,6 +199,7 @@ export const publishVersion = guarded('editor', async (req, { user, params }) =>
   }
   const result = await publish(ruleStore(), { kind, id: params['id'] ?? '', version, effectiveFrom: date, author: user.email });
   if (!result.ok) return saveFailure(result.status, result.errors);
+  audit('publish', { kind: result.kind, id: result.id, version: result.version, effective_from: date });
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'published', effective_from: date });
 });
 
