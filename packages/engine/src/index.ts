@@ -70,7 +70,7 @@ export {
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
 export { FUNCTIONS, FORMULA_LIMITS, compileFormula, evaluateFormula, type FormulaFunction } from './formula/index.ts';
 export { compileTable, priceTable, type CardTable, type PriceRow, type PriceTable } from './quote/index.ts';
-export { compileCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
+export { compileCard, compiledCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
 export {
   forecast,
   sweep,
@@ -79,6 +79,25 @@ export {
   runNames,
   calendar,
   profileCount,
+  scaleCount,
+  ledgerPlan,
+  simulate,
+  report as reportForecast,
+  PricingCache,
+  NEVER,
+  burnComparator,
+  MAX_FORECAST_CELLS,
+  type LedgerPlan,
+  type PlannedLot,
+  type PlanInput,
+  type Payment,
+  type AutoTopUp,
+  type Quantity,
+  type MoneyAmount,
+  type LotCategory,
+  type Simulation,
+  type SimulatedLot,
+  type LedgerRow,
   type Calendar,
   DEFAULT_BURN_ORDER,
   type ForecastResult,
@@ -87,7 +106,6 @@ export {
   type DemandRow,
   type Totals,
   type VersionUse,
-  type ForecastProblem,
   type SweepRun,
 } from './ledger/index.ts';
 export { compare, deltaTotals, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
@@ -114,4 +132,4 @@ export {
   type Formula,
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
-export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type PriceChange } from './edit/index.ts';
+export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type SaveFailure, type PriceChange } from './edit/index.ts';
