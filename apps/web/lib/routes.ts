@@ -334,7 +334,35 @@ async function compareResponse(req: Request): Promise<Response> {
   const p = await prepare(parsed.value);
   if (!p.ok) return p.response;
   const r = await runCompare(p.rules, p.scenario, p.names);
-  return r.ok ? json(r.value) : problems(400, shown(r.errors));
+  if (!r.ok) return problems(400, shown(r.errors));
+  return cachedJson(req, r.value);
+}
+
+/**
+ * A remembered JSON answer: 304 when the client already holds these bytes (If-None-Match), else the
+ * bytes serialized once, streamed in chunks. `private, no-cache`: a browser may keep the answer but
+ * asks again each time (through the sign-in check) before using it.
+ */
+function cachedJson(req: Request, a: { body: Uint8Array; etag: string }): Response {
+  const headers = { etag: a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
+  const held = req.headers.get('if-none-match');
+  if (held !== null && held.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)) return new Response(null, { status: 304, headers });
+  return new Response(streamed(a.body), { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(a.body.length) } });
+}
+
+const CHUNK = 64 * 1024;
+
+/** The bytes as a stream of chunks (views, no copies): a large answer goes out as the socket drains. */
+function streamed(body: Uint8Array): BodyInit {
+  if (body.length <= CHUNK) return body as Uint8Array<ArrayBuffer>;
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(body.subarray(at, Math.min(at + CHUNK, body.length)));
+      at += CHUNK;
+      if (at >= body.length) controller.close();
+    },
+  });
 }
 
 /** GET/POST /api/compare: `creditbook compare --json` (base plus named variants, plus custom variants). */
