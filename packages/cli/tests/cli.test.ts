@@ -39,14 +39,15 @@ describe('creditbook validate', () => {
 });
 
 describe('creditbook quote', () => {
+  // A fixed date: which card version is in force must not depend on the day the tests run.
   it('prices the brief: 2.5 Turbo pro 10 s = 105, 2.1 Master 10 s = 280', async () => {
-    const turbo = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10', '--json');
+    const turbo = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10', '--on', '2025-10-01', '--json');
     expect(turbo.code).toBe(0);
     const t = JSON.parse(turbo.stdout);
     expect(t.credits).toBe(105);
     expect(t.card.id).toBe('kling-consumer');
     expect(t.trace.length).toBeGreaterThan(0);
-    const master = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-1-master', '--duration', '10', '--json');
+    const master = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-1-master', '--duration', '10', '--on', '2025-10-01', '--json');
     expect(JSON.parse(master.stdout).credits).toBe(280);
   });
 
@@ -57,7 +58,7 @@ describe('creditbook quote', () => {
   });
 
   it('prints a readable table without --json', async () => {
-    const r = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10');
+    const r = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10', '--on', '2025-10-01');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^105 credits/);
     expect(r.stdout).toContain('Step');
