@@ -43,6 +43,7 @@ export {
   type RuleStore,
   type StoredFile,
   type LoadResult,
+  type LoadOptions,
   type LoadedDocument,
   type SourceDocument,
   type Kind,
@@ -67,8 +68,9 @@ export {
   type DimensionValue,
 } from './rules/index.ts';
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
-export { FUNCTIONS, FORMULA_LIMITS, compileFormula, evaluateFormula, type FormulaFunction } from './formula/index.ts';
-export { compileTable, type CardTable } from './quote/index.ts';
+export { FUNCTIONS, FORMULA_LIMITS, REQUEST_STEPS, stepBudget, budgetSpent, compileFormula, evaluateFormula, type FormulaFunction, type StepBudget } from './formula/index.ts';
+export { compileTable, MAX_TABLE_CELLS, type CardTable } from './quote/index.ts';
+export { priceCard, allowedRequests, requestGrid, checkCredits, MAX_GRID_REQUESTS, MAX_CREDITS, type CardPricing, type PricedCell, type PricingProblem } from './quote/index.ts';
 export { compileCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
 export {
   forecast,
@@ -113,4 +115,4 @@ export {
   type Formula,
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
-export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type PriceChange } from './edit/index.ts';
+export { documentPath, saveDraft, publish, diffCards, priceGrid, type SaveDraftInput, type PublishInput, type SaveResult, type PriceChange } from './edit/index.ts';

@@ -46,7 +46,7 @@ describe('editing rules', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.status).toBe(400);
-      expect(r.errors[0]).toMatchObject({ code: 'F_COMPILE', file: 'editor', line: 19 });
+      expect(r.errors[0]).toMatchObject({ code: 'F_COMPILE', file: 'editor', line: 21 });
     }
     expect((await store.list()).length).toBe(3);
   });
