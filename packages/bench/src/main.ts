@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliStartSection } from './cli-start.ts';
 import { apiSection, exportSection, loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
 
-const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--only quotes,sweep,what-if,export,api,scaling] [--rules DIR]
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--only cli,quotes,sweep,what-if,export,api,scaling] [--rules DIR]
 
 Measures each pair of contenders in this one process, alternating, over several rounds, and
 prints the medians and the ratios against their goals.`;
@@ -31,8 +32,8 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
     return n;
   };
   try {
-    const known = ['quotes', 'sweep', 'what-if', 'export', 'api', 'scaling'];
-    const only = new Set((values.only ?? 'quotes,sweep,what-if,export,api').split(',').map((x) => x.trim()));
+    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'api', 'scaling'];
+    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,api').split(',').map((x) => x.trim()));
     for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
     return {
       json: values.json ?? false,
@@ -101,6 +102,10 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
   if (o.only.has('scaling')) {
     progress('scaling…');
     scaling.push(...(await scalingSection(rules, o)));
+  }
+  if (o.only.has('cli')) {
+    progress('cli start…');
+    sections.push(cliStartSection({ rounds: o.rounds, repoRoot: path.resolve(o.rulesDir, '..') }));
   }
   if (o.only.has('quotes')) {
     progress('quotes…');

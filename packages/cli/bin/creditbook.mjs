@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (the packages are consumed as source).
-import { register } from 'tsx/esm/api';
+// Runs the built command (dist/, made by `pnpm install` and `pnpm build` with scripts/build.mjs).
+// `pnpm creditbook:dev` runs the TypeScript sources instead (bin/creditbook-dev.mjs).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+const built = new URL('../dist/creditbook.mjs', import.meta.url);
+if (existsSync(built)) await import(built.href);
+else {
+  process.stderr.write('creditbook: the command is not built; run `pnpm build` (or `pnpm install`), or `pnpm creditbook:dev` to run the sources\n');
+  process.exitCode = 1;
+}

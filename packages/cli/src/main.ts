@@ -17,6 +17,7 @@ import { DirectoryStore } from '@creditbook/engine/node';
 import { InputError, UsageError, type Io } from './io.ts';
 import { checkManifests, failOn, loadRules, loadScenario, readPaths } from './rules.ts';
 import { renderSheet } from './table.ts';
+import { VERSION } from './version.ts';
 
 export const USAGE = `creditbook — credit economy workbooks
 
@@ -28,11 +29,17 @@ Usage:
   creditbook compare <scenario.yaml> [--variant NAME]... base and variants side by side with deltas
   creditbook export <scenario.yaml> -o out.xlsx [--variant NAME | --all-variants] [--created YYYY-MM-DDTHH:MM:SSZ]
                                                          a live Excel workbook of the forecast
+  creditbook usage import <events.csv|.parquet> [--db usage.duckdb]   load generation events (all rows or none)
+  creditbook usage sample [-o events.csv] [--customers-file customers.csv] [--customers N] [--seed N]
+                                                         a seeded sample of usage for the bundled scenarios
+  creditbook backtest --usage usage.duckdb --card ID --from N --to M [--between 2025-01..2025-12] [--per-customer] [--emit-sql DIR]
+                                                         rate every event under two card versions (inside DuckDB)
 
 Options:
   --json          machine-readable output (stable shapes, see README)
   --rules DIR     rule store (default: rules)
   -h, --help      this help
+  -V, --version   the version of creditbook
 
 Exit codes: 0 ok, 1 bad input (problems on stderr as file:line:col: CODE message), 2 usage.
 `;
@@ -41,7 +48,8 @@ type Command = (args: string[], io: Io) => Promise<number>;
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, positionals: { min: number; max: number }): { values: Values; positionals: string[] } {
+/** Parses a command's flags (plus --json, --rules, --help); a bad flag is a usage error. */
+export function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, positionals: { min: number; max: number }): { values: Values; positionals: string[] } {
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args, options: { ...options, json: { type: 'boolean' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
@@ -54,7 +62,7 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>,
   return parsed;
 }
 
-const json = (io: Io, value: unknown) => io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+export const json = (io: Io, value: unknown) => io.stdout.write(JSON.stringify(value, null, 2) + '\n');
 
 const validate: Command = async (args, io) => {
   const { positionals } = parse(args, {}, { min: 0, max: 10_000 });
@@ -196,7 +204,20 @@ const exportCommand: Command = async (args, io) => {
   return 0;
 };
 
-const COMMANDS: Record<string, Command> = { validate, manifest: manifestCommand, quote: quoteCommand, forecast: forecastCommand, compare: compareCommand, export: exportCommand };
+// Usage commands load DuckDB: imported only when one of them runs.
+const usageCommand: Command = async (args, io) => (await import('./usage.ts')).usageCommand(args, io);
+const backtestCommand: Command = async (args, io) => (await import('./usage.ts')).backtestCommand(args, io);
+
+const COMMANDS: Record<string, Command> = {
+  validate,
+  manifest: manifestCommand,
+  quote: quoteCommand,
+  forecast: forecastCommand,
+  compare: compareCommand,
+  export: exportCommand,
+  usage: usageCommand,
+  backtest: backtestCommand,
+};
 
 /** Registers another command (export) without this module importing its dependencies. */
 export function registerCommand(name: string, command: Command): void {
@@ -206,6 +227,10 @@ export function registerCommand(name: string, command: Command): void {
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`creditbook ${VERSION}\n`);
+    return 0;
+  }
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.stdout.write(USAGE);
     return name === undefined ? 2 : 0;

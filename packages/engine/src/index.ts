@@ -69,7 +69,7 @@ export {
 } from './rules/index.ts';
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
 export { FUNCTIONS, FORMULA_LIMITS, REQUEST_STEPS, stepBudget, budgetSpent, compileFormula, evaluateFormula, type FormulaFunction, type StepBudget } from './formula/index.ts';
-export { compileTable, MAX_TABLE_CELLS, type CardTable } from './quote/index.ts';
+export { compileTable, priceTable, MAX_TABLE_CELLS, type CardTable, type PriceRow, type PriceTable } from './quote/index.ts';
 export { priceCard, allowedRequests, requestGrid, checkCredits, MAX_GRID_REQUESTS, MAX_CREDITS, type CardPricing, type PricedCell, type PricingProblem } from './quote/index.ts';
 export { compileCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
 export {

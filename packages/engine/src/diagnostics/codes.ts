@@ -1,7 +1,7 @@
 /**
  * The closed set of problem codes. The first letter names the phase:
  * Y yaml syntax, S schema, R rule semantics, F formula, E example, Q quote,
- * C scenario / forecast, W workbook, T store.
+ * C scenario / forecast, W workbook, T store, U usage history (event files, usage databases).
  */
 export const MESSAGES = {
   Y_SYNTAX: 'YAML syntax error: {detail}',
@@ -47,6 +47,12 @@ export const MESSAGES = {
   T_IMMUTABLE: 'published versions never change: {detail}',
   T_BAD_ID: 'not a valid document id: {detail}',
   T_IO: 'store error: {detail}',
+  U_HEADER: 'usage file header: {detail}',
+  U_CSV: 'CSV syntax error: {detail}',
+  U_FIELDS: 'wrong number of fields: {detail}',
+  U_VALUE: 'bad value: {detail}',
+  U_TOO_MANY_ERRORS: 'more problems not shown: {detail}',
+  U_DATABASE: 'usage database problem: {detail}',
 } as const;
 
 export type Code = keyof typeof MESSAGES;

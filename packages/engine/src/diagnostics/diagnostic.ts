@@ -27,12 +27,14 @@ export interface DiagnosticInput {
   severity?: Severity;
   /** The file text, used to compute line and column from pos. */
   source?: string;
+  /** Line and column when they are known without the text (a row and field of a large data file). */
+  at?: { line: number; col: number };
 }
 
 /** Builds a diagnostic; line and column are computed from the source text. */
 export function diagnostic(input: DiagnosticInput): Diagnostic {
   const pos = input.pos ?? [0, 0];
-  const { line, col } = input.source === undefined ? { line: 1, col: 1 } : lineCol(input.source, pos[0]);
+  const { line, col } = input.at ?? (input.source === undefined ? { line: 1, col: 1 } : lineCol(input.source, pos[0]));
   return {
     code: input.code,
     severity: input.severity ?? 'error',

@@ -46,41 +46,60 @@ function candidates(card: RateCard): (string | number)[][] | undefined {
   return out;
 }
 
+/** One priced request of a card's table: a value per dimension (null = omitted) and its credits. */
+export interface PriceRow {
+  readonly values: readonly (string | number | null)[];
+  readonly credits: number;
+}
+
+/** Every priceable request of a card (each dimension given or omitted), in dimension order. */
+export interface PriceTable {
+  readonly card: RateCard;
+  readonly dimensions: readonly string[];
+  readonly rows: readonly PriceRow[];
+}
+
 /**
  * Evaluates a card's formula once for every request its dimensions allow (each dimension given
- * or omitted) and keeps the credits in a trie keyed by the request's values in dimension order.
- * Returns undefined for cards whose space is continuous or too large.
+ * or omitted) and keeps the requests it prices. Returns undefined for cards whose space is
+ * continuous or over MAX_TABLE_CELLS.
  */
-export async function compileTable(card: RateCard, compiled: CompiledCard = compileCard(card)): Promise<CardTable | undefined> {
+export async function priceTable(card: RateCard, compiled: CompiledCard = compileCard(card)): Promise<PriceTable | undefined> {
   const values = candidates(card);
   if (!values) return undefined;
   const size = values.reduce((n, vs) => n * (vs.length + 1), 1);
   if (size > MAX_TABLE_CELLS) return undefined;
   const names = Object.keys(card.dimensions);
-  const root: Trie = node();
-  let cells = 0;
-  const walk = async (i: number, request: Record<string, string | number>, parent: Trie): Promise<void> => {
-    if (i === names.length) return;
+  const rows: PriceRow[] = [];
+  const walk = async (i: number, request: Record<string, string | number>, given: (string | number | null)[]): Promise<void> => {
+    if (i === names.length) {
+      const p = await compiled.price(request);
+      if (p.ok) rows.push({ values: given, credits: p.credits });
+      return;
+    }
     const name = names[i]!;
-    const last = i === names.length - 1;
     for (const v of [undefined, ...values[i]!]) {
-      const next = v === undefined ? request : { ...request, [name]: v };
-      const key = v === undefined ? OMITTED : String(v);
-      if (last) {
-        const p = await compiled.price(next);
-        if (p.ok) {
-          parent[key] = p.credits;
-          cells++;
-        }
-      } else {
-        const child = node();
-        await walk(i + 1, next, child);
-        if (Object.keys(child).length > 0) parent[key] = child;
-      }
+      await walk(i + 1, v === undefined ? request : { ...request, [name]: v }, [...given, v ?? null]);
     }
   };
-  await walk(0, {}, root);
-  return { card, cells, lookup: lookupOver(root, names) };
+  await walk(0, {}, []);
+  return { card, dimensions: names, rows };
+}
+
+/** A rate card compiled to a trie over its price table; see `priceTable`. */
+export async function compileTable(card: RateCard, compiled: CompiledCard = compileCard(card)): Promise<CardTable | undefined> {
+  const table = await priceTable(card, compiled);
+  if (!table) return undefined;
+  const root: Trie = node();
+  for (const row of table.rows) {
+    let at = root;
+    row.values.forEach((v, i) => {
+      const key = v === null ? OMITTED : String(v);
+      if (i === row.values.length - 1) at[key] = row.credits;
+      else at = (at[key] ??= node()) as Trie;
+    });
+  }
+  return { card, cells: table.rows.length, lookup: lookupOver(root, table.dimensions) };
 }
 
 type Request = QuoteRequest;

@@ -29,7 +29,8 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
     errors.push(diagnostic({ code: 'Y_MULTI_DOCUMENT', detail: '', file, pos: [start, start + 3], source: text }));
     return { errors };
   }
-  const yaml = parseDocument(text, { uniqueKeys: sameKey, prettyErrors: false });
+  // One document (the usual case): the stream's parse is the document's; no second pass over the text.
+  const yaml = docs.length === 1 ? (docs[0] as Document.Parsed) : parseDocument(text, { uniqueKeys: sameKey, prettyErrors: false });
   const lines = new Set<number>();
   for (const e of yaml.errors) {
     const code = e.code === 'DUPLICATE_KEY' ? 'Y_DUPLICATE_KEY' : 'Y_SYNTAX';

@@ -1,18 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import common from '../../schemas/common.schema.json' with { type: 'json' };
-import rateCard from '../../schemas/rate-card.schema.json' with { type: 'json' };
-import planCatalog from '../../schemas/plan-catalog.schema.json' with { type: 'json' };
-import validityPolicy from '../../schemas/validity-policy.schema.json' with { type: 'json' };
-import scenario from '../../schemas/scenario.schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv';
+import { SCHEMAS } from './schemas.ts';
+import { validators } from './validators.ts';
 import type { Kind } from '../rules/types.ts';
 
-/** The JSON Schema of each document kind. */
-export const SCHEMAS: Readonly<Record<Kind, object>> = {
-  RateCard: rateCard,
-  PlanCatalog: planCatalog,
-  ValidityPolicy: validityPolicy,
-  Scenario: scenario,
-};
+export { SCHEMAS };
 
 export interface SchemaIssue {
   /** JSON pointer of the offending value. */
@@ -22,20 +13,9 @@ export interface SchemaIssue {
   readonly message: string;
 }
 
-let validators: Map<Kind, ValidateFunction> | undefined;
-
-function compiled(): Map<Kind, ValidateFunction> {
-  if (validators) return validators;
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addSchema(common);
-  validators = new Map();
-  for (const [kind, schema] of Object.entries(SCHEMAS) as [Kind, object][]) validators.set(kind, ajv.compile(schema));
-  return validators;
-}
-
 /** Validates a document against its kind's schema; returns one issue per distinct problem. */
 export function validateSchema(kind: Kind, data: unknown): SchemaIssue[] {
-  const validate = compiled().get(kind);
+  const validate = validators().get(kind);
   if (!validate || validate(data)) return [];
   return simplify(validate.errors ?? []);
 }

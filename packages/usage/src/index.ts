@@ -1,0 +1,10 @@
+/**
+ * @creditbook/usage — usage history in DuckDB: import generation events (all or nothing, positioned
+ * problems), backtest two rate-card versions inside the database, emit the rating SQL, replay wallets.
+ */
+export { UsageDb, EVENT_COLUMNS } from './db.ts';
+export { importEvents, REQUIRED_COLUMNS, MAX_IMPORT_ERRORS, type ImportOptions, type ImportResult } from './import.ts';
+export { sqlPriceTable, loadPriceTable, priceTableCsv, priceTableFromCsv, dimensionType, type SqlPriceTable, type DimensionType } from './prices.ts';
+export { backtestStatements, requestColumns, type RatingScope } from './sql.ts';
+export { backtest, backtestTables, type BacktestInput, type BacktestResult, type BacktestOutcome, type CustomerChange, type UnpricedRequest } from './backtest.ts';
+export { writeSample, SAMPLE_EVENT_COLUMNS, type SampleOptions, type SampleCustomer } from './sample.ts';
