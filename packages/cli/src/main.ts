@@ -16,6 +16,7 @@ import {
 import { DirectoryStore } from '@creditbook/engine/node';
 import { InputError, UsageError, type Io } from './io.ts';
 import { checkManifests, failOn, loadRules, loadScenario, readPaths } from './rules.ts';
+import { progressBar } from './progress-bar.ts';
 import { renderSheet } from './table.ts';
 import { VERSION } from './version.ts';
 
@@ -65,16 +66,22 @@ export function parse(args: string[], options: NonNullable<ParseArgsConfig['opti
 export const json = (io: Io, value: unknown) => io.stdout.write(JSON.stringify(value, null, 2) + '\n');
 
 const validate: Command = async (args, io) => {
-  const { positionals } = parse(args, {}, { min: 0, max: 10_000 });
+  const { values, positionals } = parse(args, {}, { min: 0, max: 10_000 });
   const files = await readPaths(io.cwd, positionals.length > 0 ? positionals : ['rules']);
   const { loadFiles } = await import('@creditbook/engine');
-  const result = await loadFiles(files);
+  const bar = progressBar(io, 'validating', { unit: 'files', quiet: Boolean(values.json) });
+  let result;
+  try {
+    result = await loadFiles(files, { onProgress: (done, total) => bar.update(done, total) });
+  } finally {
+    bar.stop();
+  }
   const tampered = await checkManifests(io.cwd, positionals.length > 0 ? positionals : ['rules'], files, result.rules.documents);
   const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
   const errors = [...result.errors, ...tampered, ...runs];
   for (const d of [...errors, ...result.warnings]) io.stderr.write(formatDiagnostic(d) + '\n');
   const summary = `${files.length} files, ${result.rules.documents.length} documents, ${errors.length} problems`;
-  if (args.includes('--json')) json(io, { ok: errors.length === 0, files: files.length, documents: result.rules.documents.length, errors, warnings: result.warnings });
+  if (values.json) json(io, { ok: errors.length === 0, files: files.length, documents: result.rules.documents.length, errors, warnings: result.warnings });
   else io.stdout.write(`${errors.length === 0 ? 'valid' : 'invalid'}: ${summary}\n`);
   return errors.length === 0 ? 0 : 1;
 };
@@ -137,10 +144,6 @@ const quoteCommand: Command = async (args, io) => {
   return 0;
 };
 
-const progress = (io: Io, text: string) => {
-  if (io.stderr.isTTY) io.stderr.write(`\r${text}\x1b[K`);
-};
-
 const forecastCommand: Command = async (args, io) => {
   const { values, positionals } = parse(args, { variant: { type: 'string' } }, { min: 1, max: 1 });
   const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
@@ -158,10 +161,8 @@ const forecastCommand: Command = async (args, io) => {
 const compareCommand: Command = async (args, io) => {
   const { values, positionals } = parse(args, { variant: { type: 'string', multiple: true } }, { min: 1, max: 1 });
   const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
-  progress(io, `comparing ${scenario.doc.id}…`);
   const variants = values.variant as string[] | undefined;
   const c = await compare(result.rules, scenario.doc, variants ? { variants } : {});
-  progress(io, '');
   if (values.json) json(io, c);
   else {
     io.stdout.write(`${c.scenario} — ${c.runs.length} runs (${c.currency})\n\n`);
@@ -192,13 +193,18 @@ const exportCommand: Command = async (args, io) => {
     throw new InputError(`${positionals[0]}:1:1: C_VARIANT unknown variant '${variant}' (has ${['base', ...(scenario.doc.variants ?? []).map((v) => v.name)].join(', ')})`);
   }
   const { exportScenario } = await import('@creditbook/exporter');
-  progress(io, `exporting ${scenario.doc.id}…`);
   const target = path.resolve(io.cwd, out);
-  const { runs } = await exportScenario(result.rules, scenario.doc, target, {
-    variants: values['all-variants'] ? 'all' : [variant ?? 'base'],
-    ...(created ? { created } : {}),
-  });
-  progress(io, '');
+  const bar = progressBar(io, `exporting ${scenario.doc.id}`, { unit: 'forecasts', quiet: Boolean(values.json) });
+  let runs: string[];
+  try {
+    ({ runs } = await exportScenario(result.rules, scenario.doc, target, {
+      variants: values['all-variants'] ? 'all' : [variant ?? 'base'],
+      ...(created ? { created } : {}),
+      onProgress: (done, total) => bar.update(done, total),
+    }));
+  } finally {
+    bar.stop();
+  }
   if (values.json) json(io, { file: out, scenario: scenario.doc.id, runs });
   else io.stdout.write(`wrote ${out}: ${scenario.doc.id}, ${runs.join(', ')}\n`);
   return 0;

@@ -42,6 +42,7 @@ export {
   type ManifestCheck,
   type RuleStore,
   type StoredFile,
+  type LoadOptions,
   type LoadResult,
   type LoadOptions,
   type LoadedDocument,

@@ -7,6 +7,8 @@ export interface ExportOptions {
   variants?: readonly string[] | 'all';
   /** A fixed creation time: the same input then gives the same file. */
   created?: Date;
+  /** Called after each forecast: forecasts done, forecasts the export needs (two per run, see `modelSheets`). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ExportResult {
@@ -20,7 +22,12 @@ export interface ExportResult {
  */
 export async function exportScenario(rules: RuleSet, scenario: Scenario, path: string, options: ExportOptions = {}): Promise<ExportResult> {
   const names = options.variants === 'all' ? runNames(scenario) : options.variants && options.variants.length > 0 ? [...options.variants] : ['base'];
-  const run = (name: string): Promise<ForecastResult> => forecast(rules, scenario, { variant: name });
+  let forecasts = 0;
+  const run = async (name: string): Promise<ForecastResult> => {
+    const result = await forecast(rules, scenario, { variant: name });
+    options.onProgress?.(++forecasts, 2 * names.length);
+    return result;
+  };
   const model = modelSheets(rules, scenario, names, run);
   async function* sources(): AsyncGenerator<SheetSource> {
     for await (const m of model.sheets) yield { ...m.sheet, highlights: m.highlights };

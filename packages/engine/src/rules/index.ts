@@ -2,7 +2,7 @@ export type * from './types.ts';
 export { KINDS, LOT_SOURCES } from './types.ts';
 export { MemoryStore, type RuleStore, type StoredFile } from './store.ts';
 export { parseRuleFile, MAX_FILE_SIZE, MAX_ALIAS_COUNT, type ParsedFile } from './parse.ts';
-export { loadFiles, loadStore, loadOne, sortDiagnostics, type LoadResult, type LoadOptions } from './load.ts';
+export { loadFiles, loadStore, loadOne, sortDiagnostics, type LoadOptions, type LoadResult } from './load.ts';
 export { problemAt } from './problem.ts';
 export { RuleSet, type LoadedDocument } from './ruleset.ts';
 export { rangeAt, scalarAt, scalarValueOffset, pointer, pointerSegments, type SourceDocument, type PathSegment } from './source.ts';

@@ -22,6 +22,8 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
+  /** Called after each file is parsed and schema-checked: files done, files in all. */
+  onProgress?: (done: number, total: number) => void;
   /** The request's step budget, shared by every formula evaluation of the load (a fresh one by default). */
   budget?: StepBudget;
 }
@@ -45,9 +47,10 @@ export async function loadFiles(files: readonly StoredFile[], options: LoadOptio
   const warnings: Diagnostic[] = [];
   const loaded: LoadedDocument[] = [];
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const f of sorted) {
+  for (const [i, f] of sorted.entries()) {
     const doc = loadOne(f, errors);
     if (doc) loaded.push(doc);
+    options.onProgress?.(i + 1, sorted.length);
   }
   const unique = dropDuplicates(loaded, errors);
   checkEffectiveOrder(unique, errors);
