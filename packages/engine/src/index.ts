@@ -44,7 +44,6 @@ export {
   type StoredFile,
   type LoadOptions,
   type LoadResult,
-  type LoadOptions,
   type LoadedDocument,
   type SourceDocument,
   type Kind,
