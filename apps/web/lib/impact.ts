@@ -36,7 +36,7 @@ async function side(rules: RuleSet, s: Scenario, cardId: string, version: number
   const pinned: Scenario = { ...s, rules: { ...s.rules, pins: { ...(s.rules.pins ?? {}), [cardId]: version } } };
   const r = await forecast(rules, pinned, { variant: null });
   const t = r.totals;
-  const unpriced = new Set(r.problems.filter((p) => p.code === 'C_DEMAND' || p.code === 'Q_DIMENSION').map((p) => p.line)).size;
+  const unpriced = new Set(r.problems.filter((p) => p.code === 'C_DEMAND' || p.code === 'Q_DIMENSION').map((p) => p.path)).size;
   return { version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend, unpriced };
 }
 

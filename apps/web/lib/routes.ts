@@ -12,6 +12,7 @@ import {
   quote,
   saveDraft,
   type Diagnostic,
+  type SaveFailure,
   type Kind,
 } from '@creditbook/engine';
 import { documentSummary, listDocuments } from './documents.ts';
@@ -145,8 +146,11 @@ export const validate = guarded('viewer', async (req) => {
   return json(await previewEdit(await loadRules(), body['text'] as string, base as number));
 });
 
-function saveFailure(status: 400 | 404 | 409, errors: Diagnostic[]): Response {
-  return problems(status, shown(errors));
+/** The one place a save's or publish's reason becomes an HTTP status. */
+const SAVE_STATUS: Record<SaveFailure, 400 | 404 | 409> = { invalid: 400, not_found: 404, conflict: 409 };
+
+function saveFailure(reason: SaveFailure, errors: Diagnostic[]): Response {
+  return problems(SAVE_STATUS[reason], shown(errors));
 }
 
 /** POST /api/versions `{text, base_version, note}`: saves a new draft version (409 when the base is stale). */
@@ -169,7 +173,7 @@ export const saveVersion = guarded('editor', async (req, { user }) => {
     file,
     ...(typeof note === 'string' && note.trim() !== '' ? { note: note.trim() } : {}),
   });
-  if (!result.ok) return saveFailure(result.status, result.errors);
+  if (!result.ok) return saveFailure(result.reason, result.errors);
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'draft' }, 201);
 });
 
@@ -185,7 +189,7 @@ export const publishVersion = guarded('editor', async (req, { user, params }) =>
     return problems(400, [{ ...diagnostic({ code: 'R_BAD_DATE', detail: `'${String(date)}'`, path: '/effective_from' }), formatted: '' }] as Problem[]);
   }
   const result = await publish(ruleStore(), { kind, id: params['id'] ?? '', version, effectiveFrom: date, author: user.email });
-  if (!result.ok) return saveFailure(result.status, result.errors);
+  if (!result.ok) return saveFailure(result.reason, result.errors);
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'published', effective_from: date });
 });
 

@@ -78,10 +78,11 @@ const validate: Command = async (args, io) => {
   }
   const tampered = await checkManifests(io.cwd, positionals.length > 0 ? positionals : ['rules'], files, result.rules.documents);
   const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
-  const errors = [...result.errors, ...tampered, ...runs];
-  for (const d of [...errors, ...result.warnings]) io.stderr.write(formatDiagnostic(d) + '\n');
+  const errors = [...result.errors, ...tampered, ...runs.filter((d) => d.severity === 'error')];
+  const warnings = [...result.warnings, ...runs.filter((d) => d.severity === 'warning')];
+  for (const d of [...errors, ...warnings]) io.stderr.write(formatDiagnostic(d) + '\n');
   const summary = `${files.length} files, ${result.rules.documents.length} documents, ${errors.length} problems`;
-  if (values.json) json(io, { ok: errors.length === 0, files: files.length, documents: result.rules.documents.length, errors, warnings: result.warnings });
+  if (values.json) json(io, { ok: errors.length === 0, files: files.length, documents: result.rules.documents.length, errors, warnings });
   else io.stdout.write(`${errors.length === 0 ? 'valid' : 'invalid'}: ${summary}\n`);
   return errors.length === 0 ? 0 : 1;
 };
@@ -146,7 +147,7 @@ const quoteCommand: Command = async (args, io) => {
 
 const forecastCommand: Command = async (args, io) => {
   const { values, positionals } = parse(args, { variant: { type: 'string' } }, { min: 1, max: 1 });
-  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!, [String(values.variant ?? 'base')], io.stderr);
   const r = await forecast(result.rules, scenario.doc, { variant: (values.variant as string | undefined) ?? null });
   if (values.json) json(io, r);
   else {
@@ -160,8 +161,8 @@ const forecastCommand: Command = async (args, io) => {
 
 const compareCommand: Command = async (args, io) => {
   const { values, positionals } = parse(args, { variant: { type: 'string', multiple: true } }, { min: 1, max: 1 });
-  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
   const variants = values.variant as string[] | undefined;
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!, variants ? ['base', ...variants] : undefined, io.stderr);
   const c = await compare(result.rules, scenario.doc, variants ? { variants } : {});
   if (values.json) json(io, c);
   else {
@@ -187,8 +188,8 @@ const exportCommand: Command = async (args, io) => {
     created = new Date(text);
     if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/.test(text) || Number.isNaN(created.getTime())) throw new UsageError(`--created must be a UTC time like 2026-01-31T12:00:00Z: ${text}`);
   }
-  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
   const variant = values.variant as string | undefined;
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!, values['all-variants'] ? undefined : [variant ?? 'base'], io.stderr);
   if (variant !== undefined && variant !== 'base' && !(scenario.doc.variants ?? []).some((v) => v.name === variant)) {
     throw new InputError(`${positionals[0]}:1:1: C_VARIANT unknown variant '${variant}' (has ${['base', ...(scenario.doc.variants ?? []).map((v) => v.name)].join(', ')})`);
   }

@@ -69,8 +69,8 @@ export function failOn(errors: readonly Diagnostic[]): void {
   if (errors.length > 0) throw new InputError(errors.map(formatDiagnostic).join('\n'));
 }
 
-/** Loads the rules and the scenario file; the scenario's own problems stop the command. */
-export async function loadScenario(cwd: string, rulesDir: string, file: string): Promise<{ result: LoadResult; scenario: LoadedDocument<Scenario> }> {
+/** Loads the rules and the scenario file; errors in the runs asked for (all when `runs` is omitted) stop the command, warnings are printed. */
+export async function loadScenario(cwd: string, rulesDir: string, file: string, runs?: readonly string[], stderr?: { write(s: string): unknown }): Promise<{ result: LoadResult; scenario: LoadedDocument<Scenario> }> {
   const result = await loadRules(cwd, rulesDir, [file]);
   const target = path.resolve(cwd, file);
   // Any problem in the store stops the command: a forecast on a broken card would mislead.
@@ -80,7 +80,8 @@ export async function loadScenario(cwd: string, rulesDir: string, file: string):
     const other = result.rules.documents.find((d) => path.resolve(cwd, d.source.file) === target);
     throw new InputError(`${file}:1:1: C_UNKNOWN_REFERENCE scenario refers to something that does not exist: ${other ? `${other.doc.kind} is not a Scenario` : 'no scenario in this file'}`);
   }
-  const runProblems = await checkScenarioRuns(result.rules, (d) => d === scenario);
-  failOn(runProblems);
+  const runProblems = await checkScenarioRuns(result.rules, (d) => d === scenario, runs);
+  failOn(runProblems.filter((d) => d.severity === 'error'));
+  for (const d of runProblems) if (d.severity === 'warning') stderr?.write(formatDiagnostic(d) + '\n');
   return { result, scenario };
 }

@@ -143,4 +143,37 @@ describe('creditbook forecast and compare', () => {
     expect((await run(repoRoot, 'forecast', 'rules/scenarios/nope.yaml')).code).toBe(2);
     expect((await run(repoRoot, 'forecast')).code).toBe(2);
   });
+
+  it('forecast of one run is not blocked by another variant’s problem; validate still reports it', async () => {
+    const dir = tempRules();
+    // A draft copy of steady-studio with a variant that moves every 2.5 Turbo clip to a mode 2.1 Master
+    // does not allow: that variant cannot be priced.
+    const text = readFileSync(path.join(dir, 'rules/scenarios/steady-studio.yaml'), 'utf8').replace(/^id: steady-studio$/m, 'id: steady-draft').replace(/^status: published$/m, 'status: draft');
+    writeFileSync(path.join(dir, 'rules/scenarios/steady-draft.yaml'), text + `  - name: broken
+    description: Moves clips to a mode the model does not have.
+    migrate:
+      - from: { model: kling-v2-5-turbo }
+        to: { model: kling-v2-1-master, mode: pro }
+        share: 1
+`);
+    const base = await run(dir, 'forecast', 'rules/scenarios/steady-draft.yaml', '--json');
+    expect(base.stderr).toBe('');
+    expect(base.code).toBe(0);
+    const broken = await run(dir, 'forecast', 'rules/scenarios/steady-draft.yaml', '--variant', 'broken');
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/steady-draft\.yaml:\d+:\d+: C_DEMAND .*\[variant broken\]/);
+    const validate = await run(dir, 'validate');
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toContain('[variant broken]');
+  });
+
+  it('forecast prints expiring_soon as the JSON has it (monthly expiry: what expires as each month closes)', async () => {
+    const r = await run(repoRoot, 'forecast', 'rules/scenarios/agency-campaigns.yaml', '--variant', 'monthly-expiry', '--json');
+    const f = JSON.parse(r.stdout) as { periods: { expired: number; expiring_soon: number }[] };
+    // Pro's 3,000 June credits minus June's 1,720 of demand: 1,280 about to expire, and expiring, as June closes.
+    expect(f.periods[0]).toMatchObject({ expired: 1280, expiring_soon: 1280 });
+    const table = await run(repoRoot, 'forecast', 'rules/scenarios/agency-campaigns.yaml', '--variant', 'monthly-expiry');
+    expect(table.stdout).toMatch(/Expiring soon/);
+    expect(table.stdout.split('\n').find((l) => l.startsWith('2025-06'))).toMatch(/1,?280\s*$/);
+  });
 });

@@ -71,7 +71,7 @@ export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
 export { FUNCTIONS, FORMULA_LIMITS, REQUEST_STEPS, stepBudget, budgetSpent, compileFormula, evaluateFormula, type FormulaFunction, type StepBudget } from './formula/index.ts';
 export { compileTable, priceTable, MAX_TABLE_CELLS, type CardTable, type PriceRow, type PriceTable } from './quote/index.ts';
 export { priceCard, allowedRequests, requestGrid, checkCredits, MAX_GRID_REQUESTS, MAX_CREDITS, type CardPricing, type PricedCell, type PricingProblem } from './quote/index.ts';
-export { compileCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
+export { compileCard, compiledCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
 export {
   forecast,
   sweep,
@@ -80,6 +80,25 @@ export {
   runNames,
   calendar,
   profileCount,
+  scaleCount,
+  ledgerPlan,
+  simulate,
+  report as reportForecast,
+  PricingCache,
+  NEVER,
+  burnComparator,
+  MAX_FORECAST_CELLS,
+  type LedgerPlan,
+  type PlannedLot,
+  type PlanInput,
+  type Payment,
+  type AutoTopUp,
+  type Quantity,
+  type MoneyAmount,
+  type LotCategory,
+  type Simulation,
+  type SimulatedLot,
+  type LedgerRow,
   type Calendar,
   DEFAULT_BURN_ORDER,
   type ForecastResult,
@@ -88,7 +107,6 @@ export {
   type DemandRow,
   type Totals,
   type VersionUse,
-  type ForecastProblem,
   type SweepRun,
 } from './ledger/index.ts';
 export { compare, deltaTotals, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
@@ -115,4 +133,4 @@ export {
   type Formula,
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
-export { documentPath, saveDraft, publish, diffCards, priceGrid, type SaveDraftInput, type PublishInput, type SaveResult, type PriceChange } from './edit/index.ts';
+export { documentPath, saveDraft, publish, diffCards, priceGrid, type SaveDraftInput, type PublishInput, type SaveResult, type SaveFailure, type PriceChange } from './edit/index.ts';

@@ -23,7 +23,7 @@ describe('editing rules', () => {
     expect(rules.inForce('RateCard', 'demo-card', '2025-05-31')?.doc.version).toBe(1);
     // Published versions never change.
     const again = await publish(store, { kind: 'RateCard', id: 'demo-card', version: 2, effectiveFrom: '2025-07-01', author: 'x' });
-    expect(again.ok || again.status).toBe(409);
+    expect(again.ok || again.reason).toBe('conflict');
   });
 
   it('refuses a stale base with 409 and writes nothing', async () => {
@@ -33,7 +33,7 @@ describe('editing rules', () => {
     const stale = await saveDraft(store, { text: card, baseVersion: 1, author: 'b' });
     expect(stale.ok).toBe(false);
     if (!stale.ok) {
-      expect(stale.status).toBe(409);
+      expect(stale.reason).toBe('conflict');
       expect(stale.errors[0]?.code).toBe('T_CONFLICT');
     }
     expect((await store.list()).length).toBe(before);
@@ -45,7 +45,7 @@ describe('editing rules', () => {
     const r = await saveDraft(store, { text: broken, baseVersion: 1, author: 'a', file: 'editor' });
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.status).toBe(400);
+      expect(r.reason).toBe('invalid');
       expect(r.errors[0]).toMatchObject({ code: 'F_COMPILE', file: 'editor', line: 21 });
     }
     expect((await store.list()).length).toBe(3);

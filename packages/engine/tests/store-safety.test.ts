@@ -106,7 +106,7 @@ describe('the directory store under failure', () => {
     const lost = results.filter((r) => !r.ok);
     expect(lost).toHaveLength(19);
     for (const r of lost) {
-      expect(r.status).toBe(409);
+      expect(r.reason).toBe('conflict');
       expect(r.errors.map((e) => e.code)).toEqual(['T_CONFLICT']);
     }
     const after = await loadStore(store);
@@ -264,7 +264,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     );
     const won = results.filter((r) => r.ok);
     expect(won).toHaveLength(1);
-    for (const r of results.filter((r) => !r.ok)) expect(r.status).toBe(409);
+    for (const r of results.filter((r) => !r.ok)) expect(r.reason).toBe('conflict');
     // The file holds the winner's text, and the manifest its hash.
     const winner = won[0]!;
     if (!winner.ok) return;

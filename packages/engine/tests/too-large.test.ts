@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CreditbookError, checkScenarioRuns, forecast, loadFiles, type Scenario } from '@creditbook/engine';
+import { checkScenarioRuns, forecast, loadFiles, type Scenario } from '@creditbook/engine';
 import { demoPack, demoScenario } from './support/fixtures.ts';
 
 const lines = (n: number) => Array.from({ length: n }, (_, i) => `  - { id: l${i}, request: { model: m1, mode: std, duration_s: 5 }, count: 1 }`).join('\n');
@@ -22,8 +22,10 @@ ${lines(400)}
     const line = demoScenario(text).text.split('\n').findIndex((l) => l.startsWith('horizon:')) + 1;
     expect(problems[0]).toMatchObject({ file, line, col: 10 });
     const scenario = loaded.rules.documents.find((d) => d.doc.kind === 'Scenario')!.doc as Scenario;
-    await expect(forecast(loaded.rules, scenario)).rejects.toBeInstanceOf(CreditbookError);
-    await expect(forecast(loaded.rules, scenario)).rejects.toThrow(/C_TOO_LARGE|too large/);
+    // A forecast returns the problem, positioned at the horizon, and computes nothing.
+    const r = await forecast(loaded.rules, scenario);
+    expect(r.problems.map((p) => [p.code, p.file, p.line, p.col, p.path, p.run])).toEqual([['C_TOO_LARGE', file, line, 10, '/horizon', 'base']]);
+    expect(r.periods).toEqual([]);
   });
 
   it('a large but reasonable scenario still forecasts', async () => {

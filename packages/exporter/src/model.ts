@@ -504,12 +504,12 @@ export function modelSheets(
       cells.push(calc(f.sub(f.sub(f.ref(r, 9), f.ref(r, CONSUMED)), f.ref(r, EXPIRED)), 'credits'));
       cells.push(calc(f.fn('IF', f.cmp('=', f.ref(r, 9), f.num(0)), f.num(0), f.div(f.mul(f.ref(r, EXPIRED), f.ref(r, 10)), f.ref(r, 9))), 'money'));
       for (let i = 0; i < H; i++) {
-        // Left at the end of period i: nothing before the lot exists or once it has expired.
         if (i < l.granted) {
           cells.push(val(0, 'credits'));
           continue;
         }
-        const gone = f.fn('OR', f.cmp('<', f.num(i + 1), f.ref(r, 5)), f.cmp('>=', f.num(i + 1), f.ref(r, 7)));
+        // Left after the draws of period i, before it expires: nothing before the lot exists or after its last valid period.
+        const gone = f.fn('OR', f.cmp('<', f.num(i + 1), f.ref(r, 5)), f.cmp('>', f.num(i + 1), f.ref(r, 7)));
         const left = f.sub(f.sub(f.ref(r, 9), f.ref(r, OWN)), f.fn('SUM', f.range(r, FIRST, r, FIRST + i)));
         cells.push(calc(f.fn('IF', gone, f.num(0), left), 'credits'));
       }
@@ -558,9 +558,9 @@ export function modelSheets(
           calc(f.sub(c(L.demand), c(L.consumed)), 'credits'),
           calc(sum(spendRefs), 'money'),
           calc(f.fn('ROUND', evRange, f.num(2)), 'money'),
-          // Credits left at the end of the period in lots whose last valid period is one of the next two.
+          // Credits left after the period's draws in lots whose last valid period is this one or the next.
           block
-            ? calc(f.fn('SUMIF', f.range(block[0], 7, block[1], 7, lotsName), f.str(`<=${i + 3}`), f.range(block[0], LEFT + i, block[1], LEFT + i, lotsName)), 'credits')
+            ? calc(f.fn('SUMIF', f.range(block[0], 7, block[1], 7, lotsName), f.str(`<=${i + 2}`), f.range(block[0], LEFT + i, block[1], LEFT + i, lotsName)), 'credits')
             : val(0, 'credits'),
         ];
       }

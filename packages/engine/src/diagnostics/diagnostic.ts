@@ -16,6 +16,10 @@ export interface Diagnostic {
   readonly col: number;
   /** Path inside the document, e.g. /parameters/clip_credits/kling-v2-1. */
   readonly path: string;
+  /** The forecast period a problem arises in (a forecast's problems only). */
+  readonly period?: string;
+  /** The run of a scenario (`base` or a variant's name) a problem arises in. */
+  readonly run?: string;
 }
 
 export interface DiagnosticInput {
@@ -27,6 +31,8 @@ export interface DiagnosticInput {
   severity?: Severity;
   /** The file text, used to compute line and column from pos. */
   source?: string;
+  period?: string;
+  run?: string;
   /** Line and column when they are known without the text (a row and field of a large data file). */
   at?: { line: number; col: number };
 }
@@ -44,6 +50,8 @@ export function diagnostic(input: DiagnosticInput): Diagnostic {
     line,
     col,
     path: input.path ?? '',
+    ...(input.period === undefined ? {} : { period: input.period }),
+    ...(input.run === undefined ? {} : { run: input.run }),
   };
 }
 

@@ -10,7 +10,10 @@ import { recordPublished } from './manifest.ts';
 
 export type SaveResult =
   | { ok: true; kind: Kind; id: string; version: number; path: string; text: string }
-  | { ok: false; status: 400 | 404 | 409; errors: Diagnostic[] };
+  | { ok: false; reason: SaveFailure; errors: Diagnostic[] };
+
+/** Why a save or publish did not happen: the edit has problems, the version does not exist, or someone else changed the store first. */
+export type SaveFailure = 'invalid' | 'not_found' | 'conflict';
 
 export interface SaveDraftInput {
   /** The edited YAML source. Its kind and id say which document it is. */
@@ -25,11 +28,11 @@ export interface SaveDraftInput {
   file?: string;
 }
 
-const fail = (status: 400 | 404 | 409, errors: Diagnostic[]): SaveResult => ({ ok: false, status, errors });
+const fail = (reason: SaveFailure, errors: Diagnostic[]): SaveResult => ({ ok: false, reason, errors });
 
 /**
  * Saves an edit as a new draft version: validates it with the rest of the store, refuses a stale
- * base (409, nothing written), and creates the file atomically without ever overwriting.
+ * base (a conflict, nothing written), and creates the file atomically without ever overwriting.
  */
 export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promise<SaveResult> {
   const file = input.file ?? 'edit.yaml';
@@ -37,7 +40,7 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
   const kind = doc.get('kind') as Kind | undefined;
   const id = doc.get('id');
   if (doc.errors.length === 0 && (typeof id !== 'string' || !ID_PATTERN.test(id))) {
-    return fail(400, [diagnostic({ code: 'T_BAD_ID', detail: JSON.stringify(id ?? null), file, source: input.text })]);
+    return fail('invalid', [diagnostic({ code: 'T_BAD_ID', detail: JSON.stringify(id ?? null), file, source: input.text })]);
   }
   const files = await store.list();
   // One step budget for the whole save, however many loads it takes.
@@ -46,7 +49,7 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
   const versions = typeof id === 'string' && kind ? current.rules.versions(kind, id) : [];
   const latest = versions.length === 0 ? 0 : (versions[versions.length - 1]?.doc.version ?? 0);
   if (latest !== input.baseVersion) {
-    return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `${kind ?? '?'} ${String(id)} is at v${latest}, the edit started from v${input.baseVersion}` })]);
+    return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${kind ?? '?'} ${String(id)} is at v${latest}, the edit started from v${input.baseVersion}` })]);
   }
   const version = latest + 1;
   if (doc.errors.length === 0 && kind) {
@@ -64,22 +67,22 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
   try {
     path = kind && typeof id === 'string' ? documentPath(kind, id, version) : file;
   } catch {
-    return fail(400, [diagnostic({ code: 'T_BAD_ID', detail: String(id), file })]);
+    return fail('invalid', [diagnostic({ code: 'T_BAD_ID', detail: String(id), file })]);
   }
   // Problems are reported against the text as the user wrote it, so lines and columns match the editor.
   const siblings = new Set(versions.map((v) => v.source.file));
   const asWritten = await loadFiles([...files.filter((f) => !siblings.has(f.path)), { path: file, text: input.text }], { budget });
   const mine = asWritten.errors.filter((e) => e.file === file && e.code !== 'R_DUPLICATE_VERSION' && e.code !== 'R_EFFECTIVE_ORDER');
   if (mine.length > 0 || doc.errors.length > 0 || !kind) {
-    return fail(400, mine.length > 0 ? mine : [diagnostic({ code: 'S_UNKNOWN_KIND', detail: String(kind), file, source: input.text })]);
+    return fail('invalid', mine.length > 0 ? mine : [diagnostic({ code: 'S_UNKNOWN_KIND', detail: String(kind), file, source: input.text })]);
   }
   // Then the version as it will be stored, with the rest of the store (version order, references).
   const checked = await loadFiles([...files, { path, text }], { budget });
   const stored = checked.errors.filter((e) => e.file === path);
-  if (stored.length > 0) return fail(400, stored);
+  if (stored.length > 0) return fail('invalid', stored);
   const created = await store.create(path, text);
   if (created === 'exists') {
-    return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `v${version} of ${id} was saved by someone else first` })]);
+    return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `v${version} of ${id} was saved by someone else first` })]);
   }
   return { ok: true, kind, id: id as string, version, path, text };
 }
@@ -95,7 +98,7 @@ export interface PublishInput {
 
 /** Publishes a draft: sets its effective date and freezes it. Published versions never change. */
 export async function publish(store: RuleStore, input: PublishInput): Promise<SaveResult> {
-  if (!isCalendarDate(input.effectiveFrom)) return fail(400, [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'` })]);
+  if (!isCalendarDate(input.effectiveFrom)) return fail('invalid', [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'` })]);
   // One publish at a time: the manifest and the file are written together, and a second publisher sees the first's result.
   return store.exclusive ? store.exclusive(() => publishNow(store, input)) : publishNow(store, input);
 }
@@ -105,8 +108,8 @@ async function publishNow(store: RuleStore, input: PublishInput): Promise<SaveRe
   const budget = stepBudget();
   const current = await loadFiles(files, { budget });
   const loaded = current.rules.get(input.kind, input.id, input.version);
-  if (!loaded) return fail(404, [diagnostic({ code: 'R_UNKNOWN_REFERENCE', detail: `${input.kind} ${input.id} v${input.version}` })]);
-  if (loaded.doc.status === 'published') return fail(409, [diagnostic({ code: 'T_IMMUTABLE', detail: `${input.id} v${input.version} is published` })]);
+  if (!loaded) return fail('not_found', [diagnostic({ code: 'R_UNKNOWN_REFERENCE', detail: `${input.kind} ${input.id} v${input.version}` })]);
+  if (loaded.doc.status === 'published') return fail('conflict', [diagnostic({ code: 'T_IMMUTABLE', detail: `${input.id} v${input.version} is published` })]);
   const path = loaded.source.file;
   const before = files.find((f) => f.path === path)?.text ?? '';
   const doc = parseDocument(before);
@@ -117,11 +120,11 @@ async function publishNow(store: RuleStore, input: PublishInput): Promise<SaveRe
   const text = doc.toString();
   const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text } : f)), { budget });
   const own = checked.errors.filter((e) => e.file === path);
-  if (own.length > 0) return fail(400, own);
+  if (own.length > 0) return fail('invalid', own);
   // The manifest first: a crash between the two writes leaves evidence, never an unrecorded publish.
   const recorded = await recordPublished(store, path, text);
-  if (recorded.length > 0) return fail(409, recorded);
+  if (recorded.length > 0) return fail('conflict', recorded);
   const replaced = await store.replace(path, before, text);
-  if (replaced === 'changed') return fail(409, [diagnostic({ code: 'T_CONFLICT', detail: `${input.id} v${input.version} changed while publishing` })]);
+  if (replaced === 'changed') return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${input.id} v${input.version} changed while publishing` })]);
   return { ok: true, kind: input.kind, id: input.id, version: input.version, path, text };
 }

@@ -1,18 +1,29 @@
 import type { Calendar } from './calendar.ts';
 import type { DemandLine, Migration } from '../rules/types.ts';
+import { D } from './money.ts';
 
 /** One stream of demand: a request and its count per period. */
 export interface DemandStream {
   readonly id: string;
+  /** Index of the scenario's demand line it comes from. */
+  readonly line: number;
+  /** Index of the variant's migration that made it, or undefined for what stays on the line. */
+  readonly migration: number | undefined;
   readonly pool: string;
   readonly request: Readonly<Record<string, string | number>>;
-  readonly counts: Int32Array | number[];
+  readonly counts: number[];
+}
+
+/** A count times a factor, computed exactly in decimal and rounded half up (45 × 0.7 = 31.5 → 32). */
+export function scaleCount(count: number, factor: number): number {
+  if (factor === 1) return count;
+  return new D(count).times(String(factor)).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
 }
 
 /** Generations of a line in period i, before migration: its profile applied to its count. */
 export function profileCount(line: DemandLine, cal: Calendar, i: number): number {
   const p = line.profile ?? { type: 'steady' };
-  if (p.type === 'seasonal') return Math.round(line.count * (p.factors[cal.month(i) - 1] ?? 1));
+  if (p.type === 'seasonal') return scaleCount(line.count, p.factors[cal.month(i) - 1] ?? 1);
   if (p.type === 'burst') {
     let n = line.count;
     for (const b of p.bursts) {
@@ -24,56 +35,61 @@ export function profileCount(line: DemandLine, cal: Calendar, i: number): number
   return line.count;
 }
 
-/** Generations of a line in every period of the calendar, before migration and scale. */
-function profileCounts(line: DemandLine, cal: Calendar): number[] {
-  const p = line.profile ?? { type: 'steady' };
-  const counts = new Array<number>(cal.horizon).fill(line.count);
-  if (p.type === 'seasonal') for (let i = 0; i < cal.horizon; i++) counts[i] = Math.round(line.count * (p.factors[cal.month(i) - 1] ?? 1));
-  else if (p.type === 'burst') {
-    for (const b of p.bursts) {
-      const s = cal.index(b.start);
-      for (let i = Math.max(0, s); i < Math.min(cal.horizon, s + b.periods); i++) counts[i]! += b.count;
-    }
-  }
-  return counts;
-}
-
 function matches(request: Readonly<Record<string, string | number>>, from: Record<string, string | number>): boolean {
   return Object.entries(from).every(([k, v]) => request[k] !== undefined && String(request[k]) === String(v));
 }
 
+/** Demand lines whose matching migrations move more than the whole line: each with the migrations and their total share. */
+export function overShared(lines: readonly DemandLine[], migrations: readonly Migration[]): { line: number; migrations: number[]; total: string }[] {
+  const out: { line: number; migrations: number[]; total: string }[] = [];
+  lines.forEach((line, l) => {
+    const ms = migrations.map((m, k) => ({ m, k })).filter(({ m }) => matches(line.request, m.from));
+    const total = ms.reduce((a, { m }) => a.plus(String(m.share)), new D(0));
+    if (total.gt(1)) out.push({ line: l, migrations: ms.map(({ k }) => k), total: total.toString() });
+  });
+  return out;
+}
+
 /**
- * Expands demand lines into streams: profiles, a demand scale, and migrations that move a share of
- * matching lines to another request from a period on (the migrated share is rounded half up).
+ * Expands demand lines into streams: profiles, a demand scale, and migrations. Each migration moves
+ * `share` of the line's own count (not of what earlier migrations left) to another request from a
+ * period on. Counts are exact decimals rounded half up; with several migrations of one line the
+ * rounding is cumulative (the k-th moves round(count × (s1+…+sk)) − round(count × (s1+…+sk−1))),
+ * so the moved counts never add up to more than the line. Shares beyond a total of 1 move nothing.
  */
 export function demandStreams(lines: readonly DemandLine[], cal: Calendar, defaultPool: string, scale: number, migrations: readonly Migration[]): DemandStream[] {
   const out: DemandStream[] = [];
-  for (const line of lines) {
-    const counts = profileCounts(line, cal);
-    if (scale !== 1) for (let i = 0; i < counts.length; i++) counts[i] = Math.round(counts[i]! * scale);
+  lines.forEach((line, l) => {
+    const counts: number[] = [];
+    for (let i = 0; i < cal.horizon; i++) counts.push(scaleCount(profileCount(line, cal, i), scale));
     const pool = line.pool ?? defaultPool;
-    let remaining = counts;
-    for (const m of migrations) {
-      if (!matches(line.request, m.from)) continue;
-      const from = m.from_period ? Math.max(0, cal.index(m.from_period)) : 0;
-      const moved = remaining.map((c, i) => (i >= from ? Math.round(c * m.share) : 0));
-      remaining = remaining.map((c, i) => c - (moved[i] ?? 0));
-      const request = { ...line.request, ...m.to };
-      const suffix = Object.values(m.to).map(String).join('-');
-      out.push({ id: `${line.id}>${suffix}`, pool, request, counts: moved });
+    const moves = migrations.map((m, k) => ({ m, k })).filter(({ m }) => matches(line.request, m.from));
+    if (moves.length === 0) {
+      out.push({ id: line.id, line: l, migration: undefined, pool, request: line.request, counts });
+      return;
     }
-    out.push({ id: line.id, pool, request: line.request, counts: remaining });
-  }
-  // Without migrations the streams are already in line order.
-  return migrations.length === 0 ? out : sortStreams(out, lines);
-}
-
-/** Keeps each line's original stream before its migrated streams. */
-function sortStreams(streams: DemandStream[], lines: readonly DemandLine[]): DemandStream[] {
-  const order = new Map(lines.map((l, i) => [l.id, i]));
-  const rank = (s: DemandStream) => order.get(s.id.split('>')[0] ?? s.id) ?? 0;
-  return streams
-    .map((s, i) => ({ s, i }))
-    .sort((a, b) => rank(a.s) - rank(b.s) || Number(a.s.id.includes('>')) - Number(b.s.id.includes('>')) || a.i - b.i)
-    .map((x) => x.s);
+    const remaining = counts.slice();
+    const moved: DemandStream[] = [];
+    // Per period: the share moved so far by the migrations in force, and its rounded count.
+    const sharesSoFar = counts.map(() => new D(0));
+    const countSoFar = counts.map(() => 0);
+    for (const { m, k } of moves) {
+      const from = m.from_period ? Math.max(0, cal.index(m.from_period)) : 0;
+      const n = counts.map((c, i) => {
+        if (i < from) return 0;
+        const share = D.min(1, sharesSoFar[i]!.plus(String(m.share)));
+        sharesSoFar[i] = share;
+        const upTo = new D(c).times(share).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
+        const take = upTo - countSoFar[i]!;
+        countSoFar[i] = upTo;
+        remaining[i] = remaining[i]! - take;
+        return take;
+      });
+      const suffix = Object.values(m.to).map(String).join('-');
+      moved.push({ id: `${line.id}>${suffix}`, line: l, migration: k, pool, request: { ...line.request, ...m.to }, counts: n });
+    }
+    // Each line's own stream first, then its migrated streams.
+    out.push({ id: line.id, line: l, migration: undefined, pool, request: line.request, counts: remaining }, ...moved);
+  });
+  return out;
 }

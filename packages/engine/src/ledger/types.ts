@@ -1,4 +1,4 @@
-import type { Code } from '../diagnostics/index.ts';
+import type { Diagnostic } from '../diagnostics/index.ts';
 import type { DimensionValue, LotSource } from '../rules/types.ts';
 
 /** A lot: credits from one grant or purchase, with its own validity. */
@@ -19,6 +19,8 @@ export interface LotResult {
   consumed: number;
   expired: number;
   remaining: number;
+  /** subscription, purchase or free (daily free and promotional credits). */
+  category: 'subscription' | 'purchase' | 'free';
   /** Credits drawn from the lot, by period (only periods with a draw). */
   draws: { period: string; credits: number }[];
 }
@@ -39,8 +41,14 @@ export interface PeriodRow {
   spend: string;
   /** Value of credits that expired at the end of the period, at cost basis. */
   expired_value: string;
-  /** Credits that expire within this and the next period (about to expire). */
+  /**
+   * Credits about to expire as the period closes: what is left after the period's draws in lots
+   * whose last valid period is this period or the next (this period's `expired` included).
+   */
   expiring_soon: number;
+  /** Output seconds demanded, and served (the consumed share of demand, rounded half up). */
+  demand_seconds: number;
+  output_seconds: number;
 }
 
 /** One demand line in one period, priced. */
@@ -66,12 +74,15 @@ export interface Totals {
   demand: number;
   spend: string;
   expired_value: string;
+  /** Output seconds served (demanded seconds in the consumed share of each period's demand). */
   output_seconds: number;
+  /** Output seconds demanded (count × duration_s), served or not. */
+  demand_seconds: number;
   /** consumed / (granted + purchased), 4 places ('0' when nothing was available). */
   utilisation: string;
   /** spend / consumed, 4 places, or null when nothing was consumed. */
   cost_per_credit: string | null;
-  /** spend / output seconds, 4 places, or null. */
+  /** spend / output seconds served, 4 places, or null. */
   cost_per_second: string | null;
 }
 
@@ -85,12 +96,6 @@ export interface VersionUse {
   to: string;
 }
 
-export interface ForecastProblem {
-  code: Code;
-  message: string;
-  period: string;
-  line: string;
-}
 
 /** The result of a forecast: the JSON shape of `creditbook forecast --json`. */
 export interface ForecastResult {
@@ -105,5 +110,6 @@ export interface ForecastResult {
   totals: Totals & { by_pool: Record<string, Totals> };
   versions: VersionUse[];
   plan: { catalog: string; subscription: string | null; billing: 'monthly' | 'annual' };
-  problems: ForecastProblem[];
+  /** Problems of the run: Diagnostics positioned in the scenario, each with its period (when it has one) and run. */
+  problems: Diagnostic[];
 }

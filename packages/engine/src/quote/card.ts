@@ -255,3 +255,14 @@ function traceRecorder(trace: TraceStep[], request: Record<string, DimensionValu
     }
   };
 }
+
+const compiledCards = new WeakMap<RateCard, CompiledCard>();
+/** The compiled form of a loaded card, made once per card (a loaded card never changes). */
+export function compiledCard(card: RateCard): CompiledCard {
+  let c = compiledCards.get(card);
+  if (!c) {
+    c = compileCard(card);
+    compiledCards.set(card, c);
+  }
+  return c;
+}

@@ -1,9 +1,8 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/index.ts';
-import { compiledCard } from '../ledger/forecast.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
 import { todayUtc } from '../rules/dates.ts';
 import type { DimensionValue } from '../rules/types.ts';
-import type { QuoteRequest, TraceStep } from './card.ts';
+import { compiledCard, type QuoteRequest, type TraceStep } from './card.ts';
 
 export interface QuoteInput {
   /** Rate card id. */

@@ -60,6 +60,7 @@ export function forecastWorkbook(r: ForecastResult): Workbook {
     { key: 'unmet', title: 'Unmet', fmt: 'credits' },
     { key: 'spend', title: 'Spend', fmt: 'money' },
     { key: 'expired_value', title: 'Expired value', fmt: 'money' },
+    { key: 'expiring_soon', title: 'Expiring soon', fmt: 'credits' },
   ];
   const col = Object.fromEntries(ledgerCols.map((c, i) => [c.key, i])) as Record<string, number>;
   const lastRowOfPool = new Map<string, number>();
@@ -81,6 +82,7 @@ export function forecastWorkbook(r: ForecastResult): Workbook {
       { v: p.unmet, f: f.sub(c('demand'), c('consumed')), fmt: 'credits' },
       v(Number(p.spend), 'money'),
       v(Number(p.expired_value), 'money'),
+      v(p.expiring_soon, 'credits'),
     ];
   });
 

@@ -1,0 +1,47 @@
+import { compiledCard } from '../quote/card.ts';
+import type { Priced, QuoteRequest } from '../quote/card.ts';
+import type { RuleSet } from '../rules/ruleset.ts';
+import type { PlanCatalog, RateCard, RuleDocument, ValidityPolicy } from '../rules/types.ts';
+import type { Calendar } from './calendar.ts';
+
+type Resolvable = 'PlanCatalog' | 'ValidityPolicy' | 'RateCard';
+type DocOf<K extends Resolvable> = K extends 'PlanCatalog' ? PlanCatalog : K extends 'ValidityPolicy' ? ValidityPolicy : RateCard;
+
+/**
+ * What runs of one rule set share: the documents in force per period and the price of each request
+ * per card version (a card's price never changes). One cache belongs to one rule set; pass the same
+ * cache to every run of a sweep or a comparison, a new one (or none) otherwise.
+ */
+export class PricingCache {
+  private readonly series = new Map<string, (RuleDocument | undefined)[]>();
+  private readonly prices = new WeakMap<RateCard, Map<string, Priced>>();
+  private readonly requestKeys = new WeakMap<object, string>();
+
+  constructor(readonly rules: RuleSet) {}
+
+  /** The version of a document in force in every period of a calendar (undefined where none is). */
+  resolveSeries<K extends Resolvable>(kind: K, id: string, pin: number | 'effective' | undefined, cal: Calendar): (DocOf<K> | undefined)[] {
+    const key = `${kind}\u0000${id}\u0000${String(pin)}\u0000${cal.granularity}\u0000${cal.date(0)}\u0000${cal.horizon}`;
+    let s = this.series.get(key);
+    if (!s) {
+      s = [];
+      for (let i = 0; i < cal.horizon; i++) s.push(this.rules.resolve(kind, id, cal.date(i), pin)?.doc);
+      this.series.set(key, s);
+    }
+    return s as (DocOf<K> | undefined)[];
+  }
+
+  /** The price of a request on a card, computed once. */
+  async price(card: RateCard, request: QuoteRequest): Promise<Priced> {
+    let byRequest = this.prices.get(card);
+    if (!byRequest) this.prices.set(card, (byRequest = new Map()));
+    let key = this.requestKeys.get(request);
+    if (key === undefined) this.requestKeys.set(request, (key = JSON.stringify(request)));
+    let p = byRequest.get(key);
+    if (!p) {
+      p = await compiledCard(card).price(request);
+      byRequest.set(key, p);
+    }
+    return p;
+  }
+}
