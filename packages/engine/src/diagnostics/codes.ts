@@ -21,6 +21,7 @@ export const MESSAGES = {
   R_GRID_TOO_LARGE: 'the card allows too many requests to price them all: {detail}',
   R_BAD_MONEY: 'not an exact money amount: {detail}',
   R_TAMPERED: 'published version changed after publishing: {detail}',
+  R_PLATFORM_OUTPUT: 'platform map output problem: {detail}',
   F_COMPILE: 'formula does not compile: {detail}',
   F_UNKNOWN_PARAMETER: 'formula references an unknown parameter {detail}',
   F_IMPURE: 'formula calls {detail}, whose result changes from call to call: a price may depend on the request and the parameters only',
