@@ -45,7 +45,7 @@ test('an editor uploads usage (a bad file is refused by line and column) and bac
   await page.getByTestId('bt-run').click();
   const api = await (await answered).json();
   // a: 70 + 20 = 90 -> 84 + 20 = 104 (+15.56 %); b: 280 -> 280; totals 370 -> 384, +14 = +3.78 %
-  expect(api.totals).toEqual({ events: 3, customers: 2, unpriced_events: 0, credits_from: 370, credits_to: 384, delta: 14, delta_pct: 3.78 });
+  expect(api.totals).toEqual({ events: 3, customers: 2, unpriced_events: 0, reached_customers: 2, reached_events: 3, credits_from: 370, credits_to: 384, delta: 14, delta_pct: 3.78 });
   await expect(page.locator('[data-testid=bt-totals] [data-key=credits_to]')).toHaveText('384');
   await expect(page.locator('[data-testid=bt-totals] [data-key=delta]')).toHaveText('14 (+3.78%)');
   await expect(page.getByTestId('bt-distribution')).toContainText('2 customers: p50 0.00%');
