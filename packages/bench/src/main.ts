@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliStartSection } from './cli-start.ts';
-import { apiSection, exportSection, loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
+import { apiSection, exportSection, loadBundled, modelExportSection, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
 
-const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--only cli,quotes,sweep,what-if,export,api,scaling] [--rules DIR]
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--only cli,quotes,sweep,what-if,export,model-export,api,scaling] [--rules DIR]
 
 Measures each pair of contenders in this one process, alternating, over several rounds, and
 prints the medians and the ratios against their goals.`;
@@ -32,8 +32,8 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
     return n;
   };
   try {
-    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'api', 'scaling'];
-    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,api').split(',').map((x) => x.trim()));
+    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'model-export', 'api', 'scaling'];
+    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,model-export,api').split(',').map((x) => x.trim()));
     for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
     return {
       json: values.json ?? false,
@@ -76,11 +76,12 @@ function render(sections: Section[], scaling: Scaling[], o: Options): string {
   return lines.join('\n');
 }
 
-/** Runs the export section in a child Node with its default heap: its peak memory is its own. */
-function exportInChild(o: Options & { exportRows: number }): Section {
+/** Runs an export section in a child Node with its default heap: its peak memory is its own. */
+function exportInChild(o: Options & { exportRows: number }, section: 'export' | 'model-export' = 'export'): Section {
   const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
-  // A bounded old generation: the export must fit, so a pass is proof that memory stays flat.
-  const args = ['--max-old-space-size=256', bin, '--plain-heap', '--only', 'export', '--json', '--rounds', String(o.rounds), '--export-rows', String(o.exportRows), '--rules', o.rulesDir];
+  // A bounded old generation for the raw export: it must fit, so a pass is proof that memory stays flat.
+  const heap = section === 'export' ? ['--max-old-space-size=256'] : [];
+  const args = [...heap, bin, '--plain-heap', '--only', section, '--json', '--rounds', String(o.rounds), '--export-rows', String(o.exportRows), '--rules', o.rulesDir];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (r.status !== 0) throw new Error(`the export benchmark failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout) as { sections: Section[] };
@@ -130,6 +131,10 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
   if (o.only.has('export')) {
     progress('export…');
     sections.push(env.plainHeap ? await exportSection(o) : exportInChild(o));
+  }
+  if (o.only.has('model-export')) {
+    progress('model export (120 months)…');
+    sections.push(env.plainHeap ? await modelExportSection(rules, o) : exportInChild(o, 'model-export'));
   }
   if (o.only.has('api')) {
     progress('api… (builds the web app first if it is not built)');

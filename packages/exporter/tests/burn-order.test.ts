@@ -85,21 +85,22 @@ describe('the burn order is live in the workbook', () => {
     await wb.xlsx.readFile(file);
     // Top-ups 3 -> 1: they now come before subscription credits (2) whatever their expiry.
     setInput(wb, 'Burn priority of top up credits (lower burns first)', 'base', 1);
-    // And subscription credits valid 6 months instead of 24.
-    setInput(wb, 'Validity of subscription credits (months)', 'base', 6);
+    // And subscription credits valid 2 months instead of 24.
+    setInput(wb, 'Validity of subscription credits (months)', 'base', 2);
     const edited = path.join(dir, 'agency-edited.xlsx');
     await wb.xlsx.writeFile(edited);
 
-    const editedRules = withPolicy(priorityFirst, 'kling-validity', (p) => ({
+    const edit = (topUpPriority: number) => withPolicy(priorityFirst, 'kling-validity', (p) => ({
       ...p,
-      sources: { ...p.sources, top_up: { ...p.sources.top_up!, priority: 1 }, subscription: { ...p.sources.subscription!, validity: months(6) } },
+      sources: { ...p.sources, top_up: { ...p.sources.top_up!, priority: topUpPriority }, subscription: { ...p.sources.subscription!, validity: months(2) } },
     }));
-    const expected = await forecast(editedRules, scenario);
+    const expected = await forecast(edit(1), scenario);
     const before = await forecast(priorityFirst, scenario);
-    expect(expected.totals.expired).not.toBe(before.totals.expired);
-    // Top-ups burn first now: some top-up lot gives credits in a period where a subscription lot still had some.
-    const firstTopUpDraw = expected.lots.filter((l) => l.source === 'top_up').flatMap((l) => l.draws.map((d) => d.period)).sort()[0];
-    expect(firstTopUpDraw).toBeDefined();
+    // The priority edit alone re-orders consumption: with top-ups first, 2-month subscription credits
+    // are left to expire, more of them than when subscription credits burn first.
+    const subscriptionFirst = await forecast(edit(3), scenario);
+    expect(expected.totals.expired).toBeGreaterThan(subscriptionFirst.totals.expired);
+    expect(expected.lots.map((l) => l.draws)).not.toEqual(subscriptionFirst.lots.map((l) => l.draws));
 
     const [recalculated] = await recalcInLibreOffice([edited]);
     const { read, sheets } = await readXlsx(recalculated!);

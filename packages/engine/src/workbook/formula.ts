@@ -198,7 +198,13 @@ function criterion(crit: CellValue): (v: CellValue) => boolean {
 }
 
 /** Evaluates a formula with the values of the cells it reads; errors are values. */
-export function evaluate(formula: Formula, current: string, lookup: Lookup, names: (n: string) => Address | undefined): CellValue {
+export function evaluate(
+  formula: Formula,
+  current: string,
+  lookup: Lookup,
+  names: (n: string) => Address | undefined,
+  rangeValues?: (sheet: string, r1: number, c1: number, r2: number, c2: number) => CellValue[],
+): CellValue {
   const flat = (v: V): CellValue[] => (Array.isArray(v) ? v : [v]);
   const scalar = (v: V): CellValue => (Array.isArray(v) ? (v[0] ?? null) : v);
   const go = (x: Formula): V => {
@@ -210,6 +216,7 @@ export function evaluate(formula: Formula, current: string, lookup: Lookup, name
       case 'ref':
         return lookup(x.sheet ?? current, x.row, x.col);
       case 'range': {
+        if (rangeValues) return rangeValues(x.sheet ?? current, Math.min(x.r1, x.r2), Math.min(x.c1, x.c2), Math.max(x.r1, x.r2), Math.max(x.c1, x.c2));
         const out: CellValue[] = [];
         for (let r = Math.min(x.r1, x.r2); r <= Math.max(x.r1, x.r2); r++)
           for (let c = Math.min(x.c1, x.c2); c <= Math.max(x.c1, x.c2); c++) out.push(lookup(x.sheet ?? current, r, c));

@@ -144,14 +144,19 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
   const lotRows: Cell[][] = [header(lotCols)];
   const rowOf = new Map<PlannedLot, number>();
   const blocks = new Map<string, [number, number]>();
+  // Per pool and period, the last row of a lot granted by then: later lots can give nothing yet.
+  const grantedBy = new Map<string, number[]>();
   for (const pool of pools) {
     const start = lotRows.length;
+    const last = new Array<number>(H).fill(start - 1);
     for (const l of plan.lots) {
       if (l.pool !== pool) continue;
       rowOf.set(l, lotRows.length);
+      for (let i = l.granted; i < H; i++) last[i] = lotRows.length;
       lotRows.push([]);
     }
     if (lotRows.length > start) blocks.set(pool, [start, lotRows.length - 1]);
+    grantedBy.set(pool, last);
   }
 
   // ---- Ledger: layout.
@@ -183,14 +188,38 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     ledgerRow.set(`${pool}|${i}`, ledgerRows.length);
     ledgerRows.push([]);
   }
-  const lref = (pool: string, i: number, col: number) => f.ref(ledgerRow.get(`${pool}|${i}`)!, col, names.ledger);
+  // Formula trees are never changed once built: shared subtrees keep a large model small.
+  const lrefs = new Map<string, Formula>();
+  const lref = (pool: string, i: number, col: number) => {
+    const k = `${pool}|${i}|${col}`;
+    let x = lrefs.get(k);
+    if (!x) lrefs.set(k, (x = f.ref(ledgerRow.get(`${pool}|${i}`)!, col, names.ledger)));
+    return x;
+  };
+  const nums = new Map<number, Formula>();
+  const num = (n: number) => {
+    let x = nums.get(n);
+    if (!x) nums.set(n, (x = f.num(n)));
+    return x;
+  };
+  const LESS = f.str('<');
   const ORDER_COLUMN: Record<BurnKey, number> = { last_valid_period: C.lv, priority: C.priority, granted_period: C.g, lot_id: C.seq };
+
+  // The lots that may give in period t: the pool's, granted by t (shared by every lot's draw in t).
+  const ranges = new Map<string, Formula>();
+  const shared = (k: string, make: () => Formula) => {
+    let x = ranges.get(k);
+    if (!x) ranges.set(k, (x = make()));
+    return x;
+  };
+  const availRange = (pool: string, i: number) => shared(`a|${pool}|${i}`, () => f.range(blocks.get(pool)![0], AVAIL + i, grantedBy.get(pool)![i]!, AVAIL + i));
+  const rankRange = (pool: string, i: number, o: number) => shared(`r|${pool}|${i}|${o}`, () => f.range(blocks.get(pool)![0], C.rank + o, grantedBy.get(pool)![i]!, C.rank + o));
 
   // ---- Lot rows.
   for (const l of plan.lots) {
     const r = rowOf.get(l)!;
     const [b0, b1] = blocks.get(l.pool)!;
-    const col = (c: number) => f.range(b0, c, b1, c);
+    const col = (c: number) => shared(`c|${l.pool}|${c}`, () => f.range(b0, c, b1, c));
     const own = (c: number) => f.ref(r, c);
     const g = l.granted;
     const auto = l.auto;
@@ -221,12 +250,16 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     cells.push(auto ? calc(f.mul(lref(l.pool, g, LEDGER.packs), quantity(auto.credits, input)), 'credits') : calc(quantity(l.amount, input), 'credits'));
     cells.push(auto ? calc(f.mul(lref(l.pool, g, LEDGER.packs), amountOf(auto.price, input)), 'money') : l.price.input === undefined ? val(l.price.value.toNumber(), 'money') : calc(amountOf(l.price, input), 'money'));
     const from = auto ? g + 1 : g;
-    const validAt = (i: number) => f.cmp('<=', f.num(i + 1), own(C.lv));
+    const lv = own(C.lv);
+    const validAt = (i: number) => f.cmp('<=', num(i + 1), lv);
+    const ranks = orders.map((_, k) => ({ cell: own(C.rank + k), below: f.cat(LESS, own(C.rank + k)) }));
+    const avail = Array.from({ length: H }, (_, i) => (i < from ? undefined : own(AVAIL + i)));
+    const zero = num(0);
     // Can give in t: its amount in the grant period, then what was left after t − 1, while t is within its validity.
     for (let i = 0; i < H; i++) {
       if (i < from) cells.push(ZERO_CREDITS);
-      else if (i === g) cells.push(calc(f.fn('IF', validAt(i), own(AMOUNT), f.num(0)), 'credits'));
-      else cells.push(calc(f.fn('IF', validAt(i), own(LEFT + i - 1), f.num(0)), 'credits'));
+      else if (i === g) cells.push(calc(f.fn('IF', validAt(i), own(AMOUNT), zero), 'credits'));
+      else cells.push(calc(f.fn('IF', validAt(i), own(LEFT + i - 1), zero), 'credits'));
     }
     // Gives in t: the smaller of what it can give and what demand needs after the lots ranked before it.
     for (let i = 0; i < H; i++) {
@@ -234,9 +267,9 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
         cells.push(ZERO_CREDITS);
         continue;
       }
-      const rank = C.rank + orderAt[i]!;
-      const before = f.fn('SUMIFS', col(AVAIL + i), col(rank), f.cat(f.str('<'), own(rank)));
-      cells.push(calc(f.fn('MAX', f.num(0), f.fn('MIN', own(AVAIL + i), f.sub(lref(l.pool, i, LEDGER.demand), before))), 'credits'));
+      const o = orderAt[i]!;
+      const before = f.fn('SUMIFS', availRange(l.pool, i), rankRange(l.pool, i, o), ranks[o]!.below);
+      cells.push(calc(f.fn('MAX', zero, f.fn('MIN', avail[i]!, f.sub(lref(l.pool, i, LEDGER.demand), before))), 'credits'));
     }
     cells.push(auto ? calc(lref(l.pool, g, LEDGER.autoDraw), 'credits') : ZERO_CREDITS);
     cells.push(calc(f.add(f.fn('SUM', f.range(r, DRAW, r, DRAW + H - 1)), own(OWN)), 'credits'));
@@ -246,7 +279,7 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     for (let i = 0; i < H; i++) {
       if (i < g) cells.push(ZERO_CREDITS);
       else if (i === g && auto) cells.push(calc(f.sub(own(AMOUNT), own(OWN)), 'credits'));
-      else cells.push(calc(f.sub(own(AVAIL + i), own(DRAW + i)), 'credits'));
+      else cells.push(calc(f.sub(avail[i]!, own(DRAW + i)), 'credits'));
     }
     lotRows[r] = cells;
   }
