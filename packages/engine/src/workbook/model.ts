@@ -158,10 +158,14 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
     setAssumption(k, 'Billing', val(plan.plan.billing, 'text'));
     setAssumption(k, 'Purchase policy', val(plan.eff.purchases.policy, 'text'));
     setAssumption(k, 'Validity policy', val(plan.eff.rules.validity, 'text'));
+    const labels = new Set<string>();
     for (const inp of plan.inputs.values()) {
       const name = definedName([runNames[k]!, ...inp.name], definedNames);
       inputNames[k]!.set(inp.key, name);
-      setAssumption(k, inp.label, { v: inp.value, fmt: inp.fmt, input: true, name });
+      // Two inputs of one run never share a row.
+      const label = labels.has(inp.label) ? `${inp.label} [${inp.key}]` : inp.label;
+      labels.add(label);
+      setAssumption(k, label, { v: inp.value, fmt: inp.fmt, input: true, name });
     }
   };
 
