@@ -18,6 +18,7 @@ export {
 export {
   KINDS,
   LOT_SOURCES,
+  PAID_SOURCES,
   MemoryStore,
   loadFiles,
   loadStore,
@@ -48,6 +49,7 @@ export {
   type SourceDocument,
   type Kind,
   type Status,
+  type ReviewEvent,
   type RuleDocument,
   type RateCard,
   type PlanCatalog,
@@ -65,6 +67,9 @@ export {
   type Money,
   type SourcePolicy,
   type BurnKey,
+  type RevenueMethod,
+  type RevenueTerms,
+  type PaidSource,
   type DimensionValue,
 } from './rules/index.ts';
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
@@ -108,7 +113,31 @@ export {
   type VersionUse,
   type SweepRun,
 } from './ledger/index.ts';
-export { compare, deltaTotals, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
+export {
+  books,
+  booksOfLots,
+  combineBooks,
+  booksWorkbook,
+  type CombinedBooks,
+  bookLots,
+  categoryOf,
+  periodTerms,
+  recognisedToDate,
+  usageToDate,
+  journalCsv,
+  JOURNAL_COLUMNS,
+  type BooksInput,
+  type BookLot,
+  type BooksLot,
+  type BooksOptions,
+  type BooksResult,
+  type BooksRow,
+  type BooksTotals,
+  type JournalLine,
+  type BooksCategory,
+  type PeriodTerms,
+} from './books/index.ts';
+export { compare, deltaTotals, deltaBooks, booksSummary, BOOKS_KEYS, RunCache, type BooksSummary, type BooksDelta, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
 export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';
 export {
@@ -147,3 +176,6 @@ export {
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
 export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type SaveFailure, type PriceChange } from './edit/index.ts';
+export { diffFields, type FieldChange } from './edit/index.ts';
+export { reviewState, submitter, submitForReview, reviewDraft, withdraw, type ReviewState, type ReviewStep } from './edit/index.ts';
+export { mergeCells, pathKey, leavesOf, replaceScalar, scalarYaml, setValue, type MergeChoices, type MergeConflict, type MergeResult, type Leaf, type YamlPath } from './edit/index.ts';

@@ -3,7 +3,8 @@
 export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario';
 export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario'];
 
-export type Status = 'draft' | 'published';
+/** `withdrawn`: published for a future date, then withdrawn before it took effect (never in force). */
+export type Status = 'draft' | 'published' | 'withdrawn';
 export type Money = string | number;
 export type DimensionValue = string | number;
 
@@ -14,6 +15,16 @@ export interface Audit {
   based_on?: number;
   published_by?: string;
   published_at?: string;
+  /** Review and publishing steps, oldest first: who did what, when and why. */
+  trail?: ReviewEvent[];
+}
+
+/** One step in a version's audit trail. */
+export interface ReviewEvent {
+  action: 'submitted' | 'approved' | 'rejected' | 'published' | 'withdrawn';
+  by: string;
+  at: string;
+  note?: string;
 }
 
 export interface DocumentHeader {
@@ -108,11 +119,27 @@ export interface SourcePolicy {
 
 export type BurnKey = 'last_valid_period' | 'priority' | 'granted_period' | 'lot_id';
 
+/** How the price of paid credits becomes revenue (docs/books.md). */
+export type RevenueMethod = 'at-expiry' | 'proportional';
+/** The lot sources that are paid for: the only ones with a breakage rate. */
+export type PaidSource = 'subscription' | 'top_up' | 'api_package' | 'custom_package';
+export const PAID_SOURCES: readonly PaidSource[] = ['subscription', 'top_up', 'api_package', 'custom_package'];
+
+/** A validity policy's revenue terms: the method, and the expected breakage rate per paid source. */
+export interface RevenueTerms {
+  method: RevenueMethod;
+  /** Expected breakage rate `b` (0 ≤ b < 1) per source; a source not listed expects none. */
+  breakage?: Partial<Record<PaidSource, number>>;
+  note?: string;
+}
+
 export interface ValidityPolicy extends DocumentHeader {
   kind: 'ValidityPolicy';
   sources: Partial<Record<LotSource, SourcePolicy>>;
   burn_order?: BurnKey[];
   uncovered_demand?: 'unmet';
+  /** Revenue recognition terms (the books); without them: at expiry, no expected breakage. */
+  revenue?: RevenueTerms;
 }
 
 export type Pins = Record<string, number | 'effective'>;
