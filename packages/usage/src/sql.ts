@@ -59,6 +59,8 @@ export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope
   const where = [`(e.pool IS NULL OR e.pool = ${literal(scope.pool)})`];
   if (scope.between) where.push(`e."time" >= TIMESTAMP ${literal(monthStart(scope.between.from))}`, `e."time" < TIMESTAMP ${literal(nextMonthStart(scope.between.to))}`);
   const reach = scope.reach ?? 'all';
+  // Every event is reached: no flag per event (the common case costs nothing extra).
+  const all = reach === 'all';
   const joined = `FROM events e
 LEFT JOIN ${ident(from.name)} pf ON ${join(from, 'pf')}
 LEFT JOIN ${ident(to.name)} pt ON ${join(to, 'pt')}${reach === 'all' ? '' : '\nLEFT JOIN first_seen fs ON fs.customer = e.customer'}
@@ -87,16 +89,16 @@ SELECT customer, min("time") AS joined, ${start} AS start FROM events e WHERE ${
       name: 'rated',
       // `x + 0 * y` is NULL when either price is: sums count only events both versions price.
       sql: `CREATE OR REPLACE TEMP TABLE rated AS
-SELECT GROUPING(customer) = 0 AS by_customer, customer, rq_from, rq_to, reached,
+SELECT GROUPING(customer) = 0 AS by_customer, customer, rq_from, rq_to, ${all ? 'TRUE AS reached' : 'reached'},
        count(*) AS events, sum(n) AS generations,
        coalesce(sum(n * unit_from + 0 * unit_to), 0) AS credits_from,
        coalesce(sum(n * unit_to + 0 * unit_from), 0) AS credits_to,
        count(*) - count(unit_from + unit_to) AS unpriced_events,
-       count(*) FILTER (WHERE reached) AS reached_events
-FROM (SELECT e.customer, e."count" AS n, ${reached} AS reached, pf.rq AS rq_from, pf.credits AS unit_from, pt.rq AS rq_to,
-             CASE WHEN ${reached} THEN pt.credits ELSE pf.credits END AS unit_to
+       ${all ? 'count(*)' : 'count(*) FILTER (WHERE reached)'} AS reached_events
+FROM (SELECT e.customer, e."count" AS n, ${all ? '' : `${reached} AS reached, `}pf.rq AS rq_from, pf.credits AS unit_from, pt.rq AS rq_to,
+             ${all ? 'pt.credits' : `CASE WHEN ${reached} THEN pt.credits ELSE pf.credits END`} AS unit_to
       ${joined.replaceAll('\n', '\n      ')}) j
-GROUP BY GROUPING SETS ((customer), (rq_from, rq_to, reached))`,
+GROUP BY GROUPING SETS ((customer), (rq_from, rq_to${all ? '' : ', reached'}))`,
     },
     {
       name: 'unpriced_by_neither',
