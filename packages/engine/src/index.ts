@@ -53,6 +53,9 @@ export {
   type PlanCatalog,
   type ValidityPolicy,
   type Scenario,
+  type Portfolio,
+  type Cohort,
+  type Spread,
   type Variant,
   type DemandLine,
   type Dimension,
@@ -108,6 +111,32 @@ export {
   type VersionUse,
   type SweepRun,
 } from './ledger/index.ts';
+export {
+  portfolioModel,
+  runPortfolio,
+  runAggregates,
+  renderPortfolio,
+  comparePortfolio,
+  partOf,
+  mergeParts,
+  runTask,
+  tasksOf,
+  customersOf,
+  inThisThread,
+  metaOf,
+  type PortfolioModel,
+  type PortfolioResult,
+  type PortfolioMeta,
+  type PortfolioPart,
+  type PortfolioComparison,
+  type PeriodFigures,
+  type TotalFigures,
+  type Figure,
+  type Task,
+  type CohortAggregate,
+  type Executor,
+  type RunOptions,
+} from './portfolio/index.ts';
 export { compare, deltaTotals, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
 export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';

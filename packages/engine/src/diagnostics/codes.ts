@@ -41,6 +41,8 @@ export const MESSAGES = {
   C_SHARE: 'migration shares of one demand line add up to more than 1: {detail}',
   C_CURRENCY: 'scenario currency differs from the plan catalog\'s (no exchange rates are defined): {detail}',
   C_DEFAULT: 'documented default applied: {detail}',
+  C_PORTFOLIO: 'portfolio problem: {detail}',
+  C_PART: 'partial portfolio results do not merge: {detail}',
   W_CYCLE: 'reference cycle: {detail}',
   W_REF: 'reference to a missing cell: {detail}',
   T_CONFLICT: 'stale base version: {detail}',

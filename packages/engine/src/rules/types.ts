@@ -1,7 +1,7 @@
 /** Shapes of the rule documents, as their JSON Schemas (packages/engine/schemas) define them. */
 
-export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario';
-export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario'];
+export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'Portfolio';
+export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario', 'Portfolio'];
 
 export type Status = 'draft' | 'published';
 export type Money = string | number;
@@ -198,4 +198,29 @@ export interface Scenario extends DocumentHeader {
   variants?: Variant[];
 }
 
-export type RuleDocument = RateCard | PlanCatalog | ValidityPolicy | Scenario;
+/** How customers of a cohort differ: each one's generations are the template's times a multiplier of mean 1. */
+export type Spread = 'none' | { distribution: 'lognormal'; sigma: number } | { distribution: 'gamma'; shape: number };
+
+/** Customers who follow one Scenario as their template. */
+export interface Cohort {
+  id: string;
+  description?: string;
+  scenario: string;
+  variant?: string;
+  /** Customers joining per period from the start, or a start count and a growth rate per period. */
+  joins: number[] | { start: number; growth?: number; periods?: number };
+  churn?: number;
+  retention?: number[];
+  spread?: Spread;
+}
+
+export interface Portfolio extends DocumentHeader {
+  kind: 'Portfolio';
+  currency: string;
+  start: string;
+  horizon: number;
+  cohorts: Cohort[];
+  variants?: Variant[];
+}
+
+export type RuleDocument = RateCard | PlanCatalog | ValidityPolicy | Scenario | Portfolio;
