@@ -6,6 +6,7 @@ import { DirectoryStore } from '@creditbook/engine/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnv } from '../lib/env.ts';
 import * as api from '../lib/routes.ts';
+import { usageUpload } from '../lib/usage.ts';
 import { signInCookie } from '../lib/session.ts';
 import type { User } from '../lib/users.ts';
 
@@ -50,6 +51,7 @@ const ROUTES: Route[] = [
   { file: 'forecast/route.ts', handler: api.forecastRoute as Handler, access: 'reads', url: '/api/forecast', body: () => ({ scenario: 'steady-studio' }) },
   { file: 'compare/route.ts', handler: api.compareRoute as Handler, access: 'reads', url: '/api/compare', body: () => ({ scenario: 'steady-studio', variants: ['turbo-migration'] }) },
   { file: 'export/route.ts', handler: api.exportRoute as Handler, access: 'reads', url: '/api/export', body: () => ({ view: 'compare', scenario: 'steady-studio', variants: ['turbo-migration'] }) },
+  { file: 'usage/route.ts', handler: usageUpload as Handler, access: 'writes', url: '/api/usage?name=events.csv', body: () => 'customer,time,model,mode,duration_s,resolution' },
   { file: 'auth/login/route.ts', handler: api.login, access: 'session', url: '/api/auth/login', body: () => ({ email: 'viewer@creditbook.local', password: 'creditbook-viewer' }) },
   { file: 'auth/logout/route.ts', handler: api.logout as Handler, access: 'session', url: '/api/auth/logout', body: () => ({}) },
 ];

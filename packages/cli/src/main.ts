@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
+  books,
+  booksWorkbook,
+  journalCsv,
   CreditbookError,
   checkScenarioRuns,
   compare,
@@ -28,6 +31,8 @@ Usage:
   creditbook quote --card ID --model M --duration S [--mode X] [--resolution R] [--set dim=value]... [--on YYYY-MM-DD] [--version N]
   creditbook forecast <scenario.yaml> [--variant NAME]   the credit ledger per pool and period
   creditbook compare <scenario.yaml> [--variant NAME]... base and variants side by side with deltas
+  creditbook books <scenario.yaml> [--variant NAME] [--method at-expiry|proportional] [--breakage-rate R] [--csv FILE]
+                                                         revenue, breakage and deferred revenue per pool and month; the journal as CSV
   creditbook export <scenario.yaml> -o out.xlsx [--variant NAME | --all-variants] [--created YYYY-MM-DDTHH:MM:SSZ]
                                                          a live Excel workbook of the forecast
   creditbook usage import <events.csv|.parquet> [--db usage.duckdb]   load generation events (all rows or none)
@@ -35,6 +40,8 @@ Usage:
                                                          a seeded sample of usage for the bundled scenarios
   creditbook backtest --usage usage.duckdb --card ID --from N --to M [--between 2025-01..2025-12] [--per-customer] [--emit-sql DIR]
                                                          rate every event under two card versions (inside DuckDB)
+                  [--customers customers.csv [--catalog ID] [--validity ID] [--pack ID|none]]
+                                                         and replay each customer's wallet through the ledger under both
 
 Options:
   --json          machine-readable output (stable shapes, see README)
@@ -172,6 +179,36 @@ const compareCommand: Command = async (args, io) => {
   return 0;
 };
 
+const booksCommand: Command = async (args, io) => {
+  const { values, positionals } = parse(
+    args,
+    { variant: { type: 'string' }, method: { type: 'string' }, 'breakage-rate': { type: 'string' }, csv: { type: 'string' } },
+    { min: 1, max: 1 },
+  );
+  const method = values.method as string | undefined;
+  if (method !== undefined && method !== 'at-expiry' && method !== 'proportional') throw new UsageError(`--method must be at-expiry or proportional, got '${method}'`);
+  const rate = values['breakage-rate'] as string | undefined;
+  if (rate !== undefined && !(/^(0(\.\d+)?|\.\d+)$/.test(rate) && Number(rate) < 1)) throw new UsageError(`--breakage-rate must be a number from 0 up to (not including) 1, got '${rate}'`);
+  if (rate !== undefined && method === 'at-expiry' && Number(rate) > 0) throw new UsageError('--breakage-rate needs the proportional method (at expiry, breakage is what expires)');
+  const csv = values.csv as string | undefined;
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
+  const r = await forecast(result.rules, scenario.doc, { variant: (values.variant as string | undefined) ?? null });
+  const b = books(result.rules, r, { ...(method ? { method: method as 'at-expiry' | 'proportional' } : {}), ...(rate !== undefined ? { breakageRate: rate } : {}) });
+  if (csv !== undefined) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.resolve(io.cwd, csv), journalCsv(b.journal));
+  }
+  if (values.json) json(io, b);
+  else {
+    const wb = booksWorkbook(b);
+    io.stdout.write(`${b.scenario} — ${b.variant ?? 'base'} (${b.currency}), ${b.method}: ${b.terms.map((t) => `${t.rule} from ${t.from}`).join(', ')}\n\n`);
+    io.stdout.write(renderSheet(wb.sheets.find((s) => s.name === 'Books')!, { title: true }) + '\n');
+    io.stdout.write(renderSheet(wb.sheets.find((s) => s.name === 'Deferred revenue')!, { title: true }));
+    if (csv !== undefined) io.stdout.write(`\nwrote ${csv}: ${b.journal.length} journal lines\n`);
+  }
+  return 0;
+};
+
 const exportCommand: Command = async (args, io) => {
   const { values, positionals } = parse(
     args,
@@ -221,6 +258,7 @@ const COMMANDS: Record<string, Command> = {
   quote: quoteCommand,
   forecast: forecastCommand,
   compare: compareCommand,
+  books: booksCommand,
   export: exportCommand,
   usage: usageCommand,
   backtest: backtestCommand,

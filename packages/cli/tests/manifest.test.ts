@@ -9,7 +9,8 @@ describe('creditbook manifest and tamper evidence', () => {
     rmSync(path.join(dir, 'rules/manifest.json'));
     const r = await run(dir, 'manifest');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('wrote rules/manifest.json: 9 published files\n');
+    // Every published file of the bundled store: 4 rate card and catalog versions, 4 validity policy versions, 3 scenarios.
+    expect(r.stdout).toBe('wrote rules/manifest.json: 11 published files\n');
     expect(readFileSync(path.join(dir, 'rules/manifest.json'), 'utf8')).toBe(readFileSync(path.join(repoRoot, 'rules/manifest.json'), 'utf8'));
   });
 

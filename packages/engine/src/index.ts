@@ -18,6 +18,7 @@ export {
 export {
   KINDS,
   LOT_SOURCES,
+  PAID_SOURCES,
   MemoryStore,
   loadFiles,
   loadStore,
@@ -68,6 +69,9 @@ export {
   type Money,
   type SourcePolicy,
   type BurnKey,
+  type RevenueMethod,
+  type RevenueTerms,
+  type PaidSource,
   type DimensionValue,
 } from './rules/index.ts';
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
@@ -112,6 +116,30 @@ export {
   type SweepRun,
 } from './ledger/index.ts';
 export {
+  books,
+  booksOfLots,
+  combineBooks,
+  booksWorkbook,
+  type CombinedBooks,
+  bookLots,
+  categoryOf,
+  periodTerms,
+  recognisedToDate,
+  usageToDate,
+  journalCsv,
+  JOURNAL_COLUMNS,
+  type BooksInput,
+  type BookLot,
+  type BooksLot,
+  type BooksOptions,
+  type BooksResult,
+  type BooksRow,
+  type BooksTotals,
+  type JournalLine,
+  type BooksCategory,
+  type PeriodTerms,
+} from './books/index.ts';
+export {
   portfolioModel,
   runPortfolio,
   runAggregates,
@@ -137,7 +165,7 @@ export {
   type Executor,
   type RunOptions,
 } from './portfolio/index.ts';
-export { compare, deltaTotals, RunCache, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
+export { compare, deltaTotals, deltaBooks, booksSummary, BOOKS_KEYS, RunCache, type BooksSummary, type BooksDelta, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
 export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';
 export {

@@ -4,6 +4,8 @@ import { D } from '../ledger/money.ts';
 import { forecast } from '../ledger/forecast.ts';
 import { runNames } from '../ledger/variant.ts';
 import type { ForecastResult, Totals } from '../ledger/types.ts';
+import { books } from '../books/books.ts';
+import type { BooksOptions, BooksResult } from '../books/types.ts';
 
 /** Per period, the figures a comparison charts. */
 export interface SeriesPoint {
@@ -19,10 +21,44 @@ export interface SeriesPoint {
   expiring_soon: number;
 }
 
+/** A run's books in a comparison: its revenue, breakage revenue, and peak and closing deferred revenue. */
+export interface BooksSummary {
+  currency: string;
+  method: BooksResult['method'];
+  billings: string;
+  revenue: string;
+  revenue_usage: string;
+  revenue_breakage: string;
+  deferred_peak: string;
+  deferred_peak_period: string | null;
+  deferred_closing: string;
+}
+
+export const BOOKS_KEYS = ['billings', 'revenue', 'revenue_usage', 'revenue_breakage', 'deferred_peak', 'deferred_closing'] as const;
+export type BooksDelta = Record<(typeof BOOKS_KEYS)[number], string>;
+
+/** The comparison's figures of a run's books. */
+export function booksSummary(b: BooksResult): BooksSummary {
+  const t = b.totals;
+  return {
+    currency: t.currency, method: b.method, billings: t.billings, revenue: t.revenue, revenue_usage: t.revenue_usage, revenue_breakage: t.revenue_breakage,
+    deferred_peak: t.deferred_peak, deferred_peak_period: t.deferred_peak_period, deferred_closing: t.deferred_closing,
+  };
+}
+
+/** Books figures of b minus those of a (same currency: a comparison is of one scenario). */
+export function deltaBooks(a: BooksSummary, b: BooksSummary): BooksDelta {
+  const out = {} as BooksDelta;
+  for (const k of BOOKS_KEYS) out[k] = new D(b[k]).minus(a[k]).toFixed(2);
+  return out;
+}
+
 export interface CompareRun {
   name: string;
   description: string;
   totals: Totals;
+  /** The run's books (revenue recognition under its validity policy's revenue terms). */
+  books: BooksSummary;
   series: SeriesPoint[];
   versions: ForecastResult['versions'];
   problems: ForecastResult['problems'];
@@ -38,7 +74,7 @@ export interface CompareResult {
   currency: string;
   base: string;
   runs: CompareRun[];
-  deltas: { name: string; vs: string; totals: TotalsDelta }[];
+  deltas: { name: string; vs: string; totals: TotalsDelta; books: BooksDelta }[];
 }
 
 const CREDIT_KEYS = ['granted', 'purchased', 'consumed', 'expired', 'unmet', 'demand', 'output_seconds'] as const;
@@ -59,12 +95,13 @@ export function deltaTotals(a: Totals, b: Totals): TotalsDelta {
 }
 
 /** Runs of a forecast, as a comparison shows them. */
-export function toRun(result: ForecastResult, description: string): CompareRun {
+export function toRun(result: ForecastResult, description: string, booked: BooksResult): CompareRun {
   const { by_pool: _byPool, ...totals } = result.totals;
   return {
     name: result.variant ?? 'base',
     description,
     totals,
+    books: booksSummary(booked),
     series: result.periods.map((p) => ({
       period: p.period, pool: p.pool, closing: p.closing, consumed: p.consumed, expired: p.expired, unmet: p.unmet,
       purchased: p.purchased, spend: p.spend, expired_value: p.expired_value, expiring_soon: p.expiring_soon,
@@ -110,18 +147,18 @@ export class RunCache {
  * deltas. With a cache, runs whose inputs did not change since it last saw them are reused: an
  * edit to one variant recomputes that variant only.
  */
-export async function compare(rules: RuleSet, scenario: Scenario, options: { variants?: readonly string[]; cache?: RunCache } = {}): Promise<CompareResult> {
+export async function compare(rules: RuleSet, scenario: Scenario, options: { variants?: readonly string[]; cache?: RunCache; books?: BooksOptions } = {}): Promise<CompareResult> {
   const names = options.variants ? ['base', ...options.variants.filter((n) => n !== 'base')] : runNames(scenario);
   const results: ForecastResult[] = [];
   for (const name of names) results.push(options.cache ? await options.cache.run(rules, scenario, name) : await forecast(rules, scenario, { variant: name }));
   const describe = (name: string) => (name === 'base' ? (scenario.description ?? scenario.title ?? 'as planned') : (scenario.variants ?? []).find((v) => v.name === name)?.description ?? '');
-  const runs = results.map((r) => toRun(r, describe(r.variant ?? 'base')));
+  const runs = results.map((r) => toRun(r, describe(r.variant ?? 'base'), books(rules, r, options.books)));
   const base = runs[0]!;
   return {
     scenario: scenario.id,
     currency: results[0]?.currency ?? 'USD',
     base: base.name,
     runs,
-    deltas: runs.slice(1).map((r) => ({ name: r.name, vs: base.name, totals: deltaTotals(base.totals, r.totals) })),
+    deltas: runs.slice(1).map((r) => ({ name: r.name, vs: base.name, totals: deltaTotals(base.totals, r.totals), books: deltaBooks(base.books, r.books) })),
   };
 }

@@ -108,11 +108,27 @@ export interface SourcePolicy {
 
 export type BurnKey = 'last_valid_period' | 'priority' | 'granted_period' | 'lot_id';
 
+/** How the price of paid credits becomes revenue (docs/books.md). */
+export type RevenueMethod = 'at-expiry' | 'proportional';
+/** The lot sources that are paid for: the only ones with a breakage rate. */
+export type PaidSource = 'subscription' | 'top_up' | 'api_package' | 'custom_package';
+export const PAID_SOURCES: readonly PaidSource[] = ['subscription', 'top_up', 'api_package', 'custom_package'];
+
+/** A validity policy's revenue terms: the method, and the expected breakage rate per paid source. */
+export interface RevenueTerms {
+  method: RevenueMethod;
+  /** Expected breakage rate `b` (0 ≤ b < 1) per source; a source not listed expects none. */
+  breakage?: Partial<Record<PaidSource, number>>;
+  note?: string;
+}
+
 export interface ValidityPolicy extends DocumentHeader {
   kind: 'ValidityPolicy';
   sources: Partial<Record<LotSource, SourcePolicy>>;
   burn_order?: BurnKey[];
   uncovered_demand?: 'unmet';
+  /** Revenue recognition terms (the books); without them: at expiry, no expected breakage. */
+  revenue?: RevenueTerms;
 }
 
 export type Pins = Record<string, number | 'effective'>;

@@ -1,4 +1,4 @@
-import type { CompareResult } from '../compare/compare.ts';
+import type { BOOKS_KEYS, CompareResult } from '../compare/compare.ts';
 import type { ForecastResult, Totals } from '../ledger/types.ts';
 import type { Quote } from '../quote/quote.ts';
 import { f } from './formula.ts';
@@ -26,6 +26,14 @@ const TOTAL_ROWS: [keyof Totals, string, Format][] = [
   ['cost_per_second', 'Effective cost per output second', 'ratio'],
   ['utilisation', 'Utilisation (consumed / available)', 'percent'],
   ['output_seconds', 'Output seconds', 'integer'],
+];
+
+/** The books' figures a comparison sets side by side (docs/books.md). */
+const BOOKS_ROWS: [(typeof BOOKS_KEYS)[number], string][] = [
+  ['revenue', 'Revenue'],
+  ['revenue_breakage', 'Revenue from breakage'],
+  ['deferred_peak', 'Peak deferred revenue'],
+  ['deferred_closing', 'Closing deferred revenue'],
 ];
 
 function totalValue(t: Totals, k: keyof Totals): CellValue {
@@ -148,12 +156,16 @@ export function compareWorkbook(c: CompareResult): Workbook {
   const runs = c.runs;
   const cols: Column[] = [{ key: 'metric', title: 'Metric', width: 38 }, ...runs.map((r) => ({ key: r.name, title: r.name, width: 16 }))];
   for (const r of runs.slice(1)) cols.push({ key: `delta:${r.name}`, title: `Δ ${r.name}`, width: 16 });
-  const rows: Cell[][] = TOTAL_ROWS.map(([k, label, fmt], i) => {
+  const metrics: [string, Format, (r: CompareResult['runs'][number]) => CellValue][] = [
+    ...TOTAL_ROWS.map(([k, label, fmt]): [string, Format, (r: CompareResult['runs'][number]) => CellValue] => [label, fmt, (r) => totalValue(r.totals, k)]),
+    ...BOOKS_ROWS.map(([k, label]): [string, Format, (r: CompareResult['runs'][number]) => CellValue] => [label, 'money', (r) => Number(r.books[k])]),
+  ];
+  const rows: Cell[][] = metrics.map(([label, fmt, value_], i) => {
     const row = i + 1;
-    const cells: Cell[] = [v(label, 'text'), ...runs.map((r) => v(totalValue(r.totals, k), fmt))];
+    const cells: Cell[] = [v(label, 'text'), ...runs.map((r) => v(value_(r), fmt))];
     runs.slice(1).forEach((_, j) => {
-      const a = runs[0]!.totals[k];
-      const b = runs[j + 1]!.totals[k];
+      const a = value_(runs[0]!);
+      const b = value_(runs[j + 1]!);
       const value = a === null || b === null ? null : Number(b) - Number(a);
       const formula = f.fn('IF', f.fn('OR', f.cmp('=', f.ref(row, 1), f.str('')), f.cmp('=', f.ref(row, j + 2), f.str(''))), f.str(''), f.sub(f.ref(row, j + 2), f.ref(row, 1)));
       cells.push(value === null ? v(null, fmt) : { v: fmt === 'money' ? round2(value) : round6(value), f: formula, fmt });
