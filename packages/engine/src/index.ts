@@ -164,6 +164,11 @@ export {
   type CohortAggregate,
   type Executor,
   type RunOptions,
+  portfolioWorkbook,
+  portfolioCompareWorkbook,
+  poolsOf,
+  figureMid,
+  deltaOf,
 } from './portfolio/index.ts';
 export { compare, deltaTotals, deltaBooks, booksSummary, BOOKS_KEYS, RunCache, type BooksSummary, type BooksDelta, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
 export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';

@@ -6,4 +6,5 @@ export { partOf, mergeParts, type PortfolioPart } from './part.ts';
 export { customerSeed, customerStream, multiplier, lifetime } from './draws.ts';
 export { customerScenario, combineVariants } from './template.ts';
 export { comparePortfolio, deltaOf, type PortfolioComparison } from './compare.ts';
+export { portfolioWorkbook, portfolioCompareWorkbook, poolsOf, mid as figureMid } from './workbook.ts';
 export { runPortfolio, runAggregates, customersOf, inThisThread, type Executor, type RunOptions } from './runner.ts';
