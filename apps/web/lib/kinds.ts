@@ -1,11 +1,12 @@
 /** Document kinds as they appear in URLs and headings. Safe to import in the browser. */
-export type KindName = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'Portfolio';
+export type KindName = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'PlatformMap' | 'Portfolio';
 
 export const KIND_SLUGS: Record<KindName, string> = {
   RateCard: 'rate-card',
   PlanCatalog: 'plan-catalog',
   ValidityPolicy: 'validity-policy',
   Scenario: 'scenario',
+  PlatformMap: 'platform-map',
   Portfolio: 'portfolio',
 };
 
@@ -14,6 +15,7 @@ export const KIND_LABELS: Record<KindName, string> = {
   PlanCatalog: 'Plan catalog',
   ValidityPolicy: 'Validity policy',
   Scenario: 'Scenario',
+  PlatformMap: 'Platform map',
   Portfolio: 'Portfolio',
 };
 

@@ -8,17 +8,28 @@ import {
   runNames,
   formatDiagnostic,
   isCalendarDate,
+  mergeCells,
+  pathKey,
+  type MergeChoices,
+  parseRuleFile,
   publish,
   quote,
+  reviewDraft,
+  reviewState,
   saveDraft,
+  submitForReview,
+  todayUtc,
+  withdraw,
+  type ReviewEvent,
   type Diagnostic,
   type SaveFailure,
   type Kind,
 } from '@creditbook/engine';
 import { documentSummary, listDocuments } from './documents.ts';
 import { env } from './env.ts';
-import { cardDiff } from './impact.ts';
+import { documentDiff } from './impact.ts';
 import { kindFromSlug } from './kinds.ts';
+import { audit, noteUser } from './log.ts';
 import { draftPath, previewEdit } from './preview.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
 import { crossSite, overTls } from './origin.ts';
@@ -39,12 +50,13 @@ export function guarded(minimum: Role, handler: Handler) {
     if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
     const user = await userFromRequest(req);
     if (!user) return problems(401, [webProblem('A_SIGN_IN', '')]);
+    noteUser(user.email);
     if (!allows(user.role, minimum)) return problems(403, [webProblem('A_FORBIDDEN', user.role)]);
     return handler(req, { user, params: await ctx.params });
   };
 }
 
-async function readJson(req: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
+export async function readJson(req: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
   const text = await req.text();
   try {
     return { ok: true, body: text === '' ? {} : JSON.parse(text) };
@@ -67,6 +79,14 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/rules';
 }
 
+/** A sign-in, or a failed one, in the audit log (the email as typed, bounded; never the password). */
+function signInAudit(user: User | undefined | null, email: string): void {
+  if (user) {
+    noteUser(user.email);
+    audit('sign_in', { user: user.email });
+  } else audit('sign_in_failed', { user: email.slice(0, 254) });
+}
+
 /**
  * POST /api/auth/login `{email, password}`: sets the session cookie. A plain HTML form post
  * (before the page's script runs) works too: it is redirected to `next`, or back to the sign-in page.
@@ -78,6 +98,7 @@ export async function login(req: Request): Promise<Response> {
     const form = await req.formData();
     const next = safeNext(form.get('next'));
     const user = await authenticate(env().usersFile, String(form.get('email') ?? ''), String(form.get('password') ?? ''));
+    signInAudit(user, String(form.get('email') ?? ''));
     const to = user ? next : `/login?error=1&next=${encodeURIComponent(next)}`;
     const headers: Record<string, string> = { location: to, 'cache-control': 'no-store' };
     if (user) headers['set-cookie'] = await signInCookie(user, overTls(req));
@@ -91,6 +112,7 @@ export async function login(req: Request): Promise<Response> {
   if (typeof body['password'] !== 'string' || body['password'] === '') errors.push(webProblem('H_BAD_INPUT', 'password is required', '/password'));
   if (errors.length > 0) return problems(400, errors);
   const user = await authenticate(env().usersFile, body['email'] as string, body['password'] as string);
+  signInAudit(user, body['email'] as string);
   if (!user) return problems(401, [webProblem('A_BAD_LOGIN', '')]);
   return json({ user }, 200, { 'set-cookie': await signInCookie(user, overTls(req)) });
 }
@@ -146,8 +168,8 @@ export const validate = guarded('viewer', async (req) => {
   return json(await previewEdit(await loadRules(), body['text'] as string, base as number));
 });
 
-/** The one place a save's or publish's reason becomes an HTTP status. */
-const SAVE_STATUS: Record<SaveFailure, 400 | 404 | 409> = { invalid: 400, not_found: 404, conflict: 409 };
+/** The one place a save's, review step's or publish's reason becomes an HTTP status. */
+const SAVE_STATUS: Record<SaveFailure, 400 | 403 | 404 | 409> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
 
 function saveFailure(reason: SaveFailure, errors: Diagnostic[]): Response {
   return problems(SAVE_STATUS[reason], shown(errors));
@@ -174,26 +196,123 @@ export const saveVersion = guarded('editor', async (req, { user }) => {
     ...(typeof note === 'string' && note.trim() !== '' ? { note: note.trim() } : {}),
   });
   if (!result.ok) return saveFailure(result.reason, result.errors);
+  audit('save', { kind: result.kind, id: result.id, version: result.version });
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'draft' }, 201);
 });
 
-/** POST /api/versions/:kind/:id/:version/publish `{effective_from}`: sets the date and freezes the version. */
-export const publishVersion = guarded('editor', async (req, { user, params }) => {
+/** The kind and version of a version route, or a 404. */
+function versionParams(params: Params): { ok: true; kind: Kind; id: string; version: number } | { ok: false; response: Response } {
   const kind = kindParam(params);
   const version = Number(params['version']);
-  if (!kind || !Number.isInteger(version)) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']} v${params['version']}`)]);
+  if (!kind || !Number.isInteger(version)) return { ok: false, response: problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']} v${params['version']}`)]) };
+  return { ok: true, kind, id: params['id'] ?? '', version };
+}
+
+/**
+ * POST /api/versions/:kind/:id/:version/publish `{effective_from, backdate_reason?}`: publishes an approved
+ * draft. A date before today needs the approver role and a reason (recorded in the trail).
+ */
+export const publishVersion = guarded('editor', async (req, { user, params }) => {
+  const v = versionParams(params);
+  if (!v.ok) return v.response;
   const read = await readJson(req);
   if (!read.ok) return read.response;
-  const date = (read.body as Record<string, unknown>)['effective_from'];
+  const body = read.body as Record<string, unknown>;
+  const date = body['effective_from'];
   if (typeof date !== 'string' || !isCalendarDate(date)) {
     return problems(400, [{ ...diagnostic({ code: 'R_BAD_DATE', detail: `'${String(date)}'`, path: '/effective_from' }), formatted: '' }] as Problem[]);
   }
-  const result = await publish(ruleStore(), { kind, id: params['id'] ?? '', version, effectiveFrom: date, author: user.email });
+  const reason = body['backdate_reason'];
+  if (reason !== undefined && typeof reason !== 'string') return problems(400, [webProblem('H_BAD_INPUT', 'backdate_reason: text', '/backdate_reason')]);
+  const result = await publish(ruleStore(), {
+    kind: v.kind,
+    id: v.id,
+    version: v.version,
+    effectiveFrom: date,
+    author: user.email,
+    mayBackdate: user.role === 'approver',
+    ...(typeof reason === 'string' ? { backdateReason: reason } : {}),
+  });
   if (!result.ok) return saveFailure(result.reason, result.errors);
+  audit('publish', { kind: result.kind, id: result.id, version: result.version, effective_from: date });
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'published', effective_from: date });
 });
 
-/** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells and scenario impact (rate cards), and the line diff. */
+/**
+ * POST /api/merge `{text, base_version, choices?}`: a stale edit merged cell by cell onto the latest
+ * version (base, theirs, mine): `{theirs, text, merged, conflicts}`; `choices` picks a side per conflict.
+ */
+export const mergeEdit = guarded('editor', async (req) => {
+  const read = await readJson(req);
+  if (!read.ok) return read.response;
+  const body = read.body as Record<string, unknown>;
+  const errors: Problem[] = [];
+  if (typeof body['text'] !== 'string') errors.push(webProblem('H_BAD_INPUT', 'text: the YAML source', '/text'));
+  const base = body['base_version'];
+  if (!Number.isInteger(base) || (base as number) < 1) errors.push(webProblem('H_BAD_INPUT', 'base_version: the version the edit started from', '/base_version'));
+  const choices = body['choices'] ?? {};
+  if (typeof choices !== 'object' || choices === null || Array.isArray(choices) || !Object.values(choices).every((c) => c === 'mine' || c === 'theirs')) {
+    errors.push(webProblem('H_BAD_INPUT', "choices: {path: 'mine' | 'theirs'}", '/choices'));
+  }
+  if (errors.length > 0) return problems(400, errors);
+  const { kind, id } = draftPath(body['text'] as string, base as number);
+  const rules = (await loadRules()).result.rules;
+  const from = kind && id ? rules.get(kind, id, base as number) : undefined;
+  const latest = kind && id ? rules.latest(kind, id) : undefined;
+  if (!from || !latest) return problems(404, [webProblem('H_NOT_FOUND', `${kind ?? '?'} ${id ?? '?'} v${String(base)}`, '/base_version')]);
+  const r = mergeCells(from.source.text, latest.source.text, body['text'] as string, choices as MergeChoices);
+  if (!r.ok) return problems(400, [webProblem('H_BAD_INPUT', `the ${r.reason === 'mine' ? 'edited' : r.reason} text does not parse`, '/text')]);
+  return json({ base: base as number, theirs: latest.doc.version, text: r.text, merged: r.merged, conflicts: r.conflicts.map((c) => ({ ...c, key: pathKey(c.path) })) });
+});
+
+/** Reads `{note}` (and `{decision}` for a review) of a review step. */
+async function stepBody(req: Request, decision: boolean): Promise<{ ok: true; note: string; decision?: 'approve' | 'reject' } | { ok: false; response: Response }> {
+  const read = await readJson(req);
+  if (!read.ok) return read;
+  const body = read.body as Record<string, unknown>;
+  const errors: Problem[] = [];
+  if (body['note'] !== undefined && typeof body['note'] !== 'string') errors.push(webProblem('H_BAD_INPUT', 'note: text', '/note'));
+  if (decision && body['decision'] !== 'approve' && body['decision'] !== 'reject') errors.push(webProblem('H_BAD_INPUT', "decision: 'approve' or 'reject'", '/decision'));
+  if (errors.length > 0) return { ok: false, response: problems(400, errors) };
+  return { ok: true, note: typeof body['note'] === 'string' ? body['note'] : '', ...(decision ? { decision: body['decision'] as 'approve' | 'reject' } : {}) };
+}
+
+const stepDone = (r: Awaited<ReturnType<typeof submitForReview>>) =>
+  r.ok ? json({ kind: r.kind, id: r.id, version: r.version, review: reviewState(parseRuleDocument(r.text)) }) : saveFailure(r.reason, r.errors);
+
+/** The header of a version's text, for its review state. */
+function parseRuleDocument(text: string): { status: string; audit: { author: string; saved_at: string; trail?: ReviewEvent[] } } {
+  return parseRuleFile('review.yaml', text).data as { status: string; audit: { author: string; saved_at: string; trail?: ReviewEvent[] } };
+}
+
+/** POST /api/versions/:kind/:id/:version/submit `{note}`: submits a draft for review (editor; the note is required). */
+export const submitVersion = guarded('editor', async (req, { user, params }) => {
+  const v = versionParams(params);
+  if (!v.ok) return v.response;
+  const b = await stepBody(req, false);
+  if (!b.ok) return b.response;
+  return stepDone(await submitForReview(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note }));
+});
+
+/** POST /api/versions/:kind/:id/:version/review `{decision: approve | reject, note}`: an approver's decision, never on their own draft. */
+export const reviewVersion = guarded('approver', async (req, { user, params }) => {
+  const v = versionParams(params);
+  if (!v.ok) return v.response;
+  const b = await stepBody(req, true);
+  if (!b.ok) return b.response;
+  return stepDone(await reviewDraft(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, decision: b.decision! }));
+});
+
+/** POST /api/versions/:kind/:id/:version/withdraw `{note}`: withdraws a scheduled version before it takes effect (editor; the reason is required). */
+export const withdrawVersion = guarded('editor', async (req, { user, params }) => {
+  const v = versionParams(params);
+  if (!v.ok) return v.response;
+  const b = await stepBody(req, false);
+  if (!b.ok) return b.response;
+  return stepDone(await withdraw(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, today: todayUtc() }));
+});
+
+/** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind), and the line diff. */
 export const diffVersions = guarded('viewer', async (req, { params }) => {
   const kind = kindParam(params);
   const q = new URL(req.url).searchParams;
@@ -212,8 +331,8 @@ export const diffVersions = guarded('viewer', async (req, { params }) => {
   const da = kind ? rules.get(kind, id, a) : undefined;
   const db = kind ? rules.get(kind, id, b) : undefined;
   if (!kind || !da || !db) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${id} v${a} or v${b}`)]);
-  const card = kind === 'RateCard' ? await cardDiff(rules, id, a, b) : undefined;
-  return json({ kind, id, a, b, changes: card?.changes ?? null, impact: card?.impact ?? null, lines: lineDiff(da.source.text, db.source.text) });
+  const diff = (await documentDiff(rules, kind, id, a, b))!;
+  return json({ kind, id, a, b, changes: diff.changes, fields: diff.fields, impact: diff.impact, lines: lineDiff(da.source.text, db.source.text) });
 });
 
 // --- quote, forecast, compare, export ------------------------------------------------------
@@ -320,7 +439,35 @@ async function compareResponse(req: Request): Promise<Response> {
   const p = await prepare(parsed.value);
   if (!p.ok) return p.response;
   const r = await runCompare(p.rules, p.scenario, p.names);
-  return r.ok ? json(r.value) : problems(400, shown(r.errors));
+  if (!r.ok) return problems(400, shown(r.errors));
+  return cachedJson(req, r.value);
+}
+
+/**
+ * A remembered JSON answer: 304 when the client already holds these bytes (If-None-Match), else the
+ * bytes serialized once, streamed in chunks. `private, no-cache`: a browser may keep the answer but
+ * asks again each time (through the sign-in check) before using it.
+ */
+function cachedJson(req: Request, a: { body: Uint8Array; etag: string }): Response {
+  const headers = { etag: a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
+  const held = req.headers.get('if-none-match');
+  if (held !== null && held.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)) return new Response(null, { status: 304, headers });
+  return new Response(streamed(a.body), { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(a.body.length) } });
+}
+
+const CHUNK = 64 * 1024;
+
+/** The bytes as a stream of chunks (views, no copies): a large answer goes out as the socket drains. */
+function streamed(body: Uint8Array): BodyInit {
+  if (body.length <= CHUNK) return body as Uint8Array<ArrayBuffer>;
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(body.subarray(at, Math.min(at + CHUNK, body.length)));
+      at += CHUNK;
+      if (at >= body.length) controller.close();
+    },
+  });
 }
 
 /** GET/POST /api/compare: `creditbook compare --json` (base plus named variants, plus custom variants). */

@@ -49,11 +49,16 @@ export {
   type SourceDocument,
   type Kind,
   type Status,
+  type ReviewEvent,
   type RuleDocument,
   type RateCard,
   type PlanCatalog,
   type ValidityPolicy,
   type Scenario,
+  type PlatformMap,
+  type MappedPlatform,
+  type MappedOutput,
+  type PlatformOutput,
   type Portfolio,
   type Cohort,
   type Spread,
@@ -115,6 +120,18 @@ export {
   type VersionUse,
   type SweepRun,
 } from './ledger/index.ts';
+export {
+  comparePlatforms,
+  checkPlatformMap,
+  platformsWorkbook,
+  type ComparePlatformsOptions,
+  type PlatformComparison,
+  type PlatformRun,
+  type PlatformPeriod,
+  type PlatformDelta,
+  type PlanCandidate,
+  type Unservable,
+} from './platforms/index.ts';
 export {
   books,
   booksOfLots,
@@ -195,3 +212,6 @@ export {
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
 export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type SaveFailure, type PriceChange } from './edit/index.ts';
+export { diffFields, type FieldChange } from './edit/index.ts';
+export { reviewState, submitter, submitForReview, reviewDraft, withdraw, type ReviewState, type ReviewStep } from './edit/index.ts';
+export { mergeCells, pathKey, leavesOf, replaceScalar, scalarYaml, setValue, type MergeChoices, type MergeConflict, type MergeResult, type Leaf, type YamlPath } from './edit/index.ts';

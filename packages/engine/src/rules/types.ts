@@ -1,9 +1,10 @@
 /** Shapes of the rule documents, as their JSON Schemas (packages/engine/schemas) define them. */
 
-export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'Portfolio';
-export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario', 'Portfolio'];
+export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'PlatformMap' | 'Portfolio';
+export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario', 'PlatformMap', 'Portfolio'];
 
-export type Status = 'draft' | 'published';
+/** `withdrawn`: published for a future date, then withdrawn before it took effect (never in force). */
+export type Status = 'draft' | 'published' | 'withdrawn';
 export type Money = string | number;
 export type DimensionValue = string | number;
 
@@ -14,6 +15,16 @@ export interface Audit {
   based_on?: number;
   published_by?: string;
   published_at?: string;
+  /** Review and publishing steps, oldest first: who did what, when and why. */
+  trail?: ReviewEvent[];
+}
+
+/** One step in a version's audit trail. */
+export interface ReviewEvent {
+  action: 'submitted' | 'approved' | 'rejected' | 'published' | 'withdrawn';
+  by: string;
+  at: string;
+  note?: string;
 }
 
 export interface DocumentHeader {
@@ -214,6 +225,38 @@ export interface Scenario extends DocumentHeader {
   variants?: Variant[];
 }
 
+/** One platform a PlatformMap compares: its plan catalog, validity policy and rate card. */
+export interface MappedPlatform {
+  id: string;
+  name?: string;
+  catalog: string;
+  validity: string;
+  card: string;
+  /** Subscriptions a cheapest-plan search tries (default: every tier priced above zero). */
+  tiers?: string[];
+  /** The top-up pack bought on a shortfall; none: no top-ups. */
+  top_up?: string;
+  note?: string;
+}
+
+/** How one platform serves an output: a request on its card (times `generations`), or not at all. */
+export type PlatformOutput = { request: Record<string, string | number>; generations?: number; note?: string } | { unavailable: string };
+
+/** An output class: the reference requests that are it, and what each other platform makes of it. */
+export interface MappedOutput {
+  id: string;
+  description?: string;
+  match: Record<string, string | number>[];
+  on: Record<string, PlatformOutput>;
+}
+
+export interface PlatformMap extends DocumentHeader {
+  kind: 'PlatformMap';
+  reference: string;
+  platforms: MappedPlatform[];
+  outputs: MappedOutput[];
+}
+
 /** How customers of a cohort differ: each one's generations are the template's times a multiplier of mean 1. */
 export type Spread = 'none' | { distribution: 'lognormal'; sigma: number } | { distribution: 'gamma'; shape: number };
 
@@ -239,4 +282,4 @@ export interface Portfolio extends DocumentHeader {
   variants?: Variant[];
 }
 
-export type RuleDocument = RateCard | PlanCatalog | ValidityPolicy | Scenario | Portfolio;
+export type RuleDocument = RateCard | PlanCatalog | ValidityPolicy | Scenario | PlatformMap | Portfolio;
