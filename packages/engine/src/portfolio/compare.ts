@@ -25,9 +25,9 @@ export function deltaOf(a: unknown, b: unknown): unknown {
   return null;
 }
 
-/** Runs the base and each variant (all of the portfolio's when none are named), with the same seed and runs. */
+/** Runs the base and each variant named (all of the portfolio's when `variants` is undefined), with the same seed and runs. */
 export async function comparePortfolio(rules: RuleSet, p: Portfolio, variants: readonly string[] | undefined, options: RunOptions = {}): Promise<PortfolioComparison> {
-  const names = variants && variants.length > 0 ? variants : (p.variants ?? []).map((v) => v.name);
+  const names = variants ?? (p.variants ?? []).map((v) => v.name);
   const cache = new PricingCache(rules);
   const base = await runPortfolio(await portfolioModel(rules, p, [], cache), options);
   const runs: PortfolioComparison['runs'] = [{ name: 'base', result: base, delta: null }];
