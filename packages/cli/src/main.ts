@@ -85,7 +85,9 @@ export const json = (io: Io, value: unknown) => io.stdout.write(JSON.stringify(v
 
 const validate: Command = async (args, io) => {
   const { values, positionals } = parse(args, {}, { min: 0, max: 10_000 });
-  const files = await readPaths(io.cwd, positionals.length > 0 ? positionals : ['rules']);
+  // The paths given, else the store --rules names (rules/ by default).
+  const paths = positionals.length > 0 ? positionals : [String(values.rules ?? 'rules')];
+  const files = await readPaths(io.cwd, paths);
   const { loadFiles } = await import('@creditbook/engine');
   const bar = progressBar(io, 'validating', { unit: 'files', quiet: Boolean(values.json) });
   let result;
@@ -94,7 +96,7 @@ const validate: Command = async (args, io) => {
   } finally {
     bar.stop();
   }
-  const tampered = await checkManifests(io.cwd, positionals.length > 0 ? positionals : ['rules'], files, result.rules.documents);
+  const tampered = await checkManifests(io.cwd, paths, files, result.rules.documents);
   const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
   const errors = [...result.errors, ...tampered, ...runs.filter((d) => d.severity === 'error')];
   const warnings = [...result.warnings, ...runs.filter((d) => d.severity === 'warning')];

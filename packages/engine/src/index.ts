@@ -25,6 +25,7 @@ export {
   parseRuleFile,
   MAX_FILE_SIZE,
   MAX_ALIAS_COUNT,
+  MAX_DEPTH,
   RuleSet,
   problemAt,
   rangeAt,

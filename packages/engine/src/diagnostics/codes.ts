@@ -9,6 +9,7 @@ export const MESSAGES = {
   Y_ALIAS_LIMIT: 'too many alias expansions (limit {detail})',
   Y_MULTI_DOCUMENT: 'one document per file: found a second document',
   Y_TOO_LARGE: 'file is {detail}, over the size limit',
+  Y_TOO_DEEP: 'nesting deeper than {detail}',
   Y_NOT_MAPPING: 'a rule document must be a mapping',
   S_UNKNOWN_KIND: 'unknown kind {detail}',
   S_SCHEMA: '{detail}',
