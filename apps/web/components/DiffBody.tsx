@@ -40,7 +40,7 @@ export function PriceChanges({ changes, a, b }: { changes: PriceChange[]; a: num
   );
 }
 
-/** What the change does to the bundled reference scenarios: credits and spend, before and after. */
+/** What the change does to the bundled reference scenarios: credits, spend and the books, before and after. */
 export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: number; b: number }) {
   if (impact.length === 0) return <p className="muted">No bundled scenario uses this card.</p>;
   return (
@@ -56,6 +56,11 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
           <th className="num sep">Spend v{a}</th>
           <th className="num">Spend v{b}</th>
           <th className="num">Change</th>
+          <th className="num sep">Revenue v{a}</th>
+          <th className="num">Revenue v{b}</th>
+          <th className="num">Change</th>
+          <th className="num sep">Deferred revenue v{a}</th>
+          <th className="num">Deferred revenue v{b}</th>
         </tr>
       </thead>
       <tbody>
@@ -64,12 +69,13 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
             return (
               <tr key={s.scenario}>
                 <td>{s.title}</td>
-                <td colSpan={8} className="pos wrap">{s.problem}</td>
+                <td colSpan={13} className="pos wrap">{s.problem}</td>
               </tr>
             );
           }
           const dc = s.after.demand - s.before.demand;
           const ds = Number(s.after.spend) - Number(s.before.spend);
+          const dr = Number(s.after.revenue) - Number(s.before.revenue);
           return (
             <tr key={s.scenario} data-testid={`impact-${s.scenario}`}>
               <td>
@@ -89,6 +95,11 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
               <td className="num sep">{fmtMoney(s.before.spend)}</td>
               <td className="num">{fmtMoney(s.after.spend)}</td>
               <td className={`num ${deltaClass(ds)}`} data-testid="spend-delta">{fmtSigned(ds, fmtMoney)}</td>
+              <td className="num sep" data-testid="revenue-before">{fmtMoney(s.before.revenue)}</td>
+              <td className="num" data-testid="revenue-after">{fmtMoney(s.after.revenue)}</td>
+              <td className={`num ${deltaClass(dr, false)}`} data-testid="revenue-delta">{fmtSigned(dr, fmtMoney)}</td>
+              <td className="num sep" data-testid="deferred-before">{fmtMoney(s.before.deferred_closing)}</td>
+              <td className="num" data-testid="deferred-after">{fmtMoney(s.after.deferred_closing)}</td>
             </tr>
           );
         })}

@@ -1,4 +1,4 @@
-import { diffCards, forecast, CreditbookError, type PriceChange, type RuleSet, type Scenario } from '@creditbook/engine';
+import { books, diffCards, forecast, CreditbookError, type PriceChange, type RuleSet, type Scenario } from '@creditbook/engine';
 
 /** A scenario's headline figures under one card version. */
 export interface ImpactSide {
@@ -9,6 +9,9 @@ export interface ImpactSide {
   purchased: number;
   expired: number;
   spend: string;
+  /** The books of the run (docs/books.md): revenue recognised over the horizon, and deferred revenue at its end. */
+  revenue: string;
+  deferred_closing: string;
   /** Demand lines the card could not price in some period (their credits are missing from demand). */
   unpriced: number;
 }
@@ -37,7 +40,8 @@ async function side(rules: RuleSet, s: Scenario, cardId: string, version: number
   const r = await forecast(rules, pinned, { variant: null });
   const t = r.totals;
   const unpriced = new Set(r.problems.filter((p) => p.code === 'C_DEMAND' || p.code === 'Q_DIMENSION').map((p) => p.path)).size;
-  return { version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend, unpriced };
+  const booked = books(rules, r).totals;
+  return { version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend, revenue: booked.revenue, deferred_closing: booked.deferred_closing, unpriced };
 }
 
 /** Diffs two versions of a card (drafts included); undefined when either version does not exist. */
