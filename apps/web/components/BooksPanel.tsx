@@ -33,7 +33,13 @@ const ROWS: { key: BooksKey; label: string; moreIsWorse: boolean }[] = [
  * The books of every run of a what-if: totals with deltas from the base, deferred revenue at each
  * month end, and one run's revenue by month split into usage and breakage (docs/books.md).
  */
-export function BooksPanel({ runs, deltas, pool }: { runs: { name: string; books: RunBooks }[]; deltas: { name: string; books: Record<BooksKey, string> }[]; pool: string | null }) {
+export function BooksPanel({ runs, deltas, pool, invalid = new Set() }: {
+  runs: { name: string; books: RunBooks }[];
+  deltas: { name: string; books: Record<BooksKey, string> }[];
+  pool: string | null;
+  /** Runs whose demand could not all be priced: their books leave it out, so no delta is shown for or against them. */
+  invalid?: ReadonlySet<string>;
+}) {
   const [chosen, setChosen] = useState<string | null>(null);
   if (runs.length === 0) return null;
   const currency = runs[0]!.books.currency;
@@ -64,15 +70,18 @@ export function BooksPanel({ runs, deltas, pool }: { runs: { name: string; books
               <tr key={m.key}>
                 <td>{m.label}{m.key === 'deferred_peak' ? <span className="small muted"> (month end)</span> : null}</td>
                 {runs.map((r, i) => (
-                  <td key={r.name} className={`num${i === 0 ? ' sep' : ''}`} data-run={r.name} data-key={m.key} data-value={r.books[m.key]} title={m.key === 'deferred_peak' && r.books.deferred_peak_period ? `in ${r.books.deferred_peak_period}` : undefined}>
+                  <td key={r.name} className={`num${i === 0 ? ' sep' : ''}${invalid.has(r.name) ? ' zero' : ''}`} data-run={r.name} data-key={m.key} data-value={r.books[m.key]} title={m.key === 'deferred_peak' && r.books.deferred_peak_period ? `in ${r.books.deferred_peak_period}` : undefined}>
                     {fmtMoney(r.books[m.key])}
                   </td>
                 ))}
-                {deltas.map((d, i) => (
-                  <td key={d.name} className={`num${i === 0 ? ' sep' : ''} ${deltaClass(Number(d.books[m.key]), m.moreIsWorse)}`} data-delta={d.name} data-key={m.key} data-value={d.books[m.key]}>
-                    {fmtSigned(Number(d.books[m.key]), fmtMoney)}
-                  </td>
-                ))}
+                {deltas.map((d, i) => {
+                  const shown = !invalid.has(runs[0]!.name) && !invalid.has(d.name);
+                  return (
+                    <td key={d.name} className={`num${i === 0 ? ' sep' : ''} ${shown ? deltaClass(Number(d.books[m.key]), m.moreIsWorse) : ''}`} data-delta={d.name} data-key={m.key} data-value={shown ? d.books[m.key] : ''}>
+                      {shown ? fmtSigned(Number(d.books[m.key]), fmtMoney) : '—'}
+                    </td>
+                  );
+                })}
               </tr>
             ))}
           </tbody>

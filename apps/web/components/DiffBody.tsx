@@ -1,5 +1,5 @@
-import type { PriceChange } from '@creditbook/engine';
-import type { ScenarioImpact } from '@/lib/impact.ts';
+import type { FieldChange, PriceChange } from '@creditbook/engine';
+import type { DocumentDiff, ScenarioImpact } from '@/lib/impact.ts';
 import type { DiffLine } from '@/lib/textdiff.ts';
 import { deltaClass, fmtInt, fmtMoney, fmtSigned } from './format.ts';
 
@@ -42,7 +42,7 @@ export function PriceChanges({ changes, a, b }: { changes: PriceChange[]; a: num
 
 /** What the change does to the bundled reference scenarios: credits, spend and the books, before and after. */
 export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: number; b: number }) {
-  if (impact.length === 0) return <p className="muted">No bundled scenario uses this card.</p>;
+  if (impact.length === 0) return <p className="muted" data-testid="no-impact">No bundled scenario uses this document.</p>;
   return (
     <table className="data" data-testid="impact">
       <thead>
@@ -75,29 +75,33 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
           }
           const dc = s.after.demand - s.before.demand;
           const ds = Number(s.after.spend) - Number(s.before.spend);
+          // A side that could not price some demand leaves those credits out: its figures are not comparable.
+          const invalid = s.before.unpriced + s.after.unpriced > 0;
           const dr = Number(s.after.revenue) - Number(s.before.revenue);
           return (
-            <tr key={s.scenario} data-testid={`impact-${s.scenario}`}>
+            <tr key={s.scenario} data-testid={`impact-${s.scenario}`} data-invalid={invalid ? 'true' : undefined} className={invalid ? 'invalid-run' : undefined}>
               <td>
-                {s.title} <span className="muted small">({s.pool} pool, base run)</span>
-                {s.before.unpriced + s.after.unpriced > 0 ? (
-                  <div className="small pos">
+                {s.title} <span className="muted small">({s.use}, base run)</span>
+                {invalid ? (
+                  <div className="run-problems" data-testid="impact-invalid">
+                    <strong>Not comparable:</strong>{' '}
                     {s.before.unpriced > 0 ? `v${a} cannot price ${s.before.unpriced} demand line${s.before.unpriced === 1 ? '' : 's'}. ` : ''}
-                    {s.after.unpriced > 0 ? `v${b} cannot price ${s.after.unpriced} demand line${s.after.unpriced === 1 ? '' : 's'}.` : ''}
+                    {s.after.unpriced > 0 ? `v${b} cannot price ${s.after.unpriced} demand line${s.after.unpriced === 1 ? '' : 's'}. ` : ''}
+                    {[...s.before.problems, ...s.after.problems].slice(0, 2).map((p, i) => <div key={i} className="small">{p}</div>)}
                   </div>
                 ) : null}
               </td>
               <td className="num sep">{fmtInt(s.before.demand)}</td>
               <td className="num">{fmtInt(s.after.demand)}</td>
-              <td className={`num ${deltaClass(dc)}`} data-testid="demand-delta">{fmtSigned(dc)}</td>
+              <td className={`num ${invalid ? '' : deltaClass(dc)}`} data-testid="demand-delta">{invalid ? '—' : fmtSigned(dc)}</td>
               <td className="num sep">{fmtInt(s.before.unmet)}</td>
               <td className="num">{fmtInt(s.after.unmet)}</td>
               <td className="num sep">{fmtMoney(s.before.spend)}</td>
               <td className="num">{fmtMoney(s.after.spend)}</td>
-              <td className={`num ${deltaClass(ds)}`} data-testid="spend-delta">{fmtSigned(ds, fmtMoney)}</td>
+              <td className={`num ${invalid ? '' : deltaClass(ds)}`} data-testid="spend-delta">{invalid ? '—' : fmtSigned(ds, fmtMoney)}</td>
               <td className="num sep" data-testid="revenue-before">{fmtMoney(s.before.revenue)}</td>
               <td className="num" data-testid="revenue-after">{fmtMoney(s.after.revenue)}</td>
-              <td className={`num ${deltaClass(dr, false)}`} data-testid="revenue-delta">{fmtSigned(dr, fmtMoney)}</td>
+              <td className={`num ${invalid ? '' : deltaClass(dr, false)}`} data-testid="revenue-delta">{invalid ? '—' : fmtSigned(dr, fmtMoney)}</td>
               <td className="num sep" data-testid="deferred-before">{fmtMoney(s.before.deferred_closing)}</td>
               <td className="num" data-testid="deferred-after">{fmtMoney(s.after.deferred_closing)}</td>
             </tr>
@@ -105,6 +109,58 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
         })}
       </tbody>
     </table>
+  );
+}
+
+const showValue = (v: unknown) => (v === null || v === undefined ? <span className="muted">—</span> : typeof v === 'number' ? fmtInt(v) : String(v));
+
+/** Every changed value of a document (any kind): old, new and %. */
+export function FieldChanges({ fields, a, b }: { fields: FieldChange[]; a: number; b: number }) {
+  if (fields.length === 0) return <p className="muted" data-testid="no-field-changes">No value differs between v{a} and v{b}.</p>;
+  return (
+    <table className="data" data-testid="field-changes">
+      <thead>
+        <tr>
+          <th>Value</th>
+          <th className="num">v{a}</th>
+          <th className="num">v{b}</th>
+          <th className="num">%</th>
+        </tr>
+      </thead>
+      <tbody>
+        {fields.map((f) => (
+          <tr key={f.path} data-testid="field-change" data-path={f.path}>
+            <td className="mono small wrap">{f.path}</td>
+            <td className="num wrap" data-testid="old">{showValue(f.old)}</td>
+            <td className="num wrap" data-testid="new">{showValue(f.new)}</td>
+            <td className={`num ${f.pct === null ? '' : deltaClass(Number(f.pct))}`} data-testid="pct">{f.pct === null ? '—' : `${Number(f.pct) > 0 ? '+' : ''}${f.pct}%`}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A diff's structured parts: changed price cells (rate cards), every changed value, and the impact on the reference scenarios. */
+export function DiffSections({ diff }: { diff: DocumentDiff }) {
+  const { a, b } = diff;
+  return (
+    <>
+      {diff.changes ? (
+        <div className="panel flush">
+          <div className="panel-head"><h2>Changed price cells <span className="muted">({diff.changes.length})</span></h2><span className="small muted">every request the card allows, priced by both versions</span></div>
+          <PriceChanges changes={diff.changes} a={a} b={b} />
+        </div>
+      ) : null}
+      <div className="panel flush">
+        <div className="panel-head"><h2>Changed values <span className="muted">({diff.fields.length})</span></h2><span className="small muted">prices, credits, validities and every other value, by path</span></div>
+        <FieldChanges fields={diff.fields} a={a} b={b} />
+      </div>
+      <div className="panel flush">
+        <div className="panel-head"><h2>Impact on the reference scenarios</h2><span className="small muted">Each scenario&apos;s base run under v{a}, then under v{b}.</span></div>
+        <ImpactTable impact={diff.impact} a={a} b={b} />
+      </div>
+    </>
   );
 }
 

@@ -6,6 +6,7 @@ const LINKS = [
   { href: '/rules', label: 'Rules' },
   { href: '/quote', label: 'Quote' },
   { href: '/what-if', label: 'What-if' },
+  { href: '/backtest', label: 'Backtest' },
 ];
 
 /** The main navigation; the current section is underlined. */

@@ -42,9 +42,29 @@ export function PriceGridTable({ grid, stale = false }: { grid: PriceGrid; stale
           ))}
         </tbody>
       </table>
+      <CellProblems grid={grid} />
       <div className="small muted" style={{ padding: '8px 12px' }}>
         Credits per generation{grid.scale !== 1 ? ` (${grid.unit} in 1/${grid.scale})` : ''}. A dot marks a combination the card does not allow.
       </div>
+    </div>
+  );
+}
+
+/** Cells the formula cannot price, each with its reason in plain words (not only in a tooltip). */
+function CellProblems({ grid }: { grid: PriceGrid }) {
+  const bad = grid.rows.flatMap((r) => r.cells.filter((c): c is NonNullable<typeof c> => c !== null && c.problem !== null));
+  if (bad.length === 0) return null;
+  return (
+    <div className="run-problems" style={{ margin: '8px 12px' }} data-testid="cell-problems">
+      <strong>{bad.length} cell{bad.length === 1 ? '' : 's'} cannot be priced:</strong>
+      <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+        {bad.slice(0, 20).map((c) => (
+          <li key={JSON.stringify(c.request)} data-testid="cell-problem">
+            <span className="mono">{describe(c.request)}</span>: {c.problem}
+          </li>
+        ))}
+        {bad.length > 20 ? <li>and {bad.length - 20} more</li> : null}
+      </ul>
     </div>
   );
 }

@@ -6,8 +6,10 @@ import { RULES, cli, editorText, settled, signIn } from './support.ts';
 
 const BAD_FORMULA = '$cell($clip_credits, model, mode, duration_s';
 const GOOD_FORMULA = '$cell($clip_credits, model, mode, duration_s)';
+/** A date after today, whenever the test runs (no publishing in the past). */
+const FUTURE = `${new Date().getUTCFullYear() + 1}-01-01`;
 
-test('an editor changes a price cell, sees a bad formula at its line, fixes it, saves a draft and publishes it after reading the diff and its impact', async ({ page }) => {
+test('an editor changes a price cell, sees a bad formula at its line, fixes it, saves a draft, submits it, an approver approves after reading the diff and its impact, and the editor publishes it', async ({ page, browser }) => {
   await signIn(page, 'editor');
   await page.goto('/rules/rate-card/kling-consumer');
   await page.getByTestId('edit-latest').click();
@@ -71,20 +73,47 @@ test('an editor changes a price cell, sees a bad formula at its line, fixes it, 
   await expect(panel.getByTestId('impact-steady-studio').getByTestId('demand-delta')).toHaveText('−288');
   await expect(panel.getByTestId('impact-agency-campaigns').getByTestId('demand-delta')).toHaveText('0');
 
-  await panel.getByTestId('effective-from').fill('2026-12-01');
+  // Four eyes: the editor cannot publish yet; submitting needs a note.
+  await expect(panel.getByTestId('publish')).toHaveCount(0);
+  await expect(panel.getByTestId('submit-review')).toBeDisabled();
+  await panel.getByTestId('submit-note').fill('2.5 Turbo Standard 5 s to 30: matches the new price list');
+  await panel.getByTestId('submit-review').click();
+  await expect(page.getByTestId('review-state')).toHaveText('submitted');
+  await expect(panel.getByTestId('awaiting-review')).toContainText('editor@creditbook.local');
+  const early = await page.request.post('/api/versions/rate-card/kling-consumer/3/publish', { data: { effective_from: FUTURE } });
+  expect(early.status()).toBe(409);
+  expect((await early.json()).errors[0].code).toBe('T_NOT_APPROVED');
+
+  // An approver reads the same diff and impact, and approves.
+  const approver = await (await browser.newContext()).newPage();
+  await signIn(approver, 'approver', '/rules/rate-card/kling-consumer/v/3');
+  await expect(approver.getByTestId('publish-panel').getByTestId('price-change')).toHaveCount(1);
+  await approver.getByTestId('review-note').fill('checked against the price list');
+  await approver.getByTestId('approve').click();
+  await expect(approver.getByTestId('review-state')).toHaveText('approved');
+
+  // Back to the editor: publish, after confirming what goes live and when.
+  await page.reload();
+  await expect(page.getByTestId('review-state')).toHaveText('approved');
+  await panel.getByTestId('effective-from').fill(FUTURE);
   await panel.getByTestId('publish').click();
+  await expect(panel.getByTestId('confirm-publish')).toContainText(`kling-consumer v3, in force from ${FUTURE}`);
+  await panel.getByTestId('confirm-publish-yes').click();
   await expect(page.getByTestId('status').first()).toHaveText('published');
   await expect(page.getByTestId('publish-panel')).toHaveCount(0);
+  await expect(page.getByTestId('trail-event')).toHaveCount(3);
+  await expect(page.getByTestId('audit-trail')).toContainText('approver@creditbook.local');
+  await expect(page.getByTestId('audit-trail')).toContainText('checked against the price list');
 
   // Published versions never change.
-  const again = await page.request.post('/api/versions/rate-card/kling-consumer/3/publish', { data: { effective_from: '2026-12-02' } });
+  const again = await page.request.post('/api/versions/rate-card/kling-consumer/3/publish', { data: { effective_from: FUTURE } });
   expect(again.status()).toBe(409);
   expect((await again.json()).errors[0].code).toBe('T_IMMUTABLE');
 
   // History and the diff of any two versions.
   await page.goto('/rules/rate-card/kling-consumer');
   await expect(page.getByTestId('history-v3')).toContainText('editor@creditbook.local');
-  await expect(page.getByTestId('history-v3')).toContainText('2026-12-01');
+  await expect(page.getByTestId('history-v3')).toContainText(FUTURE);
   await page.goto('/rules/rate-card/kling-consumer/diff?a=2&b=3');
   await expect(page.getByTestId('price-change')).toHaveCount(1);
   await expect(page.getByTestId('impact-steady-studio').getByTestId('demand-delta')).toHaveText('−288');

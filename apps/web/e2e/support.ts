@@ -12,6 +12,7 @@ export const RULES = path.join(APP, '.e2e', 'rules');
 export const ACCOUNTS = {
   editor: { email: 'editor@creditbook.local', password: 'creditbook-editor' },
   viewer: { email: 'viewer@creditbook.local', password: 'creditbook-viewer' },
+  approver: { email: 'approver@creditbook.local', password: 'creditbook-approver' },
 } as const;
 
 /** Signs in through the sign-in page. */

@@ -55,3 +55,52 @@ test('a variant adjusted on the page runs beside the scenario\'s own', async ({ 
   expect(consumed('turbo-migration-adjusted')).toBeGreaterThan(consumed('turbo-migration'));
   await expect(page.locator('td[data-run="turbo-migration-adjusted"][data-key="consumed"]')).toHaveAttribute('data-value', String(consumed('turbo-migration-adjusted')));
 });
+
+test('a run with demand no card can price is marked invalid: no deltas, no green, its problems shown plainly', async ({ page }) => {
+  // A shared link to a variant that moves all of kling-v2-1 to kling-v2-1-master in mode std (Master has one mode: single).
+  const custom = [{ name: 'master-std', migrateFrom: 'kling-v2-1', migrateTo: 'kling-v2-1-master', migrateMode: 'std', share: '100' }];
+  await signIn(page, 'viewer', '/what-if');
+  await page.goto(`/what-if?scenario=agency-campaigns&variant=turbo-migration&custom=${encodeURIComponent(JSON.stringify(custom))}`);
+  await expect(page.getByTestId('whatif-status')).toHaveText('1 run invalid: demand not priced');
+  await expect(page.locator('[data-testid=totals] th[data-run=master-std]')).toHaveAttribute('data-invalid', 'true');
+  await expect(page.getByTestId('invalid-master-std')).toContainText('master-std is not a valid run');
+  await expect(page.getByTestId('invalid-master-std')).toContainText('kling-v2-1-master');
+  // No delta and no colour for the invalid run; the valid variant keeps its deltas.
+  for (const key of ['demand', 'spend', 'unmet']) {
+    const cell = page.locator(`[data-testid=totals] td[data-delta=master-std][data-key=${key}]`);
+    await expect(cell).toHaveText('—');
+    await expect(cell).not.toHaveClass(/\b(pos|neg)\b/);
+  }
+  await expect(page.locator('[data-testid=totals] td[data-delta=turbo-migration][data-key=demand]')).not.toHaveText('—');
+  // The form says what is wrong, and offers only Master's own mode.
+  const form = page.getByTestId('custom-variant');
+  await expect(form.getByTestId('custom-not-allowed')).toHaveText('mode std is not allowed for kling-v2-1-master');
+  await expect(form.getByTestId('custom-mode').locator('option')).toHaveText(['as the moved demand', 'single', 'std (not allowed)']);
+  await form.getByTestId('custom-mode').selectOption('single');
+  await expect(form.getByTestId('custom-not-allowed')).toHaveCount(0);
+  await expect(page.getByTestId('whatif-status')).toHaveText('Up to date');
+  await expect(page.getByTestId('invalid-runs')).toHaveCount(0);
+  // The state is in the URL: a reload keeps the made-up variant.
+  await expect.poll(() => new URL(page.url()).searchParams.get('custom') ?? '').toContain('master-std');
+  await page.reload();
+  await expect(page.getByTestId('custom-variant').getByTestId('custom-name')).toHaveValue('master-std');
+  await expect(page.getByTestId('variant-turbo-migration')).toBeChecked();
+  await expect(page.getByTestId('variant-monthly-expiry')).not.toBeChecked();
+});
+
+test('the variant builder offers only the modes, durations and resolutions the chosen model allows', async ({ page }) => {
+  await signIn(page, 'viewer', '/what-if');
+  await page.getByTestId('add-variant').click();
+  const form = page.getByTestId('custom-variant');
+  await form.getByTestId('custom-from').selectOption('kling-v2-1');
+  await form.getByTestId('custom-to').selectOption('kling-v2-5-turbo');
+  await form.getByTestId('custom-mode').selectOption('pro');
+  // Pro renders 1080p only: set, since the moved demand's own resolution might not be.
+  await expect(form.getByTestId('custom-resolution').locator('option')).toHaveText(['as the moved demand', '1080p']);
+  await expect(form.getByTestId('custom-resolution')).toHaveValue('1080p');
+  // Switching to Master replaces the mode it lacks by its one mode.
+  await form.getByTestId('custom-to').selectOption('kling-v2-1-master');
+  await expect(form.getByTestId('custom-mode')).toHaveValue('single');
+  await expect(form.getByTestId('custom-mode').locator('option')).toHaveText(['as the moved demand', 'single']);
+  await expect(form.getByTestId('custom-duration').locator('option')).toHaveText(['as the moved demand', '5 s', '10 s']);
+});

@@ -1,9 +1,13 @@
-import { todayUtc, type Kind, type LoadedDocument, type RuleSet } from '@creditbook/engine';
+import { reviewState, todayUtc, type Kind, type LoadedDocument, type ReviewEvent, type ReviewState, type RuleSet, type Status } from '@creditbook/engine';
 
 /** One version of a document, as the Rules page and the history list it. */
 export interface VersionSummary {
   version: number;
-  status: 'draft' | 'published';
+  status: Status;
+  /** Where the version stands in review (editing, submitted, approved, rejected, published, withdrawn). */
+  review: ReviewState;
+  /** Who submitted, approved, rejected, published or withdrew it, when and why. */
+  trail: ReviewEvent[];
   effective_from: string;
   author: string;
   saved_at: string;
@@ -31,6 +35,8 @@ function summarize(d: LoadedDocument, inForce: number | null): VersionSummary {
   return {
     version: d.doc.version,
     status: d.doc.status,
+    review: reviewState(d.doc),
+    trail: a.trail ?? [],
     effective_from: d.doc.effective_from,
     author: a.author,
     saved_at: a.saved_at,

@@ -11,6 +11,10 @@ export interface Env {
   sessionSecret: string;
   /** Whether the session cookie is marked Secure (HTTPS only). */
   secureCookies: boolean;
+  /** The usage history database (DuckDB file) uploads go into and backtests read. */
+  usageDb: string;
+  /** Largest usage upload accepted, in bytes. */
+  usageMaxBytes: number;
 }
 
 /** For local development only: documented in the README, refused when NODE_ENV is production. */
@@ -50,8 +54,11 @@ export function readEnv(vars: Record<string, string | undefined> = process.env, 
   }
   const secure = vars['CREDITBOOK_SECURE_COOKIES'] ?? '';
   if (!['', '0', '1'].includes(secure)) problems.push(`CREDITBOOK_SECURE_COOKIES: expected 0 or 1, got '${secure}'`);
+  const usageDb = path.resolve(cwd, vars['CREDITBOOK_USAGE_DB'] || path.join(path.dirname(rulesDir), 'usage.duckdb'));
+  const maxMb = vars['CREDITBOOK_USAGE_MAX_MB'] ?? '';
+  if (maxMb !== '' && !/^[1-9][0-9]{0,5}$/.test(maxMb)) problems.push(`CREDITBOOK_USAGE_MAX_MB: expected a whole number of megabytes, got '${maxMb}'`);
   if (problems.length > 0) throw new EnvError(`invalid settings:\n  ${problems.join('\n  ')}`);
-  return { rulesDir, usersFile, sessionSecret, secureCookies: secure === '1' };
+  return { rulesDir, usersFile, sessionSecret, secureCookies: secure === '1', usageDb, usageMaxBytes: (maxMb === '' ? 256 : Number(maxMb)) * 2 ** 20 };
 }
 
 let cached: Env | undefined;

@@ -1,6 +1,7 @@
-import { books, diffCards, forecast, CreditbookError, type PriceChange, type RuleSet, type Scenario } from '@creditbook/engine';
+import { books, diffCards, diffFields, forecast, CreditbookError, type FieldChange, type Kind, type PriceChange, type RuleSet, type Scenario } from '@creditbook/engine';
+import { unpricedLines } from './runs.ts';
 
-/** A scenario's headline figures under one card version. */
+/** A scenario's headline figures under one version of the document. */
 export interface ImpactSide {
   version: number;
   demand: number;
@@ -12,55 +13,82 @@ export interface ImpactSide {
   /** The books of the run (docs/books.md): revenue recognised over the horizon, and deferred revenue at its end. */
   revenue: string;
   deferred_closing: string;
-  /** Demand lines the card could not price in some period (their credits are missing from demand). */
+  /** Demand lines that could not be priced in some period (their credits are missing from demand): the run is invalid. */
   unpriced: number;
+  /** The run's problems, as plain sentences. */
+  problems: string[];
 }
 
-/** What changing a card from version a to version b does to one reference scenario (base run, card pinned). */
+/** What changing a document from version a to version b does to one reference scenario (base run). */
 export interface ScenarioImpact {
   scenario: string;
   title: string;
-  pool: string;
+  /** How the scenario uses the document (the pool a card prices, "plan catalog", "validity policy", "itself"). */
+  use: string;
   before: ImpactSide | null;
   after: ImpactSide | null;
   problem: string | null;
 }
 
-/** The diff of two versions of a rate card: every changed price cell, and the impact on the bundled scenarios. */
-export interface CardDiff {
-  card: string;
+/** The diff of two versions of any document: changed prices (rate cards), every changed value, and the impact on the bundled scenarios. */
+export interface DocumentDiff {
+  kind: Kind;
+  id: string;
   a: number;
   b: number;
-  changes: PriceChange[];
+  /** Changed price cells of a rate card's evaluated grid; null for other kinds. */
+  changes: PriceChange[] | null;
+  /** Every changed value of the document (prices, credits, validities, shares...). */
+  fields: FieldChange[];
   impact: ScenarioImpact[];
 }
 
-async function side(rules: RuleSet, s: Scenario, cardId: string, version: number): Promise<ImpactSide> {
-  const pinned: Scenario = { ...s, rules: { ...s.rules, pins: { ...(s.rules.pins ?? {}), [cardId]: version } } };
-  const r = await forecast(rules, pinned, { variant: null });
+async function side(rules: RuleSet, s: Scenario, version: number): Promise<ImpactSide> {
+  const r = await forecast(rules, s, { variant: null });
   const t = r.totals;
-  const unpriced = new Set(r.problems.filter((p) => p.code === 'C_DEMAND' || p.code === 'Q_DIMENSION').map((p) => p.path)).size;
   const booked = books(rules, r).totals;
-  return { version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend, revenue: booked.revenue, deferred_closing: booked.deferred_closing, unpriced };
+  return {
+    version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend,
+    revenue: booked.revenue, deferred_closing: booked.deferred_closing, unpriced: unpricedLines(r.problems), problems: [...new Set(r.problems.map((p) => p.message))],
+  };
 }
 
-/** Diffs two versions of a card (drafts included); undefined when either version does not exist. */
-export async function cardDiff(rules: RuleSet, cardId: string, a: number, b: number): Promise<CardDiff | undefined> {
-  const da = rules.get('RateCard', cardId, a);
-  const db = rules.get('RateCard', cardId, b);
-  if (!da || !db) return undefined;
-  const changes = await diffCards(da.doc, db.doc);
-  const impact: ScenarioImpact[] = [];
-  for (const id of rules.ids('Scenario').sort()) {
-    const s = rules.latest('Scenario', id)!.doc;
-    const pool = Object.entries(s.rules.cards).find(([, card]) => card === cardId)?.[0];
-    if (pool === undefined) continue;
-    try {
-      impact.push({ scenario: id, title: s.title ?? id, pool, before: await side(rules, s, cardId, a), after: await side(rules, s, cardId, b), problem: null });
-    } catch (e) {
-      const problem = e instanceof CreditbookError ? e.message : String(e);
-      impact.push({ scenario: id, title: s.title ?? id, pool, before: null, after: null, problem });
+const pin = (s: Scenario, id: string, version: number): Scenario => ({ ...s, rules: { ...s.rules, pins: { ...(s.rules.pins ?? {}), [id]: version } } });
+
+/** The bundled scenarios a document touches, and how to run each under a given version of it. */
+function users(rules: RuleSet, kind: Kind, id: string): { scenario: Scenario; use: string; at: (v: number) => Scenario | undefined }[] {
+  const out: { scenario: Scenario; use: string; at: (v: number) => Scenario | undefined }[] = [];
+  for (const sid of rules.ids('Scenario').sort()) {
+    const s = rules.latest('Scenario', sid)!.doc;
+    if (kind === 'Scenario') {
+      if (sid === id) out.push({ scenario: s, use: 'itself', at: (v) => rules.get('Scenario', id, v)?.doc });
+    } else if (kind === 'RateCard') {
+      const pool = Object.entries(s.rules.cards).find(([, card]) => card === id)?.[0];
+      if (pool !== undefined) out.push({ scenario: s, use: `${pool} pool`, at: (v) => pin(s, id, v) });
+    } else if (kind === 'PlanCatalog' ? s.plan.catalog === id : s.rules.validity === id) {
+      out.push({ scenario: s, use: kind === 'PlanCatalog' ? 'plan catalog' : 'validity policy', at: (v) => pin(s, id, v) });
     }
   }
-  return { card: cardId, a, b, changes, impact };
+  return out;
+}
+
+/** Diffs two versions of a document (drafts included); undefined when either version does not exist. */
+export async function documentDiff(rules: RuleSet, kind: Kind, id: string, a: number, b: number): Promise<DocumentDiff | undefined> {
+  const da = rules.get(kind, id, a);
+  const db = rules.get(kind, id, b);
+  if (!da || !db) return undefined;
+  const changes = da.doc.kind === 'RateCard' && db.doc.kind === 'RateCard' ? await diffCards(da.doc, db.doc) : null;
+  const impact: ScenarioImpact[] = [];
+  for (const u of users(rules, kind, id)) {
+    const title = u.scenario.title ?? u.scenario.id;
+    try {
+      const [sa, sb] = [u.at(a), u.at(b)];
+      if (!sa || !sb) continue;
+      impact.push({ scenario: u.scenario.id, title, use: u.use, before: await side(rules, sa, a), after: await side(rules, sb, b), problem: null });
+    } catch (e) {
+      const problem = e instanceof CreditbookError ? e.message : String(e);
+      impact.push({ scenario: u.scenario.id, title, use: u.use, before: null, after: null, problem });
+    }
+  }
+  return { kind, id, a, b, changes, fields: diffFields(da.doc, db.doc), impact };
 }

@@ -8,16 +8,26 @@ import {
   runNames,
   formatDiagnostic,
   isCalendarDate,
+  mergeCells,
+  pathKey,
+  type MergeChoices,
+  parseRuleFile,
   publish,
   quote,
+  reviewDraft,
+  reviewState,
   saveDraft,
+  submitForReview,
+  todayUtc,
+  withdraw,
+  type ReviewEvent,
   type Diagnostic,
   type SaveFailure,
   type Kind,
 } from '@creditbook/engine';
 import { documentSummary, listDocuments } from './documents.ts';
 import { env } from './env.ts';
-import { cardDiff } from './impact.ts';
+import { documentDiff } from './impact.ts';
 import { kindFromSlug } from './kinds.ts';
 import { draftPath, previewEdit } from './preview.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
@@ -44,7 +54,7 @@ export function guarded(minimum: Role, handler: Handler) {
   };
 }
 
-async function readJson(req: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
+export async function readJson(req: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
   const text = await req.text();
   try {
     return { ok: true, body: text === '' ? {} : JSON.parse(text) };
@@ -146,8 +156,8 @@ export const validate = guarded('viewer', async (req) => {
   return json(await previewEdit(await loadRules(), body['text'] as string, base as number));
 });
 
-/** The one place a save's or publish's reason becomes an HTTP status. */
-const SAVE_STATUS: Record<SaveFailure, 400 | 404 | 409> = { invalid: 400, not_found: 404, conflict: 409 };
+/** The one place a save's, review step's or publish's reason becomes an HTTP status. */
+const SAVE_STATUS: Record<SaveFailure, 400 | 403 | 404 | 409> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
 
 function saveFailure(reason: SaveFailure, errors: Diagnostic[]): Response {
   return problems(SAVE_STATUS[reason], shown(errors));
@@ -177,23 +187,118 @@ export const saveVersion = guarded('editor', async (req, { user }) => {
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'draft' }, 201);
 });
 
-/** POST /api/versions/:kind/:id/:version/publish `{effective_from}`: sets the date and freezes the version. */
-export const publishVersion = guarded('editor', async (req, { user, params }) => {
+/** The kind and version of a version route, or a 404. */
+function versionParams(params: Params): { ok: true; kind: Kind; id: string; version: number } | { ok: false; response: Response } {
   const kind = kindParam(params);
   const version = Number(params['version']);
-  if (!kind || !Number.isInteger(version)) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']} v${params['version']}`)]);
+  if (!kind || !Number.isInteger(version)) return { ok: false, response: problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']} v${params['version']}`)]) };
+  return { ok: true, kind, id: params['id'] ?? '', version };
+}
+
+/**
+ * POST /api/versions/:kind/:id/:version/publish `{effective_from, backdate_reason?}`: publishes an approved
+ * draft. A date before today needs the approver role and a reason (recorded in the trail).
+ */
+export const publishVersion = guarded('editor', async (req, { user, params }) => {
+  const v = versionParams(params);
+  if (!v.ok) return v.response;
   const read = await readJson(req);
   if (!read.ok) return read.response;
-  const date = (read.body as Record<string, unknown>)['effective_from'];
+  const body = read.body as Record<string, unknown>;
+  const date = body['effective_from'];
   if (typeof date !== 'string' || !isCalendarDate(date)) {
     return problems(400, [{ ...diagnostic({ code: 'R_BAD_DATE', detail: `'${String(date)}'`, path: '/effective_from' }), formatted: '' }] as Problem[]);
   }
-  const result = await publish(ruleStore(), { kind, id: params['id'] ?? '', version, effectiveFrom: date, author: user.email });
+  const reason = body['backdate_reason'];
+  if (reason !== undefined && typeof reason !== 'string') return problems(400, [webProblem('H_BAD_INPUT', 'backdate_reason: text', '/backdate_reason')]);
+  const result = await publish(ruleStore(), {
+    kind: v.kind,
+    id: v.id,
+    version: v.version,
+    effectiveFrom: date,
+    author: user.email,
+    mayBackdate: user.role === 'approver',
+    ...(typeof reason === 'string' ? { backdateReason: reason } : {}),
+  });
   if (!result.ok) return saveFailure(result.reason, result.errors);
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'published', effective_from: date });
 });
 
-/** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells and scenario impact (rate cards), and the line diff. */
+/**
+ * POST /api/merge `{text, base_version, choices?}`: a stale edit merged cell by cell onto the latest
+ * version (base, theirs, mine): `{theirs, text, merged, conflicts}`; `choices` picks a side per conflict.
+ */
+export const mergeEdit = guarded('editor', async (req) => {
+  const read = await readJson(req);
+  if (!read.ok) return read.response;
+  const body = read.body as Record<string, unknown>;
+  const errors: Problem[] = [];
+  if (typeof body['text'] !== 'string') errors.push(webProblem('H_BAD_INPUT', 'text: the YAML source', '/text'));
+  const base = body['base_version'];
+  if (!Number.isInteger(base) || (base as number) < 1) errors.push(webProblem('H_BAD_INPUT', 'base_version: the version the edit started from', '/base_version'));
+  const choices = body['choices'] ?? {};
+  if (typeof choices !== 'object' || choices === null || Array.isArray(choices) || !Object.values(choices).every((c) => c === 'mine' || c === 'theirs')) {
+    errors.push(webProblem('H_BAD_INPUT', "choices: {path: 'mine' | 'theirs'}", '/choices'));
+  }
+  if (errors.length > 0) return problems(400, errors);
+  const { kind, id } = draftPath(body['text'] as string, base as number);
+  const rules = (await loadRules()).result.rules;
+  const from = kind && id ? rules.get(kind, id, base as number) : undefined;
+  const latest = kind && id ? rules.latest(kind, id) : undefined;
+  if (!from || !latest) return problems(404, [webProblem('H_NOT_FOUND', `${kind ?? '?'} ${id ?? '?'} v${String(base)}`, '/base_version')]);
+  const r = mergeCells(from.source.text, latest.source.text, body['text'] as string, choices as MergeChoices);
+  if (!r.ok) return problems(400, [webProblem('H_BAD_INPUT', `the ${r.reason === 'mine' ? 'edited' : r.reason} text does not parse`, '/text')]);
+  return json({ base: base as number, theirs: latest.doc.version, text: r.text, merged: r.merged, conflicts: r.conflicts.map((c) => ({ ...c, key: pathKey(c.path) })) });
+});
+
+/** Reads `{note}` (and `{decision}` for a review) of a review step. */
+async function stepBody(req: Request, decision: boolean): Promise<{ ok: true; note: string; decision?: 'approve' | 'reject' } | { ok: false; response: Response }> {
+  const read = await readJson(req);
+  if (!read.ok) return read;
+  const body = read.body as Record<string, unknown>;
+  const errors: Problem[] = [];
+  if (body['note'] !== undefined && typeof body['note'] !== 'string') errors.push(webProblem('H_BAD_INPUT', 'note: text', '/note'));
+  if (decision && body['decision'] !== 'approve' && body['decision'] !== 'reject') errors.push(webProblem('H_BAD_INPUT', "decision: 'approve' or 'reject'", '/decision'));
+  if (errors.length > 0) return { ok: false, response: problems(400, errors) };
+  return { ok: true, note: typeof body['note'] === 'string' ? body['note'] : '', ...(decision ? { decision: body['decision'] as 'approve' | 'reject' } : {}) };
+}
+
+const stepDone = (r: Awaited<ReturnType<typeof submitForReview>>) =>
+  r.ok ? json({ kind: r.kind, id: r.id, version: r.version, review: reviewState(parseRuleDocument(r.text)) }) : saveFailure(r.reason, r.errors);
+
+/** The header of a version's text, for its review state. */
+function parseRuleDocument(text: string): { status: string; audit: { author: string; saved_at: string; trail?: ReviewEvent[] } } {
+  return parseRuleFile('review.yaml', text).data as { status: string; audit: { author: string; saved_at: string; trail?: ReviewEvent[] } };
+}
+
+/** POST /api/versions/:kind/:id/:version/submit `{note}`: submits a draft for review (editor; the note is required). */
+export const submitVersion = guarded('editor', async (req, { user, params }) => {
+  const v = versionParams(params);
+  if (!v.ok) return v.response;
+  const b = await stepBody(req, false);
+  if (!b.ok) return b.response;
+  return stepDone(await submitForReview(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note }));
+});
+
+/** POST /api/versions/:kind/:id/:version/review `{decision: approve | reject, note}`: an approver's decision, never on their own draft. */
+export const reviewVersion = guarded('approver', async (req, { user, params }) => {
+  const v = versionParams(params);
+  if (!v.ok) return v.response;
+  const b = await stepBody(req, true);
+  if (!b.ok) return b.response;
+  return stepDone(await reviewDraft(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, decision: b.decision! }));
+});
+
+/** POST /api/versions/:kind/:id/:version/withdraw `{note}`: withdraws a scheduled version before it takes effect (editor; the reason is required). */
+export const withdrawVersion = guarded('editor', async (req, { user, params }) => {
+  const v = versionParams(params);
+  if (!v.ok) return v.response;
+  const b = await stepBody(req, false);
+  if (!b.ok) return b.response;
+  return stepDone(await withdraw(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, today: todayUtc() }));
+});
+
+/** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind), and the line diff. */
 export const diffVersions = guarded('viewer', async (req, { params }) => {
   const kind = kindParam(params);
   const q = new URL(req.url).searchParams;
@@ -212,8 +317,8 @@ export const diffVersions = guarded('viewer', async (req, { params }) => {
   const da = kind ? rules.get(kind, id, a) : undefined;
   const db = kind ? rules.get(kind, id, b) : undefined;
   if (!kind || !da || !db) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${id} v${a} or v${b}`)]);
-  const card = kind === 'RateCard' ? await cardDiff(rules, id, a, b) : undefined;
-  return json({ kind, id, a, b, changes: card?.changes ?? null, impact: card?.impact ?? null, lines: lineDiff(da.source.text, db.source.text) });
+  const diff = (await documentDiff(rules, kind, id, a, b))!;
+  return json({ kind, id, a, b, changes: diff.changes, fields: diff.fields, impact: diff.impact, lines: lineDiff(da.source.text, db.source.text) });
 });
 
 // --- quote, forecast, compare, export ------------------------------------------------------

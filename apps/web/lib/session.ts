@@ -1,5 +1,6 @@
 import { sealData, unsealData } from 'iron-session';
 import { env } from './env.ts';
+import { isRole } from './roles.ts';
 import type { Role, User } from './users.ts';
 
 export const SESSION_COOKIE = 'creditbook_session';
@@ -33,7 +34,7 @@ export async function userFromSeal(seal: string | undefined): Promise<User | nul
   try {
     const data = await unsealData<SessionData>(seal, { password: env().sessionSecret, ttl: SESSION_TTL_S });
     const u = data.user;
-    return u && typeof u.email === 'string' && (u.role === 'viewer' || u.role === 'editor') ? u : null;
+    return u && typeof u.email === 'string' && isRole(u.role) ? u : null;
   } catch {
     return null;
   }

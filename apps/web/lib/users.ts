@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import bcrypt from 'bcryptjs';
+import { allows, isRole, type Role } from './roles.ts';
 
-export type Role = 'viewer' | 'editor';
+export { allows, type Role };
 
 /** A signed-in person, as the session carries them. */
 export interface User {
@@ -14,7 +15,6 @@ interface UserRecord extends User {
   password_hash: string;
 }
 
-const ROLES: readonly Role[] = ['viewer', 'editor'];
 
 /** Reads the users file: `{"users": [{"email", "name", "role", "password_hash"}]}`. */
 export async function readUsers(file: string): Promise<UserRecord[]> {
@@ -22,8 +22,8 @@ export async function readUsers(file: string): Promise<UserRecord[]> {
   if (!Array.isArray(data.users)) throw new Error(`${file}: expected {"users": [...]}`);
   return data.users.map((u: Record<string, unknown>, i: number) => {
     const { email, name, role, password_hash } = u;
-    if (typeof email !== 'string' || typeof password_hash !== 'string' || !ROLES.includes(role as Role)) {
-      throw new Error(`${file}: users[${i}] needs email, role (viewer | editor) and password_hash`);
+    if (typeof email !== 'string' || typeof password_hash !== 'string' || !isRole(role)) {
+      throw new Error(`${file}: users[${i}] needs email, role (viewer | editor | approver) and password_hash`);
     }
     return { email: email.toLowerCase(), name: typeof name === 'string' ? name : email, role: role as Role, password_hash };
   });
@@ -38,9 +38,4 @@ export async function authenticate(file: string, email: string, password: string
   const found = users.find((u) => u.email === email.trim().toLowerCase());
   const ok = await bcrypt.compare(password, found?.password_hash ?? NOBODY);
   return found && ok ? { email: found.email, name: found.name, role: found.role } : null;
-}
-
-/** Whether a role may do what the minimum role may. */
-export function allows(role: Role, minimum: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(minimum);
 }

@@ -14,6 +14,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 let dir: string;
 const editor: User = { email: 'editor@creditbook.local', name: 'Erin Editor', role: 'editor' };
 const viewer: User = { email: 'viewer@creditbook.local', name: 'Victor Viewer', role: 'viewer' };
+const approver: User = { email: 'approver@creditbook.local', name: 'Alex Approver', role: 'approver' };
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-web-'));
@@ -155,6 +156,8 @@ describe('edits are safe', () => {
     expect(stale.status).toBe(409);
     expect((await stale.json()).errors[0].code).toBe('T_CONFLICT');
     const p = params({ kind: 'rate-card', id: 'kling-consumer', version: '3' });
+    expect((await api.submitVersion(await req('/x', { body: { note: 'std 5 s to 31' }, user: editor }), p)).status).toBe(200);
+    expect((await api.reviewVersion(await req('/x', { body: { decision: 'approve' }, user: approver }), p)).status).toBe(200);
     const badDate = await api.publishVersion(await req('/x', { body: { effective_from: '2027-13-01' }, user: editor }), p);
     expect(badDate.status).toBe(400);
     expect((await badDate.json()).errors[0]).toMatchObject({ code: 'R_BAD_DATE', path: '/effective_from' });
@@ -165,6 +168,90 @@ describe('edits are safe', () => {
     const diff = await (await api.diffVersions(await req('/x?a=2&b=3', { user: viewer }), params({ kind: 'rate-card', id: 'kling-consumer' }))).json();
     expect(diff.changes).toEqual([{ request: { model: 'kling-v2-5-turbo', mode: 'std', duration_s: 5, resolution: '720p' }, old: 32, new: 31, pct: '-3.13' }]);
     expect(diff.impact.find((s: { scenario: string }) => s.scenario === 'steady-studio').after.demand).toBe(diff.impact.find((s: { scenario: string }) => s.scenario === 'steady-studio').before.demand - 144);
+  });
+});
+
+describe('review before publish', () => {
+  const p = params({ kind: 'plan-catalog', id: 'kling-plans', version: '2' });
+  const plans = () => readFileSync(path.join(dir, 'plans/kling-plans/v1.yaml'), 'utf8');
+
+  it('publish is refused without an approval by someone else', async () => {
+    // Pro from 37.00 to 40.00 a month.
+    const text = plans().replace(/price_month: "37\.00"/, 'price_month: "40.00"');
+    expect(text).not.toBe(plans());
+    const saved = await api.saveVersion(await req('/api/versions', { body: { text, base_version: 1 }, user: approver }));
+    expect(saved.status).toBe(201);
+    const code = async (r: Response) => [r.status, (await r.clone().json()).errors?.[0]?.code ?? 'ok'];
+    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: '2027-01-01' }, user: approver }), p))).toEqual([409, 'T_NOT_APPROVED']);
+    // The note is required; a viewer may not submit; an editor may not approve.
+    expect(await code(await api.submitVersion(await req('/x', { body: { note: ' ' }, user: approver }), p))).toEqual([400, 'T_NOTE_REQUIRED']);
+    expect(await code(await api.submitVersion(await req('/x', { body: { note: 'Pro to 40' }, user: viewer }), p))).toEqual([403, 'A_FORBIDDEN']);
+    expect(await code(await api.submitVersion(await req('/x', { body: { note: 'Pro to 40' }, user: approver }), p))).toEqual([200, 'ok']);
+    expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve' }, user: editor }), p))).toEqual([403, 'A_FORBIDDEN']);
+    // An approver never approves their own draft.
+    expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve' }, user: approver }), p))).toEqual([403, 'T_SELF_REVIEW']);
+    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: '2027-01-01' }, user: approver }), p))).toEqual([409, 'T_NOT_APPROVED']);
+    const other: User = { email: 'second-approver@creditbook.local', name: 'Sam', role: 'approver' };
+    expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'reject' }, user: other }), p))).toEqual([400, 'T_NOTE_REQUIRED']);
+    expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve', note: 'matches the price list' }, user: other }), p))).toEqual([200, 'ok']);
+    // A past date: an editor may not; an approver may, with a reason.
+    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: '2020-01-01' }, user: editor }), p))).toEqual([400, 'T_BACKDATED']);
+    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: '2027-01-01' }, user: editor }), p))).toEqual([200, 'ok']);
+    const v2 = await (await api.getVersion(await req('/x', { user: viewer }), p)).json();
+    expect(v2.trail.map((e: { action: string; by: string }) => [e.action, e.by])).toEqual([
+      ['submitted', 'approver@creditbook.local'],
+      ['approved', 'second-approver@creditbook.local'],
+      ['published', 'editor@creditbook.local'],
+    ]);
+    // The plan-catalog diff names the changed price, and the scenarios on that catalog are re-run.
+    const diff = await (await api.diffVersions(await req('/x?a=1&b=2', { user: viewer }), params({ kind: 'plan-catalog', id: 'kling-plans' }))).json();
+    expect(diff.fields).toEqual([{ path: 'subscriptions[pro].price_month', old: '37.00', new: '40.00', pct: '8.11' }]);
+    // agency-campaigns pays for Pro monthly over its 24 months (horizon 24): 24 x 3.00 = 72.00 more spend; steady-studio (Standard) is unchanged.
+    const spendDelta = (id: string) => {
+      const s = diff.impact.find((x: { scenario: string }) => x.scenario === id);
+      return Number(s.after.spend) - Number(s.before.spend);
+    };
+    expect(spendDelta('agency-campaigns')).toBe(72);
+    expect(spendDelta('steady-studio')).toBe(0);
+    // Scheduled for 2027, so it can still be withdrawn, with a reason.
+    expect(await code(await api.withdrawVersion(await req('/x', { body: {}, user: editor }), p))).toEqual([400, 'T_NOTE_REQUIRED']);
+    expect(await code(await api.withdrawVersion(await req('/x', { body: { note: 'announced too early' }, user: editor }), p))).toEqual([200, 'ok']);
+    expect((await (await api.getVersion(await req('/x', { user: viewer }), p)).json()).status).toBe('withdrawn');
+  });
+
+  it('a merge of two non-overlapping edits keeps both', async () => {
+    const v1 = plans();
+    // They saved v3 (on top of the withdrawn v2) raising Standard to 11.00; my edit, from v2, raised Premier to 95.00.
+    const v2 = (await (await api.getVersion(await req('/x', { user: viewer }), params({ kind: 'plan-catalog', id: 'kling-plans', version: '2' }))).json()).text as string;
+    const theirs = v2.replace('price_month: "10.00"', 'price_month: "11.00"');
+    expect((await api.saveVersion(await req('/api/versions', { body: { text: theirs, base_version: 2 }, user: editor }))).status).toBe(201);
+    const mine = v2.replace(/price_month: "92\.00"/, 'price_month: "95.00"');
+    expect(mine).not.toBe(v2);
+    expect((await api.saveVersion(await req('/api/versions', { body: { text: mine, base_version: 2 }, user: editor }))).status).toBe(409);
+    const merged = await (await api.mergeEdit(await req('/api/merge', { body: { text: mine, base_version: 2 }, user: editor }))).json();
+    expect(merged).toMatchObject({ base: 2, theirs: 3, conflicts: [], merged: [['subscriptions', 3, 'price_month']] });
+    expect(merged.text).toContain('price_month: "11.00"');
+    expect(merged.text).toContain('price_month: "95.00"');
+    const saved = await api.saveVersion(await req('/api/versions', { body: { text: merged.text, base_version: 3 }, user: editor }));
+    expect(saved.status).toBe(201);
+    const v4 = (await (await api.getVersion(await req('/x', { user: viewer }), params({ kind: 'plan-catalog', id: 'kling-plans', version: '4' }))).json()).document;
+    expect(v4.subscriptions.map((t: { id: string; price_month: string }) => [t.id, t.price_month])).toEqual([['free', '0.00'], ['standard', '11.00'], ['pro', '40.00'], ['premier', '95.00'], ...v4.subscriptions.slice(4).map((t: { id: string; price_month: string }) => [t.id, t.price_month])]);
+    expect(v1).toContain('price_month: "92.00"');
+  });
+});
+
+describe('runs that cannot price their demand', () => {
+  it('are invalid: a variant moving kling-v2-1 to Master in mode std prices neither of its two kling-v2-1 lines', async () => {
+    const { isInvalidRun, unpricedLines } = await import('../lib/runs.ts');
+    const custom = [{ name: 'master-std', migrate: [{ from: { model: 'kling-v2-1' }, to: { model: 'kling-v2-1-master', mode: 'std' }, share: 1 }] }];
+    const res = await api.compareRoute(await req('/api/compare', { body: { scenario: 'agency-campaigns', variants: [], custom }, user: viewer }));
+    expect(res.status).toBe(200);
+    const runs = (await res.json()).runs as { name: string; problems: { code: string; message: string; path?: string }[] }[];
+    const [base, bad] = [runs.find((r) => r.name === 'base')!, runs.find((r) => r.name === 'master-std')!];
+    expect(isInvalidRun(base)).toBe(false);
+    expect(isInvalidRun(bad)).toBe(true);
+    // agency-campaigns has two kling-v2-1 lines (std 5 s and pro 10 s); Master allows neither mode.
+    expect(unpricedLines(bad.problems)).toBe(2);
   });
 });
 

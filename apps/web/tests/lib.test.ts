@@ -50,3 +50,37 @@ describe('line diff', () => {
     ]);
   });
 });
+
+describe('price cells as typed or pasted', () => {
+  it('reads 1,000 as 1000 and refuses what a price cannot hold, with a message', async () => {
+    const { readCell, pastedBlock } = await import('../lib/cellvalue.ts');
+    expect(readCell('1,000')).toEqual({ ok: true, value: 1000, text: '1000' });
+    expect(readCell(' 2.5 ')).toEqual({ ok: true, value: 2.5, text: '2.5' });
+    expect(readCell('1,234,567.5')).toMatchObject({ ok: true, value: 1234567.5 });
+    expect(readCell('1,00')).toMatchObject({ ok: false });
+    expect(readCell('12%')).toMatchObject({ ok: false });
+    // 24 digits would be stored as 1e+23.
+    const big = readCell('100000000000000000000000');
+    expect(big.ok).toBe(false);
+    if (!big.ok) expect(big.message).toContain('more precision than a price can hold');
+    expect(readCell('0.1234567890123456').ok).toBe(false);
+    expect(readCell('123456789012345').ok).toBe(true);
+    expect(pastedBlock('10\t20\r\n35\t70\r\n')).toEqual([['10', '20'], ['35', '70']]);
+  });
+
+  it('changes cells by a percentage rounded as the card rounds, in exact arithmetic', async () => {
+    const { changedBy } = await import('../lib/cellvalue.ts');
+    // 20 × 1.05 = 21 exactly (a float product is 21.000000000000004, which ceil would make 22).
+    expect(changedBy(20, '5', 1, 'ceil')).toMatchObject({ value: 21 });
+    // 32 × 1.05 = 33.6: ceil 34, floor 33, round 34; exact rounds to the nearest, 34.
+    expect([changedBy(32, '5', 1, 'ceil'), changedBy(32, '5', 1, 'floor'), changedBy(32, '5', 1, 'round'), changedBy(32, '5', 1, 'exact')].map((r) => r.ok && r.value)).toEqual([34, 33, 34, 34]);
+    // A card in tenths of a unit: 2.5 × 1.05 = 2.625 → 2.7 (ceil), 2.6 (floor).
+    expect(changedBy(2.5, '5', 10, 'ceil')).toMatchObject({ value: 2.7 });
+    expect(changedBy(2.5, '5', 10, 'floor')).toMatchObject({ value: 2.6 });
+    // −10 %: 105 × 0.9 = 94.5 → 95 (ceil), 94 (floor).
+    expect(changedBy(105, '-10', 1, 'ceil')).toMatchObject({ value: 95 });
+    expect(changedBy(105, '-10', 1, 'floor')).toMatchObject({ value: 94 });
+    // 2.5 %: 280 × 1.025 = 287.
+    expect(changedBy(280, '2.5', 1, 'exact')).toMatchObject({ value: 287 });
+  });
+});

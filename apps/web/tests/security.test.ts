@@ -6,6 +6,7 @@ import { DirectoryStore } from '@creditbook/engine/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnv } from '../lib/env.ts';
 import * as api from '../lib/routes.ts';
+import { usageUpload } from '../lib/usage.ts';
 import { signInCookie } from '../lib/session.ts';
 import type { User } from '../lib/users.ts';
 
@@ -14,6 +15,7 @@ const APP = path.resolve(__dirname, '..');
 let dir: string;
 const editor: User = { email: 'editor@creditbook.local', name: 'Erin Editor', role: 'editor' };
 const viewer: User = { email: 'viewer@creditbook.local', name: 'Victor Viewer', role: 'viewer' };
+const approver: User = { email: 'approver@creditbook.local', name: 'Alex Approver', role: 'approver' };
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-websec-'));
@@ -32,8 +34,8 @@ const card = () => readFileSync(path.join(dir, 'rate-cards/kling-consumer/v2.yam
 interface Route {
   file: string;
   handler: Handler;
-  /** 'writes' needs an editor; 'reads' a viewer; 'session' no one. */
-  access: 'writes' | 'reads' | 'session';
+  /** 'approves' needs an approver; 'writes' an editor; 'reads' a viewer; 'session' no one. */
+  access: 'approves' | 'writes' | 'reads' | 'session';
   url: string;
   body: () => unknown;
   params?: Record<string, string>;
@@ -45,11 +47,25 @@ const ROUTES: Route[] = [
     file: 'versions/[kind]/[id]/[version]/publish/route.ts', handler: api.publishVersion as Handler, access: 'writes',
     url: '/api/versions/rate-card/kling-consumer/3/publish', body: () => ({ effective_from: '2027-01-01' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
   },
+  {
+    file: 'versions/[kind]/[id]/[version]/submit/route.ts', handler: api.submitVersion as Handler, access: 'writes',
+    url: '/api/versions/rate-card/kling-consumer/3/submit', body: () => ({ note: 'security test' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
+  },
+  {
+    file: 'versions/[kind]/[id]/[version]/review/route.ts', handler: api.reviewVersion as Handler, access: 'approves',
+    url: '/api/versions/rate-card/kling-consumer/3/review', body: () => ({ decision: 'approve' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
+  },
+  {
+    file: 'versions/[kind]/[id]/[version]/withdraw/route.ts', handler: api.withdrawVersion as Handler, access: 'writes',
+    url: '/api/versions/rate-card/kling-consumer/3/withdraw', body: () => ({ note: 'security test' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
+  },
+  { file: 'merge/route.ts', handler: api.mergeEdit, access: 'writes', url: '/api/merge', body: () => ({ text: card(), base_version: 2 }) },
   { file: 'validate/route.ts', handler: api.validate, access: 'reads', url: '/api/validate', body: () => ({ text: card(), base_version: 2 }) },
   { file: 'quote/route.ts', handler: api.quotePost, access: 'reads', url: '/api/quote', body: () => ({ card: 'kling-consumer', request: { model: 'kling-v2-5-turbo', mode: 'pro', duration_s: 10 } }) },
   { file: 'forecast/route.ts', handler: api.forecastRoute as Handler, access: 'reads', url: '/api/forecast', body: () => ({ scenario: 'steady-studio' }) },
   { file: 'compare/route.ts', handler: api.compareRoute as Handler, access: 'reads', url: '/api/compare', body: () => ({ scenario: 'steady-studio', variants: ['turbo-migration'] }) },
   { file: 'export/route.ts', handler: api.exportRoute as Handler, access: 'reads', url: '/api/export', body: () => ({ view: 'compare', scenario: 'steady-studio', variants: ['turbo-migration'] }) },
+  { file: 'usage/route.ts', handler: usageUpload as Handler, access: 'writes', url: '/api/usage?name=events.csv', body: () => 'customer,time,model,mode,duration_s,resolution' },
   { file: 'auth/login/route.ts', handler: api.login, access: 'session', url: '/api/auth/login', body: () => ({ email: 'viewer@creditbook.local', password: 'creditbook-viewer' }) },
   { file: 'auth/logout/route.ts', handler: api.logout as Handler, access: 'session', url: '/api/auth/logout', body: () => ({}) },
 ];
@@ -81,21 +97,29 @@ describe('every route that takes POST, PUT, PATCH or DELETE', () => {
   });
 
   for (const route of ROUTES.filter((r) => r.access !== 'session')) {
-    it(`${route.url}: anonymous 401, viewer ${route.access === 'writes' ? '403' : 'allowed'}`, async () => {
+    it(`${route.url}: anonymous 401, viewer ${route.access === 'reads' ? 'allowed' : '403'}${route.access === 'approves' ? ', editor 403' : ''}`, async () => {
       expect((await call(route, null)).status).toBe(401);
       const v = await call(route, viewer);
-      if (route.access === 'writes') {
+      if (route.access === 'approves') {
+        const e = await call(route, editor);
+        expect(e.status).toBe(403);
+        expect((await e.json()).errors[0].code).toBe('A_FORBIDDEN');
+      }
+      if (route.access !== 'reads') {
         expect(v.status).toBe(403);
         expect((await v.json()).errors[0].code).toBe('A_FORBIDDEN');
       } else expect(v.status).toBe(200);
     });
   }
 
-  it('editors save a draft and publish it (and only then)', async () => {
-    const [save, publish] = ROUTES;
+  it('editors save a draft, submit it, an approver approves, and only then it publishes (once)', async () => {
+    const [save, publish, submit, review] = ROUTES;
     const saved = await call(save!, editor);
     expect(saved.status).toBe(201);
     expect((await saved.json()).version).toBe(3);
+    expect((await call(publish!, editor)).status).toBe(409);
+    expect((await call(submit!, editor)).status).toBe(200);
+    expect((await call(review!, approver)).status).toBe(200);
     expect((await call(publish!, editor)).status).toBe(200);
     expect((await call(publish!, editor)).status).toBe(409);
   });

@@ -3,21 +3,22 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliStartSection } from './cli-start.ts';
+import { usageImportSection, usageSection } from './usage.ts';
 import { apiSection, exportSection, loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
 
-const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--only cli,quotes,sweep,what-if,export,api,scaling] [--rules DIR]
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--usage-events N] [--only cli,quotes,sweep,what-if,export,api,usage,usage-import,scaling] [--rules DIR]
 
 Measures each pair of contenders in this one process, alternating, over several rounds, and
 prints the medians and the ratios against their goals.`;
 
-function parse(args: string[]): (Options & { json: boolean; only: Set<string>; exportRows: number }) | string {
+function parse(args: string[]): (Options & { json: boolean; only: Set<string>; exportRows: number; usageEvents: number }) | string {
   let values;
   try {
     ({ values } = parseArgs({
       args,
       options: {
         json: { type: 'boolean' }, rounds: { type: 'string' }, variants: { type: 'string' }, horizon: { type: 'string' },
-        only: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean' }, 'export-rows': { type: 'string' },
+        only: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean' }, 'export-rows': { type: 'string' }, 'usage-events': { type: 'string' },
       },
       strict: true,
     }));
@@ -32,8 +33,8 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
     return n;
   };
   try {
-    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'api', 'scaling'];
-    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,api').split(',').map((x) => x.trim()));
+    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'api', 'usage', 'usage-import', 'scaling'];
+    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,api,usage,usage-import').split(',').map((x) => x.trim()));
     for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
     return {
       json: values.json ?? false,
@@ -42,6 +43,7 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
       horizon: int('horizon', values.horizon, 36, 24),
       rulesDir: values.rules ?? 'rules',
       exportRows: int('export-rows', values['export-rows'], 200_000, 1),
+      usageEvents: int('usage-events', values['usage-events'], 10_000_000, 1),
       only,
     };
   } catch (e) {
@@ -76,13 +78,12 @@ function render(sections: Section[], scaling: Scaling[], o: Options): string {
   return lines.join('\n');
 }
 
-/** Runs the export section in a child Node with its default heap: its peak memory is its own. */
-function exportInChild(o: Options & { exportRows: number }): Section {
+/** Runs one section in a child Node with its default heap: its peak memory is its own. */
+function inChild(section: 'export' | 'usage-import', o: Options & { exportRows: number; usageEvents: number }, nodeArgs: string[]): Section {
   const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
-  // A bounded old generation: the export must fit, so a pass is proof that memory stays flat.
-  const args = ['--max-old-space-size=256', bin, '--plain-heap', '--only', 'export', '--json', '--rounds', String(o.rounds), '--export-rows', String(o.exportRows), '--rules', o.rulesDir];
+  const args = [...nodeArgs, bin, '--plain-heap', '--only', section, '--json', '--rounds', String(o.rounds), '--export-rows', String(o.exportRows), '--usage-events', String(o.usageEvents), '--rules', o.rulesDir];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-  if (r.status !== 0) throw new Error(`the export benchmark failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`the ${section} benchmark failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout) as { sections: Section[] };
   return out.sections[0]!;
 }
@@ -129,11 +130,20 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
   }
   if (o.only.has('export')) {
     progress('export…');
-    sections.push(env.plainHeap ? await exportSection(o) : exportInChild(o));
+    // A bounded old generation: the export must fit, so a pass is proof that memory stays flat.
+    sections.push(env.plainHeap ? await exportSection(o) : inChild('export', o, ['--max-old-space-size=256']));
   }
   if (o.only.has('api')) {
     progress('api… (builds the web app first if it is not built)');
     sections.push(await apiSection(rules, { ...o, repoRoot: path.resolve(o.rulesDir, '..'), requests: 2_000 }));
+  }
+  if (o.only.has('usage')) {
+    progress(`usage: ${o.usageEvents.toLocaleString('en-US')} events…`);
+    sections.push(await usageSection(rules, o));
+  }
+  if (o.only.has('usage-import')) {
+    progress(`usage import: a ${o.usageEvents.toLocaleString('en-US')}-row CSV…`);
+    sections.push(env.plainHeap ? await usageImportSection(rules, o) : inChild('usage-import', o, []));
   }
   if (o.json) process.stdout.write(JSON.stringify({ node: process.version, rounds: o.rounds, variants: o.variants, horizon: o.horizon, sections, scaling }, null, 2) + '\n');
   else process.stdout.write(render(sections, scaling, o));

@@ -40,6 +40,8 @@ Usage:
                                                          a seeded sample of usage for the bundled scenarios
   creditbook backtest --usage usage.duckdb --card ID --from N --to M [--between 2025-01..2025-12] [--per-customer] [--emit-sql DIR]
                                                          rate every event under two card versions (inside DuckDB)
+                  [--customers customers.csv [--catalog ID] [--validity ID] [--pack ID|none]]
+                                                         and replay each customer's wallet through the ledger under both
 
 Options:
   --json          machine-readable output (stable shapes, see README)

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { formatDiagnostic, isMonth } from '@creditbook/engine';
-import { backtest, importEvents, priceTableCsv, priceTableFromCsv, UsageDb, writeSample, type BacktestResult } from '@creditbook/usage';
+import { backtest, importEvents, priceTableCsv, priceTableFromCsv, readCustomers, replayDefaults, replayWallets, UsageDb, writeSample, type BacktestResult, type WalletReplayResult } from '@creditbook/usage';
 import { InputError, UsageError, type Io } from './io.ts';
 import { json, parse } from './main.ts';
 import { progressBar } from './progress-bar.ts';
@@ -35,7 +35,7 @@ export async function usageCommand(args: string[], io: Io): Promise<number> {
     }
     const dbFile = String(values.db ?? DEFAULT_DB);
     const db = await openDb(io, dbFile, false);
-    const bar = progressBar(io, `importing ${path.basename(file)}`, 'bytes');
+    const bar = progressBar(io, `importing ${path.basename(file)}`, { unit: 'bytes', quiet: Boolean(values.json) });
     try {
       const r = await importEvents(db, path.resolve(io.cwd, file), { display: file, onProgress: (done, total) => bar.update(done, total) });
       bar.stop();
@@ -111,8 +111,8 @@ function renderBacktest(r: BacktestResult): string {
     out.push('== Unpriced (not counted in the credits above) ==');
     out.push(
       table(
-        ['request', 'events', 'customers', 'why'],
-        r.unpriced.map((u) => [Object.entries(u.request).map(([k, v]) => `${k}=${v}`).join(' '), n(u.events), n(u.customers), u.problems.map((x) => `v${x.version}: ${x.code} ${x.message}`).join('; ')]),
+        ['request', 'events', 'why'],
+        r.unpriced.map((u) => [Object.entries(u.request).map(([k, v]) => `${k}=${v}`).join(' '), n(u.events), u.problems.map((x) => `v${x.version}: ${x.code} ${x.message}`).join('; ')]),
       ),
     );
   }
@@ -123,13 +123,26 @@ function renderBacktest(r: BacktestResult): string {
   return out.join('\n');
 }
 
-/** `creditbook backtest --usage F --card ID --from N --to M [--between A..B] [--per-customer] [--emit-sql DIR]`. */
+function renderWallets(w: WalletReplayResult, from: number, to: number): string {
+  const d = w.distribution.spend_delta_pct;
+  const head = ['', 'spend', 'top-ups', 'purchased', 'consumed', 'unmet', 'expired', 'breakage'];
+  const row = (name: string, t: WalletReplayResult['totals']['from']) => [name, t.spend, t.topup_spend, n(t.purchased), n(t.consumed), n(t.unmet), n(t.expired), t.breakage];
+  return [
+    `== Wallet replay: ${n(w.totals.customers)} customers to ${w.until} (${w.currency}) ==`,
+    table(head, [row(`v${from}`, w.totals.from), row(`v${to}`, w.totals.to)]),
+    `per-customer spend change: p50 ${p(d.p50)}  p90 ${p(d.p90)}  p95 ${p(d.p95)}  p99 ${p(d.p99)}  max ${p(d.max)}`,
+    '',
+  ].join('\n');
+}
+
+/** `creditbook backtest --usage F --card ID --from N --to M [--between A..B] [--per-customer] [--emit-sql DIR] [--customers F]`. */
 export async function backtestCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(
     args,
     {
       usage: { type: 'string' }, card: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, between: { type: 'string' },
       'per-customer': { type: 'boolean' }, 'emit-sql': { type: 'string' },
+      customers: { type: 'string' }, catalog: { type: 'string' }, validity: { type: 'string' }, pack: { type: 'string' },
     },
     { min: 0, max: 0 },
   );
@@ -170,8 +183,29 @@ export async function backtestCommand(args: string[], io: Io): Promise<number> {
       await fs.writeFile(path.join(dir, files[2]!), sql);
       if (!values.json) io.stdout.write(`wrote ${files.map((f) => path.join(emit, f)).join(', ')}\n\n`);
     }
-    if (values.json) json(io, outcome.result);
-    else io.stdout.write(renderBacktest(outcome.result));
+    let wallets: WalletReplayResult | undefined;
+    if (values.customers !== undefined) {
+      const defaults = replayDefaults(loaded.rules, String(values.card));
+      const catalog = (values.catalog as string | undefined) ?? defaults.catalog;
+      const validity = (values.validity as string | undefined) ?? defaults.validity;
+      if (!catalog || !validity) throw new UsageError('--customers needs --catalog ID and --validity ID (no bundled scenario uses this card)');
+      const file = String(values.customers);
+      let read;
+      try {
+        read = await readCustomers(path.resolve(io.cwd, file), file, loaded.rules, catalog);
+      } catch {
+        throw new UsageError(`no such file: ${file}`);
+      }
+      if (read.errors.length > 0) throw new InputError(read.errors.map(formatDiagnostic).join('\n'));
+      const pack = values.pack === undefined ? {} : { pack: values.pack === 'none' ? null : String(values.pack) };
+      const bar = progressBar(io, 'replaying wallets', { unit: 'customers', quiet: Boolean(values.json) });
+      const replay = await replayWallets(db, loaded.rules, { card: String(values.card), from, to, customers: read.customers, catalog, validity, ...pack, onProgress: (done, total) => bar.update(done, total), ...(between ? { between } : {}) });
+      bar.stop();
+      if (!replay.ok) throw new InputError(replay.errors.map(formatDiagnostic).join('\n'));
+      wallets = replay.result;
+    }
+    if (values.json) json(io, wallets ? { ...outcome.result, wallets } : outcome.result);
+    else io.stdout.write(renderBacktest(outcome.result) + (wallets ? renderWallets(wallets, from, to) : ''));
     return 0;
   } finally {
     db.close();

@@ -49,6 +49,7 @@ export {
   type SourceDocument,
   type Kind,
   type Status,
+  type ReviewEvent,
   type RuleDocument,
   type RateCard,
   type PlanCatalog,
@@ -161,3 +162,6 @@ export {
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
 export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type SaveFailure, type PriceChange } from './edit/index.ts';
+export { diffFields, type FieldChange } from './edit/index.ts';
+export { reviewState, submitter, submitForReview, reviewDraft, withdraw, type ReviewState, type ReviewStep } from './edit/index.ts';
+export { mergeCells, pathKey, leavesOf, replaceScalar, scalarYaml, setValue, type MergeChoices, type MergeConflict, type MergeResult, type Leaf, type YamlPath } from './edit/index.ts';

@@ -3,11 +3,18 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, uti
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentHash, loadStore, MANIFEST_PATH, MemoryStore, parseManifest, publish, recordPublished, saveDraft, writeManifest } from '@creditbook/engine';
+import { contentHash, loadStore, MANIFEST_PATH, MemoryStore, parseManifest, publish, recordPublished, reviewDraft, saveDraft, submitForReview, writeManifest, type Kind, type RuleStore } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 const engineDir = path.resolve(import.meta.dirname, '..');
 const rulesDir = path.resolve(engineDir, '..', '..', 'rules');
+
+/** Submits a draft saved by 'editor' and has 'approver' approve it: only approved drafts publish. */
+async function approve(store: RuleStore, kind: Kind, id: string, version: number): Promise<void> {
+  const submitted = await submitForReview(store, { kind, id, version, by: 'editor', note: 'for review' });
+  const approved = await reviewDraft(store, { kind, id, version, by: 'approver', decision: 'approve' });
+  if (!submitted.ok || !approved.ok) throw new Error('review failed');
+}
 
 function tempStore(): string {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'cb-safety-')), 'rules');
@@ -212,6 +219,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     expect(saved.ok).toBe(true);
     // A draft is not in the manifest and needs not be.
     expect(await tampered(dir)).toEqual([]);
+    await approve(store, 'RateCard', 'kling-consumer', base.doc.version + 1);
     const published = await publish(store, { kind: 'RateCard', id: 'kling-consumer', version: base.doc.version + 1, effectiveFrom: '2027-01-01', author: 'lead', now: '2026-12-01T00:00:00Z' });
     expect(published.ok).toBe(true);
     if (!published.ok) return;
@@ -227,6 +235,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     const base = (await loadStore(store)).rules.versions('RateCard', 'kling-consumer').at(-1)!;
     const saved = await saveDraft(store, { text: base.source.text, baseVersion: base.doc.version, author: 'editor' });
     if (!saved.ok) throw new Error('save failed');
+    await approve(store, 'RateCard', 'kling-consumer', saved.version);
     // The publish that "crashed": its manifest entry is written, the file is still the draft.
     expect(await recordPublished(store, saved.path, saved.text.replace('status: draft', 'status: published'))).toEqual([]);
     const crashed = await loadStore(store);
@@ -246,6 +255,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     const base = before.versions('ValidityPolicy', 'monthly-expiry').at(-1)!;
     const saved = await saveDraft(store, { text: base.source.text, baseVersion: base.doc.version, author: 'editor' });
     expect(saved.ok).toBe(true);
+    await approve(store, 'ValidityPolicy', 'monthly-expiry', base.doc.version + 1);
     const published = await publish(store, { kind: 'ValidityPolicy', id: 'monthly-expiry', version: base.doc.version + 1, effectiveFrom: '2027-01-01', author: 'lead' });
     expect(published.ok).toBe(true);
     expect(existsSync(path.join(dir, MANIFEST_PATH))).toBe(true);
@@ -259,6 +269,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     const base = (await loadStore(store)).rules.versions('RateCard', 'kling-consumer').at(-1)!;
     const saved = await saveDraft(store, { text: base.source.text, baseVersion: base.doc.version, author: 'editor' });
     if (!saved.ok) throw new Error('save failed');
+    await approve(store, 'RateCard', 'kling-consumer', saved.version);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         publish(store, { kind: 'RateCard', id: 'kling-consumer', version: saved.version, effectiveFrom: `2027-01-${String(i + 1).padStart(2, '0')}`, author: `lead-${i}` }),
@@ -283,6 +294,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
       const base = loaded.versions(kind, id).at(-1)!;
       const saved = await saveDraft(store, { text: base.source.text, baseVersion: base.doc.version, author: 'editor' });
       if (!saved.ok) throw new Error(saved.errors.map((e) => e.message).join());
+      await approve(store, kind, id, saved.version);
       drafts.push({ kind, id, version: saved.version });
     }
     const results = await Promise.all(drafts.map((d) => publish(store, { ...d, effectiveFrom: '2027-01-01', author: 'lead' })));

@@ -31,7 +31,6 @@ export interface UnpricedRequest {
   request: Record<string, string | number>;
   events: number;
   generations: number;
-  customers: number;
   /** The versions that cannot price it, and why. */
   problems: { version: number; code: Code; message: string }[];
 }
@@ -121,7 +120,17 @@ export async function backtest(db: UsageDb, rules: RuleSet, input: BacktestInput
     eventColumns: [...EVENT_COLUMNS, ...(await db.extraColumns())],
   };
   const statements = backtestStatements(from, to, scope);
-  for (const s of statements) await db.run(s.sql);
+  for (const s of statements) {
+    if (s.name === 'unpriced_by_neither') {
+      const [neither] = await db.rows('SELECT count(*) AS n FROM rated WHERE NOT by_customer AND rq_from IS NULL AND rq_to IS NULL');
+      // The second scan only when some events match neither price table (its result is then empty).
+      if (num(neither!['n']) === 0) {
+        await db.run(`${s.sql}\nLIMIT 0`);
+        continue;
+      }
+    }
+    await db.run(s.sql);
+  }
   const top = input.top ?? 20;
 
   const [t] = await db.rows('SELECT * FROM totals');
@@ -137,7 +146,7 @@ export async function backtest(db: UsageDb, rules: RuleSet, input: BacktestInput
     const problems: UnpricedRequest['problems'] = [];
     if (u['unpriced_from']) problems.push({ version: from.card.version, ...(await whyUnpriced(from.card, request)) });
     if (u['unpriced_to']) problems.push({ version: to.card.version, ...(await whyUnpriced(to.card, request)) });
-    unpriced.push({ request, events: num(u['events']), generations: num(u['generations']), customers: num(u['customers']), problems });
+    unpriced.push({ request, events: num(u['events']), generations: num(u['generations']), problems });
   }
   const result: BacktestResult = {
     card: input.card,

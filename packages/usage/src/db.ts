@@ -12,7 +12,6 @@ CREATE TABLE IF NOT EXISTS imports (
 );
 CREATE TABLE IF NOT EXISTS events (
   import_id VARCHAR NOT NULL,
-  line BIGINT NOT NULL,
   customer VARCHAR NOT NULL,
   time TIMESTAMP NOT NULL,
   model VARCHAR NOT NULL,
@@ -53,6 +52,20 @@ export class UsageDb {
     await this.connection.run(sql, params);
   }
 
+  /** Runs a statement, reporting the database's own progress (0..1) every 100 ms while it runs. */
+  async runWithProgress(sql: string, onProgress: ((fraction: number) => void) | undefined): Promise<void> {
+    if (!onProgress) return this.run(sql);
+    const timer = setInterval(() => {
+      const p = this.connection.progress.percentage;
+      if (p >= 0) onProgress(Math.min(1, p / 100));
+    }, 100);
+    try {
+      await this.run(sql);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   /** Runs `work` in one transaction: all of it or none of it. */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     await this.run('BEGIN TRANSACTION');
@@ -69,7 +82,7 @@ export class UsageDb {
   /** The columns of the events table beyond the fixed ones: extra dimensions some import brought. */
   async extraColumns(): Promise<string[]> {
     const cols = await this.rows(`SELECT column_name FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position`);
-    const fixed = new Set<string>(['import_id', 'line', ...EVENT_COLUMNS]);
+    const fixed = new Set<string>(['import_id', ...EVENT_COLUMNS]);
     return cols.map((c) => String(c['column_name'])).filter((c) => !fixed.has(c));
   }
 

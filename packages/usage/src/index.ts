@@ -8,3 +8,4 @@ export { sqlPriceTable, loadPriceTable, priceTableCsv, priceTableFromCsv, dimens
 export { backtestStatements, requestColumns, type RatingScope } from './sql.ts';
 export { backtest, backtestTables, type BacktestInput, type BacktestResult, type BacktestOutcome, type CustomerChange, type UnpricedRequest } from './backtest.ts';
 export { writeSample, SAMPLE_EVENT_COLUMNS, type SampleOptions, type SampleCustomer } from './sample.ts';
+export { replayWallets, parseCustomers, readCustomers, customerScenario, replayDefaults, CUSTOMER_COLUMNS, type CustomerPlan, type ReplayInput, type WalletReplay, type WalletReplayResult, type WalletTotals } from './replay.ts';

@@ -31,16 +31,17 @@ export async function sqlPriceTable(name: string, card: RateCard): Promise<SqlPr
   return { name, card, dimensions: table.dimensions.map((d) => ({ name: d, type: dimensionType(card, d) })), rows: table.rows };
 }
 
-/** The CREATE TABLE statement of a price table. */
+/** The CREATE TABLE statement of a price table: `rq` numbers its rows, the dimensions, then credits. */
 export function priceTableDdl(t: SqlPriceTable): string {
-  return `CREATE OR REPLACE TEMP TABLE ${ident(t.name)} (${[...t.dimensions.map((d) => `${ident(d.name)} ${d.type}`), 'credits BIGINT'].join(', ')})`;
+  return `CREATE OR REPLACE TEMP TABLE ${ident(t.name)} (${['rq INTEGER', ...t.dimensions.map((d) => `${ident(d.name)} ${d.type}`), 'credits BIGINT'].join(', ')})`;
 }
 
 /** Loads a price table into the database (a temporary table). */
 export async function loadPriceTable(db: UsageDb, t: SqlPriceTable): Promise<void> {
   await db.run(priceTableDdl(t));
   const appender = await db.connection.createAppender(t.name);
-  for (const row of t.rows) {
+  for (const [i, row] of t.rows.entries()) {
+    appender.appendInteger(i + 1);
     row.values.forEach((v, i) => {
       if (v === null) appender.appendNull();
       else if (t.dimensions[i]!.type === 'DOUBLE') appender.appendDouble(Number(v));
@@ -60,13 +61,13 @@ export function priceTableCsv(t: SqlPriceTable): string {
     const s = String(v);
     return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
-  const lines = [[...t.dimensions.map((d) => d.name), 'credits'].join(',')];
-  for (const r of t.rows) lines.push([...r.values.map(field), String(r.credits)].join(','));
+  const lines = [['rq', ...t.dimensions.map((d) => d.name), 'credits'].join(',')];
+  for (const [i, r] of t.rows.entries()) lines.push([String(i + 1), ...r.values.map(field), String(r.credits)].join(','));
   return lines.join('\n') + '\n';
 }
 
 /** The statement that loads a price table's CSV in DuckDB (the emitted SQL's first step). */
 export function priceTableFromCsv(t: SqlPriceTable, csvPath: string): string {
-  const columns = [...t.dimensions.map((d) => `${literal(d.name)}: ${literal(d.type)}`), `'credits': 'BIGINT'`].join(', ');
+  const columns = [`'rq': 'INTEGER'`, ...t.dimensions.map((d) => `${literal(d.name)}: ${literal(d.type)}`), `'credits': 'BIGINT'`].join(', ');
   return `CREATE OR REPLACE TABLE ${ident(t.name)} AS SELECT * FROM read_csv(${literal(csvPath)}, header = true, columns = {${columns}})`;
 }

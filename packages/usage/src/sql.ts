@@ -38,6 +38,11 @@ function nextMonthStart(month: string): string {
  * The statements of a backtest, in order. Each creates one table; the last five are the results.
  * The command runs exactly these; `--emit-sql` writes them out (after the price tables' loads),
  * so a warehouse rates events the same way. Percentiles are nearest-rank (percentile_disc).
+ *
+ * One scan rates everything: the events joined to both price tables and aggregated with two grouping
+ * sets, per customer and per pair of price rows (by model and mode, and what one version cannot
+ * price, come from those rows). Events neither version prices need a second scan to name their
+ * requests; `unpriced_by_neither` is that scan, and the command runs it only when there are any.
  */
 export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope): { name: string; sql: string }[] {
   const req = requestColumns([from, to]);
@@ -45,37 +50,48 @@ export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope
     t.dimensions.length === 0 ? 'TRUE' : t.dimensions.map((d) => `${alias}.${ident(d.name)} IS NOT DISTINCT FROM ${eventValue(d.name, d.type, scope)}`).join(' AND ');
   const where = [`(e.pool IS NULL OR e.pool = ${literal(scope.pool)})`];
   if (scope.between) where.push(`e."time" >= TIMESTAMP ${literal(monthStart(scope.between.from))}`, `e."time" < TIMESTAMP ${literal(nextMonthStart(scope.between.to))}`);
-  const reqSelect = req.map((c) => `${eventValue(c, c === 'duration_s' ? 'DOUBLE' : 'VARCHAR', scope)} AS ${ident(c)}`);
-  const both = 'unit_from IS NOT NULL AND unit_to IS NOT NULL';
-  const reqList = req.map(ident).join(', ');
+  const joined = `FROM events e
+LEFT JOIN ${ident(from.name)} pf ON ${join(from, 'pf')}
+LEFT JOIN ${ident(to.name)} pt ON ${join(to, 'pt')}
+WHERE ${where.join(' AND ')}`;
+  // A request column of an event a version cannot price: from the other version's row (the same values
+  // by the join), or from the event when neither prices it.
+  const typed = (c: string, x: string) => `CAST(${x} AS ${c === 'duration_s' ? 'DOUBLE' : 'VARCHAR'})`;
+  const has = (t: SqlPriceTable, c: string) => t.dimensions.some((d) => d.name === c);
+  const fromRow = (c: string) => {
+    const a = has(from, c) ? typed(c, `pf.${ident(c)}`) : 'NULL';
+    const b = has(to, c) ? typed(c, `pt.${ident(c)}`) : 'NULL';
+    return `CASE WHEN r.rq_to IS NOT NULL THEN ${b} ELSE ${a} END AS ${ident(c)}`;
+  };
+  // by model and mode: from the `to` table's row when it has the dimension, else the `from` table's
+  const dim = (c: string) => (has(to, c) ? `pt.${ident(c)}` : has(from, c) ? `pf.${ident(c)}` : 'NULL');
   return [
     {
       name: 'rated',
+      // `x + 0 * y` is NULL when either price is: sums count only events both versions price.
       sql: `CREATE OR REPLACE TEMP TABLE rated AS
-SELECT e.customer, ${reqSelect.join(', ')}, pf.credits AS unit_from, pt.credits AS unit_to,
-       count(*) AS events, sum(e."count") AS generations
-FROM events e
-LEFT JOIN ${ident(from.name)} pf ON ${join(from, 'pf')}
-LEFT JOIN ${ident(to.name)} pt ON ${join(to, 'pt')}
-WHERE ${where.join(' AND ')}
-GROUP BY ALL`,
+SELECT GROUPING(customer) = 0 AS by_customer, customer, rq_from, rq_to,
+       count(*) AS events, sum(n) AS generations,
+       coalesce(sum(n * unit_from + 0 * unit_to), 0) AS credits_from,
+       coalesce(sum(n * unit_to + 0 * unit_from), 0) AS credits_to,
+       count(*) - count(unit_from + unit_to) AS unpriced_events
+FROM (SELECT e.customer, e."count" AS n, pf.rq AS rq_from, pf.credits AS unit_from, pt.rq AS rq_to, pt.credits AS unit_to
+      ${joined.replaceAll('\n', '\n      ')}) j
+GROUP BY GROUPING SETS ((customer), (rq_from, rq_to))`,
     },
     {
-      name: 'per_customer',
-      sql: `CREATE OR REPLACE TEMP TABLE per_customer AS
-SELECT customer,
-       sum(events) AS events,
-       coalesce(sum(unit_from * generations) FILTER (WHERE ${both}), 0) AS credits_from,
-       coalesce(sum(unit_to * generations) FILTER (WHERE ${both}), 0) AS credits_to,
-       coalesce(sum(events) FILTER (WHERE NOT (${both})), 0) AS unpriced_events
-FROM rated GROUP BY customer`,
+      name: 'unpriced_by_neither',
+      sql: `CREATE OR REPLACE TEMP TABLE unpriced_by_neither AS
+SELECT ${req.map((c) => `${eventValue(c, c === 'duration_s' ? 'DOUBLE' : 'VARCHAR', scope)} AS ${ident(c)}`).join(', ')}, count(*) AS events, sum(e."count") AS generations
+${joined} AND pf.rq IS NULL AND pt.rq IS NULL
+GROUP BY ALL`,
     },
     {
       name: 'customers',
       sql: `CREATE OR REPLACE TEMP TABLE customers AS
 SELECT customer, events, unpriced_events, credits_from, credits_to, credits_to - credits_from AS delta,
        CASE WHEN credits_from > 0 THEN round(100.0 * (credits_to - credits_from) / credits_from, 2) END AS delta_pct
-FROM per_customer`,
+FROM rated WHERE by_customer`,
     },
     {
       name: 'totals',
@@ -100,19 +116,21 @@ FROM customers WHERE delta_pct IS NOT NULL`,
     {
       name: 'by_model_mode',
       sql: `CREATE OR REPLACE TEMP TABLE by_model_mode AS
-SELECT model, mode, sum(events) AS events,
-       sum(unit_from * generations) AS credits_from, sum(unit_to * generations) AS credits_to,
-       sum(unit_to * generations) - sum(unit_from * generations) AS delta,
-       CASE WHEN sum(unit_from * generations) > 0
-            THEN round(100.0 * (sum(unit_to * generations) - sum(unit_from * generations)) / sum(unit_from * generations), 2) END AS delta_pct
-FROM rated WHERE ${both} GROUP BY model, mode`,
+SELECT ${dim('model')} AS model, ${dim('mode')} AS mode, sum(r.events) AS events,
+       sum(r.credits_from) AS credits_from, sum(r.credits_to) AS credits_to, sum(r.credits_to) - sum(r.credits_from) AS delta,
+       CASE WHEN sum(r.credits_from) > 0 THEN round(100.0 * (sum(r.credits_to) - sum(r.credits_from)) / sum(r.credits_from), 2) END AS delta_pct
+FROM rated r JOIN ${ident(from.name)} pf ON pf.rq = r.rq_from JOIN ${ident(to.name)} pt ON pt.rq = r.rq_to
+WHERE NOT r.by_customer
+GROUP BY ALL`,
     },
     {
       name: 'unpriced',
       sql: `CREATE OR REPLACE TEMP TABLE unpriced AS
-SELECT ${reqList}, sum(events) AS events, sum(generations) AS generations, count(DISTINCT customer) AS customers,
-       bool_or(unit_from IS NULL) AS unpriced_from, bool_or(unit_to IS NULL) AS unpriced_to
-FROM rated WHERE NOT (${both}) GROUP BY ${reqList}`,
+SELECT ${req.map(fromRow).join(', ')}, r.events, r.generations, r.rq_from IS NULL AS unpriced_from, r.rq_to IS NULL AS unpriced_to
+FROM rated r LEFT JOIN ${ident(from.name)} pf ON pf.rq = r.rq_from LEFT JOIN ${ident(to.name)} pt ON pt.rq = r.rq_to
+WHERE NOT r.by_customer AND (r.rq_from IS NULL) <> (r.rq_to IS NULL)
+UNION ALL
+SELECT ${req.map(ident).join(', ')}, events, generations, TRUE, TRUE FROM unpriced_by_neither`,
     },
   ];
 }

@@ -26,10 +26,10 @@ describe('usage import', () => {
   it('loads every row, with count 1 when the field is empty', async () => {
     const r = await importEvents(db, write(dir, 'good.csv', GOOD));
     expect(r).toMatchObject({ ok: true, rows: 2, already_imported: false });
-    const rows = await db.rows(`SELECT customer, strftime("time", '%Y-%m-%d %H:%M') AS t, model, mode, duration_s, resolution, "count", line FROM events ORDER BY line`);
+    const rows = await db.rows(`SELECT customer, strftime("time", '%Y-%m-%d %H:%M') AS t, model, mode, duration_s, resolution, "count" FROM events ORDER BY "time"`);
     expect(rows).toEqual([
-      { customer: 'acme', t: '2025-03-01 10:00', model: 'kling-v2-1', mode: 'pro', duration_s: 10, resolution: '1080p', count: 2n, line: 2n },
-      { customer: 'acme', t: '2025-03-02 00:00', model: 'kling-v2-1-master', mode: null, duration_s: 10, resolution: null, count: 1n, line: 3n },
+      { customer: 'acme', t: '2025-03-01 10:00', model: 'kling-v2-1', mode: 'pro', duration_s: 10, resolution: '1080p', count: 2n },
+      { customer: 'acme', t: '2025-03-02 00:00', model: 'kling-v2-1-master', mode: null, duration_s: 10, resolution: null, count: 1n },
     ]);
   });
 
@@ -68,6 +68,12 @@ beta,2025-10-02,kling-v2-5-turbo,pro,5,1080p,1
     ]);
     expect(formatDiagnostic(r.errors[0]!)).toBe("bad.csv:3:5: U_VALUE bad value: duration_s is not a positive number of seconds (got 'ten')");
     expect(await counts(db)).toEqual(before);
+  });
+
+  it('rejects a row whose only fault no cast would notice (a zero count)', async () => {
+    const r = await importEvents(db, write(dir, 'zero.csv', `${HEADER}\nacme,2025-03-01T10:00:00Z,kling-v2-1,pro,10,1080p,0\n`));
+    expect(!r.ok && r.errors.map((e) => [e.code, e.line, e.col])).toEqual([['U_VALUE', 2, 7]]);
+    expect(await counts(db)).toEqual({ events: 0, imports: 0 });
   });
 
   it('names a missing column, an unclosed quote and an empty file', async () => {

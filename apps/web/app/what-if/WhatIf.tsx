@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BarChart, LineChart, PALETTE } from '@/components/Charts.tsx';
 import { BooksPanel, type RunBooks } from '@/components/BooksPanel.tsx';
 import { deltaClass, fmtInt, fmtMoney, fmtPercent, fmtRatio, fmtSigned } from '@/components/format.ts';
+import { isInvalidRun, unpricedLines } from '@/lib/runs.ts';
 
 export interface ScenarioChoice {
   id: string;
@@ -15,7 +16,7 @@ export interface ScenarioChoice {
   validity: string;
   variants: { name: string; description: string; spec: Record<string, unknown> }[];
   subscriptions: { id: string; name: string; price_month: string; credits: number }[];
-  cards: { pool: string; id: string; versions: { version: number; status: string; effective_from: string }[]; models: string[]; modes: string[] }[];
+  cards: { pool: string; id: string; versions: { version: number; status: string; effective_from: string }[]; models: string[]; modes: string[]; combos: Record<string, string | number>[] }[];
   demandModels: string[];
 }
 
@@ -30,6 +31,8 @@ interface CustomVariant {
   migrateFrom: string;
   migrateTo: string;
   migrateMode: string;
+  migrateDuration: string;
+  migrateResolution: string;
   share: string;
   fromPeriod: string;
   /** Fields of an adjusted variant the form does not show (purchases, grants, demand scale, further migrations): kept as they were. */
@@ -38,7 +41,7 @@ interface CustomVariant {
 
 type Totals = Record<string, number | string | null>;
 interface SeriesPoint { period: string; pool: string; closing: number; consumed: number; expired: number; unmet: number; purchased: number; spend: string; expired_value: string; expiring_soon: number }
-interface Run { name: string; description: string; totals: Totals; books: RunBooks; series: SeriesPoint[]; problems: { code: string; message: string; period: string; line: string }[]; versions: { kind: string; id: string; version: number; from: string; to: string }[] }
+interface Run { name: string; description: string; totals: Totals; books: RunBooks; series: SeriesPoint[]; problems: { code: string; message: string; period?: string; path?: string }[]; versions: { kind: string; id: string; version: number; from: string; to: string }[] }
 interface CompareResult { scenario: string; currency: string; base: string; runs: Run[]; deltas: { name: string; vs: string; totals: Totals; books: Parameters<typeof BooksPanel>[0]['deltas'][number]['books'] }[] }
 interface Problem { code: string; message: string; path: string; formatted?: string }
 
@@ -56,6 +59,7 @@ const METRICS: { key: string; label: string; kind: 'credits' | 'money' | 'ratio'
   { key: 'cost_per_second', label: 'Effective cost per output second', kind: 'ratio', moreIsWorse: true },
   { key: 'utilisation', label: 'Utilisation (consumed / available)', kind: 'percent', moreIsWorse: false },
   { key: 'output_seconds', label: 'Output seconds', kind: 'integer', moreIsWorse: false },
+  { key: 'demand_seconds', label: 'Output seconds demanded', kind: 'integer', moreIsWorse: false },
 ];
 
 function show(kind: (typeof METRICS)[number]['kind'], v: number | string | null | undefined): string {
@@ -87,8 +91,10 @@ function toVariant(c: CustomVariant, s: ScenarioChoice): Record<string, unknown>
   if (Object.keys(rules).length > 0) v['rules'] = rules;
   const more = (c.extra['migrate'] as unknown[] | undefined) ?? [];
   if (c.migrateFrom && c.migrateTo && Number(c.share) > 0) {
-    const to: Record<string, string> = { model: c.migrateTo };
+    const to: Record<string, string | number> = { model: c.migrateTo };
     if (c.migrateMode) to['mode'] = c.migrateMode;
+    if (c.migrateDuration) to['duration_s'] = Number(c.migrateDuration);
+    if (c.migrateResolution) to['resolution'] = c.migrateResolution;
     v['migrate'] = [{ from: { model: c.migrateFrom }, to, share: Number(c.share) / 100, ...(c.fromPeriod ? { from_period: c.fromPeriod } : {}) }, ...more];
   } else if (more.length > 0) v['migrate'] = more;
   return v;
@@ -100,12 +106,12 @@ function describeCustom(c: CustomVariant, s: ScenarioChoice): string {
   if (c.subscription) parts.push(`${s.subscriptions.find((t) => t.id === c.subscription)?.name ?? c.subscription} tier`);
   if (c.billing) parts.push(`${c.billing} billing`);
   if (c.validity) parts.push(`validity ${c.validity}`);
-  if (c.migrateFrom && c.migrateTo && Number(c.share) > 0) parts.push(`${c.share}% of ${c.migrateFrom} moved to ${c.migrateTo}${c.migrateMode ? ` ${c.migrateMode}` : ''}${c.fromPeriod ? ` from ${c.fromPeriod}` : ''}`);
+  if (c.migrateFrom && c.migrateTo && Number(c.share) > 0) parts.push(`${c.share}% of ${c.migrateFrom} moved to ${[c.migrateTo, c.migrateMode, c.migrateDuration ? `${c.migrateDuration} s` : '', c.migrateResolution].filter(Boolean).join(' ')}${c.fromPeriod ? ` from ${c.fromPeriod}` : ''}`);
   return parts.length > 0 ? parts.join('; ') : 'as the base';
 }
 
 function blank(s: ScenarioChoice, n: number): CustomVariant {
-  return { name: `custom-${n}`, card: s.cards[0]?.id ?? '', cardVersion: '', subscription: '', billing: '', validity: '', migrateFrom: '', migrateTo: '', migrateMode: '', share: '50', fromPeriod: '', extra: {} };
+  return { name: `custom-${n}`, card: s.cards[0]?.id ?? '', cardVersion: '', subscription: '', billing: '', validity: '', migrateFrom: '', migrateTo: '', migrateMode: '', migrateDuration: '', migrateResolution: '', share: '50', fromPeriod: '', extra: {} };
 }
 
 /** A made-up variant that starts as a copy of one of the scenario's own, for adjusting. */
@@ -127,7 +133,7 @@ function adjust(s: ScenarioChoice, name: string, taken: string[]): CustomVariant
   const keptRules = { ...rulesRest, ...(Object.keys(otherPins).length > 0 ? { pins: otherPins } : {}) };
   if (Object.keys(keptRules).length > 0) extra['rules'] = keptRules;
   // The form shows one migration by model; any other stays as written.
-  const simple = first !== undefined && Object.keys(from ?? {}).every((k) => k === 'model');
+  const simple = first !== undefined && Object.keys(from ?? {}).every((k) => k === 'model') && Object.keys(to ?? {}).every((k) => ['model', 'mode', 'duration_s', 'resolution'].includes(k));
   const kept = simple ? others : (migrate ?? []);
   if (kept.length > 0) extra['migrate'] = kept;
   return {
@@ -140,17 +146,52 @@ function adjust(s: ScenarioChoice, name: string, taken: string[]): CustomVariant
     migrateFrom: simple ? String(from?.['model'] ?? '') : '',
     migrateTo: simple ? String(to?.['model'] ?? '') : '',
     migrateMode: simple ? String(to?.['mode'] ?? '') : '',
+    migrateDuration: simple && to?.['duration_s'] !== undefined ? String(to['duration_s']) : '',
+    migrateResolution: simple ? String(to?.['resolution'] ?? '') : '',
     share: simple ? String(Math.round(Number(first?.['share'] ?? 0) * 100)) : '50',
     fromPeriod: simple ? String(first?.['from_period'] ?? '') : '',
     extra,
   };
 }
 
-export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioChoice[]; policies: { id: string; title: string }[]; initial: string }) {
-  const [scenarioId, setScenarioId] = useState(initial);
+/** The page's state as the URL carries it (shareable; survives a reload). */
+export interface WhatIfState {
+  scenario: string;
+  /** Named variants chosen; undefined: the scenario's first two. */
+  variants?: string[];
+  /** Variants made on the page, as their form holds them. */
+  custom?: unknown;
+}
+
+/** Reads made-up variants from the URL, keeping only well-formed ones (fields missing take their blank value). */
+function customFrom(x: unknown, s: ScenarioChoice | undefined): CustomVariant[] {
+  if (!Array.isArray(x) || !s) return [];
+  return x
+    .filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null && typeof (c as { name?: unknown }).name === 'string')
+    .map((c, i) => {
+      const out = blank(s, i + 1) as unknown as Record<string, unknown>;
+      for (const [k, v] of Object.entries(c)) if (k in out && (typeof v === 'string' || (k === 'extra' && typeof v === 'object' && v !== null))) out[k] = v;
+      return out as unknown as CustomVariant;
+    });
+}
+
+/** Writes the state into the address bar without a navigation. */
+function toUrl(scenario: string, chosen: string[], custom: CustomVariant[]): string {
+  const q = new URLSearchParams({ scenario });
+  for (const v of chosen) q.append('variant', v);
+  if (chosen.length === 0) q.set('variants', 'none');
+  if (custom.length > 0) q.set('custom', JSON.stringify(custom));
+  return `${window.location.pathname}?${q.toString()}`;
+}
+
+export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioChoice[]; policies: { id: string; title: string }[]; initial: WhatIfState }) {
+  const [scenarioId, setScenarioId] = useState(initial.scenario);
   const s = scenarios.find((x) => x.id === scenarioId) ?? scenarios[0];
-  const [chosen, setChosen] = useState<string[]>(() => (s?.variants ?? []).slice(0, 2).map((v) => v.name));
-  const [custom, setCustom] = useState<CustomVariant[]>([]);
+  const [chosen, setChosen] = useState<string[]>(() => initial.variants?.filter((n) => s?.variants.some((v) => v.name === n)) ?? (s?.variants ?? []).slice(0, 2).map((v) => v.name));
+  const [custom, setCustom] = useState<CustomVariant[]>(() => customFrom(initial.custom, s));
+  useEffect(() => {
+    if (s) window.history.replaceState(window.history.state, '', toUrl(s.id, chosen, custom));
+  }, [s, chosen, custom]);
   const [result, setResult] = useState<CompareResult | null>(null);
   const [errors, setErrors] = useState<Problem[]>([]);
   const [busy, setBusy] = useState(false);
@@ -205,6 +246,8 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
   const seriesOf = (f: (p: SeriesPoint) => number) => runs.map((r) => ({ name: r.name, values: r.series.filter((p) => p.pool === shownPool).map(f) }));
   const cumulative = (values: number[]) => values.reduce<number[]>((acc, v) => [...acc, (acc[acc.length - 1] ?? 0) + v], []);
   const spend = runs.map((r) => ({ name: r.name, values: cumulative(r.series.filter((p) => p.pool === shownPool).map((p) => Number(p.spend))) }));
+  const invalid = new Set(runs.filter(isInvalidRun).map((r) => r.name));
+  const baseInvalid = runs[0] !== undefined && invalid.has(runs[0].name);
   const expiringRows = periods.map((period, i) => ({ period, values: runs.map((r) => r.series.filter((p) => p.pool === shownPool)[i]?.expiring_soon ?? 0) })).filter((row) => row.values.some((v) => v > 0));
 
   return (
@@ -248,7 +291,7 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
             </div>
           </div>
           <div className="actions" style={{ alignSelf: 'center' }}>
-            <span className="status-line"><span className={`dot ${busy ? 'busy' : errors.length ? 'bad' : ''}`} />{busy ? 'Calculating…' : errors.length ? 'Problems' : 'Up to date'}</span>
+            <span className="status-line" data-testid="whatif-status"><span className={`dot ${busy ? 'busy' : errors.length || invalid.size ? 'bad' : ''}`} />{busy ? 'Calculating…' : errors.length ? 'Problems' : invalid.size ? `${invalid.size} run${invalid.size === 1 ? '' : 's'} invalid: demand not priced` : 'Up to date'}</span>
             <button className="btn primary" type="button" onClick={download} disabled={exporting || !result || busy} data-testid="export">
               {exporting ? 'Preparing…' : 'Export to Excel'}
             </button>
@@ -265,6 +308,19 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
         </div>
       ) : null}
 
+      {runs.length > 0 && invalid.size > 0 && !busy ? (
+        <div className="notice error" role="alert" data-testid="invalid-runs">
+          {runs.filter((r) => invalid.has(r.name)).map((r) => (
+            <div key={r.name} data-testid={`invalid-${r.name}`} style={{ marginBottom: 6 }}>
+              <strong>{r.name} is not a valid run:</strong> {unpricedLines(r.problems)} demand line{unpricedLines(r.problems) === 1 ? '' : 's'} cannot be priced, so its demand, consumption and spend leave them out. Its figures are shown greyed, without deltas.
+              <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+                {[...new Set(r.problems.map((p) => p.message))].slice(0, 5).map((m) => <li key={m} className="small">{m}</li>)}
+              </ul>
+            </div>
+          ))}
+        </div>
+      ) : null}
+
       {runs.length > 0 ? (
         <>
           <div className="panel flush">
@@ -277,7 +333,7 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
                 <thead>
                   <tr>
                     <th>Metric</th>
-                    {runs.map((r, i) => <th key={r.name} className={`num${i === 0 ? ' sep' : ''}`} title={r.description}><span className="sw" style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 2, marginRight: 6, background: PALETTE[i % PALETTE.length] }} />{r.name}</th>)}
+                    {runs.map((r, i) => <th key={r.name} className={`num${i === 0 ? ' sep' : ''}`} title={r.description} data-run={r.name} data-invalid={invalid.has(r.name) ? 'true' : undefined}><span className="sw" style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 2, marginRight: 6, background: PALETTE[i % PALETTE.length] }} />{r.name}{invalid.has(r.name) ? <> <span className="badge invalid">invalid</span></> : null}</th>)}
                     {runs.slice(1).map((r, i) => <th key={`d-${r.name}`} className={`num${i === 0 ? ' sep' : ''}`}>Δ {r.name}</th>)}
                   </tr>
                 </thead>
@@ -286,12 +342,13 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
                     <tr key={m.key}>
                       <td>{m.label}</td>
                       {runs.map((r, i) => (
-                        <td key={r.name} className={`num${i === 0 ? ' sep' : ''}`} data-run={r.name} data-key={m.key} data-value={String(r.totals[m.key] ?? '')}>{show(m.kind, r.totals[m.key])}</td>
+                        <td key={r.name} className={`num${i === 0 ? ' sep' : ''}${invalid.has(r.name) ? ' zero' : ''}`} data-run={r.name} data-key={m.key} data-value={String(r.totals[m.key] ?? '')}>{show(m.kind, r.totals[m.key])}</td>
                       ))}
                       {result!.deltas.map((d, i) => {
-                        const v = d.totals[m.key];
+                        // A delta against or of an invalid run compares figures that leave demand out: none is shown.
+                        const v = baseInvalid || invalid.has(d.name) ? null : d.totals[m.key];
                         return (
-                          <td key={d.name} className={`num${i === 0 ? ' sep' : ''} ${v === null || v === undefined ? '' : deltaClass(Number(v), m.moreIsWorse)}`} data-delta={d.name} data-key={m.key} data-value={String(v ?? '')}>{showDelta(m.kind, v)}</td>
+                          <td key={d.name} className={`num${i === 0 ? ' sep' : ''} ${v === null || v === undefined ? '' : deltaClass(Number(v), m.moreIsWorse)}`} data-delta={d.name} data-key={m.key} data-value={String(v ?? '')} title={v === null ? 'not comparable: a run cannot price some demand' : undefined}>{showDelta(m.kind, v)}</td>
                         );
                       })}
                     </tr>
@@ -300,7 +357,7 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
               </table>
             </div>
             <div className="small muted" style={{ padding: '8px 16px', borderTop: '1px solid var(--line)' }}>
-              {runs.map((r) => <div key={r.name}><strong>{r.name}</strong>: {r.description} <span className="mono">({r.versions.map((v) => `${v.id} v${v.version}${v.from !== v.to ? ` ${v.from}–${v.to}` : ''}`).join(', ')})</span>{r.problems.length > 0 ? <span className="pos"> · {r.problems.length} problem(s): {r.problems[0]!.message}</span> : null}</div>)}
+              {runs.map((r) => <div key={r.name}><strong>{r.name}</strong>: {r.description} <span className="mono">({r.versions.map((v) => `${v.id} v${v.version}${v.from !== v.to ? ` ${v.from}–${v.to}` : ''}`).join(', ')})</span>{r.problems.length > 0 && !invalid.has(r.name) ? <span className="pos"> · {r.problems.length} note{r.problems.length === 1 ? '' : 's'}: {r.problems[0]!.message}</span> : null}</div>)}
             </div>
           </div>
 
@@ -325,11 +382,37 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
               )}
             </div>
           </div>
-          <BooksPanel runs={runs} deltas={result!.deltas} pool={shownPool} />
+          <BooksPanel runs={runs} deltas={result!.deltas} pool={shownPool} invalid={invalid} />
         </>
       ) : errors.length === 0 ? <div className="panel muted">Calculating…</div> : null}
     </>
   );
+}
+
+const DIM_FIELD = { mode: 'migrateMode', duration_s: 'migrateDuration', resolution: 'migrateResolution' } as const;
+
+/** The values of a dimension the card allows for the chosen target model and the other choices made. */
+function allowedValues(combos: Record<string, string | number>[], c: CustomVariant, dim: keyof typeof DIM_FIELD): string[] {
+  const fits = combos.filter(
+    (x) => String(x['model']) === c.migrateTo && (Object.keys(DIM_FIELD) as (keyof typeof DIM_FIELD)[]).every((d) => d === dim || c[DIM_FIELD[d]] === '' || String(x[d]) === c[DIM_FIELD[d]]),
+  );
+  return [...new Set(fits.map((x) => x[dim]).filter((v) => v !== undefined).map(String))];
+}
+
+/**
+ * Clears choices the target model does not allow (a mode that model lacks, a duration it cannot
+ * render), and sets a dimension the model allows one value of (Master's single mode): the moved
+ * demand keeps its own values otherwise, and those would not be priced.
+ */
+function narrowed(c: CustomVariant, combos: Record<string, string | number>[]): CustomVariant {
+  const next = { ...c };
+  for (const dim of Object.keys(DIM_FIELD) as (keyof typeof DIM_FIELD)[]) {
+    const key = DIM_FIELD[dim];
+    const options = allowedValues(combos, next, dim);
+    if (next[key] !== '' && !options.includes(next[key])) next[key] = '';
+    if (next[key] === '' && options.length === 1 && next.migrateTo !== '') next[key] = options[0]!;
+  }
+  return next;
 }
 
 function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: { value: CustomVariant; scenario: ScenarioChoice; policies: { id: string; title: string }[]; onChange: (c: CustomVariant) => void; onRemove: () => void }) {
@@ -382,18 +465,31 @@ function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: {
         </label>
         <label className="field">
           to model
-          <select value={c.migrateTo} onChange={set('migrateTo')} data-testid="custom-to">
+          <select value={c.migrateTo} onChange={(e) => onChange(narrowed({ ...c, migrateTo: e.target.value }, card?.combos ?? []))} data-testid="custom-to">
             <option value="">—</option>
             {(card?.models ?? []).map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </label>
-        <label className="field">
-          mode
-          <select value={c.migrateMode} onChange={set('migrateMode')} data-testid="custom-mode">
-            <option value="">same / implied</option>
-            {(card?.modes ?? []).map((m) => <option key={m} value={m}>{m}</option>)}
-          </select>
-        </label>
+        {(['mode', 'duration_s', 'resolution'] as const).map((dim) => {
+          const key = DIM_FIELD[dim];
+          const options = allowedValues(card?.combos ?? [], c, dim);
+          if (!card?.combos.some((x) => x[dim] !== undefined)) return null;
+          return (
+            <label className="field" key={dim}>
+              {dim === 'duration_s' ? 'duration' : dim}
+              <select value={c[key]} onChange={(e) => onChange(narrowed({ ...c, [key]: e.target.value }, card?.combos ?? []))} disabled={!c.migrateTo} data-testid={`custom-${dim === 'duration_s' ? 'duration' : dim}`}>
+                <option value="">as the moved demand</option>
+                {options.map((m) => <option key={m} value={m}>{m}{dim === 'duration_s' ? ' s' : ''}</option>)}
+                {c[key] !== '' && !options.includes(c[key]) ? <option value={c[key]}>{c[key]} (not allowed)</option> : null}
+              </select>
+              {c[key] !== '' && !options.includes(c[key]) ? (
+                <span className="small pos" style={{ fontWeight: 400 }} data-testid="custom-not-allowed">
+                  {dim === 'duration_s' ? 'duration' : dim} {c[key]}{dim === 'duration_s' ? ' s' : ''} is not allowed for {c.migrateTo}
+                </span>
+              ) : null}
+            </label>
+          );
+        })}
         <label className="field">
           Share of volume: {c.share}%
           <input type="range" min={0} max={100} step={5} value={c.share} onChange={set('share')} style={{ width: 180 }} data-testid="custom-share" />

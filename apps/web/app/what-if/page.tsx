@@ -1,12 +1,13 @@
 import type { Metadata } from 'next';
 import { AppShell, PageHead } from '@/components/AppShell.tsx';
 import { requireUser } from '@/lib/auth.ts';
+import { allowedCombos } from '@/lib/combos.ts';
 import { loadRules } from '@/lib/store.ts';
-import { WhatIf, type ScenarioChoice } from './WhatIf.tsx';
+import { WhatIf, type ScenarioChoice, type WhatIfState } from './WhatIf.tsx';
 
 export const metadata: Metadata = { title: 'What-if' };
 
-export default async function WhatIfPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function WhatIfPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser('/what-if');
   const q = await searchParams;
   const rules = (await loadRules()).result.rules;
@@ -22,6 +23,7 @@ export default async function WhatIfPage({ searchParams }: { searchParams: Promi
         versions: versions.map((v) => ({ version: v.doc.version, status: v.doc.status, effective_from: v.doc.effective_from })),
         models: (latest?.dimensions['model']?.values ?? []).map(String),
         modes: (latest?.dimensions['mode']?.values ?? []).map(String),
+        combos: latest?.kind === 'RateCard' ? allowedCombos(latest) : [],
       };
     });
     return {
@@ -40,11 +42,20 @@ export default async function WhatIfPage({ searchParams }: { searchParams: Promi
     };
   });
   const policies = rules.ids('ValidityPolicy').sort().map((id) => ({ id, title: rules.latest('ValidityPolicy', id)?.doc.title ?? id }));
-  const initial = scenarios.find((s) => s.id === q['scenario'])?.id ?? scenarios.find((s) => s.id === 'agency-campaigns')?.id ?? scenarios[0]?.id ?? '';
+  const scenario = scenarios.find((s) => s.id === q['scenario'])?.id ?? scenarios.find((s) => s.id === 'agency-campaigns')?.id ?? scenarios[0]?.id ?? '';
+  // The URL carries the state (shareable, survives a reload): ?scenario=&variant=A&variant=B&custom=[...]
+  const named = q['variant'] === undefined ? (q['variants'] === 'none' ? [] : undefined) : [q['variant']].flat();
+  let custom: unknown;
+  try {
+    custom = typeof q['custom'] === 'string' ? JSON.parse(q['custom']) : undefined;
+  } catch {
+    custom = undefined;
+  }
+  const initial: WhatIfState = { scenario, ...(named ? { variants: named } : {}), ...(custom === undefined ? {} : { custom }) };
   return (
     <AppShell user={user}>
       <PageHead title="What-if" sub="Run a scenario against its variants, or variants you make here, side by side. Export downloads exactly this comparison." />
-      <WhatIf scenarios={scenarios} policies={policies} initial={initial} />
+      <WhatIf key={JSON.stringify(initial)} scenarios={scenarios} policies={policies} initial={initial} />
     </AppShell>
   );
 }

@@ -5,14 +5,12 @@ import { loadFiles } from '../rules/load.ts';
 import type { RuleStore } from '../rules/store.ts';
 import type { Kind } from '../rules/types.ts';
 import { documentPath, ID_PATTERN } from './paths.ts';
-import { recordPublished } from './manifest.ts';
+import { appendEvent, reviewState, stamp } from './review.ts';
+import { setValue } from './text.ts';
 
-export type SaveResult =
-  | { ok: true; kind: Kind; id: string; version: number; path: string; text: string }
-  | { ok: false; reason: SaveFailure; errors: Diagnostic[] };
+import type { SaveFailure, SaveResult } from './result.ts';
 
-/** Why a save or publish did not happen: the edit has problems, the version does not exist, or someone else changed the store first. */
-export type SaveFailure = 'invalid' | 'not_found' | 'conflict';
+export type { SaveFailure, SaveResult } from './result.ts';
 
 export interface SaveDraftInput {
   /** The edited YAML source. Its kind and id say which document it is. */
@@ -49,17 +47,14 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
     return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${kind ?? '?'} ${String(id)} is at v${latest}, the edit started from v${input.baseVersion}` })]);
   }
   const version = latest + 1;
+  // Only the header is rewritten, in place: the rest of the text stays as it was written (a one-cell edit is a one-line diff).
+  let text = input.text;
   if (doc.errors.length === 0 && kind) {
-    doc.set('version', version);
-    doc.set('status', 'draft');
-    doc.set('audit', {
-      author: input.author,
-      saved_at: input.now ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      ...(input.note ? { note: input.note } : {}),
-      based_on: input.baseVersion,
-    });
+    const audit = { author: input.author, saved_at: stamp(input.now), ...(input.note ? { note: input.note } : {}), based_on: input.baseVersion };
+    text = setValue(text, ['version'], version) ?? text;
+    text = setValue(text, ['status'], 'draft') ?? text;
+    text = setValue(text, ['audit'], audit) ?? text;
   }
-  const text = doc.errors.length === 0 ? doc.toString() : input.text;
   let path: string;
   try {
     path = kind && typeof id === 'string' ? documentPath(kind, id, version) : file;
@@ -89,38 +84,45 @@ export interface PublishInput {
   id: string;
   version: number;
   effectiveFrom: string;
+  /** Who publishes. */
   author: string;
   now?: string;
+  /** Today's date (UTC) for the past-date rule; defaults to the date of `now`. */
+  today?: string;
+  /** Whether the publisher may set a date in the past (the approver role). */
+  mayBackdate?: boolean;
+  /** Why the version takes effect in the past: required, and recorded, to backdate. */
+  backdateReason?: string;
 }
 
-/** Publishes a draft: sets its effective date and freezes it. Published versions never change. */
+/**
+ * Publishes an approved draft: sets its effective date and freezes it. Only a draft approved by
+ * someone other than its author publishes; a date in the past needs an approver and a recorded reason.
+ * Published versions never change.
+ */
 export async function publish(store: RuleStore, input: PublishInput): Promise<SaveResult> {
-  if (!isCalendarDate(input.effectiveFrom)) return fail('invalid', [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'` })]);
-  // One publish at a time: the manifest and the file are written together, and a second publisher sees the first's result.
-  return store.exclusive ? store.exclusive(() => publishNow(store, input)) : publishNow(store, input);
-}
-
-async function publishNow(store: RuleStore, input: PublishInput): Promise<SaveResult> {
-  const files = await store.list();
-  const current = await loadFiles(files);
-  const loaded = current.rules.get(input.kind, input.id, input.version);
-  if (!loaded) return fail('not_found', [diagnostic({ code: 'R_UNKNOWN_REFERENCE', detail: `${input.kind} ${input.id} v${input.version}` })]);
-  if (loaded.doc.status === 'published') return fail('conflict', [diagnostic({ code: 'T_IMMUTABLE', detail: `${input.id} v${input.version} is published` })]);
-  const path = loaded.source.file;
-  const before = files.find((f) => f.path === path)?.text ?? '';
-  const doc = parseDocument(before);
-  doc.set('status', 'published');
-  doc.set('effective_from', input.effectiveFrom);
-  doc.setIn(['audit', 'published_by'], input.author);
-  doc.setIn(['audit', 'published_at'], input.now ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-  const text = doc.toString();
-  const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text } : f)));
-  const own = checked.errors.filter((e) => e.file === path);
-  if (own.length > 0) return fail('invalid', own);
-  // The manifest first: a crash between the two writes leaves evidence, never an unrecorded publish.
-  const recorded = await recordPublished(store, path, text);
-  if (recorded.length > 0) return fail('conflict', recorded);
-  const replaced = await store.replace(path, before, text);
-  if (replaced === 'changed') return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${input.id} v${input.version} changed while publishing` })]);
-  return { ok: true, kind: input.kind, id: input.id, version: input.version, path, text };
+  if (!isCalendarDate(input.effectiveFrom)) return fail('invalid', [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'`, path: '/effective_from' })]);
+  const at = stamp(input.now);
+  const today = input.today ?? at.slice(0, 10);
+  const reason = (input.backdateReason ?? '').trim();
+  const backdated = input.effectiveFrom < today;
+  if (backdated && !(input.mayBackdate && reason !== '')) {
+    return fail('invalid', [diagnostic({ code: 'T_BACKDATED', detail: `${input.effectiveFrom} is before today (${today})`, path: '/effective_from' })]);
+  }
+  // One publish at a time (appendEvent holds the store's lock): the manifest and the file are written together.
+  return appendEvent(
+    store,
+    input,
+    (d) => {
+      if (d.doc.status !== 'draft') return diagnostic({ code: 'T_IMMUTABLE', detail: `${input.id} v${input.version} is ${d.doc.status}` });
+      const state = reviewState(d.doc);
+      const approval = [...(d.doc.audit.trail ?? [])].reverse().find((e) => e.action === 'approved');
+      if (state !== 'approved' || !approval || approval.by.toLowerCase() === d.doc.audit.author.toLowerCase()) {
+        return diagnostic({ code: 'T_NOT_APPROVED', detail: `${input.id} v${input.version} is ${state}; a draft publishes once someone other than its author approved it` });
+      }
+      return undefined;
+    },
+    { action: 'published', by: input.author, at, ...(backdated ? { note: `backdated to ${input.effectiveFrom}: ${reason}` } : {}) },
+    { status: 'published', effective_from: input.effectiveFrom, audit: { published_by: input.author, published_at: at }, manifest: true },
+  );
 }

@@ -3,7 +3,8 @@
 export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario';
 export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario'];
 
-export type Status = 'draft' | 'published';
+/** `withdrawn`: published for a future date, then withdrawn before it took effect (never in force). */
+export type Status = 'draft' | 'published' | 'withdrawn';
 export type Money = string | number;
 export type DimensionValue = string | number;
 
@@ -14,6 +15,16 @@ export interface Audit {
   based_on?: number;
   published_by?: string;
   published_at?: string;
+  /** Review and publishing steps, oldest first: who did what, when and why. */
+  trail?: ReviewEvent[];
+}
+
+/** One step in a version's audit trail. */
+export interface ReviewEvent {
+  action: 'submitted' | 'approved' | 'rejected' | 'published' | 'withdrawn';
+  by: string;
+  at: string;
+  note?: string;
 }
 
 export interface DocumentHeader {

@@ -5,6 +5,7 @@ import { StatusBadge, when } from '@/components/Badges.tsx';
 import { requireUser } from '@/lib/auth.ts';
 import { documentSummary } from '@/lib/documents.ts';
 import { KIND_LABELS, KIND_SLUGS, documentHref, kindFromSlug } from '@/lib/kinds.ts';
+import { allows } from '@/lib/roles.ts';
 import { loadRules } from '@/lib/store.ts';
 
 export default async function DocumentPage({ params }: { params: Promise<{ kind: string; id: string }> }) {
@@ -24,7 +25,7 @@ export default async function DocumentPage({ params }: { params: Promise<{ kind:
         title={doc.title}
         sub={<><span className="mono">{doc.id}</span> · {doc.versions.length} versions · {doc.in_force ? `v${doc.in_force} in force today` : 'no version in force today'} · {published.length} published</>}
         actions={
-          user.role === 'editor' ? (
+          allows(user.role, 'editor') ? (
             <Link className="btn primary" href={`/rules/${KIND_SLUGS[kind]}/${id}/edit`} data-testid="edit-latest">
               Edit v{doc.latest}
             </Link>
@@ -75,9 +76,10 @@ export default async function DocumentPage({ params }: { params: Promise<{ kind:
                 <td><Link href={documentHref(kind, id, v.version)}>v{v.version}</Link></td>
                 <td>
                   <StatusBadge v={v} />
-                  {v.status === 'draft' && user.role === 'editor' ? <Link className="small" style={{ marginLeft: 8 }} href={documentHref(kind, id, v.version)}>review and publish</Link> : null}
+                  {v.status === 'draft' ? <span className={`badge ${v.review}`} style={{ marginLeft: 6 }} data-testid="history-review">{v.review}</span> : null}
+                  {v.status === 'draft' && allows(user.role, 'editor') ? <Link className="small" style={{ marginLeft: 8 }} href={documentHref(kind, id, v.version)}>review and publish</Link> : null}
                 </td>
-                <td className="num" style={{ textAlign: 'left' }}>{v.status === 'published' ? v.effective_from : <span className="muted">not yet</span>}</td>
+                <td className="num" style={{ textAlign: 'left' }}>{v.status === 'published' ? v.effective_from : v.status === 'withdrawn' ? <span className="muted" style={{ textDecoration: 'line-through' }}>{v.effective_from}</span> : <span className="muted">not yet</span>}</td>
                 <td>{v.based_on ? `v${v.based_on}` : <span className="muted">—</span>}</td>
                 <td>{v.author}</td>
                 <td className="num" style={{ textAlign: 'left' }}>{when(v.saved_at)}</td>

@@ -1,9 +1,9 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AppShell, PageHead } from '@/components/AppShell.tsx';
-import { ImpactTable, LineDiff, PriceChanges } from '@/components/DiffBody.tsx';
+import { DiffSections, LineDiff } from '@/components/DiffBody.tsx';
 import { requireUser } from '@/lib/auth.ts';
-import { cardDiff } from '@/lib/impact.ts';
+import { documentDiff } from '@/lib/impact.ts';
 import { KIND_LABELS, documentHref, kindFromSlug } from '@/lib/kinds.ts';
 import { loadRules } from '@/lib/store.ts';
 import { lineDiff } from '@/lib/textdiff.ts';
@@ -20,7 +20,7 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
   const da = kind ? rules.get(kind, id, a) : undefined;
   const db = kind ? rules.get(kind, id, b) : undefined;
   if (!kind || !da || !db) notFound();
-  const card = kind === 'RateCard' ? await cardDiff(rules, id, a, b) : undefined;
+  const diff = (await documentDiff(rules, kind, id, a, b))!;
   const versions = rules.versions(kind, id);
   return (
     <AppShell user={user}>
@@ -47,18 +47,7 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
           </form>
         }
       />
-      {card ? (
-        <>
-          <div className="panel flush">
-            <div className="panel-head"><h2>Changed price cells <span className="muted">({card.changes.length})</span></h2></div>
-            <PriceChanges changes={card.changes} a={a} b={b} />
-          </div>
-          <div className="panel flush">
-            <div className="panel-head"><h2>Impact on the reference scenarios</h2><span className="small muted">Each scenario's base run with the card pinned to v{a}, then to v{b}.</span></div>
-            <ImpactTable impact={card.impact} a={a} b={b} />
-          </div>
-        </>
-      ) : null}
+      <DiffSections diff={diff} />
       <div className="panel flush">
         <div className="panel-head"><h2>Source</h2></div>
         <LineDiff lines={lineDiff(da.source.text, db.source.text)} />

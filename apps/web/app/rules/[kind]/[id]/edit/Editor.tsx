@@ -2,11 +2,14 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { ParamGrid, type CellEdit } from '@/components/ParamGrid.tsx';
 import { ExamplesTable, PriceGridTable } from '@/components/PriceGridTable.tsx';
+import type { Rounding } from '@/lib/cellvalue.ts';
 import { YamlEditor, type EditorControl, type EditorProblem } from '@/components/YamlEditor.tsx';
 import type { KindName } from '@/lib/kinds.ts';
 import type { Preview, ShownDiagnostic } from '@/lib/preview.ts';
-import { getScalar, isPlain, keyNames, parameterTables, scalarText, setScalar, type ParamTable } from '@/lib/yamledit.ts';
+import { readLocalDraft, useLeaveGuard, writeLocalDraft, type LocalDraft } from './unsaved.ts';
+import { getScalar, isPlain, keyNames, parameterTables, scalarText, setScalar } from '@/lib/yamledit.ts';
 
 interface Props {
   kind: KindName;
@@ -21,9 +24,20 @@ interface Props {
 type SaveState =
   | { state: 'idle' }
   | { state: 'saving' }
-  | { state: 'conflict'; message: string; latest: number | null }
+  | { state: 'conflict'; message: string; latest: number | null; merge: MergeAnswer | null }
   | { state: 'invalid'; errors: ShownDiagnostic[] }
   | { state: 'failed'; message: string };
+
+/** The server's three-way merge of a stale edit (base, theirs, mine). */
+interface MergeAnswer {
+  base: number;
+  theirs: number;
+  text: string;
+  merged: (string | number)[][];
+  conflicts: { key: string; path: (string | number)[]; base: unknown; theirs: unknown; mine: unknown }[];
+}
+
+const showCell = (v: unknown) => (v === null || v === undefined ? '(none)' : String(v));
 
 /** The rate-card editor: parameter grid, formula, YAML source, live validation, price grid and examples; save as draft. */
 export function Editor(props: Props) {
@@ -39,6 +53,24 @@ export function Editor(props: Props) {
   const seq = useRef(0);
   const editor = useRef<EditorControl | null>(null);
   const original = useMemo(() => parameterTables(props.initialText) ?? [], [props.initialText]);
+  const [saved, setSaved] = useState(false);
+  const [restored, setRestored] = useState<LocalDraft | null>(null);
+  const dirty = !saved && (text !== props.initialText || base !== props.baseVersion);
+  useLeaveGuard(dirty);
+
+  // An unsaved edit kept in this browser comes back after a reload, until it is saved or discarded.
+  useEffect(() => {
+    const kept = readLocalDraft(props.kind, props.id);
+    if (!kept || kept.text === props.initialText) return;
+    setText(kept.text);
+    setBase(kept.base);
+    setNote(kept.note);
+    setRestored(kept);
+  }, [props.kind, props.id, props.initialText]);
+  useEffect(() => {
+    if (saved) return;
+    writeLocalDraft(props.kind, props.id, dirty ? { base, text, note, at: new Date().toISOString() } : null);
+  }, [dirty, saved, base, text, note, props.kind, props.id]);
 
   // Validate on the server (the engine's loader, with the rest of the store) a moment after typing stops.
   useEffect(() => {
@@ -57,26 +89,84 @@ export function Editor(props: Props) {
   }, [text, base]);
 
   const tables = useMemo(() => (props.kind === 'RateCard' ? parameterTables(text) : null), [text, props.kind]);
+  const rounding = ((r) => (r === 'ceil' || r === 'floor' || r === 'round' || r === 'exact' ? r : 'ceil'))(props.kind === 'RateCard' ? getScalar(text, ['rounding']) : undefined) as Rounding;
+
+  // Undo and redo of grid and formula edits (the source view keeps its own history).
+  const [past, setPast] = useState<string[]>([]);
+  const [future, setFuture] = useState<string[]>([]);
+  const track = (next: string) => {
+    if (next === text) return;
+    setPast([...past.slice(-99), text]);
+    setFuture([]);
+    setText(next);
+  };
+  const undo = () => {
+    const prev = past[past.length - 1];
+    if (prev === undefined) return;
+    setPast(past.slice(0, -1));
+    setFuture([text, ...future]);
+    setText(prev);
+  };
+  const redo = () => {
+    const next = future[0];
+    if (next === undefined) return;
+    setFuture(future.slice(1));
+    setPast([...past, text]);
+    setText(next);
+  };
+  const applyCells = (edits: CellEdit[]) => {
+    let next: string | null = text;
+    for (const e of edits) next = next === null ? null : setScalar(next, ['parameters', e.param, ...e.path], e.value);
+    if (next !== null) track(next);
+  };
   const formula = props.kind === 'RateCard' ? getScalar(text, ['credits']) : undefined;
   const problems: EditorProblem[] = useMemo(
     () => [...preview.errors, ...preview.warnings].map((d) => ({ from: d.pos[0], to: Math.max(d.pos[1], d.pos[0] + 1), severity: d.severity, message: `${d.code} ${d.message}` })),
     [preview],
   );
-  const valid = preview.errors.length === 0;
+  // Valid means every check passed: no loader problem, every allowed cell priced, every example right.
+  const badCells = preview.grid ? preview.grid.rows.reduce((n, r) => n + r.cells.filter((c) => c !== null && c.problem !== null).length, 0) : 0;
+  const failing = preview.examples.filter((e) => !e.pass).length;
+  const valid = preview.errors.length === 0 && badCells === 0 && failing === 0;
+  const verdict =
+    preview.errors.length > 0
+      ? `${preview.errors.length} problem${preview.errors.length === 1 ? '' : 's'}`
+      : badCells > 0
+        ? `${badCells} price cell${badCells === 1 ? '' : 's'} cannot be priced`
+        : failing > 0
+          ? `${failing} example${failing === 1 ? '' : 's'} fail${failing === 1 ? 's' : ''}`
+          : 'Valid: every check passes';
   const current = preview.grid && pricesSomething(preview.grid) ? preview.grid : null;
+
+  const [choices, setChoices] = useState<Record<string, 'mine' | 'theirs'>>({});
+  async function fetchMerge(picked: Record<string, 'mine' | 'theirs'>): Promise<MergeAnswer | null> {
+    const res = await fetch('/api/merge', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, base_version: base, choices: picked }) });
+    return res.ok ? ((await res.json()) as MergeAnswer) : null;
+  }
+  async function applyMerge(merge: MergeAnswer) {
+    const final = merge.conflicts.length === 0 ? merge : await fetchMerge(choices);
+    if (!final) return;
+    setText(final.text);
+    setBase(final.theirs);
+    setSave({ state: 'idle' });
+  }
 
   async function onSave() {
     setSave({ state: 'saving' });
     const res = await fetch('/api/versions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, base_version: base, note }) });
     const body = (await res.json()) as { version?: number; errors?: ShownDiagnostic[] };
     if (res.status === 201 && body.version) {
+      setSaved(true);
+      writeLocalDraft(props.kind, props.id, null);
       router.push(`/rules/${props.kindSlug}/${props.id}/v/${body.version}`);
       router.refresh();
       return;
     }
     if (res.status === 409) {
       const doc = await fetch(`/api/rules/${props.kindSlug}/${props.id}`).then((r) => (r.ok ? (r.json() as Promise<{ latest: number }>) : null));
-      setSave({ state: 'conflict', message: body.errors?.map((e) => e.message).join('; ') ?? 'conflict', latest: doc?.latest ?? null });
+      const merge = await fetchMerge({});
+      setChoices({});
+      setSave({ state: 'conflict', message: body.errors?.map((e) => e.message).join('; ') ?? 'conflict', latest: merge?.theirs ?? doc?.latest ?? null, merge });
       return;
     }
     if (res.status === 400 && body.errors) {
@@ -88,6 +178,27 @@ export function Editor(props: Props) {
 
   return (
     <>
+      {restored ? (
+        <div className="notice info" role="status" data-testid="restored-draft">
+          <strong>Your unsaved edit is back</strong> (kept in this browser{restored.at ? ` since ${restored.at.slice(0, 16).replace('T', ' ')} UTC` : ''}, started from v{restored.base}
+          {restored.base !== props.baseVersion ? `; the document is now at v${props.baseVersion}: saving will offer a merge` : ''}).{' '}
+          <button
+            type="button"
+            className="btn small"
+            data-testid="discard-draft"
+            onClick={() => {
+              if (!window.confirm('Discard your unsaved edit?')) return;
+              writeLocalDraft(props.kind, props.id, null);
+              setText(props.initialText);
+              setBase(props.baseVersion);
+              setNote('');
+              setRestored(null);
+            }}
+          >
+            Discard it
+          </button>
+        </div>
+      ) : null}
       {save.state === 'conflict' ? (
         <div className="notice warn" role="alert" data-testid="conflict">
           <strong>Not saved: someone else saved this document first.</strong> {save.message}. Your text is kept below, unchanged.
@@ -96,19 +207,44 @@ export function Editor(props: Props) {
               <Link className="btn small" href={`/rules/${props.kindSlug}/${props.id}/diff?a=${base}&b=${save.latest}`} target="_blank">
                 See what changed in v{save.latest}
               </Link>
-              <button
-                className="btn small"
-                type="button"
-                data-testid="rebase"
-                onClick={() => {
-                  setBase(save.latest!);
-                  setSave({ state: 'idle' });
-                }}
-              >
-                Keep my text and save on top of v{save.latest}
-              </button>
             </div>
           ) : null}
+          {save.merge ? (
+            <div style={{ marginTop: 10 }} data-testid="merge">
+              <p>
+                Three-way merge (v{save.merge.base} → v{save.merge.theirs} and your edit): {save.merge.merged.length} of your change{save.merge.merged.length === 1 ? '' : 's'} apply cleanly on top of v{save.merge.theirs}
+                {save.merge.conflicts.length > 0 ? <>; <strong data-testid="merge-conflict-count">{save.merge.conflicts.length} cell{save.merge.conflicts.length === 1 ? '' : 's'} changed on both sides</strong>: choose which value to keep.</> : '; nothing overlaps.'}
+              </p>
+              {save.merge.conflicts.length > 0 ? (
+                <table className="data merge-table" data-testid="merge-conflicts">
+                  <thead><tr><th>Cell</th><th className="num">v{save.merge.base} (start)</th><th>v{save.merge.theirs} (theirs)</th><th>Your edit</th></tr></thead>
+                  <tbody>
+                    {save.merge.conflicts.map((c) => (
+                      <tr key={c.key} data-testid="merge-conflict">
+                        <td className="mono small">{c.path.join(' › ')}</td>
+                        <td className="num muted">{showCell(c.base)}</td>
+                        <td className="pick"><label><input type="radio" name={c.key} checked={choices[c.key] === 'theirs'} onChange={() => setChoices({ ...choices, [c.key]: 'theirs' })} data-testid="pick-theirs" /> {showCell(c.theirs)}</label></td>
+                        <td className="pick"><label><input type="radio" name={c.key} checked={choices[c.key] === 'mine'} onChange={() => setChoices({ ...choices, [c.key]: 'mine' })} data-testid="pick-mine" /> {showCell(c.mine)}</label></td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : null}
+              <div className="actions" style={{ marginTop: 8 }}>
+                <button
+                  className="btn small primary"
+                  type="button"
+                  data-testid="apply-merge"
+                  disabled={save.merge.conflicts.some((c) => choices[c.key] === undefined)}
+                  onClick={() => void applyMerge(save.merge!)}
+                >
+                  Merge onto v{save.merge.theirs}, then review and save v{save.merge.theirs + 1}
+                </button>
+              </div>
+            </div>
+          ) : (
+            <p className="small">The edit could not be merged automatically (the text does not parse); fix it, then save again.</p>
+          )}
         </div>
       ) : null}
       {save.state === 'failed' ? <div className="notice error" role="alert">Save failed: {save.message}</div> : null}
@@ -122,7 +258,7 @@ export function Editor(props: Props) {
       <div className="panel" style={{ display: 'flex', alignItems: 'center', gap: 16, padding: '10px 16px' }}>
         <div className="status-line" data-testid="validation-status">
           <span className={`dot ${checking ? 'busy' : valid ? '' : 'bad'}`} />
-          {checking ? 'Checking…' : valid ? 'Valid: every check passes' : `${preview.errors.length} problem${preview.errors.length === 1 ? '' : 's'}`}
+          {checking ? 'Checking…' : verdict}
           <span className="mono muted">{preview.file}</span>
         </div>
         {props.canSave ? (
@@ -141,18 +277,42 @@ export function Editor(props: Props) {
         <div className="stack">
           {tables !== null && props.kind === 'RateCard' ? (
             <div className="panel flush">
-              <div className="panel-head"><h2>Parameters</h2><span className="small muted">Edit a cell, then Enter or Tab. Changed cells are highlighted.</span></div>
-              <div className="panel-body stack">
+              <div className="panel-head">
+                <h2>Parameters</h2>
+                <span className="small muted">Arrow keys and Enter move between cells; changed cells are highlighted.</span>
+                <span className="actions" style={{ marginLeft: 'auto' }}>
+                  <button className="btn small" type="button" onClick={undo} disabled={past.length === 0} data-testid="undo" title="Undo (Ctrl+Z)">Undo</button>
+                  <button className="btn small" type="button" onClick={redo} disabled={future.length === 0} data-testid="redo" title="Redo (Ctrl+Y)">Redo</button>
+                </span>
+              </div>
+              <div
+                className="panel-body stack"
+                onKeyDown={(e) => {
+                  const mod = e.ctrlKey || e.metaKey;
+                  if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) {
+                    e.preventDefault();
+                    undo();
+                  } else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) {
+                    e.preventDefault();
+                    redo();
+                  }
+                }}
+              >
                 {tables.map((t) => (
-                  <ParamTableEditor key={t.param} table={t} names={typeof formula === 'string' ? keyNames(formula, t) : []} original={original.find((o) => o.param === t.param)} onSet={(path, v) => {
-                    const next = setScalar(text, ['parameters', t.param, ...path], v);
-                    if (next !== null) setText(next);
-                  }} />
+                  <ParamGrid
+                    key={t.param}
+                    table={t}
+                    names={typeof formula === 'string' ? keyNames(formula, t) : []}
+                    original={original.find((o) => o.param === t.param)}
+                    scale={preview.grid?.scale ?? 1}
+                    rounding={rounding}
+                    onEdit={applyCells}
+                  />
                 ))}
                 {typeof formula === 'string' ? (
                   <FormulaEditor value={formula} onCommit={(v) => {
                     const next = setScalar(text, ['credits'], scalarText(v, isPlain(text, ['credits'])));
-                    if (next !== null) setText(next);
+                    if (next !== null) track(next);
                   }} />
                 ) : null}
               </div>
@@ -176,7 +336,7 @@ export function Editor(props: Props) {
                 {current ?? lastGrid ? <PriceGridTable grid={(current ?? lastGrid)!} stale={!current} /> : <p className="panel-body muted">No grid yet.</p>}
               </div>
               <div className="panel flush">
-                <div className="panel-head"><h2>Examples</h2><span className="small muted">{preview.examples.filter((e) => e.pass).length} of {preview.examples.length} pass</span></div>
+                <div className="panel-head"><h2>Examples</h2><span className="small muted" data-testid="examples-summary">{preview.examples.length === 0 ? (preview.grid ? 'none in this card' : 'not run: the card does not load') : `${preview.examples.length - failing} of ${preview.examples.length} pass`}</span></div>
                 <ExamplesTable examples={preview.examples} />
               </div>
             </>
@@ -210,66 +370,6 @@ function ProblemList({ list, onPick }: { list: ShownDiagnostic[]; onPick?: (d: S
         </li>
       ))}
     </ul>
-  );
-}
-
-function ParamTableEditor({ table, names, original, onSet }: { table: ParamTable; names: string[]; original: ParamTable | undefined; onSet: (path: string[], value: string) => void }) {
-  const before = new Map<string, number>();
-  for (const r of original?.rows ?? []) for (const c of r.cells) if (c) before.set(c.path.join('/'), c.value);
-  return (
-    <div>
-      <h3 className="mono" style={{ textTransform: 'none', letterSpacing: 0 }}>
-        {table.param}
-        {names.length > 0 ? <span className="muted" style={{ fontWeight: 400, fontFamily: 'var(--sans)' }}> — columns by {names[names.length - 1]}</span> : null}
-      </h3>
-      <div className="scroll-x">
-        <table className="data param-grid" data-testid={`param-${table.param}`}>
-          <thead>
-            <tr>
-              {Array.from({ length: table.depth - 1 }, (_, i) => <th key={i}>{names[i] ?? ''}</th>)}
-              {table.columns.map((c) => <th key={c} className="num">{c}</th>)}
-            </tr>
-          </thead>
-          <tbody>
-            {table.rows.map((r) => (
-              <tr key={r.key.join('/')}>
-                {r.key.map((k, i) => <td key={i} className={i === 0 ? '' : 'muted'}>{k}</td>)}
-                {r.cells.map((c, i) => (
-                  <td key={i} className="cell num">
-                    {c ? <CellInput cell={c.value} changed={before.has(c.path.join('/')) && before.get(c.path.join('/')) !== c.value} testId={`cell-${table.param}-${c.path.join('-')}`} onCommit={(v) => onSet(c.path, v)} /> : null}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </div>
-  );
-}
-
-function CellInput({ cell, changed, testId, onCommit }: { cell: number; changed: boolean; testId: string; onCommit: (v: string) => void }) {
-  const [draft, setDraft] = useState(String(cell));
-  useEffect(() => setDraft(String(cell)), [cell]);
-  const ok = /^-?\d+(\.\d+)?$/.test(draft.trim());
-  const commit = () => {
-    if (ok && Number(draft) !== cell) onCommit(String(Number(draft.trim())));
-  };
-  return (
-    <input
-      className={`cell-input${changed ? ' changed' : ''}${ok ? '' : ' invalid'}`}
-      value={draft}
-      inputMode="decimal"
-      aria-invalid={!ok}
-      title={ok ? undefined : 'A number, e.g. 105 or 2.5'}
-      data-testid={testId}
-      onChange={(e) => setDraft(e.target.value)}
-      onBlur={commit}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') commit();
-        if (e.key === 'Escape') setDraft(String(cell));
-      }}
-    />
   );
 }
 

@@ -5,6 +5,7 @@ import { AppShell, PageHead } from '@/components/AppShell.tsx';
 import { requireUser } from '@/lib/auth.ts';
 import { KIND_LABELS, KIND_SLUGS, documentHref, kindFromSlug } from '@/lib/kinds.ts';
 import { previewEdit } from '@/lib/preview.ts';
+import { allows } from '@/lib/roles.ts';
 import { loadRules } from '@/lib/store.ts';
 import { Editor } from './Editor.tsx';
 
@@ -42,7 +43,7 @@ export default async function EditPage({ params, searchParams }: { params: Promi
         baseVersion={base}
         initialText={text}
         initialPreview={preview}
-        canSave={user.role === 'editor'}
+        canSave={allows(user.role, 'editor')}
       />
     </AppShell>
   );

@@ -8,44 +8,159 @@ interface Problem {
   formatted?: string;
 }
 
-/** Sets the effective date of a draft and publishes it (editors only). */
-export function PublishPanel({ apiPath, version, defaultDate, minDate }: { apiPath: string; version: number; defaultDate: string; minDate: string | null }) {
+/** POSTs a review step; refreshes the page when it is done, or returns the problems. */
+function useStep(url: string) {
   const router = useRouter();
-  const [date, setDate] = useState(defaultDate);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Problem[]>([]);
+  const run = async (body: Record<string, unknown>) => {
+    setBusy(true);
+    setErrors([]);
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    setBusy(false);
+    if (res.ok) router.refresh();
+    else setErrors(((await res.json()) as { errors: Problem[] }).errors);
+  };
+  return { busy, errors, run };
+}
+
+function Errors({ list, testId }: { list: Problem[]; testId: string }) {
+  if (list.length === 0) return null;
+  return (
+    <div className="notice error" role="alert" data-testid={testId}>
+      {list.map((e, i) => (
+        <div key={i}>
+          <strong className="mono">{e.code}</strong> {e.message}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Submits a draft for review: the note (what changed and why) is required. */
+export function SubmitForm({ apiPath, version, resubmit }: { apiPath: string; version: number; resubmit: boolean }) {
+  const [note, setNote] = useState('');
+  const step = useStep(`${apiPath}/submit`);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void step.run({ note });
+      }}
+    >
+      <Errors list={step.errors} testId="submit-errors" />
+      <div className="form-row">
+        <label className="field" style={{ flex: 1, maxWidth: 640 }}>
+          Note for the approver (required): what changed and why
+          <input value={note} onChange={(e) => setNote(e.target.value)} required data-testid="submit-note" />
+        </label>
+        <button className="btn primary" type="submit" disabled={step.busy || note.trim() === ''} data-testid="submit-review">
+          {step.busy ? 'Submitting…' : `${resubmit ? 'Submit again' : 'Submit'} v${version} for review`}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** An approver's decision, after reading the diff and the impact above: approve, or reject with a comment. */
+export function DecisionForm({ apiPath, version }: { apiPath: string; version: number }) {
+  const [note, setNote] = useState('');
+  const step = useStep(`${apiPath}/review`);
   return (
     <div>
-      {errors.length > 0 ? (
-        <div className="notice error" role="alert" data-testid="publish-errors">
-          {errors.map((e, i) => (
-            <div key={i}>
-              <strong>{e.code}</strong> {e.message}
-            </div>
-          ))}
-        </div>
-      ) : null}
+      <Errors list={step.errors} testId="review-errors" />
+      <div className="form-row">
+        <label className="field" style={{ flex: 1, maxWidth: 640 }}>
+          Comment (required to reject)
+          <input value={note} onChange={(e) => setNote(e.target.value)} data-testid="review-note" />
+        </label>
+        <button className="btn primary" type="button" disabled={step.busy} onClick={() => void step.run({ decision: 'approve', note })} data-testid="approve">
+          Approve v{version}
+        </button>
+        <button className="btn danger" type="button" disabled={step.busy || note.trim() === ''} onClick={() => void step.run({ decision: 'reject', note })} data-testid="reject">
+          Reject
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Publishes an approved draft, after a confirmation that says what goes live and when. A date before
+ * today is refused, unless the user is an approver and gives a reason (recorded in the trail).
+ */
+export function PublishForm({ apiPath, id, version, defaultDate, minDate, today, canBackdate }: { apiPath: string; id: string; version: number; defaultDate: string; minDate: string | null; today: string; canBackdate: boolean }) {
+  const [date, setDate] = useState(defaultDate);
+  const [reason, setReason] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const step = useStep(`${apiPath}/publish`);
+  const past = date !== '' && date < today;
+  const floor = canBackdate ? (minDate ?? undefined) : [minDate, today].filter((d): d is string => d !== null).sort().pop();
+  return (
+    <div>
+      <Errors list={step.errors} testId="publish-errors" />
       <form
         className="form-row"
-        onSubmit={async (e) => {
+        onSubmit={(e) => {
           e.preventDefault();
-          setBusy(true);
-          setErrors([]);
-          const res = await fetch(`${apiPath}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ effective_from: date }) });
-          setBusy(false);
-          if (res.ok) router.refresh();
-          else setErrors(((await res.json()) as { errors: Problem[] }).errors);
+          setConfirming(true);
         }}
       >
         <label className="field">
           Effective from
-          <input type="date" value={date} min={minDate ?? undefined} onChange={(e) => setDate(e.target.value)} required data-testid="effective-from" />
+          <input type="date" value={date} min={floor} onChange={(e) => { setDate(e.target.value); setConfirming(false); }} required data-testid="effective-from" />
         </label>
-        <button className="btn primary" type="submit" disabled={busy} data-testid="publish">
-          {busy ? 'Publishing…' : `Publish v${version}`}
+        {past && canBackdate ? (
+          <label className="field" style={{ flex: 1, maxWidth: 460 }}>
+            Reason for a date in the past (required, recorded)
+            <input value={reason} onChange={(e) => setReason(e.target.value)} required data-testid="backdate-reason" />
+          </label>
+        ) : null}
+        <button className="btn primary" type="submit" disabled={step.busy || confirming} data-testid="publish">
+          Publish v{version}…
         </button>
+        {past && !canBackdate ? <span className="small pos" data-testid="past-date">{date} is in the past: only an approver may backdate, with a reason.</span> : null}
         <span className="small muted" style={{ maxWidth: 420 }}>Publishing freezes this version: it can never change again. Later edits become new versions.</span>
       </form>
+      {confirming ? (
+        <div className="confirm" role="alertdialog" aria-label="Confirm publishing" data-testid="confirm-publish">
+          <p>
+            <strong>Publish {id} v{version}, in force from {date}{past ? ` (backdated: ${reason || 'no reason given'})` : ''}?</strong> From that date every quote,
+            forecast and export uses it. It cannot be edited afterwards{date > today ? '; until then it can be withdrawn' : ''}.
+          </p>
+          <div className="actions">
+            <button className="btn primary" type="button" disabled={step.busy} data-testid="confirm-publish-yes" onClick={() => void step.run({ effective_from: date, ...(past ? { backdate_reason: reason } : {}) }).then(() => setConfirming(false))}>
+              {step.busy ? 'Publishing…' : `Yes, publish v${version}`}
+            </button>
+            <button className="btn" type="button" onClick={() => setConfirming(false)} data-testid="confirm-publish-no">Cancel</button>
+          </div>
+        </div>
+      ) : null}
     </div>
+  );
+}
+
+/** Withdraws a scheduled version before it takes effect (a reason is required). */
+export function WithdrawForm({ apiPath, version, effective }: { apiPath: string; version: number; effective: string }) {
+  const [note, setNote] = useState('');
+  const step = useStep(`${apiPath}/withdraw`);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (window.confirm(`Withdraw v${version}? It will never take effect on ${effective}.`)) void step.run({ note });
+      }}
+    >
+      <Errors list={step.errors} testId="withdraw-errors" />
+      <div className="form-row">
+        <label className="field" style={{ flex: 1, maxWidth: 640 }}>
+          Reason (required)
+          <input value={note} onChange={(e) => setNote(e.target.value)} required data-testid="withdraw-note" />
+        </label>
+        <button className="btn danger" type="submit" disabled={step.busy || note.trim() === ''} data-testid="withdraw">
+          Withdraw v{version}
+        </button>
+      </div>
+    </form>
   );
 }

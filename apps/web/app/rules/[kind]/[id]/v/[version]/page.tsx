@@ -3,16 +3,17 @@ import { notFound } from 'next/navigation';
 import { todayUtc } from '@creditbook/engine';
 import { AppShell, PageHead } from '@/components/AppShell.tsx';
 import { StatusBadge, when } from '@/components/Badges.tsx';
-import { ImpactTable, PriceChanges } from '@/components/DiffBody.tsx';
+import { DiffSections } from '@/components/DiffBody.tsx';
 import { ExamplesTable, PriceGridTable } from '@/components/PriceGridTable.tsx';
 import { SourceView } from '@/components/SourceView.tsx';
 import { requireUser } from '@/lib/auth.ts';
 import { documentSummary } from '@/lib/documents.ts';
-import { cardDiff } from '@/lib/impact.ts';
+import { documentDiff } from '@/lib/impact.ts';
+import { allows } from '@/lib/roles.ts';
 import { KIND_LABELS, KIND_SLUGS, documentHref, kindFromSlug } from '@/lib/kinds.ts';
 import { evaluatedGrid, runExamples } from '@/lib/preview.ts';
 import { loadRules } from '@/lib/store.ts';
-import { PublishPanel } from './PublishPanel.tsx';
+import { DecisionForm, PublishForm, SubmitForm, WithdrawForm } from './PublishPanel.tsx';
 
 export default async function VersionPage({ params }: { params: Promise<{ kind: string; id: string; version: string }> }) {
   const { kind: slug, id, version: vtext } = await params;
@@ -29,11 +30,18 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
   const card = doc.kind === 'RateCard' ? doc : undefined;
   const previous = [...summary.versions].reverse().find((x) => x.version < version && x.status === 'published') ?? [...summary.versions].reverse().find((x) => x.version < version);
   const isDraft = doc.status === 'draft';
-  const diff = isDraft && card && previous ? await cardDiff(rules, id, previous.version, version) : undefined;
-  const lastPublished = [...summary.versions].reverse().find((x) => x.status === 'published');
   const today = todayUtc();
+  // A draft is reviewed against what is in force now (not the version it happened to start from).
+  const inForce = summary.in_force !== null && summary.in_force !== version ? summary.in_force : null;
+  const against = inForce ?? previous?.version ?? null;
+  const diff = isDraft && against !== null ? await documentDiff(rules, kind, id, against, version) : undefined;
+  const lastPublished = [...summary.versions].reverse().find((x) => x.status === 'published');
   const defaultDate = lastPublished && lastPublished.effective_from > today ? lastPublished.effective_from : today;
+  const canEdit = allows(user.role, 'editor');
+  const own = [v.author, [...v.trail].reverse().find((e) => e.action === 'submitted')?.by].filter(Boolean).map((x) => x!.toLowerCase());
+  const scheduled = doc.status === 'published' && doc.effective_from > today;
   const base = `/rules/${KIND_SLUGS[kind]}/${id}`;
+  const apiPath = `/api/versions/${KIND_SLUGS[kind]}/${id}/${version}`;
   return (
     <AppShell user={user}>
       <PageHead
@@ -43,7 +51,7 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
         actions={
           <>
             {previous ? <Link className="btn" href={`${base}/diff?a=${previous.version}&b=${version}`}>Compare with v{previous.version}</Link> : null}
-            {user.role === 'editor' ? (
+            {canEdit ? (
               <Link className="btn primary" href={version === summary.latest ? `${base}/edit` : `${base}/edit?from=${version}`} data-testid="edit-version">
                 {version === summary.latest ? `Edit v${version}` : `Restore v${version} as a new draft`}
               </Link>
@@ -54,7 +62,8 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
       <div className="panel">
         <div className="facts">
           <div className="fact"><div className="k">Status</div><div className="v">{doc.status}</div></div>
-          <div className="fact"><div className="k">Effective from</div><div className="v num">{isDraft ? 'set on publishing' : doc.effective_from}</div></div>
+          <div className="fact"><div className="k">Review</div><div className="v"><span className={`badge ${v.review}`} data-testid="review-state">{v.review}</span></div></div>
+          <div className="fact"><div className="k">Effective from</div><div className="v num">{isDraft ? 'set on publishing' : doc.status === 'withdrawn' ? `${doc.effective_from} (withdrawn)` : doc.effective_from}</div></div>
           <div className="fact"><div className="k">Author</div><div className="v">{v.author}</div></div>
           <div className="fact"><div className="k">Saved</div><div className="v num">{when(v.saved_at)}</div></div>
           <div className="fact"><div className="k">Based on</div><div className="v">{v.based_on ? `v${v.based_on}` : '—'}</div></div>
@@ -62,22 +71,54 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
           <div className="fact" style={{ gridColumn: '1 / -1' }}><div className="k">Note</div><div className="v" style={{ fontWeight: 400 }}>{v.note ?? '—'}</div></div>
         </div>
       </div>
-      {isDraft && user.role === 'editor' ? (
+      {v.trail.length > 0 ? (
+        <div className="panel" data-testid="audit-trail">
+          <h2>Audit trail</h2>
+          <ul className="trail">
+            <li><span className="at">{when(v.saved_at)}</span><span>saved by <strong>{v.author}</strong>{v.based_on ? ` from v${v.based_on}` : ''}{v.note ? <> — {v.note}</> : null}</span></li>
+            {v.trail.map((e, i) => (
+              <li key={i} data-testid="trail-event" data-action={e.action}>
+                <span className="at">{when(e.at)}</span>
+                <span><span className={`badge ${e.action}`}>{e.action}</span> by <strong>{e.by}</strong>{e.note ? <> — {e.note}</> : null}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {isDraft ? (
         <div className="panel" data-testid="publish-panel">
-          <h2>Publish v{version}</h2>
-          {diff && previous ? (
-            <div className="stack" style={{ marginBottom: 16 }}>
-              <div>
-                <h3>Changed price cells against v{previous.version} ({diff.changes.length})</h3>
-                <div className="panel flush" style={{ marginBottom: 0 }}><PriceChanges changes={diff.changes} a={previous.version} b={version} /></div>
-              </div>
-              <div>
-                <h3>Impact on the reference scenarios</h3>
-                <div className="panel flush" style={{ marginBottom: 0 }}><ImpactTable impact={diff.impact} a={previous.version} b={version} /></div>
-              </div>
+          <h2>Review and publish v{version}</h2>
+          <p className="small muted">
+            A draft is submitted for review with a note; an approver other than its author approves or rejects it after reading the changes and their impact below; only then can it be published.
+          </p>
+          {diff && against !== null ? (
+            <div className="stack" style={{ marginBottom: 16 }} data-testid="review-diff">
+              <h3>Against v{against}{inForce !== null ? ', the version in force today' : ''}</h3>
+              <DiffSections diff={diff} />
             </div>
           ) : null}
-          <PublishPanel apiPath={`/api/versions/${KIND_SLUGS[kind]}/${id}/${version}`} version={version} defaultDate={defaultDate} minDate={lastPublished?.effective_from ?? null} />
+          {v.review === 'editing' || v.review === 'rejected' ? (
+            canEdit ? <SubmitForm apiPath={apiPath} version={version} resubmit={v.review === 'rejected'} /> : <p className="muted">Waiting for an editor to submit it for review.</p>
+          ) : null}
+          {v.review === 'submitted' ? (
+            user.role === 'approver' && !own.includes(user.email.toLowerCase()) ? (
+              <DecisionForm apiPath={apiPath} version={version} />
+            ) : (
+              <p className="notice info" data-testid="awaiting-review">Submitted for review. Waiting for an approver other than {own.join(' and ')}.</p>
+            )
+          ) : null}
+          {v.review === 'approved' ? (
+            canEdit ? (
+              <PublishForm apiPath={apiPath} id={id} version={version} defaultDate={defaultDate} minDate={lastPublished?.effective_from ?? null} today={today} canBackdate={user.role === 'approver'} />
+            ) : <p className="muted">Approved; waiting for an editor to publish it.</p>
+          ) : null}
+        </div>
+      ) : null}
+      {scheduled && canEdit ? (
+        <div className="panel" data-testid="withdraw-panel">
+          <h2>Scheduled for {doc.effective_from}</h2>
+          <p className="small muted">Not yet in force. Withdrawing it means it never takes effect; the card then stays as it is, and a new version can take any later date.</p>
+          <WithdrawForm apiPath={apiPath} version={version} effective={doc.effective_from} />
         </div>
       ) : null}
       {card ? (

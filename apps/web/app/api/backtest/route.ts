@@ -1,0 +1,1 @@
+export { backtestRoute as GET } from '../../../lib/usage.ts';

@@ -1,0 +1,1 @@
+export { mergeEdit as POST } from '../../../lib/routes.ts';

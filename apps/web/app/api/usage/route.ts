@@ -1,0 +1,1 @@
+export { usageUpload as POST, usageSummary as GET } from '../../../lib/usage.ts';

@@ -1,0 +1,1 @@
+export { reviewVersion as POST } from '../../../../../../../lib/routes.ts';

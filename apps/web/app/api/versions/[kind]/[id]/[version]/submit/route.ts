@@ -1,0 +1,1 @@
+export { submitVersion as POST } from '../../../../../../../lib/routes.ts';

@@ -1,0 +1,1 @@
+export { withdrawVersion as POST } from '../../../../../../../lib/routes.ts';
