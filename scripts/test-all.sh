@@ -17,6 +17,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 export TURBO_TELEMETRY_DISABLED=1 NEXT_TELEMETRY_DISABLED=1
+node scripts/check-licenses.mjs
 pnpm exec turbo run typecheck lint test --log-order=grouped
 if grep -q '"e2e"' apps/*/package.json 2>/dev/null; then
   pnpm exec turbo run e2e --log-order=grouped

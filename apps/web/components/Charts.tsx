@@ -1,118 +1,95 @@
-/** Small SVG charts drawn from the engine's series: no chart library, crisp at any width. */
+'use client';
+/**
+ * The what-if charts, drawn by Apache ECharts (SVG renderer): a legend that shows and hides runs,
+ * a tooltip with every run's value for the month under the pointer, and a second value axis when
+ * one run's numbers dwarf the others' (api-integration's 60,000-unit enterprise package would
+ * flatten every other line on one axis). Colours are the Okabe-Ito set, told apart with colour
+ * blindness, and bars also carry patterns (ECharts' decals); the chart describes itself to screen
+ * readers (ECharts' aria).
+ */
+import { useEffect, useMemo, useRef } from 'react';
+import { BarChart as EBarChart, LineChart as ELineChart } from 'echarts/charts';
+import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { splitAxes, type Series } from './chart-axes.ts';
 
-export const PALETTE = ['#1e3a8a', '#0891b2', '#d97706', '#7c3aed', '#059669', '#db2777', '#65a30d', '#475569'];
+echarts.use([ELineChart, EBarChart, GridComponent, LegendComponent, TooltipComponent, AriaComponent, SVGRenderer]);
 
-export interface Series {
-  name: string;
-  values: number[];
-}
+export type { Series } from './chart-axes.ts';
 
-const W = 760;
-const H = 250;
-const PAD = { l: 64, r: 14, t: 12, b: 30 };
-
-function niceTicks(max: number, count = 5): number[] {
-  if (max <= 0) return [0];
-  const raw = max / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const ticks: number[] = [];
-  for (let v = 0; v <= max + step * 0.001; v += step) ticks.push(v);
-  if (ticks[ticks.length - 1]! < max) ticks.push(ticks[ticks.length - 1]! + step);
-  return ticks;
-}
+/** Okabe & Ito's colour-blind-safe palette (black and grey last). */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#999999'];
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
-function Frame({ labels, top, children, format }: { labels: string[]; top: number; children: React.ReactNode; format: (n: number) => string }) {
-  const ticks = niceTicks(top);
-  const yMax = ticks[ticks.length - 1] || 1;
-  const y = (v: number) => PAD.t + (H - PAD.t - PAD.b) * (1 - v / yMax);
-  const every = Math.max(1, Math.ceil(labels.length / 12));
-  const x = (i: number) => PAD.l + ((W - PAD.l - PAD.r) * (i + 0.5)) / Math.max(1, labels.length);
-  return (
-    <>
-      {ticks.map((t) => (
-        <g key={t}>
-          <line className="gridline" x1={PAD.l} x2={W - PAD.r} y1={y(t)} y2={y(t)} />
-          <text x={PAD.l - 8} y={y(t) + 4} textAnchor="end">{format(t)}</text>
-        </g>
-      ))}
-      <line className="axis" x1={PAD.l} x2={W - PAD.r} y1={H - PAD.b} y2={H - PAD.b} />
-      {labels.map((l, i) => (i % every === 0 ? <text key={l + i} x={x(i)} y={H - PAD.b + 16} textAnchor="middle">{l}</text> : null))}
-      {children}
-    </>
-  );
+interface ChartProps {
+  labels: string[];
+  series: Series[];
+  title: string;
+  format?: (n: number) => string;
+  testId?: string;
 }
 
-function scale(labels: string[], top: number) {
-  const ticks = niceTicks(top);
-  const yMax = ticks[ticks.length - 1] || 1;
-  return {
-    x: (i: number) => PAD.l + ((W - PAD.l - PAD.r) * (i + 0.5)) / Math.max(1, labels.length),
-    y: (v: number) => PAD.t + (H - PAD.t - PAD.b) * (1 - v / yMax),
-    band: (W - PAD.l - PAD.r) / Math.max(1, labels.length),
-  };
-}
+function Chart({ kind, labels, series, title, format = (n) => compact.format(n), testId }: ChartProps & { kind: 'line' | 'bar' }) {
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  const right = useMemo(() => splitAxes(series), [series]);
+  const split = right.size > 0;
+  const option = useMemo(() => {
+    const named = (s: Series) => (split && right.has(s.name) ? `${s.name} (right axis)` : s.name);
+    const axis = (name: string) => ({ type: 'value' as const, name, nameTextStyle: { fontSize: 11 }, axisLabel: { formatter: (v: number) => format(v), fontSize: 11 }, splitLine: { lineStyle: { color: '#eef0f3' } } });
+    return {
+      color: PALETTE,
+      aria: { enabled: true, label: { description: `${title}: ${series.map((s) => s.name).join(', ')} over ${labels[0] ?? ''} to ${labels[labels.length - 1] ?? ''}` }, decal: { show: kind === 'bar' } },
+      animation: false,
+      textStyle: { fontFamily: 'inherit' },
+      legend: { type: 'scroll' as const, top: 0, data: series.map(named), textStyle: { fontSize: 12 } },
+      tooltip: { trigger: 'axis' as const, className: 'chart-tooltip', valueFormatter: (v: unknown) => (typeof v === 'number' ? format(v) : String(v ?? '')), axisPointer: { type: kind === 'bar' ? ('shadow' as const) : ('line' as const) } },
+      grid: { left: 8, right: split ? 8 : 16, top: 36, bottom: 8, containLabel: true },
+      xAxis: { type: 'category' as const, data: labels, axisLabel: { fontSize: 11 } },
+      yAxis: split ? [axis(''), { ...axis([...right].join(', ')), splitLine: { show: false } }] : [axis('')],
+      series: series.map((s) => ({
+        name: named(s),
+        type: kind,
+        data: s.values,
+        yAxisIndex: split && right.has(s.name) ? 1 : 0,
+        ...(kind === 'line' ? { showSymbol: false, lineStyle: { width: 2, ...(split && right.has(s.name) ? { type: 'dashed' as const } : {}) } } : { barMaxWidth: 14 }),
+      })),
+    };
+  }, [kind, labels, series, title, format, right, split]);
 
-function Legend({ series }: { series: Series[] }) {
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const c = echarts.init(el, null, { renderer: 'svg' });
+    chart.current = c;
+    const observer = new ResizeObserver(() => c.resize());
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      c.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    chart.current?.setOption(option, { notMerge: true });
+  }, [option]);
+
   return (
-    <div className="legend">
-      {series.map((s, i) => (
-        <span key={s.name}><span className="sw" style={{ background: PALETTE[i % PALETTE.length] }} />{s.name}</span>
-      ))}
-    </div>
+    <figure style={{ margin: 0 }} data-testid={testId} data-series={series.length} data-axes={split ? 'split' : 'one'} data-right-axis={[...right].join(',')}>
+      <div ref={box} className="chart" style={{ height: 280 }} role="img" aria-label={title} />
+    </figure>
   );
 }
 
 /** One line per series over the periods. */
-export function LineChart({ labels, series, title, format = (n) => compact.format(n), testId }: { labels: string[]; series: Series[]; title: string; format?: (n: number) => string; testId?: string }) {
-  const top = Math.max(0, ...series.flatMap((s) => s.values));
-  const { x, y } = scale(labels, top);
-  return (
-    <figure style={{ margin: 0 }} data-testid={testId}>
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title}>
-        <Frame labels={labels} top={top} format={format}>
-          {series.map((s, i) => (
-            <polyline
-              key={s.name}
-              fill="none"
-              stroke={PALETTE[i % PALETTE.length]}
-              strokeWidth={2}
-              strokeLinejoin="round"
-              points={s.values.map((v, j) => `${x(j).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}
-            >
-              <title>{s.name}</title>
-            </polyline>
-          ))}
-        </Frame>
-      </svg>
-      <Legend series={series} />
-    </figure>
-  );
+export function LineChart(props: ChartProps) {
+  return <Chart kind="line" {...props} />;
 }
 
 /** Grouped bars: one group per period, one bar per series. */
-export function BarChart({ labels, series, title, format = (n) => compact.format(n), testId }: { labels: string[]; series: Series[]; title: string; format?: (n: number) => string; testId?: string }) {
-  const top = Math.max(0, ...series.flatMap((s) => s.values));
-  const { x, y, band } = scale(labels, top);
-  const bw = Math.max(1, (band * 0.8) / Math.max(1, series.length));
-  return (
-    <figure style={{ margin: 0 }} data-testid={testId}>
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title}>
-        <Frame labels={labels} top={top} format={format}>
-          {series.map((s, i) =>
-            s.values.map((v, j) =>
-              v > 0 ? (
-                <rect key={`${i}-${j}`} x={x(j) - (band * 0.8) / 2 + i * bw} y={y(v)} width={Math.max(1, bw - 1)} height={Math.max(0, y(0) - y(v))} fill={PALETTE[i % PALETTE.length]}>
-                  <title>{`${s.name} ${labels[j]}: ${v}`}</title>
-                </rect>
-              ) : null,
-            ),
-          )}
-        </Frame>
-      </svg>
-      <Legend series={series} />
-    </figure>
-  );
+export function BarChart(props: ChartProps) {
+  return <Chart kind="bar" {...props} />;
 }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -40,7 +40,7 @@ test('an editor changes a price cell, sees a bad formula at its line, fixes it, 
 
   // The same code, line and column as `creditbook validate` on the same text.
   const edited = v2.replace(/"5": 32(\s+# derived: 0\.6 x pro)/, '"5": 30$1').replace(`credits: ${GOOD_FORMULA}`, `credits: ${BAD_FORMULA}`);
-  const file = path.join(os.tmpdir(), `creditbook-e2e-${process.pid}.yaml`);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'creditbook-e2e-edit-')), 'v2.yaml');
   writeFileSync(file, edited);
   const validated = cli(['validate', file]);
   expect(validated.code).toBe(1);

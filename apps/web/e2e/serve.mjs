@@ -1,5 +1,6 @@
-// The e2e web server: a fresh copy of the bundled rules in apps/web/.e2e/rules (the tests write
-// to it, never to rules/), then `next start` on it. Playwright's webServer runs this after the build.
+// The e2e web server: a fresh copy of the bundled rules in $CREDITBOOK_E2E_RULES (a temporary folder
+// the Playwright config makes per run; apps/web/.e2e/rules when run by hand), which the tests write
+// to, never to rules/; then `next start` on it. Playwright's webServer runs this after the build.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,8 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const app = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const rules = path.join(app, '.e2e', 'rules');
-rmSync(path.join(app, '.e2e'), { recursive: true, force: true });
+const rules = process.env.CREDITBOOK_E2E_RULES ?? path.join(app, '.e2e', 'rules');
+rmSync(rules, { recursive: true, force: true });
 mkdirSync(rules, { recursive: true });
 cpSync(path.resolve(app, '../../rules'), rules, { recursive: true });
 

@@ -6,8 +6,8 @@ import { expect, type Page } from '@playwright/test';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const APP = path.resolve(here, '..');
 export const ROOT = path.resolve(APP, '../..');
-/** The temporary copy of the bundled rules the e2e server runs on (made by e2e/serve.mjs). */
-export const RULES = path.join(APP, '.e2e', 'rules');
+/** The temporary copy of the bundled rules the e2e server runs on (made by e2e/serve.mjs, in a folder the config chose). */
+export const RULES = process.env['CREDITBOOK_E2E_RULES'] ?? path.join(APP, '.e2e', 'rules');
 
 export const ACCOUNTS = {
   editor: { email: 'editor@creditbook.local', password: 'creditbook-editor' },

@@ -29,6 +29,7 @@ import { documentSummary, listDocuments } from './documents.ts';
 import { env } from './env.ts';
 import { documentDiff } from './impact.ts';
 import { kindFromSlug } from './kinds.ts';
+import { audit, noteUser } from './log.ts';
 import { draftPath, previewEdit } from './preview.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
 import { crossSite, overTls } from './origin.ts';
@@ -49,6 +50,7 @@ export function guarded(minimum: Role, handler: Handler) {
     if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
     const user = await userFromRequest(req);
     if (!user) return problems(401, [webProblem('A_SIGN_IN', '')]);
+    noteUser(user.email);
     if (!allows(user.role, minimum)) return problems(403, [webProblem('A_FORBIDDEN', user.role)]);
     return handler(req, { user, params: await ctx.params });
   };
@@ -77,6 +79,14 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/rules';
 }
 
+/** A sign-in, or a failed one, in the audit log (the email as typed, bounded; never the password). */
+function signInAudit(user: User | undefined | null, email: string): void {
+  if (user) {
+    noteUser(user.email);
+    audit('sign_in', { user: user.email });
+  } else audit('sign_in_failed', { user: email.slice(0, 254) });
+}
+
 /**
  * POST /api/auth/login `{email, password}`: sets the session cookie. A plain HTML form post
  * (before the page's script runs) works too: it is redirected to `next`, or back to the sign-in page.
@@ -88,6 +98,7 @@ export async function login(req: Request): Promise<Response> {
     const form = await req.formData();
     const next = safeNext(form.get('next'));
     const user = await authenticate(env().usersFile, String(form.get('email') ?? ''), String(form.get('password') ?? ''));
+    signInAudit(user, String(form.get('email') ?? ''));
     const to = user ? next : `/login?error=1&next=${encodeURIComponent(next)}`;
     const headers: Record<string, string> = { location: to, 'cache-control': 'no-store' };
     if (user) headers['set-cookie'] = await signInCookie(user, overTls(req));
@@ -101,6 +112,7 @@ export async function login(req: Request): Promise<Response> {
   if (typeof body['password'] !== 'string' || body['password'] === '') errors.push(webProblem('H_BAD_INPUT', 'password is required', '/password'));
   if (errors.length > 0) return problems(400, errors);
   const user = await authenticate(env().usersFile, body['email'] as string, body['password'] as string);
+  signInAudit(user, body['email'] as string);
   if (!user) return problems(401, [webProblem('A_BAD_LOGIN', '')]);
   return json({ user }, 200, { 'set-cookie': await signInCookie(user, overTls(req)) });
 }
@@ -184,6 +196,7 @@ export const saveVersion = guarded('editor', async (req, { user }) => {
     ...(typeof note === 'string' && note.trim() !== '' ? { note: note.trim() } : {}),
   });
   if (!result.ok) return saveFailure(result.reason, result.errors);
+  audit('save', { kind: result.kind, id: result.id, version: result.version });
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'draft' }, 201);
 });
 
@@ -221,6 +234,7 @@ export const publishVersion = guarded('editor', async (req, { user, params }) =>
     ...(typeof reason === 'string' ? { backdateReason: reason } : {}),
   });
   if (!result.ok) return saveFailure(result.reason, result.errors);
+  audit('publish', { kind: result.kind, id: result.id, version: result.version, effective_from: date });
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'published', effective_from: date });
 });
 
@@ -425,7 +439,35 @@ async function compareResponse(req: Request): Promise<Response> {
   const p = await prepare(parsed.value);
   if (!p.ok) return p.response;
   const r = await runCompare(p.rules, p.scenario, p.names);
-  return r.ok ? json(r.value) : problems(400, shown(r.errors));
+  if (!r.ok) return problems(400, shown(r.errors));
+  return cachedJson(req, r.value);
+}
+
+/**
+ * A remembered JSON answer: 304 when the client already holds these bytes (If-None-Match), else the
+ * bytes serialized once, streamed in chunks. `private, no-cache`: a browser may keep the answer but
+ * asks again each time (through the sign-in check) before using it.
+ */
+function cachedJson(req: Request, a: { body: Uint8Array; etag: string }): Response {
+  const headers = { etag: a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
+  const held = req.headers.get('if-none-match');
+  if (held !== null && held.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)) return new Response(null, { status: 304, headers });
+  return new Response(streamed(a.body), { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(a.body.length) } });
+}
+
+const CHUNK = 64 * 1024;
+
+/** The bytes as a stream of chunks (views, no copies): a large answer goes out as the socket drains. */
+function streamed(body: Uint8Array): BodyInit {
+  if (body.length <= CHUNK) return body as Uint8Array<ArrayBuffer>;
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(body.subarray(at, Math.min(at + CHUNK, body.length)));
+      at += CHUNK;
+      if (at >= body.length) controller.close();
+    },
+  });
 }
 
 /** GET/POST /api/compare: `creditbook compare --json` (base plus named variants, plus custom variants). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   compare,
   forecast,
@@ -118,11 +119,24 @@ async function guarded<T>(f: () => Promise<T>): Promise<Run<T>> {
   }
 }
 
+/** A comparison as the API sends it: serialized once (UTF-8), with the entity tag of those bytes. */
+export interface CompareAnswer {
+  readonly result: CompareResult;
+  readonly body: Uint8Array;
+  readonly etag: string;
+}
+
+function answer(result: CompareResult): CompareAnswer {
+  const body = Buffer.from(JSON.stringify(result));
+  return { result, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+}
+
 /**
  * Comparisons already computed, per loaded rule set (a new store content is a new rule set, so an
- * edit never sees an old answer): the same what-if asked again is answered from memory.
+ * edit never sees an old answer): the same what-if asked again is answered from memory, with the
+ * bytes already serialized (and a client holding them gets a 304 for their ETag).
  */
-const compared = new WeakMap<RuleSet, Map<string, Promise<Run<CompareResult>>>>();
+const compared = new WeakMap<RuleSet, Map<string, Promise<Run<CompareAnswer>>>>();
 const MAX_REMEMBERED = 64;
 
 /**
@@ -140,14 +154,14 @@ function runCacheFor(rules: RuleSet, scenario: Scenario): RunCache {
 }
 
 /** `creditbook compare` for a what-if: the base and the chosen variants side by side with deltas. */
-export function runCompare(rules: RuleSet, scenario: Scenario, names: string[] | undefined): Promise<Run<CompareResult>> {
+export function runCompare(rules: RuleSet, scenario: Scenario, names: string[] | undefined): Promise<Run<CompareAnswer>> {
   let memo = compared.get(rules);
   if (!memo) compared.set(rules, (memo = new Map()));
   const key = JSON.stringify([scenario, names ?? null]);
   let run = memo.get(key);
   if (!run) {
     const cache = runCacheFor(rules, scenario);
-    run = guarded(() => compare(rules, scenario, names ? { variants: names, cache } : { cache }));
+    run = guarded(async () => answer(await compare(rules, scenario, names ? { variants: names, cache } : { cache })));
     if (memo.size >= MAX_REMEMBERED) memo.delete(memo.keys().next().value!);
     memo.set(key, run);
   } else {
