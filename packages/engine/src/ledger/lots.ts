@@ -164,7 +164,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
     for (let j = 0; j < eff.grants.length; j++) {
       const g = eff.grants[j]!;
       if (g.credits === 0 || grantAt[j] !== i) continue;
-      inputs.set(`grant:${j}`, { key: `grant:${j}`, label: `Promotional grant ${g.period} (${g.pool})`, value: g.credits, fmt: 'credits', name: ['grant', String(j + 1)] });
+      inputs.set(`grant:${j}`, { key: `grant:${j}`, label: `Promotional grant ${j + 1}: ${g.period}, ${g.pool} (credits)`, value: g.credits, fmt: 'credits', name: ['grant', String(j + 1)] });
       lot(i, g.pool, 'promotional', 'promotional', qty(`grant:${j}`), { value: ZERO }, validityOf(pol, sourcePolicy(pol, 'promotional').validity, i, 'promotional', 'promotional credits'));
     }
     for (let j = 0; j < scheduled.length; j++) {
