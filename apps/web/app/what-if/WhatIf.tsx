@@ -1,6 +1,7 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BarChart, LineChart, PALETTE } from '@/components/Charts.tsx';
+import { BooksPanel, type RunBooks } from '@/components/BooksPanel.tsx';
 import { deltaClass, fmtInt, fmtMoney, fmtPercent, fmtRatio, fmtSigned } from '@/components/format.ts';
 import { allowedValues, narrowed, type Chosen, type Combo } from '@/lib/choices.ts';
 import { isInvalidRun, unpricedLines } from '@/lib/runs.ts';
@@ -41,8 +42,8 @@ interface CustomVariant {
 
 type Totals = Record<string, number | string | null>;
 interface SeriesPoint { period: string; pool: string; closing: number; consumed: number; expired: number; unmet: number; purchased: number; spend: string; expired_value: string; expiring_soon: number }
-interface Run { name: string; description: string; totals: Totals; series: SeriesPoint[]; problems: { code: string; message: string; period?: string; path?: string }[]; versions: { kind: string; id: string; version: number; from: string; to: string }[] }
-interface CompareResult { scenario: string; currency: string; base: string; runs: Run[]; deltas: { name: string; vs: string; totals: Totals }[] }
+interface Run { name: string; description: string; totals: Totals; books: RunBooks; series: SeriesPoint[]; problems: { code: string; message: string; period?: string; path?: string }[]; versions: { kind: string; id: string; version: number; from: string; to: string }[] }
+interface CompareResult { scenario: string; currency: string; base: string; runs: Run[]; deltas: { name: string; vs: string; totals: Totals; books: Parameters<typeof BooksPanel>[0]['deltas'][number]['books'] }[] }
 interface Problem { code: string; message: string; path: string; formatted?: string }
 
 /** The rows of the comparison, in the order the exported Compare sheet has them. */
@@ -382,6 +383,7 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
               )}
             </div>
           </div>
+          <BooksPanel runs={runs} deltas={result!.deltas} pool={shownPool} invalid={invalid} />
         </>
       ) : errors.length === 0 ? <div className="panel muted">Calculating…</div> : null}
     </>
