@@ -10,6 +10,9 @@ import * as api from '../lib/routes.ts';
 import { signInCookie } from '../lib/session.ts';
 import type { User } from '../lib/users.ts';
 
+/** Effective dates in tests lie in the future whatever today is (publishing refuses past dates). */
+const NEXT_YEAR = new Date().getUTCFullYear() + 1;
+
 const ROOT = path.resolve(__dirname, '../../..');
 let dir: string;
 const editor: User = { email: 'editor@creditbook.local', name: 'Erin Editor', role: 'editor' };
@@ -45,7 +48,7 @@ describe('access', () => {
     const forbidden = await api.saveVersion(await req('/api/versions', { body: { text: card(), base_version: 2 }, user: viewer }));
     expect(forbidden.status).toBe(403);
     expect((await forbidden.json()).errors[0].code).toBe('A_FORBIDDEN');
-    const publish = await api.publishVersion(await req('/api/versions/rate-card/kling-consumer/2/publish', { body: { effective_from: '2027-01-01' }, user: viewer }), params({ kind: 'rate-card', id: 'kling-consumer', version: '2' }));
+    const publish = await api.publishVersion(await req('/api/versions/rate-card/kling-consumer/2/publish', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: viewer }), params({ kind: 'rate-card', id: 'kling-consumer', version: '2' }));
     expect(publish.status).toBe(403);
     expect((await api.listRules(await req('/api/rules', { user: viewer }))).status).toBe(200);
   });
@@ -104,7 +107,7 @@ describe('bad input is a 400 with positioned errors; unknown ids are 404', () =>
     expect((await api.getDocument(await req('/api/rules/rate-card/nope', { user: viewer }), params({ kind: 'rate-card', id: 'nope' }))).status).toBe(404);
     expect((await api.getDocument(await req('/api/rules/widget/x', { user: viewer }), params({ kind: 'widget', id: 'x' }))).status).toBe(404);
     expect((await api.getVersion(await req('/api/versions/rate-card/kling-consumer/9', { user: viewer }), params({ kind: 'rate-card', id: 'kling-consumer', version: '9' }))).status).toBe(404);
-    const pub = await api.publishVersion(await req('/x', { body: { effective_from: '2027-01-01' }, user: editor }), params({ kind: 'rate-card', id: 'kling-consumer', version: '9' }));
+    const pub = await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: editor }), params({ kind: 'rate-card', id: 'kling-consumer', version: '9' }));
     expect(pub.status).toBe(404);
   });
 });
@@ -161,8 +164,8 @@ describe('edits are safe', () => {
     const badDate = await api.publishVersion(await req('/x', { body: { effective_from: '2027-13-01' }, user: editor }), p);
     expect(badDate.status).toBe(400);
     expect((await badDate.json()).errors[0]).toMatchObject({ code: 'R_BAD_DATE', path: '/effective_from' });
-    expect((await api.publishVersion(await req('/x', { body: { effective_from: '2027-01-01' }, user: editor }), p)).status).toBe(200);
-    const again = await api.publishVersion(await req('/x', { body: { effective_from: '2027-02-01' }, user: editor }), params({ kind: 'rate-card', id: 'kling-consumer', version: '3' }));
+    expect((await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: editor }), p)).status).toBe(200);
+    const again = await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-02-01` }, user: editor }), params({ kind: 'rate-card', id: 'kling-consumer', version: '3' }));
     expect(again.status).toBe(409);
     expect((await again.json()).errors[0].code).toBe('T_IMMUTABLE');
     const diff = await (await api.diffVersions(await req('/x?a=2&b=3', { user: viewer }), params({ kind: 'rate-card', id: 'kling-consumer' }))).json();
@@ -182,7 +185,7 @@ describe('review before publish', () => {
     const saved = await api.saveVersion(await req('/api/versions', { body: { text, base_version: 1 }, user: approver }));
     expect(saved.status).toBe(201);
     const code = async (r: Response) => [r.status, (await r.clone().json()).errors?.[0]?.code ?? 'ok'];
-    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: '2027-01-01' }, user: approver }), p))).toEqual([409, 'T_NOT_APPROVED']);
+    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: approver }), p))).toEqual([409, 'T_NOT_APPROVED']);
     // The note is required; a viewer may not submit; an editor may not approve.
     expect(await code(await api.submitVersion(await req('/x', { body: { note: ' ' }, user: approver }), p))).toEqual([400, 'T_NOTE_REQUIRED']);
     expect(await code(await api.submitVersion(await req('/x', { body: { note: 'Pro to 40' }, user: viewer }), p))).toEqual([403, 'A_FORBIDDEN']);
@@ -190,13 +193,13 @@ describe('review before publish', () => {
     expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve' }, user: editor }), p))).toEqual([403, 'A_FORBIDDEN']);
     // An approver never approves their own draft.
     expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve' }, user: approver }), p))).toEqual([403, 'T_SELF_REVIEW']);
-    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: '2027-01-01' }, user: approver }), p))).toEqual([409, 'T_NOT_APPROVED']);
+    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: approver }), p))).toEqual([409, 'T_NOT_APPROVED']);
     const other: User = { email: 'second-approver@creditbook.local', name: 'Sam', role: 'approver' };
     expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'reject' }, user: other }), p))).toEqual([400, 'T_NOTE_REQUIRED']);
     expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve', note: 'matches the price list' }, user: other }), p))).toEqual([200, 'ok']);
     // A past date: an editor may not; an approver may, with a reason.
     expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: '2020-01-01' }, user: editor }), p))).toEqual([400, 'T_BACKDATED']);
-    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: '2027-01-01' }, user: editor }), p))).toEqual([200, 'ok']);
+    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: editor }), p))).toEqual([200, 'ok']);
     const v2 = await (await api.getVersion(await req('/x', { user: viewer }), p)).json();
     expect(v2.trail.map((e: { action: string; by: string }) => [e.action, e.by])).toEqual([
       ['submitted', 'approver@creditbook.local'],
@@ -213,7 +216,7 @@ describe('review before publish', () => {
     };
     expect(spendDelta('agency-campaigns')).toBe(72);
     expect(spendDelta('steady-studio')).toBe(0);
-    // Scheduled for 2027, so it can still be withdrawn, with a reason.
+    // Scheduled for next year, so it can still be withdrawn, with a reason.
     expect(await code(await api.withdrawVersion(await req('/x', { body: {}, user: editor }), p))).toEqual([400, 'T_NOTE_REQUIRED']);
     expect(await code(await api.withdrawVersion(await req('/x', { body: { note: 'announced too early' }, user: editor }), p))).toEqual([200, 'ok']);
     expect((await (await api.getVersion(await req('/x', { user: viewer }), p)).json()).status).toBe('withdrawn');

@@ -10,6 +10,9 @@ import { usageUpload } from '../lib/usage.ts';
 import { signInCookie } from '../lib/session.ts';
 import type { User } from '../lib/users.ts';
 
+/** Effective dates in tests lie in the future whatever today is (publishing refuses past dates). */
+const NEXT_YEAR = new Date().getUTCFullYear() + 1;
+
 const ROOT = path.resolve(__dirname, '../../..');
 const APP = path.resolve(__dirname, '..');
 let dir: string;
@@ -45,7 +48,7 @@ const ROUTES: Route[] = [
   { file: 'versions/route.ts', handler: api.saveVersion, access: 'writes', url: '/api/versions', body: () => ({ text: card().replace('"5": 10 ', '"5": 11 '), base_version: 2, note: 'security test' }) },
   {
     file: 'versions/[kind]/[id]/[version]/publish/route.ts', handler: api.publishVersion as Handler, access: 'writes',
-    url: '/api/versions/rate-card/kling-consumer/3/publish', body: () => ({ effective_from: '2027-01-01' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
+    url: '/api/versions/rate-card/kling-consumer/3/publish', body: () => ({ effective_from: `${NEXT_YEAR}-01-01` }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
   },
   {
     file: 'versions/[kind]/[id]/[version]/submit/route.ts', handler: api.submitVersion as Handler, access: 'writes',

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { contentHash, loadStore, MANIFEST_PATH, MemoryStore, parseManifest, publish, recordPublished, reviewDraft, saveDraft, submitForReview, writeManifest, type Kind, type RuleStore } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
+/** Effective dates in tests lie in the future whatever today is (publishing refuses past dates). */
+const NEXT_YEAR = new Date().getUTCFullYear() + 1;
+
 const engineDir = path.resolve(import.meta.dirname, '..');
 const rulesDir = path.resolve(engineDir, '..', '..', 'rules');
 
@@ -220,7 +223,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     // A draft is not in the manifest and needs not be.
     expect(await tampered(dir)).toEqual([]);
     await approve(store, 'RateCard', 'kling-consumer', base.doc.version + 1);
-    const published = await publish(store, { kind: 'RateCard', id: 'kling-consumer', version: base.doc.version + 1, effectiveFrom: '2027-01-01', author: 'lead', now: '2026-12-01T00:00:00Z' });
+    const published = await publish(store, { kind: 'RateCard', id: 'kling-consumer', version: base.doc.version + 1, effectiveFrom: `${NEXT_YEAR}-01-01`, author: 'lead', now: '2026-12-01T00:00:00Z' });
     expect(published.ok).toBe(true);
     if (!published.ok) return;
     const manifest = parseManifest(readFileSync(path.join(dir, MANIFEST_PATH), 'utf8'))!;
@@ -240,7 +243,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     expect(await recordPublished(store, saved.path, saved.text.replace('status: draft', 'status: published'))).toEqual([]);
     const crashed = await loadStore(store);
     expect(crashed.errors.map((e) => [e.code, e.file, e.line, e.col])).toEqual([['R_TAMPERED', saved.path, 1, 1]]);
-    const again = await publish(store, { kind: 'RateCard', id: 'kling-consumer', version: saved.version, effectiveFrom: '2027-01-01', author: 'lead' });
+    const again = await publish(store, { kind: 'RateCard', id: 'kling-consumer', version: saved.version, effectiveFrom: `${NEXT_YEAR}-01-01`, author: 'lead' });
     expect(again.ok).toBe(true);
     expect((await loadStore(store)).errors).toEqual([]);
   });
@@ -256,7 +259,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     const saved = await saveDraft(store, { text: base.source.text, baseVersion: base.doc.version, author: 'editor' });
     expect(saved.ok).toBe(true);
     await approve(store, 'ValidityPolicy', 'monthly-expiry', base.doc.version + 1);
-    const published = await publish(store, { kind: 'ValidityPolicy', id: 'monthly-expiry', version: base.doc.version + 1, effectiveFrom: '2027-01-01', author: 'lead' });
+    const published = await publish(store, { kind: 'ValidityPolicy', id: 'monthly-expiry', version: base.doc.version + 1, effectiveFrom: `${NEXT_YEAR}-01-01`, author: 'lead' });
     expect(published.ok).toBe(true);
     expect(existsSync(path.join(dir, MANIFEST_PATH))).toBe(true);
     expect(Object.keys(parseManifest(readFileSync(path.join(dir, MANIFEST_PATH), 'utf8'))!.published)).toHaveLength(publishedBefore + 1);
@@ -272,7 +275,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     await approve(store, 'RateCard', 'kling-consumer', saved.version);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        publish(store, { kind: 'RateCard', id: 'kling-consumer', version: saved.version, effectiveFrom: `2027-01-${String(i + 1).padStart(2, '0')}`, author: `lead-${i}` }),
+        publish(store, { kind: 'RateCard', id: 'kling-consumer', version: saved.version, effectiveFrom: `${NEXT_YEAR}-01-${String(i + 1).padStart(2, '0')}`, author: `lead-${i}` }),
       ),
     );
     const won = results.filter((r) => r.ok);
@@ -298,7 +301,7 @@ describe('tamper evidence: the manifest of published content hashes', () => {
       await approve(store, kind, id, saved.version);
       drafts.push({ kind, id, version: saved.version });
     }
-    const results = await Promise.all(drafts.map((d) => publish(store, { ...d, effectiveFrom: '2027-01-01', author: 'lead' })));
+    const results = await Promise.all(drafts.map((d) => publish(store, { ...d, effectiveFrom: `${NEXT_YEAR}-01-01`, author: 'lead' })));
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     expect(await tampered(dir)).toEqual([]);
     expect(Object.keys(parseManifest(readFileSync(path.join(dir, MANIFEST_PATH), 'utf8'))!.published)).toHaveLength(publishedBefore + 2);
