@@ -65,7 +65,7 @@ export function documentSummary(rules: RuleSet, kind: Kind, id: string, today = 
   };
 }
 
-const ORDER: Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario'];
+const ORDER: Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario', 'PlatformMap'];
 
 /** Every document of the store, rate cards first. */
 export function listDocuments(rules: RuleSet, today = todayUtc()): DocumentSummary[] {

@@ -1,11 +1,12 @@
 /** Document kinds as they appear in URLs and headings. Safe to import in the browser. */
-export type KindName = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario';
+export type KindName = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'PlatformMap';
 
 export const KIND_SLUGS: Record<KindName, string> = {
   RateCard: 'rate-card',
   PlanCatalog: 'plan-catalog',
   ValidityPolicy: 'validity-policy',
   Scenario: 'scenario',
+  PlatformMap: 'platform-map',
 };
 
 export const KIND_LABELS: Record<KindName, string> = {
@@ -13,6 +14,7 @@ export const KIND_LABELS: Record<KindName, string> = {
   PlanCatalog: 'Plan catalog',
   ValidityPolicy: 'Validity policy',
   Scenario: 'Scenario',
+  PlatformMap: 'Platform map',
 };
 
 /** The kind a URL segment names: a slug (rate-card) or the kind itself (RateCard); undefined when neither. */

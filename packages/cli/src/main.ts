@@ -7,7 +7,9 @@ import {
   CreditbookError,
   checkScenarioRuns,
   compare,
+  comparePlatforms,
   compareWorkbook,
+  platformsWorkbook,
   forecast,
   forecastWorkbook,
   formatDiagnostic,
@@ -31,6 +33,8 @@ Usage:
   creditbook quote --card ID --model M --duration S [--mode X] [--resolution R] [--set dim=value]... [--on YYYY-MM-DD] [--version N]
   creditbook forecast <scenario.yaml> [--variant NAME]   the credit ledger per pool and period
   creditbook compare <scenario.yaml> [--variant NAME]... base and variants side by side with deltas
+  creditbook platforms <scenario.yaml> [--platform P]... [--map ID]
+                                                         the scenario's demand priced on every platform of the platform map
   creditbook books <scenario.yaml> [--variant NAME] [--method at-expiry|proportional] [--breakage-rate R] [--csv FILE]
                                                          revenue, breakage and deferred revenue per pool and month; the journal as CSV
   creditbook export <scenario.yaml> -o out.xlsx [--variant NAME | --all-variants] [--created YYYY-MM-DDTHH:MM:SSZ]
@@ -179,6 +183,29 @@ const compareCommand: Command = async (args, io) => {
   return 0;
 };
 
+const platformsCommand: Command = async (args, io) => {
+  const { values, positionals } = parse(args, { platform: { type: 'string', multiple: true }, map: { type: 'string' } }, { min: 1, max: 1 });
+  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
+  const platforms = values.platform as string[] | undefined;
+  const map = values.map as string | undefined;
+  const bar = progressBar(io, `pricing ${scenario.doc.id}`, { unit: 'platforms', quiet: Boolean(values.json) });
+  let c: Awaited<ReturnType<typeof comparePlatforms>>;
+  try {
+    c = await comparePlatforms(result.rules, scenario.doc, { ...(platforms ? { platforms } : {}), ...(map ? { map } : {}), onProgress: (done, total) => bar.update(done, total) });
+  } finally {
+    bar.stop();
+  }
+  if (values.json) json(io, c);
+  else {
+    const wb = platformsWorkbook(c);
+    io.stdout.write(`${c.scenario} — ${c.platforms.length} platform runs (${c.currency}; map ${c.map.id} v${c.map.version}; deltas against ${c.reference}'s cheapest plan)\n\n`);
+    io.stdout.write(renderSheet(wb.sheets[0]!));
+    const unservable = wb.sheets.find((s) => s.name === 'Unservable')!;
+    if (unservable.rows.length > 1) io.stdout.write('\n' + renderSheet(unservable, { title: true }));
+  }
+  return 0;
+};
+
 const booksCommand: Command = async (args, io) => {
   const { values, positionals } = parse(
     args,
@@ -258,6 +285,7 @@ const COMMANDS: Record<string, Command> = {
   quote: quoteCommand,
   forecast: forecastCommand,
   compare: compareCommand,
+  platforms: platformsCommand,
   books: booksCommand,
   export: exportCommand,
   usage: usageCommand,

@@ -157,3 +157,30 @@ describe('creditbook forecast and compare', () => {
     expect(table.stdout.split('\n').find((l) => l.startsWith('2025-06'))).toMatch(/1,?280\s*$/);
   });
 });
+
+describe('creditbook platforms', () => {
+  it('--json gives one cheapest entry per platform with the issue\'s fields, plus the scenario\'s own Kling plan', async () => {
+    const r = await run(repoRoot, 'platforms', 'rules/scenarios/steady-studio.yaml', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { scenario: string; platforms: Record<string, unknown>[] };
+    expect(out.scenario).toBe('steady-studio');
+    const cheapest = out.platforms.filter((p) => p['basis'] === 'cheapest');
+    expect(cheapest.map((p) => p['platform'])).toEqual(['kling', 'runway', 'luma', 'veo', 'sora', 'pika', 'hailuo']);
+    // The scenario names Kling Standard, billed monthly: 12 × $10 plus four scheduled $5 top-ups = $140.00.
+    expect(out.platforms[0]).toMatchObject({ platform: 'kling', basis: 'scenario', plan: 'standard', spend: '140.00' });
+    for (const p of out.platforms) {
+      for (const k of ['platform', 'plan', 'spend', 'expired', 'expired_value', 'unmet', 'cost_per_second', 'utilisation']) expect(p).toHaveProperty(k);
+    }
+  });
+
+  it('--platform narrows the table; an unknown platform is bad input (exit 1)', async () => {
+    const r = await run(repoRoot, 'platforms', 'rules/scenarios/steady-studio.yaml', '--platform', 'runway');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Runway /m);
+    expect(r.stdout).not.toMatch(/^Pika /m);
+    const bad = await run(repoRoot, 'platforms', 'rules/scenarios/steady-studio.yaml', '--platform', 'nope');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/C_UNKNOWN_REFERENCE .*platform 'nope' is not in PlatformMap 'video-equivalents'/);
+  });
+});

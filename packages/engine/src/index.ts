@@ -55,6 +55,10 @@ export {
   type PlanCatalog,
   type ValidityPolicy,
   type Scenario,
+  type PlatformMap,
+  type MappedPlatform,
+  type MappedOutput,
+  type PlatformOutput,
   type Variant,
   type DemandLine,
   type Dimension,
@@ -113,6 +117,18 @@ export {
   type VersionUse,
   type SweepRun,
 } from './ledger/index.ts';
+export {
+  comparePlatforms,
+  checkPlatformMap,
+  platformsWorkbook,
+  type ComparePlatformsOptions,
+  type PlatformComparison,
+  type PlatformRun,
+  type PlatformPeriod,
+  type PlatformDelta,
+  type PlanCandidate,
+  type Unservable,
+} from './platforms/index.ts';
 export {
   books,
   booksOfLots,

@@ -20,6 +20,7 @@ export const MESSAGES = {
   R_DIMENSION: 'dimension problem: {detail}',
   R_BAD_MONEY: 'not an exact money amount: {detail}',
   R_TAMPERED: 'published version changed after publishing: {detail}',
+  R_PLATFORM_OUTPUT: 'platform map output problem: {detail}',
   F_COMPILE: 'formula does not compile: {detail}',
   F_UNKNOWN_PARAMETER: 'formula references an unknown parameter {detail}',
   F_IMPURE: 'formula calls {detail}, whose result changes from call to call: a price may depend on the request and the parameters only',

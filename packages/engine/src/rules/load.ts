@@ -8,9 +8,10 @@ import { parseRuleFile } from './parse.ts';
 import { RuleSet, type LoadedDocument } from './ruleset.ts';
 import { pointerSegments, rangeAt, scalarAt, scalarValueOffset, type PathSegment, type SourceDocument } from './source.ts';
 import type { StoredFile, RuleStore } from './store.ts';
-import { KINDS, type Kind, type PlanCatalog, type RateCard, type RuleDocument, type Scenario } from './types.ts';
+import { KINDS, type Kind, type PlanCatalog, type PlatformMap, type RateCard, type RuleDocument, type Scenario } from './types.ts';
 import { checkScenarioReferences } from './references.ts';
 import { checkManifest, MANIFEST_PATH } from './manifest.ts';
+import { checkPlatformMap } from '../platforms/check.ts';
 
 /** Everything a load found: the usable documents, and every problem collected together. */
 export interface LoadResult {
@@ -55,6 +56,7 @@ export async function loadFiles(files: readonly StoredFile[], options: LoadOptio
   const rules = new RuleSet(unique);
   for (const d of unique) {
     if (d.doc.kind === 'Scenario') errors.push(...checkScenarioReferences(rules, d as LoadedDocument<Scenario>));
+    if (d.doc.kind === 'PlatformMap') errors.push(...(await checkPlatformMap(rules, d as LoadedDocument<PlatformMap>)));
   }
   return { rules, errors: sortDiagnostics(errors), warnings: sortDiagnostics(warnings) };
 }

@@ -1,7 +1,7 @@
 /** Shapes of the rule documents, as their JSON Schemas (packages/engine/schemas) define them. */
 
-export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario';
-export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario'];
+export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'PlatformMap';
+export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario', 'PlatformMap'];
 
 /** `withdrawn`: published for a future date, then withdrawn before it took effect (never in force). */
 export type Status = 'draft' | 'published' | 'withdrawn';
@@ -225,4 +225,36 @@ export interface Scenario extends DocumentHeader {
   variants?: Variant[];
 }
 
-export type RuleDocument = RateCard | PlanCatalog | ValidityPolicy | Scenario;
+/** One platform a PlatformMap compares: its plan catalog, validity policy and rate card. */
+export interface MappedPlatform {
+  id: string;
+  name?: string;
+  catalog: string;
+  validity: string;
+  card: string;
+  /** Subscriptions a cheapest-plan search tries (default: every tier priced above zero). */
+  tiers?: string[];
+  /** The top-up pack bought on a shortfall; none: no top-ups. */
+  top_up?: string;
+  note?: string;
+}
+
+/** How one platform serves an output: a request on its card (times `generations`), or not at all. */
+export type PlatformOutput = { request: Record<string, string | number>; generations?: number; note?: string } | { unavailable: string };
+
+/** An output class: the reference requests that are it, and what each other platform makes of it. */
+export interface MappedOutput {
+  id: string;
+  description?: string;
+  match: Record<string, string | number>[];
+  on: Record<string, PlatformOutput>;
+}
+
+export interface PlatformMap extends DocumentHeader {
+  kind: 'PlatformMap';
+  reference: string;
+  platforms: MappedPlatform[];
+  outputs: MappedOutput[];
+}
+
+export type RuleDocument = RateCard | PlanCatalog | ValidityPolicy | Scenario | PlatformMap;

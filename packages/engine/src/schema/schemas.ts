@@ -3,6 +3,7 @@ import rateCard from '../../schemas/rate-card.schema.json' with { type: 'json' }
 import planCatalog from '../../schemas/plan-catalog.schema.json' with { type: 'json' };
 import validityPolicy from '../../schemas/validity-policy.schema.json' with { type: 'json' };
 import scenario from '../../schemas/scenario.schema.json' with { type: 'json' };
+import platformMap from '../../schemas/platform-map.schema.json' with { type: 'json' };
 import type { Kind } from '../rules/types.ts';
 
 /** The JSON Schema of each document kind. */
@@ -11,6 +12,7 @@ export const SCHEMAS: Readonly<Record<Kind, object>> = {
   PlanCatalog: planCatalog,
   ValidityPolicy: validityPolicy,
   Scenario: scenario,
+  PlatformMap: platformMap,
 };
 
 /** The definitions the kinds' schemas refer to. */
