@@ -121,7 +121,7 @@ export async function evaluatedGrid(card: RateCard): Promise<PriceGrid> {
     rows.set(k, row);
   }
   // Range values arrive endpoints first; a person reads them in order.
-  if (columns.every((c) => typeof c === 'number')) columns.sort((a, b) => (a as number) - (b as number));
+  if (columns.every((c) => typeof c === 'number')) columns.sort((a, b) => (a) - (b));
   return {
     unit: card.unit?.name ?? 'credits',
     scale: card.unit?.scale ?? 1,

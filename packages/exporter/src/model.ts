@@ -22,7 +22,6 @@ import {
   type Sheet,
   type Subscription,
   type Validity,
-  type ValidityPolicy,
   type Workbook,
 } from '@creditbook/engine';
 import { definedName, sheetName } from './names.ts';
@@ -230,8 +229,8 @@ export function modelSheets(
     const cal: Calendar = calendar(scenario.start, scenario.horizon, scenario.granularity ?? 'month');
     const H = cal.horizon;
     const pins = eff.rules.pins ?? {};
-    const catAt = (i: number) => rules.resolve('PlanCatalog', eff.plan.catalog, cal.date(i), pins[eff.plan.catalog])!.doc as PlanCatalog;
-    const polAt = (i: number) => rules.resolve('ValidityPolicy', eff.rules.validity, cal.date(i), pins[eff.rules.validity])!.doc as ValidityPolicy;
+    const catAt = (i: number) => rules.resolve('PlanCatalog', eff.plan.catalog, cal.date(i), pins[eff.plan.catalog])!.doc;
+    const polAt = (i: number) => rules.resolve('ValidityPolicy', eff.rules.validity, cal.date(i), pins[eff.rules.validity])!.doc;
     const order = polAt(0).burn_order ?? DEFAULT_ORDER;
     const demandName = runSheet('Demand', runName);
     const ledgerName = runSheet('Ledger', runName);
@@ -686,7 +685,7 @@ async function rateCardSheet(rules: RuleSet, uses: ForecastResult['versions'], n
   const used = new Map<string, RateCard>();
   for (const v of uses) {
     if (v.kind !== 'RateCard') continue;
-    const doc = rules.get('RateCard', v.id, v.version)?.doc as RateCard | undefined;
+    const doc = rules.get('RateCard', v.id, v.version)?.doc;
     if (doc) used.set(`${v.id}@${v.version}`, doc);
   }
   const cols: Column[] = [

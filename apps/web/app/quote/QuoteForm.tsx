@@ -56,9 +56,9 @@ export function QuoteForm({ cards, today, initial }: { cards: CardChoice[]; toda
     if (version) q.set('version', version);
     for (const [k, v] of Object.entries(values)) if (v !== '' && k in card.dimensions) q.set(k, v);
     const mine = ++seq.current;
-    fetch(`/api/quote?${q}`).then(async (res) => {
+    void fetch(`/api/quote?${q}`).then(async (res) => {
       if (mine !== seq.current) return;
-      const body = await res.json();
+      const body: unknown = await res.json();
       if (res.ok) {
         setResult(body as Quote);
         setErrors([]);

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
 import { packsFor } from './auto-topup.ts';
-import { burnComparator, insertInOrder, type BurnKeys } from './burn-order.ts';
+import { burnComparator, insertInOrder } from './burn-order.ts';
 import { draw, drawInOrder, type LotState } from './draw.ts';
 import { closePeriod } from './expiry.ts';
 import { D, ZERO, type Dec } from './money.ts';
@@ -76,7 +76,7 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
     };
     if (detail) lots.push(l);
     const k = poolAt.get(pl.pool)!;
-    if (amount > 0) insertInOrder(active[k]!, l, cmp as (a: BurnKeys, b: BurnKeys) => number);
+    if (amount > 0) insertInOrder(active[k]!, l, cmp);
     balance[k]! += amount;
     return l;
   };
