@@ -1,10 +1,9 @@
 import {
-  compileCard,
   documentPath,
   formatDiagnostic,
   loadFiles,
   parseRuleFile,
-  requestGrid,
+  type CardPricing,
   type Diagnostic,
   type Kind,
   type RateCard,
@@ -84,14 +83,16 @@ export async function previewEdit(store: LoadedStore, text: string, baseVersion:
   const mine = (list: Diagnostic[]) => list.filter((e) => e.file === file && e.code !== 'R_DUPLICATE_VERSION' && e.code !== 'R_EFFECTIVE_ORDER');
   const doc = loaded.rules.documents.find((d) => d.source.file === file)?.doc;
   const card = doc?.kind === 'RateCard' ? doc : undefined;
+  // The grid and the examples are what the load priced: nothing is evaluated twice.
+  const pricing = loaded.pricing.get(file);
   return {
     file,
     kind,
     id,
     errors: mine(loaded.errors).map(shown),
     warnings: mine(loaded.warnings).map(shown),
-    grid: card ? await evaluatedGrid(card) : null,
-    examples: card ? await runExamples(card) : [],
+    grid: card ? evaluatedGrid(card, pricing) : null,
+    examples: examplesOf(pricing),
   };
 }
 
@@ -101,17 +102,13 @@ function columnDimension(card: RateCard): string {
   return names.includes('duration_s') ? 'duration_s' : (names[names.length - 1] ?? '');
 }
 
-/** Prices every request the card allows and lays the prices out as a pivot. */
-export async function evaluatedGrid(card: RateCard): Promise<PriceGrid> {
-  const compiled = compileCard(card);
+/** A card's priced grid (as the loader priced it, every request it allows) laid out as a pivot. */
+export function evaluatedGrid(card: RateCard, pricing: CardPricing | undefined): PriceGrid {
   const colDim = columnDimension(card);
   const rowDims = Object.keys(card.dimensions).filter((d) => d !== colDim);
   const columns: (string | number)[] = [];
   const rows = new Map<string, { key: (string | number)[]; cells: Map<string, GridCell> }>();
-  for (const r of requestGrid(card)) {
-    const norm = compiled.normalize(r);
-    if (!norm.ok) continue;
-    const p = await compiled.price(r);
+  for (const { request: r, priced: p } of pricing?.cells ?? []) {
     const col = r[colDim] as string | number;
     if (!columns.some((c) => String(c) === String(col))) columns.push(col);
     const key = rowDims.map((d) => r[d] as string | number);
@@ -132,20 +129,14 @@ export async function evaluatedGrid(card: RateCard): Promise<PriceGrid> {
   };
 }
 
-/** Runs a card's own examples: expected against what the formula gives. */
-export async function runExamples(card: RateCard): Promise<ExampleResult[]> {
-  const compiled = compileCard(card);
-  const out: ExampleResult[] = [];
-  for (const ex of card.examples ?? []) {
-    const p = await compiled.price(ex.request);
-    out.push({
-      request: ex.request,
-      expected: ex.credits,
-      actual: p.ok ? p.credits : null,
-      pass: p.ok && p.credits === ex.credits,
-      problem: p.ok ? null : `${p.code} ${p.detail}`,
-      note: ex.note ?? null,
-    });
-  }
-  return out;
+/** A card's own examples as the loader ran them: expected against what the formula gives. */
+export function examplesOf(pricing: CardPricing | undefined): ExampleResult[] {
+  return (pricing?.examples ?? []).map(({ request, expected, note, priced: p }) => ({
+    request,
+    expected,
+    actual: p.ok ? p.credits : null,
+    pass: p.ok && p.credits === expected,
+    problem: p.ok ? null : `${p.code} ${p.detail}`,
+    note,
+  }));
 }

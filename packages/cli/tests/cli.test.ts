@@ -25,6 +25,27 @@ describe('creditbook validate', () => {
     expect(r.stderr).toMatch(new RegExp(`^rules/rate-cards/kling-consumer/v2\\.yaml:${line}:\\d+: F_COMPILE `, 'm'));
   });
 
+  it('a draft with two bad cells (-40 and 35.5) exits 1 with two problems, each at its cell', async () => {
+    const dir = tempRules();
+    const lines = readFileSync(path.join(dir, 'rules/rate-cards/kling-consumer/v2.yaml'), 'utf8')
+      .replace(/^version: 2$/m, 'version: 3')
+      .replace(/^status: published$/m, 'status: draft')
+      .split('\n');
+    // Line 63 is clip_credits / kling-v1-6 / pro / 5 (`        "5": 35`, the value at column 14);
+    // line 68 is clip_credits / kling-v2-1 / std / 10 (`        "10": 40`, the value at column 15).
+    lines[62] = lines[62]!.replace(': 35 ', ': 35.5 ');
+    lines[67] = lines[67]!.replace(': 40 ', ': -40 ');
+    writeFileSync(path.join(dir, 'rules/rate-cards/kling-consumer/v3.yaml'), lines.join('\n'));
+    const r = await run(dir, 'validate');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^invalid: .* 2 problems$/m);
+    const shown = r.stderr.trim().split('\n');
+    expect(shown.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
+      'rules/rate-cards/kling-consumer/v3.yaml:63:14: F_FRACTIONAL',
+      'rules/rate-cards/kling-consumer/v3.yaml:68:15: F_NEGATIVE',
+    ]);
+  });
+
   it('reports a schema error with the path inside the document', async () => {
     const dir = tempRules();
     const file = path.join(dir, 'rules/plans/kling-plans/v1.yaml');

@@ -77,8 +77,9 @@ export {
   type DimensionValue,
 } from './rules/index.ts';
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
-export { FUNCTIONS, FORMULA_LIMITS, compileFormula, evaluateFormula, type FormulaFunction } from './formula/index.ts';
-export { compileTable, priceTable, type CardTable, type PriceRow, type PriceTable } from './quote/index.ts';
+export { FUNCTIONS, FORMULA_LIMITS, REQUEST_STEPS, stepBudget, budgetSpent, compileFormula, evaluateFormula, type FormulaFunction, type StepBudget } from './formula/index.ts';
+export { compileTable, priceTable, MAX_TABLE_CELLS, type CardTable, type PriceRow, type PriceTable } from './quote/index.ts';
+export { priceCard, allowedRequests, requestGrid, checkCredits, MAX_GRID_REQUESTS, MAX_CREDITS, type CardPricing, type PricedCell, type PricingProblem } from './quote/index.ts';
 export { compileCard, compiledCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
 export {
   forecast,
@@ -177,7 +178,7 @@ export {
   type Formula,
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
-export { documentPath, saveDraft, publish, diffCards, priceGrid, requestGrid, type SaveDraftInput, type PublishInput, type SaveResult, type SaveFailure, type PriceChange } from './edit/index.ts';
+export { documentPath, saveDraft, publish, diffCards, priceGrid, type SaveDraftInput, type PublishInput, type SaveResult, type SaveFailure, type PriceChange } from './edit/index.ts';
 export { diffFields, type FieldChange } from './edit/index.ts';
 export { reviewState, submitter, submitForReview, reviewDraft, withdraw, type ReviewState, type ReviewStep } from './edit/index.ts';
 export { mergeCells, pathKey, leavesOf, replaceScalar, scalarYaml, setValue, type MergeChoices, type MergeConflict, type MergeResult, type Leaf, type YamlPath } from './edit/index.ts';

@@ -77,7 +77,7 @@ describe('editing rules', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.reason).toBe('invalid');
-      expect(r.errors[0]).toMatchObject({ code: 'F_COMPILE', file: 'editor', line: 19 });
+      expect(r.errors[0]).toMatchObject({ code: 'F_COMPILE', file: 'editor', line: 21 });
     }
     expect((await store.list()).length).toBe(3);
   });

@@ -3,6 +3,7 @@ import { AppShell, PageHead } from '@/components/AppShell.tsx';
 import { requireUser } from '@/lib/auth.ts';
 import { allowedCombos } from '@/lib/combos.ts';
 import { loadRules } from '@/lib/store.ts';
+import { PlatformsView } from '@/components/PlatformsView.tsx';
 import { WhatIf, type ScenarioChoice, type WhatIfState } from './WhatIf.tsx';
 
 export const metadata: Metadata = { title: 'What-if' };
@@ -56,6 +57,7 @@ export default async function WhatIfPage({ searchParams }: { searchParams: Promi
     <AppShell user={user}>
       <PageHead title="What-if" sub="Run a scenario against its variants, or variants you make here, side by side. Export downloads exactly this comparison." />
       <WhatIf key={JSON.stringify(initial)} scenarios={scenarios} policies={policies} initial={initial} />
+      <PlatformsView key={`platforms-${scenario}`} scenarios={scenarios.map((s) => ({ id: s.id, title: s.title }))} initial={scenario} />
     </AppShell>
   );
 }

@@ -1,4 +1,5 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/index.ts';
+import { stepBudget } from '../formula/index.ts';
 import { loadFiles } from '../rules/load.ts';
 import type { LoadedDocument } from '../rules/ruleset.ts';
 import type { RuleStore } from '../rules/store.ts';
@@ -53,7 +54,9 @@ export async function appendEvent(
 ): Promise<SaveResult> {
   const run = async (): Promise<SaveResult> => {
     const files = await store.list();
-    const loaded = (await loadFiles(files)).rules.get(step.kind, step.id, step.version);
+    // One step budget for the whole step, however many loads it takes.
+    const budget = stepBudget();
+    const loaded = (await loadFiles(files, { budget })).rules.get(step.kind, step.id, step.version);
     if (!loaded) return fail('not_found', [diagnostic({ code: 'R_UNKNOWN_REFERENCE', detail: `${step.kind} ${step.id} v${step.version}` })]);
     const refused = check(loaded);
     if (refused) return fail(REASON[refused.code] ?? 'invalid', [refused]);
@@ -65,7 +68,7 @@ export async function appendEvent(
     const audit: Audit = { ...loaded.doc.audit, ...also.audit, trail: [...(loaded.doc.audit.trail ?? []), event] };
     text = text && setValue(text, ['audit'], audit);
     if (text === null) return fail('invalid', [diagnostic({ code: 'Y_SYNTAX', detail: `${path} does not parse`, file: path })]);
-    const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text: text } : f)));
+    const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text: text } : f)), { budget });
     const own = checked.errors.filter((e) => e.file === path);
     if (own.length > 0) return fail('invalid', own);
     if (also.manifest) {

@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import { diagnostic, type Diagnostic } from '../diagnostics/index.ts';
+import { stepBudget } from '../formula/index.ts';
 import { isCalendarDate } from '../rules/dates.ts';
 import { loadFiles } from '../rules/load.ts';
 import type { RuleStore } from '../rules/store.ts';
@@ -40,7 +41,9 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
     return fail('invalid', [diagnostic({ code: 'T_BAD_ID', detail: JSON.stringify(id ?? null), file, source: input.text })]);
   }
   const files = await store.list();
-  const current = await loadFiles(files);
+  // One step budget for the whole save, however many loads it takes.
+  const budget = stepBudget();
+  const current = await loadFiles(files, { budget });
   const versions = typeof id === 'string' && kind ? current.rules.versions(kind, id) : [];
   const latest = versions.length === 0 ? 0 : (versions[versions.length - 1]?.doc.version ?? 0);
   if (latest !== input.baseVersion) {
@@ -63,13 +66,13 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
   }
   // Problems are reported against the text as the user wrote it, so lines and columns match the editor.
   const siblings = new Set(versions.map((v) => v.source.file));
-  const asWritten = await loadFiles([...files.filter((f) => !siblings.has(f.path)), { path: file, text: input.text }]);
+  const asWritten = await loadFiles([...files.filter((f) => !siblings.has(f.path)), { path: file, text: input.text }], { budget });
   const mine = asWritten.errors.filter((e) => e.file === file && e.code !== 'R_DUPLICATE_VERSION' && e.code !== 'R_EFFECTIVE_ORDER');
   if (mine.length > 0 || doc.errors.length > 0 || !kind) {
     return fail('invalid', mine.length > 0 ? mine : [diagnostic({ code: 'S_UNKNOWN_KIND', detail: String(kind), file, source: input.text })]);
   }
   // Then the version as it will be stored, with the rest of the store (version order, references).
-  const checked = await loadFiles([...files, { path, text }]);
+  const checked = await loadFiles([...files, { path, text }], { budget });
   const stored = checked.errors.filter((e) => e.file === path);
   if (stored.length > 0) return fail('invalid', stored);
   const created = await store.create(path, text);

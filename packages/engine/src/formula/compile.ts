@@ -4,6 +4,28 @@ import { FUNCTIONS, FUNCTION_NAMES } from './functions.ts';
 /** Bounds that keep a formula from running away. Deterministic: counted in evaluation steps. */
 export const FORMULA_LIMITS = { steps: 100_000, stack: 200, sequence: 100_000, timeoutMs: 2_000, string: 100_000, allocated: 2_000_000 } as const;
 
+/**
+ * Evaluation steps one request (a validation, a preview, a save) may spend across every formula it
+ * evaluates: from a third of a second to a second of one core (a step costs one to three microseconds).
+ */
+export const REQUEST_STEPS = 300_000;
+
+/** A step budget shared by every evaluation of one request; `spent` only grows. */
+export interface StepBudget {
+  readonly total: number;
+  spent: number;
+}
+
+/** A fresh budget for one request. */
+export function stepBudget(total: number = REQUEST_STEPS): StepBudget {
+  return { total, spent: 0 };
+}
+
+/** The budget is spent: nothing more may be evaluated for this request. */
+export function budgetSpent(budget: StepBudget | undefined): boolean {
+  return budget !== undefined && budget.spent >= budget.total;
+}
+
 export type Expression = ReturnType<typeof jsonata>;
 
 export interface CompiledFormula {
@@ -27,17 +49,27 @@ const cache = new Map<string, CompileResult>();
 const ENTRY = Symbol.for('jsonata.__evaluate_entry');
 const EXIT = Symbol.for('jsonata.__evaluate_exit');
 const TRACE = '__creditbook_trace';
+const BUDGET = '__creditbook_budget';
 
 interface Frame {
-  base: { __steps?: number };
+  base: { __steps?: number; __budget?: StepBudget | null };
   lookup(name: string): unknown;
 }
 
 function countStep(_node: unknown, _input: unknown, env: Frame): void {
   const base = env.base;
-  base.__steps = (base.__steps ?? 0) + 1;
+  if (base.__steps === undefined) {
+    base.__steps = 0;
+    base.__budget = (env.lookup(BUDGET) as StepBudget | undefined) ?? null;
+  }
+  base.__steps++;
   if (base.__steps > FORMULA_LIMITS.steps) {
     throw { code: 'U_STEPS', message: `more than ${FORMULA_LIMITS.steps} evaluation steps (a loop?)` };
+  }
+  const budget = base.__budget;
+  if (budget && budget.spent++ >= budget.total) {
+    budget.spent = budget.total;
+    throw { code: 'U_BUDGET', message: `the request's ${budget.total} evaluation steps are spent` };
   }
 }
 
@@ -195,23 +227,30 @@ export function unknownVariables(formula: CompiledFormula, parameters: ReadonlyS
 
 export type EvaluationResult = { ok: true; value: unknown } | { ok: false; problem: FormulaProblem; limit: boolean };
 
-
-/** Evaluates a compiled formula over an input with bindings, bounded in steps, depth and sequence size. */
+/**
+ * Evaluates a compiled formula over an input with bindings, bounded in steps, depth and sequence size;
+ * with a budget, every step is also counted against the request's shared budget (`U_BUDGET` when spent).
+ */
 export async function evaluateFormula(
   formula: CompiledFormula,
   input: unknown,
   bindings: Record<string, unknown>,
   onStep?: (node: AstNode, result: unknown) => void,
+  budget?: StepBudget,
 ): Promise<EvaluationResult> {
+  if (budget && budgetSpent(budget)) {
+    return { ok: false, problem: { code: 'U_BUDGET', offset: 0, length: 1, message: `the request's ${budget.total} evaluation steps are spent` }, limit: true };
+  }
   const env: Record<string, unknown> = { ...bindings };
   for (const f of FUNCTIONS) env[f.name] = f.implementation;
   if (onStep) env[TRACE] = onStep;
+  if (budget) env[BUDGET] = budget;
   try {
     const value: unknown = await formula.expression.evaluate(input, env);
     return { ok: true, value };
   } catch (e) {
     const problem = toProblem(e);
-    const limit = problem.code === 'U_STEPS' || problem.code === 'U_SIZE' || problem.code === 'D1011' || problem.code === 'D1012' || problem.code === 'D2014' || problem.code === 'D2015' || problem.code === 'RangeError';
+    const limit = problem.code === 'U_STEPS' || problem.code === 'U_BUDGET' || problem.code === 'U_SIZE' || problem.code === 'D1011' || problem.code === 'D1012' || problem.code === 'D2014' || problem.code === 'D2015' || problem.code === 'RangeError';
     const tooBig = e instanceof RangeError && /invalid (string|array) length/i.test(e.message);
     const message = e instanceof RangeError ? (tooBig ? `a value too large to build (${e.message})` : 'stack exhausted (deep recursion)') : problem.message;
     return { ok: false, problem: { ...problem, message }, limit: limit || e instanceof RangeError };

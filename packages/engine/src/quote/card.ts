@@ -1,6 +1,69 @@
-import { compileFormula, evaluateFormula, type CompiledFormula } from '../formula/index.ts';
+import { compileFormula, evaluateFormula, type CompiledFormula, type StepBudget } from '../formula/index.ts';
 import type { Code } from '../diagnostics/index.ts';
-import type { DimensionValue, RateCard } from '../rules/types.ts';
+import type { DimensionValue, Parameter, RateCard } from '../rules/types.ts';
+
+/** The most credits one request may cost: the bound the schema puts on every credits figure. */
+export const MAX_CREDITS = 1_000_000_000_000;
+
+/** A number the formula read from the card's parameters, and where it lives (keys under /parameters). */
+export interface ParameterRead {
+  readonly path: readonly string[];
+  readonly value: number;
+}
+
+export interface PriceOptions {
+  /** Record the formula's intermediate values. */
+  trace?: boolean;
+  /** The request's shared step budget (see formula/compile.ts). */
+  budget?: StepBudget;
+  /** Collects every parameter number the evaluation read. */
+  reads?: ParameterRead[];
+}
+
+export type CreditsCheck = { ok: true; credits: number; scaled: number } | { ok: false; code: 'F_NOT_A_NUMBER' | 'F_NEGATIVE' | 'F_FRACTIONAL' | 'F_TOO_LARGE'; detail: string };
+
+/**
+ * Turns a formula's value into credits, as the card scales and rounds: the one check of what a price
+ * may be (a finite number, not negative, whole when the card rounds exactly, at most MAX_CREDITS).
+ * `what` says what was priced (`for model=... mode=...`).
+ */
+export function checkCredits(raw: unknown, scale: number, rounding: NonNullable<RateCard['rounding']>, what: string): CreditsCheck {
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+    // JSON shows Infinity and NaN as null; say which it is.
+    const shown = typeof raw === 'number' ? String(raw) : (JSON.stringify(raw) ?? 'nothing');
+    return { ok: false, code: 'F_NOT_A_NUMBER', detail: `${shown} ${what}` };
+  }
+  if (raw < 0) return { ok: false, code: 'F_NEGATIVE', detail: `${raw} ${what}` };
+  if (raw * scale > MAX_CREDITS) return { ok: false, code: 'F_TOO_LARGE', detail: `${raw}${scale === 1 ? '' : ` × ${scale}`} ${what} (at most ${MAX_CREDITS} credits)` };
+  // Round the scaled value to 9 places first so 0.1 * 3 * 10 is 3, not 3.0000000000000004.
+  const scaled = Math.round(raw * scale * 1e9) / 1e9;
+  if (Number.isInteger(scaled)) return { ok: true, credits: scaled, scaled };
+  if (rounding === 'exact') return { ok: false, code: 'F_FRACTIONAL', detail: `${scaled} ${what}` };
+  const credits = rounding === 'ceil' ? Math.ceil(scaled) : rounding === 'floor' ? Math.floor(scaled) : Math.round(scaled);
+  return { ok: true, credits, scaled };
+}
+
+/** Parameter tables that record every number read from them (top-level numbers are recorded by name). */
+function recordingParameters(parameters: Record<string, Parameter>, formula: CompiledFormula, reads: ParameterRead[]): Record<string, unknown> {
+  const wrap = (table: { [key: string]: Parameter }, path: readonly string[]): object =>
+    new Proxy(table, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(target, key)) return value;
+        if (typeof value === 'number') reads.push({ path: [...path, key], value });
+        else if (value !== null && typeof value === 'object') return wrap(value as { [key: string]: Parameter }, [...path, key]);
+        return value;
+      },
+    });
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(parameters)) {
+    if (typeof value === 'number') {
+      if (formula.freeVariables.has(name)) reads.push({ path: [name], value });
+      out[name] = value;
+    } else out[name] = wrap(value, [name]);
+  }
+  return out;
+}
 
 export type QuoteRequest = Readonly<Record<string, string | number>>;
 
@@ -22,8 +85,10 @@ export interface CompiledCard {
   readonly formula: CompiledFormula | undefined;
   /** Fills omitted dimensions and checks values against dimensions and constraints. */
   normalize(request: QuoteRequest): { ok: true; request: Record<string, DimensionValue>; filled: string[] } | { ok: false; detail: string; path: string };
+  /** The values a dimension may take given the values already known (undefined: any its range allows). */
+  allowed(name: string, known: Readonly<Record<string, DimensionValue>>): DimensionValue[] | undefined;
   /** Prices a request. With `trace`, records the formula's intermediate values. */
-  price(request: QuoteRequest, options?: { trace?: boolean }): Promise<Priced>;
+  price(request: QuoteRequest, options?: PriceOptions): Promise<Priced>;
 }
 
 function sameValue(a: DimensionValue, b: DimensionValue): boolean {
@@ -45,7 +110,7 @@ export function compileCard(card: RateCard): CompiledCard {
   const scale = card.unit?.scale ?? 1;
   const rounding = card.rounding ?? 'ceil';
 
-  const allowedFor = (name: string, known: Record<string, DimensionValue>): DimensionValue[] | undefined => {
+  const allowedFor = (name: string, known: Readonly<Record<string, DimensionValue>>): DimensionValue[] | undefined => {
     const dim = card.dimensions[name];
     let allowed = dim?.values;
     for (const c of constraints) {
@@ -123,28 +188,16 @@ export function compileCard(card: RateCard): CompiledCard {
       for (const f of norm.filled) trace.push({ step: 'filled', detail: `${f} = ${String(norm.request[f])} (from constraints or default)`, value: norm.request[f] });
     }
     const onStep = options.trace ? traceRecorder(trace, norm.request) : undefined;
-    const result = await evaluateFormula(formula, norm.request, card.parameters ?? {}, onStep);
+    const bindings = options.reads ? recordingParameters(card.parameters ?? {}, formula, options.reads) : (card.parameters ?? {});
+    const result = await evaluateFormula(formula, norm.request, bindings, onStep, options.budget);
     if (!result.ok) {
-      return { ok: false, code: result.limit ? 'F_LIMIT' : 'F_EVALUATION', detail: `${result.problem.code}: ${result.problem.message}`, path: '/credits', trace };
+      const code = result.problem.code === 'U_BUDGET' ? 'F_BUDGET' : result.limit ? 'F_LIMIT' : 'F_EVALUATION';
+      return { ok: false, code, detail: `${result.problem.code}: ${result.problem.message}`, path: '/credits', trace };
     }
-    const raw = result.value;
-    if (typeof raw !== 'number' || !Number.isFinite(raw)) {
-      // JSON shows Infinity and NaN as null; say which it is.
-      const shown = typeof raw === 'number' ? String(raw) : (JSON.stringify(raw) ?? 'nothing');
-      return { ok: false, code: 'F_NOT_A_NUMBER', detail: `${shown} for ${describeRequest(norm.request)}`, path: '/credits', trace };
-    }
-    if (raw < 0) return { ok: false, code: 'F_NEGATIVE', detail: `${raw} for ${describeRequest(norm.request)}`, path: '/credits', trace };
-    // Round the scaled value to 9 places first so 0.1 * 3 * 10 is 3, not 3.0000000000000004.
-    const scaled = Math.round(raw * scale * 1e9) / 1e9;
-    // A finite result can still overflow once scaled; Infinity credits must never reach a ledger.
-    if (!Number.isFinite(scaled)) {
-      return { ok: false, code: 'F_NOT_A_NUMBER', detail: `${raw} × ${scale} overflows for ${describeRequest(norm.request)}`, path: '/credits', trace };
-    }
-    let credits: number;
-    if (Number.isInteger(scaled)) credits = scaled;
-    else if (rounding === 'exact') {
-      return { ok: false, code: 'F_FRACTIONAL', detail: `${scaled} for ${describeRequest(norm.request)}`, path: '/credits', trace };
-    } else credits = rounding === 'ceil' ? Math.ceil(scaled) : rounding === 'floor' ? Math.floor(scaled) : Math.round(scaled);
+    const checked = checkCredits(result.value, scale, rounding, `for ${describeRequest(norm.request)}`);
+    if (!checked.ok) return { ok: false, code: checked.code, detail: checked.detail, path: '/credits', trace };
+    const raw = result.value as number;
+    const { credits, scaled } = checked;
     if (options.trace) {
       trace.push({ step: 'result', detail: `formula = ${raw}`, value: raw });
       if (scale !== 1) trace.push({ step: 'scale', detail: `× ${scale} (${card.unit?.name ?? 'unit'} in 1/${scale})`, value: scaled });
@@ -154,7 +207,7 @@ export function compileCard(card: RateCard): CompiledCard {
     return { ok: true, credits, raw, request: norm.request, trace };
   };
 
-  return { card, formula, normalize, price };
+  return { card, formula, normalize, allowed: allowedFor, price };
 }
 
 function constraintContext(request: Record<string, DimensionValue>, except: string): string {
@@ -164,7 +217,8 @@ function constraintContext(request: Record<string, DimensionValue>, except: stri
     .join(', ');
 }
 
-function describeRequest(request: Record<string, DimensionValue>): string {
+/** `model=kling-v2-1 mode=std duration_s=10`. */
+export function describeRequest(request: Readonly<Record<string, unknown>>): string {
   return Object.entries(request)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');

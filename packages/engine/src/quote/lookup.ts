@@ -1,4 +1,4 @@
-import type { RateCard } from '../rules/types.ts';
+import type { Dimension, RateCard } from '../rules/types.ts';
 import { compileCard, type CompiledCard, type QuoteRequest } from './card.ts';
 
 /** Largest request space compiled into a table; bigger cards price through the formula. */
@@ -17,16 +17,29 @@ export interface CardTable {
   lookup(request: QuoteRequest): number | undefined;
 }
 
+/** Points of a range dimension without a step: its ends and three between. */
+const RANGE_SAMPLES = 4;
+
+/** The steps of a range, endpoints included; at most `limit` of them (more returns limit + 1). */
+export function rangeSteps(range: NonNullable<Dimension['range']>, limit: number): number[] {
+  const step = range.step ?? (range.max - range.min) / RANGE_SAMPLES;
+  if (!(step > 0)) return [range.min];
+  const out: number[] = [];
+  for (let i = 0; out.length <= limit; i++) {
+    const v = Math.round((range.min + i * step) * 1e9) / 1e9;
+    if (v > range.max + 1e-9) break;
+    out.push(v);
+  }
+  return out;
+}
+
 function candidates(card: RateCard): (string | number)[][] | undefined {
   const out: (string | number)[][] = [];
   for (const dim of Object.values(card.dimensions)) {
     if (dim.values) out.push(dim.values);
     else if (dim.range && dim.range.step !== undefined) {
-      const vs: number[] = [];
-      for (let v = dim.range.min; v <= dim.range.max + 1e-9; v += dim.range.step) {
-        vs.push(Math.round(v * 1e9) / 1e9);
-        if (vs.length > MAX_TABLE_CELLS) return undefined;
-      }
+      const vs = rangeSteps(dim.range, MAX_TABLE_CELLS);
+      if (vs.length > MAX_TABLE_CELLS) return undefined;
       out.push(vs);
     } else return undefined;
   }

@@ -1,8 +1,8 @@
 import { diagnostic, type Code, type Diagnostic } from '../diagnostics/index.ts';
 import { problemAt } from './problem.ts';
-import { compileFormula, impureFunctions, unknownVariables } from '../formula/index.ts';
+import { compileFormula, impureFunctions, stepBudget, unknownVariables, type StepBudget } from '../formula/index.ts';
 import { validateSchema } from '../schema/index.ts';
-import { compileCard } from '../quote/card.ts';
+import { priceCard, type CardPricing } from '../quote/grid.ts';
 import { isCalendarDate } from './dates.ts';
 import { parseRuleFile } from './parse.ts';
 import { RuleSet, type LoadedDocument } from './ruleset.ts';
@@ -18,17 +18,21 @@ export interface LoadResult {
   readonly rules: RuleSet;
   readonly errors: Diagnostic[];
   readonly warnings: Diagnostic[];
+  /** Every rate card's priced grid and examples, by file (so a preview never prices twice). */
+  readonly pricing: ReadonlyMap<string, CardPricing>;
 }
 
 export interface LoadOptions {
   /** Called after each file is parsed and schema-checked: files done, files in all. */
   onProgress?: (done: number, total: number) => void;
+  /** The request's step budget, shared by every formula evaluation of the load (a fresh one by default). */
+  budget?: StepBudget;
 }
 
 /** Loads every document of a store, and checks its published files against the store's manifest. */
-export async function loadStore(store: RuleStore): Promise<LoadResult> {
+export async function loadStore(store: RuleStore, options: LoadOptions = {}): Promise<LoadResult> {
   const files = await store.list();
-  const result = await loadFiles(files);
+  const result = await loadFiles(files, options);
   const tampered = await checkManifest(files, result.rules.documents, { text: await store.read(MANIFEST_PATH) });
   return tampered.length === 0 ? result : { ...result, errors: sortDiagnostics([...result.errors, ...tampered]) };
 }
@@ -38,6 +42,8 @@ export async function loadStore(store: RuleStore): Promise<LoadResult> {
  * The result does not depend on the order the files are given in.
  */
 export async function loadFiles(files: readonly StoredFile[], options: LoadOptions = {}): Promise<LoadResult> {
+  const budget = options.budget ?? stepBudget();
+  const pricing = new Map<string, CardPricing>();
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const loaded: LoadedDocument[] = [];
@@ -50,7 +56,10 @@ export async function loadFiles(files: readonly StoredFile[], options: LoadOptio
   const unique = dropDuplicates(loaded, errors);
   checkEffectiveOrder(unique, errors);
   for (const d of unique) {
-    if (d.doc.kind === 'RateCard') await checkRateCard(d as LoadedDocument<RateCard>, errors);
+    if (d.doc.kind === 'RateCard') {
+      const priced = await checkRateCard(d as LoadedDocument<RateCard>, errors, budget);
+      if (priced) pricing.set(d.source.file, priced);
+    }
     if (d.doc.kind === 'PlanCatalog') checkCatalog(d as LoadedDocument<PlanCatalog>, errors);
   }
   const rules = new RuleSet(unique);
@@ -58,7 +67,7 @@ export async function loadFiles(files: readonly StoredFile[], options: LoadOptio
     if (d.doc.kind === 'Scenario') errors.push(...checkScenarioReferences(rules, d as LoadedDocument<Scenario>));
     if (d.doc.kind === 'PlatformMap') errors.push(...(await checkPlatformMap(rules, d as LoadedDocument<PlatformMap>)));
   }
-  return { rules, errors: sortDiagnostics(errors), warnings: sortDiagnostics(warnings) };
+  return { rules, errors: sortDiagnostics(errors), warnings: sortDiagnostics(warnings), pricing };
 }
 
 /** Files first, then position: a stable order for reports. */
@@ -147,21 +156,24 @@ function formulaProblem(src: SourceDocument, code: Code, detail: string, offset:
   return diagnostic({ code, detail, file: src.file, pos: [start, start + length], path: '/credits', source: src.text });
 }
 
-async function checkRateCard(d: LoadedDocument<RateCard>, errors: Diagnostic[]): Promise<void> {
+/** Checks a card; when its formula compiles, prices every request it allows and its examples. */
+async function checkRateCard(d: LoadedDocument<RateCard>, errors: Diagnostic[], budget: StepBudget): Promise<CardPricing | undefined> {
   const card = d.doc;
   const src = d.source;
   const compiled = compileFormula(card.credits);
   if (!compiled.ok) {
     const p = compiled.problem;
     errors.push(formulaProblem(src, 'F_COMPILE', `${p.code}: ${p.message}`, p.offset, p.length));
-    return;
+    return undefined;
   }
   const params = new Set(Object.keys(card.parameters ?? {}));
-  for (const name of unknownVariables(compiled.formula, params)) {
+  const unknown = unknownVariables(compiled.formula, params);
+  for (const name of unknown) {
     const offset = findVariable(card.credits, name);
     errors.push(formulaProblem(src, 'F_UNKNOWN_PARAMETER', `$${name} (parameters: ${[...params].join(', ') || 'none'})`, offset, name.length + 1));
   }
-  for (const name of impureFunctions(compiled.formula, params)) {
+  const impure = impureFunctions(compiled.formula, params);
+  for (const name of impure) {
     errors.push(formulaProblem(src, 'F_IMPURE', `$${name}()`, findVariable(card.credits, name), name.length + 1));
   }
   const dims = card.dimensions;
@@ -185,15 +197,26 @@ async function checkRateCard(d: LoadedDocument<RateCard>, errors: Diagnostic[]):
       }
     }
   });
-  const priced = compileCard(card);
-  for (const [i, ex] of (card.examples ?? []).entries()) {
-    const result = await priced.price(ex.request);
-    if (!result.ok) {
-      errors.push(problemAt(src, 'E_EXAMPLE_FAILED', `${describe(ex.request)}: ${result.code} ${result.detail}`, ['examples', i]));
-    } else if (result.credits !== ex.credits) {
-      errors.push(problemAt(src, 'E_EXAMPLE_FAILED', `${describe(ex.request)} expected ${ex.credits} credits, formula gives ${result.credits}`, ['examples', i, 'credits']));
+  // A formula that reads what does not exist, or what changes from call to call, has no prices to check.
+  if (unknown.length > 0 || impure.length > 0) return undefined;
+  const pricing = await priceCard(card, { budget });
+  // One problem per bad parameter cell, at that cell; failures no single cell explains, at the formula.
+  for (const p of pricing.problems) {
+    if (p.parameter) errors.push(problemAt(src, p.code, p.detail, ['parameters', ...p.parameter]));
+    else if (p.code === 'R_GRID_TOO_LARGE') errors.push(problemAt(src, p.code, p.detail, ['dimensions']));
+    else errors.push(formulaProblem(src, p.code, p.detail, 0, 1));
+  }
+  for (const { index, request, expected, priced } of pricing.examples) {
+    // A spent budget is reported once, above; a request the grid already reports is not repeated.
+    if (!priced.ok && priced.code === 'F_BUDGET') continue;
+    if (!priced.ok) {
+      if (priced.code !== 'Q_DIMENSION' && pricing.cells.some((c) => c.priced === priced)) continue;
+      errors.push(problemAt(src, 'E_EXAMPLE_FAILED', `${describe(request)}: ${priced.code} ${priced.detail}`, ['examples', index]));
+    } else if (priced.credits !== expected) {
+      errors.push(problemAt(src, 'E_EXAMPLE_FAILED', `${describe(request)} expected ${expected} credits, formula gives ${priced.credits}`, ['examples', index, 'credits']));
     }
   }
+  return pricing;
 }
 
 function describe(request: Record<string, unknown>): string {

@@ -11,7 +11,7 @@ import { documentSummary } from '@/lib/documents.ts';
 import { documentDiff } from '@/lib/impact.ts';
 import { allows } from '@/lib/roles.ts';
 import { KIND_LABELS, KIND_SLUGS, documentHref, kindFromSlug } from '@/lib/kinds.ts';
-import { evaluatedGrid, runExamples } from '@/lib/preview.ts';
+import { evaluatedGrid, examplesOf } from '@/lib/preview.ts';
 import { loadRules } from '@/lib/store.ts';
 import { DecisionForm, PublishForm, SubmitForm, WithdrawForm } from './PublishPanel.tsx';
 
@@ -125,11 +125,11 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
         <div className="grid-2">
           <div className="panel flush">
             <div className="panel-head"><h2>Price grid</h2><span className="small muted">{card.credits.length > 60 ? 'formula' : <code>{card.credits}</code>}</span></div>
-            <PriceGridTable grid={await evaluatedGrid(card)} />
+            <PriceGridTable grid={evaluatedGrid(card, store.result.pricing.get(loaded.source.file))} />
           </div>
           <div className="panel flush">
             <div className="panel-head"><h2>Examples</h2></div>
-            <ExamplesTable examples={await runExamples(card)} />
+            <ExamplesTable examples={examplesOf(store.result.pricing.get(loaded.source.file))} />
           </div>
         </div>
       ) : null}

@@ -1,0 +1,1 @@
+export { platformsExportRoute as GET } from '../../../../lib/platforms.ts';

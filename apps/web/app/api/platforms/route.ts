@@ -1,0 +1,1 @@
+export { platformsRoute as GET } from '../../../lib/platforms.ts';
