@@ -65,7 +65,7 @@ describe('usage upload and backtest routes', () => {
     expect(r.status).toBe(200);
     const body = await r.json();
     // a: 70 + 20 = 90 -> 84 + 20 = 104 (+15.56 %); b: 280 -> 280; totals 370 -> 384 (+3.78 %)
-    expect(body.totals).toEqual({ events: 3, customers: 2, unpriced_events: 0, credits_from: 370, credits_to: 384, delta: 14, delta_pct: 3.78 });
+    expect(body.totals).toEqual({ events: 3, customers: 2, unpriced_events: 0, reached_customers: 2, reached_events: 3, credits_from: 370, credits_to: 384, delta: 14, delta_pct: 3.78 });
     expect(body.customers.map((c: { customer: string; delta_pct: number }) => c.delta_pct)).toEqual([15.56, 0]);
     expect((await backtestRoute(await req('/api/backtest?card=nope&from=1&to=2', { user: viewer }))).status).toBe(404);
     expect((await backtestRoute(await req('/api/backtest?card=kling-consumer&from=x&to=2', { user: viewer }))).status).toBe(400);

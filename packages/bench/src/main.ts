@@ -4,9 +4,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliStartSection } from './cli-start.ts';
 import { usageImportSection, usageSection } from './usage.ts';
-import { apiSection, exportSection, loadBundled, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
+import { apiSection, exportSection, loadBundled, modelExportSection, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
 
-const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--usage-events N] [--only cli,quotes,sweep,what-if,export,api,usage,usage-import,scaling] [--rules DIR]
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--usage-events N] [--only cli,quotes,sweep,what-if,export,model-export,api,usage,usage-import,scaling] [--rules DIR]
 
 Measures each pair of contenders in this one process, alternating, over several rounds, and
 prints the medians and the ratios against their goals.`;
@@ -33,8 +33,8 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
     return n;
   };
   try {
-    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'api', 'usage', 'usage-import', 'scaling'];
-    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,api,usage,usage-import').split(',').map((x) => x.trim()));
+    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'model-export', 'api', 'usage', 'usage-import', 'scaling'];
+    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,model-export,api,usage,usage-import').split(',').map((x) => x.trim()));
     for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
     return {
       json: values.json ?? false,
@@ -79,7 +79,7 @@ function render(sections: Section[], scaling: Scaling[], o: Options): string {
 }
 
 /** Runs one section in a child Node with its default heap: its peak memory is its own. */
-function inChild(section: 'export' | 'usage-import', o: Options & { exportRows: number; usageEvents: number }, nodeArgs: string[]): Section {
+function inChild(section: 'export' | 'model-export' | 'usage-import', o: Options & { exportRows: number; usageEvents: number }, nodeArgs: string[]): Section {
   const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
   const args = [...nodeArgs, bin, '--plain-heap', '--only', section, '--json', '--rounds', String(o.rounds), '--export-rows', String(o.exportRows), '--usage-events', String(o.usageEvents), '--rules', o.rulesDir];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
@@ -132,6 +132,10 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
     progress('export…');
     // A bounded old generation: the export must fit, so a pass is proof that memory stays flat.
     sections.push(env.plainHeap ? await exportSection(o) : inChild('export', o, ['--max-old-space-size=256']));
+  }
+  if (o.only.has('model-export')) {
+    progress('model export (120 months)…');
+    sections.push(env.plainHeap ? await modelExportSection(rules, o) : inChild('model-export', o, []));
   }
   if (o.only.has('api')) {
     progress('api… (builds the web app first if it is not built)');

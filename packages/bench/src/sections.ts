@@ -5,7 +5,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { writeSheets } from '@creditbook/exporter';
+import { exportScenario, writeSheets } from '@creditbook/exporter';
 import {
   compare,
   compileCard,
@@ -354,6 +354,33 @@ export async function exportSection(o: Options & { exportRows: number }): Promis
         { name: 'peak RSS of the process, both contenders (MB)', value: peak, goal: '<= 450', met: peak <= 450 },
       ],
       notes: [`files: ${(statSync(join(dir, 'creditbook.xlsx')).size / 2 ** 20).toFixed(1)} MB (Creditbook), ${(statSync(join(dir, 'raw.xlsx')).size / 2 ** 20).toFixed(1)} MB (raw)`],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * 4b. The live model of a long scenario: agency-campaigns over 120 months with every variant, the
+ * engine's model (lot grids with a live burn order) written by the exporter. Run alone in a child
+ * Node, so the peak memory is the export's own.
+ */
+export async function modelExportSection(rules: RuleSet, o: Options): Promise<Section> {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-model-'));
+  const agency = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+  const scenario: Scenario = { ...agency, horizon: 120 };
+  try {
+    const samples = await alternate(Math.max(1, Math.min(o.rounds, 2)), [
+      ['agency-campaigns, 120 months, all variants', () => time(() => exportScenario(rules, scenario, join(dir, 'agency-120.xlsx'), { variants: 'all' }))],
+    ]);
+    const c = contenders(samples, 's');
+    const peak = process.resourceUsage().maxRSS / 1024;
+    return {
+      id: 'model-export',
+      title: `Live model export: agency-campaigns, 120 months, ${(agency.variants ?? []).length + 1} runs`,
+      contenders: c,
+      ratios: [{ name: 'peak RSS of the process (MB)', value: peak, goal: '<= 450', met: peak <= 450 }],
+      notes: [`file: ${(statSync(join(dir, 'agency-120.xlsx')).size / 2 ** 20).toFixed(1)} MB`],
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

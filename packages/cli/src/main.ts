@@ -11,6 +11,8 @@ import {
   platformsWorkbook,
   forecast,
   forecastWorkbook,
+  sheetView,
+  LEDGER_VIEW,
   formatDiagnostic,
   isCalendarDate,
   quote,
@@ -147,10 +149,11 @@ const forecastCommand: Command = async (args, io) => {
   const r = await forecast(result.rules, scenario.doc, { variant: (values.variant as string | undefined) ?? null });
   if (values.json) json(io, r);
   else {
-    const wb = forecastWorkbook(r);
+    // The tables are a view of the live model the Excel file holds.
+    const wb = await forecastWorkbook(result.rules, scenario.doc, { variant: r.variant });
     io.stdout.write(`${r.scenario} — ${r.variant ?? 'base'} (${r.currency})\n\n`);
     io.stdout.write(renderSheet(wb.sheets.find((s) => s.name === 'Summary')!, { title: true }) + '\n');
-    io.stdout.write(renderSheet(wb.sheets.find((s) => s.name === 'Ledger')!, { title: true }));
+    io.stdout.write(renderSheet(sheetView(wb.sheets.find((s) => s.name === 'Ledger')!, LEDGER_VIEW), { title: true }));
   }
   return 0;
 };

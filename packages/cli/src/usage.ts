@@ -99,6 +99,7 @@ function renderBacktest(r: BacktestResult): string {
     `${r.card} v${r.from} -> v${r.to}, pool ${r.pool}, ${range}`,
     '',
     `events ${n(t.events)} (unpriced ${n(t.unpriced_events)}), customers ${n(t.customers)}`,
+    `v${r.to} reaches ${r.reach === 'all' ? 'every customer' : r.reach === 'new_customers' ? 'new customers only' : 'existing customers from their next renewal'}: ${n(t.reached_customers)} customers, ${n(t.reached_events)} events`,
     `credits v${r.from} ${n(t.credits_from)}, v${r.to} ${n(t.credits_to)}, delta ${n(t.delta)} (${p(t.delta_pct)})`,
     `per-customer change (${n(d.customers)} customers): p50 ${p(d.p50)}  p90 ${p(d.p90)}  p95 ${p(d.p95)}  p99 ${p(d.p99)}  max ${p(d.max)}`,
     '',

@@ -25,7 +25,8 @@ interface Case {
 
 const root = path.join(import.meta.dirname, 'cases');
 const baseDir = path.join(root, '_base');
-const topics = readdirSync(root).filter((d) => d !== '_base');
+// Ledger cases have their own runner (ledger-conformance.test.ts).
+const topics = readdirSync(root).filter((d) => d !== '_base' && d !== 'ledger');
 
 for (const topic of topics) {
   describe(topic, () => {

@@ -1,5 +1,4 @@
-import { forecast, runNames, type ForecastResult, type RuleSet, type Scenario } from '@creditbook/engine';
-import { modelSheets } from './model.ts';
+import { modelSheets, runNames, type RuleSet, type Scenario } from '@creditbook/engine';
 import { writeSheets, type SheetSource } from './write.ts';
 
 export interface ExportOptions {
@@ -7,7 +6,7 @@ export interface ExportOptions {
   variants?: readonly string[] | 'all';
   /** A fixed creation time: the same input then gives the same file. */
   created?: Date;
-  /** Called after each forecast: forecasts done, forecasts the export needs (two per run, see `modelSheets`). */
+  /** Called as the export goes: steps done and steps in all (each run is planned, then written). */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -17,20 +16,14 @@ export interface ExportResult {
 }
 
 /**
- * Forecasts the runs and writes the live model, one run's sheets at a time (each computed, written
- * and let go before the next), so memory stays flat however many variants there are.
+ * Writes the engine's live model of the runs (see `modelSheets`), one run's sheets at a time, each
+ * computed, written and let go before the next, so memory stays flat however many variants there are.
  */
 export async function exportScenario(rules: RuleSet, scenario: Scenario, path: string, options: ExportOptions = {}): Promise<ExportResult> {
   const names = options.variants === 'all' ? runNames(scenario) : options.variants && options.variants.length > 0 ? [...options.variants] : ['base'];
-  let forecasts = 0;
-  const run = async (name: string): Promise<ForecastResult> => {
-    const result = await forecast(rules, scenario, { variant: name });
-    options.onProgress?.(++forecasts, 2 * names.length);
-    return result;
-  };
-  const model = modelSheets(rules, scenario, names, run);
+  const model = modelSheets(rules, scenario, names, options.onProgress ? { onProgress: options.onProgress } : {});
   async function* sources(): AsyncGenerator<SheetSource> {
-    for await (const m of model.sheets) yield { ...m.sheet, highlights: m.highlights };
+    for await (const s of model.sheets) yield { ...s, highlights: s.highlights ?? [] };
   }
   await writeSheets(path, sources(), async () => {
     const meta = await model.meta;

@@ -1,9 +1,8 @@
 /**
- * @creditbook/exporter — Excel workbooks of credit forecasts whose formulas are live: inputs are
- * values, every derived cell (demand, the lot-by-period burn grid, the ledger, the summary and the
- * comparison) is a formula written with its cached value.
+ * @creditbook/exporter — writes the engine's live workbook model to .xlsx (exceljs): formula cells
+ * as Excel formulas with their cached values, inputs styled and named, conditional formats, and
+ * text from rules always written as text. No ledger logic here: the model is the engine's.
  */
 export { exportScenario, type ExportOptions, type ExportResult } from './export.ts';
-export { buildModel, modelSheets, type ExportInput, type Model, type ModelSheet } from './model.ts';
-export { writeSheets, writeWorkbook, looksLikeFormula, type SheetSource, type Highlight, type WriteOptions } from './write.ts';
-export { sheetName, definedName } from './names.ts';
+export { writeSheets, writeWorkbook, looksLikeFormula, type SheetSource, type WriteOptions } from './write.ts';
+export { sheetName, definedName, type Highlight } from '@creditbook/engine';

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import { toExcel, type Cell, type Column, type Format, type Workbook } from '@creditbook/engine';
+import { toExcel, type Cell, type Column, type Format, type Highlight, type Workbook } from '@creditbook/engine';
 
 /** A sheet to write: its rows may be produced one at a time (a generator), so memory stays flat. */
 export interface SheetSource {
@@ -14,13 +14,6 @@ export interface SheetSource {
   highlights?: readonly Highlight[];
 }
 
-export interface Highlight {
-  ref: string;
-  /** An Excel formula for the top-left cell of `ref` (relative references move with the cell). */
-  formula: string;
-  colour: 'red' | 'amber';
-  note: string;
-}
 
 export interface WriteOptions {
   /** Creation time written to the file; with it, the same input gives the same bytes. */
@@ -227,7 +220,7 @@ async function reproducible(path: string, date: Date): Promise<void> {
 export async function writeWorkbook(path: string, wb: Workbook, options: WriteOptions = {}, highlights: Record<string, Highlight[]> = {}): Promise<void> {
   await writeSheets(
     path,
-    wb.sheets.map((s) => ({ name: s.name, columns: s.columns, rows: s.rows, frozen: s.frozen ?? 1, highlights: highlights[s.name] ?? [] })),
+    wb.sheets.map((s) => ({ name: s.name, columns: s.columns, rows: s.rows, frozen: s.frozen ?? 1, highlights: highlights[s.name] ?? s.highlights ?? [] })),
     { currency: wb.currency ?? 'USD', title: wb.title, properties: wb.properties, ...options },
   );
 }

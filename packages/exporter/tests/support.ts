@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
-import { loadStore, type ForecastResult, type RuleSet } from '@creditbook/engine';
+import { loadStore, modelMismatches, type RuleSet } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -22,58 +22,8 @@ export function tempDir(prefix: string): string {
 /** Reads a cell of a sheet (0-based row and column, header row 0): its value, formula results resolved. */
 export type Read = (sheet: string, row: number, col: number) => unknown;
 
-/** Ledger and Summary figures that disagree with the engine's forecast of the same runs. */
-export function mismatches(read: Read, sheetNames: string[], runs: readonly ForecastResult[]): string[] {
-  const out: string[] = [];
-  const single = runs.length === 1;
-  const num = (v: unknown) => (typeof v === 'number' ? v : v === null || v === undefined || v === '' ? 0 : Number(v));
-  const money = (v: unknown) => num(v).toFixed(2);
-  runs.forEach((run, k) => {
-    const name = run.variant ?? 'base';
-    const ledger = single ? 'Ledger' : sheetNames.find((s) => s === `Ledger · ${name}` || s.startsWith(`Ledger · ${name.slice(0, 20)}`))!;
-    // Index the ledger sheet by pool and period.
-    const rows = new Map<string, number>();
-    for (let r = 1; ; r++) {
-      const period = read(ledger, r, 0);
-      if (period === null || period === undefined || period === '') break;
-      rows.set(`${String(read(ledger, r, 2))}|${String(period)}`, r);
-    }
-    const cols = { opening: 3, granted: 4, purchased: 5, demand: 6, consumed: 11, expired: 12, closing: 13, unmet: 14, expiring_soon: 17 } as const;
-    for (const p of run.periods) {
-      const r = rows.get(`${p.pool}|${p.period}`);
-      if (r === undefined) {
-        out.push(`${name} ${p.pool} ${p.period}: no ledger row`);
-        continue;
-      }
-      for (const [key, c] of Object.entries(cols)) {
-        const got = num(read(ledger, r, c));
-        const want = p[key as keyof typeof cols];
-        if (got !== want) out.push(`${name} ${p.pool} ${p.period} ${key}: sheet ${got}, engine ${want}`);
-      }
-      if (money(read(ledger, r, 15)) !== p.spend) out.push(`${name} ${p.pool} ${p.period} spend: sheet ${money(read(ledger, r, 15))}, engine ${p.spend}`);
-      if (money(read(ledger, r, 16)) !== p.expired_value) out.push(`${name} ${p.pool} ${p.period} expired value: sheet ${money(read(ledger, r, 16))}, engine ${p.expired_value}`);
-    }
-    const t = run.totals;
-    const summary: [number, string | number][] = [
-      [1, t.granted], [2, t.purchased], [3, t.consumed], [4, t.expired], [5, t.unmet], [6, t.demand], [7, t.spend], [8, t.expired_value], [9, t.output_seconds],
-    ];
-    for (const [row, want] of summary) {
-      const got = read('Summary', row, k + 1);
-      const same = typeof want === 'string' ? money(got) === want : num(got) === want;
-      if (!same) out.push(`${name} Summary row ${row}: sheet ${String(got)}, engine ${want}`);
-    }
-    const ratio = (row: number, want: string | null) => {
-      const got = read('Summary', row, k + 1);
-      if (want === null ? !(got === '' || got === null || got === undefined) : Math.abs(num(got) - Number(want)) > 0.00005) {
-        out.push(`${name} Summary row ${row}: sheet ${String(got)}, engine ${want}`);
-      }
-    };
-    ratio(10, t.cost_per_credit);
-    ratio(11, t.cost_per_second);
-    ratio(12, t.utilisation);
-  });
-  return out;
-}
+/** Ledger rows, lots and Summary figures that disagree with the engine's forecast of the same runs. */
+export const mismatches = modelMismatches;
 
 /** Reads a workbook file with exceljs: formula cells give their (cached) result. */
 export async function readXlsx(file: string): Promise<{ read: Read; sheets: string[]; wb: ExcelJS.Workbook }> {

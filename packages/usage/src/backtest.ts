@@ -1,4 +1,4 @@
-import { compileCard, diagnostic, messageFor, type Code, type Diagnostic, type RateCard, type RuleSet } from '@creditbook/engine';
+import { compileCard, diagnostic, messageFor, type Code, type Diagnostic, type RateCard, type Reach, type RuleSet } from '@creditbook/engine';
 import { EVENT_COLUMNS, ident, num, type UsageDb } from './db.ts';
 import { loadPriceTable, sqlPriceTable, type SqlPriceTable } from './prices.ts';
 import { backtestStatements, requestColumns, type RatingScope } from './sql.ts';
@@ -20,6 +20,8 @@ export interface CustomerChange {
   customer: string;
   events: number;
   unpriced_events: number;
+  /** Whether the proposed version reaches the customer (see `reach`). */
+  reached: boolean;
   credits_from: number;
   credits_to: number;
   delta: number;
@@ -44,7 +46,9 @@ export interface BacktestResult {
   between: { from: string; to: string } | null;
   /** Rows of each version's price table (every request its dimensions allow). */
   price_table_rows: { from: number; to: number };
-  totals: { events: number; customers: number; unpriced_events: number; credits_from: number; credits_to: number; delta: number; delta_pct: number | null };
+  /** Whom `to` reaches (its rule); `totals.reached_*` say how many customers and events that is. */
+  reach: Reach;
+  totals: { events: number; customers: number; unpriced_events: number; reached_customers: number; reached_events: number; credits_from: number; credits_to: number; delta: number; delta_pct: number | null };
   /** Per-customer % change (customers with credits under `from`), nearest-rank percentiles. */
   distribution: { customers: number; p50: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null };
   most_affected: CustomerChange[];
@@ -86,6 +90,7 @@ function customerRow(r: Record<string, unknown>): CustomerChange {
     customer: String(r['customer']),
     events: num(r['events']),
     unpriced_events: num(r['unpriced_events']),
+    reached: r['reached'] === true,
     credits_from: num(r['credits_from']),
     credits_to: num(r['credits_to']),
     delta: num(r['delta']),
@@ -118,6 +123,7 @@ export async function backtest(db: UsageDb, rules: RuleSet, input: BacktestInput
     pool: from.card.pool,
     ...(input.between ? { between: input.between } : {}),
     eventColumns: [...EVENT_COLUMNS, ...(await db.extraColumns())],
+    reach: to.card.reach ?? 'all',
   };
   const statements = backtestStatements(from, to, scope);
   for (const s of statements) {
@@ -155,10 +161,13 @@ export async function backtest(db: UsageDb, rules: RuleSet, input: BacktestInput
     pool: scope.pool,
     between: input.between ?? null,
     price_table_rows: { from: from.rows.length, to: to.rows.length },
+    reach: scope.reach ?? 'all',
     totals: {
       events: num(t!['events']),
       customers: num(t!['customers']),
       unpriced_events: num(t!['unpriced_events']),
+      reached_customers: num(t!['reached_customers']),
+      reached_events: num(t!['reached_events']),
       credits_from: num(t!['credits_from']),
       credits_to: num(t!['credits_to']),
       delta: num(t!['delta']),

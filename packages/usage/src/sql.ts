@@ -1,4 +1,5 @@
 import { ident, literal } from './db.ts';
+import type { Reach } from '@creditbook/engine';
 import type { SqlPriceTable } from './prices.ts';
 
 /** What a backtest rates: the events of a pool, optionally within calendar months. */
@@ -8,6 +9,13 @@ export interface RatingScope {
   between?: { from: string; to: string };
   /** Columns the events table has (fixed and extra). */
   eventColumns: readonly string[];
+  /**
+   * Whom the proposed version reaches (its `reach`), taking effect at the start of the months rated
+   * (or the first event): every customer; customers first seen on or after that start; or, for the
+   * others, events from their first monthly renewal (the day they were first seen, plus whole months)
+   * on or after it. Events it does not reach keep the current version's price under both.
+   */
+  reach?: Reach;
 }
 
 /** The request columns a backtest groups by: every dimension of either card (model and mode first). */
@@ -50,10 +58,16 @@ export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope
     t.dimensions.length === 0 ? 'TRUE' : t.dimensions.map((d) => `${alias}.${ident(d.name)} IS NOT DISTINCT FROM ${eventValue(d.name, d.type, scope)}`).join(' AND ');
   const where = [`(e.pool IS NULL OR e.pool = ${literal(scope.pool)})`];
   if (scope.between) where.push(`e."time" >= TIMESTAMP ${literal(monthStart(scope.between.from))}`, `e."time" < TIMESTAMP ${literal(nextMonthStart(scope.between.to))}`);
+  const reach = scope.reach ?? 'all';
+  // Every event is reached: no flag per event (the common case costs nothing extra).
+  const all = reach === 'all';
   const joined = `FROM events e
 LEFT JOIN ${ident(from.name)} pf ON ${join(from, 'pf')}
-LEFT JOIN ${ident(to.name)} pt ON ${join(to, 'pt')}
+LEFT JOIN ${ident(to.name)} pt ON ${join(to, 'pt')}${reach === 'all' ? '' : '\nLEFT JOIN first_seen fs ON fs.customer = e.customer'}
 WHERE ${where.join(' AND ')}`;
+  const renewal = `fs.joined + to_months(date_sub('month', fs.joined, fs.start) + CASE WHEN fs.joined + to_months(date_sub('month', fs.joined, fs.start)) < fs.start THEN 1 ELSE 0 END)`;
+  const reached = reach === 'all' ? 'TRUE' : reach === 'new_customers' ? '(fs.joined >= fs.start)' : `(fs.joined >= fs.start OR e."time" >= ${renewal})`;
+  const start = scope.between ? `TIMESTAMP ${literal(monthStart(scope.between.from))}` : `(SELECT min(e."time") FROM events e WHERE ${where.join(' AND ')})`;
   // A request column of an event a version cannot price: from the other version's row (the same values
   // by the join), or from the event when neither prices it.
   const typed = (c: string, x: string) => `CAST(${x} AS ${c === 'duration_s' ? 'DOUBLE' : 'VARCHAR'})`;
@@ -63,21 +77,28 @@ WHERE ${where.join(' AND ')}`;
     const b = has(to, c) ? typed(c, `pt.${ident(c)}`) : 'NULL';
     return `CASE WHEN r.rq_to IS NOT NULL THEN ${b} ELSE ${a} END AS ${ident(c)}`;
   };
-  // by model and mode: from the `to` table's row when it has the dimension, else the `from` table's
-  const dim = (c: string) => (has(to, c) ? `pt.${ident(c)}` : has(from, c) ? `pf.${ident(c)}` : 'NULL');
+  // by model and mode: from the `from` table's row (every event there is priced by it), else the `to` table's
+  const dim = (c: string) => (has(from, c) ? `pf.${ident(c)}` : has(to, c) ? `pt.${ident(c)}` : 'NULL');
   return [
+    {
+      name: 'first_seen',
+      sql: `CREATE OR REPLACE TEMP TABLE first_seen AS
+SELECT customer, min("time") AS joined, ${start} AS start FROM events e WHERE ${reach === 'all' ? 'FALSE' : '(e.pool IS NULL OR e.pool = ' + literal(scope.pool) + ')'} GROUP BY customer`,
+    },
     {
       name: 'rated',
       // `x + 0 * y` is NULL when either price is: sums count only events both versions price.
       sql: `CREATE OR REPLACE TEMP TABLE rated AS
-SELECT GROUPING(customer) = 0 AS by_customer, customer, rq_from, rq_to,
+SELECT GROUPING(customer) = 0 AS by_customer, customer, rq_from, rq_to, ${all ? 'TRUE AS reached' : 'reached'},
        count(*) AS events, sum(n) AS generations,
        coalesce(sum(n * unit_from + 0 * unit_to), 0) AS credits_from,
        coalesce(sum(n * unit_to + 0 * unit_from), 0) AS credits_to,
-       count(*) - count(unit_from + unit_to) AS unpriced_events
-FROM (SELECT e.customer, e."count" AS n, pf.rq AS rq_from, pf.credits AS unit_from, pt.rq AS rq_to, pt.credits AS unit_to
+       count(*) - count(unit_from + unit_to) AS unpriced_events,
+       ${all ? 'count(*)' : 'count(*) FILTER (WHERE reached)'} AS reached_events
+FROM (SELECT e.customer, e."count" AS n, ${all ? '' : `${reached} AS reached, `}pf.rq AS rq_from, pf.credits AS unit_from, pt.rq AS rq_to,
+             ${all ? 'pt.credits' : `CASE WHEN ${reached} THEN pt.credits ELSE pf.credits END`} AS unit_to
       ${joined.replaceAll('\n', '\n      ')}) j
-GROUP BY GROUPING SETS ((customer), (rq_from, rq_to))`,
+GROUP BY GROUPING SETS ((customer), (rq_from, rq_to${all ? '' : ', reached'}))`,
     },
     {
       name: 'unpriced_by_neither',
@@ -89,7 +110,7 @@ GROUP BY ALL`,
     {
       name: 'customers',
       sql: `CREATE OR REPLACE TEMP TABLE customers AS
-SELECT customer, events, unpriced_events, credits_from, credits_to, credits_to - credits_from AS delta,
+SELECT customer, events, unpriced_events, reached_events > 0 AS reached, credits_from, credits_to, credits_to - credits_from AS delta,
        CASE WHEN credits_from > 0 THEN round(100.0 * (credits_to - credits_from) / credits_from, 2) END AS delta_pct
 FROM rated WHERE by_customer`,
     },
@@ -97,6 +118,7 @@ FROM rated WHERE by_customer`,
       name: 'totals',
       sql: `CREATE OR REPLACE TEMP TABLE totals AS
 SELECT coalesce(sum(events), 0) AS events, count(*) AS customers, coalesce(sum(unpriced_events), 0) AS unpriced_events,
+       count(*) FILTER (WHERE reached) AS reached_customers, (SELECT coalesce(sum(reached_events), 0) FROM rated WHERE by_customer) AS reached_events,
        coalesce(sum(credits_from), 0) AS credits_from, coalesce(sum(credits_to), 0) AS credits_to,
        coalesce(sum(credits_to), 0) - coalesce(sum(credits_from), 0) AS delta,
        CASE WHEN sum(credits_from) > 0 THEN round(100.0 * (sum(credits_to) - sum(credits_from)) / sum(credits_from), 2) END AS delta_pct
@@ -119,16 +141,16 @@ FROM customers WHERE delta_pct IS NOT NULL`,
 SELECT ${dim('model')} AS model, ${dim('mode')} AS mode, sum(r.events) AS events,
        sum(r.credits_from) AS credits_from, sum(r.credits_to) AS credits_to, sum(r.credits_to) - sum(r.credits_from) AS delta,
        CASE WHEN sum(r.credits_from) > 0 THEN round(100.0 * (sum(r.credits_to) - sum(r.credits_from)) / sum(r.credits_from), 2) END AS delta_pct
-FROM rated r JOIN ${ident(from.name)} pf ON pf.rq = r.rq_from JOIN ${ident(to.name)} pt ON pt.rq = r.rq_to
-WHERE NOT r.by_customer
+FROM rated r JOIN ${ident(from.name)} pf ON pf.rq = r.rq_from LEFT JOIN ${ident(to.name)} pt ON pt.rq = r.rq_to
+WHERE NOT r.by_customer AND (r.rq_to IS NOT NULL OR NOT r.reached)
 GROUP BY ALL`,
     },
     {
       name: 'unpriced',
       sql: `CREATE OR REPLACE TEMP TABLE unpriced AS
-SELECT ${req.map(fromRow).join(', ')}, r.events, r.generations, r.rq_from IS NULL AS unpriced_from, r.rq_to IS NULL AS unpriced_to
+SELECT ${req.map(fromRow).join(', ')}, r.events, r.generations, r.rq_from IS NULL AS unpriced_from, r.reached AND r.rq_to IS NULL AS unpriced_to
 FROM rated r LEFT JOIN ${ident(from.name)} pf ON pf.rq = r.rq_from LEFT JOIN ${ident(to.name)} pt ON pt.rq = r.rq_to
-WHERE NOT r.by_customer AND (r.rq_from IS NULL) <> (r.rq_to IS NULL)
+WHERE NOT r.by_customer AND NOT (r.rq_from IS NULL AND r.rq_to IS NULL) AND (r.rq_from IS NULL OR (r.reached AND r.rq_to IS NULL))
 UNION ALL
 SELECT ${req.map(ident).join(', ')}, events, generations, TRUE, TRUE FROM unpriced_by_neither`,
     },

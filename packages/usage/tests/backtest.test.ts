@@ -40,16 +40,16 @@ describe('backtest of a small usage file, by hand', () => {
     // c: v2 = 20 (kling-v9 is no model of either version: unpriced, not counted); v3 = 25; +5 = +25.00 %
     // e: pro at 720p breaks the card's constraint (pro renders 1080p): unpriced, 0 and 0, no % change
     expect(result.customers).toEqual([
-      { customer: 'a', events: 2, unpriced_events: 0, credits_from: 200, credits_to: 235, delta: 35, delta_pct: 17.5 },
-      { customer: 'b', events: 2, unpriced_events: 0, credits_from: 700, credits_to: 680, delta: -20, delta_pct: -2.86 },
-      { customer: 'c', events: 2, unpriced_events: 1, credits_from: 20, credits_to: 25, delta: 5, delta_pct: 25 },
-      { customer: 'e', events: 1, unpriced_events: 1, credits_from: 0, credits_to: 0, delta: 0, delta_pct: null },
+      { customer: 'a', events: 2, unpriced_events: 0, reached: true, credits_from: 200, credits_to: 235, delta: 35, delta_pct: 17.5 },
+      { customer: 'b', events: 2, unpriced_events: 0, reached: true, credits_from: 700, credits_to: 680, delta: -20, delta_pct: -2.86 },
+      { customer: 'c', events: 2, unpriced_events: 1, reached: true, credits_from: 20, credits_to: 25, delta: 5, delta_pct: 25 },
+      { customer: 'e', events: 1, unpriced_events: 1, reached: true, credits_from: 0, credits_to: 0, delta: 0, delta_pct: null },
     ]);
   });
 
   it('totals, distribution and most affected', () => {
     // events 2 + 2 + 2 + 1 = 7, 2 unpriced; v2 200 + 700 + 20 = 920; v3 235 + 680 + 25 = 940; +20 = 2.1739 % -> 2.17
-    expect(result.totals).toEqual({ events: 7, customers: 4, unpriced_events: 2, credits_from: 920, credits_to: 940, delta: 20, delta_pct: 2.17 });
+    expect(result.totals).toEqual({ events: 7, customers: 4, unpriced_events: 2, reached_customers: 4, reached_events: 7, credits_from: 920, credits_to: 940, delta: 20, delta_pct: 2.17 });
     // sorted changes [-2.86, 17.5, 25]; nearest rank ceil(q x 3): p50 -> 2nd = 17.5, p90/p95/p99 -> 3rd = 25
     expect(result.distribution).toEqual({ customers: 3, p50: 17.5, p90: 25, p95: 25, p99: 25, max: 25 });
     // by |delta|: a 35, b 20, c 5 (e did not change)
@@ -85,6 +85,36 @@ describe('backtest of a small usage file, by hand', () => {
     expect(outcome.result.totals).toMatchObject({ unpriced_events: 3, credits_from: 500, credits_to: 540, delta: 40 });
     const turbo = outcome.result.unpriced.find((u) => u.request['model'] === 'kling-v2-5-turbo')!;
     expect(turbo.problems.map((p) => p.version)).toEqual([1]);
+  });
+
+  it('the proposed version reaches whom its rule says', async () => {
+    // x was first seen on 2025-10-10, before the months rated (from 2025-11-01): an existing customer; y is new.
+    // Monthly renewals of x: 2025-11-10, so x's 11-05 event is before its next renewal and 11-20 after.
+    // 2.1 pro 10 s: v2 70, v3 80.
+    const small = await UsageDb.open(':memory:');
+    await importEvents(small, write(tempDir(), 'reach.csv', `customer,time,model,mode,duration_s,resolution
+x,2025-10-10T00:00:00Z,kling-v2-1,pro,10,1080p
+x,2025-11-05T00:00:00Z,kling-v2-1,pro,10,1080p
+x,2025-11-20T00:00:00Z,kling-v2-1,pro,10,1080p
+y,2025-11-15T00:00:00Z,kling-v2-1,pro,10,1080p
+`));
+    const run = async (reach: string) => {
+      const r = await backtest(small, await rulesWithV3(reach), { card: 'kling-consumer', from: 2, to: 3, between: { from: '2025-11', to: '2025-12' }, perCustomer: true });
+      if (!r.ok) throw new Error('backtest failed');
+      return r.result;
+    };
+    // every customer: x 70 + 70 -> 80 + 80, y 70 -> 80; 210 -> 240
+    expect((await run('all')).totals).toMatchObject({ reached_customers: 2, reached_events: 3, credits_from: 210, credits_to: 240 });
+    // new customers only: x keeps v2 (140 -> 140), y 70 -> 80; 210 -> 220
+    const fresh = await run('new_customers');
+    expect(fresh.reach).toBe('new_customers');
+    expect(fresh.totals).toMatchObject({ reached_customers: 1, reached_events: 1, credits_from: 210, credits_to: 220, delta: 10 });
+    expect(fresh.customers!.map((c) => [c.customer, c.reached, c.credits_to])).toEqual([['x', false, 140], ['y', true, 80]]);
+    // from the next renewal: x's 11-20 event only (140 -> 150, +7.14 %), y 70 -> 80; 210 -> 230
+    const renewal = await run('next_renewal');
+    expect(renewal.totals).toMatchObject({ reached_customers: 2, reached_events: 2, credits_from: 210, credits_to: 230, delta: 20 });
+    expect(renewal.customers!.map((c) => [c.customer, c.credits_to, c.delta_pct])).toEqual([['x', 150, 7.14], ['y', 80, 14.29]]);
+    small.close();
   });
 
   it('the emitted SQL, run on its own in DuckDB with the price tables as CSV, gives the same numbers', async () => {

@@ -29,7 +29,8 @@ interface BacktestJson {
   to: number;
   pool: string;
   between: { from: string; to: string } | null;
-  totals: { events: number; customers: number; unpriced_events: number; credits_from: number; credits_to: number; delta: number; delta_pct: number | null };
+  reach: string;
+  totals: { events: number; customers: number; unpriced_events: number; reached_customers: number; reached_events: number; credits_from: number; credits_to: number; delta: number; delta_pct: number | null };
   distribution: { customers: number; p50: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null };
   most_affected: CustomerChange[];
   by_model_mode: { model: string; mode: string | null; events: number; credits_from: number; credits_to: number; delta: number; delta_pct: number | null }[];
@@ -172,7 +173,7 @@ export function Backtest({ cards, canUpload }: { cards: CardVersions[]; canUploa
         <>
           <div className="kpis" data-testid="bt-totals">
             <div className="kpi"><div className="k">Events</div><div className="v" data-key="events">{n(result.totals.events)}</div><div className="d muted">{n(result.totals.unpriced_events)} unpriced</div></div>
-            <div className="kpi"><div className="k">Customers</div><div className="v" data-key="customers">{n(result.totals.customers)}</div></div>
+            <div className="kpi"><div className="k">Customers</div><div className="v" data-key="customers">{n(result.totals.customers)}</div><div className="d muted" data-key="reached">v{result.to} reaches {n(result.totals.reached_customers)} ({result.reach === 'all' ? 'every customer' : result.reach === 'new_customers' ? 'new customers only' : 'from their next renewal'})</div></div>
             <div className="kpi"><div className="k">Credits v{result.from}</div><div className="v" data-key="credits_from">{n(result.totals.credits_from)}</div></div>
             <div className="kpi"><div className="k">Credits v{result.to}</div><div className="v" data-key="credits_to">{n(result.totals.credits_to)}</div><div className={`d ${cls(result.totals.delta)}`} data-key="delta">{n(result.totals.delta)} ({pct(result.totals.delta_pct)})</div></div>
           </div>

@@ -1,5 +1,6 @@
 import { compiledCard } from '../quote/card.ts';
 import type { Priced, QuoteRequest } from '../quote/card.ts';
+import { cardForCustomer, type CustomerTerms } from '../rules/reach.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
 import type { PlanCatalog, RateCard, RuleDocument, ValidityPolicy } from '../rules/types.ts';
 import type { Calendar } from './calendar.ts';
@@ -19,13 +20,18 @@ export class PricingCache {
 
   constructor(readonly rules: RuleSet) {}
 
-  /** The version of a document in force in every period of a calendar (undefined where none is). */
-  resolveSeries<K extends Resolvable>(kind: K, id: string, pin: number | 'effective' | undefined, cal: Calendar): (DocOf<K> | undefined)[] {
-    const key = `${kind}\u0000${id}\u0000${String(pin)}\u0000${cal.granularity}\u0000${cal.date(0)}\u0000${cal.horizon}`;
+  /**
+   * The version of a document in force in every period of a calendar (undefined where none is).
+   * With a customer, a rate card's versions apply as their reach says (`cardForCustomer`).
+   */
+  resolveSeries<K extends Resolvable>(kind: K, id: string, pin: number | 'effective' | undefined, cal: Calendar, customer?: CustomerTerms): (DocOf<K> | undefined)[] {
+    const byReach = kind === 'RateCard' && customer !== undefined && typeof pin !== 'number';
+    const who = byReach ? `\u0000${customer.joined}\u0000${customer.billing}` : '';
+    const key = `${kind}\u0000${id}\u0000${String(pin)}\u0000${cal.granularity}\u0000${cal.date(0)}\u0000${cal.horizon}${who}`;
     let s = this.series.get(key);
     if (!s) {
       s = [];
-      for (let i = 0; i < cal.horizon; i++) s.push(this.rules.resolve(kind, id, cal.date(i), pin)?.doc);
+      for (let i = 0; i < cal.horizon; i++) s.push(byReach ? cardForCustomer(this.rules, id, cal.date(i), customer) : this.rules.resolve(kind, id, cal.date(i), pin)?.doc);
       this.series.set(key, s);
     }
     return s as (DocOf<K> | undefined)[];

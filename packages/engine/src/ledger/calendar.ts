@@ -23,18 +23,9 @@ export interface Calendar {
   validPeriods(v: Validity, granted: number): number;
 }
 
-const calendars = new Map<string, Calendar>();
-
-/** The calendar of a scenario (calendars are immutable and shared: a sweep asks for the same one often). */
+/** The calendar of a scenario (immutable: a run may share it with every cache keyed on it). */
 export function calendar(start: string, horizon: number, granularity: 'month' | 'day'): Calendar {
-  const key = `${granularity} ${start} ${horizon}`;
-  let cal = calendars.get(key);
-  if (!cal) {
-    if (calendars.size > 1_000) calendars.clear();
-    cal = withLabels(makeCalendar(start, horizon, granularity));
-    calendars.set(key, cal);
-  }
-  return cal;
+  return withLabels(makeCalendar(start, horizon, granularity));
 }
 
 /** Labels and dates of the horizon computed once. */

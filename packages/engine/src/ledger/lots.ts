@@ -1,5 +1,5 @@
 import { CreditbookError, diagnostic, type Diagnostic } from '../diagnostics/index.ts';
-import type { BurnKey, LotSource, Pack, PlanCatalog, SourcePolicy, Subscription, Validity, ValidityPolicy } from '../rules/types.ts';
+import type { BurnKey, LotSource, Money, Pack, PlanCatalog, SourcePolicy, Subscription, Validity, ValidityPolicy } from '../rules/types.ts';
 import { DEFAULT_BURN_ORDER } from './burn-order.ts';
 import { money, ZERO } from './money.ts';
 import { NEVER, type AutoTopUp, type LedgerPlan, type LotCategory, type MoneyAmount, type Payment, type PlanInput, type PlannedLot, type Quantity } from './plan.ts';
@@ -63,7 +63,17 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
   const catInput = (cat: PlanCatalog, key: string, label: string, value: number, fmt: PlanInput['fmt'], name: string[]) =>
     input(key, label, value, fmt, name, cat.version, catalogVersions > 1);
   const qty = (key: string, times = 1): Quantity => ({ value: inputs.get(key)!.value * times, input: key, times });
-  const moneyOf = (key: string, value: MoneyAmount['value'], times = 1, per = 1): MoneyAmount => ({ value: value.times(times).div(per), input: key, times, per });
+  // Amounts of the same input recur every period: each distinct one is computed once per run.
+  const amounts = new Map<string, MoneyAmount>();
+  const moneyOf = (key: string, price: Money, times = 1, per = 1): MoneyAmount => {
+    const k = `${key}\u0000${times}\u0000${per}`;
+    let m = amounts.get(k);
+    if (!m) {
+      const v = money(price);
+      amounts.set(k, (m = { value: times === 1 && per === 1 ? v : v.times(times).div(per), input: key, times, per }));
+    }
+    return m;
+  };
 
   const unit = cal.granularity === 'day' ? 'days' : 'months';
   /** A lot's validity in periods: an input when it is the same for every lot of its kind (always, on a monthly calendar). */
@@ -112,6 +122,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
 
   let billed = 0;
   let yearPaid: MoneyAmount | undefined;
+  let yearLot: { from: MoneyAmount; price: MoneyAmount } | undefined;
   let warnedYear = false;
   let tierCat: PlanCatalog | undefined;
   let tier: Subscription | undefined;
@@ -132,9 +143,9 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
         if (billed % 12 === 0) {
           // A year is paid at its first billing, at the catalog in force then; its twelve lots share that price.
           if (tier.price_year !== undefined) {
-            yearPaid = moneyOf(catInput(cat, `price_year:${tier.id}`, 'Subscription price per year', Number(tier.price_year), 'money', ['price_year']), money(tier.price_year));
+            yearPaid = moneyOf(catInput(cat, `price_year:${tier.id}`, 'Subscription price per year', Number(tier.price_year), 'money', ['price_year']), tier.price_year);
           } else {
-            yearPaid = moneyOf(catInput(cat, `price_month:${tier.id}`, 'Subscription price per month', Number(tier.price_month), 'money', ['price_month']), money(tier.price_month), 12);
+            yearPaid = moneyOf(catInput(cat, `price_month:${tier.id}`, 'Subscription price per month', Number(tier.price_month), 'money', ['price_month']), tier.price_month, 12);
             if (!warnedYear) {
               problems.push(runProblem(ctx, 'C_DEFAULT', `${tier.id} has no price_year in ${cat.id} v${cat.version}; annual billing charges 12 × price_month`, [...planPath, 'billing'], { period: cal.label(i), severity: 'warning' }));
               warnedYear = true;
@@ -142,10 +153,13 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
           }
           payments.push({ period: i, pool: tier.pool, ref: tier.id, amount: yearPaid });
         }
-        const y = yearPaid!;
-        price = { value: y.value.div(12), input: y.input!, times: y.times ?? 1, per: (y.per ?? 1) * 12 };
+        if (!yearLot || yearLot.from !== yearPaid) {
+          const y = yearPaid!;
+          yearLot = { from: y, price: { value: y.value.div(12), input: y.input!, times: y.times ?? 1, per: (y.per ?? 1) * 12 } };
+        }
+        price = yearLot.price;
       } else {
-        price = moneyOf(catInput(cat, `price_month:${tier.id}`, 'Subscription price per month', Number(tier.price_month), 'money', ['price_month']), money(tier.price_month));
+        price = moneyOf(catInput(cat, `price_month:${tier.id}`, 'Subscription price per month', Number(tier.price_month), 'money', ['price_month']), tier.price_month);
         payments.push({ period: i, pool: tier.pool, ref: tier.id, amount: price });
       }
       billed++;
@@ -164,7 +178,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
     for (let j = 0; j < eff.grants.length; j++) {
       const g = eff.grants[j]!;
       if (g.credits === 0 || grantAt[j] !== i) continue;
-      inputs.set(`grant:${j}`, { key: `grant:${j}`, label: `Promotional grant ${g.period} (${g.pool})`, value: g.credits, fmt: 'credits', name: ['grant', String(j + 1)] });
+      inputs.set(`grant:${j}`, { key: `grant:${j}`, label: `Promotional grant ${j + 1}: ${g.period}, ${g.pool} (credits)`, value: g.credits, fmt: 'credits', name: ['grant', String(j + 1)] });
       lot(i, g.pool, 'promotional', 'promotional', qty(`grant:${j}`), { value: ZERO }, validityOf(pol, sourcePolicy(pol, 'promotional').validity, i, 'promotional', 'promotional credits'));
     }
     for (let j = 0; j < scheduled.length; j++) {
@@ -181,7 +195,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       }
       const q = sp.quantity ?? 1;
       const ins = packInputs(cat, pack);
-      lot(i, pack.pool, source, pack.id, qty(ins.credits, q), moneyOf(ins.price, money(pack.price), q), packValidity(i, source, pack));
+      lot(i, pack.pool, source, pack.id, qty(ins.credits, q), moneyOf(ins.price, pack.price, q), packValidity(i, source, pack));
     }
     if (i === 0) for (const pool of p.demand.keys()) addPool(pool);
     // 4. The auto top-up each pool may need (bought only on a shortfall).
@@ -192,7 +206,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
         if (!found || found.pack.pool !== pool) continue;
         const { pack, source } = found;
         const ins = packInputs(cat, pack);
-        const auto: AutoTopUp = { pack: pack.id, credits: qty(ins.credits), price: moneyOf(ins.price, money(pack.price)), eligible: eligible(pack) };
+        const auto: AutoTopUp = { pack: pack.id, credits: qty(ins.credits), price: moneyOf(ins.price, pack.price), eligible: eligible(pack) };
         lot(i, pool, source, pack.id, { value: 0 }, { value: ZERO }, packValidity(i, source, pack), auto);
       }
     }

@@ -82,7 +82,8 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
     if (!credits) demand.set(st.pool, (credits = new Array<number>(H).fill(0)));
     let secs = seconds.get(st.pool);
     if (!secs) seconds.set(st.pool, (secs = new Array<number>(H).fill(0)));
-    const cards = cardId ? cache.resolveSeries('RateCard', cardId, pins[cardId], cal) : [];
+    // The scenario is one customer joining at its start: a card version reaches them as its `reach` says.
+    const cards = cardId ? cache.resolveSeries('RateCard', cardId, pins[cardId], cal, { joined: cal.date(0), billing: eff.plan.billing ?? 'monthly' }) : [];
     const linePath = ['demand', st.line];
     let lastCard: RateCard | undefined;
     let p: Priced | undefined;

@@ -9,3 +9,4 @@ export { rangeAt, scalarAt, scalarValueOffset, pointer, pointerSegments, type So
 export { isCalendarDate, isMonth, daysInMonth, monthIndex, monthLabel, dayIndex, dayLabel, todayUtc } from './dates.ts';
 export { catalogPacks, startDate, checkScenarioReferences } from './references.ts';
 export { MANIFEST_PATH, buildManifest, checkManifest, contentHash, manifestText, parseManifest, type Manifest, type ManifestCheck } from './manifest.ts';
+export { cardForCustomer, nextRenewal, reaches, type CustomerTerms } from './reach.ts';

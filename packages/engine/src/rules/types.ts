@@ -59,11 +59,16 @@ export interface RateCardExample {
   note?: string;
 }
 
+/** Whom a rate-card version reaches: every customer, new customers only, or existing ones from their next renewal. */
+export type Reach = 'all' | 'new_customers' | 'next_renewal';
+
 export interface RateCard extends DocumentHeader {
   kind: 'RateCard';
   pool: string;
   unit?: { name: string; scale?: number };
   rounding?: 'ceil' | 'floor' | 'round' | 'exact';
+  /** Whom the version reaches from its effective date (default `all`); see `reaches`. */
+  reach?: Reach;
   dimensions: Record<string, Dimension>;
   constraints?: Constraint[];
   parameters?: Record<string, Parameter>;

@@ -41,108 +41,6 @@ function totalValue(t: Totals, k: keyof Totals): CellValue {
   return typeof x === 'string' ? Number(x) : x;
 }
 
-/** The workbook of one forecast: Summary, Ledger, Demand and Lots, with formulas where a cell derives from others. */
-export function forecastWorkbook(r: ForecastResult): Workbook {
-  const name = r.variant ?? 'base';
-  const summaryCols: Column[] = [
-    { key: 'metric', title: 'Metric', width: 38 },
-    { key: name, title: name, width: 16 },
-  ];
-  const summary = sheet(
-    'Summary',
-    summaryCols,
-    TOTAL_ROWS.map(([k, label, fmt]) => [v(label, 'text'), v(totalValue(r.totals, k), fmt)]),
-  );
-  summary.rows.push([v('Rule versions', 'text'), v(r.versions.map((x) => `${x.id} v${x.version}`).join(', '), 'text')]);
-
-  const ledgerCols: Column[] = [
-    { key: 'period', title: 'Period', fmt: 'period' },
-    { key: 'pool', title: 'Pool', fmt: 'text' },
-    { key: 'opening', title: 'Opening', fmt: 'credits' },
-    { key: 'granted', title: 'Granted', fmt: 'credits' },
-    { key: 'purchased', title: 'Purchased', fmt: 'credits' },
-    { key: 'demand', title: 'Demand', fmt: 'credits' },
-    { key: 'consumed', title: 'Consumed', fmt: 'credits' },
-    { key: 'expired', title: 'Expired', fmt: 'credits' },
-    { key: 'closing', title: 'Closing', fmt: 'credits' },
-    { key: 'unmet', title: 'Unmet', fmt: 'credits' },
-    { key: 'spend', title: 'Spend', fmt: 'money' },
-    { key: 'expired_value', title: 'Expired value', fmt: 'money' },
-    { key: 'expiring_soon', title: 'Expiring soon', fmt: 'credits' },
-  ];
-  const col = Object.fromEntries(ledgerCols.map((c, i) => [c.key, i])) as Record<string, number>;
-  const lastRowOfPool = new Map<string, number>();
-  const ledgerRows: Cell[][] = r.periods.map((p, i) => {
-    const row = i + 1;
-    const prev = lastRowOfPool.get(p.pool);
-    lastRowOfPool.set(p.pool, row);
-    const c = (k: string) => f.ref(row, col[k]!);
-    return [
-      v(p.period, 'period'),
-      v(p.pool, 'text'),
-      prev === undefined ? v(p.opening, 'credits') : { v: p.opening, f: f.ref(prev, col['closing']!), fmt: 'credits' },
-      v(p.granted, 'credits'),
-      v(p.purchased, 'credits'),
-      v(p.demand, 'credits'),
-      v(p.consumed, 'credits'),
-      v(p.expired, 'credits'),
-      { v: p.closing, f: f.sub(f.sub(f.add(c('opening'), c('granted'), c('purchased')), c('consumed')), c('expired')), fmt: 'credits' },
-      { v: p.unmet, f: f.sub(c('demand'), c('consumed')), fmt: 'credits' },
-      v(Number(p.spend), 'money'),
-      v(Number(p.expired_value), 'money'),
-      v(p.expiring_soon, 'credits'),
-    ];
-  });
-
-  const demandCols: Column[] = [
-    { key: 'period', title: 'Period', fmt: 'period' },
-    { key: 'line', title: 'Demand line', fmt: 'text' },
-    { key: 'pool', title: 'Pool', fmt: 'text' },
-    { key: 'request', title: 'Request', fmt: 'text', width: 40 },
-    { key: 'card', title: 'Card', fmt: 'text' },
-    { key: 'count', title: 'Count', fmt: 'integer' },
-    { key: 'credits_per_unit', title: 'Credits per unit', fmt: 'credits' },
-    { key: 'credits', title: 'Credits', fmt: 'credits' },
-  ];
-  const demandRows: Cell[][] = r.demand.map((d, i) => [
-    v(d.period, 'period'),
-    v(d.line, 'text'),
-    v(d.pool, 'text'),
-    v(Object.entries(d.request).map(([k, x]) => `${k}=${String(x)}`).join(' '), 'text'),
-    v(`${d.card.id} v${d.card.version}`, 'text'),
-    { v: d.count, fmt: 'integer', input: true },
-    v(d.credits_per_unit, 'credits'),
-    { v: d.credits, f: f.mul(f.ref(i + 1, 5), f.ref(i + 1, 6)), fmt: 'credits' },
-  ]);
-
-  const lotCols: Column[] = [
-    { key: 'id', title: 'Lot', fmt: 'text' },
-    { key: 'pool', title: 'Pool', fmt: 'text' },
-    { key: 'source', title: 'Source', fmt: 'text' },
-    { key: 'ref', title: 'From', fmt: 'text' },
-    { key: 'amount', title: 'Amount', fmt: 'credits' },
-    { key: 'granted_period', title: 'Granted', fmt: 'period' },
-    { key: 'last_valid_period', title: 'Last valid', fmt: 'period' },
-    { key: 'price', title: 'Price', fmt: 'money' },
-    { key: 'consumed', title: 'Consumed', fmt: 'credits' },
-    { key: 'expired', title: 'Expired', fmt: 'credits' },
-    { key: 'remaining', title: 'Remaining', fmt: 'credits' },
-  ];
-  const lotRows: Cell[][] = r.lots.map((l, i) => [
-    v(l.id, 'text'), v(l.pool, 'text'), v(l.source, 'text'), v(l.ref, 'text'), v(l.amount, 'credits'),
-    v(l.granted_period, 'period'), v(l.last_valid_period, 'period'), v(Number(l.price), 'money'),
-    v(l.consumed, 'credits'), v(l.expired, 'credits'),
-    { v: l.remaining, f: f.sub(f.sub(f.ref(i + 1, 4), f.ref(i + 1, 8)), f.ref(i + 1, 9)), fmt: 'credits' },
-  ]);
-
-  return {
-    title: `${r.scenario} — ${name}`,
-    currency: r.currency,
-    properties: properties(r.scenario, r.versions),
-    sheets: [summary, sheet('Ledger', ledgerCols, ledgerRows), sheet('Demand', demandCols, demandRows), sheet('Lots', lotCols, lotRows)],
-  };
-}
-
 function properties(scenario: string, versions: ForecastResult['versions']): Record<string, string> {
   return {
     scenario,
@@ -223,3 +121,17 @@ export function sheetRecords(s: Sheet): Record<string, CellValue>[] {
   return s.rows.slice(1).map((row) => Object.fromEntries(s.columns.map((c, i) => [c.key, row[i]?.v ?? null])));
 }
 
+
+/** A view of a sheet: only the columns with these keys, in this order (values as computed; formulas dropped). */
+export function sheetView(s: Sheet, keys: readonly string[]): Sheet {
+  const at = keys.map((k) => s.columns.findIndex((c) => c.key === k)).filter((i) => i >= 0);
+  return {
+    name: s.name,
+    columns: at.map((i) => s.columns[i]!),
+    rows: s.rows.map((row) => at.map((i) => ({ v: row[i]?.v ?? null, ...(row[i]?.fmt ? { fmt: row[i]!.fmt! } : {}) }))),
+    frozen: s.frozen ?? 1,
+  };
+}
+
+/** The Ledger columns a reader of a forecast table wants (the model's working columns left out). */
+export const LEDGER_VIEW = ['period', 'pool', 'opening', 'granted', 'purchased', 'demand', 'consumed', 'expired', 'closing', 'unmet', 'spend', 'expired_value', 'expiring_soon'] as const;

@@ -13,6 +13,8 @@ export const f = {
   mul: (a: Formula, b: Formula): Formula => ({ t: 'op', op: '*', a, b }),
   div: (a: Formula, b: Formula): Formula => ({ t: 'op', op: '/', a, b }),
   cmp: (op: '>' | '<' | '>=' | '<=' | '=' | '<>', a: Formula, b: Formula): Formula => ({ t: 'op', op, a, b }),
+  /** Text concatenation (`&`), e.g. a criterion `"<"&A2`. */
+  cat: (a: Formula, b: Formula): Formula => ({ t: 'op', op: '&', a, b }),
   fn: (name: FunctionName, ...args: Formula[]): Formula => ({ t: 'fn', name, args }),
 };
 
@@ -38,7 +40,7 @@ function sheetPrefix(sheet: string | undefined, current: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(sheet) ? `${sheet}!` : `'${sheet.replace(/'/g, "''")}'!`;
 }
 
-const PRECEDENCE: Record<string, number> = { '=': 1, '<>': 1, '<': 1, '>': 1, '<=': 1, '>=': 1, '+': 2, '-': 2, '*': 3, '/': 3 };
+const PRECEDENCE: Record<string, number> = { '=': 1, '<>': 1, '<': 1, '>': 1, '<=': 1, '>=': 1, '&': 1.5, '+': 2, '-': 2, '*': 3, '/': 3 };
 
 /** The Excel text of a formula (without the leading '='), relative to the sheet it sits on. */
 export function toExcel(formula: Formula, current: string): string {
@@ -104,6 +106,41 @@ export function references(formula: Formula, current: string, names: (n: string)
   return out;
 }
 
+/** What a formula reads: single cells, and ranges kept whole (a graph need not expand them per reader). */
+export function dependencies(formula: Formula, current: string, names: (n: string) => Address | undefined): { cells: Address[]; ranges: { sheet: string; r1: number; c1: number; r2: number; c2: number }[] } {
+  const cells: Address[] = [];
+  const ranges: { sheet: string; r1: number; c1: number; r2: number; c2: number }[] = [];
+  const go = (x: Formula): void => {
+    switch (x.t) {
+      case 'ref':
+        cells.push({ sheet: x.sheet ?? current, row: x.row, col: x.col });
+        return;
+      case 'range':
+        ranges.push({ sheet: x.sheet ?? current, r1: Math.min(x.r1, x.r2), c1: Math.min(x.c1, x.c2), r2: Math.max(x.r1, x.r2), c2: Math.max(x.c1, x.c2) });
+        return;
+      case 'name': {
+        const a = names(x.name);
+        if (a) cells.push(a);
+        return;
+      }
+      case 'op':
+        go(x.a);
+        go(x.b);
+        return;
+      case 'neg':
+        go(x.a);
+        return;
+      case 'fn':
+        x.args.forEach(go);
+        return;
+      default:
+        return;
+    }
+  };
+  go(formula);
+  return { cells, ranges };
+}
+
 export type Lookup = (sheet: string, row: number, col: number) => CellValue;
 type V = CellValue | CellValue[];
 
@@ -121,6 +158,13 @@ function num(v: CellValue): number | string {
   return Number.isFinite(n) ? n : '#VALUE!';
 }
 
+/** A value as text for `&`: numbers as Excel prints them in general format. */
+function text(v: CellValue): string {
+  if (v === null) return '';
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  return String(v);
+}
+
 /** Excel's ROUND: half away from zero, computed on the decimal text to avoid 1.005 -> 1.00. */
 export function excelRound(x: number, digits: number): number {
   const sign = x < 0 ? -1 : 1;
@@ -133,8 +177,11 @@ export function excelRound(x: number, digits: number): number {
  * (`"<=14"`, `">3"`, `"<>0"`) against a number.
  */
 function criterion(crit: CellValue): (v: CellValue) => boolean {
-  const m = typeof crit === 'string' ? /^(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)$/.exec(crit) : null;
-  if (!m) return (v) => String(v) === String(crit);
+  const m = typeof crit === 'string' ? /^(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)$/.exec(crit) : null;
+  if (!m) {
+    if (typeof crit === 'number') return (v) => v === crit || (typeof v === 'string' && v !== '' && Number(v) === crit);
+    return (v) => String(v ?? '').toLowerCase() === String(crit ?? '').toLowerCase();
+  }
   const n = Number(m[2]);
   const op = m[1];
   return (v) => {
@@ -151,7 +198,13 @@ function criterion(crit: CellValue): (v: CellValue) => boolean {
 }
 
 /** Evaluates a formula with the values of the cells it reads; errors are values. */
-export function evaluate(formula: Formula, current: string, lookup: Lookup, names: (n: string) => Address | undefined): CellValue {
+export function evaluate(
+  formula: Formula,
+  current: string,
+  lookup: Lookup,
+  names: (n: string) => Address | undefined,
+  rangeValues?: (sheet: string, r1: number, c1: number, r2: number, c2: number) => CellValue[],
+): CellValue {
   const flat = (v: V): CellValue[] => (Array.isArray(v) ? v : [v]);
   const scalar = (v: V): CellValue => (Array.isArray(v) ? (v[0] ?? null) : v);
   const go = (x: Formula): V => {
@@ -163,6 +216,7 @@ export function evaluate(formula: Formula, current: string, lookup: Lookup, name
       case 'ref':
         return lookup(x.sheet ?? current, x.row, x.col);
       case 'range': {
+        if (rangeValues) return rangeValues(x.sheet ?? current, Math.min(x.r1, x.r2), Math.min(x.c1, x.c2), Math.max(x.r1, x.r2), Math.max(x.c1, x.c2));
         const out: CellValue[] = [];
         for (let r = Math.min(x.r1, x.r2); r <= Math.max(x.r1, x.r2); r++)
           for (let c = Math.min(x.c1, x.c2); c <= Math.max(x.c1, x.c2); c++) out.push(lookup(x.sheet ?? current, r, c));
@@ -181,6 +235,7 @@ export function evaluate(formula: Formula, current: string, lookup: Lookup, name
         const b = scalar(go(x.b));
         if (isError(a)) return a;
         if (isError(b)) return b;
+        if (x.op === '&') return text(a) + text(b);
         if (x.op === '=' || x.op === '<>') {
           const eq = typeof a === 'string' || typeof b === 'string' ? String(a ?? '').toLowerCase() === String(b ?? '').toLowerCase() : num(a) === num(b);
           return x.op === '=' ? eq : !eq;
@@ -285,6 +340,37 @@ export function evaluate(formula: Formula, current: string, lookup: Lookup, name
             if (typeof s === 'number') total += s;
           }
         });
+        return total;
+      }
+      case 'SUMIFS':
+      case 'COUNTIFS': {
+        // SUMIFS(sum_range, range1, criterion1, …); COUNTIFS(range1, criterion1, …).
+        const first = name === 'SUMIFS' ? 1 : 0;
+        const sums = name === 'SUMIFS' ? flat(go(args[0]!)) : undefined;
+        const tests: { values: CellValue[]; ok: (v: CellValue) => boolean }[] = [];
+        for (let k = first; k + 1 < args.length; k += 2) {
+          const crit = scalar(go(args[k + 1]!));
+          if (isError(crit)) return crit;
+          tests.push({ values: flat(go(args[k]!)), ok: criterion(crit) });
+        }
+        const n = sums ? sums.length : (tests[0]?.values.length ?? 0);
+        let total = 0;
+        for (let i = 0; i < n; i++) {
+          let hit = true;
+          for (const t of tests) {
+            if (!t.ok(t.values[i] ?? null)) {
+              hit = false;
+              break;
+            }
+          }
+          if (!hit) continue;
+          if (!sums) total++;
+          else {
+            const s = sums[i];
+            if (isError(s)) return s as CellValue;
+            if (typeof s === 'number') total += s;
+          }
+        }
         return total;
       }
       case 'INDEX': {

@@ -14,11 +14,11 @@ export type Formula =
   | { t: 'ref'; sheet?: string; row: number; col: number; absRow?: boolean; absCol?: boolean }
   | { t: 'range'; sheet?: string; r1: number; c1: number; r2: number; c2: number }
   | { t: 'name'; name: string }
-  | { t: 'op'; op: '+' | '-' | '*' | '/' | '>' | '<' | '>=' | '<=' | '=' | '<>'; a: Formula; b: Formula }
+  | { t: 'op'; op: '+' | '-' | '*' | '/' | '>' | '<' | '>=' | '<=' | '=' | '<>' | '&'; a: Formula; b: Formula }
   | { t: 'neg'; a: Formula }
   | { t: 'fn'; name: FunctionName; args: Formula[] };
 
-export type FunctionName = 'SUM' | 'MIN' | 'MAX' | 'IF' | 'ROUND' | 'ROUNDUP' | 'AND' | 'OR' | 'IFERROR' | 'SUMPRODUCT' | 'SUMIF' | 'INDEX' | 'MATCH';
+export type FunctionName = 'SUM' | 'MIN' | 'MAX' | 'IF' | 'ROUND' | 'ROUNDUP' | 'AND' | 'OR' | 'IFERROR' | 'SUMPRODUCT' | 'SUMIF' | 'SUMIFS' | 'COUNTIFS' | 'INDEX' | 'MATCH';
 
 export interface Cell {
   v: CellValue;
@@ -46,6 +46,16 @@ export interface Sheet {
   rows: Cell[][];
   /** Header rows to freeze. */
   frozen?: number;
+  /** Conditional formats, in A1 ranges of this sheet. */
+  highlights?: Highlight[];
+}
+
+/** A conditional format: cells of `ref` coloured where `formula` (for the top-left cell; relative references move) is true. */
+export interface Highlight {
+  ref: string;
+  formula: string;
+  colour: 'red' | 'amber';
+  note: string;
 }
 
 export interface Workbook {

@@ -1,0 +1,125 @@
+import type { ForecastResult } from '../ledger/types.ts';
+import { LEDGER } from './ledger-sheets.ts';
+
+/** Reads a cell of a workbook (0-based row and column, header row 0): its value, formula results resolved. */
+export type ReadCell = (sheet: string, row: number, col: number) => unknown;
+
+const num = (v: unknown) => (typeof v === 'number' ? v : v === null || v === undefined || v === '' ? 0 : Number(v));
+const money = (v: unknown) => (Math.round(num(v) * 100 + (num(v) >= 0 ? 1e-7 : -1e-7)) / 100).toFixed(2);
+
+/** The sheet of a run: `Ledger` alone, or `Ledger · <run>` (names longer than a sheet allows are cut). */
+function runSheet(kind: string, run: string, sheets: readonly string[], single: boolean): string | undefined {
+  if (single) return sheets.find((s) => s === kind);
+  return sheets.find((s) => s === `${kind} · ${run}`) ?? sheets.find((s) => s.startsWith(`${kind} · ${run.slice(0, 20)}`));
+}
+
+/**
+ * Every figure of a workbook model that differs from the engine's forecast of the same runs: each
+ * Ledger row (credits exactly, money to the cent), each lot that exists (amount, price, validity,
+ * draws per period, consumed, expired, remaining) and the Summary (ratios to four places). Empty
+ * when the model computes what the engine does.
+ */
+export function modelMismatches(read: ReadCell, sheets: readonly string[], runs: readonly ForecastResult[]): string[] {
+  const out: string[] = [];
+  const single = runs.length === 1;
+  runs.forEach((run, k) => {
+    const name = run.variant ?? 'base';
+    const ledger = runSheet('Ledger', name, sheets, single);
+    const lotsSheet = runSheet('Lots', name, sheets, single);
+    if (!ledger || !lotsSheet) {
+      out.push(`${name}: no Ledger or Lots sheet`);
+      return;
+    }
+    const rows = new Map<string, number>();
+    for (let r = 1; ; r++) {
+      const period = read(ledger, r, LEDGER.period);
+      if (period === null || period === undefined || period === '') break;
+      rows.set(`${String(read(ledger, r, LEDGER.pool))}|${String(period)}`, r);
+    }
+    const credits = ['opening', 'granted', 'purchased', 'demand', 'consumed', 'expired', 'closing', 'unmet', 'expiring_soon', 'demand_seconds', 'output_seconds'] as const;
+    const column: Record<(typeof credits)[number] | 'spend' | 'expired_value', number> = {
+      opening: LEDGER.opening, granted: LEDGER.granted, purchased: LEDGER.purchased, demand: LEDGER.demand, consumed: LEDGER.consumed,
+      expired: LEDGER.expired, closing: LEDGER.closing, unmet: LEDGER.unmet, expiring_soon: LEDGER.expiringSoon,
+      demand_seconds: LEDGER.demandSeconds, output_seconds: LEDGER.outputSeconds, spend: LEDGER.spend, expired_value: LEDGER.expiredValue,
+    };
+    for (const p of run.periods) {
+      const r = rows.get(`${p.pool}|${p.period}`);
+      if (r === undefined) {
+        out.push(`${name} ${p.pool} ${p.period}: no ledger row`);
+        continue;
+      }
+      for (const key of credits) {
+        const got = num(read(ledger, r, column[key]));
+        if (got !== p[key]) out.push(`${name} ${p.pool} ${p.period} ${key}: sheet ${got}, engine ${p[key]}`);
+      }
+      for (const key of ['spend', 'expired_value'] as const) {
+        const got = money(read(ledger, r, column[key]));
+        if (got !== p[key]) out.push(`${name} ${p.pool} ${p.period} ${key}: sheet ${got}, engine ${p[key]}`);
+      }
+    }
+    // Lots: the model has a row for every lot that can exist; those with credits are the engine's lots, in creation order.
+    const titles: string[] = [];
+    for (let c = 0; ; c++) {
+      const t = read(lotsSheet, 0, c);
+      if (t === null || t === undefined || t === '') break;
+      titles.push(String(t));
+    }
+    const at = (title: string) => titles.indexOf(title);
+    const periods = [...new Set(run.periods.map((p) => p.period))];
+    const modelLots: { r: number; seq: number }[] = [];
+    for (let r = 1; ; r++) {
+      const id = read(lotsSheet, r, 0);
+      if (id === null || id === undefined || id === '') break;
+      if (num(read(lotsSheet, r, at('Amount'))) > 0) modelLots.push({ r, seq: num(read(lotsSheet, r, at('Lot #'))) });
+    }
+    modelLots.sort((a, b) => a.seq - b.seq);
+    const engineLots = run.lots.filter((l) => l.amount > 0);
+    if (modelLots.length !== engineLots.length) out.push(`${name}: ${modelLots.length} lots with credits in the sheet, ${engineLots.length} in the engine`);
+    engineLots.forEach((l, n) => {
+      const m = modelLots[n];
+      if (!m) return;
+      const cell = (title: string) => read(lotsSheet, m.r, at(title));
+      const where = `${name} lot ${l.id} (${l.ref} ${l.granted_period})`;
+      const same = (what: string, got: unknown, want: unknown) => {
+        if (got !== want) out.push(`${where} ${what}: sheet ${String(got)}, engine ${String(want)}`);
+      };
+      same('pool', cell('Pool'), l.pool);
+      same('source', cell('Source'), l.source);
+      same('granted', cell('Granted'), l.granted_period);
+      same('amount', num(cell('Amount')), l.amount);
+      same('price', money(cell('Price')), l.price);
+      same('priority', num(cell('Priority')), l.priority);
+      const lv = num(cell('Last valid #'));
+      const lvLabel = l.last_valid_period === 'never' ? undefined : periods.indexOf(l.last_valid_period);
+      if (l.last_valid_period !== 'never' && lvLabel !== -1) same('last valid #', lv, (lvLabel ?? 0) + 1);
+      same('consumed', num(cell('Consumed')), l.consumed);
+      same('expired', num(cell('Expired')), l.expired);
+      same('remaining', num(cell('Remaining')), l.remaining);
+      const own = num(cell('Drawn when bought'));
+      periods.forEach((p) => {
+        const want = l.draws.filter((d) => d.period === p).reduce((a, d) => a + d.credits, 0);
+        const got = num(cell(p)) + (p === l.granted_period ? own : 0);
+        if (got !== want) out.push(`${where} draw ${p}: sheet ${got}, engine ${want}`);
+      });
+    });
+    const t = run.totals;
+    const summary: [number, string | number][] = [
+      [1, t.granted], [2, t.purchased], [3, t.consumed], [4, t.expired], [5, t.unmet], [6, t.demand], [7, t.spend], [8, t.expired_value], [9, t.output_seconds], [13, t.demand_seconds],
+    ];
+    for (const [row, want] of summary) {
+      const got = read('Summary', row, k + 1);
+      const same = typeof want === 'string' ? money(got) === want : num(got) === want;
+      if (!same) out.push(`${name} Summary row ${row}: sheet ${String(got)}, engine ${want}`);
+    }
+    const ratio = (row: number, want: string | null) => {
+      const got = read('Summary', row, k + 1);
+      if (want === null ? !(got === '' || got === null || got === undefined) : Math.abs(num(got) - Number(want)) > 0.00005) {
+        out.push(`${name} Summary row ${row}: sheet ${String(got)}, engine ${want}`);
+      }
+    };
+    ratio(10, t.cost_per_credit);
+    ratio(11, t.cost_per_second);
+    ratio(12, t.utilisation);
+  });
+  return out;
+}

@@ -1,0 +1,240 @@
+import { recalculate } from '../graph/graph.ts';
+import { PricingCache } from '../ledger/cache.ts';
+import { planOf } from '../ledger/derive.ts';
+import type { LedgerPlan } from '../ledger/plan.ts';
+import { simulate } from '../ledger/simulate.ts';
+import type { Totals, VersionUse } from '../ledger/types.ts';
+import { applyVariant } from '../ledger/variant.ts';
+import type { RuleSet } from '../rules/ruleset.ts';
+import type { Scenario } from '../rules/types.ts';
+import { ENGINE_VERSION } from './build.ts';
+import { f } from './formula.ts';
+import { LEDGER, runSheets } from './ledger-sheets.ts';
+import { definedName, sheetName } from './names.ts';
+import { rateCardSheet, type RateSheet } from './rate-card.ts';
+import type { Cell, Column, Format, Formula, Sheet, Workbook } from './types.ts';
+
+const val = (v: Cell['v'], fmt?: Format): Cell => (fmt ? { v, fmt } : { v });
+const calc = (formula: Formula, fmt: Format): Cell => ({ v: null, f: formula, fmt });
+/** Computes sheets (and only them) with the engine's graph. */
+const compute = (sheets: Sheet[]) => recalculate({ title: '', properties: {}, sheets });
+const header = (cols: Column[]): Cell[] => cols.map((c) => ({ v: c.title, fmt: 'text' as const }));
+
+/** What the Summary needs of a run: where its sheets are, and its totals as the cells' cached values. */
+interface RunInfo {
+  name: string;
+  ledger: string;
+  demand: string;
+  lots: string;
+  ledgerRows: number;
+  demandRows: number;
+  versions: string;
+  totals: Totals;
+  uses: VersionUse[];
+  currency: string;
+}
+
+/** The live model's sheets, produced one at a time, and the workbook's title and properties. */
+export interface ModelStream {
+  sheets: AsyncGenerator<Sheet>;
+  meta: Promise<Omit<Workbook, 'sheets'>>;
+}
+
+export interface ModelOptions {
+  /** Called as the model goes: steps done and steps in all (each run is planned, then written). */
+  onProgress?: (done: number, total: number) => void;
+  cache?: PricingCache;
+}
+
+type Metric = [string, Format, (x: RunInfo, row: (label: string) => Formula) => Formula, (t: Totals) => Cell['v']];
+
+/** The Summary's figures: totals over each run's Ledger, with the engine's totals as cached values. */
+function metrics(): Metric[] {
+  const col = (x: RunInfo, c: number) => f.fn('SUM', f.range(1, c, Math.max(1, x.ledgerRows), c, x.ledger));
+  return [
+    ['Credits granted', 'credits', (x) => col(x, LEDGER.granted), (t) => t.granted],
+    ['Credits purchased', 'credits', (x) => col(x, LEDGER.purchased), (t) => t.purchased],
+    ['Credits consumed', 'credits', (x) => col(x, LEDGER.consumed), (t) => t.consumed],
+    ['Credits expired', 'credits', (x) => col(x, LEDGER.expired), (t) => t.expired],
+    ['Demand unmet (credits)', 'credits', (x) => col(x, LEDGER.unmet), (t) => t.unmet],
+    ['Demand (credits)', 'credits', (x) => col(x, LEDGER.demand), (t) => t.demand],
+    ['Spend', 'money', (x) => col(x, LEDGER.spend), (t) => Number(t.spend)],
+    ['Breakage value (expired at cost)', 'money', (x) => col(x, LEDGER.expiredValue), (t) => Number(t.expired_value)],
+    ['Output seconds served', 'number', (x) => col(x, LEDGER.outputSeconds), (t) => t.output_seconds],
+    ['Effective cost per credit consumed', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Credits consumed'), f.num(0)), f.str(''), f.div(row('Spend'), row('Credits consumed'))),
+      (t) => (t.consumed === 0 ? '' : Number(t.spend) / t.consumed)],
+    ['Effective cost per output second', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Output seconds served'), f.num(0)), f.str(''), f.div(row('Spend'), row('Output seconds served'))),
+      (t) => (t.output_seconds === 0 ? '' : Number(t.spend) / t.output_seconds)],
+    ['Utilisation (consumed ÷ available)', 'percent', (_x, row) =>
+      f.fn('IF', f.cmp('=', f.add(row('Credits granted'), row('Credits purchased')), f.num(0)), f.num(0), f.div(row('Credits consumed'), f.add(row('Credits granted'), row('Credits purchased')))),
+      (t) => (t.granted + t.purchased === 0 ? 0 : t.consumed / (t.granted + t.purchased))],
+    ['Output seconds demanded', 'number', (x) => col(x, LEDGER.demandSeconds), (t) => t.demand_seconds],
+  ];
+}
+
+function summarySheet(name: string, infos: readonly RunInfo[]): { sheet: Sheet; labels: [string, Format][]; values: Cell['v'][][] } {
+  const cols: Column[] = [{ key: 'metric', title: 'Metric', width: 40 }, ...infos.map((r) => ({ key: r.name, title: r.name, width: 18 }))];
+  const ms = metrics();
+  const rows: Cell[][] = [header(cols)];
+  const rowOf = (label: string) => ms.findIndex((x) => x[0] === label) + 1;
+  const values: Cell['v'][][] = [];
+  for (const [label, fmt, make, cached] of ms) {
+    const vs = infos.map((x) => cached(x.totals));
+    values.push(vs);
+    rows.push([val(label, 'text'), ...infos.map((x, k) => ({ ...calc(make(x, (l) => f.ref(rowOf(l), k + 1)), fmt), v: vs[k]! }))]);
+  }
+  rows.push([val('Rule versions used', 'text'), ...infos.map((x) => val(x.versions, 'text'))]);
+  return { sheet: { name, columns: cols, rows, frozen: 1 }, labels: ms.map((m): [string, Format] => [m[0], m[1]]), values };
+}
+
+function compareSheet(name: string, summary: string, labels: [string, Format][], runs: readonly string[], values: Cell['v'][][]): Sheet {
+  const cols: Column[] = [
+    { key: 'metric', title: 'Metric', width: 40 },
+    ...runs.map((r) => ({ key: r, title: r, width: 16 })),
+    ...runs.slice(1).map((r) => ({ key: `d-${r}`, title: `Δ ${r}`, width: 16 })),
+  ];
+  const rows: Cell[][] = [header(cols)];
+  labels.forEach(([label, fmt], m) => {
+    const r = m + 1;
+    const vs = values[m] ?? [];
+    const cells: Cell[] = [val(label, 'text')];
+    runs.forEach((_, k) => cells.push({ ...calc(f.ref(r, k + 1, summary), fmt), v: vs[k] ?? null }));
+    runs.slice(1).forEach((_, k) => {
+      const delta = f.sub(f.ref(r, k + 2), f.ref(r, 1));
+      const a = vs[k + 1];
+      const b = vs[0];
+      // Ratios may be blank (nothing consumed); their delta is blank too.
+      cells.push({ ...calc(fmt === 'ratio' ? f.fn('IFERROR', delta, f.str('')) : delta, fmt), v: typeof a === 'number' && typeof b === 'number' ? a - b : '' });
+    });
+    rows.push(cells);
+  });
+  return { name, columns: cols, rows, frozen: 1 };
+}
+
+/**
+ * The live model of a scenario's runs, produced one sheet at a time: Summary, Compare (several
+ * runs), Assumptions and Rate card first, then each run's Demand, Ledger and Lots, written from
+ * the run's ledger plan and computed by the engine's graph (cached values included) before the
+ * next run's. Each run is planned once; its sheets are made when it is its turn and then let go.
+ */
+export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readonly string[], options: ModelOptions = {}): ModelStream {
+  let resolveMeta!: (m: Omit<Workbook, 'sheets'>) => void;
+  let rejectMeta!: (e: unknown) => void;
+  const meta = new Promise<Omit<Workbook, 'sheets'>>((res, rej) => {
+    resolveMeta = res;
+    rejectMeta = rej;
+  });
+  // A consumer that fails before asking for the first sheet must not leave an unhandled rejection.
+  meta.catch(() => undefined);
+  const cache = options.cache ?? new PricingCache(rules);
+  const single = runNames.length === 1;
+  const taken = new Set<string>();
+  const definedNames = new Set<string>();
+  const runSheet = (kind: string, run: string) => sheetName(single ? kind : `${kind} · ${run}`, taken);
+  const summaryName = sheetName('Summary', taken);
+  const assumptionsName = sheetName('Assumptions', taken);
+  const rateName = sheetName('Rate card', taken);
+  const compareName = single ? undefined : sheetName('Compare', taken);
+  const steps = 2 * runNames.length;
+  let done = 0;
+
+  // Assumptions: one row per input label, one column per run.
+  const assumptionCols: Column[] = [{ key: 'input', title: 'Input', width: 48 }, ...runNames.map((r) => ({ key: r, title: r, width: 18 }))];
+  const assumptionRows: Cell[][] = [];
+  const rowOfLabel = new Map<string, number>();
+  const setAssumption = (run: number, label: string, cell: Cell) => {
+    let r = rowOfLabel.get(label);
+    if (r === undefined) {
+      r = assumptionRows.length + 1;
+      rowOfLabel.set(label, r);
+      assumptionRows.push([val(label, 'text'), ...runNames.map(() => val(null))]);
+    }
+    assumptionRows[r - 1]![run + 1] = cell;
+  };
+  const inputNames = runNames.map(() => new Map<string, string>());
+  const describeRun = (k: number, plan: LedgerPlan) => {
+    setAssumption(k, 'Plan catalog', val(plan.plan.catalog, 'text'));
+    setAssumption(k, 'Subscription tier', val(plan.plan.subscription ?? '(none)', 'text'));
+    setAssumption(k, 'Billing', val(plan.plan.billing, 'text'));
+    setAssumption(k, 'Purchase policy', val(plan.eff.purchases.policy, 'text'));
+    setAssumption(k, 'Validity policy', val(plan.eff.rules.validity, 'text'));
+    const labels = new Set<string>();
+    for (const inp of plan.inputs.values()) {
+      const name = definedName([runNames[k]!, ...inp.name], definedNames);
+      inputNames[k]!.set(inp.key, name);
+      // Two inputs of one run never share a row.
+      const label = labels.has(inp.label) ? `${inp.label} [${inp.key}]` : inp.label;
+      labels.add(label);
+      setAssumption(k, label, { v: inp.value, fmt: inp.fmt, input: true, name });
+    }
+  };
+
+  async function* produce(): AsyncGenerator<Sheet> {
+    const plans: LedgerPlan[] = [];
+    const infos: RunInfo[] = [];
+    try {
+      for (const [k, name] of runNames.entries()) {
+        const plan = await planOf(rules, applyVariant(scenario, name), cache, true);
+        const sim = simulate(plan, { detail: false });
+        plans.push(plan);
+        describeRun(k, plan);
+        const uses = [...plan.uses.values()];
+        infos.push({
+          name, ledger: runSheet('Ledger', name), demand: runSheet('Demand', name), lots: runSheet('Lots', name),
+          ledgerRows: plan.pools.length * plan.cal.horizon, demandRows: plan.demandRows.length,
+          versions: uses.map((x) => `${x.id} v${x.version}`).join(', '), totals: sim.totals, uses, currency: plan.currency,
+        });
+        options.onProgress?.(++done, steps);
+      }
+      const uses = infos.flatMap((i) => i.uses);
+      const rate: RateSheet = await rateCardSheet(rules, uses, rateName);
+      const summary = summarySheet(summaryName, infos);
+      resolveMeta({
+        title: `${scenario.id}${single ? ` — ${runNames[0]!}` : ''}`,
+        currency: infos[0]?.currency ?? scenario.currency ?? 'USD',
+        properties: {
+          scenario: `${scenario.id} v${scenario.version}`,
+          runs: runNames.join(', '),
+          rules: [...new Set(uses.map((v) => `${v.kind}:${v.id}@${v.version}`))].join(' '),
+          engine: `@creditbook/engine ${ENGINE_VERSION}`,
+        },
+      });
+      yield summary.sheet;
+      if (compareName) yield compareSheet(compareName, summaryName, summary.labels, runNames, summary.values);
+      const assumptions: Sheet = { name: assumptionsName, columns: assumptionCols, rows: [header(assumptionCols), ...assumptionRows], frozen: 1 };
+      yield assumptions;
+      compute([rate.sheet]);
+      yield rate.sheet;
+      for (const [k, plan] of plans.entries()) {
+        const info = infos[k]!;
+        const names = inputNames[k]!;
+        const built = runSheets(plan, { demand: info.demand, ledger: info.ledger, lots: info.lots }, rate, (key) => f.name(names.get(key)!));
+        compute([assumptions, rate.sheet, built.demand, built.ledger, built.lots]);
+        plans[k] = undefined as unknown as LedgerPlan;
+        options.onProgress?.(++done, steps);
+        yield built.demand;
+        yield built.ledger;
+        yield built.lots;
+      }
+    } catch (e) {
+      rejectMeta(e);
+      throw e;
+    }
+  }
+  return { sheets: produce(), meta };
+}
+
+/** The whole live model in memory, every formula computed by the engine's graph (for tests, the CLI and the web app). */
+export async function buildModel(rules: RuleSet, scenario: Scenario, runNames: readonly string[], options: ModelOptions = {}): Promise<Workbook> {
+  const stream = modelSheets(rules, scenario, runNames, options);
+  const sheets: Sheet[] = [];
+  for await (const s of stream.sheets) sheets.push(s);
+  const workbook: Workbook = { ...(await stream.meta), sheets };
+  compute(sheets);
+  return workbook;
+}
+
+/** The live model of one forecast run: Summary, Assumptions, Rate card, Demand, Ledger and Lots (what the CLI prints). */
+export async function forecastWorkbook(rules: RuleSet, scenario: Scenario, options: { variant?: string | null; cache?: PricingCache } = {}): Promise<Workbook> {
+  return buildModel(rules, scenario, [options.variant ?? 'base'], options.cache ? { cache: options.cache } : {});
+}
