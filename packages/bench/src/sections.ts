@@ -367,7 +367,7 @@ export async function exportSection(o: Options & { exportRows: number }): Promis
  */
 export async function modelExportSection(rules: RuleSet, o: Options): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-model-'));
-  const agency = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+  const agency = rules.latest('Scenario', 'agency-campaigns')!.doc;
   const scenario: Scenario = { ...agency, horizon: 120 };
   try {
     const samples = await alternate(Math.max(1, Math.min(o.rounds, 2)), [
