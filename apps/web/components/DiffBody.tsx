@@ -40,7 +40,7 @@ export function PriceChanges({ changes, a, b }: { changes: PriceChange[]; a: num
   );
 }
 
-/** What the change does to the bundled reference scenarios: credits and spend, before and after. */
+/** What the change does to the bundled reference scenarios: credits, spend and the books, before and after. */
 export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: number; b: number }) {
   if (impact.length === 0) return <p className="muted" data-testid="no-impact">No bundled scenario uses this document.</p>;
   return (
@@ -56,6 +56,11 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
           <th className="num sep">Spend v{a}</th>
           <th className="num">Spend v{b}</th>
           <th className="num">Change</th>
+          <th className="num sep">Revenue v{a}</th>
+          <th className="num">Revenue v{b}</th>
+          <th className="num">Change</th>
+          <th className="num sep">Deferred revenue v{a}</th>
+          <th className="num">Deferred revenue v{b}</th>
         </tr>
       </thead>
       <tbody>
@@ -64,7 +69,7 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
             return (
               <tr key={s.scenario}>
                 <td>{s.title}</td>
-                <td colSpan={8} className="pos wrap">{s.problem}</td>
+                <td colSpan={13} className="pos wrap">{s.problem}</td>
               </tr>
             );
           }
@@ -72,6 +77,7 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
           const ds = Number(s.after.spend) - Number(s.before.spend);
           // A side that could not price some demand leaves those credits out: its figures are not comparable.
           const invalid = s.before.unpriced + s.after.unpriced > 0;
+          const dr = Number(s.after.revenue) - Number(s.before.revenue);
           return (
             <tr key={s.scenario} data-testid={`impact-${s.scenario}`} data-invalid={invalid ? 'true' : undefined} className={invalid ? 'invalid-run' : undefined}>
               <td>
@@ -93,6 +99,11 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
               <td className="num sep">{fmtMoney(s.before.spend)}</td>
               <td className="num">{fmtMoney(s.after.spend)}</td>
               <td className={`num ${invalid ? '' : deltaClass(ds)}`} data-testid="spend-delta">{invalid ? '—' : fmtSigned(ds, fmtMoney)}</td>
+              <td className="num sep" data-testid="revenue-before">{fmtMoney(s.before.revenue)}</td>
+              <td className="num" data-testid="revenue-after">{fmtMoney(s.after.revenue)}</td>
+              <td className={`num ${invalid ? '' : deltaClass(dr, false)}`} data-testid="revenue-delta">{invalid ? '—' : fmtSigned(dr, fmtMoney)}</td>
+              <td className="num sep" data-testid="deferred-before">{fmtMoney(s.before.deferred_closing)}</td>
+              <td className="num" data-testid="deferred-after">{fmtMoney(s.after.deferred_closing)}</td>
             </tr>
           );
         })}

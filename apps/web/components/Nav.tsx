@@ -6,6 +6,7 @@ const LINKS = [
   { href: '/rules', label: 'Rules' },
   { href: '/quote', label: 'Quote' },
   { href: '/what-if', label: 'What-if' },
+  { href: '/portfolio', label: 'Portfolio' },
   { href: '/backtest', label: 'Backtest' },
 ];
 

@@ -3,7 +3,7 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import { yaml } from '@codemirror/lang-yaml';
 import { defaultHighlightStyle, syntaxHighlighting, indentOnInput, bracketMatching } from '@codemirror/language';
 import { lintGutter, setDiagnostics, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
-import { EditorState } from '@codemirror/state';
+import { Compartment, EditorState, type Text } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
 import { useEffect, useRef, type MutableRefObject } from 'react';
 
@@ -20,6 +20,23 @@ export interface EditorControl {
   reveal(offset: number): void;
 }
 
+/** Deeper than this, the highlighter's tree builder would overflow the stack: the text is shown plain. */
+const MAX_HIGHLIGHT_DEPTH = 400;
+
+/** The deepest bracket nesting of a text (quotes ignored: a cheap upper bound). */
+function bracketDepth(doc: Text): number {
+  let depth = 0;
+  let max = 0;
+  for (const line of doc.iter()) {
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 91 || c === 123) max = Math.max(max, ++depth);
+      else if ((c === 93 || c === 125) && depth > 0) depth--;
+    }
+  }
+  return max;
+}
+
 /** The YAML source view (CodeMirror 6) with the loader's problems drawn at their exact positions. */
 export function YamlEditor({ value, onChange, problems, readOnly = false, control }: { value: string; onChange?: (text: string) => void; problems: EditorProblem[]; readOnly?: boolean; control?: MutableRefObject<EditorControl | null> }) {
   const host = useRef<HTMLDivElement>(null);
@@ -29,11 +46,25 @@ export function YamlEditor({ value, onChange, problems, readOnly = false, contro
 
   useEffect(() => {
     if (!host.current) return;
+    // YAML highlighting is switched off in the same transaction that makes the text too deep for it,
+    // so a paste of thousands of nested brackets is shown (plain) and checked, never lost to a crash.
+    const language = new Compartment();
+    const tooDeep = (doc: Text) => bracketDepth(doc) > MAX_HIGHLIGHT_DEPTH;
     const v = new EditorView({
       parent: host.current,
       state: EditorState.create({
         doc: value,
         extensions: [
+          language.of(tooDeep(EditorState.create({ doc: value }).doc) ? [] : yaml()),
+          EditorState.transactionExtender.of((tr) => {
+            if (!tr.docChanged) return null;
+            const deep = tooDeep(tr.newDoc);
+            const current = language.get(tr.startState);
+            const on = !(Array.isArray(current) && current.length === 0);
+            if (deep && on) return { effects: language.reconfigure([]) };
+            if (!deep && !on) return { effects: language.reconfigure(yaml()) };
+            return null;
+          }),
           lineNumbers(),
           highlightActiveLineGutter(),
           highlightActiveLine(),
@@ -41,7 +72,6 @@ export function YamlEditor({ value, onChange, problems, readOnly = false, contro
           history(),
           indentOnInput(),
           bracketMatching(),
-          yaml(),
           syntaxHighlighting(defaultHighlightStyle),
           lintGutter(),
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),

@@ -22,6 +22,12 @@ const pages = [
   ['quote', '/quote', true],
   ['what-if', '/what-if', true],
   ['what-if-api', '/what-if?scenario=api-integration', true],
+  ['what-if-invalid', `/what-if?scenario=agency-campaigns&variant=turbo-migration&custom=${encodeURIComponent(JSON.stringify([{ name: 'master-std', migrateFrom: 'kling-v2-1', migrateTo: 'kling-v2-1-master', migrateMode: 'std', share: '100' }]))}`, true],
+  ['quote-not-allowed', '/quote?card=kling-consumer&model=kling-v2-1-master&mode=std&duration_s=10', true],
+  ['edit-plans', '/rules/plan-catalog/kling-plans/edit', true],
+  ['edit-validity', '/rules/validity-policy/kling-validity/edit', true],
+  ['backtest', '/backtest', true],
+  ['not-found', '/rules/rate-card/no-such-card', true],
 ];
 for (const width of [1280, 1920]) {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
@@ -42,6 +48,7 @@ for (const width of [1280, 1920]) {
     await page.goto(`${base}${url}`);
     await page.waitForLoadState('networkidle');
     if (name.startsWith('what-if')) await page.waitForSelector('[data-testid=totals]');
+    if (name === 'quote-not-allowed') await page.waitForSelector('[data-testid=quote-not-allowed]');
     if (name === 'what-if') {
       await page.selectOption('[data-testid=adjust-variant]', 'turbo-migration');
       await page.fill('[data-testid=custom-share]', '50');
@@ -58,7 +65,20 @@ for (const width of [1280, 1920]) {
       await page.screenshot({ path: `${out}/edit-error-${width}.png`, fullPage: true });
     }
   }
+  // The draft submitted for review, as the approver sees it (diff, impact, approve or reject).
+  if (width === 1280) await page.request.post(`${base}/api/versions/rate-card/kling-consumer/3/submit`, { data: { note: 'Turbo Standard 5 s to 30, as the new list' } });
   await context.close();
+  const approver = await browser.newContext({ viewport: { width, height: 900 } });
+  const ap = await approver.newPage();
+  await ap.goto(`${base}/login`);
+  await ap.fill('input[name=email]', 'approver@creditbook.local');
+  await ap.fill('input[name=password]', 'creditbook-approver');
+  await ap.click('button[type=submit]');
+  await ap.waitForURL('**/rules');
+  await ap.goto(`${base}/rules/rate-card/kling-consumer/v/3`);
+  await ap.waitForLoadState('networkidle');
+  await ap.screenshot({ path: `${out}/review-${width}.png`, fullPage: true });
+  await approver.close();
 }
 await browser.close();
 console.log(`screenshots in ${out}/`);

@@ -1,7 +1,7 @@
 import { compileCard, requestGrid, type RateCard } from '@creditbook/engine';
+import type { Combo } from './choices.ts';
 
-/** One request a card allows, every dimension set. */
-export type Combo = Record<string, string | number>;
+export type { Combo };
 
 /**
  * Every request a card's dimensions and constraints allow (as its price grid lists them), so a form

@@ -1,4 +1,4 @@
-import { diffCards, diffFields, forecast, CreditbookError, type FieldChange, type Kind, type PriceChange, type RuleSet, type Scenario } from '@creditbook/engine';
+import { books, diffCards, diffFields, forecast, CreditbookError, type FieldChange, type Kind, type PriceChange, type RuleSet, type Scenario } from '@creditbook/engine';
 import { unpricedLines } from './runs.ts';
 
 /** A scenario's headline figures under one version of the document. */
@@ -10,6 +10,9 @@ export interface ImpactSide {
   purchased: number;
   expired: number;
   spend: string;
+  /** The books of the run (docs/books.md): revenue recognised over the horizon, and deferred revenue at its end. */
+  revenue: string;
+  deferred_closing: string;
   /** Demand lines that could not be priced in some period (their credits are missing from demand): the run is invalid. */
   unpriced: number;
   /** The run's problems, as plain sentences. */
@@ -43,7 +46,11 @@ export interface DocumentDiff {
 async function side(rules: RuleSet, s: Scenario, version: number): Promise<ImpactSide> {
   const r = await forecast(rules, s, { variant: null });
   const t = r.totals;
-  return { version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend, unpriced: unpricedLines(r.problems), problems: [...new Set(r.problems.map((p) => p.message))] };
+  const booked = books(rules, r).totals;
+  return {
+    version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend,
+    revenue: booked.revenue, deferred_closing: booked.deferred_closing, unpriced: unpricedLines(r.problems), problems: [...new Set(r.problems.map((p) => p.message))],
+  };
 }
 
 const pin = (s: Scenario, id: string, version: number): Scenario => ({ ...s, rules: { ...s.rules, pins: { ...(s.rules.pins ?? {}), [id]: version } } });

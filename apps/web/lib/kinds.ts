@@ -1,5 +1,5 @@
 /** Document kinds as they appear in URLs and headings. Safe to import in the browser. */
-export type KindName = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'PlatformMap';
+export type KindName = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'PlatformMap' | 'Portfolio';
 
 export const KIND_SLUGS: Record<KindName, string> = {
   RateCard: 'rate-card',
@@ -7,6 +7,7 @@ export const KIND_SLUGS: Record<KindName, string> = {
   ValidityPolicy: 'validity-policy',
   Scenario: 'scenario',
   PlatformMap: 'platform-map',
+  Portfolio: 'portfolio',
 };
 
 export const KIND_LABELS: Record<KindName, string> = {
@@ -15,6 +16,7 @@ export const KIND_LABELS: Record<KindName, string> = {
   ValidityPolicy: 'Validity policy',
   Scenario: 'Scenario',
   PlatformMap: 'Platform map',
+  Portfolio: 'Portfolio',
 };
 
 /** The kind a URL segment names: a slug (rate-card) or the kind itself (RateCard); undefined when neither. */

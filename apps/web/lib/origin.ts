@@ -29,3 +29,26 @@ export function overTls(req: Request): boolean {
   const proto = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
   return proto === 'https' || new URL(req.url).protocol === 'https:';
 }
+
+/** Where a signed-in person goes by default. */
+export const HOME = '/rules';
+
+/**
+ * Where to go after signing in: a path of this app, never another site. Browsers read `\` as `/`
+ * and drop tabs and line breaks inside a URL, so `/\evil.example` and `/<TAB>/evil.example` lead
+ * away: any backslash or control character is refused, and what remains must resolve to this origin.
+ */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.length > 2048) return HOME;
+  // eslint-disable-next-line no-control-regex
+  if (/[\\\u0000-\u001f\u007f]/.test(next)) return HOME;
+  const base = 'http://creditbook.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return HOME;
+  }
+  if (url.origin !== base) return HOME;
+  return url.pathname + url.search + url.hash;
+}

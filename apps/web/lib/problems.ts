@@ -12,6 +12,9 @@ export const WEB_MESSAGES = {
   H_BAD_JSON: 'request body is not valid JSON: {detail}',
   H_BAD_INPUT: 'bad input: {detail}',
   H_NOT_FOUND: 'not found: {detail}',
+  H_TOO_LARGE: 'request body is too large: {detail}',
+  H_CONTENT_TYPE: 'send the body as Content-Type: application/json (got {detail})',
+  H_BAD_URL: 'malformed URL: {detail}',
 } as const;
 
 export type WebCode = keyof typeof WEB_MESSAGES;

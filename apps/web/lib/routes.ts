@@ -32,7 +32,9 @@ import { kindFromSlug } from './kinds.ts';
 import { audit, noteUser, type AuditEvent } from './log.ts';
 import { draftPath, previewEdit } from './preview.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
-import { crossSite, overTls } from './origin.ts';
+import { readFormBody, readJsonBody } from './body.ts';
+import { MAX_PASSWORD_LENGTH } from './limits.ts';
+import { crossSite, overTls, safeNext } from './origin.ts';
 import { signInCookie, signOutCookie, userFromRequest } from './session.ts';
 import { loadRules, ruleStore } from './store.ts';
 import { lineDiff } from './textdiff.ts';
@@ -56,13 +58,9 @@ export function guarded(minimum: Role, handler: Handler) {
   };
 }
 
+/** A JSON body within its route's limit (lib/limits.ts), with its content type checked (lib/body.ts). */
 export async function readJson(req: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
-  const text = await req.text();
-  try {
-    return { ok: true, body: text === '' ? {} : JSON.parse(text) };
-  } catch (e) {
-    return { ok: false, response: problems(400, [webProblem('H_BAD_JSON', (e as Error).message)]) };
-  }
+  return readJsonBody(req);
 }
 
 const shown = (list: readonly Diagnostic[]) => list.map((d) => ({ ...d, formatted: formatDiagnostic(d) }));
@@ -75,9 +73,6 @@ function kindParam(params: Params): Kind | undefined {
 // --- session -------------------------------------------------------------------------------
 
 /** Where to go after signing in: a path inside the app, never another site. */
-function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/rules';
-}
 
 /** A sign-in, or a failed one, in the audit log (the email as typed, bounded; never the password). */
 function signInAudit(user: User | undefined | null, email: string): void {
@@ -95,7 +90,9 @@ export async function login(req: Request): Promise<Response> {
   const foreign = crossSite(req);
   if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
   if ((req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-    const form = await req.formData();
+    const read = await readFormBody(req);
+    if (!read.ok) return read.response;
+    const form = read.body;
     const next = safeNext(form.get('next'));
     const user = await authenticate(env().usersFile, String(form.get('email') ?? ''), String(form.get('password') ?? ''));
     signInAudit(user, String(form.get('email') ?? ''));
@@ -110,6 +107,7 @@ export async function login(req: Request): Promise<Response> {
   const errors: Problem[] = [];
   if (typeof body['email'] !== 'string' || body['email'] === '') errors.push(webProblem('H_BAD_INPUT', 'email is required', '/email'));
   if (typeof body['password'] !== 'string' || body['password'] === '') errors.push(webProblem('H_BAD_INPUT', 'password is required', '/password'));
+  else if (body['password'].length > MAX_PASSWORD_LENGTH) errors.push(webProblem('H_BAD_INPUT', `password: at most ${MAX_PASSWORD_LENGTH} characters`, '/password'));
   if (errors.length > 0) return problems(400, errors);
   const user = await authenticate(env().usersFile, body['email'] as string, body['password'] as string);
   signInAudit(user, body['email'] as string);
@@ -360,7 +358,7 @@ function quoteFromQuery(q: URLSearchParams): Parsed<QuoteBody> {
       if (m) request[m[1]!] = /^-?\d+(\.\d+)?$/.test(m[2]!) ? Number(m[2]) : m[2]!;
       else return { ok: false, status: 400, errors: [webProblem('H_BAD_INPUT', `set takes dimension=value, got '${v}'`, '/query/set')] };
     } else {
-      const name = DIMENSION_ALIASES[k] ?? k;
+      const name = Object.hasOwn(DIMENSION_ALIASES, k) ? DIMENSION_ALIASES[k]! : k;
       request[name] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
     }
   }

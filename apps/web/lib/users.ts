@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import bcrypt from 'bcryptjs';
+import { MAX_PASSWORD_LENGTH } from './limits.ts';
 import { allows, isRole, type Role } from './roles.ts';
 
 export { allows, type Role };
@@ -34,6 +35,8 @@ const NOBODY = '$2b$10$.tUp0hyEBC1y8lAb6v.q1eW3u.PgKsrX5CROSMZggPM5C/WfzHv9i';
 
 /** The user whose email and password match, or null. */
 export async function authenticate(file: string, email: string, password: string): Promise<User | null> {
+  // A password longer than any accepted one is wrong without being hashed.
+  if (password.length > MAX_PASSWORD_LENGTH) return null;
   const users = await readUsers(file);
   const found = users.find((u) => u.email === email.trim().toLowerCase());
   const ok = await bcrypt.compare(password, found?.password_hash ?? NOBODY);

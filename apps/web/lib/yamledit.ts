@@ -1,3 +1,4 @@
+import { replaceScalar, scalarYaml } from '@creditbook/engine/edit-text';
 import { isMap, isScalar, parseDocument, type Node } from 'yaml';
 
 /** Safe to import in the browser: reads and edits YAML text surgically, keeping comments and layout. */
@@ -59,14 +60,9 @@ export function parameterTables(text: string): ParamTable[] | null {
   return tables;
 }
 
-/** Replaces the value of one scalar in the text, leaving every other character as it was. */
+/** Replaces the value of one scalar in the text, leaving every other character as it was (the engine's surgical edit). */
 export function setScalar(text: string, path: Path, replacement: string): string | null {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) return null;
-  const node = doc.getIn(path, true) as Node | undefined;
-  if (!isScalar(node) || !node.range) return null;
-  const [start, valueEnd] = node.range;
-  return text.slice(0, start) + replacement + text.slice(valueEnd);
+  return replaceScalar(text, path, replacement);
 }
 
 /** The value of one scalar, or undefined. */
@@ -78,11 +74,7 @@ export function getScalar(text: string, path: Path): unknown {
 
 /** Writes a string as a YAML scalar in the style it had (plain when that reads back the same, else double-quoted). */
 export function scalarText(value: string, wasPlain: boolean): string {
-  if (wasPlain && value === value.trim() && value !== '') {
-    const back = parseDocument(`k: ${value}\n`);
-    if (back.errors.length === 0 && back.get('k') === value && !value.includes('\n')) return value;
-  }
-  return JSON.stringify(value);
+  return scalarYaml(value, wasPlain);
 }
 
 /** Whether the scalar at a path is written plain (unquoted). */

@@ -84,3 +84,36 @@ describe('price cells as typed or pasted', () => {
     expect(changedBy(280, '2.5', 1, 'exact')).toMatchObject({ value: 287 });
   });
 });
+
+describe('valid combinations in forms', () => {
+  // Two models: m1 has std and pro (5 and 10 s), Master only its single mode at 1080p.
+  const combos = [
+    { model: 'm1', mode: 'std', duration_s: 5, resolution: '720p' },
+    { model: 'm1', mode: 'pro', duration_s: 10, resolution: '1080p' },
+    { model: 'kling-v2-1-master', mode: 'single', duration_s: 5, resolution: '1080p' },
+    { model: 'kling-v2-1-master', mode: 'single', duration_s: 10, resolution: '1080p' },
+  ];
+  const dims = ['model', 'mode', 'duration_s', 'resolution'];
+  it('offers only what the other choices allow, and says which choice is not allowed', async () => {
+    const { allowedValues, narrowed, notAllowed } = await import('../lib/choices.ts');
+    expect(allowedValues(combos, { model: 'kling-v2-1-master' }, 'mode')).toEqual(['single']);
+    expect(allowedValues(combos, { model: 'm1', mode: 'std' }, 'duration_s')).toEqual(['5']);
+    expect(notAllowed({ model: 'kling-v2-1-master', mode: 'std', duration_s: '5' }, combos, dims)).toBe('mode std is not allowed for kling-v2-1-master');
+    expect(notAllowed({ model: 'm1', mode: 'std', duration_s: '10' }, combos, dims)).toBe('duration 10 s is not allowed for m1, mode std');
+    expect(notAllowed({ model: 'm1', mode: 'pro' }, combos, dims)).toBeNull();
+    expect(narrowed({ model: 'kling-v2-1-master', mode: 'std', duration_s: '10', resolution: '' }, combos, dims, ['mode', 'resolution'])).toEqual({ model: 'kling-v2-1-master', mode: 'single', duration_s: '10', resolution: '1080p' });
+  });
+});
+
+describe('money beside credits', () => {
+  it('prices credits at a plan rate, half up to the cent', async () => {
+    const { moneyAt } = await import('../lib/money.ts');
+    // 105 credits at Pro ($37.00 for 3,000 credits a month): 105 × 37 / 3000 = 1.295 → 1.30.
+    expect(moneyAt(105, { name: 'Pro', price: '37.00', credits: 3000, currency: 'USD' })).toBe('1.30');
+    // 280 credits at the 330-credit top-up ($5.00): 280 × 5 / 330 = 4.2424… → 4.24.
+    expect(moneyAt(280, { name: 'Top-up', price: '5.00', credits: 330, currency: 'USD' })).toBe('4.24');
+    // 25 tenths of a unit at the API trial ($9.80 for 700): 25 × 9.80 / 700 = 0.35.
+    expect(moneyAt(25, { name: 'API trial', price: '9.80', credits: 700, currency: 'USD' })).toBe('0.35');
+    expect(moneyAt(0, { name: 'x', price: '1', credits: 3, currency: 'USD' })).toBe('0.00');
+  });
+});

@@ -3,22 +3,23 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliStartSection } from './cli-start.ts';
+import { portfolioSection } from './portfolio.ts';
 import { usageImportSection, usageSection } from './usage.ts';
 import { apiSection, exportSection, loadBundled, modelExportSection, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
 
-const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--usage-events N] [--only cli,quotes,sweep,what-if,export,model-export,api,usage,usage-import,scaling] [--rules DIR]
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--usage-events N] [--portfolio-customers N] [--only cli,quotes,sweep,what-if,export,model-export,api,usage,usage-import,portfolio,scaling] [--rules DIR]
 
 Measures each pair of contenders in this one process, alternating, over several rounds, and
 prints the medians and the ratios against their goals.`;
 
-function parse(args: string[]): (Options & { json: boolean; only: Set<string>; exportRows: number; usageEvents: number }) | string {
+function parse(args: string[]): (Options & { json: boolean; only: Set<string>; exportRows: number; usageEvents: number; portfolioCustomers: number }) | string {
   let values;
   try {
     ({ values } = parseArgs({
       args,
       options: {
         json: { type: 'boolean' }, rounds: { type: 'string' }, variants: { type: 'string' }, horizon: { type: 'string' },
-        only: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean' }, 'export-rows': { type: 'string' }, 'usage-events': { type: 'string' },
+        only: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean' }, 'export-rows': { type: 'string' }, 'usage-events': { type: 'string' }, 'portfolio-customers': { type: 'string' },
       },
       strict: true,
     }));
@@ -33,8 +34,8 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
     return n;
   };
   try {
-    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'model-export', 'api', 'usage', 'usage-import', 'scaling'];
-    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,model-export,api,usage,usage-import').split(',').map((x) => x.trim()));
+    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'model-export', 'api', 'usage', 'usage-import', 'portfolio', 'scaling'];
+    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,model-export,api,usage,usage-import,portfolio').split(',').map((x) => x.trim()));
     for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
     return {
       json: values.json ?? false,
@@ -44,6 +45,7 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
       rulesDir: values.rules ?? 'rules',
       exportRows: int('export-rows', values['export-rows'], 200_000, 1),
       usageEvents: int('usage-events', values['usage-events'], 10_000_000, 1),
+      portfolioCustomers: int('portfolio-customers', values['portfolio-customers'], 1_000_000, 10_000),
       only,
     };
   } catch (e) {
@@ -79,9 +81,9 @@ function render(sections: Section[], scaling: Scaling[], o: Options): string {
 }
 
 /** Runs one section in a child Node with its default heap: its peak memory is its own. */
-function inChild(section: 'export' | 'model-export' | 'usage-import', o: Options & { exportRows: number; usageEvents: number }, nodeArgs: string[]): Section {
+function inChild(section: 'export' | 'model-export' | 'usage-import' | 'portfolio', o: Options & { exportRows: number; usageEvents: number; portfolioCustomers: number }, nodeArgs: string[]): Section {
   const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
-  const args = [...nodeArgs, bin, '--plain-heap', '--only', section, '--json', '--rounds', String(o.rounds), '--export-rows', String(o.exportRows), '--usage-events', String(o.usageEvents), '--rules', o.rulesDir];
+  const args = [...nodeArgs, bin, '--plain-heap', '--only', section, '--json', '--rounds', String(o.rounds), '--export-rows', String(o.exportRows), '--usage-events', String(o.usageEvents), '--portfolio-customers', String(o.portfolioCustomers), '--rules', o.rulesDir];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (r.status !== 0) throw new Error(`the ${section} benchmark failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout) as { sections: Section[] };
@@ -148,6 +150,11 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
   if (o.only.has('usage-import')) {
     progress(`usage import: a ${o.usageEvents.toLocaleString('en-US')}-row CSV…`);
     sections.push(env.plainHeap ? await usageImportSection(rules, o) : inChild('usage-import', o, []));
+  }
+  if (o.only.has('portfolio')) {
+    progress(`portfolio: ${o.portfolioCustomers.toLocaleString('en-US')} customers…`);
+    // In a child of its own: its peak RSS is the portfolio's.
+    sections.push(env.plainHeap ? await portfolioSection(rules, { rounds: o.rounds, customers: o.portfolioCustomers }) : inChild('portfolio', o, []));
   }
   if (o.json) process.stdout.write(JSON.stringify({ node: process.version, rounds: o.rounds, variants: o.variants, horizon: o.horizon, sections, scaling }, null, 2) + '\n');
   else process.stdout.write(render(sections, scaling, o));

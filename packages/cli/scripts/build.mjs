@@ -21,6 +21,9 @@ const repoRoot = path.resolve(cliDir, '..', '..');
 /** Packages with compiled add-ons: imported from where they are installed, never bundled. */
 export const NATIVE = [/^@duckdb\//, /^better-sqlite3$/];
 
+/** Packages that load files of their own by path at run time (tinypool starts its worker entry from its install): kept outside too. */
+export const OUTSIDE = [...NATIVE, /^tinypool$/];
+
 /**
  * Keeps native packages external, imported by a path relative to the bundle that points at the copy
  * the importing workspace package resolves (pnpm keeps each package's dependencies beside it, so
@@ -30,7 +33,7 @@ const nativeExternal = {
   name: 'native-external',
   setup(build) {
     build.onResolve({ filter: /^[@a-z]/ }, async (args) => {
-      if (args.pluginData?.native || !NATIVE.some((re) => re.test(args.path))) return undefined;
+      if (args.pluginData?.native || !OUTSIDE.some((re) => re.test(args.path))) return undefined;
       const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { native: true } });
       if (resolved.errors.length > 0) return { errors: resolved.errors };
       const rel = path.relative(distDir, resolved.path).split(path.sep).join('/');
@@ -90,7 +93,8 @@ export async function build() {
   const pkg = JSON.parse(readFileSync(path.join(cliDir, 'package.json'), 'utf8'));
   const result = await esbuild.build({
     absWorkingDir: repoRoot,
-    entryPoints: { creditbook: path.join(cliDir, 'src/bin.ts') },
+    // The portfolio's worker threads load their own entry (dist/portfolio-worker.mjs, found beside the bundle).
+    entryPoints: { creditbook: path.join(cliDir, 'src/bin.ts'), 'portfolio-worker': path.join(cliDir, 'src/portfolio-worker.ts') },
     outdir: distDir,
     bundle: true,
     splitting: true,

@@ -41,6 +41,11 @@ Usage:
                                                          revenue, breakage and deferred revenue per pool and month; the journal as CSV
   creditbook export <scenario.yaml> -o out.xlsx [--variant NAME | --all-variants] [--created YYYY-MM-DDTHH:MM:SSZ]
                                                          a live Excel workbook of the forecast
+  creditbook portfolio <portfolio.yaml> [--variant NAME]... [--runs N] [--seed S] [--workers K] [--shard i/n -o part.json]
+                                                         the customer base as cohorts: customers, ledger and money per month
+  creditbook portfolio merge <part.json>...              add the shards of a sharded portfolio run (prints what the unsharded run prints)
+  creditbook compare <portfolio.yaml> [--variant NAME]... [--runs N] [--seed S]   a portfolio's base and variants with deltas
+  creditbook export <portfolio.yaml> -o out.xlsx [--variant NAME]... [--runs N]  a portfolio's figures as values
   creditbook usage import <events.csv|.parquet> [--db usage.duckdb]   load generation events (all rows or none)
   creditbook usage sample [-o events.csv] [--customers-file customers.csv] [--customers N] [--seed N]
                                                          a seeded sample of usage for the bundled scenarios
@@ -65,7 +70,9 @@ export { json, parse };
 
 const validate: Command = async (args, io) => {
   const { values, positionals } = parse(args, {}, { min: 0, max: 10_000 });
-  const files = await readPaths(io.cwd, positionals.length > 0 ? positionals : ['rules']);
+  // The paths given, else the store --rules names (rules/ by default).
+  const paths = positionals.length > 0 ? positionals : [String(values.rules ?? 'rules')];
+  const files = await readPaths(io.cwd, paths);
   const { loadFiles } = await import('@creditbook/engine');
   const bar = progressBar(io, 'validating', { unit: 'files', quiet: Boolean(values.json) });
   let result;
@@ -74,7 +81,7 @@ const validate: Command = async (args, io) => {
   } finally {
     bar.stop();
   }
-  const tampered = await checkManifests(io.cwd, positionals.length > 0 ? positionals : ['rules'], files, result.rules.documents);
+  const tampered = await checkManifests(io.cwd, paths, files, result.rules.documents);
   const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
   const errors = [...result.errors, ...tampered, ...runs.filter((d) => d.severity === 'error')];
   const warnings = [...result.warnings, ...runs.filter((d) => d.severity === 'warning')];
@@ -159,6 +166,7 @@ const forecastCommand: Command = async (args, io) => {
 };
 
 const compareCommand: Command = async (args, io) => {
+  if (await isPortfolio(args, io)) return (await import('./portfolio.ts')).portfolioCompare(args, io);
   const { values, positionals } = parse(args, { variant: { type: 'string', multiple: true } }, { min: 1, max: 1 });
   const variants = values.variant as string[] | undefined;
   const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!, variants ? ['base', ...variants] : undefined, io.stderr);
@@ -225,6 +233,7 @@ const booksCommand: Command = async (args, io) => {
 };
 
 const exportCommand: Command = async (args, io) => {
+  if (await isPortfolio(args, io)) return (await import('./portfolio.ts')).portfolioExport(args, io);
   const { values, positionals } = parse(
     args,
     { output: { type: 'string', short: 'o' }, variant: { type: 'string' }, 'all-variants': { type: 'boolean' }, created: { type: 'string' } },
@@ -267,6 +276,13 @@ const exportCommand: Command = async (args, io) => {
 const usageCommand: Command = async (args, io) => (await import('./usage.ts')).usageCommand(args, io);
 const backtestCommand: Command = async (args, io) => (await import('./usage.ts')).backtestCommand(args, io);
 
+// The portfolio starts worker threads: imported only when it runs.
+const portfolioCommand: Command = async (args, io) => (await import('./portfolio.ts')).portfolioCommand(args, io);
+const isPortfolio = async (args: string[], io: Io) => {
+  const file = args.find((a) => !a.startsWith('-'));
+  return file !== undefined && (await import('./portfolio.ts')).isPortfolioFile(io.cwd, file);
+};
+
 const COMMANDS: Record<string, Command> = {
   validate,
   manifest: manifestCommand,
@@ -278,6 +294,7 @@ const COMMANDS: Record<string, Command> = {
   export: exportCommand,
   usage: usageCommand,
   backtest: backtestCommand,
+  portfolio: portfolioCommand,
 };
 
 /** Registers another command (export) without this module importing its dependencies. */

@@ -46,6 +46,17 @@ describe('creditbook validate', () => {
     ]);
   });
 
+  it('validate --rules DIR validates that store, not ./rules', async () => {
+    const dir = tempRules();
+    const file = path.join(dir, 'rules/plans/kling-plans/v1.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^currency: USD$/m, 'currency: dollars'));
+    // Run from the repository (whose rules/ are valid) and name the broken store.
+    const r = await run(repoRoot, 'validate', '--rules', path.join(dir, 'rules'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('S_SCHEMA');
+    expect(r.stdout).toMatch(/^invalid: /m);
+  });
+
   it('reports a schema error with the path inside the document', async () => {
     const dir = tempRules();
     const file = path.join(dir, 'rules/plans/kling-plans/v1.yaml');

@@ -1,13 +1,14 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { currentUser } from '@/lib/auth.ts';
+import { safeNext } from '@/lib/origin.ts';
 import { LoginForm } from './LoginForm.tsx';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const q = await searchParams;
-  const next = typeof q['next'] === 'string' && q['next'].startsWith('/') && !q['next'].startsWith('//') ? q['next'] : '/rules';
+  const next = safeNext(q['next']);
   if (await currentUser()) redirect(next);
   return (
     <div className="login-wrap">

@@ -1,6 +1,8 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
-import { fmtInt } from '@/components/format.ts';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { fmtInt, fmtMoney } from '@/components/format.ts';
+import { allowedValues, narrowed, notAllowed, type Combo } from '@/lib/choices.ts';
+import { moneyAt, type Rate } from '@/lib/money.ts';
 
 interface DimensionChoice {
   values?: (string | number)[];
@@ -13,8 +15,10 @@ export interface CardChoice {
   id: string;
   title: string;
   unit: string;
+  pool: string;
   dimensions: Record<string, DimensionChoice>;
-  versions: { version: number; status: string; effective_from: string }[];
+  /** Each version with the requests it allows, so the form offers only valid combinations. */
+  versions: { version: number; status: string; effective_from: string; combos: Combo[] }[];
 }
 
 interface Quote {
@@ -39,15 +43,29 @@ const DEFAULTS: Record<string, Record<string, string>> = {
 
 const LABELS: Record<string, string> = { duration_s: 'Duration (s)', model: 'Model', mode: 'Mode', resolution: 'Resolution', audio: 'Audio' };
 
-export function QuoteForm({ cards, today, initial }: { cards: CardChoice[]; today: string; initial: string }) {
-  const [cardId, setCardId] = useState(initial);
+/** The version a quote would use: the one asked for, else the highest published one in force on the date. */
+function versionFor(card: CardChoice, on: string, version: string) {
+  if (version) return card.versions.find((v) => String(v.version) === version);
+  return [...card.versions].reverse().find((v) => v.status === 'published' && v.effective_from <= on);
+}
+
+export function QuoteForm({ cards, rates, today, initial, fallback }: { cards: CardChoice[]; rates: Record<string, Rate[]>; today: string; initial: Record<string, string>; fallback: string }) {
+  const [cardId, setCardId] = useState(cards.some((c) => c.id === initial['card']) ? initial['card']! : fallback);
   const card = cards.find((c) => c.id === cardId) ?? cards[0];
-  const [values, setValues] = useState<Record<string, string>>(DEFAULTS[cardId] ?? {});
-  const [on, setOn] = useState(today);
-  const [version, setVersion] = useState('');
+  // The state is in the URL (shareable, survives a reload): ?card=&model=&mode=&duration_s=&on=&version=
+  const [values, setValues] = useState<Record<string, string>>(() => {
+    const fromUrl = Object.fromEntries(Object.entries(initial).filter(([k]) => card && k in card.dimensions));
+    return Object.keys(fromUrl).length > 0 ? fromUrl : (DEFAULTS[cardId] ?? {});
+  });
+  const [on, setOn] = useState(initial['on'] ?? today);
+  const [version, setVersion] = useState(initial['version'] ?? '');
   const [result, setResult] = useState<Quote | null>(null);
   const [errors, setErrors] = useState<Problem[]>([]);
   const seq = useRef(0);
+  const dims = card ? Object.keys(card.dimensions) : [];
+  const combos = useMemo(() => (card ? (versionFor(card, on, version)?.combos ?? []) : []), [card, on, version]);
+  const why = notAllowed(values, combos, dims);
+  const choose = (name: string, value: string) => setValues(narrowed({ ...values, [name]: value }, combos, dims));
 
   useEffect(() => {
     if (!card) return;
@@ -55,6 +73,7 @@ export function QuoteForm({ cards, today, initial }: { cards: CardChoice[]; toda
     if (on) q.set('on', on);
     if (version) q.set('version', version);
     for (const [k, v] of Object.entries(values)) if (v !== '' && k in card.dimensions) q.set(k, v);
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}?${q.toString()}`);
     const mine = ++seq.current;
     void fetch(`/api/quote?${q}`).then(async (res) => {
       if (mine !== seq.current) return;
@@ -86,9 +105,11 @@ export function QuoteForm({ cards, today, initial }: { cards: CardChoice[]; toda
             <label className="field" key={name}>
               {LABELS[name] ?? name}
               {d.values ? (
-                <select value={values[name] ?? ''} aria-invalid={bad.has(`/${name}`) || bad.has(name)} data-testid={`quote-${name}`} onChange={(e) => setValues({ ...values, [name]: e.target.value })}>
+                <select value={values[name] ?? ''} aria-invalid={bad.has(`/${name}`) || bad.has(name)} data-testid={`quote-${name}`} onChange={(e) => choose(name, e.target.value)}>
                   <option value="">{d.default !== undefined ? `default (${d.default})` : 'from the other choices'}</option>
-                  {d.values.map((v) => <option key={String(v)} value={String(v)}>{String(v)}</option>)}
+                  {/* Only the values the card allows with the choices above; one chosen anyway (a shared link) stays, marked. */}
+                  {d.values.filter((v) => combos.length === 0 || allowedValues(combos, Object.fromEntries(dims.slice(0, dims.indexOf(name)).map((x) => [x, values[x] ?? ''])), name).includes(String(v))).map((v) => <option key={String(v)} value={String(v)}>{String(v)}</option>)}
+                  {values[name] && combos.length > 0 && !allowedValues(combos, Object.fromEntries(dims.slice(0, dims.indexOf(name)).map((x) => [x, values[x] ?? ''])), name).includes(values[name]!) ? <option value={values[name]}>{values[name]} (not allowed)</option> : null}
                 </select>
               ) : (
                 <input type="number" value={values[name] ?? ''} min={d.range?.min} max={d.range?.max} step={d.range?.step ?? 'any'} data-testid={`quote-${name}`} onChange={(e) => setValues({ ...values, [name]: e.target.value })} />
@@ -112,7 +133,11 @@ export function QuoteForm({ cards, today, initial }: { cards: CardChoice[]; toda
         </div>
       </div>
       <div className="panel">
-        {errors.length > 0 ? (
+        {why ? (
+          <div className="notice error" role="alert" data-testid="quote-not-allowed">
+            <strong>Not a request this card prices:</strong> {why}.
+          </div>
+        ) : errors.length > 0 ? (
           <div className="notice error" role="alert" data-testid="quote-errors">
             {errors.map((e, i) => <div key={i}><strong className="mono">{e.code}</strong> {e.message}{e.path ? <span className="muted"> (at {e.path})</span> : null}</div>)}
           </div>
@@ -123,6 +148,20 @@ export function QuoteForm({ cards, today, initial }: { cards: CardChoice[]; toda
               <span className="big" data-testid="quote-credits">{fmtInt(result.credits)}</span>
               <span className="muted">{result.unit.scale === 1 ? `${result.unit.name}s` : `tenths of an ${result.unit.name}`}{result.unit.scale !== 1 ? ` (= ${result.credits / result.unit.scale} ${result.unit.name}s)` : ''}</span>
             </div>
+            {(rates[result.card.pool] ?? []).length > 0 ? (
+              <table className="data" data-testid="quote-money" style={{ margin: '8px 0 12px' }}>
+                <thead><tr><th>At the rate of</th><th className="num">Rate</th><th className="num">This generation</th></tr></thead>
+                <tbody>
+                  {rates[result.card.pool]!.map((r) => (
+                    <tr key={r.name} data-testid="quote-money-row">
+                      <td>{r.name}</td>
+                      <td className="num muted">{fmtMoney(r.price)} for {fmtInt(r.credits)}</td>
+                      <td className="num" data-testid="quote-money-value">{r.currency} {fmtMoney(moneyAt(result.credits, r))}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : null}
             <p className="muted">
               {result.card.id} <strong>v{result.card.version}</strong> ({result.card.status}, effective {result.card.effective_from}), {result.card.pool} pool, on {result.on}
             </p>

@@ -1,7 +1,9 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BarChart, LineChart, PALETTE } from '@/components/Charts.tsx';
+import { BooksPanel, type RunBooks } from '@/components/BooksPanel.tsx';
 import { deltaClass, fmtInt, fmtMoney, fmtPercent, fmtRatio, fmtSigned } from '@/components/format.ts';
+import { allowedValues, narrowed, type Chosen, type Combo } from '@/lib/choices.ts';
 import { isInvalidRun, unpricedLines } from '@/lib/runs.ts';
 
 export interface ScenarioChoice {
@@ -40,8 +42,8 @@ interface CustomVariant {
 
 type Totals = Record<string, number | string | null>;
 interface SeriesPoint { period: string; pool: string; closing: number; consumed: number; expired: number; unmet: number; purchased: number; spend: string; expired_value: string; expiring_soon: number }
-interface Run { name: string; description: string; totals: Totals; series: SeriesPoint[]; problems: { code: string; message: string; period?: string; path?: string }[]; versions: { kind: string; id: string; version: number; from: string; to: string }[] }
-interface CompareResult { scenario: string; currency: string; base: string; runs: Run[]; deltas: { name: string; vs: string; totals: Totals }[] }
+interface Run { name: string; description: string; totals: Totals; books: RunBooks; series: SeriesPoint[]; problems: { code: string; message: string; period?: string; path?: string }[]; versions: { kind: string; id: string; version: number; from: string; to: string }[] }
+interface CompareResult { scenario: string; currency: string; base: string; runs: Run[]; deltas: { name: string; vs: string; totals: Totals; books: Parameters<typeof BooksPanel>[0]['deltas'][number]['books'] }[] }
 interface Problem { code: string; message: string; path: string; formatted?: string }
 
 /** The rows of the comparison, in the order the exported Compare sheet has them. */
@@ -382,6 +384,7 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
               )}
             </div>
           </div>
+          <BooksPanel runs={runs} deltas={result!.deltas} pool={shownPool} invalid={invalid} />
         </>
       ) : errors.length === 0 ? <div className="panel muted">Calculating…</div> : null}
     </>
@@ -390,12 +393,13 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
 
 const DIM_FIELD = { mode: 'migrateMode', duration_s: 'migrateDuration', resolution: 'migrateResolution' } as const;
 
+/** The target of a migration as form choices, by dimension. */
+const targetOf = (c: CustomVariant): Chosen => ({ model: c.migrateTo, mode: c.migrateMode, duration_s: c.migrateDuration, resolution: c.migrateResolution });
+const TARGET_DIMS = ['model', 'mode', 'duration_s', 'resolution'];
+
 /** The values of a dimension the card allows for the chosen target model and the other choices made. */
-function allowedValues(combos: Record<string, string | number>[], c: CustomVariant, dim: keyof typeof DIM_FIELD): string[] {
-  const fits = combos.filter(
-    (x) => String(x['model']) === c.migrateTo && (Object.keys(DIM_FIELD) as (keyof typeof DIM_FIELD)[]).every((d) => d === dim || c[DIM_FIELD[d]] === '' || String(x[d]) === c[DIM_FIELD[d]]),
-  );
-  return [...new Set(fits.map((x) => x[dim]).filter((v) => v !== undefined).map(String))];
+function allowedFor(combos: Combo[], c: CustomVariant, dim: keyof typeof DIM_FIELD): string[] {
+  return c.migrateTo === '' ? [] : allowedValues(combos, targetOf(c), dim);
 }
 
 /**
@@ -403,15 +407,10 @@ function allowedValues(combos: Record<string, string | number>[], c: CustomVaria
  * render), and sets a dimension the model allows one value of (Master's single mode): the moved
  * demand keeps its own values otherwise, and those would not be priced.
  */
-function narrowed(c: CustomVariant, combos: Record<string, string | number>[]): CustomVariant {
-  const next = { ...c };
-  for (const dim of Object.keys(DIM_FIELD) as (keyof typeof DIM_FIELD)[]) {
-    const key = DIM_FIELD[dim];
-    const options = allowedValues(combos, next, dim);
-    if (next[key] !== '' && !options.includes(next[key])) next[key] = '';
-    if (next[key] === '' && options.length === 1 && next.migrateTo !== '') next[key] = options[0]!;
-  }
-  return next;
+function narrowedTarget(c: CustomVariant, combos: Combo[]): CustomVariant {
+  if (c.migrateTo === '') return c;
+  const t = narrowed(targetOf(c), combos, TARGET_DIMS, ['mode', 'duration_s', 'resolution']);
+  return { ...c, migrateMode: t['mode'] ?? '', migrateDuration: t['duration_s'] ?? '', migrateResolution: t['resolution'] ?? '' };
 }
 
 function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: { value: CustomVariant; scenario: ScenarioChoice; policies: { id: string; title: string }[]; onChange: (c: CustomVariant) => void; onRemove: () => void }) {
@@ -464,19 +463,19 @@ function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: {
         </label>
         <label className="field">
           to model
-          <select value={c.migrateTo} onChange={(e) => onChange(narrowed({ ...c, migrateTo: e.target.value }, card?.combos ?? []))} data-testid="custom-to">
+          <select value={c.migrateTo} onChange={(e) => onChange(narrowedTarget({ ...c, migrateTo: e.target.value }, card?.combos ?? []))} data-testid="custom-to">
             <option value="">—</option>
             {(card?.models ?? []).map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </label>
         {(['mode', 'duration_s', 'resolution'] as const).map((dim) => {
           const key = DIM_FIELD[dim];
-          const options = allowedValues(card?.combos ?? [], c, dim);
+          const options = allowedFor(card?.combos ?? [], c, dim);
           if (!card?.combos.some((x) => x[dim] !== undefined)) return null;
           return (
             <label className="field" key={dim}>
               {dim === 'duration_s' ? 'duration' : dim}
-              <select value={c[key]} onChange={(e) => onChange(narrowed({ ...c, [key]: e.target.value }, card?.combos ?? []))} disabled={!c.migrateTo} data-testid={`custom-${dim === 'duration_s' ? 'duration' : dim}`}>
+              <select value={c[key]} onChange={(e) => onChange(narrowedTarget({ ...c, [key]: e.target.value }, card?.combos ?? []))} disabled={!c.migrateTo} data-testid={`custom-${dim === 'duration_s' ? 'duration' : dim}`}>
                 <option value="">as the moved demand</option>
                 {options.map((m) => <option key={m} value={m}>{m}{dim === 'duration_s' ? ' s' : ''}</option>)}
                 {c[key] !== '' && !options.includes(c[key]) ? <option value={c[key]}>{c[key]} (not allowed)</option> : null}

@@ -32,6 +32,8 @@ export interface BooksSummary {
   deferred_peak: string;
   deferred_peak_period: string | null;
   deferred_closing: string;
+  /** Per period and pool: revenue from usage and breakage, and deferred revenue at the period's end (for charts). */
+  series: { period: string; pool: string; revenue_usage: string; revenue_breakage: string; deferred_closing: string }[];
 }
 
 export const BOOKS_KEYS = ['billings', 'revenue', 'revenue_usage', 'revenue_breakage', 'deferred_peak', 'deferred_closing'] as const;
@@ -43,6 +45,7 @@ export function booksSummary(b: BooksResult): BooksSummary {
   return {
     currency: t.currency, method: b.method, billings: t.billings, revenue: t.revenue, revenue_usage: t.revenue_usage, revenue_breakage: t.revenue_breakage,
     deferred_peak: t.deferred_peak, deferred_peak_period: t.deferred_peak_period, deferred_closing: t.deferred_closing,
+    series: b.periods.map((p) => ({ period: p.period, pool: p.pool, revenue_usage: p.revenue_usage, revenue_breakage: p.revenue_breakage, deferred_closing: p.deferred_closing })),
   };
 }
 

@@ -3,6 +3,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics/index.ts';
 import { stepBudget } from '../formula/index.ts';
 import { isCalendarDate } from '../rules/dates.ts';
 import { loadFiles } from '../rules/load.ts';
+import { parseRuleFile } from '../rules/parse.ts';
 import type { RuleStore } from '../rules/store.ts';
 import type { Kind } from '../rules/types.ts';
 import { documentPath, ID_PATTERN } from './paths.ts';
@@ -34,6 +35,9 @@ const fail = (reason: SaveFailure, errors: Diagnostic[]): SaveResult => ({ ok: f
  */
 export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promise<SaveResult> {
   const file = input.file ?? 'edit.yaml';
+  // Size, nesting depth and YAML problems first, positioned, before anything else parses the text.
+  const parsed = parseRuleFile(file, input.text);
+  if (parsed.errors.length > 0) return fail('invalid', parsed.errors);
   const doc = parseDocument(input.text, { uniqueKeys: true, prettyErrors: false });
   const kind = doc.get('kind') as Kind | undefined;
   const id = doc.get('id');

@@ -30,10 +30,19 @@ export function burnComparator(order: readonly BurnKey[]): (a: BurnKeys, b: Burn
   };
 }
 
-/** Inserts a lot into a list kept in burn order (lots arrive mostly in order: the search starts at the end). */
-export function insertInOrder<T extends BurnKeys>(list: T[], lot: T, cmp: (a: BurnKeys, b: BurnKeys) => number): void {
-  let at = list.length;
-  while (at > 0 && cmp(list[at - 1]!, lot) > 0) at--;
-  if (at === list.length) list.push(lot);
-  else list.splice(at, 0, lot);
+/** Inserts lot l into a list of `len` lots kept in order of `rank` (lots arrive mostly in order: the search starts at the end). */
+export function insertByRank(list: Int32Array, len: number, l: number, rank: Int32Array): void {
+  const r = rank[l]!;
+  let at = len;
+  while (at > 0 && rank[list[at - 1]!]! > r) {
+    list[at] = list[at - 1]!;
+    at--;
+  }
+  list[at] = l;
+}
+
+/** Puts a list of `len` lots in order of `rank` (when the burn order changes). */
+export function sortByRank(list: Int32Array, len: number, rank: Int32Array): void {
+  const sorted = Array.from(list.subarray(0, len)).sort((a, b) => rank[a]! - rank[b]!);
+  list.set(sorted);
 }

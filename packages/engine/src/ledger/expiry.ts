@@ -1,46 +1,47 @@
-import type { LotState } from './draw.ts';
-
-/** What a pool's lots lose at the close of period i, and what is about to go. */
-export interface Closing<T extends LotState = LotState> {
-  /** Credits of lots whose last valid period is i, lost now. */
-  expired: number;
-  /** The lots that expired (with what they lost in `expired`). */
-  gone: T[];
-  /**
-   * Credits about to expire: what is left, after the period's draws, in lots whose last valid
-   * period is i or i + 1 (this period's expiry included).
-   */
-  expiringSoon: number;
-}
+import type { LotTable } from './draw.ts';
 
 /**
- * Closes period i for one pool's lots (kept in a list): lots whose last valid period is i expire
- * and leave the list with empty ones. With `soonestFirst` (the burn order starts with the last
- * valid period) those lots are a prefix of the list, so the rest is not looked at.
+ * Closes period i for pool k's lots: lots whose last valid period is i expire (their remainder is
+ * lost) and leave the list, with empty ones. Returns the credits lost; `t.gone` holds the lots that
+ * expired (`t.goneCount` of them) and `t.expiringSoon` what is about to go: what is left, after the
+ * period's draws, in lots whose last valid period is i or i + 1 (this period's expiry included).
+ * With `soonestFirst` (the burn order starts with the last valid period) those lots are a prefix
+ * of the list, so the rest is not looked at.
  */
-export function closePeriod<T extends LotState>(list: T[], i: number, soonestFirst: boolean): Closing<T> {
+export function closePeriod(t: LotTable, k: number, i: number, soonestFirst: boolean): number {
+  const list = t.list[k]!;
+  const len = t.len[k]!;
+  const { remaining, expired: lost } = t;
+  const lastValid = t.cp.lastValid;
   let expired = 0;
-  let expiringSoon = 0;
-  const gone: T[] = [];
+  let soon = 0;
+  let gone = 0;
   let keep = 0;
-  let end = list.length;
+  let end = len;
   if (soonestFirst) {
     end = 0;
-    while (end < list.length && (list[end]!.remaining === 0 || list[end]!.lastValid <= i + 1)) end++;
+    while (end < len && (remaining[list[end]!] === 0 || lastValid[list[end]!]! <= i + 1)) end++;
   }
   for (let j = 0; j < end; j++) {
     const l = list[j]!;
-    if (l.remaining === 0) continue;
-    if (l.lastValid <= i + 1) expiringSoon += l.remaining;
-    if (l.lastValid === i) {
-      expired += l.remaining;
-      l.expired = l.remaining;
-      l.remaining = 0;
-      gone.push(l);
+    const rem = remaining[l]!;
+    if (rem === 0) continue;
+    const lv = lastValid[l]!;
+    if (lv <= i + 1) soon += rem;
+    if (lv === i) {
+      expired += rem;
+      lost[l] = rem;
+      remaining[l] = 0;
+      t.gone[gone++] = l;
       continue;
     }
     list[keep++] = l;
   }
-  if (keep < end) list.splice(keep, end - keep);
-  return { expired, gone, expiringSoon };
+  if (keep < end) {
+    list.copyWithin(keep, end, len);
+    t.len[k] = len - (end - keep);
+  }
+  t.goneCount = gone;
+  t.expiringSoon = soon;
+  return expired;
 }

@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
 import { packsFor } from './auto-topup.ts';
-import { burnComparator, insertInOrder } from './burn-order.ts';
-import { draw, drawInOrder, type LotState } from './draw.ts';
+import { insertByRank, sortByRank } from './burn-order.ts';
+import { AUTO, PURCHASED, compilePlan, exactPrice, type CompiledPlan } from './compile.ts';
+import { LotTable, draw, drawInOrder, type OnDraw } from './draw.ts';
 import { closePeriod } from './expiry.ts';
 import { D, ZERO, type Dec } from './money.ts';
 import type { LedgerPlan, PlannedLot } from './plan.ts';
@@ -10,10 +11,20 @@ import { Tally, servedSeconds } from './totals.ts';
 import type { Totals } from './types.ts';
 
 /** A lot that came to exist in a run, with what happened to it. */
-export interface SimulatedLot extends LotState {
+export interface SimulatedLot {
   readonly planned: PlannedLot;
+  readonly seq: number;
+  readonly lastValid: number;
+  readonly priority: number;
+  readonly granted: number;
+  readonly amount: number;
+  readonly remaining: number;
+  readonly consumed: number;
+  readonly expired: number;
   /** What was paid for it (for an auto top-up: packs bought × the pack's price). */
   readonly price: Dec;
+  /** Credits drawn from the lot, by period (only with detail). */
+  readonly draws: { period: number; credits: number }[] | undefined;
 }
 
 /** One pool in one period. */
@@ -49,129 +60,212 @@ export interface Simulation {
 }
 
 /**
- * Runs a ledger plan. Per period and pool: the period's lots are created; demand draws on usable
- * lots in burn order; a shortfall buys the fewest auto top-up packs that cover it; what is left
- * is unmet; lots whose last valid period is this one expire at their cost basis.
+ * The figures `runLedger` adds up per period and pool, in this order: an accumulator holds
+ * FIELDS numbers per period and pool, at ((period × pools) + pool) × FIELDS + field. Credits and
+ * seconds are integers; spend is in the plan's money units, expired value in cents.
  */
-export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): Simulation {
-  const detail = options.detail ?? true;
-  const { cal, pools } = plan;
-  const H = cal.horizon;
-  const problems: Diagnostic[] = [];
-  const poolAt = new Map(pools.map((p, k) => [p, k] as const));
-  const active: SimulatedLot[][] = pools.map(() => []);
-  const balance: number[] = pools.map(() => 0);
-  const tallies = pools.map(() => new Tally());
-  const lots: SimulatedLot[] = [];
-  const rows: LedgerRow[] = [];
-  const autoOn = (plan.autoTopUp?.value ?? 0) === 1;
+export const FIELD = {
+  granted: 0, purchased: 1, demand: 2, consumed: 3, expired: 4, closing: 5, unmet: 6, spend: 7,
+  expiredValue: 8, expiringSoon: 9, demandSeconds: 10, servedSeconds: 11, packs: 12,
+} as const;
+export const FIELDS = 13;
 
-  let order = plan.burnOrder[0];
-  let cmp = burnComparator(order ?? []);
-  let soonestFirst = order?.[0] === 'last_valid_period';
-  const create = (pl: PlannedLot, amount: number, price: Dec): SimulatedLot => {
-    const l: SimulatedLot = {
-      planned: pl, price, seq: pl.seq, lastValid: pl.lastValid, priority: pl.priority.value, granted: pl.granted,
-      amount, remaining: amount, consumed: 0, expired: 0, draws: detail ? [] : undefined,
-    };
-    if (detail) lots.push(l);
-    const k = poolAt.get(pl.pool)!;
-    if (amount > 0) insertInOrder(active[k]!, l, cmp);
-    balance[k]! += amount;
-    return l;
-  };
+/** What one run of a compiled plan uses beyond the plan: its demand, and the period from which it stops. */
+export interface LedgerInput {
+  /** Demand credits and output seconds per period and pool (i × pools + k). */
+  readonly demand: Float64Array;
+  readonly seconds: Float64Array;
+  /**
+   * From this period on nothing is granted, billed, bought or consumed (a customer who churned);
+   * lots already held stay until they expire. The plan's horizon: never.
+   */
+  readonly stop: number;
+}
 
-  const granted = pools.map(() => 0);
-  const purchased = pools.map(() => 0);
-  const spend: Dec[] = pools.map(() => ZERO);
-  const autoAt: (PlannedLot | undefined)[] = pools.map(() => undefined);
-  const payAt = new Map<number, typeof plan.payments>();
-  for (const p of plan.payments) payAt.set(p.period, [...(payAt.get(p.period) ?? []), p]);
-  let next = 0;
+/** What a caller may watch: each draw, and each shortfall the tier may not buy a pack for. */
+export interface LedgerHooks {
+  readonly onDraw?: OnDraw;
+  readonly onBlocked?: (pool: number, period: number) => void;
+}
+
+/** Expired value in cents, rounded half up: in floating point, unless the sum is too close to a half cent to round with certainty. */
+function expiredCents(cp: CompiledPlan, t: LotTable): number {
+  let v = 0;
+  for (let g = 0; g < t.goneCount; g++) {
+    const l = t.gone[g]!;
+    const amount = t.amount[l]!;
+    if (amount > 0) v += (cp.priceCents[l]! * t.expired[l]! * (cp.kind[l] === AUTO ? t.packs[l]! : 1)) / amount;
+  }
+  const r = Math.floor(v + 0.5);
+  if (Math.abs(v + 0.5 - r) > 1e-6 * Math.max(1, v) && Math.abs(v + 0.5 - r - 1) > 1e-6 * Math.max(1, v)) return r;
+  // The same sum as exact decimals (as the reported expired value of one lot is price × expired ÷ credits).
+  let x = ZERO;
+  for (let g = 0; g < t.goneCount; g++) {
+    const l = t.gone[g]!;
+    const amount = t.amount[l]!;
+    const price = cp.kind[l] === AUTO ? exactPrice(cp, l).times(t.packs[l]!) : exactPrice(cp, l);
+    if (!price.isZero() && amount > 0) x = x.plus(price.times(t.expired[l]!).div(amount));
+  }
+  return x.toDecimalPlaces(2, D.ROUND_HALF_UP).times(100).toNumber();
+}
+
+/**
+ * Runs a compiled plan once, adding `weight` × its figures into `acc` from period `at` on (so a
+ * customer who joins in period `at` of a portfolio lands there). Per period and pool: the
+ * period's lots are created and billed; demand draws on usable lots in burn order; a shortfall
+ * buys the fewest auto top-up packs that cover it; what is left is unmet; lots whose last valid
+ * period is this one expire at their cost basis. Leaves the lots' outcome in `t`.
+ */
+export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc: Float64Array, at: number, weight: number, hooks: LedgerHooks = {}): void {
+  const H = cp.horizon;
+  const P = cp.pools;
+  const { onDraw, onBlocked } = hooks;
+  t.reset();
+  let o = -1;
+  let rank = cp.rank[0]!;
+  let soonestFirst = false;
+  let held = 0;
   for (let i = 0; i < H; i++) {
-    const o = plan.burnOrder[i]!;
-    if (o !== order && o.join() !== order?.join()) {
-      order = o;
-      cmp = burnComparator(o);
-      soonestFirst = o[0] === 'last_valid_period';
-      for (const list of active) list.sort(cmp);
+    if (cp.order[i] !== o) {
+      o = cp.order[i]!;
+      rank = cp.rank[o]!;
+      soonestFirst = cp.soonestFirst[o] === 1;
+      for (let k = 0; k < P; k++) if (t.len[k]! > 1) sortByRank(t.list[k]!, t.len[k]!, rank);
     }
-    const opening = detail ? balance.slice() : balance;
-    for (let k = 0; k < pools.length; k++) {
-      granted[k] = 0;
-      purchased[k] = 0;
-      spend[k] = ZERO;
-      autoAt[k] = undefined;
-    }
-    for (const p of payAt.get(i) ?? []) {
-      const k = poolAt.get(p.pool)!;
-      spend[k] = spend[k]!.plus(p.amount.value);
-    }
-    // 1. The lots of the period (auto top-ups wait for a shortfall).
-    for (; next < plan.lots.length && plan.lots[next]!.granted === i; next++) {
-      const pl = plan.lots[next]!;
-      const k = poolAt.get(pl.pool)!;
-      if (pl.auto) {
-        autoAt[k] = pl;
-        continue;
+    const active = i < input.stop;
+    if (!active && held === 0) break;
+    const row = (at + i) * P * FIELDS;
+    // 1. The lots of the period (auto top-ups wait for a shortfall) and its billings.
+    if (active) {
+      for (let k = 0; k < P; k++) acc[row + k * FIELDS + FIELD.spend]! += weight * cp.pay[i * P + k]!;
+      for (let l = cp.firstLot[i]!; l < cp.firstLot[i + 1]!; l++) {
+        if (cp.kind[l] === AUTO) continue;
+        const k = cp.pool[l]!;
+        const amount = cp.amount[l]!;
+        t.exists[l] = 1;
+        t.amount[l] = amount;
+        t.remaining[l] = amount;
+        if (amount > 0) insertByRank(t.list[k]!, t.len[k]!++, l, rank);
+        t.balance[k]! += amount;
+        held += amount;
+        const r = row + k * FIELDS;
+        if (cp.kind[l] === PURCHASED) {
+          acc[r + FIELD.purchased]! += weight * amount;
+          acc[r + FIELD.spend]! += weight * cp.paid[l]!;
+        } else acc[r + FIELD.granted]! += weight * amount;
       }
-      create(pl, pl.amount.value, pl.price.value);
-      if (pl.category === 'purchase') {
-        purchased[k]! += pl.amount.value;
-        spend[k] = spend[k]!.plus(pl.price.value);
-      } else granted[k]! += pl.amount.value;
     }
-    for (let k = 0; k < pools.length; k++) {
-      const pool = pools[k]!;
-      const list = active[k]!;
-      const demand = plan.demand.get(pool)?.[i] ?? 0;
+    for (let k = 0; k < P; k++) {
+      const r = row + k * FIELDS;
+      const demand = active ? input.demand[i * P + k]! : 0;
       // 2-3. Demand draws on the usable lots in burn order.
-      let need = drawInOrder(list, demand, i);
+      let need = demand > 0 ? drawInOrder(t, k, demand, i, onDraw) : 0;
       // 4. A shortfall buys the fewest packs that cover it.
-      const auto = autoAt[k];
-      let packs = 0;
-      if (need > 0 && auto?.auto && autoOn) {
-        if (auto.auto.eligible) {
-          packs = packsFor(need, auto.auto.credits.value);
-          const amount = packs * auto.auto.credits.value;
-          const price = auto.auto.price.value.times(packs);
-          const l = create(auto, amount, price);
-          purchased[k]! += amount;
-          spend[k] = spend[k]!.plus(price);
-          need -= draw(l, need, i);
-        } else {
-          const at = [...fieldPath(plan.context, 'purchases'), plan.eff.purchases.packs?.[pool] === undefined ? 'pack' : 'packs'];
-          problems.push(runProblem(plan.context, 'C_PURCHASE', `${auto.auto.pack} is not available to tier '${plan.plan.subscription ?? 'none'}'`, at, { period: cal.label(i) }));
+      if (need > 0 && cp.autoOn) {
+        for (let l = cp.firstLot[i]!; l < cp.firstLot[i + 1]!; l++) {
+          if (cp.kind[l] !== AUTO || cp.pool[l] !== k) continue;
+          if (cp.eligible[l] === 1) {
+            const packs = packsFor(need, cp.amount[l]!);
+            const amount = packs * cp.amount[l]!;
+            t.exists[l] = 1;
+            t.packs[l] = packs;
+            t.amount[l] = amount;
+            t.remaining[l] = amount;
+            insertByRank(t.list[k]!, t.len[k]!++, l, rank);
+            t.balance[k]! += amount;
+            held += amount;
+            acc[r + FIELD.purchased]! += weight * amount;
+            acc[r + FIELD.spend]! += weight * packs * cp.paid[l]!;
+            acc[r + FIELD.packs]! += weight * packs;
+            need -= draw(t, l, need, i, onDraw);
+          } else onBlocked?.(k, i);
+          break;
         }
       }
       const consumed = demand - need;
-      balance[k]! -= consumed;
+      held -= consumed;
       // 5. What is left is unmet. 6. Lots whose last valid period is now expire.
-      const closing = closePeriod(list, i, soonestFirst);
-      let value = ZERO;
-      for (const l of closing.gone) if (!l.price.isZero() && l.amount > 0) value = value.plus(l.price.times(l.expired).div(l.amount));
-      const expiredValue = value.toDecimalPlaces(2, D.ROUND_HALF_UP);
-      balance[k]! -= closing.expired;
-      const secs = plan.seconds.get(pool)?.[i] ?? 0;
-      const served = servedSeconds(secs, consumed, demand);
-      const t = tallies[k]!;
-      t.granted += granted[k]!;
-      t.purchased += purchased[k]!;
-      t.consumed += consumed;
-      t.expired += closing.expired;
-      t.unmet += need;
-      t.demand += demand;
-      t.demandSeconds += secs;
-      t.servedSeconds += served;
-      t.spend = t.spend.plus(spend[k]!);
-      t.expiredValue = t.expiredValue.plus(expiredValue);
+      const expired = t.len[k]! > 0 ? closePeriod(t, k, i, soonestFirst) : ((t.goneCount = 0), (t.expiringSoon = 0), 0);
+      held -= expired;
+      t.balance[k]! -= consumed + expired;
+      acc[r + FIELD.closing]! += weight * t.balance[k]!;
+      const secs = active ? input.seconds[i * P + k]! : 0;
+      acc[r + FIELD.demand]! += weight * demand;
+      acc[r + FIELD.consumed]! += weight * consumed;
+      acc[r + FIELD.unmet]! += weight * need;
+      acc[r + FIELD.expired]! += weight * expired;
+      if (t.goneCount > 0) acc[r + FIELD.expiredValue]! += weight * expiredCents(cp, t);
+      acc[r + FIELD.expiringSoon]! += weight * t.expiringSoon;
+      acc[r + FIELD.demandSeconds]! += weight * secs;
+      acc[r + FIELD.servedSeconds]! += weight * servedSeconds(secs, consumed, demand);
+    }
+  }
+}
+
+/**
+ * Runs a ledger plan: `runLedger` on the plan compiled, with its own demand, never stopping. With
+ * detail (the default) it keeps the rows of every pool and period and the lots with their draws.
+ */
+export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): Simulation {
+  const detail = options.detail ?? true;
+  const cp = compilePlan(plan);
+  const { pools } = plan;
+  const H = cp.horizon;
+  const P = cp.pools;
+  const t = new LotTable(cp);
+  const acc = new Float64Array(H * P * FIELDS);
+  const draws: { period: number; credits: number }[][] | undefined = detail ? plan.lots.map(() => []) : undefined;
+  const problems: Diagnostic[] = [];
+  runLedger(cp, t, { demand: cp.demand, seconds: cp.seconds, stop: H }, acc, 0, 1, {
+    ...(draws ? { onDraw: (l: number, period: number, credits: number) => draws[l]!.push({ period, credits }) } : {}),
+    onBlocked: (k, i) => {
+      const pool = pools[k]!;
+      const auto = plan.lots.find((l) => l.auto && l.granted === i && l.pool === pool)!.auto!;
+      const at = [...fieldPath(plan.context, 'purchases'), plan.eff.purchases.packs?.[pool] === undefined ? 'pack' : 'packs'];
+      problems.push(runProblem(plan.context, 'C_PURCHASE', `${auto.pack} is not available to tier '${plan.plan.subscription ?? 'none'}'`, at, { period: plan.cal.label(i) }));
+    },
+  });
+  const tallies = pools.map(() => new Tally());
+  const rows: LedgerRow[] = [];
+  const unit = new D(cp.unit);
+  const opening = new Float64Array(P);
+  for (let i = 0; i < H; i++) {
+    for (let k = 0; k < P; k++) {
+      const r = (i * P + k) * FIELDS;
+      const f = (n: number) => acc[r + n]!;
+      const spend = f(FIELD.spend) === 0 ? ZERO : new D(f(FIELD.spend)).div(unit);
+      const expiredValue = f(FIELD.expiredValue) === 0 ? ZERO : new D(f(FIELD.expiredValue)).div(100);
+      const tl = tallies[k]!;
+      tl.granted += f(FIELD.granted);
+      tl.purchased += f(FIELD.purchased);
+      tl.consumed += f(FIELD.consumed);
+      tl.expired += f(FIELD.expired);
+      tl.unmet += f(FIELD.unmet);
+      tl.demand += f(FIELD.demand);
+      tl.demandSeconds += f(FIELD.demandSeconds);
+      tl.servedSeconds += f(FIELD.servedSeconds);
+      tl.spend = tl.spend.plus(spend);
+      tl.expiredValue = tl.expiredValue.plus(expiredValue);
       if (detail) {
         rows.push({
-          i, pool, opening: opening[k]!, granted: granted[k]!, purchased: purchased[k]!, demand, consumed, expired: closing.expired,
-          closing: balance[k]!, unmet: need, spend: spend[k]!, expiredValue, expiringSoon: closing.expiringSoon, demandSeconds: secs, servedSeconds: served, packs,
+          i, pool: pools[k]!, opening: opening[k]!, granted: f(FIELD.granted), purchased: f(FIELD.purchased), demand: f(FIELD.demand),
+          consumed: f(FIELD.consumed), expired: f(FIELD.expired), closing: f(FIELD.closing), unmet: f(FIELD.unmet), spend, expiredValue,
+          expiringSoon: f(FIELD.expiringSoon), demandSeconds: f(FIELD.demandSeconds), servedSeconds: f(FIELD.servedSeconds), packs: f(FIELD.packs),
         });
       }
+      opening[k] = f(FIELD.closing);
     }
+  }
+  const lots: SimulatedLot[] = [];
+  if (detail) {
+    plan.lots.forEach((pl, l) => {
+      if (t.exists[l] !== 1) return;
+      const price = pl.auto ? pl.auto.price.value.times(t.packs[l]!) : pl.price.value;
+      lots.push({
+        planned: pl, price, seq: pl.seq, lastValid: pl.lastValid, priority: pl.priority.value, granted: pl.granted,
+        amount: t.amount[l]!, remaining: t.remaining[l]!, consumed: t.consumed[l]!, expired: t.expired[l]!, draws: draws![l],
+      });
+    });
   }
   const all = new Tally();
   const byPool: Record<string, Totals> = {};

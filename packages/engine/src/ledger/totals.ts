@@ -61,5 +61,6 @@ export function ratio(num: Dec, den: Dec): string | null {
 export function servedSeconds(seconds: number, consumed: number, demand: number): number {
   if (consumed >= demand) return seconds;
   if (consumed === 0 || seconds === 0) return 0;
-  return new D(seconds).times(consumed).div(demand).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
+  // round half up (seconds × consumed ÷ demand), in integers (exact below 2^52).
+  return Math.floor((2 * seconds * consumed + demand) / (2 * demand));
 }

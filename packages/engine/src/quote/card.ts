@@ -123,7 +123,7 @@ export function compileCard(card: RateCard): CompiledCard {
 
   const normalize: CompiledCard['normalize'] = (request) => {
     for (const key of Object.keys(request)) {
-      if (!(key in card.dimensions)) return { ok: false, detail: `unknown dimension '${key}' (card has ${dimNames.join(', ')})`, path: `/${key}` };
+      if (!Object.hasOwn(card.dimensions, key)) return { ok: false, detail: `unknown dimension '${key}' (card has ${dimNames.join(', ')})`, path: `/${key}` };
     }
     const out: Record<string, DimensionValue> = {};
     for (const name of dimNames) {

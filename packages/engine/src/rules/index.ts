@@ -1,7 +1,7 @@
 export type * from './types.ts';
 export { KINDS, LOT_SOURCES, PAID_SOURCES } from './types.ts';
 export { MemoryStore, type RuleStore, type StoredFile } from './store.ts';
-export { parseRuleFile, MAX_FILE_SIZE, MAX_ALIAS_COUNT, type ParsedFile } from './parse.ts';
+export { parseRuleFile, MAX_FILE_SIZE, MAX_ALIAS_COUNT, MAX_DEPTH, type ParsedFile } from './parse.ts';
 export { loadFiles, loadStore, loadOne, sortDiagnostics, type LoadOptions, type LoadResult } from './load.ts';
 export { problemAt } from './problem.ts';
 export { RuleSet, type LoadedDocument } from './ruleset.ts';

@@ -8,8 +8,9 @@ import { parseRuleFile } from './parse.ts';
 import { RuleSet, type LoadedDocument } from './ruleset.ts';
 import { pointerSegments, rangeAt, scalarAt, scalarValueOffset, type PathSegment, type SourceDocument } from './source.ts';
 import type { StoredFile, RuleStore } from './store.ts';
-import { KINDS, type Kind, type PlanCatalog, type PlatformMap, type RateCard, type RuleDocument, type Scenario } from './types.ts';
+import { KINDS, type Kind, type PlanCatalog, type PlatformMap, type Portfolio, type RateCard, type RuleDocument, type Scenario } from './types.ts';
 import { checkScenarioReferences } from './references.ts';
+import { checkPortfolioReferences } from '../portfolio/check.ts';
 import { checkManifest, MANIFEST_PATH } from './manifest.ts';
 import { checkPlatformMap } from '../platforms/check.ts';
 
@@ -66,6 +67,7 @@ export async function loadFiles(files: readonly StoredFile[], options: LoadOptio
   for (const d of unique) {
     if (d.doc.kind === 'Scenario') errors.push(...checkScenarioReferences(rules, d as LoadedDocument<Scenario>));
     if (d.doc.kind === 'PlatformMap') errors.push(...(await checkPlatformMap(rules, d as LoadedDocument<PlatformMap>)));
+    if (d.doc.kind === 'Portfolio') errors.push(...checkPortfolioReferences(rules, d as LoadedDocument<Portfolio>));
   }
   return { rules, errors: sortDiagnostics(errors), warnings: sortDiagnostics(warnings), pricing };
 }

@@ -4,6 +4,8 @@ import type { SourceDocument } from './source.ts';
 
 /** Largest rule file accepted, in bytes of UTF-16 text. */
 export const MAX_FILE_SIZE = 1024 * 1024;
+/** Deepest nesting of collections accepted (flow brackets, or block indentation in columns / 2). */
+export const MAX_DEPTH = 64;
 /** Bound on alias expansion: guards against alias bombs. */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -19,6 +21,10 @@ export function parseRuleFile(file: string, text: string): ParsedFile {
     return {
       errors: [diagnostic({ code: 'Y_TOO_LARGE', detail: `${text.length} bytes (limit ${MAX_FILE_SIZE})`, file, source: '' })],
     };
+  }
+  const deep = tooDeep(text);
+  if (deep !== undefined) {
+    return { errors: [diagnostic({ code: 'Y_TOO_DEEP', detail: `${MAX_DEPTH} levels`, file, pos: [deep, deep + 1], source: text })] };
   }
   const errors: Diagnostic[] = [];
   const all = parseAllDocuments(text, { uniqueKeys: sameKey, prettyErrors: false });
@@ -138,4 +144,55 @@ function lineOf(text: string, offset: number): number {
 
 function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
+}
+
+/**
+ * The offset where nesting first goes deeper than MAX_DEPTH, found before the text is parsed (the
+ * parser's time and memory grow with depth: a 0.5 MB unclosed flow took 21 s). Flow brackets outside
+ * quotes and comments count one level each; in block style, a line's indentation (and each `- ` or
+ * `? ` that opens a collection on it) counts one level per two columns.
+ */
+function tooDeep(text: string): number | undefined {
+  let flow = 0;
+  let lineStart = true;
+  let column = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      lineStart = true;
+      column = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ' || ((c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\n'))) {
+        column++;
+        if (flow === 0 && column > MAX_DEPTH * 2) return i;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf('\n', i);
+      if (end === -1) break;
+      i = end - 1;
+      continue;
+    }
+    if ((c === '"' || c === "'") && (i === 0 || /[\s:[{,-]/.test(text[i - 1]!))) {
+      // Skip a quoted scalar (an escaped quote is `\"` in double quotes, `''` in single ones).
+      let j = i + 1;
+      while (j < text.length) {
+        if (c === '"' && text[j] === '\\') j += 2;
+        else if (text[j] === c) {
+          if (c === "'" && text[j + 1] === "'") j += 2;
+          else break;
+        } else j++;
+      }
+      i = j;
+      continue;
+    }
+    if (c === '[' || c === '{') {
+      if (++flow > MAX_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && flow > 0) flow--;
+  }
+  return undefined;
 }

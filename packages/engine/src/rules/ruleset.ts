@@ -1,5 +1,5 @@
 import type { SourceDocument } from './source.ts';
-import type { Kind, PlanCatalog, PlatformMap, RateCard, RuleDocument, Scenario, ValidityPolicy } from './types.ts';
+import type { Kind, PlanCatalog, PlatformMap, Portfolio, RateCard, RuleDocument, Scenario, ValidityPolicy } from './types.ts';
 
 /** A document as loaded: its data and the source it came from. */
 export interface LoadedDocument<T extends RuleDocument = RuleDocument> {
@@ -7,7 +7,7 @@ export interface LoadedDocument<T extends RuleDocument = RuleDocument> {
   readonly source: SourceDocument;
 }
 
-type ByKind = { RateCard: RateCard; PlanCatalog: PlanCatalog; ValidityPolicy: ValidityPolicy; Scenario: Scenario; PlatformMap: PlatformMap };
+type ByKind = { RateCard: RateCard; PlanCatalog: PlanCatalog; ValidityPolicy: ValidityPolicy; Scenario: Scenario; PlatformMap: PlatformMap; Portfolio: Portfolio };
 
 /** The loaded documents with version resolution by date. Immutable once built. */
 export class RuleSet {

@@ -1,7 +1,7 @@
 /** Shapes of the rule documents, as their JSON Schemas (packages/engine/schemas) define them. */
 
-export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'PlatformMap';
-export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario', 'PlatformMap'];
+export type Kind = 'RateCard' | 'PlanCatalog' | 'ValidityPolicy' | 'Scenario' | 'PlatformMap' | 'Portfolio';
+export const KINDS: readonly Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario', 'PlatformMap', 'Portfolio'];
 
 /** `withdrawn`: published for a future date, then withdrawn before it took effect (never in force). */
 export type Status = 'draft' | 'published' | 'withdrawn';
@@ -262,4 +262,29 @@ export interface PlatformMap extends DocumentHeader {
   outputs: MappedOutput[];
 }
 
-export type RuleDocument = RateCard | PlanCatalog | ValidityPolicy | Scenario | PlatformMap;
+/** How customers of a cohort differ: each one's generations are the template's times a multiplier of mean 1. */
+export type Spread = 'none' | { distribution: 'lognormal'; sigma: number } | { distribution: 'gamma'; shape: number };
+
+/** Customers who follow one Scenario as their template. */
+export interface Cohort {
+  id: string;
+  description?: string;
+  scenario: string;
+  variant?: string;
+  /** Customers joining per period from the start, or a start count and a growth rate per period. */
+  joins: number[] | { start: number; growth?: number; periods?: number };
+  churn?: number;
+  retention?: number[];
+  spread?: Spread;
+}
+
+export interface Portfolio extends DocumentHeader {
+  kind: 'Portfolio';
+  currency: string;
+  start: string;
+  horizon: number;
+  cohorts: Cohort[];
+  variants?: Variant[];
+}
+
+export type RuleDocument = RateCard | PlanCatalog | ValidityPolicy | Scenario | PlatformMap | Portfolio;

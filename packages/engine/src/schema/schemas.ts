@@ -4,6 +4,7 @@ import planCatalog from '../../schemas/plan-catalog.schema.json' with { type: 'j
 import validityPolicy from '../../schemas/validity-policy.schema.json' with { type: 'json' };
 import scenario from '../../schemas/scenario.schema.json' with { type: 'json' };
 import platformMap from '../../schemas/platform-map.schema.json' with { type: 'json' };
+import portfolio from '../../schemas/portfolio.schema.json' with { type: 'json' };
 import type { Kind } from '../rules/types.ts';
 
 /** The JSON Schema of each document kind. */
@@ -13,6 +14,7 @@ export const SCHEMAS: Readonly<Record<Kind, object>> = {
   ValidityPolicy: validityPolicy,
   Scenario: scenario,
   PlatformMap: platformMap,
+  Portfolio: portfolio,
 };
 
 /** The definitions the kinds' schemas refer to. */

@@ -3,7 +3,9 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ParamGrid, type CellEdit } from '@/components/ParamGrid.tsx';
+import { RecordTables, hasRecordForms, type FieldEdit } from '@/components/RecordTables.tsx';
 import { ExamplesTable, PriceGridTable } from '@/components/PriceGridTable.tsx';
+import type { Rounding } from '@/lib/cellvalue.ts';
 import { YamlEditor, type EditorControl, type EditorProblem } from '@/components/YamlEditor.tsx';
 import type { KindName } from '@/lib/kinds.ts';
 import type { Preview, ShownDiagnostic } from '@/lib/preview.ts';
@@ -75,21 +77,34 @@ export function Editor(props: Props) {
   useEffect(() => {
     const mine = ++seq.current;
     setChecking(true);
-    const t = setTimeout(() => void check(), 250);
-    const check = async () => {
-      const res = await fetch('/api/validate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, base_version: base }) });
+    const t = setTimeout(async () => {
+      let res: Response;
+      try {
+        res = await fetch('/api/validate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, base_version: base }) });
+      } catch (e) {
+        res = new Response(JSON.stringify({ errors: [] }), { status: 599, statusText: (e as Error).message });
+      }
       if (mine !== seq.current) return;
       setChecking(false);
-      if (!res.ok) return;
+      if (!res.ok) {
+        // Text the checker refuses (too large, nested too deep, ...) is a problem to show, never a silent no-op.
+        const body = (await res.json().catch(() => null)) as { errors?: ShownDiagnostic[] } | null;
+        const fallback = { code: 'H_BAD_INPUT', message: `the text could not be checked (HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''})`, severity: 'error', file: '', pos: [0, 0], line: 1, col: 1, path: '', formatted: '' } as unknown as ShownDiagnostic;
+        const errors = body?.errors?.length ? body.errors.map((e) => ({ ...e, pos: e.pos ?? [0, 0], line: e.line ?? 1, col: e.col ?? 1, formatted: e.formatted ?? '' })) : [fallback];
+        setPreview((prev) => ({ ...prev, errors, warnings: [], examples: [] }));
+        return;
+      }
       const p = (await res.json()) as Preview;
       setPreview(p);
+      // A fixed edit clears the "Not saved: the edit has problems" banner.
+      if (p.errors.length === 0) setSave((s) => (s.state === 'invalid' ? { state: 'idle' } : s));
       if (p.grid && pricesSomething(p.grid)) setLastGrid(p.grid);
-    };
+    }, 250);
     return () => clearTimeout(t);
   }, [text, base]);
 
   const tables = useMemo(() => (props.kind === 'RateCard' ? parameterTables(text) : null), [text, props.kind]);
-  const rounding = ((r) => (r === 'ceil' || r === 'floor' || r === 'round' || r === 'exact' ? r : 'ceil'))(props.kind === 'RateCard' ? getScalar(text, ['rounding']) : undefined);
+  const rounding = ((r) => (r === 'ceil' || r === 'floor' || r === 'round' || r === 'exact' ? r : 'ceil'))(props.kind === 'RateCard' ? getScalar(text, ['rounding']) : undefined) as Rounding;
 
   // Undo and redo of grid and formula edits (the source view keeps its own history).
   const [past, setPast] = useState<string[]>([]);
@@ -113,6 +128,11 @@ export function Editor(props: Props) {
     setFuture(future.slice(1));
     setPast([...past, text]);
     setText(next);
+  };
+  const applyFields = (edits: FieldEdit[]) => {
+    let next: string | null = text;
+    for (const e of edits) next = next === null ? null : setScalar(next, e.path, e.value);
+    if (next !== null) track(next);
   };
   const applyCells = (edits: CellEdit[]) => {
     let next: string | null = text;
@@ -315,6 +335,21 @@ export function Editor(props: Props) {
                     if (next !== null) track(next);
                   }} />
                 ) : null}
+              </div>
+            </div>
+          ) : null}
+          {hasRecordForms(props.kind) ? (
+            <div className="panel flush">
+              <div className="panel-head">
+                <h2>Form</h2>
+                <span className="small muted">Prices, credits and validities; edit a value, then Enter. The YAML below changes in place.</span>
+                <span className="actions" style={{ marginLeft: 'auto' }}>
+                  <button className="btn small" type="button" onClick={undo} disabled={past.length === 0} data-testid="undo">Undo</button>
+                  <button className="btn small" type="button" onClick={redo} disabled={future.length === 0} data-testid="redo">Redo</button>
+                </span>
+              </div>
+              <div className="panel-body">
+                <RecordTables kind={props.kind} text={text} onEdit={applyFields} />
               </div>
             </div>
           ) : null}

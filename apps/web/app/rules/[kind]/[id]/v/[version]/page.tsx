@@ -38,8 +38,10 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
   const lastPublished = [...summary.versions].reverse().find((x) => x.status === 'published');
   const defaultDate = lastPublished && lastPublished.effective_from > today ? lastPublished.effective_from : today;
   const canEdit = allows(user.role, 'editor');
-  const own = [v.author, [...v.trail].reverse().find((e) => e.action === 'submitted')?.by].filter(Boolean).map((x) => x!.toLowerCase());
+  const authors = [v.author, [...v.trail].reverse().find((e) => e.action === 'submitted')?.by].filter(Boolean).map((x) => x!.toLowerCase());
   const scheduled = doc.status === 'published' && doc.effective_from > today;
+  // What `creditbook validate` reports for this file (every bad cell at its line): such a version is neither reviewed nor published.
+  const problems = store.problems.filter((p) => p.file === loaded.source.file);
   const base = `/rules/${KIND_SLUGS[kind]}/${id}`;
   const apiPath = `/api/versions/${KIND_SLUGS[kind]}/${id}/${version}`;
   return (
@@ -97,17 +99,32 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
               <DiffSections diff={diff} />
             </div>
           ) : null}
-          {v.review === 'editing' || v.review === 'rejected' ? (
+          {problems.length > 0 ? (
+            <div className="notice error" role="alert" data-testid="version-problems">
+              <strong>
+                {problems.length} problem{problems.length === 1 ? '' : 's'}: this version cannot be submitted or published until they are fixed in a new draft.
+              </strong>
+              <ul className="problems" style={{ marginTop: 6 }}>
+                {problems.map((p, i) => (
+                  <li key={i} data-testid="problem" data-code={p.code} data-line={p.line} data-col={p.col}>
+                    <span className="where">line {p.line}:{p.col}</span>
+                    <span><span className="code">{p.code}</span> {p.message}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          {problems.length > 0 ? null : v.review === 'editing' || v.review === 'rejected' ? (
             canEdit ? <SubmitForm apiPath={apiPath} version={version} resubmit={v.review === 'rejected'} /> : <p className="muted">Waiting for an editor to submit it for review.</p>
           ) : null}
-          {v.review === 'submitted' ? (
-            user.role === 'approver' && !own.includes(user.email.toLowerCase()) ? (
+          {problems.length === 0 && v.review === 'submitted' ? (
+            user.role === 'approver' && !authors.includes(user.email.toLowerCase()) ? (
               <DecisionForm apiPath={apiPath} version={version} />
             ) : (
-              <p className="notice info" data-testid="awaiting-review">Submitted for review. Waiting for an approver other than {own.join(' and ')}.</p>
+              <p className="notice info" data-testid="awaiting-review">Submitted for review. Waiting for an approver other than {authors.join(' and ')}.</p>
             )
           ) : null}
-          {v.review === 'approved' ? (
+          {problems.length === 0 && v.review === 'approved' ? (
             canEdit ? (
               <PublishForm apiPath={apiPath} id={id} version={version} defaultDate={defaultDate} minDate={lastPublished?.effective_from ?? null} today={today} canBackdate={user.role === 'approver'} />
             ) : <p className="muted">Approved; waiting for an editor to publish it.</p>

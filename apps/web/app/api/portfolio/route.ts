@@ -1,0 +1,1 @@
+export { portfolioRoute as GET } from '../../../lib/portfolio.ts';

@@ -1,0 +1,44 @@
+import { expect, test } from '@playwright/test';
+import { settled, signIn } from './support.ts';
+
+test('the "Not saved" banner clears once the problem is fixed, and text the checker cannot read is a shown problem, not a vanished editor', async ({ page }) => {
+  await signIn(page, 'editor', '/rules/rate-card/kling-api/edit');
+  await settled(page);
+  const formula = await page.getByTestId('formula').inputValue();
+  await page.getByTestId('formula').fill(formula.replace(/\)\s*$/, ''));
+  await page.getByTestId('apply-formula').click();
+  await settled(page);
+  await page.getByTestId('save-draft').click();
+  await expect(page.getByText('Not saved: the edit has problems.')).toBeVisible();
+  await page.getByTestId('formula').fill(formula);
+  await page.getByTestId('apply-formula').click();
+  await settled(page);
+  await expect(page.getByTestId('no-problems')).toBeVisible();
+  await expect(page.getByText('Not saved: the edit has problems.')).toHaveCount(0);
+
+  // A paste of 5,000 nested brackets into the source.
+  const deep = `kind: RateCard\nid: kling-api\nparameters:\n  x: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+  await page.getByTestId('yaml-editor').evaluate((el, text) => {
+    const v = (el as HTMLElement & { editorView: { state: { doc: { length: number } }; dispatch(t: unknown): void } }).editorView;
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+  }, deep);
+  await settled(page);
+  await expect(page.getByTestId('yaml-editor')).toBeVisible();
+  await expect(page.getByTestId('problem').first()).toBeVisible();
+  await expect(page.getByTestId('validation-status')).toContainText('problem');
+});
+
+test('an unknown address is a branded 404 with a way back, and the app has a favicon', async ({ page }) => {
+  await signIn(page, 'viewer', '/rules');
+  const res = await page.goto('/rules/rate-card/no-such-card');
+  expect(res?.status()).toBe(404);
+  await expect(page.getByTestId('not-found')).toContainText('Page not found');
+  await expect(page.getByTestId('user-role')).toHaveText('viewer');
+  await page.getByTestId('back-to-rules').click();
+  await page.waitForURL('**/rules');
+  const icon = await page.locator('link[rel="icon"]').first().getAttribute('href');
+  expect(icon).toBeTruthy();
+  const got = await page.request.get(icon!);
+  expect(got.status()).toBe(200);
+  expect(got.headers()['content-type']).toContain('image/svg+xml');
+});

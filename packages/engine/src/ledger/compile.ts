@@ -1,0 +1,195 @@
+import { CreditbookError, diagnostic } from '../diagnostics/index.ts';
+import { burnComparator, type BurnKeys } from './burn-order.ts';
+import { D, type Dec } from './money.ts';
+import type { LedgerPlan } from './plan.ts';
+
+/** What a lot is when it is created: granted (subscription, free, promotional), bought in a scheduled purchase, or an auto top-up. */
+export const GRANTED = 0;
+export const PURCHASED = 1;
+export const AUTO = 2;
+
+/**
+ * A ledger plan compiled to flat arrays, once per run: what `simulate` (and the portfolio, once per
+ * customer) runs. Plain data only (typed arrays, numbers and strings), so it can be sent to a
+ * worker thread. Money paid is in whole `unit`s (cents for two-place prices); lot prices are kept
+ * as exact decimal strings for the rare expiry value that floating point cannot round with certainty.
+ */
+export interface CompiledPlan {
+  readonly horizon: number;
+  readonly pools: number;
+  readonly lots: number;
+  /** Per lot (in creation order). */
+  readonly pool: Int32Array;
+  readonly granted: Int32Array;
+  readonly lastValid: Float64Array;
+  readonly priority: Float64Array;
+  /** GRANTED, PURCHASED or AUTO. */
+  readonly kind: Uint8Array;
+  /** Credits (an auto top-up: of one pack). */
+  readonly amount: Float64Array;
+  /** Price in cents, as a float (an auto top-up: of one pack): for the value of what expires. */
+  readonly priceCents: Float64Array;
+  /** The same price, exact. */
+  readonly price: readonly string[];
+  /** Money paid when the lot is created, in units (purchases; an auto top-up: per pack). */
+  readonly paid: Float64Array;
+  /** An auto top-up's tier may buy its pack. */
+  readonly eligible: Uint8Array;
+  /** Lots granted in period i are firstLot[i] … firstLot[i + 1] − 1. */
+  readonly firstLot: Int32Array;
+  /** Subscription billings per period and pool (index i × pools + k), in units. */
+  readonly pay: Float64Array;
+  /** Per period, which burn order (an index into `rank`) is in force. */
+  readonly order: Int32Array;
+  /** Per burn order, each lot's place in it (lower burns first). */
+  readonly rank: readonly Int32Array[];
+  /** Per burn order: it starts with the last valid period (expiring lots are a prefix of a pool's list). */
+  readonly soonestFirst: Uint8Array;
+  /** Demand credits and output seconds per period and pool (index i × pools + k). */
+  readonly demand: Float64Array;
+  readonly seconds: Float64Array;
+  /** Money units per currency unit (100: cents). */
+  readonly unit: number;
+  readonly autoOn: boolean;
+  /** The priced demand lines (period, pool, count, credits per unit, seconds per unit), for demand scaled per customer. */
+  readonly lines: DemandLines;
+}
+
+/** The plan's priced demand lines, flat. */
+export interface DemandLines {
+  readonly n: number;
+  readonly index: Int32Array;
+  readonly count: Float64Array;
+  readonly credits: Float64Array;
+  readonly seconds: Float64Array;
+}
+
+function misuse(detail: string): CreditbookError {
+  return new CreditbookError([diagnostic({ code: 'C_UNKNOWN_REFERENCE', detail })]);
+}
+
+/** The fewest decimal places (at most 6) that write every amount as a whole number of units. */
+function unitOf(amounts: readonly Dec[]): number {
+  for (let k = 2; k <= 6; k++) {
+    const u = 10 ** k;
+    if (amounts.every((a) => a.times(u).isInteger())) return u;
+  }
+  throw misuse('a price with more than 6 decimal places');
+}
+
+/** Compiles a ledger plan (its demand lines need a plan derived with detail). */
+export function compilePlan(plan: LedgerPlan): CompiledPlan {
+  const H = plan.cal.horizon;
+  const P = plan.pools.length;
+  const L = plan.lots.length;
+  const poolAt = new Map(plan.pools.map((p, k) => [p, k] as const));
+  const pool = new Int32Array(L);
+  const granted = new Int32Array(L);
+  const lastValid = new Float64Array(L);
+  const priority = new Float64Array(L);
+  const kind = new Uint8Array(L);
+  const amount = new Float64Array(L);
+  const priceCents = new Float64Array(L);
+  const paid = new Float64Array(L);
+  const eligible = new Uint8Array(L);
+  const price: string[] = [];
+  const firstLot = new Int32Array(H + 1);
+  const money: Dec[] = plan.payments.map((p) => p.amount.value);
+  for (const l of plan.lots) {
+    if (l.category === 'purchase') money.push(l.auto ? l.auto.price.value : l.price.value);
+  }
+  const unit = unitOf(money);
+  let n = 0;
+  for (let i = 0; i <= H; i++) {
+    while (n < L && plan.lots[n]!.granted < i) n++;
+    firstLot[i] = n;
+  }
+  plan.lots.forEach((l, j) => {
+    pool[j] = poolAt.get(l.pool)!;
+    granted[j] = l.granted;
+    lastValid[j] = l.lastValid;
+    priority[j] = l.priority.value;
+    const p = l.auto ? l.auto.price.value : l.price.value;
+    kind[j] = l.auto ? AUTO : l.category === 'purchase' ? PURCHASED : GRANTED;
+    amount[j] = l.auto ? l.auto.credits.value : l.amount.value;
+    priceCents[j] = p.times(100).toNumber();
+    price.push(p.toString());
+    paid[j] = kind[j] === GRANTED ? 0 : p.times(unit).toNumber();
+    eligible[j] = l.auto?.eligible ? 1 : 0;
+  });
+  const pay = new Float64Array(H * P);
+  for (const p of plan.payments) pay[p.period * P + poolAt.get(p.pool)!]! += p.amount.value.times(unit).toNumber();
+
+  const orders: string[] = [];
+  const rank: Int32Array[] = [];
+  const soonest: number[] = [];
+  const order = new Int32Array(H);
+  const keys: BurnKeys[] = plan.lots.map((l) => ({ lastValid: l.lastValid, priority: l.priority.value, granted: l.granted, seq: l.seq }));
+  for (let i = 0; i < H; i++) {
+    const o = plan.burnOrder[i] ?? [];
+    const key = o.join();
+    let at = orders.indexOf(key);
+    if (at < 0) {
+      at = orders.length;
+      orders.push(key);
+      const cmp = burnComparator(o);
+      const sorted = keys.map((_, j) => j).sort((a, b) => cmp(keys[a]!, keys[b]!) || a - b);
+      const r = new Int32Array(L);
+      sorted.forEach((j, place) => (r[j] = place));
+      rank.push(r);
+      soonest.push(o[0] === 'last_valid_period' ? 1 : 0);
+    }
+    order[i] = at;
+  }
+
+  const demand = new Float64Array(H * P);
+  const seconds = new Float64Array(H * P);
+  for (const [p, row] of plan.demand) {
+    const k = poolAt.get(p);
+    if (k !== undefined) for (let i = 0; i < H; i++) demand[i * P + k] = row[i] ?? 0;
+  }
+  for (const [p, row] of plan.seconds) {
+    const k = poolAt.get(p);
+    if (k !== undefined) for (let i = 0; i < H; i++) seconds[i * P + k] = row[i] ?? 0;
+  }
+  const rows = plan.demandRows;
+  const lines: DemandLines = {
+    n: rows.length,
+    index: Int32Array.from(rows.map((r) => plan.cal.index(r.period) * P + poolAt.get(r.pool)!)),
+    count: Float64Array.from(rows.map((r) => r.count)),
+    credits: Float64Array.from(rows.map((r) => r.credits_per_unit)),
+    seconds: Float64Array.from(rows.map((r) => (r.count > 0 ? r.seconds / r.count : 0))),
+  };
+  return {
+    horizon: H, pools: P, lots: L, pool, granted, lastValid, priority, kind, amount, priceCents, price, paid, eligible, firstLot, pay,
+    order, rank, soonestFirst: Uint8Array.from(soonest), demand, seconds, unit, autoOn: (plan.autoTopUp?.value ?? 0) === 1, lines,
+  };
+}
+
+/** Multipliers are applied in steps of 1/MULTIPLIER_SCALE (a multiplier of 1.23456 counts as 12,346/10,000). */
+export const MULTIPLIER_SCALE = 10_000;
+
+/**
+ * Demand of one customer whose generations are the template's times k / MULTIPLIER_SCALE: each
+ * priced line's count in each period is round half up(count × k / MULTIPLIER_SCALE), exactly (in
+ * integers), then priced at the line's credits per generation. Writes credits and seconds per
+ * period and pool into `demand` and `seconds`.
+ */
+export function scaledDemand(lines: DemandLines, k: number, demand: Float64Array, seconds: Float64Array): void {
+  demand.fill(0);
+  seconds.fill(0);
+  const S = MULTIPLIER_SCALE;
+  for (let r = 0; r < lines.n; r++) {
+    const c = lines.count[r]!;
+    const n = k === S ? c : Math.floor((c * k + S / 2) / S);
+    if (n === 0) continue;
+    const at = lines.index[r]!;
+    demand[at]! += n * lines.credits[r]!;
+    seconds[at]! += n * lines.seconds[r]!;
+  }
+}
+
+/** An exact lot price (for the value of expired credits that floating point cannot round with certainty). */
+export function exactPrice(cp: CompiledPlan, lot: number): Dec {
+  return new D(cp.price[lot]!);
+}
