@@ -48,7 +48,7 @@ export function PlatformsView({ scenarios, initial }: { scenarios: { id: string;
     };
   }, [scenario]);
 
-  const runs = result?.platforms ?? [];
+  const runs = useMemo(() => result?.platforms ?? [], [result]);
   const periods = runs[0]?.series.map((p) => p.period) ?? [];
   const cumulative = useMemo(
     () => runs.map((r) => {

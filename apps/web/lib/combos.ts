@@ -9,5 +9,5 @@ export type { Combo };
  */
 export function allowedCombos(card: RateCard): Combo[] {
   const compiled = compileCard(card);
-  return requestGrid(card).filter((r) => compiled.normalize(r).ok) as Combo[];
+  return requestGrid(card).filter((r) => compiled.normalize(r).ok);
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CreditbookError, comparePlatforms, formatDiagnostic, platformsWorkbook, type PlatformComparison, type RuleSet, type Scenario } from '@creditbook/engine';
+import { CreditbookError, comparePlatforms, formatDiagnostic, platformsWorkbook, type PlatformComparison, type RuleSet } from '@creditbook/engine';
 import { writeWorkbook } from '@creditbook/exporter';
 import { json, problems, webProblem } from './problems.ts';
 import { guarded } from './routes.ts';
@@ -25,7 +25,7 @@ async function platformsFor(req: Request): Promise<Outcome> {
   const loaded = rules.latest('Scenario', id);
   if (!loaded) return { ok: false, response: problems(404, [webProblem('H_NOT_FOUND', `scenario '${id}'`, '/scenario')]) };
   try {
-    const value = await comparePlatforms(rules, loaded.doc as Scenario, platforms.length > 0 ? { platforms } : {});
+    const value = await comparePlatforms(rules, loaded.doc, platforms.length > 0 ? { platforms } : {});
     return { ok: true, value, rules };
   } catch (e) {
     if (e instanceof CreditbookError) return { ok: false, response: problems(400, e.diagnostics.map((d) => ({ ...d, path: d.path || '/platform', formatted: formatDiagnostic(d) }))) };

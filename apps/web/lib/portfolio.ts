@@ -3,7 +3,7 @@
  * (the base and each variant asked for, with deltas), run in this process and remembered per
  * store state and request, so the page's what-if does not run a portfolio twice.
  */
-import { CreditbookError, comparePortfolio, formatDiagnostic, type Portfolio, type PortfolioComparison } from '@creditbook/engine';
+import { CreditbookError, comparePortfolio, formatDiagnostic, type PortfolioComparison } from '@creditbook/engine';
 import { json, problems, webProblem } from './problems.ts';
 import { guarded } from './routes.ts';
 import { loadRules } from './store.ts';
@@ -22,7 +22,7 @@ export const portfolioRoute = guarded('viewer', async (req) => {
   const loaded = await loadRules();
   const rules = loaded.result.rules;
   const id = q.get('portfolio') ?? rules.ids('Portfolio').sort()[0] ?? '';
-  const doc = rules.latest('Portfolio', id)?.doc as Portfolio | undefined;
+  const doc = rules.latest('Portfolio', id)?.doc;
   if (!doc) return problems(404, [webProblem('H_BAD_INPUT', `no portfolio '${id}'`)]);
   const variants = q.getAll('variant').filter(Boolean);
   const runs = Number(q.get('runs') ?? PAGE_RUNS);
@@ -35,7 +35,7 @@ export const portfolioRoute = guarded('viewer', async (req) => {
   if (unknown) return problems(400, [webProblem('H_BAD_INPUT', `unknown variant '${unknown}' of ${id}`, 'variant')]);
   const key = JSON.stringify([id, doc.version, variants, runs, seed]);
   let byKey = remembered.get(rules);
-  if (!byKey) remembered.set(rules, (byKey = new Map()));
+  if (!byKey) remembered.set(rules, (byKey = new Map<string, Promise<PortfolioComparison>>()));
   let run = byKey.get(key);
   if (!run) {
     const started = comparePortfolio(rules, doc, variants, { runs, seed });

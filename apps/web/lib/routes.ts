@@ -29,7 +29,7 @@ import { documentSummary, listDocuments } from './documents.ts';
 import { env } from './env.ts';
 import { documentDiff } from './impact.ts';
 import { kindFromSlug } from './kinds.ts';
-import { audit, noteUser } from './log.ts';
+import { audit, noteUser, type AuditEvent } from './log.ts';
 import { draftPath, previewEdit } from './preview.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
 import { readFormBody, readJsonBody } from './body.ts';
@@ -194,7 +194,7 @@ export const saveVersion = guarded('editor', async (req, { user }) => {
     ...(typeof note === 'string' && note.trim() !== '' ? { note: note.trim() } : {}),
   });
   if (!result.ok) return saveFailure(result.reason, result.errors);
-  audit('save', { kind: result.kind, id: result.id, version: result.version });
+  audit('save', { user: user.email, kind: result.kind, id: result.id, version: result.version });
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'draft' }, 201);
 });
 
@@ -232,7 +232,7 @@ export const publishVersion = guarded('editor', async (req, { user, params }) =>
     ...(typeof reason === 'string' ? { backdateReason: reason } : {}),
   });
   if (!result.ok) return saveFailure(result.reason, result.errors);
-  audit('publish', { kind: result.kind, id: result.id, version: result.version, effective_from: date });
+  audit('publish', { user: user.email, kind: result.kind, id: result.id, version: result.version, effective_from: date });
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'published', effective_from: date });
 });
 
@@ -275,8 +275,11 @@ async function stepBody(req: Request, decision: boolean): Promise<{ ok: true; no
   return { ok: true, note: typeof body['note'] === 'string' ? body['note'] : '', ...(decision ? { decision: body['decision'] as 'approve' | 'reject' } : {}) };
 }
 
-const stepDone = (r: Awaited<ReturnType<typeof submitForReview>>) =>
-  r.ok ? json({ kind: r.kind, id: r.id, version: r.version, review: reviewState(parseRuleDocument(r.text)) }) : saveFailure(r.reason, r.errors);
+const stepDone = (event: AuditEvent, user: User, r: Awaited<ReturnType<typeof submitForReview>>) => {
+  if (!r.ok) return saveFailure(r.reason, r.errors);
+  audit(event, { user: user.email, kind: r.kind, id: r.id, version: r.version });
+  return json({ kind: r.kind, id: r.id, version: r.version, review: reviewState(parseRuleDocument(r.text)) });
+};
 
 /** The header of a version's text, for its review state. */
 function parseRuleDocument(text: string): { status: string; audit: { author: string; saved_at: string; trail?: ReviewEvent[] } } {
@@ -289,7 +292,7 @@ export const submitVersion = guarded('editor', async (req, { user, params }) => 
   if (!v.ok) return v.response;
   const b = await stepBody(req, false);
   if (!b.ok) return b.response;
-  return stepDone(await submitForReview(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note }));
+  return stepDone('submit', user, await submitForReview(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note }));
 });
 
 /** POST /api/versions/:kind/:id/:version/review `{decision: approve | reject, note}`: an approver's decision, never on their own draft. */
@@ -298,7 +301,7 @@ export const reviewVersion = guarded('approver', async (req, { user, params }) =
   if (!v.ok) return v.response;
   const b = await stepBody(req, true);
   if (!b.ok) return b.response;
-  return stepDone(await reviewDraft(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, decision: b.decision! }));
+  return stepDone(b.decision === 'approve' ? 'approve' : 'reject', user, await reviewDraft(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, decision: b.decision! }));
 });
 
 /** POST /api/versions/:kind/:id/:version/withdraw `{note}`: withdraws a scheduled version before it takes effect (editor; the reason is required). */
@@ -307,7 +310,7 @@ export const withdrawVersion = guarded('editor', async (req, { user, params }) =
   if (!v.ok) return v.response;
   const b = await stepBody(req, false);
   if (!b.ok) return b.response;
-  return stepDone(await withdraw(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, today: todayUtc() }));
+  return stepDone('withdraw', user, await withdraw(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, today: todayUtc() }));
 });
 
 /** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind), and the line diff. */

@@ -26,7 +26,7 @@ export async function readUsers(file: string): Promise<UserRecord[]> {
     if (typeof email !== 'string' || typeof password_hash !== 'string' || !isRole(role)) {
       throw new Error(`${file}: users[${i}] needs email, role (viewer | editor | approver) and password_hash`);
     }
-    return { email: email.toLowerCase(), name: typeof name === 'string' ? name : email, role: role as Role, password_hash };
+    return { email: email.toLowerCase(), name: typeof name === 'string' ? name : email, role: role, password_hash };
   });
 }
 

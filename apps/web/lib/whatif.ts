@@ -146,7 +146,7 @@ const MAX_REMEMBERED = 64;
 const runCaches = new WeakMap<RuleSet, Map<string, RunCache>>();
 function runCacheFor(rules: RuleSet, scenario: Scenario): RunCache {
   let byScenario = runCaches.get(rules);
-  if (!byScenario) runCaches.set(rules, (byScenario = new Map()));
+  if (!byScenario) runCaches.set(rules, (byScenario = new Map<string, RunCache>()));
   const key = `${scenario.id}@${scenario.version}`;
   let cache = byScenario.get(key);
   if (!cache) byScenario.set(key, (cache = new RunCache()));
@@ -156,7 +156,7 @@ function runCacheFor(rules: RuleSet, scenario: Scenario): RunCache {
 /** `creditbook compare` for a what-if: the base and the chosen variants side by side with deltas. */
 export function runCompare(rules: RuleSet, scenario: Scenario, names: string[] | undefined): Promise<Run<CompareAnswer>> {
   let memo = compared.get(rules);
-  if (!memo) compared.set(rules, (memo = new Map()));
+  if (!memo) compared.set(rules, (memo = new Map<string, Promise<Run<CompareAnswer>>>()));
   const key = JSON.stringify([scenario, names ?? null]);
   let run = memo.get(key);
   if (!run) {

@@ -14,7 +14,7 @@ describe('the diff impact table: the books of each side', () => {
     expect(diff!.impact.length).toBeGreaterThanOrEqual(2);
     for (const s of diff!.impact) {
       for (const side of [s.before!, s.after!]) {
-        const scenario = rules.latest('Scenario', s.scenario)!.doc as Scenario;
+        const scenario = rules.latest('Scenario', s.scenario)!.doc;
         const pinned: Scenario = { ...scenario, rules: { ...scenario.rules, pins: { ...(scenario.rules.pins ?? {}), 'kling-consumer': side.version } } };
         const t = books(rules, await forecast(rules, pinned, { variant: null })).totals;
         expect(side.revenue, `${s.scenario} v${side.version} revenue`).toBe(t.revenue);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { compare, loadStore, type Scenario } from '@creditbook/engine';
+import { compare, loadStore } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { describe, expect, it } from 'vitest';
 import { SPLIT_RATIO, splitAxes } from '../components/chart-axes.ts';
@@ -27,7 +27,7 @@ describe('splitAxes: a second value axis when one run dwarfs the others', () => 
 
   it("puts api-integration's enterprise package on its own axis", async () => {
     const { rules } = await loadStore(new DirectoryStore(path.join(ROOT, 'rules')));
-    const scenario = rules.latest('Scenario', 'api-integration')!.doc as Scenario;
+    const scenario = rules.latest('Scenario', 'api-integration')!.doc;
     const c = await compare(rules, scenario, {});
     const closing = c.runs.map((r) => ({ name: r.name, values: r.series.filter((p) => p.pool === 'api').map((p) => p.closing) }));
     // The enterprise package grants 60,000 units (600,000 tenths) in 2026-01; the other runs buy

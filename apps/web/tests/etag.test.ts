@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compare, loadStore, type Scenario } from '@creditbook/engine';
+import { compare, loadStore } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnv } from '../lib/env.ts';
@@ -34,7 +34,7 @@ describe('GET /api/compare: a remembered comparison', () => {
     const body = (await first.json()) as { runs: { name: string }[] };
     // The answer is the engine's comparison of the base and premier-tier.
     const { rules } = await loadStore(new DirectoryStore(dir));
-    const want = await compare(rules, rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario, { variants: ['premier-tier'] });
+    const want = await compare(rules, rules.latest('Scenario', 'agency-campaigns')!.doc, { variants: ['premier-tier'] });
     expect(body).toEqual(JSON.parse(JSON.stringify(want)));
     const again = await get('scenario=agency-campaigns&variant=premier-tier', { 'if-none-match': etag });
     expect(again.status).toBe(304);
@@ -59,7 +59,7 @@ describe('GET /api/compare: a remembered comparison', () => {
     const file = path.join(dir, 'scenarios/agency-campaigns.yaml');
     const text = readFileSync(file, 'utf8');
     // One more generation a month on the first demand line: other credits, another answer.
-    const edited = text.replace(/^(    count: )30$/m, '$131');
+    const edited = text.replace(/^( {4}count: )30$/m, '$131');
     expect(edited).not.toBe(text);
     writeFileSync(file, edited);
     try {

@@ -144,6 +144,31 @@ describe('audit events', () => {
   });
 });
 
+describe('review steps in the audit log', () => {
+  it('logs submit, approve and publish with the version and the user who took each step', async () => {
+    const approver: User = { email: 'approver@creditbook.local', name: 'Alex Approver', role: 'approver' };
+    const session = await cookie(editor);
+    const from = await latest(session);
+    const text = readFileSync(path.join(dir, 'rules/rate-cards/kling-consumer/v2.yaml'), 'utf8');
+    const saved = await fetch(`${base}/api/versions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session, origin: base }, body: JSON.stringify({ text, base_version: from }) });
+    expect(saved.status).toBe(201);
+    const version = from + 1;
+    const p = { params: Promise.resolve({ kind: 'rate-card', id: 'kling-consumer', version: String(version) }) };
+    const step = async (u: User, body: unknown) => new Request('http://localhost/x', { method: 'POST', headers: { 'content-type': 'application/json', cookie: await cookie(u) }, body: JSON.stringify(body) });
+    expect((await api.submitVersion(await step(editor, { note: 'for the log test' }), p)).status).toBe(200);
+    expect((await api.reviewVersion(await step(approver, { decision: 'approve', note: 'fine' }), p)).status).toBe(200);
+    expect((await api.publishVersion(await step(editor, { effective_from: '2099-01-01' }), p)).status).toBe(200);
+    const trail = lines.filter((l) => 'audit' in l && l['version'] === version).map((l) => [l['audit'], l['user']]);
+    expect(trail).toEqual([
+      ['save', 'editor@creditbook.local'],
+      ['submit', 'editor@creditbook.local'],
+      ['approve', 'approver@creditbook.local'],
+      ['publish', 'editor@creditbook.local'],
+    ]);
+    expect(raw).not.toContain('for the log test');
+  });
+});
+
 describe('GET /api/health', () => {
   it('answers 200 with the version, the store readable and the rules loaded', async () => {
     const r = await fetch(`${base}/api/health`);

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { comparePlatforms, loadStore, type Scenario } from '@creditbook/engine';
+import { comparePlatforms, loadStore } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnv } from '../lib/env.ts';
@@ -35,7 +35,7 @@ describe('GET /api/platforms and /api/platforms/export', () => {
     const res = await platformsRoute(await get('/api/platforms?scenario=steady-studio'));
     expect(res.status).toBe(200);
     const { rules } = await loadStore(new DirectoryStore(dir));
-    const want = await comparePlatforms(rules, rules.latest('Scenario', 'steady-studio')!.doc as Scenario);
+    const want = await comparePlatforms(rules, rules.latest('Scenario', 'steady-studio')!.doc);
     expect(await res.json()).toEqual(JSON.parse(JSON.stringify(want)));
     expect((await platformsRoute(await get('/api/platforms?scenario=nope'))).status).toBe(404);
     const bad = await platformsRoute(await get('/api/platforms?scenario=steady-studio&platform=nope'));

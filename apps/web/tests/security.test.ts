@@ -47,30 +47,30 @@ interface Route {
 const ROUTES: Route[] = [
   { file: 'versions/route.ts', handler: api.saveVersion, access: 'writes', url: '/api/versions', body: () => ({ text: card().replace('"5": 10 ', '"5": 11 '), base_version: 2, note: 'security test' }) },
   {
-    file: 'versions/[kind]/[id]/[version]/publish/route.ts', handler: api.publishVersion as Handler, access: 'writes',
+    file: 'versions/[kind]/[id]/[version]/publish/route.ts', handler: api.publishVersion, access: 'writes',
     url: '/api/versions/rate-card/kling-consumer/3/publish', body: () => ({ effective_from: `${NEXT_YEAR}-01-01` }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
   },
   {
-    file: 'versions/[kind]/[id]/[version]/submit/route.ts', handler: api.submitVersion as Handler, access: 'writes',
+    file: 'versions/[kind]/[id]/[version]/submit/route.ts', handler: api.submitVersion, access: 'writes',
     url: '/api/versions/rate-card/kling-consumer/3/submit', body: () => ({ note: 'security test' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
   },
   {
-    file: 'versions/[kind]/[id]/[version]/review/route.ts', handler: api.reviewVersion as Handler, access: 'approves',
+    file: 'versions/[kind]/[id]/[version]/review/route.ts', handler: api.reviewVersion, access: 'approves',
     url: '/api/versions/rate-card/kling-consumer/3/review', body: () => ({ decision: 'approve' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
   },
   {
-    file: 'versions/[kind]/[id]/[version]/withdraw/route.ts', handler: api.withdrawVersion as Handler, access: 'writes',
+    file: 'versions/[kind]/[id]/[version]/withdraw/route.ts', handler: api.withdrawVersion, access: 'writes',
     url: '/api/versions/rate-card/kling-consumer/3/withdraw', body: () => ({ note: 'security test' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
   },
   { file: 'merge/route.ts', handler: api.mergeEdit, access: 'writes', url: '/api/merge', body: () => ({ text: card(), base_version: 2 }) },
   { file: 'validate/route.ts', handler: api.validate, access: 'reads', url: '/api/validate', body: () => ({ text: card(), base_version: 2 }) },
   { file: 'quote/route.ts', handler: api.quotePost, access: 'reads', url: '/api/quote', body: () => ({ card: 'kling-consumer', request: { model: 'kling-v2-5-turbo', mode: 'pro', duration_s: 10 } }) },
-  { file: 'forecast/route.ts', handler: api.forecastRoute as Handler, access: 'reads', url: '/api/forecast', body: () => ({ scenario: 'steady-studio' }) },
-  { file: 'compare/route.ts', handler: api.compareRoute as Handler, access: 'reads', url: '/api/compare', body: () => ({ scenario: 'steady-studio', variants: ['turbo-migration'] }) },
-  { file: 'export/route.ts', handler: api.exportRoute as Handler, access: 'reads', url: '/api/export', body: () => ({ view: 'compare', scenario: 'steady-studio', variants: ['turbo-migration'] }) },
-  { file: 'usage/route.ts', handler: usageUpload as Handler, access: 'writes', url: '/api/usage?name=events.csv', body: () => 'customer,time,model,mode,duration_s,resolution' },
+  { file: 'forecast/route.ts', handler: api.forecastRoute, access: 'reads', url: '/api/forecast', body: () => ({ scenario: 'steady-studio' }) },
+  { file: 'compare/route.ts', handler: api.compareRoute, access: 'reads', url: '/api/compare', body: () => ({ scenario: 'steady-studio', variants: ['turbo-migration'] }) },
+  { file: 'export/route.ts', handler: api.exportRoute, access: 'reads', url: '/api/export', body: () => ({ view: 'compare', scenario: 'steady-studio', variants: ['turbo-migration'] }) },
+  { file: 'usage/route.ts', handler: usageUpload, access: 'writes', url: '/api/usage?name=events.csv', body: () => 'customer,time,model,mode,duration_s,resolution' },
   { file: 'auth/login/route.ts', handler: api.login, access: 'session', url: '/api/auth/login', body: () => ({ email: 'viewer@creditbook.local', password: 'creditbook-viewer' }) },
-  { file: 'auth/logout/route.ts', handler: api.logout as Handler, access: 'session', url: '/api/auth/logout', body: () => ({}) },
+  { file: 'auth/logout/route.ts', handler: api.logout, access: 'session', url: '/api/auth/logout', body: () => ({}) },
 ];
 
 async function call(route: Route, user: User | null, headers: Record<string, string> = {}): Promise<Response> {

@@ -1,4 +1,4 @@
-import { customersOf, portfolioModel, runAggregates, sweep, type Executor, type Portfolio, type RuleSet, type Scenario } from '@creditbook/engine';
+import { customersOf, portfolioModel, runAggregates, sweep, type Executor, type Portfolio, type RuleSet } from '@creditbook/engine';
 import { workerPool } from '@creditbook/cli';
 import { median, peakRss, time } from './measure.ts';
 import type { Section } from './sections.ts';
@@ -52,7 +52,7 @@ export async function portfolioSection(rules: RuleSet, o: { rounds: number; cust
   }
   const speedup = median(t1) / median(t2);
   // Per ledger-month: the portfolio in one thread against the single-scenario sweep (200 variants of agency-campaigns × 24 months).
-  const s = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario), horizon: MONTHS };
+  const s = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc), horizon: MONTHS };
   const names = Array.from({ length: 200 }, (_, i) => `v${i}`);
   const sv = { ...s, variants: names.map((name, i) => ({ name, demand_scale: 0.5 + i / 200 })) };
   const sweepS = median([await time(() => sweep(rules, sv, names)), await time(() => sweep(rules, sv, names))]);

@@ -16,7 +16,6 @@ import {
   loadStore,
   sweep,
   WhatIf,
-  type RateCard,
   type RuleSet,
   type Scenario,
   type Cell,
@@ -62,7 +61,7 @@ export async function loadBundled(rulesDir: string): Promise<RuleSet> {
 
 /** 1. Quotes per second: the compiled card, per-call JSONata, and a hand-written lookup of the same prices. */
 export async function quotesSection(rules: RuleSet, o: Options): Promise<Section> {
-  const card = rules.inForce('RateCard', 'kling-consumer', '2026-01-01')?.doc as RateCard | undefined;
+  const card = rules.inForce('RateCard', 'kling-consumer', '2026-01-01')?.doc;
   if (!card) throw new Error('the benchmark needs the bundled kling-consumer card');
   const table = await compileTable(card);
   if (!table) throw new Error('kling-consumer does not compile to a table');
@@ -125,7 +124,7 @@ interface SweepSetup {
 }
 
 export async function sweepSetup(rules: RuleSet, o: Options): Promise<SweepSetup> {
-  const base = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario), horizon: o.horizon };
+  const base = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc), horizon: o.horizon };
   const shape = await ledgerShape(rules, base);
   const scales = sweepScales(o.variants, shape.baseCounts.flat());
   const scenario = variantsOf(base, scales);
@@ -254,7 +253,7 @@ async function scale(sizes: readonly number[], rounds: number, run: (size: numbe
 
 /** How time grows with horizon, lots and variants, for docs/performance.md. */
 export async function scalingSection(rules: RuleSet, o: Options): Promise<Scaling[]> {
-  const agency = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+  const agency = rules.latest('Scenario', 'agency-campaigns')!.doc;
   const rounds = Math.max(5, o.rounds);
   const horizon = await scale([12, 24, 48, 96, 120], rounds, (h) => forecast(rules, { ...agency, horizon: h }));
   // Daily periods, each granting a day of free credits and buying two top-ups: three lots a day.
@@ -368,7 +367,7 @@ export async function exportSection(o: Options & { exportRows: number }): Promis
  */
 export async function modelExportSection(rules: RuleSet, o: Options): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-model-'));
-  const agency = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+  const agency = rules.latest('Scenario', 'agency-campaigns')!.doc;
   const scenario: Scenario = { ...agency, horizon: 120 };
   try {
     const samples = await alternate(Math.max(1, Math.min(o.rounds, 2)), [
@@ -518,7 +517,7 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
     });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     if (!login.ok || !cookie) throw new Error(`sign-in failed: ${login.status}`);
-    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;
     const variants = (scenario.variants ?? []).slice(0, 4).map((v) => v.name);
     // The bundled what-if is a query: GET, as a browser or a dashboard asks it.
     const query = `scenario=agency-campaigns${variants.map((v) => `&variant=${encodeURIComponent(v)}`).join('')}`;

@@ -1,5 +1,5 @@
 import { HyperFormula } from 'hyperformula';
-import { calendar, compileCard, profileCount, type PlanCatalog, type RateCard, type RuleSet, type Scenario, type ValidityPolicy } from '@creditbook/engine';
+import { calendar, compileCard, profileCount, type RuleSet, type Scenario } from '@creditbook/engine';
 
 /**
  * The credit ledger of a subscription-plus-auto-top-up scenario written as spreadsheet formulas,
@@ -52,8 +52,8 @@ export async function ledgerShape(rules: RuleSet, scenario: Scenario): Promise<L
   if (pools.length !== 1) throw problem('more than one pool');
   if (scenario.purchases?.policy !== 'auto' || !scenario.purchases.pack || scenario.purchases.scheduled?.length) throw problem('not auto top-ups of one pack');
   if (scenario.grants?.length) throw problem('promotional grants');
-  const cat = rules.inForce('PlanCatalog', scenario.plan.catalog, cal.date(0))?.doc as PlanCatalog | undefined;
-  const pol = rules.inForce('ValidityPolicy', scenario.rules.validity, cal.date(0))?.doc as ValidityPolicy | undefined;
+  const cat = rules.inForce('PlanCatalog', scenario.plan.catalog, cal.date(0))?.doc;
+  const pol = rules.inForce('ValidityPolicy', scenario.rules.validity, cal.date(0))?.doc;
   if (!cat || !pol) throw problem('no catalog or policy in force');
   const tier = (cat.subscriptions ?? []).find((t) => t.id === scenario.plan.subscription);
   const pack = (cat.top_ups ?? []).find((p) => p.id === scenario.purchases?.pack);
@@ -67,7 +67,7 @@ export async function ledgerShape(rules: RuleSet, scenario: Scenario): Promise<L
   for (const line of scenario.demand) {
     const prices = new Set<number>();
     for (let i = 0; i < cal.horizon; i++) {
-      const card = rules.inForce('RateCard', cardId, cal.date(i))?.doc as RateCard | undefined;
+      const card = rules.inForce('RateCard', cardId, cal.date(i))?.doc;
       if (!card) throw problem(`no card in force on ${cal.date(i)}`);
       const priced = await compileCard(card).price(line.request);
       if (!priced.ok) throw problem(`${line.id} does not price: ${priced.detail}`);

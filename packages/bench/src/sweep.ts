@@ -1,4 +1,4 @@
-import { compileCard, type LoadedDocument, type Parameter, type RateCard, type RuleSet, type Scenario } from '@creditbook/engine';
+import { compileCard, type LoadedDocument, type Parameter, type RuleSet, type Scenario } from '@creditbook/engine';
 
 /** The scenario with one variant per demand scale, named v0, v1, … */
 export function variantsOf(scenario: Scenario, scales: readonly number[]): Scenario {
@@ -12,14 +12,14 @@ export function variantsOf(scenario: Scenario, scales: readonly number[]): Scena
 export function withLinePrice(rules: RuleSet, cardId: string, request: Readonly<Record<string, string | number>>, credits: number): RuleSet {
   const changed: LoadedDocument[] = [];
   for (const loaded of rules.versions('RateCard', cardId)) {
-    const card = loaded.doc as RateCard;
+    const card = loaded.doc;
     const m = /^\s*\$cell\(\$([a-z0-9_]+),\s*([a-z0-9_,\s]+)\)\s*$/.exec(card.credits);
     if (!m) throw new Error(`${cardId} v${card.version} is not priced by a single $cell lookup`);
     const table = m[1]!;
     const keys = m[2]!.split(',').map((k) => k.trim());
     const norm = compileCard(card).normalize(request);
     if (!norm.ok) continue; // a version that does not price the request is left alone
-    const parameters = structuredClone(card.parameters ?? {}) as Record<string, Parameter>;
+    const parameters = structuredClone<Record<string, Parameter>>(card.parameters ?? {});
     let node = parameters[table] as Record<string, Parameter> | undefined;
     for (const k of keys.slice(0, -1)) node = node?.[String(norm.request[k])] as Record<string, Parameter> | undefined;
     const last = String(norm.request[keys[keys.length - 1]!]);

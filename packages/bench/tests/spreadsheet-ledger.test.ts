@@ -10,7 +10,7 @@ const rulesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'rules');
 async function setup(n: number) {
   const { rules, errors } = await loadStore(new DirectoryStore(rulesDir));
   expect(errors).toEqual([]);
-  const base = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario), horizon: 36 };
+  const base = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc), horizon: 36 };
   const shape = await ledgerShape(rules, base);
   const scales = sweepScales(n, shape.baseCounts.flat());
   const scenario = variantsOf(base, scales);
@@ -53,7 +53,7 @@ describe('the spreadsheet ledger the benchmark races against', () => {
 
   it('refuses a scenario whose shape it does not model', async () => {
     const { rules } = await loadStore(new DirectoryStore(rulesDir));
-    const api = rules.latest('Scenario', 'api-integration')!.doc as Scenario;
+    const api = rules.latest('Scenario', 'api-integration')!.doc;
     await expect(ledgerShape(rules, api)).rejects.toThrow(/does not model api-integration/);
   });
 });

@@ -16,7 +16,7 @@ const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
   if (code !== 'DEP0005') (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+});
 
 // Output piped into `head` and the like: a closed pipe ends the command quietly, not with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {

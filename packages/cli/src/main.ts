@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   books,
   booksWorkbook,
@@ -21,6 +20,7 @@ import {
   quoteWorkbook,
 } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
+import { json, parse } from './args.ts';
 import { InputError, UsageError, type Io } from './io.ts';
 import { checkManifests, failOn, loadRules, loadScenario, readPaths } from './rules.ts';
 import { progressBar } from './progress-bar.ts';
@@ -65,23 +65,8 @@ Exit codes: 0 ok, 1 bad input (problems on stderr as file:line:col: CODE message
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-/** Parses a command's flags (plus --json, --rules, --help); a bad flag is a usage error. */
-export function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, positionals: { min: number; max: number }): { values: Values; positionals: string[] } {
-  let parsed: { values: Values; positionals: string[] };
-  try {
-    parsed = parseArgs({ args, options: { ...options, json: { type: 'boolean' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (parsed.positionals.length < positionals.min || parsed.positionals.length > positionals.max) {
-    throw new UsageError(positionals.min === positionals.max && positionals.min === 1 ? 'expected one scenario file' : `unexpected argument '${parsed.positionals[positionals.max] ?? ''}'`);
-  }
-  return parsed;
-}
-
-export const json = (io: Io, value: unknown) => io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+// Shared by every command module (they import them from ./args.ts, never from here: no import cycles).
+export { json, parse };
 
 const validate: Command = async (args, io) => {
   const { values, positionals } = parse(args, {}, { min: 0, max: 10_000 });
@@ -231,7 +216,7 @@ const booksCommand: Command = async (args, io) => {
   const csv = values.csv as string | undefined;
   const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
   const r = await forecast(result.rules, scenario.doc, { variant: (values.variant as string | undefined) ?? null });
-  const b = books(result.rules, r, { ...(method ? { method: method as 'at-expiry' | 'proportional' } : {}), ...(rate !== undefined ? { breakageRate: rate } : {}) });
+  const b = books(result.rules, r, { ...(method ? { method: method } : {}), ...(rate !== undefined ? { breakageRate: rate } : {}) });
   if (csv !== undefined) {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(path.resolve(io.cwd, csv), journalCsv(b.journal));

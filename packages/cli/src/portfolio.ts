@@ -5,7 +5,7 @@ import {
   type LoadedDocument, type Portfolio,
 } from '@creditbook/engine';
 import { InputError, UsageError, type Io } from './io.ts';
-import { json, parse } from './main.ts';
+import { json, parse } from './args.ts';
 import { progressBar, type ProgressBar } from './progress-bar.ts';
 import { failOn, loadRules } from './rules.ts';
 import { renderSheet } from './table.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { formatDiagnostic, isMonth } from '@creditbook/engine';
 import { backtest, importEvents, priceTableCsv, priceTableFromCsv, readCustomers, replayDefaults, replayWallets, UsageDb, writeSample, type BacktestResult, type WalletReplayResult } from '@creditbook/usage';
 import { InputError, UsageError, type Io } from './io.ts';
-import { json, parse } from './main.ts';
+import { json, parse } from './args.ts';
 import { progressBar } from './progress-bar.ts';
 import { failOn, loadRules } from './rules.ts';
 

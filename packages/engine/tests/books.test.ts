@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { books, combineBooks, CreditbookError, forecast, loadFiles, type BooksOptions, type BooksResult, type Scenario } from '@creditbook/engine';
+import { books, combineBooks, CreditbookError, forecast, loadFiles, type BooksOptions, type BooksResult } from '@creditbook/engine';
 import { expectBooksInvariants } from './support/books.ts';
 
 /**
@@ -60,7 +60,7 @@ describe('books cases', () => {
       const runs = c.runs ?? [{ scenario: scenarios[0]! }];
       const results: BooksResult[] = [];
       for (const run of runs) {
-        const scenario = loaded.rules.latest('Scenario', run.scenario)!.doc as Scenario;
+        const scenario = loaded.rules.latest('Scenario', run.scenario)!.doc;
         const f = await forecast(loaded.rules, scenario, { variant: run.variant ?? null });
         expect(f.problems).toEqual([]);
         const options: BooksOptions = {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compare, forecast, loadStore, quote, runNames, type Scenario } from '@creditbook/engine';
+import { compare, forecast, loadStore, quote, runNames } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { expectInvariants } from './support/invariants.ts';
 
@@ -38,7 +38,7 @@ describe('the bundled rule pack', () => {
   it('keeps every ledger invariant on every bundled scenario and variant', async () => {
     const { rules } = await loaded;
     for (const id of rules.ids('Scenario')) {
-      const s = rules.latest('Scenario', id)!.doc as Scenario;
+      const s = rules.latest('Scenario', id)!.doc;
       for (const variant of runNames(s)) {
         const r = await forecast(rules, s, { variant });
         expect(r.problems, `${id}/${variant}`).toEqual([]);
@@ -49,7 +49,7 @@ describe('the bundled rule pack', () => {
 
   it("switches cards at the new version's date within one forecast", async () => {
     const { rules } = await loaded;
-    const s = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const s = rules.latest('Scenario', 'agency-campaigns')!.doc;
     const r = await forecast(rules, s);
     const cards = r.versions.filter((v) => v.id === 'kling-consumer').map((v) => v.version);
     expect(cards.length).toBeGreaterThanOrEqual(2);
@@ -57,7 +57,7 @@ describe('the bundled rule pack', () => {
 
   it('compares the base with every variant, deltas equal to the difference of totals', async () => {
     const { rules } = await loaded;
-    const s = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const s = rules.latest('Scenario', 'agency-campaigns')!.doc;
     const c = await compare(rules, s);
     expect(c.runs.map((r) => r.name)).toEqual(runNames(s));
     for (const d of c.deltas) {

@@ -92,7 +92,7 @@ describe('editing rules', () => {
   it('diffs two card versions cell by cell', async () => {
     const store = new MemoryStore(demoPack());
     const { rules } = await loadStore(store);
-    const a = rules.get('RateCard', 'demo-card', 1)!.doc as RateCard;
+    const a = rules.get('RateCard', 'demo-card', 1)!.doc;
     const b: RateCard = { ...a, parameters: { clip: { m1: { std: { '5': 10, '10': 25 }, pro: { '5': 35, '10': 70 } }, m2: { single: { '5': 140, '10': 280 } } } } };
     const changes = await diffCards(a, b);
     expect(changes).toEqual([{ request: { model: 'm1', mode: 'std', duration_s: 10 }, old: 20, new: 25, pct: '25.00' }]);

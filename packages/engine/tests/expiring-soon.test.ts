@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forecast, loadStore, runNames, type ForecastResult, type RuleSet, type Scenario } from '@creditbook/engine';
+import { forecast, loadStore, runNames, type ForecastResult, type RuleSet } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 const rulesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'rules');
@@ -35,7 +35,7 @@ describe('expiring_soon: credits whose last valid period is this one or the next
     const rules = await bundled();
     let checked = 0;
     for (const id of rules.ids('Scenario')) {
-      const scenario = rules.latest('Scenario', id)!.doc as Scenario;
+      const scenario = rules.latest('Scenario', id)!.doc;
       for (const name of runNames(scenario)) {
         const r = await forecast(rules, scenario, { variant: name });
         for (const p of r.periods) {
@@ -51,7 +51,7 @@ describe('expiring_soon: credits whose last valid period is this one or the next
 
   it('shows the credits that do expire under monthly expiry (agency-campaigns)', async () => {
     const rules = await bundled();
-    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;
     const r = await forecast(rules, scenario, { variant: 'monthly-expiry' });
     // June 2025: Pro grants 3,000 credits valid for June only. Demand: 30 previews × 20 + 8 pro shots
     // × 70 + 2 hero shots × 280 = 600 + 560 + 560 = 1,720. 3,000 − 1,720 = 1,280 left as June closes,
@@ -66,7 +66,7 @@ describe('expiring_soon: credits whose last valid period is this one or the next
 
   it('does not count credits that are not near their end (api-integration, January 2026)', async () => {
     const rules = await bundled();
-    const scenario = rules.latest('Scenario', 'api-integration')!.doc as Scenario;
+    const scenario = rules.latest('Scenario', 'api-integration')!.doc;
     const r = await forecast(rules, scenario);
     // January's 10k package (100,000 tenths) is valid January–March (90 days = 3 months): as January
     // closes its 35,800 left are two periods from their end, not about to expire.

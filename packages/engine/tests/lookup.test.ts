@@ -6,7 +6,7 @@ import { demoPack } from './support/fixtures.ts';
 describe('compiled card tables', () => {
   it('give exactly what the formula gives, for any request, valid or not', async () => {
     const { rules } = await loadFiles(demoPack());
-    const card = rules.get('RateCard', 'demo-card', 1)!.doc as RateCard;
+    const card = rules.get('RateCard', 'demo-card', 1)!.doc;
     const table = (await compileTable(card))!;
     expect(table.cells).toBeGreaterThan(0);
     const slow = compileCard(card);

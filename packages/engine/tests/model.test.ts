@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, forecast, loadStore, modelMismatches, recalculate, runNames, type ForecastResult, type RuleSet, type Scenario, type Workbook } from '@creditbook/engine';
+import { buildModel, forecast, loadStore, modelMismatches, recalculate, runNames, type ForecastResult, type RuleSet, type Workbook } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 const rulesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'rules');
@@ -21,7 +21,7 @@ describe('the live workbook model, recomputed by the engine’s graph', () => {
   it('equals the forecast of every bundled scenario and variant: every ledger row, lot and summary figure', async () => {
     const rules = await bundled();
     for (const id of rules.ids('Scenario')) {
-      const scenario = rules.latest('Scenario', id)!.doc as Scenario;
+      const scenario = rules.latest('Scenario', id)!.doc;
       const names = runNames(scenario);
       const runs: ForecastResult[] = [];
       for (const name of names) runs.push(await forecast(rules, scenario, { variant: name }));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { comparePlatforms, forecast, loadStore, type Scenario } from '@creditbook/engine';
+import { comparePlatforms, forecast, loadStore } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { platformReport } from './support/platform-report.ts';
 
@@ -21,7 +21,7 @@ describe('docs/platforms.md: what each platform\'s expiry rule costs, from the e
   it('long validity wins for bursty demand and not for steady demand: monthly expiry costs the agency more, the studio nothing', async () => {
     const { rules } = await loaded;
     const saving = async (id: string) => {
-      const s = rules.latest('Scenario', id)!.doc as Scenario;
+      const s = rules.latest('Scenario', id)!.doc;
       const long = await forecast(rules, s);
       const monthly = await forecast(rules, s, { variant: 'monthly-expiry' });
       expect(long.totals.expired).toBeLessThan(monthly.totals.expired);
@@ -35,7 +35,7 @@ describe('docs/platforms.md: what each platform\'s expiry rule costs, from the e
 
   it('a platform whose subscription credits reset monthly expires some of what the bursty agency pays for; Kling on 24-month credits expires none of it', async () => {
     const { rules } = await loaded;
-    const c = await comparePlatforms(rules, rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario);
+    const c = await comparePlatforms(rules, rules.latest('Scenario', 'agency-campaigns')!.doc);
     const kling = c.platforms.filter((r) => r.platform === 'kling');
     for (const r of kling) expect(r.expired).toBe(0);
     expect(c.platforms.some((r) => r.platform !== 'kling' && Number(r.expired_value) > 0)).toBe(true);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { comparePlatforms, loadFiles, loadStore, platformsWorkbook, recalculate, setInputs, type Scenario, type StoredFile } from '@creditbook/engine';
+import { comparePlatforms, loadFiles, loadStore, platformsWorkbook, recalculate, setInputs, type StoredFile } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 const header = (kind: string, id: string) => `kind: ${kind}
@@ -85,7 +85,7 @@ purchases: { policy: none }
 async function setup() {
   const { rules, errors } = await loadFiles(files);
   expect(errors).toEqual([]);
-  const scenario = rules.latest('Scenario', 'three-months')!.doc as Scenario;
+  const scenario = rules.latest('Scenario', 'three-months')!.doc;
   return { rules, scenario, c: await comparePlatforms(rules, scenario) };
 }
 
@@ -181,7 +181,7 @@ describe('comparePlatforms on the bundled packs', () => {
   it('gives one cheapest entry per platform of the map, and Sora and Hailuo show the 1080p lines as unservable, not free', async () => {
     const { rules, errors } = await loadStore(new DirectoryStore(rulesDir));
     expect(errors).toEqual([]);
-    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;
     const c = await comparePlatforms(rules, scenario);
     const cheapest = c.platforms.filter((r) => r.basis === 'cheapest');
     expect(cheapest.map((r) => r.platform)).toEqual(['kling', 'runway', 'luma', 'veo', 'sora', 'pika', 'hailuo']);

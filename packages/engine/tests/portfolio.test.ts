@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   forecast, loadFiles, loadStore, mergeParts, partOf, portfolioModel, renderPortfolio, runAggregates, runPortfolio,
-  type Portfolio, type Scenario, type StoredFile,
+  type Portfolio, type StoredFile,
 } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import path from 'node:path';
@@ -30,7 +30,7 @@ async function load(portfolio: string, template = 'start: 2025-01\nhorizon: 3\np
   return loaded;
 }
 
-const portfolioOf = (l: Awaited<ReturnType<typeof load>>) => l.rules.latest('Portfolio', 'demo-base')!.doc as Portfolio;
+const portfolioOf = (l: Awaited<ReturnType<typeof load>>) => l.rules.latest('Portfolio', 'demo-base')!.doc;
 
 describe('portfolio', () => {
   it('churned customers stop receiving and using credits; what they hold expires on its own clock (hand-computed)', async () => {
@@ -63,7 +63,7 @@ describe('portfolio', () => {
   it("N identical customers who join in one period and never churn are N × the template's forecast, exactly", async () => {
     const loaded = await loadStore(new DirectoryStore(repoRules));
     for (const id of ['agency-campaigns', 'api-integration', 'steady-studio', 'standard-hobbyist']) {
-      const s = loaded.rules.latest('Scenario', id)!.doc as Scenario;
+      const s = loaded.rules.latest('Scenario', id)!.doc;
       const N = 37;
       const p: Portfolio = {
         kind: 'Portfolio', id: 'check', version: 1, effective_from: '2025-01-01', status: 'draft', audit: { author: 't', saved_at: '2025-01-01' },

@@ -24,7 +24,7 @@ function scenario(start: string, billing: 'monthly' | 'annual'): Scenario {
     start, horizon: 12, plan: { catalog: 'kling-plans', subscription: 'pro', billing },
     rules: { validity: 'kling-validity', cards: { consumer: 'kling-consumer' } },
     demand: [{ id: 'pro', request: { model: 'kling-v2-1', mode: 'pro', duration_s: 10 }, count: 1 }],
-  } as Scenario;
+  };
 }
 
 const cardVersions = (r: Awaited<ReturnType<typeof forecast>>) => r.versions.filter((v) => v.kind === 'RateCard').map((v) => [v.version, v.from, v.to]);

@@ -165,7 +165,7 @@ function describeWorkbook(wb: ExcelJS.stream.xlsx.WorkbookWriter, options: Write
 function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: boolean, columnFmt: Format | undefined, currency: string | undefined): void {
   const fmt = cell.fmt ?? columnFmt;
   if (cell.f) {
-    const result = cell.v === null || cell.v === undefined ? undefined : (cell.v as number | string | boolean);
+    const result = cell.v === null || cell.v === undefined ? undefined : (cell.v);
     const formula = toExcel(cell.f, sheet);
     target.value = result === undefined ? { formula } : { formula, result };
   } else if (typeof cell.v === 'string') {

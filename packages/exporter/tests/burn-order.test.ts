@@ -1,7 +1,7 @@
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { forecast, runNames, type LoadedDocument, type RuleSet, type Scenario, type ValidityPolicy } from '@creditbook/engine';
+import { forecast, runNames, type LoadedDocument, type RuleSet, type ValidityPolicy } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
 import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, tempDir } from './support.ts';
 
@@ -26,7 +26,7 @@ function setInput(wb: ExcelJS.Workbook, label: string, run: string, value: numbe
 /** A rule set with a validity policy changed. */
 function withPolicy(rules: RuleSet, id: string, change: (p: ValidityPolicy) => ValidityPolicy): RuleSet {
   const loaded = rules.latest('ValidityPolicy', id)!;
-  const edited: LoadedDocument = { ...loaded, doc: change(loaded.doc as ValidityPolicy) };
+  const edited: LoadedDocument = { ...loaded, doc: change(loaded.doc) };
   return rules.with([edited]);
 }
 
@@ -35,7 +35,7 @@ const months = (n: number) => ({ months: n });
 describe('the burn order is live in the workbook', () => {
   it('subscription credits valid 1 month (so they burn before earlier 24-month top-ups): LibreOffice equals the engine in every row, lot and total', async () => {
     const rules = await bundledRules();
-    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;
     const dir = tempDir('cb-flip-');
     const file = path.join(dir, 'agency.xlsx');
     await exportScenario(rules, scenario, file, { variants: 'all' });
@@ -77,7 +77,7 @@ describe('the burn order is live in the workbook', () => {
   it('a priority-first policy, with top-ups edited to burn before subscription credits: LibreOffice equals the engine', async () => {
     const bundled = await bundledRules();
     const priorityFirst = withPolicy(bundled, 'kling-validity', (p) => ({ ...p, burn_order: ['priority', 'last_valid_period', 'granted_period', 'lot_id'] }));
-    const scenario = priorityFirst.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const scenario = priorityFirst.latest('Scenario', 'agency-campaigns')!.doc;
     const dir = tempDir('cb-priority-');
     const file = path.join(dir, 'agency.xlsx');
     await exportScenario(priorityFirst, scenario, file);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { forecast, type LoadedDocument, type PlanCatalog, type Scenario } from '@creditbook/engine';
+import { forecast, type LoadedDocument, type Scenario } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
 import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, tempDir } from './support.ts';
 
@@ -16,7 +16,7 @@ function findRow(ws: ExcelJS.Worksheet, match: (row: ExcelJS.Row) => boolean): E
 describe('an exported workbook is a live model', () => {
   it('after an analyst doubles a month of demand and raises a pack price, LibreOffice recomputes what the engine forecasts for the edited scenario', async () => {
     const rules = await bundledRules();
-    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;
     const dir = tempDir('cb-edit-');
     const file = path.join(dir, 'agency.xlsx');
     await exportScenario(rules, scenario, file);
@@ -43,7 +43,7 @@ describe('an exported workbook is a live model', () => {
     const catalog = rules.latest('PlanCatalog', 'kling-plans')!;
     const cheaper: LoadedDocument = {
       ...catalog,
-      doc: { ...(catalog.doc as PlanCatalog), top_ups: (catalog.doc as PlanCatalog).top_ups!.map((p) => (p.id === 'topup-330' ? { ...p, price: '6.50' } : p)) },
+      doc: { ...(catalog.doc), top_ups: (catalog.doc).top_ups!.map((p) => (p.id === 'topup-330' ? { ...p, price: '6.50' } : p)) },
     };
     const expected = await forecast(rules.with([cheaper]), editedScenario);
     const before = await forecast(rules, scenario);

@@ -18,7 +18,7 @@ describe('exported workbooks recalculated by LibreOffice', () => {
     const dir = tempDir('cb-export-');
     const files: { file: string; runs: ForecastResult[] }[] = [];
     for (const id of rules.ids('Scenario')) {
-      const scenario = rules.latest('Scenario', id)!.doc as Scenario;
+      const scenario = rules.latest('Scenario', id)!.doc;
       expect(runNames(scenario).length).toBeGreaterThan(1);
       const file = path.join(dir, `${id}.xlsx`);
       await exportScenario(rules, scenario, file, { variants: 'all' });
@@ -38,7 +38,7 @@ describe('exported workbooks recalculated by LibreOffice', () => {
 
   it('really recalculates: a file whose cached results are wrong comes back right, and the comparison catches the wrong one', async () => {
     const rules = await bundledRules();
-    const scenario = rules.latest('Scenario', 'steady-studio')!.doc as Scenario;
+    const scenario = rules.latest('Scenario', 'steady-studio')!.doc;
     const dir = tempDir('cb-export-wrong-');
     const good = path.join(dir, 'steady.xlsx');
     await exportScenario(rules, scenario, good);
@@ -66,7 +66,7 @@ describe('exported workbooks recalculated by LibreOffice', () => {
 
   it('give the engine’s numbers for a daily scenario: daily free credits, a grant, scheduled and auto purchases, validity in days and months', async () => {
     const rules = await bundledRules();
-    const agency = rules.latest('Scenario', 'agency-campaigns')!.doc as Scenario;
+    const agency = rules.latest('Scenario', 'agency-campaigns')!.doc;
     const daily: Scenario = {
       ...agency,
       id: 'agency-daily',

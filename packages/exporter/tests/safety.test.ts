@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import type { LoadedDocument, RateCard, Scenario } from '@creditbook/engine';
+import type { LoadedDocument } from '@creditbook/engine';
 import { exportScenario, looksLikeFormula } from '../src/index.ts';
 import { bundledRules, readXlsx, tempDir } from './support.ts';
 
@@ -17,10 +17,10 @@ describe('text from rules is never a formula', () => {
   for (const title of HOSTILE) {
     it(`a card titled ${JSON.stringify(title)} is written as text`, async () => {
       const rules = await bundledRules();
-      const changed: LoadedDocument[] = rules.versions('RateCard', 'kling-consumer').map((d) => ({ ...d, doc: { ...(d.doc as RateCard), title } }));
+      const changed: LoadedDocument[] = rules.versions('RateCard', 'kling-consumer').map((d) => ({ ...d, doc: { ...(d.doc), title } }));
       const hostile = rules.with(changed);
       const file = path.join(tempDir('cb-safe-'), 'x.xlsx');
-      await exportScenario(hostile, hostile.latest('Scenario', 'steady-studio')!.doc as Scenario, file);
+      await exportScenario(hostile, hostile.latest('Scenario', 'steady-studio')!.doc, file);
       const { wb } = await readXlsx(file);
       const sheet = wb.getWorksheet('Rate card')!;
       const found: unknown[] = [];

@@ -33,8 +33,8 @@ export async function readXlsx(file: string): Promise<{ read: Read; sheets: stri
     const ws = wb.getWorksheet(sheet);
     if (!ws) throw new Error(`no sheet ${sheet}`);
     const v = ws.getRow(row + 1).getCell(col + 1).value as unknown;
-    if (v && typeof v === 'object' && 'formula' in (v as object)) return (v as { result?: unknown }).result ?? null;
-    if (v && typeof v === 'object' && 'sharedFormula' in (v as object)) return (v as { result?: unknown }).result ?? null;
+    if (v && typeof v === 'object' && 'formula' in (v)) return (v as { result?: unknown }).result ?? null;
+    if (v && typeof v === 'object' && 'sharedFormula' in (v)) return (v as { result?: unknown }).result ?? null;
     return v ?? null;
   };
   return { read, sheets: wb.worksheets.map((w) => w.name), wb };

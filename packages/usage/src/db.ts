@@ -45,7 +45,7 @@ export class UsageDb {
   /** Runs a statement and returns its rows as plain JS objects (BIGINT as bigint). */
   async rows(sql: string, params?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
     const reader = await this.connection.runAndReadAll(sql, params);
-    return reader.getRowObjectsJS() as Record<string, unknown>[];
+    return reader.getRowObjectsJS();
   }
 
   async run(sql: string, params?: DuckDBValue[]): Promise<void> {

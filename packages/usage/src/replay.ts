@@ -146,7 +146,7 @@ export function customerScenario(c: CustomerPlan, demand: readonly { period: str
     rules: { validity: input.validity, cards: { [input.pool]: input.card }, pins: { [input.card]: input.version } },
     demand: [...lines.values()],
     purchases: input.pack ? { policy: 'auto', pack: input.pack } : { policy: 'none' },
-  } as Scenario;
+  };
 }
 
 function walletTotals(r: ForecastResult): WalletTotals {

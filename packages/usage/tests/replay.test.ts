@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forecast, loadFiles, type Scenario } from '@creditbook/engine';
+import { forecast, loadFiles } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { importEvents, parseCustomers, replayWallets, UsageDb } from '@creditbook/usage';
 import { consumerV3, repoRoot, tempDir, write } from './support.ts';
@@ -56,7 +56,7 @@ describe('wallet replay', () => {
     if (!replay.ok) throw new Error(replay.errors.map((e) => e.message).join('\n'));
     const a = replay.result.customers.find((c) => c.customer === 'a')!;
 
-    const byHand = await forecast(rules, rules.latest('Scenario', 'a-by-hand')!.doc as Scenario);
+    const byHand = await forecast(rules, rules.latest('Scenario', 'a-by-hand')!.doc);
     expect(a.to).toMatchObject({ spend: byHand.totals.spend, purchased: byHand.totals.purchased, consumed: byHand.totals.consumed, unmet: byHand.totals.unmet, expired: byHand.totals.expired, breakage: byHand.totals.expired_value });
 
     // v3, Standard ($10 a month, 660 credits, valid 24 months): October 2 x 80 = 160 of 660, 500 left;

@@ -75,9 +75,9 @@ export function QuoteForm({ cards, rates, today, initial, fallback }: { cards: C
     for (const [k, v] of Object.entries(values)) if (v !== '' && k in card.dimensions) q.set(k, v);
     window.history.replaceState(window.history.state, '', `${window.location.pathname}?${q.toString()}`);
     const mine = ++seq.current;
-    fetch(`/api/quote?${q}`).then(async (res) => {
+    void fetch(`/api/quote?${q}`).then(async (res) => {
       if (mine !== seq.current) return;
-      const body = await res.json();
+      const body: unknown = await res.json();
       if (res.ok) {
         setResult(body as Quote);
         setErrors([]);
@@ -109,7 +109,7 @@ export function QuoteForm({ cards, rates, today, initial, fallback }: { cards: C
                   <option value="">{d.default !== undefined ? `default (${d.default})` : 'from the other choices'}</option>
                   {/* Only the values the card allows with the choices above; one chosen anyway (a shared link) stays, marked. */}
                   {d.values.filter((v) => combos.length === 0 || allowedValues(combos, Object.fromEntries(dims.slice(0, dims.indexOf(name)).map((x) => [x, values[x] ?? ''])), name).includes(String(v))).map((v) => <option key={String(v)} value={String(v)}>{String(v)}</option>)}
-                  {values[name] && combos.length > 0 && !allowedValues(combos, Object.fromEntries(dims.slice(0, dims.indexOf(name)).map((x) => [x, values[x] ?? ''])), name).includes(values[name]!) ? <option value={values[name]}>{values[name]} (not allowed)</option> : null}
+                  {values[name] && combos.length > 0 && !allowedValues(combos, Object.fromEntries(dims.slice(0, dims.indexOf(name)).map((x) => [x, values[x] ?? ''])), name).includes(values[name]) ? <option value={values[name]}>{values[name]} (not allowed)</option> : null}
                 </select>
               ) : (
                 <input type="number" value={values[name] ?? ''} min={d.range?.min} max={d.range?.max} step={d.range?.step ?? 'any'} data-testid={`quote-${name}`} onChange={(e) => setValues({ ...values, [name]: e.target.value })} />

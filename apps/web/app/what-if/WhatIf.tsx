@@ -206,16 +206,17 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
     if (!body) return;
     const mine = ++seq.current;
     setBusy(true);
-    const t = setTimeout(async () => {
+    const t = setTimeout(() => void run(), 200);
+    const run = async () => {
       const res = await fetch('/api/compare', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const json = await res.json();
+      const json: unknown = await res.json();
       if (mine !== seq.current) return;
       setBusy(false);
       if (res.ok) {
         setResult(json as CompareResult);
         setErrors([]);
       } else setErrors((json as { errors: Problem[] }).errors);
-    }, 200);
+    };
     return () => clearTimeout(t);
   }, [body]);
 

@@ -90,6 +90,7 @@ export interface BooksLot {
   credits: number;
   billed_period: string;
   granted_period: string;
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- 'never' is the value the JSON carries for a lot that does not expire
   last_valid_period: string | 'never';
   used: number;
   revenue_usage: string;

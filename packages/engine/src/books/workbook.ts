@@ -42,7 +42,7 @@ export function booksWorkbook(b: BooksResult): Workbook {
   const periods = table(
     'Deferred revenue',
     PERIOD_COLUMNS,
-    b.periods.map((r) => PERIOD_COLUMNS.map((c) => (c.fmt === 'money' || c.fmt === 'credits' ? num(r[c.key as keyof typeof r] as string | number) : { v: r[c.key as 'period' | 'pool'], fmt: c.fmt! }))),
+    b.periods.map((r) => PERIOD_COLUMNS.map((c) => (c.fmt === 'money' || c.fmt === 'credits' ? num(r[c.key as keyof typeof r]) : { v: r[c.key as 'period' | 'pool'], fmt: c.fmt! }))),
   );
   const journalCols: Column[] = [
     { key: 'entry', title: 'Entry', fmt: 'text' },

@@ -20,7 +20,7 @@ export function reviewState(doc: { status: string; audit: Audit }): ReviewState 
   if (doc.status === 'published') return 'published';
   if (doc.status === 'withdrawn') return 'withdrawn';
   const last = [...(doc.audit.trail ?? [])].reverse().find((e) => e.action === 'submitted' || e.action === 'approved' || e.action === 'rejected');
-  return last ? last.action as ReviewState : 'editing';
+  return last ? last.action : 'editing';
 }
 
 /** Who submitted the version for review last, if anyone. */
@@ -68,7 +68,7 @@ export async function appendEvent(
     const audit: Audit = { ...loaded.doc.audit, ...also.audit, trail: [...(loaded.doc.audit.trail ?? []), event] };
     text = text && setValue(text, ['audit'], audit);
     if (text === null) return fail('invalid', [diagnostic({ code: 'Y_SYNTAX', detail: `${path} does not parse`, file: path })]);
-    const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text: text! } : f)), { budget });
+    const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text: text } : f)), { budget });
     const own = checked.errors.filter((e) => e.file === path);
     if (own.length > 0) return fail('invalid', own);
     if (also.manifest) {

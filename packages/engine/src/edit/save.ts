@@ -81,7 +81,7 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
   if (stored.length > 0) return fail('invalid', stored);
   const created = await store.create(path, text);
   if (created === 'exists') {
-    return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `v${version} of ${id} was saved by someone else first` })]);
+    return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `v${version} of ${String(id)} was saved by someone else first` })]);
   }
   return { ok: true, kind, id: id as string, version, path, text };
 }

@@ -96,7 +96,7 @@ export function compileFormula(text: string): CompileResult {
   if (hit) return hit;
   let result: CompileResult;
   try {
-    const expression = jsonata(text, { stack: FORMULA_LIMITS.stack, sequence: FORMULA_LIMITS.sequence, timeout: FORMULA_LIMITS.timeoutMs } as never);
+    const expression = jsonata(text, { stack: FORMULA_LIMITS.stack, sequence: FORMULA_LIMITS.sequence, timeout: FORMULA_LIMITS.timeoutMs });
     // Entry and exit hooks are per expression; the counters live on the per-evaluation base frame.
     expression.assign(ENTRY as never, countStep);
     expression.assign(EXIT as never, traceStep);
@@ -246,7 +246,7 @@ export async function evaluateFormula(
   if (onStep) env[TRACE] = onStep;
   if (budget) env[BUDGET] = budget;
   try {
-    const value = await formula.expression.evaluate(input, env);
+    const value: unknown = await formula.expression.evaluate(input, env);
     return { ok: true, value };
   } catch (e) {
     const problem = toProblem(e);

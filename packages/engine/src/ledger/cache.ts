@@ -40,7 +40,7 @@ export class PricingCache {
   /** The price of a request on a card, computed once. */
   async price(card: RateCard, request: QuoteRequest): Promise<Priced> {
     let byRequest = this.prices.get(card);
-    if (!byRequest) this.prices.set(card, (byRequest = new Map()));
+    if (!byRequest) this.prices.set(card, (byRequest = new Map<string, Priced>()));
     let key = this.requestKeys.get(request);
     if (key === undefined) this.requestKeys.set(request, (key = JSON.stringify(request)));
     let p = byRequest.get(key);

@@ -2,7 +2,7 @@ import { CreditbookError, diagnostic } from '../diagnostics/index.ts';
 import { D, cents, forecast, money, type Dec, type ForecastResult } from '../ledger/index.ts';
 import { startDate } from '../rules/references.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
-import type { DemandLine, MappedPlatform, PlanCatalog, PlatformMap, Purchases, RateCard, Scenario, Subscription } from '../rules/types.ts';
+import type { DemandLine, MappedPlatform, PlanCatalog, PlatformMap, Purchases, Scenario, Subscription } from '../rules/types.ts';
 import { mappedLine, outputOf, platformScenario, servingOf } from './map.ts';
 import type { PlanCandidate, PlatformComparison, PlatformDelta, PlatformPeriod, PlatformRun, Unservable } from './types.ts';
 
@@ -183,7 +183,7 @@ export async function comparePlatforms(rules: RuleSet, scenario: Scenario, optio
     options.onProgress?.(done, shown.length);
     const catalog = rules.inForce('PlanCatalog', platform.catalog, on)?.doc;
     if (!catalog) throw misuse(`PlanCatalog '${platform.catalog}' of platform '${platform.id}' has no published version in force on ${on}`);
-    const card = rules.inForce('RateCard', platform.card, on)?.doc as RateCard | undefined;
+    const card = rules.inForce('RateCard', platform.card, on)?.doc;
     if (!card) throw misuse(`RateCard '${platform.card}' of platform '${platform.id}' has no published version in force on ${on}`);
     const isRef = platform === reference;
 

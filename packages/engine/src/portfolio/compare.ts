@@ -3,14 +3,14 @@ import type { Portfolio } from '../rules/types.ts';
 import { D } from '../ledger/money.ts';
 import { PricingCache } from '../ledger/cache.ts';
 import { portfolioModel } from './model.ts';
-import type { PortfolioResult, TotalFigures } from './result.ts';
+import type { PortfolioResult } from './result.ts';
 import { runPortfolio, type RunOptions } from './runner.ts';
 
 /** The JSON of `creditbook compare <portfolio.yaml> --json`: the base and each variant, with each variant's totals minus the base's. */
 export interface PortfolioComparison {
   portfolio: string;
   currency: string;
-  runs: { name: string; result: PortfolioResult; delta: unknown | null }[];
+  runs: { name: string; result: PortfolioResult; delta: unknown }[];
 }
 
 /** b − a, figure by figure (money as two-place strings; with bands, each of P10, P50 and P90 on its own). */
@@ -33,7 +33,7 @@ export async function comparePortfolio(rules: RuleSet, p: Portfolio, variants: r
   const runs: PortfolioComparison['runs'] = [{ name: 'base', result: base, delta: null }];
   for (const name of names) {
     const result = await runPortfolio(await portfolioModel(rules, p, [name], cache), options);
-    runs.push({ name, result, delta: deltaOf(base.totals, result.totals) as TotalFigures });
+    runs.push({ name, result, delta: deltaOf(base.totals, result.totals) });
   }
   return { portfolio: p.id, currency: p.currency, runs };
 }

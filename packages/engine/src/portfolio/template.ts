@@ -1,5 +1,5 @@
 import { monthIndex, monthLabel } from '../rules/dates.ts';
-import type { Scenario, ScenarioPlan, Variant } from '../rules/types.ts';
+import type { Scenario, Variant } from '../rules/types.ts';
 import { D } from '../ledger/money.ts';
 
 /** A month label moved by `months`. */
@@ -43,7 +43,7 @@ export function combineVariants(name: string, variants: readonly Variant[]): Var
   let scale: number | undefined;
   const migrate = [];
   for (const v of variants) {
-    if (v.plan) plan = { ...(plan ?? {}), ...v.plan } as Partial<ScenarioPlan> & { subscription?: string | null };
+    if (v.plan) plan = { ...(plan ?? {}), ...v.plan };
     if (v.rules) {
       rules = {
         ...(rules ?? {}), ...v.rules,

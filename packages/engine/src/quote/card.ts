@@ -114,7 +114,7 @@ export function compileCard(card: RateCard): CompiledCard {
     const dim = card.dimensions[name];
     let allowed = dim?.values;
     for (const c of constraints) {
-      const applies = Object.entries(c.when).every(([k, v]) => known[k] !== undefined && sameValue(known[k] as DimensionValue, v));
+      const applies = Object.entries(c.when).every(([k, v]) => known[k] !== undefined && sameValue(known[k], v));
       const allow = c.allow[name];
       if (applies && allow) allowed = (allowed ?? allow).filter((x) => allow.some((a) => sameValue(a, x)));
     }

@@ -81,9 +81,6 @@ export interface CardPricing {
   readonly problems: readonly PricingProblem[];
 }
 
-/** Failures a single parameter value can cause by itself. */
-const VALUE_CODES = new Set<Code>(['F_NOT_A_NUMBER', 'F_NEGATIVE', 'F_FRACTIONAL', 'F_TOO_LARGE']);
-
 const cache = new Map<string, { pricing: CardPricing; cells: number }>();
 let cachedCells = 0;
 /** Bounds of the remembered pricings: cells held in all, and cards. */

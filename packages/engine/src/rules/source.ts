@@ -25,10 +25,11 @@ export function pointer(path: readonly PathSegment[]): string {
 
 function pairFor(node: Node, key: PathSegment): Pair | undefined {
   if (!isMap(node)) return undefined;
-  return node.items.find((p) => {
+  const found: Pair | undefined = node.items.find((p) => {
     const k = isScalar(p.key) ? p.key.value : p.key;
     return String(k) === String(key);
-  }) as Pair | undefined;
+  });
+  return found;
 }
 
 /**
@@ -36,7 +37,7 @@ function pairFor(node: Node, key: PathSegment): Pair | undefined {
  * at the path (used for unknown-field and duplicate errors). Falls back to the deepest node found.
  */
 export function rangeAt(src: SourceDocument, path: readonly PathSegment[], key?: string): [number, number] {
-  let node: Node | null | undefined = src.yaml.contents as Node | null;
+  let node: Node | null | undefined = src.yaml.contents;
   let best: [number, number] = [0, 0];
   if (node?.range) best = [node.range[0], node.range[1]];
   for (const seg of path) {

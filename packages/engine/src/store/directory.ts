@@ -117,7 +117,7 @@ export class DirectoryStore implements RuleStore {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const held = await fs.stat(lock).catch(() => undefined);
         if (held && Date.now() - held.mtimeMs > limits.staleMs) await fs.rm(lock, { force: true });
-        else if (Date.now() > deadline) throw new Error(`T_IO ${path.basename(full)} is locked`);
+        else if (Date.now() > deadline) throw new Error(`T_IO ${path.basename(full)} is locked`, { cause: e });
         else await new Promise((r) => setTimeout(r, 2 + (attempt % 7)));
       }
     }

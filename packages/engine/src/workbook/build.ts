@@ -128,7 +128,7 @@ export function sheetView(s: Sheet, keys: readonly string[]): Sheet {
   return {
     name: s.name,
     columns: at.map((i) => s.columns[i]!),
-    rows: s.rows.map((row) => at.map((i) => ({ v: row[i]?.v ?? null, ...(row[i]?.fmt ? { fmt: row[i]!.fmt! } : {}) }))),
+    rows: s.rows.map((row) => at.map((i) => ({ v: row[i]?.v ?? null, ...(row[i]?.fmt ? { fmt: row[i].fmt } : {}) }))),
     frozen: s.frozen ?? 1,
   };
 }

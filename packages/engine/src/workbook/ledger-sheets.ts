@@ -9,7 +9,7 @@ export const NEVER_PERIOD = 999_999;
 
 const val = (v: Cell['v'], fmt?: Format): Cell => (fmt ? { v, fmt } : { v });
 const calc = (formula: Formula, fmt: Format): Cell => ({ v: null, f: formula, fmt });
-const ZERO_CREDITS: Cell = Object.freeze({ v: 0, fmt: 'credits' }) as Cell;
+const ZERO_CREDITS: Cell = Object.freeze({ v: 0, fmt: 'credits' });
 const header = (cols: Column[]): Cell[] => cols.map((c) => ({ v: c.title, fmt: 'text' as const }));
 
 /** Ledger sheet columns (0-based); the Summary and the tests read them by these numbers. */

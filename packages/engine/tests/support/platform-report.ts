@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { comparePlatforms, forecast, type RuleSet, type Scenario } from '@creditbook/engine';
+import { comparePlatforms, forecast, type RuleSet } from '@creditbook/engine';
 
 const money = (x: string) => new Decimal(x);
 
@@ -15,7 +15,7 @@ const pct = (part: string, whole: string) => (money(whole).isZero() ? '—' : `$
 export async function platformReport(rules: RuleSet): Promise<string> {
   const out: string[] = [];
   for (const { id, demand } of REPORTED) {
-    const scenario = rules.latest('Scenario', id)!.doc as Scenario;
+    const scenario = rules.latest('Scenario', id)!.doc;
     const c = await comparePlatforms(rules, scenario);
     out.push(`### ${id} (${demand})`, '');
     out.push('| Platform | Plan | Spend | Credits expired | Expired value | Expired share of spend | Unmet s | Unservable s | Cost per served s | Δ spend vs Kling |');

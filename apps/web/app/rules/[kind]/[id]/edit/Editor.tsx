@@ -5,7 +5,6 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { ParamGrid, type CellEdit } from '@/components/ParamGrid.tsx';
 import { RecordTables, hasRecordForms, type FieldEdit } from '@/components/RecordTables.tsx';
 import { ExamplesTable, PriceGridTable } from '@/components/PriceGridTable.tsx';
-import type { Rounding } from '@/lib/cellvalue.ts';
 import { YamlEditor, type EditorControl, type EditorProblem } from '@/components/YamlEditor.tsx';
 import type { KindName } from '@/lib/kinds.ts';
 import type { Preview, ShownDiagnostic } from '@/lib/preview.ts';
@@ -77,7 +76,8 @@ export function Editor(props: Props) {
   useEffect(() => {
     const mine = ++seq.current;
     setChecking(true);
-    const t = setTimeout(async () => {
+    const t = setTimeout(() => void check(), 250);
+    const check = async () => {
       let res: Response;
       try {
         res = await fetch('/api/validate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, base_version: base }) });
@@ -99,12 +99,12 @@ export function Editor(props: Props) {
       // A fixed edit clears the "Not saved: the edit has problems" banner.
       if (p.errors.length === 0) setSave((s) => (s.state === 'invalid' ? { state: 'idle' } : s));
       if (p.grid && pricesSomething(p.grid)) setLastGrid(p.grid);
-    }, 250);
+    };
     return () => clearTimeout(t);
   }, [text, base]);
 
   const tables = useMemo(() => (props.kind === 'RateCard' ? parameterTables(text) : null), [text, props.kind]);
-  const rounding = ((r) => (r === 'ceil' || r === 'floor' || r === 'round' || r === 'exact' ? r : 'ceil'))(props.kind === 'RateCard' ? getScalar(text, ['rounding']) : undefined) as Rounding;
+  const rounding = ((r) => (r === 'ceil' || r === 'floor' || r === 'round' || r === 'exact' ? r : 'ceil'))(props.kind === 'RateCard' ? getScalar(text, ['rounding']) : undefined);
 
   // Undo and redo of grid and formula edits (the source view keeps its own history).
   const [past, setPast] = useState<string[]>([]);
