@@ -13,8 +13,8 @@ test('the quote form offers only valid combinations, says what is not allowed, s
   // Money at each plan's rate: Pro is $37.00 for 3,000 credits a month, so 280 × 37 / 3000 = 3.4533… → USD 3.45;
   // the 330-credit top-up at $5.00: 280 × 5 / 330 = 4.2424… → USD 4.24.
   const money = (name: string) => page.getByTestId('quote-money-row').filter({ hasText: name }).getByTestId('quote-money-value');
-  await expect(money('Pro (a month)')).toHaveText('USD 3.45');
-  await expect(money('Top-up 330 credits')).toHaveText('USD 4.24');
+  await expect(money('kling-plans: Pro (a month)')).toHaveText('USD 3.45');
+  await expect(money('kling-plans: Top-up 330 credits')).toHaveText('USD 4.24');
   // Choosing a model narrows the others: kling-v2-5-turbo has std and pro, not single.
   await page.getByTestId('quote-model').selectOption('kling-v2-5-turbo');
   await expect(page.getByTestId('quote-mode')).toHaveValue('');

@@ -17,7 +17,8 @@ export default async function QuotePage({ searchParams }: { searchParams: Promis
   const rates: Record<string, Rate[]> = {};
   for (const id of rules.ids('PlanCatalog').sort()) {
     const c = (rules.inForce('PlanCatalog', id, todayUtc()) ?? rules.latest('PlanCatalog', id))!.doc;
-    const add = (pool: string, r: Rate) => (r.credits > 0 ? (rates[pool] ??= []).push(r) : undefined);
+    // Each rate names its catalog: two catalogs may both sell a 'Pro' tier at different prices.
+    const add = (pool: string, r: Rate) => (r.credits > 0 ? (rates[pool] ??= []).push({ ...r, name: `${id}: ${r.name}` }) : undefined);
     for (const t of c.subscriptions ?? []) add(t.pool, { name: `${t.name ?? t.id} (a month)`, price: String(t.price_month), credits: t.credits_per_month, currency: c.currency });
     for (const t of c.top_ups ?? []) add(t.pool, { name: t.name ?? t.id, price: String(t.price), credits: t.credits, currency: c.currency });
     for (const t of [...(c.api_packages ?? []), ...(c.custom_packages ?? [])]) add(t.pool, { name: t.name ?? t.id, price: String(t.price), credits: t.credits, currency: c.currency });
