@@ -2,22 +2,12 @@
 import { useState } from 'react';
 import { BarChart, LineChart, PALETTE } from '@/components/Charts.tsx';
 import { deltaClass, fmtMoney, fmtSigned } from '@/components/format.ts';
+import type { BooksDelta, BooksSummary } from '@creditbook/engine';
 
-/** A run's books as `compare` gives them (engine `BooksSummary`): money as two-place strings. */
-export interface RunBooks {
-  currency: string;
-  method: 'at-expiry' | 'proportional';
-  billings: string;
-  revenue: string;
-  revenue_usage: string;
-  revenue_breakage: string;
-  deferred_peak: string;
-  deferred_peak_period: string | null;
-  deferred_closing: string;
-  series: { period: string; pool: string; revenue_usage: string; revenue_breakage: string; deferred_closing: string }[];
-}
+/** A run's books as `compare` gives them: money as two-place strings. */
+export type RunBooks = BooksSummary;
 
-type BooksKey = 'billings' | 'revenue' | 'revenue_usage' | 'revenue_breakage' | 'deferred_peak' | 'deferred_closing';
+type BooksKey = keyof BooksDelta;
 
 /** The books' totals, in the order the CLI's compare table has them (more revenue is better; more deferred revenue is neither). */
 const ROWS: { key: BooksKey; label: string; moreIsWorse: boolean }[] = [
