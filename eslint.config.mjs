@@ -13,7 +13,18 @@ const TESTS = ['**/tests/**', '**/e2e/**', '**/*.test.ts', '**/*.spec.ts'];
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/.turbo/**', '**/coverage/**', '**/test-results/**', '**/playwright-report/**', 'apps/web/.e2e/**', '**/next-env.d.ts', '**/*.d.mts'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.next/**',
+      '**/.turbo/**',
+      '**/coverage/**',
+      '**/test-results/**',
+      '**/playwright-report/**',
+      'apps/web/.e2e/**',
+      '**/next-env.d.ts',
+      '**/*.d.mts',
+    ],
   },
   js.configs.recommended,
   {
@@ -25,7 +36,10 @@ export default tseslint.config(
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },
-    settings: { 'import-x/extensions': ['.ts', '.tsx', '.mts', '.js', '.mjs'], 'import-x/resolver': { node: { extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] } } },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.mts', '.js', '.mjs'],
+      'import-x/resolver': { node: { extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] } },
+    },
     rules: {
       // Promises: awaited, returned or explicitly voided; never handed to something that ignores them.
       '@typescript-eslint/no-floating-promises': 'error',
@@ -36,7 +50,10 @@ export default tseslint.config(
       // `any` may not flow into typed code unseen.
       '@typescript-eslint/no-explicit-any': 'error',
       // Values computed and never used.
-      '@typescript-eslint/no-unused-vars': ['error', { args: 'after-used', argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { args: 'after-used', argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/no-unused-expressions': 'error',
       // String(x) of YAML/JSON scalars for messages and keys: objects are rejected by the schemas first.
       '@typescript-eslint/no-base-to-string': 'off',
@@ -44,7 +61,13 @@ export default tseslint.config(
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-self-import': 'error',
       // Each folder's index names what it exports.
-      'no-restricted-syntax': ['error', { selector: "ExportAllDeclaration[exported=null][exportKind!='type']", message: "name every export: no 'export *' (export * as ns, and export type *, are fine)" }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ExportAllDeclaration[exported=null][exportKind!='type']",
+          message: "name every export: no 'export *' (export * as ns, and export type *, are fine)",
+        },
+      ],
     },
   },
   {
@@ -80,13 +103,33 @@ export default tseslint.config(
     // Layering: the engine depends on nothing of ours; usage and the exporter only on the engine.
     files: ['packages/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@creditbook/*', '!@creditbook/engine', '!@creditbook/engine/*'], message: 'the engine imports no other Creditbook package (cli, web, usage, exporter -> engine, never back)' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@creditbook/*', '!@creditbook/engine', '!@creditbook/engine/*'],
+              message: 'the engine imports no other Creditbook package (cli, web, usage, exporter -> engine, never back)',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['packages/exporter/**/*.ts', 'packages/usage/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@creditbook/cli', '@creditbook/cli/*', '@creditbook/web', '@creditbook/web/*'], message: 'libraries do not import the CLI or the web app' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@creditbook/cli', '@creditbook/cli/*', '@creditbook/web', '@creditbook/web/*'],
+              message: 'libraries do not import the CLI or the web app',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -96,7 +139,19 @@ export default tseslint.config(
     ignores: ['packages/engine/src/store/**', 'packages/engine/src/node.ts'],
     rules: {
       'import-x/no-nodejs-modules': 'error',
-      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: [{ target: './packages/engine/src', from: ['./packages/engine/src/store', './packages/engine/src/node.ts'], message: "Node-only: reach it through '@creditbook/engine/node'" }] }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: [
+            {
+              target: './packages/engine/src',
+              from: ['./packages/engine/src/store', './packages/engine/src/node.ts'],
+              message: "Node-only: reach it through '@creditbook/engine/node'",
+            },
+          ],
+        },
+      ],
     },
   },
   {

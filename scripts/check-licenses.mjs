@@ -34,10 +34,14 @@ function licenceOf(pkg) {
 /** Whether an SPDX expression lets us ship: some OR-choice whose every AND-part is not copyleft. */
 export function acceptable(expr) {
   const choices = expr.replace(/[()]/g, ' ').split(/\s+OR\s+/i);
-  return choices.some((c) => c.split(/\s+AND\s+/i).every((part) => part.trim() !== '' && !COPYLEFT.test(part) && !/^(UNLICENSED|SEE LICENSE)/i.test(part.trim())));
+  return choices.some((c) =>
+    c.split(/\s+AND\s+/i).every((part) => part.trim() !== '' && !COPYLEFT.test(part) && !/^(UNLICENSED|SEE LICENSE)/i.test(part.trim())),
+  );
 }
 
-const workspaces = ['packages', 'apps'].flatMap((d) => readdirSync(path.join(root, d)).map((n) => path.join(root, d, n))).filter((d) => existsSync(path.join(d, 'package.json')));
+const workspaces = ['packages', 'apps']
+  .flatMap((d) => readdirSync(path.join(root, d)).map((n) => path.join(root, d, n)))
+  .filter((d) => existsSync(path.join(d, 'package.json')));
 const seen = new Map(); // real dir -> {name, version, licence, via}
 const problems = [];
 for (const ws of workspaces) {
@@ -63,8 +67,7 @@ for (const ws of workspaces) {
       seen.set(at, { name: dep.name, version: dep.version, licence: licence ?? '(none)', via });
       if (!licence) {
         if (!REVIEWED.has(`${dep.name}@${dep.version}`)) problems.push(`${dep.name}@${dep.version}: no licence in its package.json (via ${via})`);
-      }
-      else if (!acceptable(licence)) problems.push(`${dep.name}@${dep.version}: ${licence} (via ${via})`);
+      } else if (!acceptable(licence)) problems.push(`${dep.name}@${dep.version}: ${licence} (via ${via})`);
       queue.push({ dir: at, pkg: dep, via: `${via} > ${dep.name}` });
     }
   }

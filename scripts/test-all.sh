@@ -18,6 +18,7 @@ fi
 
 export TURBO_TELEMETRY_DISABLED=1 NEXT_TELEMETRY_DISABLED=1
 node scripts/check-licenses.mjs
+pnpm exec prettier --check . --log-level warn
 # Three tasks at a time: the machine has 2 cores, and LibreOffice, DuckDB and worker-thread tests each want one.
 pnpm exec turbo run typecheck lint test --log-order=grouped --concurrency=3
 if grep -q '"e2e"' apps/*/package.json 2>/dev/null; then

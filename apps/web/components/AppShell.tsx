@@ -14,7 +14,9 @@ export function AppShell({ user, children }: { user: User; children: ReactNode }
         <Nav />
         <div className="userbox">
           <span data-testid="user-name">{user.name}</span>
-          <span className="role" data-testid="user-role">{user.role}</span>
+          <span className="role" data-testid="user-role">
+            {user.role}
+          </span>
           <SignOut />
         </div>
       </header>

@@ -3,8 +3,14 @@ import type { VersionSummary } from '@/lib/documents.ts';
 export function StatusBadge({ v }: { v: Pick<VersionSummary, 'status' | 'in_force'> }) {
   return (
     <>
-      <span className={`badge ${v.status}`} data-testid="status">{v.status}</span>
-      {v.in_force ? <span className="badge inforce" style={{ marginLeft: 6 }}>in force</span> : null}
+      <span className={`badge ${v.status}`} data-testid="status">
+        {v.status}
+      </span>
+      {v.in_force ? (
+        <span className="badge inforce" style={{ marginLeft: 6 }}>
+          in force
+        </span>
+      ) : null}
     </>
   );
 }

@@ -23,7 +23,12 @@ const ROWS: { key: BooksKey; label: string; moreIsWorse: boolean }[] = [
  * The books of every run of a what-if: totals with deltas from the base, deferred revenue at each
  * month end, and one run's revenue by month split into usage and breakage (docs/books.md).
  */
-export function BooksPanel({ runs, deltas, pool, invalid = new Set() }: {
+export function BooksPanel({
+  runs,
+  deltas,
+  pool,
+  invalid = new Set(),
+}: {
   runs: { name: string; books: RunBooks }[];
   deltas: { name: string; books: Record<BooksKey, string> }[];
   pool: string | null;
@@ -40,10 +45,12 @@ export function BooksPanel({ runs, deltas, pool, invalid = new Set() }: {
   return (
     <div className="panel flush" data-testid="books">
       <div className="panel-head">
-        <h2>The books <span className="muted">({currency})</span></h2>
+        <h2>
+          The books <span className="muted">({currency})</span>
+        </h2>
         <span className="small muted">
-          Revenue and deferred revenue of each run under its validity policy&apos;s revenue terms
-          ({[...new Set(runs.map((r) => r.books.method))].join(' / ')}); Δ is the variant minus the base.
+          Revenue and deferred revenue of each run under its validity policy&apos;s revenue terms ({[...new Set(runs.map((r) => r.books.method))].join(' / ')});
+          Δ is the variant minus the base.
         </span>
       </div>
       <div className="scroll-x">
@@ -51,23 +58,51 @@ export function BooksPanel({ runs, deltas, pool, invalid = new Set() }: {
           <thead>
             <tr>
               <th>Books</th>
-              {runs.map((r, i) => <th key={r.name} className={`num${i === 0 ? ' sep' : ''}`}><span className="sw" style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 2, marginRight: 6, background: PALETTE[i % PALETTE.length] }} />{r.name}</th>)}
-              {deltas.map((d, i) => <th key={`d-${d.name}`} className={`num${i === 0 ? ' sep' : ''}`}>Δ {d.name}</th>)}
+              {runs.map((r, i) => (
+                <th key={r.name} className={`num${i === 0 ? ' sep' : ''}`}>
+                  <span
+                    className="sw"
+                    style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 2, marginRight: 6, background: PALETTE[i % PALETTE.length] }}
+                  />
+                  {r.name}
+                </th>
+              ))}
+              {deltas.map((d, i) => (
+                <th key={`d-${d.name}`} className={`num${i === 0 ? ' sep' : ''}`}>
+                  Δ {d.name}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {ROWS.map((m) => (
               <tr key={m.key}>
-                <td>{m.label}{m.key === 'deferred_peak' ? <span className="small muted"> (month end)</span> : null}</td>
+                <td>
+                  {m.label}
+                  {m.key === 'deferred_peak' ? <span className="small muted"> (month end)</span> : null}
+                </td>
                 {runs.map((r, i) => (
-                  <td key={r.name} className={`num${i === 0 ? ' sep' : ''}${invalid.has(r.name) ? ' zero' : ''}`} data-run={r.name} data-key={m.key} data-value={r.books[m.key]} title={m.key === 'deferred_peak' && r.books.deferred_peak_period ? `in ${r.books.deferred_peak_period}` : undefined}>
+                  <td
+                    key={r.name}
+                    className={`num${i === 0 ? ' sep' : ''}${invalid.has(r.name) ? ' zero' : ''}`}
+                    data-run={r.name}
+                    data-key={m.key}
+                    data-value={r.books[m.key]}
+                    title={m.key === 'deferred_peak' && r.books.deferred_peak_period ? `in ${r.books.deferred_peak_period}` : undefined}
+                  >
                     {fmtMoney(r.books[m.key])}
                   </td>
                 ))}
                 {deltas.map((d, i) => {
                   const shown = !invalid.has(runs[0]!.name) && !invalid.has(d.name);
                   return (
-                    <td key={d.name} className={`num${i === 0 ? ' sep' : ''} ${shown ? deltaClass(Number(d.books[m.key]), m.moreIsWorse) : ''}`} data-delta={d.name} data-key={m.key} data-value={shown ? d.books[m.key] : ''}>
+                    <td
+                      key={d.name}
+                      className={`num${i === 0 ? ' sep' : ''} ${shown ? deltaClass(Number(d.books[m.key]), m.moreIsWorse) : ''}`}
+                      data-delta={d.name}
+                      data-key={m.key}
+                      data-value={shown ? d.books[m.key] : ''}
+                    >
                       {shown ? fmtSigned(Number(d.books[m.key]), fmtMoney) : '—'}
                     </td>
                   );
@@ -80,13 +115,29 @@ export function BooksPanel({ runs, deltas, pool, invalid = new Set() }: {
       <div className="grid-2 panel-body">
         <div>
           <h3>Deferred revenue at the end of each month</h3>
-          <LineChart labels={periods} series={runs.map((r) => ({ name: r.name, values: seriesOf(r).map((p) => Number(p.deferred_closing)) }))} title="Deferred revenue" format={money} testId="chart-deferred" />
+          <LineChart
+            labels={periods}
+            series={runs.map((r) => ({ name: r.name, values: seriesOf(r).map((p) => Number(p.deferred_closing)) }))}
+            title="Deferred revenue"
+            format={money}
+            testId="chart-deferred"
+          />
         </div>
         <div>
           <h3>Revenue by month: usage and breakage</h3>
           {runs.length > 1 ? (
             <div className="chips" style={{ marginBottom: 6 }}>
-              {runs.map((r) => <button key={r.name} type="button" className={`chip${r.name === shown.name ? ' on' : ''}`} onClick={() => setChosen(r.name)} data-testid={`books-run-${r.name}`}>{r.name}</button>)}
+              {runs.map((r) => (
+                <button
+                  key={r.name}
+                  type="button"
+                  className={`chip${r.name === shown.name ? ' on' : ''}`}
+                  onClick={() => setChosen(r.name)}
+                  data-testid={`books-run-${r.name}`}
+                >
+                  {r.name}
+                </button>
+              ))}
             </div>
           ) : null}
           <BarChart

@@ -38,14 +38,29 @@ function Chart({ kind, labels, series, title, format = (n) => compact.format(n),
   const split = right.size > 0;
   const option = useMemo(() => {
     const named = (s: Series) => (split && right.has(s.name) ? `${s.name} (right axis)` : s.name);
-    const axis = (name: string) => ({ type: 'value' as const, name, nameTextStyle: { fontSize: 11 }, axisLabel: { formatter: (v: number) => format(v), fontSize: 11 }, splitLine: { lineStyle: { color: '#eef0f3' } } });
+    const axis = (name: string) => ({
+      type: 'value' as const,
+      name,
+      nameTextStyle: { fontSize: 11 },
+      axisLabel: { formatter: (v: number) => format(v), fontSize: 11 },
+      splitLine: { lineStyle: { color: '#eef0f3' } },
+    });
     return {
       color: PALETTE,
-      aria: { enabled: true, label: { description: `${title}: ${series.map((s) => s.name).join(', ')} over ${labels[0] ?? ''} to ${labels[labels.length - 1] ?? ''}` }, decal: { show: kind === 'bar' } },
+      aria: {
+        enabled: true,
+        label: { description: `${title}: ${series.map((s) => s.name).join(', ')} over ${labels[0] ?? ''} to ${labels[labels.length - 1] ?? ''}` },
+        decal: { show: kind === 'bar' },
+      },
       animation: false,
       textStyle: { fontFamily: 'inherit' },
       legend: { type: 'scroll' as const, top: 0, data: series.map(named), textStyle: { fontSize: 12 } },
-      tooltip: { trigger: 'axis' as const, className: 'chart-tooltip', valueFormatter: (v: unknown) => (typeof v === 'number' ? format(v) : String(v ?? '')), axisPointer: { type: kind === 'bar' ? ('shadow' as const) : ('line' as const) } },
+      tooltip: {
+        trigger: 'axis' as const,
+        className: 'chart-tooltip',
+        valueFormatter: (v: unknown) => (typeof v === 'number' ? format(v) : String(v ?? '')),
+        axisPointer: { type: kind === 'bar' ? ('shadow' as const) : ('line' as const) },
+      },
       grid: { left: 8, right: split ? 8 : 16, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'category' as const, data: labels, axisLabel: { fontSize: 11 } },
       yAxis: split ? [axis(''), { ...axis([...right].join(', ')), splitLine: { show: false } }] : [axis('')],
@@ -54,7 +69,9 @@ function Chart({ kind, labels, series, title, format = (n) => compact.format(n),
         type: kind,
         data: s.values,
         yAxisIndex: split && right.has(s.name) ? 1 : 0,
-        ...(kind === 'line' ? { showSymbol: false, lineStyle: { width: 2, ...(split && right.has(s.name) ? { type: 'dashed' as const } : {}) } } : { barMaxWidth: 14 }),
+        ...(kind === 'line'
+          ? { showSymbol: false, lineStyle: { width: 2, ...(split && right.has(s.name) ? { type: 'dashed' as const } : {}) } }
+          : { barMaxWidth: 14 }),
       })),
     };
   }, [kind, labels, series, title, format, right, split]);

@@ -10,7 +10,12 @@ const describe = (r: Record<string, string | number>) =>
 
 /** Every changed price cell: old, new, difference and percentage. */
 export function PriceChanges({ changes, a, b }: { changes: PriceChange[]; a: number; b: number }) {
-  if (changes.length === 0) return <p className="muted" data-testid="no-price-changes">No price cell differs between v{a} and v{b}.</p>;
+  if (changes.length === 0)
+    return (
+      <p className="muted" data-testid="no-price-changes">
+        No price cell differs between v{a} and v{b}.
+      </p>
+    );
   return (
     <table className="data" data-testid="price-changes">
       <thead>
@@ -28,10 +33,16 @@ export function PriceChanges({ changes, a, b }: { changes: PriceChange[]; a: num
           return (
             <tr key={JSON.stringify(c.request)} data-testid="price-change">
               <td className="mono small">{describe(c.request)}</td>
-              <td className="num" data-testid="old">{c.old === null ? <span className="muted">not priced</span> : fmtInt(c.old)}</td>
-              <td className="num" data-testid="new">{c.new === null ? <span className="muted">not priced</span> : fmtInt(c.new)}</td>
+              <td className="num" data-testid="old">
+                {c.old === null ? <span className="muted">not priced</span> : fmtInt(c.old)}
+              </td>
+              <td className="num" data-testid="new">
+                {c.new === null ? <span className="muted">not priced</span> : fmtInt(c.new)}
+              </td>
               <td className={`num ${d === null ? '' : deltaClass(d)}`}>{d === null ? '—' : fmtSigned(d)}</td>
-              <td className={`num ${d === null ? '' : deltaClass(d)}`} data-testid="pct">{c.pct === null ? '—' : `${Number(c.pct) > 0 ? '+' : ''}${c.pct}%`}</td>
+              <td className={`num ${d === null ? '' : deltaClass(d)}`} data-testid="pct">
+                {c.pct === null ? '—' : `${Number(c.pct) > 0 ? '+' : ''}${c.pct}%`}
+              </td>
             </tr>
           );
         })}
@@ -42,7 +53,12 @@ export function PriceChanges({ changes, a, b }: { changes: PriceChange[]; a: num
 
 /** What the change does to the bundled reference scenarios: credits, spend and the books, before and after. */
 export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: number; b: number }) {
-  if (impact.length === 0) return <p className="muted" data-testid="no-impact">No bundled scenario uses this document.</p>;
+  if (impact.length === 0)
+    return (
+      <p className="muted" data-testid="no-impact">
+        No bundled scenario uses this document.
+      </p>
+    );
   return (
     <table className="data" data-testid="impact">
       <thead>
@@ -69,7 +85,9 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
             return (
               <tr key={s.scenario}>
                 <td>{s.title}</td>
-                <td colSpan={13} className="pos wrap">{s.problem}</td>
+                <td colSpan={13} className="pos wrap">
+                  {s.problem}
+                </td>
               </tr>
             );
           }
@@ -79,7 +97,12 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
           const invalid = s.before.unpriced + s.after.unpriced > 0;
           const dr = Number(s.after.revenue) - Number(s.before.revenue);
           return (
-            <tr key={s.scenario} data-testid={`impact-${s.scenario}`} data-invalid={invalid ? 'true' : undefined} className={invalid ? 'invalid-run' : undefined}>
+            <tr
+              key={s.scenario}
+              data-testid={`impact-${s.scenario}`}
+              data-invalid={invalid ? 'true' : undefined}
+              className={invalid ? 'invalid-run' : undefined}
+            >
               <td>
                 {s.title} <span className="muted small">({s.use}, base run)</span>
                 {invalid ? (
@@ -87,23 +110,41 @@ export function ImpactTable({ impact, a, b }: { impact: ScenarioImpact[]; a: num
                     <strong>Not comparable:</strong>{' '}
                     {s.before.unpriced > 0 ? `v${a} cannot price ${s.before.unpriced} demand line${s.before.unpriced === 1 ? '' : 's'}. ` : ''}
                     {s.after.unpriced > 0 ? `v${b} cannot price ${s.after.unpriced} demand line${s.after.unpriced === 1 ? '' : 's'}. ` : ''}
-                    {[...s.before.problems, ...s.after.problems].slice(0, 2).map((p, i) => <div key={i} className="small">{p}</div>)}
+                    {[...s.before.problems, ...s.after.problems].slice(0, 2).map((p, i) => (
+                      <div key={i} className="small">
+                        {p}
+                      </div>
+                    ))}
                   </div>
                 ) : null}
               </td>
               <td className="num sep">{fmtInt(s.before.demand)}</td>
               <td className="num">{fmtInt(s.after.demand)}</td>
-              <td className={`num ${invalid ? '' : deltaClass(dc)}`} data-testid="demand-delta">{invalid ? '—' : fmtSigned(dc)}</td>
+              <td className={`num ${invalid ? '' : deltaClass(dc)}`} data-testid="demand-delta">
+                {invalid ? '—' : fmtSigned(dc)}
+              </td>
               <td className="num sep">{fmtInt(s.before.unmet)}</td>
               <td className="num">{fmtInt(s.after.unmet)}</td>
               <td className="num sep">{fmtMoney(s.before.spend)}</td>
               <td className="num">{fmtMoney(s.after.spend)}</td>
-              <td className={`num ${invalid ? '' : deltaClass(ds)}`} data-testid="spend-delta">{invalid ? '—' : fmtSigned(ds, fmtMoney)}</td>
-              <td className="num sep" data-testid="revenue-before">{fmtMoney(s.before.revenue)}</td>
-              <td className="num" data-testid="revenue-after">{fmtMoney(s.after.revenue)}</td>
-              <td className={`num ${invalid ? '' : deltaClass(dr, false)}`} data-testid="revenue-delta">{invalid ? '—' : fmtSigned(dr, fmtMoney)}</td>
-              <td className="num sep" data-testid="deferred-before">{fmtMoney(s.before.deferred_closing)}</td>
-              <td className="num" data-testid="deferred-after">{fmtMoney(s.after.deferred_closing)}</td>
+              <td className={`num ${invalid ? '' : deltaClass(ds)}`} data-testid="spend-delta">
+                {invalid ? '—' : fmtSigned(ds, fmtMoney)}
+              </td>
+              <td className="num sep" data-testid="revenue-before">
+                {fmtMoney(s.before.revenue)}
+              </td>
+              <td className="num" data-testid="revenue-after">
+                {fmtMoney(s.after.revenue)}
+              </td>
+              <td className={`num ${invalid ? '' : deltaClass(dr, false)}`} data-testid="revenue-delta">
+                {invalid ? '—' : fmtSigned(dr, fmtMoney)}
+              </td>
+              <td className="num sep" data-testid="deferred-before">
+                {fmtMoney(s.before.deferred_closing)}
+              </td>
+              <td className="num" data-testid="deferred-after">
+                {fmtMoney(s.after.deferred_closing)}
+              </td>
             </tr>
           );
         })}
@@ -116,7 +157,12 @@ const showValue = (v: unknown) => (v === null || v === undefined ? <span classNa
 
 /** Every changed value of a document (any kind): old, new and %. */
 export function FieldChanges({ fields, a, b }: { fields: FieldChange[]; a: number; b: number }) {
-  if (fields.length === 0) return <p className="muted" data-testid="no-field-changes">No value differs between v{a} and v{b}.</p>;
+  if (fields.length === 0)
+    return (
+      <p className="muted" data-testid="no-field-changes">
+        No value differs between v{a} and v{b}.
+      </p>
+    );
   return (
     <table className="data" data-testid="field-changes">
       <thead>
@@ -131,9 +177,15 @@ export function FieldChanges({ fields, a, b }: { fields: FieldChange[]; a: numbe
         {fields.map((f) => (
           <tr key={f.path} data-testid="field-change" data-path={f.path}>
             <td className="mono small wrap">{f.path}</td>
-            <td className="num wrap" data-testid="old">{showValue(f.old)}</td>
-            <td className="num wrap" data-testid="new">{showValue(f.new)}</td>
-            <td className={`num ${f.pct === null ? '' : deltaClass(Number(f.pct))}`} data-testid="pct">{f.pct === null ? '—' : `${Number(f.pct) > 0 ? '+' : ''}${f.pct}%`}</td>
+            <td className="num wrap" data-testid="old">
+              {showValue(f.old)}
+            </td>
+            <td className="num wrap" data-testid="new">
+              {showValue(f.new)}
+            </td>
+            <td className={`num ${f.pct === null ? '' : deltaClass(Number(f.pct))}`} data-testid="pct">
+              {f.pct === null ? '—' : `${Number(f.pct) > 0 ? '+' : ''}${f.pct}%`}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -148,16 +200,31 @@ export function DiffSections({ diff }: { diff: DocumentDiff }) {
     <>
       {diff.changes ? (
         <div className="panel flush">
-          <div className="panel-head"><h2>Changed price cells <span className="muted">({diff.changes.length})</span></h2><span className="small muted">every request the card allows, priced by both versions</span></div>
+          <div className="panel-head">
+            <h2>
+              Changed price cells <span className="muted">({diff.changes.length})</span>
+            </h2>
+            <span className="small muted">every request the card allows, priced by both versions</span>
+          </div>
           <PriceChanges changes={diff.changes} a={a} b={b} />
         </div>
       ) : null}
       <div className="panel flush">
-        <div className="panel-head"><h2>Changed values <span className="muted">({diff.fields.length})</span></h2><span className="small muted">prices, credits, validities and every other value, by path</span></div>
+        <div className="panel-head">
+          <h2>
+            Changed values <span className="muted">({diff.fields.length})</span>
+          </h2>
+          <span className="small muted">prices, credits, validities and every other value, by path</span>
+        </div>
         <FieldChanges fields={diff.fields} a={a} b={b} />
       </div>
       <div className="panel flush">
-        <div className="panel-head"><h2>Impact on the reference scenarios</h2><span className="small muted">Each scenario&apos;s base run under v{a}, then under v{b}.</span></div>
+        <div className="panel-head">
+          <h2>Impact on the reference scenarios</h2>
+          <span className="small muted">
+            Each scenario&apos;s base run under v{a}, then under v{b}.
+          </span>
+        </div>
         <ImpactTable impact={diff.impact} a={a} b={b} />
       </div>
     </>
@@ -179,7 +246,12 @@ export function LineDiff({ lines }: { lines: DiffLine[] }) {
       return;
     }
     if (skipped > 0) {
-      out.push(<div key={`s${i}`} className="diff-line muted">  ⋯ {skipped} unchanged line{skipped === 1 ? '' : 's'}</div>);
+      out.push(
+        <div key={`s${i}`} className="diff-line muted">
+          {' '}
+          ⋯ {skipped} unchanged line{skipped === 1 ? '' : 's'}
+        </div>,
+      );
       skipped = 0;
     }
     out.push(
@@ -190,6 +262,12 @@ export function LineDiff({ lines }: { lines: DiffLine[] }) {
       </div>,
     );
   });
-  if (skipped > 0) out.push(<div key="end" className="diff-line muted">  ⋯ {skipped} unchanged line{skipped === 1 ? '' : 's'}</div>);
+  if (skipped > 0)
+    out.push(
+      <div key="end" className="diff-line muted">
+        {' '}
+        ⋯ {skipped} unchanged line{skipped === 1 ? '' : 's'}
+      </div>,
+    );
   return <div style={{ overflowX: 'auto', padding: '6px 0' }}>{out}</div>;
 }

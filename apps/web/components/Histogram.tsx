@@ -33,17 +33,33 @@ export function Histogram({ values, label }: { values: readonly number[]; label:
       {[0, 0.5, 1].map((f) => (
         <g key={f}>
           <line className="gridline" x1={pad.l} x2={W - pad.r} y1={y(max * f)} y2={y(max * f)} />
-          <text x={pad.l - 6} y={y(max * f) + 4} textAnchor="end" fontSize="11">{Math.round(max * f)}</text>
+          <text x={pad.l - 6} y={y(max * f) + 4} textAnchor="end" fontSize="11">
+            {Math.round(max * f)}
+          </text>
         </g>
       ))}
       {data.map((b, i) => (
-        <rect key={i} x={pad.l + i * bw + 1} y={y(b.count)} width={Math.max(1, bw - 2)} height={H - pad.b - y(b.count)} fill={b.to <= 0 ? '#15803d' : b.from >= 0 ? '#b91c1c' : '#64748b'} data-count={b.count}>
+        <rect
+          key={i}
+          x={pad.l + i * bw + 1}
+          y={y(b.count)}
+          width={Math.max(1, bw - 2)}
+          height={H - pad.b - y(b.count)}
+          fill={b.to <= 0 ? '#15803d' : b.from >= 0 ? '#b91c1c' : '#64748b'}
+          data-count={b.count}
+        >
           <title>{`${pct(b.from)} to ${pct(b.to)}: ${b.count} customers`}</title>
         </rect>
       ))}
-      <text x={pad.l} y={H - 12} fontSize="11">{pct(data[0]!.from)}</text>
-      <text x={W - pad.r} y={H - 12} fontSize="11" textAnchor="end">{pct(data[data.length - 1]!.to)}</text>
-      <text x={(W + pad.l) / 2} y={H - 12} fontSize="11" textAnchor="middle">change per customer</text>
+      <text x={pad.l} y={H - 12} fontSize="11">
+        {pct(data[0]!.from)}
+      </text>
+      <text x={W - pad.r} y={H - 12} fontSize="11" textAnchor="end">
+        {pct(data[data.length - 1]!.to)}
+      </text>
+      <text x={(W + pad.l) / 2} y={H - 12} fontSize="11" textAnchor="middle">
+        change per customer
+      </text>
     </svg>
   );
 }

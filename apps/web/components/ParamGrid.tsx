@@ -55,7 +55,9 @@ export function ParamGrid({ table, names, original, scale, rounding, onEdit }: P
       for (let j = 0; j < block[i]!.length; j++) {
         const cell = table.rows[r + i]?.cells[c + j];
         if (!cell) {
-          setMessage(`Not pasted: the block is ${block.length} × ${Math.max(...block.map((b) => b.length))} and runs past the table's edge at row ${r + i + 1}, column ${c + j + 1}.`);
+          setMessage(
+            `Not pasted: the block is ${block.length} × ${Math.max(...block.map((b) => b.length))} and runs past the table's edge at row ${r + i + 1}, column ${c + j + 1}.`,
+          );
           return;
         }
         const read = readCell(block[i]![j]!);
@@ -103,7 +105,9 @@ export function ParamGrid({ table, names, original, scale, rounding, onEdit }: P
       setMessage(`Not changed: ${p.message}.`);
       return;
     }
-    setMessage(`Changed ${edits.length} cell${edits.length === 1 ? '' : 's'} by ${Number(p.text) > 0 ? '+' : ''}${p.text} %, rounded ${rounding === 'exact' ? 'to the nearest' : rounding} to ${scale === 1 ? 'whole credits' : `1/${scale}`}.`);
+    setMessage(
+      `Changed ${edits.length} cell${edits.length === 1 ? '' : 's'} by ${Number(p.text) > 0 ? '+' : ''}${p.text} %, rounded ${rounding === 'exact' ? 'to the nearest' : rounding} to ${scale === 1 ? 'whole credits' : `1/${scale}`}.`,
+    );
     onEdit(edits);
   };
 
@@ -111,20 +115,35 @@ export function ParamGrid({ table, names, original, scale, rounding, onEdit }: P
     <div ref={root}>
       <h3 className="mono" style={{ textTransform: 'none', letterSpacing: 0 }}>
         {table.param}
-        {names.length > 0 ? <span className="muted" style={{ fontWeight: 400, fontFamily: 'var(--sans)' }}> — columns by {names[names.length - 1]}</span> : null}
+        {names.length > 0 ? (
+          <span className="muted" style={{ fontWeight: 400, fontFamily: 'var(--sans)' }}>
+            {' '}
+            — columns by {names[names.length - 1]}
+          </span>
+        ) : null}
       </h3>
       <div className="scroll-x">
         <table className="data param-grid" data-testid={`param-${table.param}`}>
           <thead>
             <tr>
-              {Array.from({ length: table.depth - 1 }, (_, i) => <th key={i}>{names[i] ?? ''}</th>)}
-              {table.columns.map((c) => <th key={c} className="num">{c}</th>)}
+              {Array.from({ length: table.depth - 1 }, (_, i) => (
+                <th key={i}>{names[i] ?? ''}</th>
+              ))}
+              {table.columns.map((c) => (
+                <th key={c} className="num">
+                  {c}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {table.rows.map((row, r) => (
               <tr key={row.key.join('/')}>
-                {row.key.map((k, i) => <td key={i} className={i === 0 ? '' : 'muted'}>{k}</td>)}
+                {row.key.map((k, i) => (
+                  <td key={i} className={i === 0 ? '' : 'muted'}>
+                    {k}
+                  </td>
+                ))}
                 {row.cells.map((cell, c) => (
                   <td key={c} className={`cell num${selected.has(cellId(table.param, r, c)) ? ' selected' : ''}`}>
                     {cell ? (
@@ -153,15 +172,30 @@ export function ParamGrid({ table, names, original, scale, rounding, onEdit }: P
             <span data-testid={`selection-${table.param}`}>{selected.size} cells selected</span>
             <label className="field" style={{ flexDirection: 'row', alignItems: 'center' }}>
               change by
-              <input value={percent} onChange={(e) => setPercent(e.target.value)} style={{ width: 64 }} data-testid={`bulk-percent-${table.param}`} aria-label="percent" /> %
+              <input
+                value={percent}
+                onChange={(e) => setPercent(e.target.value)}
+                style={{ width: 64 }}
+                data-testid={`bulk-percent-${table.param}`}
+                aria-label="percent"
+              />{' '}
+              %
             </label>
-            <button className="btn small" type="button" onClick={bulk} data-testid={`bulk-apply-${table.param}`}>Apply</button>
-            <button className="btn small" type="button" onClick={() => setSelected(new Set())}>Clear selection</button>
+            <button className="btn small" type="button" onClick={bulk} data-testid={`bulk-apply-${table.param}`}>
+              Apply
+            </button>
+            <button className="btn small" type="button" onClick={() => setSelected(new Set())}>
+              Clear selection
+            </button>
           </>
         ) : (
           <span className="muted">Shift-click to select a range, then change it by a percentage. Paste a block from a spreadsheet into its top-left cell.</span>
         )}
-        {message ? <span className={message.startsWith('Not') ? 'pos' : 'muted'} role="status" data-testid={`grid-message-${table.param}`}>{message}</span> : null}
+        {message ? (
+          <span className={message.startsWith('Not') ? 'pos' : 'muted'} role="status" data-testid={`grid-message-${table.param}`}>
+            {message}
+          </span>
+        ) : null}
       </div>
     </div>
   );

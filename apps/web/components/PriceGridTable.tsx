@@ -56,7 +56,9 @@ function CellProblems({ grid }: { grid: PriceGrid }) {
   if (bad.length === 0) return null;
   return (
     <div className="run-problems" style={{ margin: '8px 12px' }} data-testid="cell-problems">
-      <strong>{bad.length} cell{bad.length === 1 ? '' : 's'} cannot be priced:</strong>
+      <strong>
+        {bad.length} cell{bad.length === 1 ? '' : 's'} cannot be priced:
+      </strong>
       <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
         {bad.slice(0, 20).map((c) => (
           <li key={JSON.stringify(c.request)} data-testid="cell-problem">

@@ -75,7 +75,10 @@ function checked(kind: ColumnKind, input: string, wasString: boolean): { ok: tru
   if (kind === 'text') return input.trim() === '' ? { ok: false, message: 'a name is required' } : { ok: true, yaml: JSON.stringify(input.trim()) };
   const read = readCell(input);
   if (!read.ok) return read;
-  if (kind === 'integer') return Number.isInteger(read.value) && read.value >= 0 ? { ok: true, yaml: read.text } : { ok: false, message: `${input.trim()} is not a whole number of credits, months or days` };
+  if (kind === 'integer')
+    return Number.isInteger(read.value) && read.value >= 0
+      ? { ok: true, yaml: read.text }
+      : { ok: false, message: `${input.trim()} is not a whole number of credits, months or days` };
   if (read.value < 0 || !/^\d+(\.\d{1,2})?$/.test(read.text)) return { ok: false, message: `${input.trim()} is not an amount of money (two places at most)` };
   const [whole, frac = ''] = read.text.split('.');
   const money = `${whole}.${(frac + '00').slice(0, 2)}`;
@@ -111,7 +114,11 @@ export function RecordTables({ kind, text, onEdit }: { kind: KindName; text: str
                 <thead>
                   <tr>
                     <th>{Array.isArray(records) ? 'id' : 'source'}</th>
-                    {columns.map((c) => <th key={c.path.join('.')} className={c.kind === 'text' ? '' : 'num'}>{c.label}</th>)}
+                    {columns.map((c) => (
+                      <th key={c.path.join('.')} className={c.kind === 'text' ? '' : 'num'}>
+                        {c.label}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
@@ -178,7 +185,11 @@ function FieldInput({ value, kind, testId, onCommit }: { value: string; kind: Co
           }
         }}
       />
-      {problem ? <div className="small pos" style={{ textAlign: 'left', whiteSpace: 'normal' }} data-testid="field-problem">{problem}</div> : null}
+      {problem ? (
+        <div className="small pos" style={{ textAlign: 'left', whiteSpace: 'normal' }} data-testid="field-problem">
+          {problem}
+        </div>
+      ) : null}
     </>
   );
 }

@@ -38,7 +38,19 @@ function bracketDepth(doc: Text): number {
 }
 
 /** The YAML source view (CodeMirror 6) with the loader's problems drawn at their exact positions. */
-export function YamlEditor({ value, onChange, problems, readOnly = false, control }: { value: string; onChange?: (text: string) => void; problems: EditorProblem[]; readOnly?: boolean; control?: MutableRefObject<EditorControl | null> }) {
+export function YamlEditor({
+  value,
+  onChange,
+  problems,
+  readOnly = false,
+  control,
+}: {
+  value: string;
+  onChange?: (text: string) => void;
+  problems: EditorProblem[];
+  readOnly?: boolean;
+  control?: MutableRefObject<EditorControl | null>;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const changeRef = useRef(onChange);

@@ -29,7 +29,9 @@ test('an editor uploads usage (a bad file is refused by line and column) and bac
   await signIn(page, 'editor', '/backtest');
   await expect(page.getByTestId('usage-summary')).toHaveText('No usage loaded yet.');
 
-  await page.getByTestId('usage-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(EVENTS + 'c,2025-10-04,kling-v2-1,pro,x,1080p\n') });
+  await page
+    .getByTestId('usage-file')
+    .setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(EVENTS + 'c,2025-10-04,kling-v2-1,pro,x,1080p\n') });
   await expect(page.getByTestId('bt-errors')).toContainText('bad.csv:5:5: U_VALUE bad value: duration_s is not a positive number of seconds');
   await expect(page.getByTestId('usage-summary')).toHaveText('No usage loaded yet.');
 
@@ -45,7 +47,17 @@ test('an editor uploads usage (a bad file is refused by line and column) and bac
   await page.getByTestId('bt-run').click();
   const api = await (await answered).json();
   // a: 70 + 20 = 90 -> 84 + 20 = 104 (+15.56 %); b: 280 -> 280; totals 370 -> 384, +14 = +3.78 %
-  expect(api.totals).toEqual({ events: 3, customers: 2, unpriced_events: 0, reached_customers: 2, reached_events: 3, credits_from: 370, credits_to: 384, delta: 14, delta_pct: 3.78 });
+  expect(api.totals).toEqual({
+    events: 3,
+    customers: 2,
+    unpriced_events: 0,
+    reached_customers: 2,
+    reached_events: 3,
+    credits_from: 370,
+    credits_to: 384,
+    delta: 14,
+    delta_pct: 3.78,
+  });
   await expect(page.locator('[data-testid=bt-totals] [data-key=credits_to]')).toHaveText('384');
   await expect(page.locator('[data-testid=bt-totals] [data-key=delta]')).toHaveText('14 (+3.78%)');
   await expect(page.getByTestId('bt-distribution')).toContainText('2 customers: p50 0.00%');

@@ -31,17 +31,31 @@ for (const id of SCENARIOS) {
       }
     }
     for (const d of api.deltas) {
-      for (const [key, value] of Object.entries(d.books)) await expect(panel.locator(`td[data-delta="${d.name}"][data-key="${key}"]`)).toHaveAttribute('data-value', value);
+      for (const [key, value] of Object.entries(d.books))
+        await expect(panel.locator(`td[data-delta="${d.name}"][data-key="${key}"]`)).toHaveAttribute('data-value', value);
     }
     // What a person reads: two-place money; a deferred-revenue line per run; usage and breakage bars.
     const revenue = Number(api.runs[0]!.books['revenue']);
-    await expect(panel.locator('td[data-run=base][data-key=revenue]')).toHaveText(revenue.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+    await expect(panel.locator('td[data-run=base][data-key=revenue]')).toHaveText(
+      revenue.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    );
     await expect(panel.getByTestId('chart-deferred')).toHaveAttribute('data-series', String(api.runs.length));
     await expect(panel.getByTestId('chart-revenue')).toHaveAttribute('data-series', '2');
     // Drawn: some shape of the chart has an area (gridlines and axes are flat lines).
     for (const chart of ['chart-deferred', 'chart-revenue']) {
       await expect
-        .poll(() => panel.getByTestId(chart).locator('svg path').evaluateAll((ps) => ps.filter((p) => { const b = (p as SVGGraphicsElement).getBBox(); return b.width > 0 && b.height > 0; }).length))
+        .poll(() =>
+          panel
+            .getByTestId(chart)
+            .locator('svg path')
+            .evaluateAll(
+              (ps) =>
+                ps.filter((p) => {
+                  const b = (p as SVGGraphicsElement).getBBox();
+                  return b.width > 0 && b.height > 0;
+                }).length,
+            ),
+        )
         .toBeGreaterThan(0);
     }
   });

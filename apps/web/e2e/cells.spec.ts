@@ -24,8 +24,15 @@ test('a negative cell is a positioned error in the editor, as in creditbook vali
   const fracLine = lines.findIndex((l) => l.includes('"5": 35.5')) + 1;
   const problems = page.getByTestId('problem');
   await expect(problems).toHaveCount(2);
-  const found = await problems.evaluateAll((els) => els.map((e) => [e.getAttribute('data-code'), Number(e.getAttribute('data-line')), Number(e.getAttribute('data-col'))]));
-  expect(found.map(([code, line]) => [code, line]).sort()).toEqual([['F_FRACTIONAL', fracLine], ['F_NEGATIVE', negLine]].sort());
+  const found = await problems.evaluateAll((els) =>
+    els.map((e) => [e.getAttribute('data-code'), Number(e.getAttribute('data-line')), Number(e.getAttribute('data-col'))]),
+  );
+  expect(found.map(([code, line]) => [code, line]).sort()).toEqual(
+    [
+      ['F_FRACTIONAL', fracLine],
+      ['F_NEGATIVE', negLine],
+    ].sort(),
+  );
 
   // The same codes, lines and columns as `creditbook validate` on the same text.
   const file = path.join(os.tmpdir(), `creditbook-cells-${process.pid}.yaml`);

@@ -1,10 +1,12 @@
 import { expect, test } from '@playwright/test';
 import { signIn } from './support.ts';
 
-test('what-if charts: legend, a tooltip with every run\'s value, a second axis for a run that dwarfs the rest, under the CSP', async ({ page }) => {
+test("what-if charts: legend, a tooltip with every run's value, a second axis for a run that dwarfs the rest, under the CSP", async ({ page }) => {
   await page.addInitScript(() => {
     (window as unknown as { violations: string[] }).violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   await signIn(page, 'viewer', '/what-if');
   await expect(page.getByTestId('totals')).toBeVisible();

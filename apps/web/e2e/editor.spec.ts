@@ -9,7 +9,10 @@ const GOOD_FORMULA = '$cell($clip_credits, model, mode, duration_s)';
 /** A date after today, whenever the test runs (no publishing in the past). */
 const FUTURE = `${new Date().getUTCFullYear() + 1}-01-01`;
 
-test('an editor changes a price cell, sees a bad formula at its line, fixes it, saves a draft, submits it, an approver approves after reading the diff and its impact, and the editor publishes it', async ({ page, browser }) => {
+test('an editor changes a price cell, sees a bad formula at its line, fixes it, saves a draft, submits it, an approver approves after reading the diff and its impact, and the editor publishes it', async ({
+  page,
+  browser,
+}) => {
   await signIn(page, 'editor');
   await page.goto('/rules/rate-card/kling-consumer');
   await page.getByTestId('edit-latest').click();

@@ -50,5 +50,6 @@ test('export downloads a workbook whose totals are the ones on screen', async ({
     }
   }
   // The live model: every run's own ledger and lots, and the assumptions an analyst may change.
-  for (const name of ['Summary', 'Assumptions', 'Ledger · base', 'Ledger · turbo-migration', 'Ledger · monthly-expiry']) expect(book.getWorksheet(name), name).toBeDefined();
+  for (const name of ['Summary', 'Assumptions', 'Ledger · base', 'Ledger · turbo-migration', 'Ledger · monthly-expiry'])
+    expect(book.getWorksheet(name), name).toBeDefined();
 });

@@ -6,7 +6,13 @@ test('the price grid works like a spreadsheet: arrows and Enter, a pasted block,
   await settled(page);
   const cell = (mode: string, d: string, model = 'kling-v1-6') => page.getByTestId(`cell-clip_credits-${model}-${mode}-${d}`);
   const [std5, std10, pro5, pro10] = ['10', '20', '35', '70'];
-  for (const [c, v] of [[cell('std', '5'), std5], [cell('std', '10'), std10], [cell('pro', '5'), pro5], [cell('pro', '10'), pro10]] as const) await expect(c).toHaveValue(v);
+  for (const [c, v] of [
+    [cell('std', '5'), std5],
+    [cell('std', '10'), std10],
+    [cell('pro', '5'), pro5],
+    [cell('pro', '10'), pro10],
+  ] as const)
+    await expect(c).toHaveValue(v);
 
   // Arrow keys and Enter move between cells.
   await cell('std', '5').click();

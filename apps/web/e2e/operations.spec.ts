@@ -28,7 +28,13 @@ async function startApp(): Promise<App> {
   const child = spawn(process.execPath, [next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: APP,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CREDITBOOK_RULES_DIR: rules, CREDITBOOK_SESSION_SECRET: 'ops-session-secret-0123456789abcdefghijklmnop' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      CREDITBOOK_RULES_DIR: rules,
+      CREDITBOOK_SESSION_SECRET: 'ops-session-secret-0123456789abcdefghijklmnop',
+    },
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -52,7 +58,11 @@ async function startApp(): Promise<App> {
 }
 
 async function signInCookie(app: App): Promise<string> {
-  const r = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ACCOUNTS.editor) });
+  const r = await fetch(`${app.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ACCOUNTS.editor),
+  });
   expect(r.status).toBe(200);
   return r.headers.get('set-cookie')!.split(';')[0]!;
 }
@@ -89,7 +99,11 @@ test('every request is a JSON log line with id, route, status, duration and user
   const rules = await fetch(`${app.url}/api/rules`, { headers: { cookie, 'x-request-id': 'ops-req-1' } });
   expect(rules.headers.get('x-request-id')).toBe('ops-req-1');
   const text = readFileSync(path.join(app.rules, 'rate-cards/kling-consumer/v2.yaml'), 'utf8');
-  const saved = await fetch(`${app.url}/api/versions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ text, base_version: 2 }) });
+  const saved = await fetch(`${app.url}/api/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ text, base_version: 2 }),
+  });
   expect(saved.status).toBe(201);
   await expect.poll(() => app!.lines().filter((l) => l['msg'] === 'request').length).toBeGreaterThanOrEqual(3);
   const lines = app.lines();
@@ -111,11 +125,20 @@ test('SIGTERM lets a save in flight finish, then the server stops', async () => 
   const { port } = new URL(app.url);
   // The save's headers and half its body are sent; the signal comes while the server waits for the rest.
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/versions', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, cookie } }, (res) => {
-      let b = '';
-      res.on('data', (d: Buffer) => (b += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/versions',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': body.length, cookie },
+      },
+      (res) => {
+        let b = '';
+        res.on('data', (d: Buffer) => (b += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
+      },
+    );
     req.on('error', reject);
     req.write(body.subarray(0, body.length >> 1));
     setTimeout(() => {

@@ -2,7 +2,9 @@ import ExcelJS from 'exceljs';
 import { expect, test } from '@playwright/test';
 import { signIn } from './support.ts';
 
-test('the what-if page shows the Platforms view: every platform priced, unservable lines named, charts drawn, and its workbook holds the figures on screen', async ({ page }, info) => {
+test('the what-if page shows the Platforms view: every platform priced, unservable lines named, charts drawn, and its workbook holds the figures on screen', async ({
+  page,
+}, info) => {
   await signIn(page, 'viewer', '/what-if'); // agency-campaigns is the page's default scenario
   const view = page.getByTestId('platforms');
   await expect(view.getByTestId('platforms-table')).toBeVisible();
@@ -10,7 +12,8 @@ test('the what-if page shows the Platforms view: every platform priced, unservab
   const rows = view.locator('tbody tr');
   await expect(rows).toHaveCount(8);
   await expect(rows.nth(0)).toHaveAttribute('data-basis', 'scenario');
-  for (const p of ['runway', 'luma', 'veo', 'sora', 'pika', 'hailuo']) await expect(view.locator(`tr[data-platform="${p}"][data-basis="cheapest"]`)).toHaveCount(1);
+  for (const p of ['runway', 'luma', 'veo', 'sora', 'pika', 'hailuo'])
+    await expect(view.locator(`tr[data-platform="${p}"][data-basis="cheapest"]`)).toHaveCount(1);
   // Sora has no 1080p price: those seconds are unservable, not free.
   const soraUnservable = await view.locator('tr[data-platform="sora"] td[data-key="unservable_seconds"]').getAttribute('data-value');
   expect(Number(soraUnservable)).toBeGreaterThan(0);

@@ -17,7 +17,17 @@ test('the portfolio page shows bands, cohorts and a variant side by side, with t
   await expect(page.getByTestId('chart-spend')).toHaveAttribute('data-series', '6', { timeout: 60_000 });
   await expect(page.getByTestId('delta-twelve-month-validity').first()).toBeVisible();
 
-  const run = cli(['compare', path.join(RULES, 'portfolios/kling-customer-base.yaml'), '--rules', RULES, '--variant', 'twelve-month-validity', '--runs', '5', '--json']);
+  const run = cli([
+    'compare',
+    path.join(RULES, 'portfolios/kling-customer-base.yaml'),
+    '--rules',
+    RULES,
+    '--variant',
+    'twelve-month-validity',
+    '--runs',
+    '5',
+    '--json',
+  ]);
   expect(run.code, run.stderr).toBe(0);
   expect(api).toEqual(JSON.parse(run.stdout));
 });

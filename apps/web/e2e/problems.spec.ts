@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { settled, signIn } from './support.ts';
 
-test('the "Not saved" banner clears once the problem is fixed, and text the checker cannot read is a shown problem, not a vanished editor', async ({ page }) => {
+test('the "Not saved" banner clears once the problem is fixed, and text the checker cannot read is a shown problem, not a vanished editor', async ({
+  page,
+}) => {
   await signIn(page, 'editor', '/rules/rate-card/kling-api/edit');
   await settled(page);
   const formula = await page.getByTestId('formula').inputValue();

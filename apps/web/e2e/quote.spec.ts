@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { signIn } from './support.ts';
 
-test('the quote form offers only valid combinations, says what is not allowed, shows money beside credits, and keeps its state in the URL', async ({ page }) => {
+test('the quote form offers only valid combinations, says what is not allowed, shows money beside credits, and keeps its state in the URL', async ({
+  page,
+}) => {
   await signIn(page, 'viewer', '/quote');
   // A shared link asking for Master in mode std, which Master does not have.
   await page.goto('/quote?card=kling-consumer&model=kling-v2-1-master&mode=std&duration_s=10&on=2025-10-01');

@@ -22,7 +22,11 @@ const pages = [
   ['quote', '/quote', true],
   ['what-if', '/what-if', true],
   ['what-if-api', '/what-if?scenario=api-integration', true],
-  ['what-if-invalid', `/what-if?scenario=agency-campaigns&variant=turbo-migration&custom=${encodeURIComponent(JSON.stringify([{ name: 'master-std', migrateFrom: 'kling-v2-1', migrateTo: 'kling-v2-1-master', migrateMode: 'std', share: '100' }]))}`, true],
+  [
+    'what-if-invalid',
+    `/what-if?scenario=agency-campaigns&variant=turbo-migration&custom=${encodeURIComponent(JSON.stringify([{ name: 'master-std', migrateFrom: 'kling-v2-1', migrateTo: 'kling-v2-1-master', migrateMode: 'std', share: '100' }]))}`,
+    true,
+  ],
   ['quote-not-allowed', '/quote?card=kling-consumer&model=kling-v2-1-master&mode=std&duration_s=10', true],
   ['edit-plans', '/rules/plan-catalog/kling-plans/edit', true],
   ['edit-validity', '/rules/validity-policy/kling-validity/edit', true],
@@ -41,7 +45,9 @@ for (const width of [1280, 1920]) {
   if (width === 1280) {
     // A draft to show the publish panel: 2.5 Turbo Standard 5 s at 30 credits.
     const v2 = await (await page.request.get(`${base}/api/versions/rate-card/kling-consumer/2`)).json();
-    await page.request.post(`${base}/api/versions`, { data: { text: v2.text.replace('"5": 32 ', '"5": 30 '), base_version: 2, note: 'Turbo Standard 5 s at 30 credits' } });
+    await page.request.post(`${base}/api/versions`, {
+      data: { text: v2.text.replace('"5": 32 ', '"5": 30 '), base_version: 2, note: 'Turbo Standard 5 s at 30 credits' },
+    });
   }
   for (const [name, url, signedIn] of pages) {
     if (!signedIn) continue;
@@ -66,7 +72,8 @@ for (const width of [1280, 1920]) {
     }
   }
   // The draft submitted for review, as the approver sees it (diff, impact, approve or reject).
-  if (width === 1280) await page.request.post(`${base}/api/versions/rate-card/kling-consumer/3/submit`, { data: { note: 'Turbo Standard 5 s to 30, as the new list' } });
+  if (width === 1280)
+    await page.request.post(`${base}/api/versions/rate-card/kling-consumer/3/submit`, { data: { note: 'Turbo Standard 5 s to 30, as the new list' } });
   await context.close();
   const approver = await browser.newContext({ viewport: { width, height: 900 } });
   const ap = await approver.newPage();

@@ -15,7 +15,9 @@ const PAGES: [string, string][] = [
 test('every page runs under the Content-Security-Policy without a violation, and sends the security headers', async ({ page }) => {
   await page.addInitScript(() => {
     (window as unknown as { violations: string[] }).violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   const console: string[] = [];
   page.on('console', (m) => {
@@ -78,7 +80,9 @@ function serverRss(): number {
   const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
   const parent = (pid: string) => {
     try {
-      return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1];
+      return readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')[1];
     } catch {
       return undefined;
     }
@@ -111,17 +115,22 @@ test('200 what-if requests at once: every one answered, and the server returns t
     JSON.stringify({
       scenario: 'agency-campaigns',
       variants: [],
-      custom: [{ name: `scaled-${i}`, demand_scale: 0.5 + (i % 50) / 25 }, { name: `annual-${i}`, plan: { billing: 'annual' } }],
+      custom: [
+        { name: `scaled-${i}`, demand_scale: 0.5 + (i % 50) / 25 },
+        { name: `annual-${i}`, plan: { billing: 'annual' } },
+      ],
     });
   const ask = (i: number) => fetch(`${baseURL}/api/compare`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: body(i) });
   for (let i = 0; i < 20; i++) await (await ask(1_000 + i)).arrayBuffer(); // warm up
   await new Promise((r) => setTimeout(r, 2_000));
   const baseline = serverRss();
-  const answers = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
-    const r = await ask(i);
-    const json = (await r.json()) as { runs?: unknown[] };
-    return { status: r.status, runs: json.runs?.length ?? 0 };
-  }));
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, async (_, i) => {
+      const r = await ask(i);
+      const json = (await r.json()) as { runs?: unknown[] };
+      return { status: r.status, runs: json.runs?.length ?? 0 };
+    }),
+  );
   expect(answers.filter((a) => a.status !== 200)).toEqual([]);
   expect(answers.every((a) => a.runs === 3)).toBe(true);
   // Memory settles back: within 100 MB of the baseline, checked for up to 40 s.

@@ -28,7 +28,11 @@ export async function signIn(page: Page, role: keyof typeof ACCOUNTS, next = '/r
 /** Runs the creditbook CLI on the e2e rule store; returns stdout, stderr and the exit code. */
 export function cli(args: string[]): { stdout: string; stderr: string; code: number } {
   try {
-    const stdout = execFileSync(process.execPath, [path.join(ROOT, 'packages/cli/bin/creditbook.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync(process.execPath, [path.join(ROOT, 'packages/cli/bin/creditbook.mjs'), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { stdout, stderr: '', code: 0 };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; status?: number };
@@ -43,5 +47,7 @@ export async function settled(page: Page): Promise<void> {
 
 /** The whole text of the YAML source view (CodeMirror renders only the lines on screen). */
 export function editorText(page: Page): Promise<string> {
-  return page.getByTestId('yaml-editor').evaluate((el) => (el as HTMLElement & { editorView: { state: { doc: { toString(): string } } } }).editorView.state.doc.toString());
+  return page
+    .getByTestId('yaml-editor')
+    .evaluate((el) => (el as HTMLElement & { editorView: { state: { doc: { toString(): string } } } }).editorView.state.doc.toString());
 }

@@ -14,7 +14,17 @@ test('a what-if with two variants shows exactly the numbers of creditbook compar
   const api = await (await compared).json();
   await expect(page.locator('[data-testid=totals] thead th')).toHaveCount(1 + 3 + 2);
 
-  const run = cli(['compare', path.join(RULES, 'scenarios/agency-campaigns.yaml'), '--rules', RULES, '--variant', 'turbo-migration', '--variant', 'premier-tier', '--json']);
+  const run = cli([
+    'compare',
+    path.join(RULES, 'scenarios/agency-campaigns.yaml'),
+    '--rules',
+    RULES,
+    '--variant',
+    'turbo-migration',
+    '--variant',
+    'premier-tier',
+    '--json',
+  ]);
   expect(run.code, run.stderr).toBe(0);
   const expected = JSON.parse(run.stdout);
   expect(api).toEqual(expected);
@@ -33,13 +43,15 @@ test('a what-if with two variants shows exactly the numbers of creditbook compar
   // What a person reads: grouped credits and two-place money.
   const base = expected.runs[0].totals;
   await expect(page.locator('td[data-run=base][data-key=consumed]')).toHaveText(Number(base.consumed).toLocaleString('en-US'));
-  await expect(page.locator('td[data-run=base][data-key=spend]')).toHaveText(Number(base.spend).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  await expect(page.locator('td[data-run=base][data-key=spend]')).toHaveText(
+    Number(base.spend).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  );
   await expect(page.getByTestId('chart-balance')).toHaveAttribute('data-series', '3');
   // A drawn line (the first path is a horizontal grid line, zero pixels high, which Playwright counts as hidden).
   await expect(page.getByTestId('chart-balance').locator('svg path').filter({ visible: true }).first()).toBeVisible();
 });
 
-test('a variant adjusted on the page runs beside the scenario\'s own', async ({ page }) => {
+test("a variant adjusted on the page runs beside the scenario's own", async ({ page }) => {
   await signIn(page, 'viewer', '/what-if');
   await expect(page.getByTestId('totals')).toBeVisible();
   await page.getByTestId('adjust-variant').selectOption('turbo-migration');
@@ -47,7 +59,9 @@ test('a variant adjusted on the page runs beside the scenario\'s own', async ({ 
   await expect(custom.getByTestId('custom-name')).toHaveValue('turbo-migration-adjusted');
   await expect(custom.getByTestId('custom-from')).toHaveValue('kling-v2-1-master');
   await expect(custom.getByTestId('custom-share')).toHaveValue('80');
-  const compared = page.waitForResponse((r) => r.url().endsWith('/api/compare') && JSON.stringify(r.request().postDataJSON()?.custom ?? []).includes('"share":0.5'));
+  const compared = page.waitForResponse(
+    (r) => r.url().endsWith('/api/compare') && JSON.stringify(r.request().postDataJSON()?.custom ?? []).includes('"share":0.5'),
+  );
   await custom.getByTestId('custom-share').fill('50');
   const result = await (await compared).json();
   expect(result.runs.map((r: { name: string }) => r.name)).toEqual(['base', 'turbo-migration', 'monthly-expiry', 'turbo-migration-adjusted']);
@@ -55,7 +69,10 @@ test('a variant adjusted on the page runs beside the scenario\'s own', async ({ 
   // Half the hero shots on 2.5 Turbo: fewer credits than all on Master, more than 80% moved.
   expect(consumed('turbo-migration-adjusted')).toBeLessThan(consumed('base'));
   expect(consumed('turbo-migration-adjusted')).toBeGreaterThan(consumed('turbo-migration'));
-  await expect(page.locator('td[data-run="turbo-migration-adjusted"][data-key="consumed"]')).toHaveAttribute('data-value', String(consumed('turbo-migration-adjusted')));
+  await expect(page.locator('td[data-run="turbo-migration-adjusted"][data-key="consumed"]')).toHaveAttribute(
+    'data-value',
+    String(consumed('turbo-migration-adjusted')),
+  );
 });
 
 test('a run with demand no card can price is marked invalid: no deltas, no green, its problems shown plainly', async ({ page }) => {

@@ -6,11 +6,20 @@ export type Combo = Record<string, string | number>;
 /** Values chosen in a form, by dimension; '' means not chosen. */
 export type Chosen = Record<string, string>;
 
-const fits = (x: Combo, chosen: Chosen, except: string) => Object.entries(chosen).every(([d, v]) => d === except || v === '' || !(d in x) || String(x[d]) === v);
+const fits = (x: Combo, chosen: Chosen, except: string) =>
+  Object.entries(chosen).every(([d, v]) => d === except || v === '' || !(d in x) || String(x[d]) === v);
 
 /** The values of a dimension that some allowed request has, given the other choices. */
 export function allowedValues(combos: readonly Combo[], chosen: Chosen, dim: string): string[] {
-  return [...new Set(combos.filter((x) => fits(x, chosen, dim)).map((x) => x[dim]).filter((v) => v !== undefined).map(String))];
+  return [
+    ...new Set(
+      combos
+        .filter((x) => fits(x, chosen, dim))
+        .map((x) => x[dim])
+        .filter((v) => v !== undefined)
+        .map(String),
+    ),
+  ];
 }
 
 /**

@@ -58,7 +58,11 @@ export function documentSummary(rules: RuleSet, kind: Kind, id: string, today = 
   return {
     kind,
     id,
-    title: versions.map((v) => v.doc.title).filter(Boolean).pop() ?? id,
+    title:
+      versions
+        .map((v) => v.doc.title)
+        .filter(Boolean)
+        .pop() ?? id,
     latest: latest.doc.version,
     in_force: inForce,
     versions: versions.map((v) => summarize(v, inForce)),
@@ -69,5 +73,10 @@ const ORDER: Kind[] = ['RateCard', 'PlanCatalog', 'ValidityPolicy', 'Scenario', 
 
 /** Every document of the store, rate cards first. */
 export function listDocuments(rules: RuleSet, today = todayUtc()): DocumentSummary[] {
-  return ORDER.flatMap((kind) => rules.ids(kind).sort().map((id) => documentSummary(rules, kind, id, today)!));
+  return ORDER.flatMap((kind) =>
+    rules
+      .ids(kind)
+      .sort()
+      .map((id) => documentSummary(rules, kind, id, today)!),
+  );
 }

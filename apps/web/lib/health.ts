@@ -12,7 +12,12 @@ export interface Health {
 
 /** Checks the rule store and the loaded rules; never throws. */
 export async function checkHealth(): Promise<Health> {
-  const out: Health = { status: 'unavailable', version: pkg.version, store: { readable: false, files: 0 }, rules: { loaded: false, documents: 0, problems: 0 } };
+  const out: Health = {
+    status: 'unavailable',
+    version: pkg.version,
+    store: { readable: false, files: 0 },
+    rules: { loaded: false, documents: 0, problems: 0 },
+  };
   try {
     out.store = { readable: true, files: (await ruleStore().list()).length };
     const loaded = await loadRules();

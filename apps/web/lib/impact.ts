@@ -1,4 +1,15 @@
-import { books, diffCards, diffFields, forecast, CreditbookError, type FieldChange, type Kind, type PriceChange, type RuleSet, type Scenario } from '@creditbook/engine';
+import {
+  books,
+  diffCards,
+  diffFields,
+  forecast,
+  CreditbookError,
+  type FieldChange,
+  type Kind,
+  type PriceChange,
+  type RuleSet,
+  type Scenario,
+} from '@creditbook/engine';
 import { unpricedLines } from './runs.ts';
 
 /** A scenario's headline figures under one version of the document. */
@@ -48,8 +59,17 @@ async function side(rules: RuleSet, s: Scenario, version: number): Promise<Impac
   const t = r.totals;
   const booked = books(rules, r).totals;
   return {
-    version, demand: t.demand, consumed: t.consumed, unmet: t.unmet, purchased: t.purchased, expired: t.expired, spend: t.spend,
-    revenue: booked.revenue, deferred_closing: booked.deferred_closing, unpriced: unpricedLines(r.problems), problems: [...new Set(r.problems.map((p) => p.message))],
+    version,
+    demand: t.demand,
+    consumed: t.consumed,
+    unmet: t.unmet,
+    purchased: t.purchased,
+    expired: t.expired,
+    spend: t.spend,
+    revenue: booked.revenue,
+    deferred_closing: booked.deferred_closing,
+    unpriced: unpricedLines(r.problems),
+    problems: [...new Set(r.problems.map((p) => p.message))],
   };
 }
 

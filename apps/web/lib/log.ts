@@ -61,7 +61,10 @@ export function noteUser(email: string): void {
 export type AuditEvent = 'sign_in' | 'sign_in_failed' | 'save' | 'submit' | 'approve' | 'reject' | 'publish' | 'withdraw';
 
 /** Writes an audit event: who did what to which document version (no text, no secrets). */
-export function audit(event: AuditEvent, fields: { user?: string; kind?: string; id?: string; version?: number; effective_from?: string; status?: number } = {}): void {
+export function audit(
+  event: AuditEvent,
+  fields: { user?: string; kind?: string; id?: string; version?: number; effective_from?: string; status?: number } = {},
+): void {
   const ctx = shared.context.getStore();
   logger().info({ audit: event, request_id: ctx?.id ?? null, user: fields.user ?? ctx?.user ?? null, ...fields }, `audit ${event}`);
 }

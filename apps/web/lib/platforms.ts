@@ -20,7 +20,14 @@ async function platformsFor(req: Request): Promise<Outcome> {
   const id = q.get('scenario') ?? '';
   const platforms = q.getAll('platform');
   const store = await loadRules();
-  if (store.result.errors.length > 0) return { ok: false, response: problems(400, store.result.errors.map((d) => ({ ...d, formatted: formatDiagnostic(d) }))) };
+  if (store.result.errors.length > 0)
+    return {
+      ok: false,
+      response: problems(
+        400,
+        store.result.errors.map((d) => ({ ...d, formatted: formatDiagnostic(d) })),
+      ),
+    };
   const rules = store.result.rules;
   const loaded = rules.latest('Scenario', id);
   if (!loaded) return { ok: false, response: problems(404, [webProblem('H_NOT_FOUND', `scenario '${id}'`, '/scenario')]) };
@@ -28,7 +35,14 @@ async function platformsFor(req: Request): Promise<Outcome> {
     const value = await comparePlatforms(rules, loaded.doc, platforms.length > 0 ? { platforms } : {});
     return { ok: true, value, rules };
   } catch (e) {
-    if (e instanceof CreditbookError) return { ok: false, response: problems(400, e.diagnostics.map((d) => ({ ...d, path: d.path || '/platform', formatted: formatDiagnostic(d) }))) };
+    if (e instanceof CreditbookError)
+      return {
+        ok: false,
+        response: problems(
+          400,
+          e.diagnostics.map((d) => ({ ...d, path: d.path || '/platform', formatted: formatDiagnostic(d) })),
+        ),
+      };
     throw e;
   }
 }

@@ -47,7 +47,11 @@ export const portfolioRoute = guarded('viewer', async (req) => {
   try {
     return json(await run);
   } catch (e) {
-    if (e instanceof CreditbookError) return problems(422, e.diagnostics.map((d) => ({ ...d, formatted: formatDiagnostic(d) })));
+    if (e instanceof CreditbookError)
+      return problems(
+        422,
+        e.diagnostics.map((d) => ({ ...d, formatted: formatDiagnostic(d) })),
+      );
     throw e;
   }
 });

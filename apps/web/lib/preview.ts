@@ -118,7 +118,7 @@ export function evaluatedGrid(card: RateCard, pricing: CardPricing | undefined):
     rows.set(k, row);
   }
   // Range values arrive endpoints first; a person reads them in order.
-  if (columns.every((c) => typeof c === 'number')) columns.sort((a, b) => (a) - (b));
+  if (columns.every((c) => typeof c === 'number')) columns.sort((a, b) => a - b);
   return {
     unit: card.unit?.name ?? 'credits',
     scale: card.unit?.scale ?? 1,

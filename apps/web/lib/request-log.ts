@@ -51,7 +51,14 @@ export function installRequestLog(): void {
     open.delete(response);
     const duration = Number(process.hrtime.bigint() - o.start) / 1e6;
     logger().info(
-      { request_id: o.ctx.id, method: o.method, route: o.route, status: response.statusCode, duration_ms: Math.round(duration * 10) / 10, user: o.ctx.user ?? null },
+      {
+        request_id: o.ctx.id,
+        method: o.method,
+        route: o.route,
+        status: response.statusCode,
+        duration_ms: Math.round(duration * 10) / 10,
+        user: o.ctx.user ?? null,
+      },
       'request',
     );
   });

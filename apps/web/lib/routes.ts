@@ -107,7 +107,8 @@ export async function login(req: Request): Promise<Response> {
   const errors: Problem[] = [];
   if (typeof body['email'] !== 'string' || body['email'] === '') errors.push(webProblem('H_BAD_INPUT', 'email is required', '/email'));
   if (typeof body['password'] !== 'string' || body['password'] === '') errors.push(webProblem('H_BAD_INPUT', 'password is required', '/password'));
-  else if (body['password'].length > MAX_PASSWORD_LENGTH) errors.push(webProblem('H_BAD_INPUT', `password: at most ${MAX_PASSWORD_LENGTH} characters`, '/password'));
+  else if (body['password'].length > MAX_PASSWORD_LENGTH)
+    errors.push(webProblem('H_BAD_INPUT', `password: at most ${MAX_PASSWORD_LENGTH} characters`, '/password'));
   if (errors.length > 0) return problems(400, errors);
   const user = await authenticate(env().usersFile, body['email'] as string, body['password'] as string);
   signInAudit(user, body['email'] as string);
@@ -150,7 +151,14 @@ export const getVersion = guarded('viewer', async (_req, { params }) => {
   const loaded = kind && Number.isInteger(version) ? store.result.rules.get(kind, params['id'] ?? '', version) : undefined;
   if (!kind || !loaded) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']} v${params['version']}`)]);
   const summary = documentSummary(store.result.rules, kind, loaded.doc.id)!;
-  return json({ kind, id: loaded.doc.id, ...summary.versions.find((v) => v.version === version), latest: summary.latest, text: loaded.source.text, document: loaded.doc });
+  return json({
+    kind,
+    id: loaded.doc.id,
+    ...summary.versions.find((v) => v.version === version),
+    latest: summary.latest,
+    text: loaded.source.text,
+    document: loaded.doc,
+  });
 });
 
 /** POST /api/validate `{text, base_version}`: the loader's problems for edited text, the price grid and the examples. */
@@ -161,7 +169,8 @@ export const validate = guarded('viewer', async (req) => {
   const errors: Problem[] = [];
   if (typeof body['text'] !== 'string') errors.push(webProblem('H_BAD_INPUT', 'text: the YAML source', '/text'));
   const base = body['base_version'] ?? 0;
-  if (!Number.isInteger(base) || (base as number) < 0) errors.push(webProblem('H_BAD_INPUT', 'base_version: a version number (0 for a new document)', '/base_version'));
+  if (!Number.isInteger(base) || (base as number) < 0)
+    errors.push(webProblem('H_BAD_INPUT', 'base_version: a version number (0 for a new document)', '/base_version'));
   if (errors.length > 0) return problems(400, errors);
   return json(await previewEdit(await loadRules(), body['text'] as string, base as number));
 });
@@ -181,7 +190,8 @@ export const saveVersion = guarded('editor', async (req, { user }) => {
   const errors: Problem[] = [];
   if (typeof body['text'] !== 'string' || body['text'] === '') errors.push(webProblem('H_BAD_INPUT', 'text: the YAML source', '/text'));
   const base = body['base_version'];
-  if (!Number.isInteger(base) || (base as number) < 0) errors.push(webProblem('H_BAD_INPUT', 'base_version: the version the edit started from (0 for a new document)', '/base_version'));
+  if (!Number.isInteger(base) || (base as number) < 0)
+    errors.push(webProblem('H_BAD_INPUT', 'base_version: the version the edit started from (0 for a new document)', '/base_version'));
   const note = body['note'];
   if (note !== undefined && typeof note !== 'string') errors.push(webProblem('H_BAD_INPUT', 'note: text', '/note'));
   if (errors.length > 0) return problems(400, errors);
@@ -202,7 +212,8 @@ export const saveVersion = guarded('editor', async (req, { user }) => {
 function versionParams(params: Params): { ok: true; kind: Kind; id: string; version: number } | { ok: false; response: Response } {
   const kind = kindParam(params);
   const version = Number(params['version']);
-  if (!kind || !Number.isInteger(version)) return { ok: false, response: problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']} v${params['version']}`)]) };
+  if (!kind || !Number.isInteger(version))
+    return { ok: false, response: problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${params['id']} v${params['version']}`)]) };
   return { ok: true, kind, id: params['id'] ?? '', version };
 }
 
@@ -247,7 +258,8 @@ export const mergeEdit = guarded('editor', async (req) => {
   const errors: Problem[] = [];
   if (typeof body['text'] !== 'string') errors.push(webProblem('H_BAD_INPUT', 'text: the YAML source', '/text'));
   const base = body['base_version'];
-  if (!Number.isInteger(base) || (base as number) < 1) errors.push(webProblem('H_BAD_INPUT', 'base_version: the version the edit started from', '/base_version'));
+  if (!Number.isInteger(base) || (base as number) < 1)
+    errors.push(webProblem('H_BAD_INPUT', 'base_version: the version the edit started from', '/base_version'));
   const choices = body['choices'] ?? {};
   if (typeof choices !== 'object' || choices === null || Array.isArray(choices) || !Object.values(choices).every((c) => c === 'mine' || c === 'theirs')) {
     errors.push(webProblem('H_BAD_INPUT', "choices: {path: 'mine' | 'theirs'}", '/choices'));
@@ -260,17 +272,27 @@ export const mergeEdit = guarded('editor', async (req) => {
   if (!from || !latest) return problems(404, [webProblem('H_NOT_FOUND', `${kind ?? '?'} ${id ?? '?'} v${String(base)}`, '/base_version')]);
   const r = mergeCells(from.source.text, latest.source.text, body['text'] as string, choices as MergeChoices);
   if (!r.ok) return problems(400, [webProblem('H_BAD_INPUT', `the ${r.reason === 'mine' ? 'edited' : r.reason} text does not parse`, '/text')]);
-  return json({ base: base as number, theirs: latest.doc.version, text: r.text, merged: r.merged, conflicts: r.conflicts.map((c) => ({ ...c, key: pathKey(c.path) })) });
+  return json({
+    base: base as number,
+    theirs: latest.doc.version,
+    text: r.text,
+    merged: r.merged,
+    conflicts: r.conflicts.map((c) => ({ ...c, key: pathKey(c.path) })),
+  });
 });
 
 /** Reads `{note}` (and `{decision}` for a review) of a review step. */
-async function stepBody(req: Request, decision: boolean): Promise<{ ok: true; note: string; decision?: 'approve' | 'reject' } | { ok: false; response: Response }> {
+async function stepBody(
+  req: Request,
+  decision: boolean,
+): Promise<{ ok: true; note: string; decision?: 'approve' | 'reject' } | { ok: false; response: Response }> {
   const read = await readJson(req);
   if (!read.ok) return read;
   const body = read.body as Record<string, unknown>;
   const errors: Problem[] = [];
   if (body['note'] !== undefined && typeof body['note'] !== 'string') errors.push(webProblem('H_BAD_INPUT', 'note: text', '/note'));
-  if (decision && body['decision'] !== 'approve' && body['decision'] !== 'reject') errors.push(webProblem('H_BAD_INPUT', "decision: 'approve' or 'reject'", '/decision'));
+  if (decision && body['decision'] !== 'approve' && body['decision'] !== 'reject')
+    errors.push(webProblem('H_BAD_INPUT', "decision: 'approve' or 'reject'", '/decision'));
   if (errors.length > 0) return { ok: false, response: problems(400, errors) };
   return { ok: true, note: typeof body['note'] === 'string' ? body['note'] : '', ...(decision ? { decision: body['decision'] as 'approve' | 'reject' } : {}) };
 }
@@ -301,7 +323,11 @@ export const reviewVersion = guarded('approver', async (req, { user, params }) =
   if (!v.ok) return v.response;
   const b = await stepBody(req, true);
   if (!b.ok) return b.response;
-  return stepDone(b.decision === 'approve' ? 'approve' : 'reject', user, await reviewDraft(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, decision: b.decision! }));
+  return stepDone(
+    b.decision === 'approve' ? 'approve' : 'reject',
+    user,
+    await reviewDraft(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, decision: b.decision! }),
+  );
 });
 
 /** POST /api/versions/:kind/:id/:version/withdraw `{note}`: withdraws a scheduled version before it takes effect (editor; the reason is required). */
@@ -310,7 +336,11 @@ export const withdrawVersion = guarded('editor', async (req, { user, params }) =
   if (!v.ok) return v.response;
   const b = await stepBody(req, false);
   if (!b.ok) return b.response;
-  return stepDone('withdraw', user, await withdraw(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, today: todayUtc() }));
+  return stepDone(
+    'withdraw',
+    user,
+    await withdraw(ruleStore(), { kind: v.kind, id: v.id, version: v.version, by: user.email, note: b.note, today: todayUtc() }),
+  );
 });
 
 /** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind), and the line diff. */
@@ -371,10 +401,12 @@ function parseQuote(body: unknown): Parsed<QuoteBody> {
   const b = body as Record<string, unknown>;
   if (typeof b['card'] !== 'string' || b['card'] === '') errors.push(webProblem('H_BAD_INPUT', 'card: a rate card id is required', '/card'));
   const request = b['request'] ?? {};
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) errors.push(webProblem('H_BAD_INPUT', 'request: an object of dimension values', '/request'));
+  if (typeof request !== 'object' || request === null || Array.isArray(request))
+    errors.push(webProblem('H_BAD_INPUT', 'request: an object of dimension values', '/request'));
   else {
     for (const [k, v] of Object.entries(request)) {
-      if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) errors.push(webProblem('H_BAD_INPUT', `${k}: a text or number value`, `/request/${k}`));
+      if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v)))
+        errors.push(webProblem('H_BAD_INPUT', `${k}: a text or number value`, `/request/${k}`));
     }
   }
   if (b['on'] !== undefined && (typeof b['on'] !== 'string' || !isCalendarDate(b['on']))) {
@@ -402,7 +434,16 @@ async function runQuote(parsed: Parsed<QuoteBody>): Promise<Response> {
   if (outcome.ok) return json(outcome.quote);
   const e = outcome.error;
   const status = e.code === 'Q_UNKNOWN_CARD' || e.code === 'Q_NO_VERSION' ? 404 : 400;
-  const path = e.code === 'Q_DIMENSION' ? `/request${e.path}` : e.code === 'Q_UNKNOWN_CARD' ? '/card' : e.code === 'Q_NO_VERSION' ? (parsed.value.version ? '/version' : '/on') : e.path;
+  const path =
+    e.code === 'Q_DIMENSION'
+      ? `/request${e.path}`
+      : e.code === 'Q_UNKNOWN_CARD'
+        ? '/card'
+        : e.code === 'Q_NO_VERSION'
+          ? parsed.value.version
+            ? '/version'
+            : '/on'
+          : e.path;
   return problems(status, [{ ...e, path }]);
 }
 
@@ -453,7 +494,10 @@ function cachedJson(req: Request, a: { body: Uint8Array; etag: string }): Respon
   const headers = { etag: a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
   const held = req.headers.get('if-none-match');
   if (held !== null && held.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)) return new Response(null, { status: 304, headers });
-  return new Response(streamed(a.body), { status: 200, headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(a.body.length) } });
+  return new Response(streamed(a.body), {
+    status: 200,
+    headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(a.body.length) },
+  });
 }
 
 const CHUNK = 64 * 1024;

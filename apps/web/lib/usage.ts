@@ -83,14 +83,21 @@ export const usageUpload = guarded('editor', async (req) => {
 /** GET /api/usage: what the usage database holds (events, customers, months, imports). */
 export const usageSummary = guarded('viewer', async () => {
   const summary = await withUsageDb(async (db) => {
-    const [t] = await db.rows(`SELECT count(*) AS events, count(DISTINCT customer) AS customers, strftime(min("time"), '%Y-%m') AS first, strftime(max("time"), '%Y-%m') AS last FROM events`);
+    const [t] = await db.rows(
+      `SELECT count(*) AS events, count(DISTINCT customer) AS customers, strftime(min("time"), '%Y-%m') AS first, strftime(max("time"), '%Y-%m') AS last FROM events`,
+    );
     const imports = await db.rows(`SELECT import_id, file, rows, strftime(imported_at, '%Y-%m-%dT%H:%M:%SZ') AS imported_at FROM imports ORDER BY imported_at`);
     return {
       events: Number(t!['events']),
       customers: Number(t!['customers']),
       first: t!['first'] ?? null,
       last: t!['last'] ?? null,
-      imports: imports.map((i) => ({ import_id: String(i['import_id']), file: String(i['file']), rows: Number(i['rows']), imported_at: String(i['imported_at']) })),
+      imports: imports.map((i) => ({
+        import_id: String(i['import_id']),
+        file: String(i['file']),
+        rows: Number(i['rows']),
+        imported_at: String(i['imported_at']),
+      })),
     };
   });
   return json(summary);
@@ -121,7 +128,9 @@ export const backtestRoute = guarded('viewer', async (req) => {
   }
   if (bad.length > 0) return problems(400, bad);
   const rules = (await loadRules()).result.rules;
-  const outcome = await withUsageDb((db) => backtest(db, rules, { card, from, to, ...(between ? { between } : {}), perCustomer: q.get('per_customer') === '1' }));
+  const outcome = await withUsageDb((db) =>
+    backtest(db, rules, { card, from, to, ...(between ? { between } : {}), perCustomer: q.get('per_customer') === '1' }),
+  );
   if (!outcome.ok) {
     const unknown = outcome.errors.some((e) => e.code === 'Q_UNKNOWN_CARD' || e.code === 'Q_NO_VERSION');
     return problems(unknown ? 404 : 400, shown(outcome.errors));

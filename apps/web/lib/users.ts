@@ -16,7 +16,6 @@ interface UserRecord extends User {
   password_hash: string;
 }
 
-
 /** Reads the users file: `{"users": [{"email", "name", "role", "password_hash"}]}`. */
 export async function readUsers(file: string): Promise<UserRecord[]> {
   const data = JSON.parse(await readFile(/*turbopackIgnore: true*/ file, 'utf8')) as { users?: unknown };

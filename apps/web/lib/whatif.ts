@@ -39,7 +39,8 @@ export function parseWhatIf(body: unknown): Parsed<WhatIf> {
   const scenario = body['scenario'];
   if (typeof scenario !== 'string' || scenario === '') errors.push(webProblem('H_BAD_INPUT', 'scenario: a scenario id is required', '/scenario'));
   const version = body['version'];
-  if (version !== undefined && !(Number.isInteger(version) && (version as number) > 0)) errors.push(webProblem('H_BAD_INPUT', 'version: a positive integer', '/version'));
+  if (version !== undefined && !(Number.isInteger(version) && (version as number) > 0))
+    errors.push(webProblem('H_BAD_INPUT', 'version: a positive integer', '/version'));
   let variants: string[] | undefined;
   const v = body['variants'] ?? (body['variant'] === undefined ? undefined : [body['variant']].flat());
   if (v !== undefined) {
@@ -60,7 +61,12 @@ export function parseWhatIf(body: unknown): Parsed<WhatIf> {
   if (errors.length > 0) return { ok: false, status: 400, errors };
   return {
     ok: true,
-    value: { scenario: scenario as string, ...(version === undefined ? {} : { version: version as number }), ...(variants ? { variants } : {}), ...(custom ? { custom } : {}) },
+    value: {
+      scenario: scenario as string,
+      ...(version === undefined ? {} : { version: version as number }),
+      ...(variants ? { variants } : {}),
+      ...(custom ? { custom } : {}),
+    },
   };
 }
 
@@ -80,7 +86,11 @@ export function scenarioFor(rules: RuleSet, w: WhatIf): Parsed<{ loaded: LoadedD
   const loaded = w.version === undefined ? rules.latest('Scenario', w.scenario) : rules.get('Scenario', w.scenario, w.version);
   if (!loaded) {
     const known = rules.ids('Scenario').join(', ');
-    return { ok: false, status: 404, errors: [webProblem('H_NOT_FOUND', `scenario '${w.scenario}'${w.version ? ` v${w.version}` : ''} (scenarios: ${known})`, '/scenario')] };
+    return {
+      ok: false,
+      status: 404,
+      errors: [webProblem('H_NOT_FOUND', `scenario '${w.scenario}'${w.version ? ` v${w.version}` : ''} (scenarios: ${known})`, '/scenario')],
+    };
   }
   const base = loaded.doc;
   const custom = w.custom ?? [];
@@ -95,7 +105,8 @@ export function scenarioFor(rules: RuleSet, w: WhatIf): Parsed<{ loaded: LoadedD
     }
     const seen = new Set(runNames(base));
     custom.forEach((c, i) => {
-      if (typeof c?.name === 'string' && seen.has(c.name)) errors.push(webProblem('H_BAD_INPUT', `variant name '${c.name}' is already taken`, `/custom/${i}/name`));
+      if (typeof c?.name === 'string' && seen.has(c.name))
+        errors.push(webProblem('H_BAD_INPUT', `variant name '${c.name}' is already taken`, `/custom/${i}/name`));
       if (typeof c?.name === 'string') seen.add(c.name);
     });
   }

@@ -48,7 +48,10 @@ describe('access', () => {
     const forbidden = await api.saveVersion(await req('/api/versions', { body: { text: card(), base_version: 2 }, user: viewer }));
     expect(forbidden.status).toBe(403);
     expect((await forbidden.json()).errors[0].code).toBe('A_FORBIDDEN');
-    const publish = await api.publishVersion(await req('/api/versions/rate-card/kling-consumer/2/publish', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: viewer }), params({ kind: 'rate-card', id: 'kling-consumer', version: '2' }));
+    const publish = await api.publishVersion(
+      await req('/api/versions/rate-card/kling-consumer/2/publish', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: viewer }),
+      params({ kind: 'rate-card', id: 'kling-consumer', version: '2' }),
+    );
     expect(publish.status).toBe(403);
     expect((await api.listRules(await req('/api/rules', { user: viewer }))).status).toBe(200);
   });
@@ -96,7 +99,9 @@ describe('bad input is a 400 with positioned errors; unknown ids are 404', () =>
     const variant = await api.compareRoute(await req('/api/compare', { body: { scenario: 'agency-campaigns', variants: ['nope'] }, user: viewer }));
     expect(variant.status).toBe(400);
     expect((await variant.json()).errors[0].path).toBe('/variants/0');
-    const custom = await api.compareRoute(await req('/api/compare', { body: { scenario: 'agency-campaigns', custom: [{ name: 'x', plan: { billing: 'weekly' } }] }, user: viewer }));
+    const custom = await api.compareRoute(
+      await req('/api/compare', { body: { scenario: 'agency-campaigns', custom: [{ name: 'x', plan: { billing: 'weekly' } }] }, user: viewer }),
+    );
     expect(custom.status).toBe(400);
     expect((await custom.json()).errors[0].path).toMatch(/^\/custom\/0\/plan\/billing/);
   });
@@ -106,15 +111,27 @@ describe('bad input is a 400 with positioned errors; unknown ids are 404', () =>
     expect((await api.compareRoute(await req('/api/compare?scenario=nope', { user: viewer }))).status).toBe(404);
     expect((await api.getDocument(await req('/api/rules/rate-card/nope', { user: viewer }), params({ kind: 'rate-card', id: 'nope' }))).status).toBe(404);
     expect((await api.getDocument(await req('/api/rules/widget/x', { user: viewer }), params({ kind: 'widget', id: 'x' }))).status).toBe(404);
-    expect((await api.getVersion(await req('/api/versions/rate-card/kling-consumer/9', { user: viewer }), params({ kind: 'rate-card', id: 'kling-consumer', version: '9' }))).status).toBe(404);
-    const pub = await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: editor }), params({ kind: 'rate-card', id: 'kling-consumer', version: '9' }));
+    expect(
+      (
+        await api.getVersion(
+          await req('/api/versions/rate-card/kling-consumer/9', { user: viewer }),
+          params({ kind: 'rate-card', id: 'kling-consumer', version: '9' }),
+        )
+      ).status,
+    ).toBe(404);
+    const pub = await api.publishVersion(
+      await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: editor }),
+      params({ kind: 'rate-card', id: 'kling-consumer', version: '9' }),
+    );
     expect(pub.status).toBe(404);
   });
 });
 
 describe('same shapes as the CLI', () => {
   it('quote, compare and forecast return the engine results', async () => {
-    const q = await (await api.quoteGet(await req('/api/quote?card=kling-consumer&model=kling-v2-5-turbo&mode=pro&duration=10&on=2025-10-01', { user: viewer }))).json();
+    const q = await (
+      await api.quoteGet(await req('/api/quote?card=kling-consumer&model=kling-v2-5-turbo&mode=pro&duration=10&on=2025-10-01', { user: viewer }))
+    ).json();
     expect(q).toMatchObject({ credits: 105, card: { id: 'kling-consumer', version: 2 }, unit: { name: 'credit', scale: 1 }, on: '2025-10-01' });
     expect(Object.keys(q)).toEqual(['credits', 'card', 'unit', 'on', 'request', 'trace']);
     const rules = (await loadStore(new DirectoryStore(dir))).rules;
@@ -122,12 +139,14 @@ describe('same shapes as the CLI', () => {
     const expected = await compare(rules, scenario, { variants: ['turbo-migration'] });
     const got = await (await api.compareRoute(await req('/api/compare?scenario=agency-campaigns&variant=turbo-migration', { user: viewer }))).json();
     expect(got).toEqual(JSON.parse(JSON.stringify(expected)));
-    const f = await (await api.forecastRoute(await req('/api/forecast', { body: { scenario: 'agency-campaigns', variant: 'monthly-expiry' }, user: viewer }))).json();
+    const f = await (
+      await api.forecastRoute(await req('/api/forecast', { body: { scenario: 'agency-campaigns', variant: 'monthly-expiry' }, user: viewer }))
+    ).json();
     expect(f.variant).toBe('monthly-expiry');
     expect(f.totals.expired).toBe(expected.runs[0]!.totals.expired + 24_320);
   });
 
-  it('exports the live workbook of exactly the compared runs, its totals the engine\'s', async () => {
+  it("exports the live workbook of exactly the compared runs, its totals the engine's", async () => {
     const res = await api.exportRoute(await req('/api/export', { body: { view: 'compare', scenario: 'steady-studio', variants: ['pro-tier'] }, user: viewer }));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain('steady-studio-compare.xlsx');
@@ -143,7 +162,12 @@ describe('same shapes as the CLI', () => {
     });
     const rules = (await loadStore(new DirectoryStore(dir))).rules;
     const expected = await compare(rules, rules.latest('Scenario', 'steady-studio')!.doc, { variants: ['pro-tier'] });
-    for (const [label, key] of [['Credits consumed', 'consumed'], ['Credits expired', 'expired'], ['Spend', 'spend'], ['Demand (credits)', 'demand']] as const) {
+    for (const [label, key] of [
+      ['Credits consumed', 'consumed'],
+      ['Credits expired', 'expired'],
+      ['Spend', 'spend'],
+      ['Demand (credits)', 'demand'],
+    ] as const) {
       expect(rows.get(label)!.map(Number), label).toEqual(expected.runs.map((r) => Number(r.totals[key])));
     }
   });
@@ -165,12 +189,17 @@ describe('edits are safe', () => {
     expect(badDate.status).toBe(400);
     expect((await badDate.json()).errors[0]).toMatchObject({ code: 'R_BAD_DATE', path: '/effective_from' });
     expect((await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: editor }), p)).status).toBe(200);
-    const again = await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-02-01` }, user: editor }), params({ kind: 'rate-card', id: 'kling-consumer', version: '3' }));
+    const again = await api.publishVersion(
+      await req('/x', { body: { effective_from: `${NEXT_YEAR}-02-01` }, user: editor }),
+      params({ kind: 'rate-card', id: 'kling-consumer', version: '3' }),
+    );
     expect(again.status).toBe(409);
     expect((await again.json()).errors[0].code).toBe('T_IMMUTABLE');
     const diff = await (await api.diffVersions(await req('/x?a=2&b=3', { user: viewer }), params({ kind: 'rate-card', id: 'kling-consumer' }))).json();
     expect(diff.changes).toEqual([{ request: { model: 'kling-v2-5-turbo', mode: 'std', duration_s: 5, resolution: '720p' }, old: 32, new: 31, pct: '-3.13' }]);
-    expect(diff.impact.find((s: { scenario: string }) => s.scenario === 'steady-studio').after.demand).toBe(diff.impact.find((s: { scenario: string }) => s.scenario === 'steady-studio').before.demand - 144);
+    expect(diff.impact.find((s: { scenario: string }) => s.scenario === 'steady-studio').after.demand).toBe(
+      diff.impact.find((s: { scenario: string }) => s.scenario === 'steady-studio').before.demand - 144,
+    );
   });
 });
 
@@ -185,7 +214,10 @@ describe('review before publish', () => {
     const saved = await api.saveVersion(await req('/api/versions', { body: { text, base_version: 1 }, user: approver }));
     expect(saved.status).toBe(201);
     const code = async (r: Response) => [r.status, (await r.clone().json()).errors?.[0]?.code ?? 'ok'];
-    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: approver }), p))).toEqual([409, 'T_NOT_APPROVED']);
+    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: approver }), p))).toEqual([
+      409,
+      'T_NOT_APPROVED',
+    ]);
     // The note is required; a viewer may not submit; an editor may not approve.
     expect(await code(await api.submitVersion(await req('/x', { body: { note: ' ' }, user: approver }), p))).toEqual([400, 'T_NOTE_REQUIRED']);
     expect(await code(await api.submitVersion(await req('/x', { body: { note: 'Pro to 40' }, user: viewer }), p))).toEqual([403, 'A_FORBIDDEN']);
@@ -193,10 +225,16 @@ describe('review before publish', () => {
     expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve' }, user: editor }), p))).toEqual([403, 'A_FORBIDDEN']);
     // An approver never approves their own draft.
     expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve' }, user: approver }), p))).toEqual([403, 'T_SELF_REVIEW']);
-    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: approver }), p))).toEqual([409, 'T_NOT_APPROVED']);
+    expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: approver }), p))).toEqual([
+      409,
+      'T_NOT_APPROVED',
+    ]);
     const other: User = { email: 'second-approver@creditbook.local', name: 'Sam', role: 'approver' };
     expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'reject' }, user: other }), p))).toEqual([400, 'T_NOTE_REQUIRED']);
-    expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve', note: 'matches the price list' }, user: other }), p))).toEqual([200, 'ok']);
+    expect(await code(await api.reviewVersion(await req('/x', { body: { decision: 'approve', note: 'matches the price list' }, user: other }), p))).toEqual([
+      200,
+      'ok',
+    ]);
     // A past date: an editor may not; an approver may, with a reason.
     expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: '2020-01-01' }, user: editor }), p))).toEqual([400, 'T_BACKDATED']);
     expect(await code(await api.publishVersion(await req('/x', { body: { effective_from: `${NEXT_YEAR}-01-01` }, user: editor }), p))).toEqual([200, 'ok']);
@@ -225,7 +263,8 @@ describe('review before publish', () => {
   it('a merge of two non-overlapping edits keeps both', async () => {
     const v1 = plans();
     // They saved v3 (on top of the withdrawn v2) raising Standard to 11.00; my edit, from v2, raised Premier to 95.00.
-    const v2 = (await (await api.getVersion(await req('/x', { user: viewer }), params({ kind: 'plan-catalog', id: 'kling-plans', version: '2' }))).json()).text as string;
+    const v2 = (await (await api.getVersion(await req('/x', { user: viewer }), params({ kind: 'plan-catalog', id: 'kling-plans', version: '2' }))).json())
+      .text as string;
     const theirs = v2.replace('price_month: "10.00"', 'price_month: "11.00"');
     expect((await api.saveVersion(await req('/api/versions', { body: { text: theirs, base_version: 2 }, user: editor }))).status).toBe(201);
     const mine = v2.replace(/price_month: "92\.00"/, 'price_month: "95.00"');
@@ -237,8 +276,15 @@ describe('review before publish', () => {
     expect(merged.text).toContain('price_month: "95.00"');
     const saved = await api.saveVersion(await req('/api/versions', { body: { text: merged.text, base_version: 3 }, user: editor }));
     expect(saved.status).toBe(201);
-    const v4 = (await (await api.getVersion(await req('/x', { user: viewer }), params({ kind: 'plan-catalog', id: 'kling-plans', version: '4' }))).json()).document;
-    expect(v4.subscriptions.map((t: { id: string; price_month: string }) => [t.id, t.price_month])).toEqual([['free', '0.00'], ['standard', '11.00'], ['pro', '40.00'], ['premier', '95.00'], ...v4.subscriptions.slice(4).map((t: { id: string; price_month: string }) => [t.id, t.price_month])]);
+    const v4 = (await (await api.getVersion(await req('/x', { user: viewer }), params({ kind: 'plan-catalog', id: 'kling-plans', version: '4' }))).json())
+      .document;
+    expect(v4.subscriptions.map((t: { id: string; price_month: string }) => [t.id, t.price_month])).toEqual([
+      ['free', '0.00'],
+      ['standard', '11.00'],
+      ['pro', '40.00'],
+      ['premier', '95.00'],
+      ...v4.subscriptions.slice(4).map((t: { id: string; price_month: string }) => [t.id, t.price_month]),
+    ]);
     expect(v1).toContain('price_month: "92.00"');
   });
 });
@@ -261,7 +307,11 @@ describe('runs that cannot price their demand', () => {
 describe('sign-in without script', () => {
   it('redirects a form post to next with the cookie, or back to the sign-in page', async () => {
     const form = (fields: Record<string, string>) =>
-      new Request('http://localhost/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      new Request('http://localhost/api/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
     const ok = await api.login(form({ email: 'editor@creditbook.local', password: 'creditbook-editor', next: '/what-if' }));
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/what-if');

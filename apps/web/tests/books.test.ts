@@ -7,7 +7,7 @@ import { documentDiff } from '../lib/impact.ts';
 const ROOT = path.resolve(__dirname, '../../..');
 
 describe('the diff impact table: the books of each side', () => {
-  it('each scenario\'s revenue and closing deferred revenue under either card version are the books of that pinned run', async () => {
+  it("each scenario's revenue and closing deferred revenue under either card version are the books of that pinned run", async () => {
     const rules = (await loadStore(new DirectoryStore(path.join(ROOT, 'rules')))).rules;
     const diff = await documentDiff(rules, 'RateCard', 'kling-consumer', 1, 2);
     expect(diff).toBeDefined();
@@ -29,7 +29,10 @@ describe('the diff impact table: the books of each side', () => {
     const rules = (await loadStore(new DirectoryStore(path.join(ROOT, 'rules')))).rules;
     const diff = await documentDiff(rules, 'ValidityPolicy', 'kling-validity', 1, 2);
     // Every bundled scenario on that policy (the store has grown beyond the first three).
-    const onPolicy = rules.ids('Scenario').filter((id) => rules.latest('Scenario', id)!.doc.rules.validity === 'kling-validity').sort();
+    const onPolicy = rules
+      .ids('Scenario')
+      .filter((id) => rules.latest('Scenario', id)!.doc.rules.validity === 'kling-validity')
+      .sort();
     expect(onPolicy).toEqual(expect.arrayContaining(['agency-campaigns', 'api-integration', 'steady-studio']));
     expect(diff!.impact.map((s) => s.scenario).sort()).toEqual(onPolicy);
     for (const s of diff!.impact) {
@@ -37,7 +40,9 @@ describe('the diff impact table: the books of each side', () => {
       expect(s.after!.spend).toBe(s.before!.spend);
       // Expected breakage recognised ahead of expiry: at least as much revenue by the horizon, less deferred.
       expect(Number(s.after!.revenue)).toBeGreaterThanOrEqual(Number(s.before!.revenue));
-      expect((Number(s.after!.revenue) + Number(s.after!.deferred_closing)).toFixed(2)).toBe((Number(s.before!.revenue) + Number(s.before!.deferred_closing)).toFixed(2));
+      expect((Number(s.after!.revenue) + Number(s.after!.deferred_closing)).toFixed(2)).toBe(
+        (Number(s.before!.revenue) + Number(s.before!.deferred_closing)).toFixed(2),
+      );
     }
   });
 });

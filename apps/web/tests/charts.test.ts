@@ -9,7 +9,13 @@ const ROOT = path.resolve(__dirname, '../../..');
 describe('splitAxes: a second value axis when one run dwarfs the others', () => {
   it('keeps one axis when the peaks are within the ratio of each other', () => {
     // Peaks 100, 40 and 25: 100 / 40 = 2.5 and 40 / 25 = 1.6, both under 5.
-    expect(splitAxes([{ name: 'a', values: [0, 100] }, { name: 'b', values: [40, 10] }, { name: 'c', values: [25] }])).toEqual(new Set());
+    expect(
+      splitAxes([
+        { name: 'a', values: [0, 100] },
+        { name: 'b', values: [40, 10] },
+        { name: 'c', values: [25] },
+      ]),
+    ).toEqual(new Set());
     expect(SPLIT_RATIO).toBe(5);
   });
 

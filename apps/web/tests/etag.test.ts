@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const get = (query: string, headers: Record<string, string> = {}) => api.compareRoute(new Request(`http://localhost/api/compare?${query}`, { headers: { cookie, ...headers } }));
+const get = (query: string, headers: Record<string, string> = {}) =>
+  api.compareRoute(new Request(`http://localhost/api/compare?${query}`, { headers: { cookie, ...headers } }));
 
 describe('GET /api/compare: a remembered comparison', () => {
   it('carries an ETag, and answers 304 with no body to If-None-Match with that tag', async () => {
@@ -50,7 +51,9 @@ describe('GET /api/compare: a remembered comparison', () => {
     expect(b.status).toBe(200);
     expect(b.headers.get('etag')).not.toBe(a);
     expect(((await b.json()) as { runs: { name: string }[] }).runs.map((r) => r.name)).toEqual(['base', 'annual-billing']);
-    const anonymous = await api.compareRoute(new Request('http://localhost/api/compare?scenario=agency-campaigns&variant=premier-tier', { headers: { 'if-none-match': a } }));
+    const anonymous = await api.compareRoute(
+      new Request('http://localhost/api/compare?scenario=agency-campaigns&variant=premier-tier', { headers: { 'if-none-match': a } }),
+    );
     expect(anonymous.status).toBe(401);
   });
 
@@ -74,7 +77,11 @@ describe('GET /api/compare: a remembered comparison', () => {
   it('streams a large answer in chunks with its length', async () => {
     const custom = Array.from({ length: 40 }, (_, i) => ({ name: `scaled-${i}`, demand_scale: 1 + i / 100 }));
     const r = await api.compareRoute(
-      new Request('http://localhost/api/compare', { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'agency-campaigns', variants: [], custom }) }),
+      new Request('http://localhost/api/compare', {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ scenario: 'agency-campaigns', variants: [], custom }),
+      }),
     );
     expect(r.status).toBe(200);
     const length = Number(r.headers.get('content-length'));

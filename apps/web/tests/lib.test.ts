@@ -24,7 +24,8 @@ describe('settings', () => {
 });
 
 describe('surgical YAML edits', () => {
-  const text = 'kind: RateCard\nparameters:\n  t:\n    a: { "5": 2, "10": 4 }   # flow\n    b:\n      "5": 3.5  # keep me\n      "10": 7\ncredits: $cell($t, m, d)\n';
+  const text =
+    'kind: RateCard\nparameters:\n  t:\n    a: { "5": 2, "10": 4 }   # flow\n    b:\n      "5": 3.5  # keep me\n      "10": 7\ncredits: $cell($t, m, d)\n';
   it('reads parameter tables and changes one cell, keeping every other character', () => {
     const [t] = parameterTables(text)!;
     expect(t).toMatchObject({ param: 't', depth: 2, columns: ['5', '10'] });
@@ -65,7 +66,10 @@ describe('price cells as typed or pasted', () => {
     if (!big.ok) expect(big.message).toContain('more precision than a price can hold');
     expect(readCell('0.1234567890123456').ok).toBe(false);
     expect(readCell('123456789012345').ok).toBe(true);
-    expect(pastedBlock('10\t20\r\n35\t70\r\n')).toEqual([['10', '20'], ['35', '70']]);
+    expect(pastedBlock('10\t20\r\n35\t70\r\n')).toEqual([
+      ['10', '20'],
+      ['35', '70'],
+    ]);
   });
 
   it('changes cells by a percentage rounded as the card rounds, in exact arithmetic', async () => {
@@ -73,7 +77,11 @@ describe('price cells as typed or pasted', () => {
     // 20 × 1.05 = 21 exactly (a float product is 21.000000000000004, which ceil would make 22).
     expect(changedBy(20, '5', 1, 'ceil')).toMatchObject({ value: 21 });
     // 32 × 1.05 = 33.6: ceil 34, floor 33, round 34; exact rounds to the nearest, 34.
-    expect([changedBy(32, '5', 1, 'ceil'), changedBy(32, '5', 1, 'floor'), changedBy(32, '5', 1, 'round'), changedBy(32, '5', 1, 'exact')].map((r) => r.ok && r.value)).toEqual([34, 33, 34, 34]);
+    expect(
+      [changedBy(32, '5', 1, 'ceil'), changedBy(32, '5', 1, 'floor'), changedBy(32, '5', 1, 'round'), changedBy(32, '5', 1, 'exact')].map(
+        (r) => r.ok && r.value,
+      ),
+    ).toEqual([34, 33, 34, 34]);
     // A card in tenths of a unit: 2.5 × 1.05 = 2.625 → 2.7 (ceil), 2.6 (floor).
     expect(changedBy(2.5, '5', 10, 'ceil')).toMatchObject({ value: 2.7 });
     expect(changedBy(2.5, '5', 10, 'floor')).toMatchObject({ value: 2.6 });
@@ -101,7 +109,12 @@ describe('valid combinations in forms', () => {
     expect(notAllowed({ model: 'kling-v2-1-master', mode: 'std', duration_s: '5' }, combos, dims)).toBe('mode std is not allowed for kling-v2-1-master');
     expect(notAllowed({ model: 'm1', mode: 'std', duration_s: '10' }, combos, dims)).toBe('duration 10 s is not allowed for m1, mode std');
     expect(notAllowed({ model: 'm1', mode: 'pro' }, combos, dims)).toBeNull();
-    expect(narrowed({ model: 'kling-v2-1-master', mode: 'std', duration_s: '10', resolution: '' }, combos, dims, ['mode', 'resolution'])).toEqual({ model: 'kling-v2-1-master', mode: 'single', duration_s: '10', resolution: '1080p' });
+    expect(narrowed({ model: 'kling-v2-1-master', mode: 'std', duration_s: '10', resolution: '' }, combos, dims, ['mode', 'resolution'])).toEqual({
+      model: 'kling-v2-1-master',
+      mode: 'single',
+      duration_s: '10',
+      resolution: '1080p',
+    });
   });
 });
 

@@ -50,7 +50,12 @@ describe('bodies are read with a limit per route', () => {
         c.enqueue(value);
       },
     });
-    const req = new Request('http://localhost/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: counting, duplex: 'half' } as RequestInit);
+    const req = new Request('http://localhost/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: counting,
+      duplex: 'half',
+    } as RequestInit);
     const res = await api.login(req);
     expect(res.status).toBe(413);
     expect((await res.json()).errors[0].code).toBe('H_TOO_LARGE');
@@ -60,36 +65,65 @@ describe('bodies are read with a limit per route', () => {
   });
 
   it('a declared Content-Length over the limit is refused before reading', async () => {
-    const req = new Request('http://localhost/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) }, body: '{}' });
+    const req = new Request('http://localhost/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) },
+      body: '{}',
+    });
     expect((await api.login(req)).status).toBe(413);
   });
 
   it('the sign-in form is bounded the same way', async () => {
-    const req = new Request('http://localhost/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: streamed(1024 * 1024), duplex: 'half' } as RequestInit);
+    const req = new Request('http://localhost/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: streamed(1024 * 1024),
+      duplex: 'half',
+    } as RequestInit);
     expect((await api.login(req)).status).toBe(413);
   });
 
   it('a save of more than the rule-text limit is 413, and a rule file of the largest size is not', async () => {
     const big = JSON.stringify({ text: 'x'.repeat(BODY_LIMITS.ruleText), base_version: 2 });
-    const res = await api.saveVersion(new Request('http://localhost/api/versions', { method: 'POST', headers: { 'content-type': 'application/json', cookie: await cookie() }, body: big }));
+    const res = await api.saveVersion(
+      new Request('http://localhost/api/versions', { method: 'POST', headers: { 'content-type': 'application/json', cookie: await cookie() }, body: big }),
+    );
     expect(res.status).toBe(413);
     const fits = JSON.stringify({ text: `kind: RateCard\ndescription: "${'x'.repeat(1024 * 1024 + 10)}"\n`, base_version: 2 });
-    const refused = await api.saveVersion(new Request('http://localhost/api/versions', { method: 'POST', headers: { 'content-type': 'application/json', cookie: await cookie() }, body: fits }));
+    const refused = await api.saveVersion(
+      new Request('http://localhost/api/versions', { method: 'POST', headers: { 'content-type': 'application/json', cookie: await cookie() }, body: fits }),
+    );
     // Read whole, then refused by the engine's size check (before parsing), positioned.
     expect(refused.status).toBe(400);
     expect((await refused.json()).errors.map((e: { code: string }) => e.code)).toEqual(['Y_TOO_LARGE']);
   });
 
   it('JSON routes take only Content-Type: application/json (415)', async () => {
-    const res = await api.validate(new Request('http://localhost/api/validate', { method: 'POST', headers: { 'content-type': 'text/plain', cookie: await cookie() }, body: '{"text": "kind: RateCard"}' }));
+    const res = await api.validate(
+      new Request('http://localhost/api/validate', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', cookie: await cookie() },
+        body: '{"text": "kind: RateCard"}',
+      }),
+    );
     expect(res.status).toBe(415);
     expect((await res.json()).errors[0].code).toBe('H_CONTENT_TYPE');
-    const form = await api.quotePost(new Request('http://localhost/api/quote', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: await cookie() }, body: 'card=x' }));
+    const form = await api.quotePost(
+      new Request('http://localhost/api/quote', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: await cookie() },
+        body: 'card=x',
+      }),
+    );
     expect(form.status).toBe(415);
   });
 
   it('a password longer than 256 characters is refused before it is hashed', async () => {
-    const req = new Request('http://localhost/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'viewer@creditbook.local', password: 'p'.repeat(MAX_PASSWORD_LENGTH + 1) }) });
+    const req = new Request('http://localhost/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'viewer@creditbook.local', password: 'p'.repeat(MAX_PASSWORD_LENGTH + 1) }),
+    });
     const res = await api.login(req);
     expect(res.status).toBe(400);
     expect((await res.json()).errors[0].path).toBe('/password');
@@ -112,7 +146,9 @@ describe('no open redirect after sign-in', () => {
 
   it('the sign-in form, given next=/%5Cevil.example (a backslash once decoded), redirects inside the app', async () => {
     const body = new URLSearchParams({ email: 'viewer@creditbook.local', password: 'creditbook-viewer', next: '/\\evil.example' }).toString();
-    const res = await api.login(new Request('http://localhost/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }));
+    const res = await api.login(
+      new Request('http://localhost/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }),
+    );
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/rules');
   });
@@ -120,7 +156,9 @@ describe('no open redirect after sign-in', () => {
 
 describe('user keys never reach a prototype', () => {
   it('?constructor=y on /api/quote names the dimension, not a function', async () => {
-    const res = await api.quoteGet(new Request('http://localhost/api/quote?card=kling-consumer&model=kling-v2-1&mode=pro&duration=5&constructor=y', { headers: { cookie: await cookie() } }));
+    const res = await api.quoteGet(
+      new Request('http://localhost/api/quote?card=kling-consumer&model=kling-v2-1&mode=pro&duration=5&constructor=y', { headers: { cookie: await cookie() } }),
+    );
     expect(res.status).toBe(400);
     const [e] = (await res.json()).errors;
     expect(e.message).toContain("unknown dimension 'constructor'");

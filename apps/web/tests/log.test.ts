@@ -43,7 +43,14 @@ beforeAll(async () => {
     void (async () => {
       const r = await webRequest(req);
       const url = req.url ?? '/';
-      const response = url === '/api/auth/login' ? await api.login(r) : url === '/api/versions' ? await api.saveVersion(r) : url === '/api/health' ? await healthRoute() : await api.listRules(r);
+      const response =
+        url === '/api/auth/login'
+          ? await api.login(r)
+          : url === '/api/versions'
+            ? await api.saveVersion(r)
+            : url === '/api/health'
+              ? await healthRoute()
+              : await api.listRules(r);
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     })();
@@ -81,7 +88,15 @@ describe('request log', () => {
     expect(r.headers.get('x-request-id')).toBe('proxy-id-42');
     await settle(1);
     const [line] = requestLines();
-    expect(line).toMatchObject({ level: 30, service: 'creditbook-web', request_id: 'proxy-id-42', method: 'GET', route: '/api/rules', status: 200, user: 'editor@creditbook.local' });
+    expect(line).toMatchObject({
+      level: 30,
+      service: 'creditbook-web',
+      request_id: 'proxy-id-42',
+      method: 'GET',
+      route: '/api/rules',
+      status: 200,
+      user: 'editor@creditbook.local',
+    });
     expect(typeof line!['duration_ms']).toBe('number');
     expect(line!['duration_ms'] as number).toBeGreaterThanOrEqual(0);
     expect(typeof line!['time']).toBe('string');
@@ -99,9 +114,17 @@ describe('request log', () => {
 
   it('never writes passwords, cookies or rule text', async () => {
     const session = await cookie(editor);
-    await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session }, body: JSON.stringify({ email: 'viewer@creditbook.local', password: 'not-the-password' }) });
+    await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session },
+      body: JSON.stringify({ email: 'viewer@creditbook.local', password: 'not-the-password' }),
+    });
     const text = readFileSync(path.join(dir, 'rules/rate-cards/kling-consumer/v2.yaml'), 'utf8');
-    const saved = await fetch(`${base}/api/versions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session, origin: base }, body: JSON.stringify({ text, base_version: await latest(session), note: 'log test' }) });
+    const saved = await fetch(`${base}/api/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session, origin: base },
+      body: JSON.stringify({ text, base_version: await latest(session), note: 'log test' }),
+    });
     expect(saved.status).toBe(201);
     await settle(2);
     expect(raw).not.toContain('not-the-password');
@@ -113,8 +136,16 @@ describe('request log', () => {
 
 describe('audit events', () => {
   it('logs a failed sign-in with the email and a sign-in with the user', async () => {
-    await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'viewer@creditbook.local', password: 'wrong' }) });
-    await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'viewer@creditbook.local', password: 'creditbook-viewer' }) });
+    await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'viewer@creditbook.local', password: 'wrong' }),
+    });
+    await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'viewer@creditbook.local', password: 'creditbook-viewer' }),
+    });
     await settle(2);
     const audits = lines.filter((l) => 'audit' in l);
     expect(audits.map((a) => [a['audit'], a['user']])).toEqual([
@@ -134,7 +165,11 @@ describe('audit events', () => {
     const text = readFileSync(path.join(dir, 'rules/rate-cards/kling-consumer/v2.yaml'), 'utf8');
     const session = await cookie(editor);
     const from = await latest(session);
-    const r = await fetch(`${base}/api/versions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session, origin: base }, body: JSON.stringify({ text, base_version: from }) });
+    const r = await fetch(`${base}/api/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session, origin: base },
+      body: JSON.stringify({ text, base_version: from }),
+    });
     expect(r.status).toBe(201);
     const body = (await r.json()) as { version: number };
     expect(body.version).toBe(from + 1);
@@ -150,11 +185,20 @@ describe('review steps in the audit log', () => {
     const session = await cookie(editor);
     const from = await latest(session);
     const text = readFileSync(path.join(dir, 'rules/rate-cards/kling-consumer/v2.yaml'), 'utf8');
-    const saved = await fetch(`${base}/api/versions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session, origin: base }, body: JSON.stringify({ text, base_version: from }) });
+    const saved = await fetch(`${base}/api/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session, origin: base },
+      body: JSON.stringify({ text, base_version: from }),
+    });
     expect(saved.status).toBe(201);
     const version = from + 1;
     const p = { params: Promise.resolve({ kind: 'rate-card', id: 'kling-consumer', version: String(version) }) };
-    const step = async (u: User, body: unknown) => new Request('http://localhost/x', { method: 'POST', headers: { 'content-type': 'application/json', cookie: await cookie(u) }, body: JSON.stringify(body) });
+    const step = async (u: User, body: unknown) =>
+      new Request('http://localhost/x', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: await cookie(u) },
+        body: JSON.stringify(body),
+      });
     expect((await api.submitVersion(await step(editor, { note: 'for the log test' }), p)).status).toBe(200);
     expect((await api.reviewVersion(await step(approver, { decision: 'approve', note: 'fine' }), p)).status).toBe(200);
     expect((await api.publishVersion(await step(editor, { effective_from: '2099-01-01' }), p)).status).toBe(200);

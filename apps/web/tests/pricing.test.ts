@@ -49,7 +49,12 @@ describe('bad cells are positioned errors in the preview and on save', () => {
     const cells = preview.grid.rows.flatMap((r: { cells: ({ credits: number | null; problem: string | null } | null)[] }) => r.cells).filter(Boolean);
     // 14 requests (see the engine's price-grid test); two of them cannot be priced.
     expect(cells.length).toBe(14);
-    expect(cells.filter((c: { credits: number | null }) => c.credits === null).map((c: { problem: string }) => c.problem.split(' ')[0]).sort()).toEqual(['F_FRACTIONAL', 'F_NEGATIVE']);
+    expect(
+      cells
+        .filter((c: { credits: number | null }) => c.credits === null)
+        .map((c: { problem: string }) => c.problem.split(' ')[0])
+        .sort(),
+    ).toEqual(['F_FRACTIONAL', 'F_NEGATIVE']);
     // The examples come from the same pricing: all four pass (none uses a bad cell).
     expect(preview.examples.map((e: { pass: boolean }) => e.pass)).toEqual([true, true, true, true]);
   });

@@ -45,31 +45,83 @@ interface Route {
 }
 
 const ROUTES: Route[] = [
-  { file: 'versions/route.ts', handler: api.saveVersion, access: 'writes', url: '/api/versions', body: () => ({ text: card().replace('"5": 10 ', '"5": 11 '), base_version: 2, note: 'security test' }) },
   {
-    file: 'versions/[kind]/[id]/[version]/publish/route.ts', handler: api.publishVersion, access: 'writes',
-    url: '/api/versions/rate-card/kling-consumer/3/publish', body: () => ({ effective_from: `${NEXT_YEAR}-01-01` }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
+    file: 'versions/route.ts',
+    handler: api.saveVersion,
+    access: 'writes',
+    url: '/api/versions',
+    body: () => ({ text: card().replace('"5": 10 ', '"5": 11 '), base_version: 2, note: 'security test' }),
   },
   {
-    file: 'versions/[kind]/[id]/[version]/submit/route.ts', handler: api.submitVersion, access: 'writes',
-    url: '/api/versions/rate-card/kling-consumer/3/submit', body: () => ({ note: 'security test' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
+    file: 'versions/[kind]/[id]/[version]/publish/route.ts',
+    handler: api.publishVersion,
+    access: 'writes',
+    url: '/api/versions/rate-card/kling-consumer/3/publish',
+    body: () => ({ effective_from: `${NEXT_YEAR}-01-01` }),
+    params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
   },
   {
-    file: 'versions/[kind]/[id]/[version]/review/route.ts', handler: api.reviewVersion, access: 'approves',
-    url: '/api/versions/rate-card/kling-consumer/3/review', body: () => ({ decision: 'approve' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
+    file: 'versions/[kind]/[id]/[version]/submit/route.ts',
+    handler: api.submitVersion,
+    access: 'writes',
+    url: '/api/versions/rate-card/kling-consumer/3/submit',
+    body: () => ({ note: 'security test' }),
+    params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
   },
   {
-    file: 'versions/[kind]/[id]/[version]/withdraw/route.ts', handler: api.withdrawVersion, access: 'writes',
-    url: '/api/versions/rate-card/kling-consumer/3/withdraw', body: () => ({ note: 'security test' }), params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
+    file: 'versions/[kind]/[id]/[version]/review/route.ts',
+    handler: api.reviewVersion,
+    access: 'approves',
+    url: '/api/versions/rate-card/kling-consumer/3/review',
+    body: () => ({ decision: 'approve' }),
+    params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
+  },
+  {
+    file: 'versions/[kind]/[id]/[version]/withdraw/route.ts',
+    handler: api.withdrawVersion,
+    access: 'writes',
+    url: '/api/versions/rate-card/kling-consumer/3/withdraw',
+    body: () => ({ note: 'security test' }),
+    params: { kind: 'rate-card', id: 'kling-consumer', version: '3' },
   },
   { file: 'merge/route.ts', handler: api.mergeEdit, access: 'writes', url: '/api/merge', body: () => ({ text: card(), base_version: 2 }) },
   { file: 'validate/route.ts', handler: api.validate, access: 'reads', url: '/api/validate', body: () => ({ text: card(), base_version: 2 }) },
-  { file: 'quote/route.ts', handler: api.quotePost, access: 'reads', url: '/api/quote', body: () => ({ card: 'kling-consumer', request: { model: 'kling-v2-5-turbo', mode: 'pro', duration_s: 10 } }) },
+  {
+    file: 'quote/route.ts',
+    handler: api.quotePost,
+    access: 'reads',
+    url: '/api/quote',
+    body: () => ({ card: 'kling-consumer', request: { model: 'kling-v2-5-turbo', mode: 'pro', duration_s: 10 } }),
+  },
   { file: 'forecast/route.ts', handler: api.forecastRoute, access: 'reads', url: '/api/forecast', body: () => ({ scenario: 'steady-studio' }) },
-  { file: 'compare/route.ts', handler: api.compareRoute, access: 'reads', url: '/api/compare', body: () => ({ scenario: 'steady-studio', variants: ['turbo-migration'] }) },
-  { file: 'export/route.ts', handler: api.exportRoute, access: 'reads', url: '/api/export', body: () => ({ view: 'compare', scenario: 'steady-studio', variants: ['turbo-migration'] }) },
-  { file: 'usage/route.ts', handler: usageUpload, access: 'writes', url: '/api/usage?name=events.csv', body: () => 'customer,time,model,mode,duration_s,resolution' },
-  { file: 'auth/login/route.ts', handler: api.login, access: 'session', url: '/api/auth/login', body: () => ({ email: 'viewer@creditbook.local', password: 'creditbook-viewer' }) },
+  {
+    file: 'compare/route.ts',
+    handler: api.compareRoute,
+    access: 'reads',
+    url: '/api/compare',
+    body: () => ({ scenario: 'steady-studio', variants: ['turbo-migration'] }),
+  },
+  {
+    file: 'export/route.ts',
+    handler: api.exportRoute,
+    access: 'reads',
+    url: '/api/export',
+    body: () => ({ view: 'compare', scenario: 'steady-studio', variants: ['turbo-migration'] }),
+  },
+  {
+    file: 'usage/route.ts',
+    handler: usageUpload,
+    access: 'writes',
+    url: '/api/usage?name=events.csv',
+    body: () => 'customer,time,model,mode,duration_s,resolution',
+  },
+  {
+    file: 'auth/login/route.ts',
+    handler: api.login,
+    access: 'session',
+    url: '/api/auth/login',
+    body: () => ({ email: 'viewer@creditbook.local', password: 'creditbook-viewer' }),
+  },
   { file: 'auth/logout/route.ts', handler: api.logout, access: 'session', url: '/api/auth/logout', body: () => ({}) },
 ];
 
@@ -94,7 +146,12 @@ describe('every route that takes POST, PUT, PATCH or DELETE', () => {
   it('is in the table above (a new one must be added, with its access)', () => {
     const writing = routeFiles(path.join(APP, 'app', 'api'))
       .filter((f) => /\bas (POST|PUT|PATCH|DELETE)\b|export (async )?function (POST|PUT|PATCH|DELETE)/.test(readFileSync(f, 'utf8')))
-      .map((f) => path.relative(path.join(APP, 'app', 'api'), f).split(path.sep).join('/'))
+      .map((f) =>
+        path
+          .relative(path.join(APP, 'app', 'api'), f)
+          .split(path.sep)
+          .join('/'),
+      )
       .sort();
     expect(writing).toEqual(ROUTES.map((r) => r.file).sort());
   });
@@ -130,7 +187,12 @@ describe('every route that takes POST, PUT, PATCH or DELETE', () => {
   for (const route of ROUTES) {
     it(`${route.url}: a request from another site is refused, whoever sends it`, async () => {
       const as = route.access === 'session' ? null : editor;
-      for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: 'https://sub.localhost' }, { origin: 'null' }]) {
+      for (const headers of [
+        { origin: 'https://evil.example' },
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site', origin: 'https://sub.localhost' },
+        { origin: 'null' },
+      ]) {
         const r = await call(route, as, headers);
         expect(r.status, JSON.stringify(headers)).toBe(403);
         expect((await r.json()).errors[0].code).toBe('A_CROSS_SITE');

@@ -19,7 +19,11 @@ beforeAll(() => {
   const v2 = readFileSync(path.join(dir, 'rules/rate-cards/kling-consumer/v2.yaml'), 'utf8');
   writeFileSync(
     path.join(dir, 'rules/rate-cards/kling-consumer/v3.yaml'),
-    v2.replace('version: 2', 'version: 3').replace('status: published', 'status: draft').replace(/ {2}published_by: creditbook\n {2}published_at: .*\n/, '').replace(/("10": )70( +# SECONDARY-AGREE: "Kling 2.1 Pro")/, '$184$2'),
+    v2
+      .replace('version: 2', 'version: 3')
+      .replace('status: published', 'status: draft')
+      .replace(/ {2}published_by: creditbook\n {2}published_at: .*\n/, '')
+      .replace(/("10": )70( +# SECONDARY-AGREE: "Kling 2.1 Pro")/, '$184$2'),
   );
   process.env['CREDITBOOK_RULES_DIR'] = path.join(dir, 'rules');
   process.env['CREDITBOOK_USAGE_DB'] = path.join(dir, 'usage.duckdb');
@@ -32,7 +36,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function req(url: string, init: { body?: string; user?: User } = {}): Promise<Request> {
   const headers: Record<string, string> = { 'content-type': 'text/csv' };
   if (init.user) headers['cookie'] = (await signInCookie(init.user)).split(';')[0]!;
-  return new Request(`http://localhost${url}`, { method: init.body === undefined ? 'GET' : 'POST', headers, ...(init.body === undefined ? {} : { body: init.body }) });
+  return new Request(`http://localhost${url}`, {
+    method: init.body === undefined ? 'GET' : 'POST',
+    headers,
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
 }
 
 const EVENTS = `customer,time,model,mode,duration_s,resolution
@@ -47,7 +55,14 @@ describe('usage upload and backtest routes', () => {
     const bad = await usageUpload(await req('/api/usage?name=bad.csv', { body: EVENTS + 'c,2025-10-04,kling-v2-1,pro,x,1080p\n', user: editor }));
     expect(bad.status).toBe(400);
     const errors = (await bad.json()).errors;
-    expect(errors.map((e: { code: string; line: number; col: number; formatted: string }) => [e.code, e.line, e.col, e.formatted.startsWith('bad.csv:5:5: U_VALUE')])).toEqual([['U_VALUE', 5, 5, true]]);
+    expect(
+      errors.map((e: { code: string; line: number; col: number; formatted: string }) => [
+        e.code,
+        e.line,
+        e.col,
+        e.formatted.startsWith('bad.csv:5:5: U_VALUE'),
+      ]),
+    ).toEqual([['U_VALUE', 5, 5, true]]);
     expect((await (await usageSummary(await req('/api/usage', { user: viewer }))).json()).events).toBe(0);
   });
 
@@ -65,7 +80,17 @@ describe('usage upload and backtest routes', () => {
     expect(r.status).toBe(200);
     const body = await r.json();
     // a: 70 + 20 = 90 -> 84 + 20 = 104 (+15.56 %); b: 280 -> 280; totals 370 -> 384 (+3.78 %)
-    expect(body.totals).toEqual({ events: 3, customers: 2, unpriced_events: 0, reached_customers: 2, reached_events: 3, credits_from: 370, credits_to: 384, delta: 14, delta_pct: 3.78 });
+    expect(body.totals).toEqual({
+      events: 3,
+      customers: 2,
+      unpriced_events: 0,
+      reached_customers: 2,
+      reached_events: 3,
+      credits_from: 370,
+      credits_to: 384,
+      delta: 14,
+      delta_pct: 3.78,
+    });
     expect(body.customers.map((c: { customer: string; delta_pct: number }) => c.delta_pct)).toEqual([15.56, 0]);
     expect((await backtestRoute(await req('/api/backtest?card=nope&from=1&to=2', { user: viewer }))).status).toBe(404);
     expect((await backtestRoute(await req('/api/backtest?card=kling-consumer&from=x&to=2', { user: viewer }))).status).toBe(400);

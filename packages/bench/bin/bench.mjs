@@ -15,4 +15,7 @@ if (!plain && !process.execArgv.includes(FLAG)) {
 const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2).filter((a) => a !== '--plain-heap'), { plainHeap: plain });
+process.exitCode = await main(
+  process.argv.slice(2).filter((a) => a !== '--plain-heap'),
+  { plainHeap: plain },
+);

@@ -45,6 +45,6 @@ export function cliStartSection(o: { rounds: number; repoRoot: string }): Sectio
       { name: 'node -e 0', median: median(bare), unit: 's', samples: bare },
     ],
     ratios: [{ name: 'quote wall / node -e 0 wall (median of pairs)', value: ratio, goal: '<= 3x', met: ratio <= 3 }],
-    notes: ['runs node packages/cli/bin/creditbook.mjs (the build in packages/cli/dist), as `pnpm creditbook` does minus pnpm\'s own start'],
+    notes: ["runs node packages/cli/bin/creditbook.mjs (the build in packages/cli/dist), as `pnpm creditbook` does minus pnpm's own start"],
   };
 }

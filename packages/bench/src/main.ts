@@ -5,7 +5,20 @@ import { parseArgs } from 'node:util';
 import { cliStartSection } from './cli-start.ts';
 import { portfolioSection } from './portfolio.ts';
 import { usageImportSection, usageSection } from './usage.ts';
-import { apiSection, exportSection, loadBundled, modelExportSection, quotesSection, scalingSection, sweepSection, sweepSetup, whatIfSection, type Options, type Scaling, type Section } from './sections.ts';
+import {
+  apiSection,
+  exportSection,
+  loadBundled,
+  modelExportSection,
+  quotesSection,
+  scalingSection,
+  sweepSection,
+  sweepSetup,
+  whatIfSection,
+  type Options,
+  type Scaling,
+  type Section,
+} from './sections.ts';
 
 const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--usage-events N] [--portfolio-customers N] [--only cli,quotes,sweep,what-if,export,model-export,api,usage,usage-import,portfolio,scaling] [--rules DIR]
 
@@ -18,8 +31,16 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
     ({ values } = parseArgs({
       args,
       options: {
-        json: { type: 'boolean' }, rounds: { type: 'string' }, variants: { type: 'string' }, horizon: { type: 'string' },
-        only: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean' }, 'export-rows': { type: 'string' }, 'usage-events': { type: 'string' }, 'portfolio-customers': { type: 'string' },
+        json: { type: 'boolean' },
+        rounds: { type: 'string' },
+        variants: { type: 'string' },
+        horizon: { type: 'string' },
+        only: { type: 'string' },
+        rules: { type: 'string' },
+        help: { type: 'boolean' },
+        'export-rows': { type: 'string' },
+        'usage-events': { type: 'string' },
+        'portfolio-customers': { type: 'string' },
       },
       strict: true,
     }));
@@ -66,14 +87,17 @@ function render(sections: Section[], scaling: Scaling[], o: Options): string {
     const first = s.rows[0];
     for (const r of s.rows) {
       const growth = first ? (r.perUnit / first.perUnit).toFixed(2) : '';
-      lines.push(`  ${r.size.toLocaleString('en-US').padStart(8)} ${fmt(r.seconds, 's').padStart(12)} ${fmt(r.perUnit, 's').padStart(14)} ${`${r.heapMb.toFixed(0)} MB`.padStart(12)}   per-${s.unit} cost ${growth}x the smallest`);
+      lines.push(
+        `  ${r.size.toLocaleString('en-US').padStart(8)} ${fmt(r.seconds, 's').padStart(12)} ${fmt(r.perUnit, 's').padStart(14)} ${`${r.heapMb.toFixed(0)} MB`.padStart(12)}   per-${s.unit} cost ${growth}x the smallest`,
+      );
     }
     lines.push('');
   }
   for (const s of sections) {
     lines.push(`== ${s.title} ==`);
     for (const c of s.contenders) lines.push(`  ${c.name.padEnd(32)} ${fmt(c.median, c.unit).padStart(18)}`);
-    for (const r of s.ratios) lines.push(`  ${r.name}: ${r.value >= 100 ? r.value.toFixed(0) : r.value.toFixed(2)}x (goal ${r.goal}) ${r.met ? 'met' : 'NOT MET'}`);
+    for (const r of s.ratios)
+      lines.push(`  ${r.name}: ${r.value >= 100 ? r.value.toFixed(0) : r.value.toFixed(2)}x (goal ${r.goal}) ${r.met ? 'met' : 'NOT MET'}`);
     for (const n of s.notes) lines.push(`  - ${n}`);
     lines.push('');
   }
@@ -81,9 +105,30 @@ function render(sections: Section[], scaling: Scaling[], o: Options): string {
 }
 
 /** Runs one section in a child Node with its default heap: its peak memory is its own. */
-function inChild(section: 'export' | 'model-export' | 'usage-import' | 'portfolio', o: Options & { exportRows: number; usageEvents: number; portfolioCustomers: number }, nodeArgs: string[]): Section {
+function inChild(
+  section: 'export' | 'model-export' | 'usage-import' | 'portfolio',
+  o: Options & { exportRows: number; usageEvents: number; portfolioCustomers: number },
+  nodeArgs: string[],
+): Section {
   const bin = fileURLToPath(new URL('../bin/bench.mjs', import.meta.url));
-  const args = [...nodeArgs, bin, '--plain-heap', '--only', section, '--json', '--rounds', String(o.rounds), '--export-rows', String(o.exportRows), '--usage-events', String(o.usageEvents), '--portfolio-customers', String(o.portfolioCustomers), '--rules', o.rulesDir];
+  const args = [
+    ...nodeArgs,
+    bin,
+    '--plain-heap',
+    '--only',
+    section,
+    '--json',
+    '--rounds',
+    String(o.rounds),
+    '--export-rows',
+    String(o.exportRows),
+    '--usage-events',
+    String(o.usageEvents),
+    '--portfolio-customers',
+    String(o.portfolioCustomers),
+    '--rules',
+    o.rulesDir,
+  ];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (r.status !== 0) throw new Error(`the ${section} benchmark failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout) as { sections: Section[] };
@@ -156,7 +201,10 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
     // In a child of its own: its peak RSS is the portfolio's.
     sections.push(env.plainHeap ? await portfolioSection(rules, { rounds: o.rounds, customers: o.portfolioCustomers }) : inChild('portfolio', o, []));
   }
-  if (o.json) process.stdout.write(JSON.stringify({ node: process.version, rounds: o.rounds, variants: o.variants, horizon: o.horizon, sections, scaling }, null, 2) + '\n');
+  if (o.json)
+    process.stdout.write(
+      JSON.stringify({ node: process.version, rounds: o.rounds, variants: o.variants, horizon: o.horizon, sections, scaling }, null, 2) + '\n',
+    );
   else process.stdout.write(render(sections, scaling, o));
   return 0;
 }

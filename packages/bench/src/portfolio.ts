@@ -8,8 +8,15 @@ const MONTHS = 24;
 /** One cohort of `n` agency-campaigns customers who all join in the first month and stay 24 months, demand spread lognormal σ = 0.5. */
 function benchPortfolio(n: number): Portfolio {
   return {
-    kind: 'Portfolio', id: 'bench', version: 1, effective_from: '2025-01-01', status: 'draft', audit: { author: 'bench', saved_at: '2025-01-01' },
-    currency: 'USD', start: '2025-06', horizon: MONTHS,
+    kind: 'Portfolio',
+    id: 'bench',
+    version: 1,
+    effective_from: '2025-01-01',
+    status: 'draft',
+    audit: { author: 'bench', saved_at: '2025-01-01' },
+    currency: 'USD',
+    start: '2025-06',
+    horizon: MONTHS,
     cohorts: [{ id: 'agencies', scenario: 'agency-campaigns', joins: [n], spread: { distribution: 'lognormal', sigma: 0.5 } }],
   };
 }
@@ -41,7 +48,10 @@ export async function portfolioSection(rules: RuleSet, o: { rounds: number; cust
   }
   const big = scale[scale.length - 1]!;
   const cms = (n: number, s: number) => (n * MONTHS) / s;
-  for (const r of scale) notes.push(`${r.n.toLocaleString('en-US')} customers: ${r.s.toFixed(2)} s, ${Math.round(cms(r.n, r.s)).toLocaleString('en-US')} customer-months/s (2 workers, worker start-up included)`);
+  for (const r of scale)
+    notes.push(
+      `${r.n.toLocaleString('en-US')} customers: ${r.s.toFixed(2)} s, ${Math.round(cms(r.n, r.s)).toLocaleString('en-US')} customer-months/s (2 workers, worker start-up included)`,
+    );
   // 2 workers against 1 on the same 200 k customers, alternating.
   const mid = Math.min(200_000, o.customers);
   const t1: number[] = [];
@@ -52,7 +62,7 @@ export async function portfolioSection(rules: RuleSet, o: { rounds: number; cust
   }
   const speedup = median(t1) / median(t2);
   // Per ledger-month: the portfolio in one thread against the single-scenario sweep (200 variants of agency-campaigns × 24 months).
-  const s = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc), horizon: MONTHS };
+  const s = { ...rules.latest('Scenario', 'agency-campaigns')!.doc, horizon: MONTHS };
   const names = Array.from({ length: 200 }, (_, i) => `v${i}`);
   const sv = { ...s, variants: names.map((name, i) => ({ name, demand_scale: 0.5 + i / 200 })) };
   const sweepS = median([await time(() => sweep(rules, sv, names)), await time(() => sweep(rules, sv, names))]);
@@ -78,7 +88,12 @@ export async function portfolioSection(rules: RuleSet, o: { rounds: number; cust
       { name: '1 GB / peak RSS', value: 2 ** 30 / peak, goal: '>= 1x', met: peak <= 2 ** 30 },
       { name: 'portfolio customer-months/s (1 thread) / sweep ledger-months/s', value: overhead, goal: '>= 0.5x', met: overhead >= 0.5 },
       { name: '2 workers / 1 worker speed', value: speedup, goal: '>= 1.7x', met: speedup >= 1.7 },
-      { name: `time per customer at ${big.n.toLocaleString('en-US')} / at ${scale[0]!.n.toLocaleString('en-US')}`, value: big.s / big.n / (scale[0]!.s / scale[0]!.n), goal: '~1x (linear)', met: big.s / big.n <= 1.5 * (scale[0]!.s / scale[0]!.n) },
+      {
+        name: `time per customer at ${big.n.toLocaleString('en-US')} / at ${scale[0]!.n.toLocaleString('en-US')}`,
+        value: big.s / big.n / (scale[0]!.s / scale[0]!.n),
+        goal: '~1x (linear)',
+        met: big.s / big.n <= 1.5 * (scale[0]!.s / scale[0]!.n),
+      },
     ],
     notes,
   };

@@ -92,8 +92,23 @@ export async function quotesSection(rules: RuleSet, o: Options): Promise<Section
   let sink = 0;
   const samples = await alternate(o.rounds, [
     ['compiled card', () => rate(2_000_000, (i) => (sink += table.lookup(requests[i & 3]!) ?? 0))],
-    ['hand-written lookup', () => rate(2_000_000, (i) => { const r = requests[i & 3]!; sink += hand[r.model]![modes[i & 3]!]![String(r.duration_s)]!; })],
-    ['JSONata per call', () => rate(20_000, (i) => evaluateFormula(formula.formula, normalized[i & 3], card.parameters ?? {}).then((x) => { if (x.ok) sink += Number(x.value); }))],
+    [
+      'hand-written lookup',
+      () =>
+        rate(2_000_000, (i) => {
+          const r = requests[i & 3]!;
+          sink += hand[r.model]![modes[i & 3]!]![String(r.duration_s)]!;
+        }),
+    ],
+    [
+      'JSONata per call',
+      () =>
+        rate(20_000, (i) =>
+          evaluateFormula(formula.formula, normalized[i & 3], card.parameters ?? {}).then((x) => {
+            if (x.ok) sink += Number(x.value);
+          }),
+        ),
+    ],
   ]);
   if (sink < 0) throw new Error('unreachable');
   const c = contenders(samples, 'quotes/s');
@@ -124,7 +139,7 @@ interface SweepSetup {
 }
 
 export async function sweepSetup(rules: RuleSet, o: Options): Promise<SweepSetup> {
-  const base = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc), horizon: o.horizon };
+  const base = { ...rules.latest('Scenario', 'agency-campaigns')!.doc, horizon: o.horizon };
   const shape = await ledgerShape(rules, base);
   const scales = sweepScales(o.variants, shape.baseCounts.flat());
   const scenario = variantsOf(base, scales);
@@ -263,7 +278,13 @@ export async function scalingSection(rules: RuleSet, o: Options): Promise<Scalin
     granularity: 'day',
     horizon: Math.max(1, Math.round(lots / 3)),
     plan: { ...agency.plan, daily_free: true },
-    purchases: { policy: 'scheduled', scheduled: [{ period: '2025-10-01', pack: 'topup-330', quantity: 1, every: 1 }, { period: '2025-10-01', pack: 'topup-330', quantity: 2, every: 1 }] },
+    purchases: {
+      policy: 'scheduled',
+      scheduled: [
+        { period: '2025-10-01', pack: 'topup-330', quantity: 1, every: 1 },
+        { period: '2025-10-01', pack: 'topup-330', quantity: 2, every: 1 },
+      ],
+    },
     demand: agency.demand.map((d) => ({ ...d, profile: { type: 'steady' } })),
     variants: [],
   });
@@ -272,8 +293,15 @@ export async function scalingSection(rules: RuleSet, o: Options): Promise<Scalin
     return r.lots.length;
   });
   const variants = await scale([1, 10, 100, 1_000, 10_000], rounds, (n) => {
-    const s = variantsOf({ ...agency, horizon: 36 }, Array.from({ length: n }, (_, i) => 0.2 + (1.6 * i) / Math.max(1, n)));
-    return sweep(rules, s, s.variants!.map((v) => v.name));
+    const s = variantsOf(
+      { ...agency, horizon: 36 },
+      Array.from({ length: n }, (_, i) => 0.2 + (1.6 * i) / Math.max(1, n)),
+    );
+    return sweep(
+      rules,
+      s,
+      s.variants!.map((v) => v.name),
+    );
   });
   return [
     { id: 'horizon', title: 'Forecast of agency-campaigns (full ledger, lots and demand rows) by horizon', unit: 'period', rows: horizon },
@@ -339,7 +367,10 @@ export async function exportSection(o: Options & { exportRows: number }): Promis
   const rows = o.exportRows;
   try {
     const samples = await alternate(Math.max(2, Math.min(o.rounds, 3)), [
-      ['Creditbook streaming export', () => time(() => writeSheets(join(dir, 'creditbook.xlsx'), [{ name: 'Ledger', columns: LEDGER_COLUMNS, rows: ledgerLikeRows(rows) }]))],
+      [
+        'Creditbook streaming export',
+        () => time(() => writeSheets(join(dir, 'creditbook.xlsx'), [{ name: 'Ledger', columns: LEDGER_COLUMNS, rows: ledgerLikeRows(rows) }])),
+      ],
       ['raw exceljs streaming', () => time(() => rawExceljs(join(dir, 'raw.xlsx'), rows))],
     ]);
     const c = contenders(samples, 's');
@@ -353,7 +384,9 @@ export async function exportSection(o: Options & { exportRows: number }): Promis
         { name: 'Creditbook time / raw exceljs time', value: ratio, goal: '<= 1.2x', met: ratio <= 1.2 },
         { name: 'peak RSS of the process, both contenders (MB)', value: peak, goal: '<= 450', met: peak <= 450 },
       ],
-      notes: [`files: ${(statSync(join(dir, 'creditbook.xlsx')).size / 2 ** 20).toFixed(1)} MB (Creditbook), ${(statSync(join(dir, 'raw.xlsx')).size / 2 ** 20).toFixed(1)} MB (raw)`],
+      notes: [
+        `files: ${(statSync(join(dir, 'creditbook.xlsx')).size / 2 ** 20).toFixed(1)} MB (Creditbook), ${(statSync(join(dir, 'raw.xlsx')).size / 2 ** 20).toFixed(1)} MB (raw)`,
+      ],
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -388,7 +421,10 @@ export async function modelExportSection(rules: RuleSet, o: Options): Promise<Se
 }
 
 const LEDGER_COLUMNS: Column[] = ['Period', 'Pool', 'Opening', 'Granted', 'Purchased', 'Demand', 'Consumed', 'Expired', 'Closing', 'Unmet'].map((t, i) => ({
-  key: `c${i}`, title: t, width: 12, ...(i >= 2 ? { fmt: 'credits' as const } : {}),
+  key: `c${i}`,
+  title: t,
+  width: 12,
+  ...(i >= 2 ? { fmt: 'credits' as const } : {}),
 }));
 
 /** True when the web app's build is newer than every source it is built from. */
@@ -434,7 +470,13 @@ async function startWebApp(repoRoot: string, port: number): Promise<{ url: strin
     cwd: app,
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CREDITBOOK_RULES_DIR: rules, CREDITBOOK_SESSION_SECRET: 'bench-session-secret-0123456789abcdefghijklmnop' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      CREDITBOOK_RULES_DIR: rules,
+      CREDITBOOK_SESSION_SECRET: 'bench-session-secret-0123456789abcdefghijklmnop',
+    },
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = () => {
@@ -485,9 +527,16 @@ type Load = { p50: number; p95: number; p99: number; errors: number; count: numb
  * machine's drift alike (a ratio between them means something on a busy machine). Percentiles
  * over all of a load's requests.
  */
-async function loads<K extends string>(rounds: number, clients: number, plan: Record<K, { count: number; call: () => Promise<Response> }>): Promise<Record<K, Load>> {
+async function loads<K extends string>(
+  rounds: number,
+  clients: number,
+  plan: Record<K, { count: number; call: () => Promise<Response> }>,
+): Promise<Record<K, Load>> {
   const keys = Object.keys(plan) as K[];
-  const acc = Object.fromEntries(keys.map((k) => [k, { latencies: [] as number[], errors: 0, seconds: 0 }])) as Record<K, { latencies: number[]; errors: number; seconds: number }>;
+  const acc = Object.fromEntries(keys.map((k) => [k, { latencies: [] as number[], errors: 0, seconds: 0 }])) as Record<
+    K,
+    { latencies: number[]; errors: number; seconds: number }
+  >;
   for (let r = 0; r < rounds; r++) {
     for (const k of keys) {
       const part = await loadOnce(clients, Math.ceil(plan[k].count / rounds), plan[k].call);
@@ -531,7 +580,8 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
     const clients = 16;
     // The same what-if from a client that holds the answer (a browser revalidating): If-None-Match, 304.
     const etag = first.headers.get('etag') ?? '';
-    if (!etag || (await fetch(`${server.url}/api/compare?${query}`, { headers: { cookie, 'if-none-match': etag } })).status !== 304) throw new Error('the remembered what-if has no working ETag');
+    if (!etag || (await fetch(`${server.url}/api/compare?${query}`, { headers: { cookie, 'if-none-match': etag } })).status !== 304)
+      throw new Error('the remembered what-if has no working ETag');
     // A new what-if every request (the four variants, each changed, POSTed): every variant forecast.
     let n = 0;
     const freshCall = () => {
@@ -568,8 +618,18 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
         { name: 'p95, GET /api/auth/me (floor)', median: ms(floor.p95), unit: 's', samples: [] },
       ],
       ratios: [
-        { name: 'p95 of the same what-if (200 from memory) / p95 of the floor', value: same.p95 / floor.p95, goal: '<= 1.25x', met: same.p95 / floor.p95 <= 1.25 },
-        { name: 'p95 of the same what-if (If-None-Match, 304) / p95 of the floor', value: revalidated.p95 / floor.p95, goal: '<= 1.25x', met: revalidated.p95 / floor.p95 <= 1.25 },
+        {
+          name: 'p95 of the same what-if (200 from memory) / p95 of the floor',
+          value: same.p95 / floor.p95,
+          goal: '<= 1.25x',
+          met: same.p95 / floor.p95 <= 1.25,
+        },
+        {
+          name: 'p95 of the same what-if (If-None-Match, 304) / p95 of the floor',
+          value: revalidated.p95 / floor.p95,
+          goal: '<= 1.25x',
+          met: revalidated.p95 / floor.p95 <= 1.25,
+        },
         { name: 'p95 of a new what-if each time / p95 of the floor', value: fresh.p95 / floor.p95, goal: '<= 2x', met: fresh.p95 / floor.p95 <= 2 },
       ],
       notes: [

@@ -170,7 +170,13 @@ export function buildSpreadsheetLedger(shape: LedgerShape, scales: readonly numb
         spend += value(r(10), t + 1);
         expiredValue += value(r(11), t + 1);
       }
-      return { consumed: value(r(6), H), purchased, expired: value(r(8), H), spend: Math.round(spend * 100) / 100, expiredValue: Math.round(expiredValue * 100) / 100 };
+      return {
+        consumed: value(r(6), H),
+        purchased,
+        expired: value(r(8), H),
+        spend: Math.round(spend * 100) / 100,
+        expiredValue: Math.round(expiredValue * 100) / 100,
+      };
     },
     destroy: () => hf.destroy(),
   };

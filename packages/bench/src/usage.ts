@@ -80,7 +80,10 @@ export async function usageSection(rules: RuleSet, o: Options & { usageEvents: n
             checked = String(r.result.totals.credits_to);
           }),
       ],
-      ['DuckDB join + group by', () => time(async () => void (checked = checked === undefined ? undefined : checked === String(await duckdbJoin(db)) ? checked : 'DIFFERENT'))],
+      [
+        'DuckDB join + group by',
+        () => time(async () => void (checked = checked === undefined ? undefined : checked === String(await duckdbJoin(db)) ? checked : 'DIFFERENT')),
+      ],
     ]);
     const formula = await perEventFormula(db, rules);
     const perEvent = (formula.seconds / formula.sample) * o.usageEvents;
@@ -100,10 +103,12 @@ export async function usageSection(rules: RuleSet, o: Options & { usageEvents: n
         { name: 'formula per event / Creditbook', value: perEvent / ours, goal: '>= 100x', met: perEvent / ours >= 100 },
       ],
       notes: [
-        `the per-event formula time is extrapolated from ${formula.sample.toLocaleString('en-US')} events (${(formula.seconds * 1e6 / formula.sample).toFixed(1)} µs per event, both versions) to ${n}`,
+        `the per-event formula time is extrapolated from ${formula.sample.toLocaleString('en-US')} events (${((formula.seconds * 1e6) / formula.sample).toFixed(1)} µs per event, both versions) to ${n}`,
         'Creditbook builds both price tables, loads them, rates in one scan and also computes the distribution, by model and mode, and the unpriced list (v1 cannot price 2.5 Turbo)',
         'events that neither version can price (none here) would add a second scan to name their requests',
-        checked === 'DIFFERENT' ? 'RESULTS DIFFER between Creditbook and DuckDB alone' : `both give the same v${TO} credits (${Number(checked).toLocaleString('en-US')})`,
+        checked === 'DIFFERENT'
+          ? 'RESULTS DIFFER between Creditbook and DuckDB alone'
+          : `both give the same v${TO} credits (${Number(checked).toLocaleString('en-US')})`,
       ],
     };
   } finally {
@@ -120,7 +125,9 @@ export async function usageImportSection(rules: RuleSet, o: Options & { usageEve
     {
       const src = await UsageDb.open(':memory:');
       await fillEvents(src, rules, o.usageEvents);
-      await src.run(`COPY (SELECT customer, strftime("time", '%Y-%m-%dT%H:%M:%SZ') AS "time", model, mode, duration_s, resolution, "count" FROM events) TO '${csv}' (HEADER, DELIMITER ',')`);
+      await src.run(
+        `COPY (SELECT customer, strftime("time", '%Y-%m-%dT%H:%M:%SZ') AS "time", model, mode, duration_s, resolution, "count" FROM events) TO '${csv}' (HEADER, DELIMITER ',')`,
+      );
       src.close();
     }
     const db = await UsageDb.open(join(dir, 'usage.duckdb'), { memoryLimit: '1GB' });
@@ -141,7 +148,9 @@ export async function usageImportSection(rules: RuleSet, o: Options & { usageEve
           { name: 'peak RSS', median: peak / 2 ** 20, unit: 'MB', samples: [peak / 2 ** 20] },
         ],
         ratios: [],
-        notes: ['one run: DuckDB\'s CSV reader feeds the checks and the insert in one transaction (a file with problems is read again by csv-parse to name each line); DuckDB memory_limit 1GB; the time includes the sha256 of the file (the import id)'],
+        notes: [
+          "one run: DuckDB's CSV reader feeds the checks and the insert in one transaction (a file with problems is read again by csv-parse to name each line); DuckDB memory_limit 1GB; the time includes the sha256 of the file (the import id)",
+        ],
       };
     } finally {
       db.close();

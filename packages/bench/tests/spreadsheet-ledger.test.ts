@@ -10,7 +10,7 @@ const rulesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'rules');
 async function setup(n: number) {
   const { rules, errors } = await loadStore(new DirectoryStore(rulesDir));
   expect(errors).toEqual([]);
-  const base = { ...(rules.latest('Scenario', 'agency-campaigns')!.doc), horizon: 36 };
+  const base = { ...rules.latest('Scenario', 'agency-campaigns')!.doc, horizon: 36 };
   const shape = await ledgerShape(rules, base);
   const scales = sweepScales(n, shape.baseCounts.flat());
   const scenario = variantsOf(base, scales);
@@ -23,7 +23,12 @@ async function expectSame(rules: RuleSet, scenario: Scenario, model: ReturnType<
   runs.forEach((run, v) => {
     const t = model.totals(v);
     expect({ v, consumed: t.consumed, purchased: t.purchased, expired: t.expired, spend: t.spend.toFixed(2), ev: t.expiredValue.toFixed(2) }).toEqual({
-      v, consumed: run.totals.consumed, purchased: run.totals.purchased, expired: run.totals.expired, spend: run.totals.spend, ev: run.totals.expired_value,
+      v,
+      consumed: run.totals.consumed,
+      purchased: run.totals.purchased,
+      expired: run.totals.expired,
+      spend: run.totals.spend,
+      ev: run.totals.expired_value,
     });
   });
   return runs;

@@ -123,5 +123,7 @@ export async function build() {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const info = await build();
-  process.stdout.write(`creditbook ${info.version}: built ${path.relative(process.cwd(), path.join(distDir, 'creditbook.mjs')) || 'dist/creditbook.mjs'} from ${info.inputs.length} sources\n`);
+  process.stdout.write(
+    `creditbook ${info.version}: built ${path.relative(process.cwd(), path.join(distDir, 'creditbook.mjs')) || 'dist/creditbook.mjs'} from ${info.inputs.length} sources\n`,
+  );
 }

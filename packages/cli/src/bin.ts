@@ -13,10 +13,10 @@ if (QUICK.has(process.argv[2] ?? '--help')) {
 // Node stays quiet about `new Buffer()` in code under node_modules; bundled, exceljs's archiver
 // (archiver-utils) is no longer there, and its DEP0005 would reach the user. Only that one is dropped.
 const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
   const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
   if (code !== 'DEP0005') (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
-});
+};
 
 // Output piped into `head` and the like: a closed pipe ends the command quietly, not with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {

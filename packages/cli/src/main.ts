@@ -107,13 +107,21 @@ const quoteCommand: Command = async (args, io) => {
   const { values } = parse(
     args,
     {
-      card: { type: 'string' }, on: { type: 'string' }, version: { type: 'string' }, model: { type: 'string' }, mode: { type: 'string' },
-      duration: { type: 'string' }, resolution: { type: 'string' }, audio: { type: 'string' }, set: { type: 'string', multiple: true },
+      card: { type: 'string' },
+      on: { type: 'string' },
+      version: { type: 'string' },
+      model: { type: 'string' },
+      mode: { type: 'string' },
+      duration: { type: 'string' },
+      resolution: { type: 'string' },
+      audio: { type: 'string' },
+      set: { type: 'string', multiple: true },
     },
     { min: 0, max: 0 },
   );
   if (!values.card) throw new UsageError('--card is required');
-  if (values.on !== undefined && !isCalendarDate(String(values.on))) throw new UsageError(`--on must be a calendar date YYYY-MM-DD, got '${String(values.on)}'`);
+  if (values.on !== undefined && !isCalendarDate(String(values.on)))
+    throw new UsageError(`--on must be a calendar date YYYY-MM-DD, got '${String(values.on)}'`);
   const version = values.version === undefined ? undefined : Number(values.version);
   if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new UsageError(`--version must be a positive integer`);
   const request: Record<string, string | number> = {};
@@ -159,8 +167,21 @@ const forecastCommand: Command = async (args, io) => {
     // The tables are a view of the live model the Excel file holds.
     const wb = await forecastWorkbook(result.rules, scenario.doc, { variant: r.variant });
     io.stdout.write(`${r.scenario} — ${r.variant ?? 'base'} (${r.currency})\n\n`);
-    io.stdout.write(renderSheet(wb.sheets.find((s) => s.name === 'Summary')!, { title: true }) + '\n');
-    io.stdout.write(renderSheet(sheetView(wb.sheets.find((s) => s.name === 'Ledger')!, LEDGER_VIEW), { title: true }));
+    io.stdout.write(
+      renderSheet(
+        wb.sheets.find((s) => s.name === 'Summary')!,
+        { title: true },
+      ) + '\n',
+    );
+    io.stdout.write(
+      renderSheet(
+        sheetView(
+          wb.sheets.find((s) => s.name === 'Ledger')!,
+          LEDGER_VIEW,
+        ),
+        { title: true },
+      ),
+    );
   }
   return 0;
 };
@@ -169,7 +190,13 @@ const compareCommand: Command = async (args, io) => {
   if (await isPortfolio(args, io)) return (await import('./portfolio.ts')).portfolioCompare(args, io);
   const { values, positionals } = parse(args, { variant: { type: 'string', multiple: true } }, { min: 1, max: 1 });
   const variants = values.variant as string[] | undefined;
-  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!, variants ? ['base', ...variants] : undefined, io.stderr);
+  const { result, scenario } = await loadScenario(
+    io.cwd,
+    String(values.rules ?? 'rules'),
+    positionals[0]!,
+    variants ? ['base', ...variants] : undefined,
+    io.stderr,
+  );
   const c = await compare(result.rules, scenario.doc, variants ? { variants } : {});
   if (values.json) json(io, c);
   else {
@@ -187,14 +214,20 @@ const platformsCommand: Command = async (args, io) => {
   const bar = progressBar(io, `pricing ${scenario.doc.id}`, { unit: 'platforms', quiet: Boolean(values.json) });
   let c: Awaited<ReturnType<typeof comparePlatforms>>;
   try {
-    c = await comparePlatforms(result.rules, scenario.doc, { ...(platforms ? { platforms } : {}), ...(map ? { map } : {}), onProgress: (done, total) => bar.update(done, total) });
+    c = await comparePlatforms(result.rules, scenario.doc, {
+      ...(platforms ? { platforms } : {}),
+      ...(map ? { map } : {}),
+      onProgress: (done, total) => bar.update(done, total),
+    });
   } finally {
     bar.stop();
   }
   if (values.json) json(io, c);
   else {
     const wb = platformsWorkbook(c);
-    io.stdout.write(`${c.scenario} — ${c.platforms.length} platform runs (${c.currency}; map ${c.map.id} v${c.map.version}; deltas against ${c.reference}'s cheapest plan)\n\n`);
+    io.stdout.write(
+      `${c.scenario} — ${c.platforms.length} platform runs (${c.currency}; map ${c.map.id} v${c.map.version}; deltas against ${c.reference}'s cheapest plan)\n\n`,
+    );
     io.stdout.write(renderSheet(wb.sheets[0]!));
     const unservable = wb.sheets.find((s) => s.name === 'Unservable')!;
     if (unservable.rows.length > 1) io.stdout.write('\n' + renderSheet(unservable, { title: true }));
@@ -209,10 +242,13 @@ const booksCommand: Command = async (args, io) => {
     { min: 1, max: 1 },
   );
   const method = values.method as string | undefined;
-  if (method !== undefined && method !== 'at-expiry' && method !== 'proportional') throw new UsageError(`--method must be at-expiry or proportional, got '${method}'`);
+  if (method !== undefined && method !== 'at-expiry' && method !== 'proportional')
+    throw new UsageError(`--method must be at-expiry or proportional, got '${method}'`);
   const rate = values['breakage-rate'] as string | undefined;
-  if (rate !== undefined && !(/^(0(\.\d+)?|\.\d+)$/.test(rate) && Number(rate) < 1)) throw new UsageError(`--breakage-rate must be a number from 0 up to (not including) 1, got '${rate}'`);
-  if (rate !== undefined && method === 'at-expiry' && Number(rate) > 0) throw new UsageError('--breakage-rate needs the proportional method (at expiry, breakage is what expires)');
+  if (rate !== undefined && !(/^(0(\.\d+)?|\.\d+)$/.test(rate) && Number(rate) < 1))
+    throw new UsageError(`--breakage-rate must be a number from 0 up to (not including) 1, got '${rate}'`);
+  if (rate !== undefined && method === 'at-expiry' && Number(rate) > 0)
+    throw new UsageError('--breakage-rate needs the proportional method (at expiry, breakage is what expires)');
   const csv = values.csv as string | undefined;
   const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!);
   const r = await forecast(result.rules, scenario.doc, { variant: (values.variant as string | undefined) ?? null });
@@ -225,8 +261,18 @@ const booksCommand: Command = async (args, io) => {
   else {
     const wb = booksWorkbook(b);
     io.stdout.write(`${b.scenario} — ${b.variant ?? 'base'} (${b.currency}), ${b.method}: ${b.terms.map((t) => `${t.rule} from ${t.from}`).join(', ')}\n\n`);
-    io.stdout.write(renderSheet(wb.sheets.find((s) => s.name === 'Books')!, { title: true }) + '\n');
-    io.stdout.write(renderSheet(wb.sheets.find((s) => s.name === 'Deferred revenue')!, { title: true }));
+    io.stdout.write(
+      renderSheet(
+        wb.sheets.find((s) => s.name === 'Books')!,
+        { title: true },
+      ) + '\n',
+    );
+    io.stdout.write(
+      renderSheet(
+        wb.sheets.find((s) => s.name === 'Deferred revenue')!,
+        { title: true },
+      ),
+    );
     if (csv !== undefined) io.stdout.write(`\nwrote ${csv}: ${b.journal.length} journal lines\n`);
   }
   return 0;
@@ -247,12 +293,21 @@ const exportCommand: Command = async (args, io) => {
   if (values.created !== undefined) {
     const text = String(values.created);
     created = new Date(text);
-    if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/.test(text) || Number.isNaN(created.getTime())) throw new UsageError(`--created must be a UTC time like 2026-01-31T12:00:00Z: ${text}`);
+    if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/.test(text) || Number.isNaN(created.getTime()))
+      throw new UsageError(`--created must be a UTC time like 2026-01-31T12:00:00Z: ${text}`);
   }
   const variant = values.variant as string | undefined;
-  const { result, scenario } = await loadScenario(io.cwd, String(values.rules ?? 'rules'), positionals[0]!, values['all-variants'] ? undefined : [variant ?? 'base'], io.stderr);
+  const { result, scenario } = await loadScenario(
+    io.cwd,
+    String(values.rules ?? 'rules'),
+    positionals[0]!,
+    values['all-variants'] ? undefined : [variant ?? 'base'],
+    io.stderr,
+  );
   if (variant !== undefined && variant !== 'base' && !(scenario.doc.variants ?? []).some((v) => v.name === variant)) {
-    throw new InputError(`${positionals[0]}:1:1: C_VARIANT unknown variant '${variant}' (has ${['base', ...(scenario.doc.variants ?? []).map((v) => v.name)].join(', ')})`);
+    throw new InputError(
+      `${positionals[0]}:1:1: C_VARIANT unknown variant '${variant}' (has ${['base', ...(scenario.doc.variants ?? []).map((v) => v.name)].join(', ')})`,
+    );
   }
   const { exportScenario } = await import('@creditbook/exporter');
   const target = path.resolve(io.cwd, out);

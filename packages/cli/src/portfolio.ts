@@ -1,8 +1,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  comparePortfolio, customersOf, mergeParts, partOf, portfolioCompareWorkbook, portfolioModel, portfolioWorkbook, renderPortfolio, runAggregates,
-  type LoadedDocument, type Portfolio,
+  comparePortfolio,
+  customersOf,
+  mergeParts,
+  partOf,
+  portfolioCompareWorkbook,
+  portfolioModel,
+  portfolioWorkbook,
+  renderPortfolio,
+  runAggregates,
+  type LoadedDocument,
+  type Portfolio,
 } from '@creditbook/engine';
 import { InputError, UsageError, type Io } from './io.ts';
 import { json, parse } from './args.ts';
@@ -27,7 +36,8 @@ async function loadPortfolio(io: Io, rulesDir: string, file: string) {
   const result = await loadRules(io.cwd, rulesDir, [file]);
   failOn(result.errors);
   const target = path.resolve(io.cwd, file);
-  const doc = result.rules.documents.find((d) => d.doc.kind === 'Portfolio' && path.resolve(io.cwd, d.source.file) === target) as LoadedDocument<Portfolio> | undefined;
+  const doc = result.rules.documents.find((d) => d.doc.kind === 'Portfolio' && path.resolve(io.cwd, d.source.file) === target) as
+    LoadedDocument<Portfolio> | undefined;
   if (!doc) throw new InputError(`${file}:1:1: C_UNKNOWN_REFERENCE scenario refers to something that does not exist: no Portfolio in this file`);
   return { rules: result.rules, portfolio: doc.doc };
 }
@@ -35,7 +45,8 @@ async function loadPortfolio(io: Io, rulesDir: string, file: string) {
 function positiveInt(v: unknown, flag: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
   const s = String(v);
-  if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > 2 ** 31 - 1) throw new UsageError(`${flag} takes a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${s}'`);
+  if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > 2 ** 31 - 1)
+    throw new UsageError(`${flag} takes a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${s}'`);
   return Number(s);
 }
 
@@ -106,7 +117,14 @@ function print(io: Io, r: ReturnType<typeof renderPortfolio>, asJson: boolean, p
   const wb = portfolioWorkbook(r, p);
   io.stdout.write(`${r.portfolio} — ${r.variant ?? 'base'} (${r.currency}), seed ${r.seed}${r.runs > 1 ? `, ${r.runs} runs: P50 per figure` : ''}\n\n`);
   io.stdout.write(renderSheet(wb.sheets[0]!, { title: true }));
-  if (r.runs > 1) io.stdout.write('\n' + renderSheet(wb.sheets.find((s) => s.name === 'Bands')!, { title: true }));
+  if (r.runs > 1)
+    io.stdout.write(
+      '\n' +
+        renderSheet(
+          wb.sheets.find((s) => s.name === 'Bands')!,
+          { title: true },
+        ),
+    );
 }
 
 async function mergeCommand(args: string[], io: Io): Promise<number> {
@@ -135,7 +153,11 @@ export async function portfolioCompare(args: string[], io: Io): Promise<number> 
   const bar = lateBar(io, `comparing ${portfolio.id}`, Boolean(values.json));
   let c;
   try {
-    c = await comparePortfolio(rules, portfolio, values.variant as string[] | undefined, { ...opts, execute: workerPool(workers), onProgress: (d, t) => bar.update(d, t) });
+    c = await comparePortfolio(rules, portfolio, values.variant as string[] | undefined, {
+      ...opts,
+      execute: workerPool(workers),
+      onProgress: (d, t) => bar.update(d, t),
+    });
   } finally {
     bar.stop();
   }

@@ -39,7 +39,12 @@ export async function readPaths(cwd: string, paths: readonly string[]): Promise<
 }
 
 /** R_TAMPERED problems: published files of every store directory given, checked against its manifest.json. */
-export async function checkManifests(cwd: string, paths: readonly string[], files: readonly StoredFile[], documents: readonly LoadedDocument[]): Promise<Diagnostic[]> {
+export async function checkManifests(
+  cwd: string,
+  paths: readonly string[],
+  files: readonly StoredFile[],
+  documents: readonly LoadedDocument[],
+): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   for (const p of paths) {
     const full = path.resolve(cwd, p);
@@ -70,15 +75,24 @@ export function failOn(errors: readonly Diagnostic[]): void {
 }
 
 /** Loads the rules and the scenario file; errors in the runs asked for (all when `runs` is omitted) stop the command, warnings are printed. */
-export async function loadScenario(cwd: string, rulesDir: string, file: string, runs?: readonly string[], stderr?: { write(s: string): unknown }): Promise<{ result: LoadResult; scenario: LoadedDocument<Scenario> }> {
+export async function loadScenario(
+  cwd: string,
+  rulesDir: string,
+  file: string,
+  runs?: readonly string[],
+  stderr?: { write(s: string): unknown },
+): Promise<{ result: LoadResult; scenario: LoadedDocument<Scenario> }> {
   const result = await loadRules(cwd, rulesDir, [file]);
   const target = path.resolve(cwd, file);
   // Any problem in the store stops the command: a forecast on a broken card would mislead.
   failOn(result.errors);
-  const scenario = result.rules.documents.find((d) => d.doc.kind === 'Scenario' && path.resolve(cwd, d.source.file) === target) as LoadedDocument<Scenario> | undefined;
+  const scenario = result.rules.documents.find((d) => d.doc.kind === 'Scenario' && path.resolve(cwd, d.source.file) === target) as
+    LoadedDocument<Scenario> | undefined;
   if (!scenario) {
     const other = result.rules.documents.find((d) => path.resolve(cwd, d.source.file) === target);
-    throw new InputError(`${file}:1:1: C_UNKNOWN_REFERENCE scenario refers to something that does not exist: ${other ? `${other.doc.kind} is not a Scenario` : 'no scenario in this file'}`);
+    throw new InputError(
+      `${file}:1:1: C_UNKNOWN_REFERENCE scenario refers to something that does not exist: ${other ? `${other.doc.kind} is not a Scenario` : 'no scenario in this file'}`,
+    );
   }
   const runProblems = await checkScenarioRuns(result.rules, (d) => d === scenario, runs);
   failOn(runProblems.filter((d) => d.severity === 'error'));

@@ -1,7 +1,19 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { formatDiagnostic, isMonth } from '@creditbook/engine';
-import { backtest, importEvents, priceTableCsv, priceTableFromCsv, readCustomers, replayDefaults, replayWallets, UsageDb, writeSample, type BacktestResult, type WalletReplayResult } from '@creditbook/usage';
+import {
+  backtest,
+  importEvents,
+  priceTableCsv,
+  priceTableFromCsv,
+  readCustomers,
+  replayDefaults,
+  replayWallets,
+  UsageDb,
+  writeSample,
+  type BacktestResult,
+  type WalletReplayResult,
+} from '@creditbook/usage';
 import { InputError, UsageError, type Io } from './io.ts';
 import { json, parse } from './args.ts';
 import { progressBar } from './progress-bar.ts';
@@ -41,7 +53,8 @@ export async function usageCommand(args: string[], io: Io): Promise<number> {
       bar.stop();
       if (!r.ok) throw new InputError(r.errors.map(formatDiagnostic).join('\n'));
       if (values.json) json(io, { ...r, db: dbFile });
-      else if (r.already_imported) io.stdout.write(`${file} was already imported (${r.rows.toLocaleString('en-US')} events, import ${r.import_id.slice(0, 12)}): nothing added\n`);
+      else if (r.already_imported)
+        io.stdout.write(`${file} was already imported (${r.rows.toLocaleString('en-US')} events, import ${r.import_id.slice(0, 12)}): nothing added\n`);
       else io.stdout.write(`imported ${r.rows.toLocaleString('en-US')} events from ${file} into ${dbFile} (import ${r.import_id.slice(0, 12)})\n`);
       return 0;
     } finally {
@@ -50,7 +63,11 @@ export async function usageCommand(args: string[], io: Io): Promise<number> {
     }
   }
   if (sub === 'sample') {
-    const { values } = parse(rest, { output: { type: 'string', short: 'o' }, 'customers-file': { type: 'string' }, customers: { type: 'string' }, seed: { type: 'string' } }, { min: 0, max: 0 });
+    const { values } = parse(
+      rest,
+      { output: { type: 'string', short: 'o' }, 'customers-file': { type: 'string' }, customers: { type: 'string' }, seed: { type: 'string' } },
+      { min: 0, max: 0 },
+    );
     const int = (name: string, v: unknown, d: number) => {
       if (v === undefined) return d;
       const n = Number(v);
@@ -69,7 +86,9 @@ export async function usageCommand(args: string[], io: Io): Promise<number> {
     else io.stdout.write(`wrote ${events} (${r.events.toLocaleString('en-US')} events) and ${customersFile} (${r.customers.length} customers)\n`);
     return 0;
   }
-  throw new UsageError(sub === undefined ? 'usage import <events.csv|.parquet> [--db F] | usage sample [-o events.csv]' : `unknown usage command '${sub}' (import, sample)`);
+  throw new UsageError(
+    sub === undefined ? 'usage import <events.csv|.parquet> [--db F] | usage sample [-o events.csv]' : `unknown usage command '${sub}' (import, sample)`,
+  );
 }
 
 function parseBetween(text: string): { from: string; to: string } {
@@ -87,7 +106,11 @@ const p = (x: number | null) => (x === null ? '—' : `${x > 0 ? '+' : ''}${x.to
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => /^([-+]?[\d,.]+%?|—)$/.test(r[i] ?? '')));
-  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -104,22 +127,39 @@ function renderBacktest(r: BacktestResult): string {
     `per-customer change (${n(d.customers)} customers): p50 ${p(d.p50)}  p90 ${p(d.p90)}  p95 ${p(d.p95)}  p99 ${p(d.p99)}  max ${p(d.max)}`,
     '',
     '== Most affected ==',
-    table(['customer', `v${r.from}`, `v${r.to}`, 'delta', '%'], r.most_affected.map((c) => [c.customer, n(c.credits_from), n(c.credits_to), n(c.delta), p(c.delta_pct)])),
+    table(
+      ['customer', `v${r.from}`, `v${r.to}`, 'delta', '%'],
+      r.most_affected.map((c) => [c.customer, n(c.credits_from), n(c.credits_to), n(c.delta), p(c.delta_pct)]),
+    ),
     '== By model and mode ==',
-    table(['model', 'mode', 'events', `v${r.from}`, `v${r.to}`, 'delta', '%'], r.by_model_mode.map((m) => [m.model, m.mode ?? '', n(m.events), n(m.credits_from), n(m.credits_to), n(m.delta), p(m.delta_pct)])),
+    table(
+      ['model', 'mode', 'events', `v${r.from}`, `v${r.to}`, 'delta', '%'],
+      r.by_model_mode.map((m) => [m.model, m.mode ?? '', n(m.events), n(m.credits_from), n(m.credits_to), n(m.delta), p(m.delta_pct)]),
+    ),
   ];
   if (r.unpriced.length > 0) {
     out.push('== Unpriced (not counted in the credits above) ==');
     out.push(
       table(
         ['request', 'events', 'why'],
-        r.unpriced.map((u) => [Object.entries(u.request).map(([k, v]) => `${k}=${v}`).join(' '), n(u.events), u.problems.map((x) => `v${x.version}: ${x.code} ${x.message}`).join('; ')]),
+        r.unpriced.map((u) => [
+          Object.entries(u.request)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+          n(u.events),
+          u.problems.map((x) => `v${x.version}: ${x.code} ${x.message}`).join('; '),
+        ]),
       ),
     );
   }
   if (r.customers) {
     out.push('== Customers ==');
-    out.push(table(['customer', 'events', `v${r.from}`, `v${r.to}`, 'delta', '%'], r.customers.map((c) => [c.customer, n(c.events), n(c.credits_from), n(c.credits_to), n(c.delta), p(c.delta_pct)])));
+    out.push(
+      table(
+        ['customer', 'events', `v${r.from}`, `v${r.to}`, 'delta', '%'],
+        r.customers.map((c) => [c.customer, n(c.events), n(c.credits_from), n(c.credits_to), n(c.delta), p(c.delta_pct)]),
+      ),
+    );
   }
   return out.join('\n');
 }
@@ -127,7 +167,16 @@ function renderBacktest(r: BacktestResult): string {
 function renderWallets(w: WalletReplayResult, from: number, to: number): string {
   const d = w.distribution.spend_delta_pct;
   const head = ['', 'spend', 'top-ups', 'purchased', 'consumed', 'unmet', 'expired', 'breakage'];
-  const row = (name: string, t: WalletReplayResult['totals']['from']) => [name, t.spend, t.topup_spend, n(t.purchased), n(t.consumed), n(t.unmet), n(t.expired), t.breakage];
+  const row = (name: string, t: WalletReplayResult['totals']['from']) => [
+    name,
+    t.spend,
+    t.topup_spend,
+    n(t.purchased),
+    n(t.consumed),
+    n(t.unmet),
+    n(t.expired),
+    t.breakage,
+  ];
   return [
     `== Wallet replay: ${n(w.totals.customers)} customers to ${w.until} (${w.currency}) ==`,
     table(head, [row(`v${from}`, w.totals.from), row(`v${to}`, w.totals.to)]),
@@ -141,9 +190,17 @@ export async function backtestCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(
     args,
     {
-      usage: { type: 'string' }, card: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, between: { type: 'string' },
-      'per-customer': { type: 'boolean' }, 'emit-sql': { type: 'string' },
-      customers: { type: 'string' }, catalog: { type: 'string' }, validity: { type: 'string' }, pack: { type: 'string' },
+      usage: { type: 'string' },
+      card: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      between: { type: 'string' },
+      'per-customer': { type: 'boolean' },
+      'emit-sql': { type: 'string' },
+      customers: { type: 'string' },
+      catalog: { type: 'string' },
+      validity: { type: 'string' },
+      pack: { type: 'string' },
     },
     { min: 0, max: 0 },
   );
@@ -160,7 +217,13 @@ export async function backtestCommand(args: string[], io: Io): Promise<number> {
   failOn(loaded.errors);
   const db = await openDb(io, String(values.usage ?? DEFAULT_DB), true);
   try {
-    const outcome = await backtest(db, loaded.rules, { card: String(values.card), from, to, ...(between ? { between } : {}), perCustomer: values['per-customer'] === true });
+    const outcome = await backtest(db, loaded.rules, {
+      card: String(values.card),
+      from,
+      to,
+      ...(between ? { between } : {}),
+      perCustomer: values['per-customer'] === true,
+    });
     if (!outcome.ok) throw new InputError(outcome.errors.map(formatDiagnostic).join('\n'));
     const emit = values['emit-sql'] as string | undefined;
     if (emit !== undefined) {
@@ -200,7 +263,17 @@ export async function backtestCommand(args: string[], io: Io): Promise<number> {
       if (read.errors.length > 0) throw new InputError(read.errors.map(formatDiagnostic).join('\n'));
       const pack = values.pack === undefined ? {} : { pack: values.pack === 'none' ? null : String(values.pack) };
       const bar = progressBar(io, 'replaying wallets', { unit: 'customers', quiet: Boolean(values.json) });
-      const replay = await replayWallets(db, loaded.rules, { card: String(values.card), from, to, customers: read.customers, catalog, validity, ...pack, onProgress: (done, total) => bar.update(done, total), ...(between ? { between } : {}) });
+      const replay = await replayWallets(db, loaded.rules, {
+        card: String(values.card),
+        from,
+        to,
+        customers: read.customers,
+        catalog,
+        validity,
+        ...pack,
+        onProgress: (done, total) => bar.update(done, total),
+        ...(between ? { between } : {}),
+      });
       bar.stop();
       if (!replay.ok) throw new InputError(replay.errors.map(formatDiagnostic).join('\n'));
       wallets = replay.result;

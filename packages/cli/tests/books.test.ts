@@ -18,7 +18,10 @@ function workedExample(): string {
   const rules = path.join(dir, 'rules');
   mkdirSync(rules);
   writeFileSync(path.join(rules, 'card.yaml'), `${header('RateCard', 'card')}pool: consumer\ndimensions:\n  model: { values: [m] }\ncredits: "100"\n`);
-  writeFileSync(path.join(rules, 'plans.yaml'), `${header('PlanCatalog', 'plans')}currency: USD\ntop_ups:\n  - { id: pack-1000, pool: consumer, price: "1000.00", credits: 1000 }\n`);
+  writeFileSync(
+    path.join(rules, 'plans.yaml'),
+    `${header('PlanCatalog', 'plans')}currency: USD\ntop_ups:\n  - { id: pack-1000, pool: consumer, price: "1000.00", credits: 1000 }\n`,
+  );
   writeFileSync(path.join(rules, 'validity.yaml'), `${header('ValidityPolicy', 'validity')}sources:\n  top_up: { validity: { months: 3 }, priority: 1 }\n`);
   writeFileSync(
     path.join(rules, 's.yaml'),
@@ -48,7 +51,8 @@ describe('creditbook books', () => {
     expect(b.currency).toBe('USD');
     expect(b.method).toBe('proportional');
     const p = b.periods[0];
-    for (const k of ['billings', 'revenue_usage', 'revenue_breakage', 'deferred_opening', 'deferred_closing', 'current', 'non_current']) expect(p[k]).toMatch(money);
+    for (const k of ['billings', 'revenue_usage', 'revenue_breakage', 'deferred_opening', 'deferred_closing', 'current', 'non_current'])
+      expect(p[k]).toMatch(money);
     expect(p.period).toMatch(/^\d{4}-\d{2}$/);
     expect(typeof p.pool).toBe('string');
     expect(Number.isInteger(p.credits_outstanding)).toBe(true);
@@ -69,9 +73,23 @@ describe('creditbook books', () => {
       return { method: b.method, rows: b.periods.map((p: Record<string, string>) => [p['revenue_usage'], p['revenue_breakage'], p['deferred_closing']]) };
     };
     // No revenue terms: at expiry. 200 / 400 / 400 (breakage 0 / 0 / 300), deferred 800 / 400 / 0.
-    expect(await figures()).toEqual({ method: 'at-expiry', rows: [['200.00', '0.00', '800.00'], ['400.00', '0.00', '400.00'], ['100.00', '300.00', '0.00']] });
+    expect(await figures()).toEqual({
+      method: 'at-expiry',
+      rows: [
+        ['200.00', '0.00', '800.00'],
+        ['400.00', '0.00', '400.00'],
+        ['100.00', '300.00', '0.00'],
+      ],
+    });
     // b = 20 %: 250 / 500 / 250 = usage 200 / 400 / 100 + breakage 50 / 100 / 150; deferred 750 / 250 / 0.
-    const proportional = { method: 'proportional', rows: [['200.00', '50.00', '750.00'], ['400.00', '100.00', '250.00'], ['100.00', '150.00', '0.00']] };
+    const proportional = {
+      method: 'proportional',
+      rows: [
+        ['200.00', '50.00', '750.00'],
+        ['400.00', '100.00', '250.00'],
+        ['100.00', '150.00', '0.00'],
+      ],
+    };
     expect(await figures('--breakage-rate', '0.2')).toEqual(proportional);
     expect(await figures('--method', 'proportional', '--breakage-rate', '0.2')).toEqual(proportional);
   });
@@ -85,7 +103,9 @@ describe('creditbook books', () => {
     expect(lines[0]).toBe('entry,date,period,account,debit,credit,currency,pool,lot,source,rules,memo');
     expect(lines).toHaveLength(15);
     expect(lines[1]).toBe('J00001,2025-01-31,2025-01,Cash,1000.00,0.00,USD,consumer,L0001,top_up,PlanCatalog plans v1,"1000 credits, pack-1000 (top_up)"');
-    expect(lines).toContain('J00003,2025-01-31,2025-01,Revenue - breakage,0.00,50.00,USD,consumer,L0001,top_up,PlanCatalog plans v1; what-if --breakage-rate 0.2,expected breakage 0.2');
+    expect(lines).toContain(
+      'J00003,2025-01-31,2025-01,Revenue - breakage,0.00,50.00,USD,consumer,L0001,top_up,PlanCatalog plans v1; what-if --breakage-rate 0.2,expected breakage 0.2',
+    );
   });
 
   it('prints the books as tables by default', async () => {
@@ -122,7 +142,8 @@ describe('creditbook compare: the books per run', () => {
     const base = c.runs[0].books;
     for (const d of c.deltas) {
       const other = c.runs.find((x: { name: string }) => x.name === d.name).books;
-      for (const k of ['revenue', 'revenue_breakage', 'deferred_peak', 'deferred_closing']) expect(Number(d.books[k])).toBeCloseTo(Number(other[k]) - Number(base[k]), 2);
+      for (const k of ['revenue', 'revenue_breakage', 'deferred_peak', 'deferred_closing'])
+        expect(Number(d.books[k])).toBeCloseTo(Number(other[k]) - Number(base[k]), 2);
     }
     // The books of a run are those `books` gives for it.
     const single = JSON.parse((await run(repoRoot, 'books', 'rules/scenarios/agency-campaigns.yaml', '--variant', 'monthly-expiry', '--json')).stdout);
@@ -133,6 +154,7 @@ describe('creditbook compare: the books per run', () => {
 
   it('the table has the books rows', async () => {
     const r = await run(repoRoot, 'compare', 'rules/scenarios/steady-studio.yaml');
-    for (const label of ['Revenue', 'Revenue from breakage', 'Peak deferred revenue', 'Closing deferred revenue']) expect(r.stdout).toMatch(new RegExp(`^${label} `, 'm'));
+    for (const label of ['Revenue', 'Revenue from breakage', 'Peak deferred revenue', 'Closing deferred revenue'])
+      expect(r.stdout).toMatch(new RegExp(`^${label} `, 'm'));
   });
 });

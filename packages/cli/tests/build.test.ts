@@ -52,7 +52,12 @@ describe('the built CLI (dist/, made by pnpm install and pnpm build)', () => {
     const dir = tempRules();
     const file = path.join(dir, 'rules/plans/kling-plans/v1.yaml');
     // An unknown field and a wrong type: two schema problems, each positioned.
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^id: (.*)$/m, 'id: $1\ncolour: blue').replace(/^version: \d+$/m, 'version: one'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace(/^id: (.*)$/m, 'id: $1\ncolour: blue')
+        .replace(/^version: \d+$/m, 'version: one'),
+    );
     const b = built(dir, 'validate');
     const s = await run(dir, 'validate');
     expect(b.code).toBe(1);

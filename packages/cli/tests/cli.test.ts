@@ -73,7 +73,21 @@ describe('creditbook validate', () => {
 describe('creditbook quote', () => {
   // A fixed date: which card version is in force must not depend on the day the tests run.
   it('prices the brief: 2.5 Turbo pro 10 s = 105, 2.1 Master 10 s = 280', async () => {
-    const turbo = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10', '--on', '2025-10-01', '--json');
+    const turbo = await run(
+      repoRoot,
+      'quote',
+      '--card',
+      'kling-consumer',
+      '--model',
+      'kling-v2-5-turbo',
+      '--mode',
+      'pro',
+      '--duration',
+      '10',
+      '--on',
+      '2025-10-01',
+      '--json',
+    );
     expect(turbo.code).toBe(0);
     const t = JSON.parse(turbo.stdout);
     expect(t.credits).toBe(105);
@@ -84,13 +98,39 @@ describe('creditbook quote', () => {
   });
 
   it('uses the card in force on the date: 2.5 Turbo does not exist before its version', async () => {
-    const r = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--on', '2025-03-01', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10');
+    const r = await run(
+      repoRoot,
+      'quote',
+      '--card',
+      'kling-consumer',
+      '--on',
+      '2025-03-01',
+      '--model',
+      'kling-v2-5-turbo',
+      '--mode',
+      'pro',
+      '--duration',
+      '10',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Q_DIMENSION');
   });
 
   it('prints a readable table without --json', async () => {
-    const r = await run(repoRoot, 'quote', '--card', 'kling-consumer', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10', '--on', '2025-10-01');
+    const r = await run(
+      repoRoot,
+      'quote',
+      '--card',
+      'kling-consumer',
+      '--model',
+      'kling-v2-5-turbo',
+      '--mode',
+      'pro',
+      '--duration',
+      '10',
+      '--on',
+      '2025-10-01',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^105 credits/);
     expect(r.stdout).toContain('Step');
@@ -160,14 +200,20 @@ describe('creditbook forecast and compare', () => {
     const dir = tempRules();
     // A draft copy of steady-studio with a variant that moves every 2.5 Turbo clip to a mode 2.1 Master
     // does not allow: that variant cannot be priced.
-    const text = readFileSync(path.join(dir, 'rules/scenarios/steady-studio.yaml'), 'utf8').replace(/^id: steady-studio$/m, 'id: steady-draft').replace(/^status: published$/m, 'status: draft');
-    writeFileSync(path.join(dir, 'rules/scenarios/steady-draft.yaml'), text + `  - name: broken
+    const text = readFileSync(path.join(dir, 'rules/scenarios/steady-studio.yaml'), 'utf8')
+      .replace(/^id: steady-studio$/m, 'id: steady-draft')
+      .replace(/^status: published$/m, 'status: draft');
+    writeFileSync(
+      path.join(dir, 'rules/scenarios/steady-draft.yaml'),
+      text +
+        `  - name: broken
     description: Moves clips to a mode the model does not have.
     migrate:
       - from: { model: kling-v2-5-turbo }
         to: { model: kling-v2-1-master, mode: pro }
         share: 1
-`);
+`,
+    );
     const base = await run(dir, 'forecast', 'rules/scenarios/steady-draft.yaml', '--json');
     expect(base.stderr).toBe('');
     expect(base.code).toBe(0);
@@ -191,7 +237,7 @@ describe('creditbook forecast and compare', () => {
 });
 
 describe('creditbook platforms', () => {
-  it('--json gives one cheapest entry per platform with the issue\'s fields, plus the scenario\'s own Kling plan', async () => {
+  it("--json gives one cheapest entry per platform with the issue's fields, plus the scenario's own Kling plan", async () => {
     const r = await run(repoRoot, 'platforms', 'rules/scenarios/steady-studio.yaml', '--json');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

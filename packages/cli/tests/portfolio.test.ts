@@ -20,7 +20,13 @@ describe('creditbook portfolio', () => {
     expect(j.periods[0].period).toBe('2025-06');
     expect(j.periods[0].spend).toMatch(money);
     expect(Object.keys(j.periods[0].pools)).toEqual(['consumer', 'api']);
-    expect(j.cohorts.map((c: { cohort: string }) => c.cohort)).toEqual(['free-users', 'standard-hobbyists', 'pro-agencies', 'premier-studios', 'api-integrators']);
+    expect(j.cohorts.map((c: { cohort: string }) => c.cohort)).toEqual([
+      'free-users',
+      'standard-hobbyists',
+      'pro-agencies',
+      'premier-studios',
+      'api-integrators',
+    ]);
     // The cohorts add up to the total, figure by figure.
     const sum = (k: 'new' | 'active') => j.cohorts.reduce((a: number, c: { periods: Record<string, number>[] }) => a + c.periods[5]![k]!, 0);
     expect(sum('active')).toBe(j.periods[5].active);

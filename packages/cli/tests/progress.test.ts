@@ -45,7 +45,8 @@ describe('progress bars', () => {
 
   it('validate of a store counts its files on a terminal, and prints only the verdict through a pipe', () => {
     const dir = tempRules();
-    const count = (d: string): number => readdirSync(d, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? count(path.join(d, e.name)) : /\.ya?ml$/.test(e.name) ? 1 : 0), 0);
+    const count = (d: string): number =>
+      readdirSync(d, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? count(path.join(d, e.name)) : /\.ya?ml$/.test(e.name) ? 1 : 0), 0);
     const files = count(path.join(dir, 'rules'));
     const t = onTerminal(dir, 'validate');
     expect(t.code).toBe(0);

@@ -41,8 +41,21 @@ describe('creditbook usage and backtest', () => {
     expect(bt.stderr).toBe('');
     const r = JSON.parse(bt.stdout);
     // a: 70 + 20 = 90 -> 84 + 20 = 104, +14 = +15.56 %; b: 280 -> 280
-    expect(r.totals).toEqual({ events: 3, customers: 2, unpriced_events: 0, reached_customers: 2, reached_events: 3, credits_from: 370, credits_to: 384, delta: 14, delta_pct: 3.78 });
-    expect(r.customers.map((c: { customer: string; delta_pct: number }) => [c.customer, c.delta_pct])).toEqual([['a', 15.56], ['b', 0]]);
+    expect(r.totals).toEqual({
+      events: 3,
+      customers: 2,
+      unpriced_events: 0,
+      reached_customers: 2,
+      reached_events: 3,
+      credits_from: 370,
+      credits_to: 384,
+      delta: 14,
+      delta_pct: 3.78,
+    });
+    expect(r.customers.map((c: { customer: string; delta_pct: number }) => [c.customer, c.delta_pct])).toEqual([
+      ['a', 15.56],
+      ['b', 0],
+    ]);
     expect(Object.keys(r)).toEqual(expect.arrayContaining(['card', 'from', 'to', 'totals', 'distribution', 'most_affected', 'unpriced']));
     const table = await run(dir, 'backtest', '--usage', 'u.duckdb', '--card', 'kling-consumer', '--from', '2', '--to', '3');
     expect(table.stdout).toContain('credits v2 370, v3 384, delta 14 (+3.78%)');
@@ -64,7 +77,8 @@ describe('creditbook usage and backtest', () => {
     await c.run(`ATTACH '${path.join(dir, 'u.duckdb')}' AS u (READ_ONLY)`);
     await c.run(`CREATE TABLE events AS SELECT * FROM u.events`);
     await c.run(script);
-    const one = async (q: string) => Object.fromEntries(Object.entries((await c.runAndReadAll(q)).getRowObjectsJS()[0]!).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));
+    const one = async (q: string) =>
+      Object.fromEntries(Object.entries((await c.runAndReadAll(q)).getRowObjectsJS()[0]!).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));
     expect(await one('SELECT * FROM totals')).toEqual(r.totals);
     expect(await one('SELECT * FROM distribution')).toEqual(r.distribution);
     c.closeSync();

@@ -86,10 +86,41 @@ export {
   type DimensionValue,
 } from './rules/index.ts';
 export { SCHEMAS, validateSchema, type SchemaIssue } from './schema/index.ts';
-export { FUNCTIONS, FORMULA_LIMITS, REQUEST_STEPS, stepBudget, budgetSpent, compileFormula, evaluateFormula, type FormulaFunction, type StepBudget } from './formula/index.ts';
+export {
+  FUNCTIONS,
+  FORMULA_LIMITS,
+  REQUEST_STEPS,
+  stepBudget,
+  budgetSpent,
+  compileFormula,
+  evaluateFormula,
+  type FormulaFunction,
+  type StepBudget,
+} from './formula/index.ts';
 export { compileTable, priceTable, MAX_TABLE_CELLS, type CardTable, type PriceRow, type PriceTable } from './quote/index.ts';
-export { priceCard, allowedRequests, requestGrid, checkCredits, MAX_GRID_REQUESTS, MAX_CREDITS, type CardPricing, type PricedCell, type PricingProblem } from './quote/index.ts';
-export { compileCard, compiledCard, quote, type CompiledCard, type Priced, type Quote, type QuoteInput, type QuoteOutcome, type QuoteRequest, type TraceStep } from './quote/index.ts';
+export {
+  priceCard,
+  allowedRequests,
+  requestGrid,
+  checkCredits,
+  MAX_GRID_REQUESTS,
+  MAX_CREDITS,
+  type CardPricing,
+  type PricedCell,
+  type PricingProblem,
+} from './quote/index.ts';
+export {
+  compileCard,
+  compiledCard,
+  quote,
+  type CompiledCard,
+  type Priced,
+  type Quote,
+  type QuoteInput,
+  type QuoteOutcome,
+  type QuoteRequest,
+  type TraceStep,
+} from './quote/index.ts';
 export {
   forecast,
   sweep,
@@ -194,7 +225,20 @@ export {
   figureMid,
   deltaOf,
 } from './portfolio/index.ts';
-export { compare, deltaTotals, deltaBooks, booksSummary, BOOKS_KEYS, RunCache, type BooksSummary, type BooksDelta, type CompareResult, type CompareRun, type SeriesPoint, type TotalsDelta } from './compare/index.ts';
+export {
+  compare,
+  deltaTotals,
+  deltaBooks,
+  booksSummary,
+  BOOKS_KEYS,
+  RunCache,
+  type BooksSummary,
+  type BooksDelta,
+  type CompareResult,
+  type CompareRun,
+  type SeriesPoint,
+  type TotalsDelta,
+} from './compare/index.ts';
 export { WhatIf, type WhatIfChange, type VariantPatch } from './compare/index.ts';
 export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph } from './graph/index.ts';
 export {
@@ -232,7 +276,30 @@ export {
   type ModelOptions,
 } from './workbook/index.ts';
 export { recordPublished, writeManifest, type ManifestResult } from './edit/index.ts';
-export { documentPath, saveDraft, publish, diffCards, priceGrid, type SaveDraftInput, type PublishInput, type SaveResult, type SaveFailure, type PriceChange } from './edit/index.ts';
+export {
+  documentPath,
+  saveDraft,
+  publish,
+  diffCards,
+  priceGrid,
+  type SaveDraftInput,
+  type PublishInput,
+  type SaveResult,
+  type SaveFailure,
+  type PriceChange,
+} from './edit/index.ts';
 export { diffFields, type FieldChange } from './edit/index.ts';
 export { reviewState, submitter, submitForReview, reviewDraft, withdraw, type ReviewState, type ReviewStep } from './edit/index.ts';
-export { mergeCells, pathKey, leavesOf, replaceScalar, scalarYaml, setValue, type MergeChoices, type MergeConflict, type MergeResult, type Leaf, type YamlPath } from './edit/index.ts';
+export {
+  mergeCells,
+  pathKey,
+  leavesOf,
+  replaceScalar,
+  scalarYaml,
+  setValue,
+  type MergeChoices,
+  type MergeConflict,
+  type MergeResult,
+  type Leaf,
+  type YamlPath,
+} from './edit/index.ts';

@@ -13,7 +13,10 @@ const arb = fc.record({
   subscription: fc.constantFrom('basic', null),
   billing: fc.constantFrom('monthly', 'annual'),
   policy: fc.constantFrom('none', 'auto', 'scheduled'),
-  lines: fc.array(fc.record({ request, count: fc.integer({ min: 0, max: 30 }), burst: fc.integer({ min: 0, max: 200 }), at: fc.integer({ min: 0, max: 29 }) }), { maxLength: 3 }),
+  lines: fc.array(
+    fc.record({ request, count: fc.integer({ min: 0, max: 30 }), burst: fc.integer({ min: 0, max: 200 }), at: fc.integer({ min: 0, max: 29 }) }),
+    { maxLength: 3 },
+  ),
   grants: fc.array(fc.record({ at: fc.integer({ min: 0, max: 29 }), credits: fc.integer({ min: 0, max: 500 }) }), { maxLength: 2 }),
   months: fc.integer({ min: 1, max: 30 }),
   // Revenue terms of two policy versions (the second from `reestimate` periods in): a re-estimate.
@@ -31,7 +34,10 @@ const label = (s: Generated, i: number) => {
 
 function scenarioYaml(s: Generated): string {
   const lines = s.lines
-    .map((l, i) => `  - { id: line-${i}, request: ${l.request}, count: ${l.count}, profile: { type: burst, bursts: [ { start: ${label(s, l.at)}, periods: 2, count: ${l.burst} } ] } }`)
+    .map(
+      (l, i) =>
+        `  - { id: line-${i}, request: ${l.request}, count: ${l.count}, profile: { type: burst, bursts: [ { start: ${label(s, l.at)}, periods: 2, count: ${l.burst} } ] } }`,
+    )
     .join('\n');
   return `start: ${s.granularity === 'month' ? '2025-01' : '2025-01-01'}
 granularity: ${s.granularity}
@@ -85,7 +91,10 @@ describe('books properties', () => {
         const b = books(loaded.rules, f, s.whatIf);
         expectBooksInvariants(b, f);
         // At expiry, breakage is only ever booked when credits expire, and never negative.
-        if (s.whatIf.method === 'at-expiry' || (!s.whatIf.breakageRate && s.whatIf.method === undefined && s.first.method !== 'proportional' && s.second?.method !== 'proportional')) {
+        if (
+          s.whatIf.method === 'at-expiry' ||
+          (!s.whatIf.breakageRate && s.whatIf.method === undefined && s.first.method !== 'proportional' && s.second?.method !== 'proportional')
+        ) {
           expect(b.method).toBe('at-expiry');
           for (const row of b.periods) expect(row.revenue_breakage.startsWith('-'), `${row.period} breakage ≥ 0 at expiry`).toBe(false);
         }

@@ -83,10 +83,19 @@ describe('books cases', () => {
       const b = results[0]!;
       if (c.expect.method) expect(b.method).toBe(c.expect.method);
       for (const want of c.expect.periods ?? []) {
-        expectFields(b.periods.find((p) => p.period === want['period'] && p.pool === (want['pool'] ?? p.pool)), want, `${String(want['pool'] ?? '')} ${String(want['period'])}`);
+        expectFields(
+          b.periods.find((p) => p.period === want['period'] && p.pool === (want['pool'] ?? p.pool)),
+          want,
+          `${String(want['pool'] ?? '')} ${String(want['period'])}`,
+        );
       }
       if (c.expect.totals) expectFields(b.totals, c.expect.totals, 'totals');
-      for (const want of c.expect.lots ?? []) expectFields(b.lots.find((l) => l.id === want['id']), want, `lot ${String(want['id'])}`);
+      for (const want of c.expect.lots ?? [])
+        expectFields(
+          b.lots.find((l) => l.id === want['id']),
+          want,
+          `lot ${String(want['id'])}`,
+        );
       for (const want of c.expect.journal ?? []) {
         const hit = b.journal.find((j) => Object.entries(want).every(([k, v]) => (j as unknown as Record<string, unknown>)[k] === v));
         expect(hit, `journal line ${JSON.stringify(want)}`).toBeDefined();
@@ -97,7 +106,11 @@ describe('books cases', () => {
         expect(all.currencies).toEqual(c.expect.combined.currencies);
         for (const [cur, want] of Object.entries(c.expect.combined.totals)) expectFields(all.totals[cur], want, `${cur} totals`);
         for (const want of c.expect.combined.periods ?? []) {
-          expectFields(all.periods.find((p) => p.period === want['period'] && p.currency === want['currency'] && p.pool === (want['pool'] ?? p.pool)), want, `${String(want['currency'])} ${String(want['period'])}`);
+          expectFields(
+            all.periods.find((p) => p.period === want['period'] && p.currency === want['currency'] && p.pool === (want['pool'] ?? p.pool)),
+            want,
+            `${String(want['currency'])} ${String(want['period'])}`,
+          );
         }
       }
     });

@@ -31,7 +31,11 @@ describe('the bundled rule pack', () => {
     expect(published.length).toBeGreaterThanOrEqual(2);
     const [first, second] = published;
     expect(first!.doc.effective_from < second!.doc.effective_from).toBe(true);
-    const before = await quote(rules, { card: 'kling-consumer', on: first!.doc.effective_from, request: { model: 'kling-v2-5-turbo', mode: 'pro', duration_s: 10 } });
+    const before = await quote(rules, {
+      card: 'kling-consumer',
+      on: first!.doc.effective_from,
+      request: { model: 'kling-v2-5-turbo', mode: 'pro', duration_s: 10 },
+    });
     expect(before.ok).toBe(false);
   });
 

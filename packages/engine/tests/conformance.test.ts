@@ -54,7 +54,10 @@ for (const topic of topics) {
           const loaded = result.rules.get(kind as Kind, id!, Number(version));
           expect(loaded, `${doc} is loaded`).toBeDefined();
           for (const [pointer, want] of Object.entries(fields)) {
-            const got = pointer.slice(1).split('/').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], loaded!.doc);
+            const got = pointer
+              .slice(1)
+              .split('/')
+              .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], loaded!.doc);
             expect(got, `${doc}${pointer}`).toStrictEqual(want);
           }
         }

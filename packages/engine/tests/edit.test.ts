@@ -9,7 +9,9 @@ const card = demoPack()[0]!.text;
 describe('editing rules', () => {
   it('saves an edit as the next draft version, keeping comments, and publishes it', async () => {
     const store = new MemoryStore(demoPack());
-    const edited = card.replace('m2: { single: { "5": 140, "10": 280 } }', 'm2: { single: { "5": 140, "10": 300 } } # raised').replace('credits: 280', 'credits: 300');
+    const edited = card
+      .replace('m2: { single: { "5": 140, "10": 280 } }', 'm2: { single: { "5": 140, "10": 300 } } # raised')
+      .replace('credits: 280', 'credits: 300');
     const saved = await saveDraft(store, { text: edited, baseVersion: 1, author: 'fin@example.com', note: 'raise master', now: '2025-05-01T10:00:00Z' });
     expect(saved.ok).toBe(true);
     if (!saved.ok) return;
@@ -93,7 +95,10 @@ describe('editing rules', () => {
     const store = new MemoryStore(demoPack());
     const { rules } = await loadStore(store);
     const a = rules.get('RateCard', 'demo-card', 1)!.doc;
-    const b: RateCard = { ...a, parameters: { clip: { m1: { std: { '5': 10, '10': 25 }, pro: { '5': 35, '10': 70 } }, m2: { single: { '5': 140, '10': 280 } } } } };
+    const b: RateCard = {
+      ...a,
+      parameters: { clip: { m1: { std: { '5': 10, '10': 25 }, pro: { '5': 35, '10': 70 } }, m2: { single: { '5': 140, '10': 280 } } } },
+    };
     const changes = await diffCards(a, b);
     expect(changes).toEqual([{ request: { model: 'm1', mode: 'std', duration_s: 10 }, old: 20, new: 25, pct: '25.00' }]);
   });

@@ -45,7 +45,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('delete-line' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
   fc.record({ op: fc.constant('duplicate-line' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
   fc.record({ op: fc.constant('swap' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), what: fc.constantFrom(':', '"', "'", '{', '[', '\t', '&a ', '*a', '- ', '\n  ', '#', '---\n', '\u202e', '\0') }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    what: fc.constantFrom(':', '"', "'", '{', '[', '\t', '&a ', '*a', '- ', '\n  ', '#', '---\n', '\u202e', '\0'),
+  }),
   fc.record({ op: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
 );
 
@@ -83,23 +87,96 @@ describe('fuzzing the loader', () => {
 
   it('random formula text in a card: never throws, problems inside the file, quotes return a result', async () => {
     const token = fc.constantFrom(
-      '$rate', '$cell', '$cell($clip, duration_s)', '$f', '$x', '$nope', '$sum', '$max', '$count', '$power', '$string', '$number',
-      'duration_s', 'model', '1', '0', '-1', '0.5', '1e308', '2.5', '"s"', "'t'", '`k`',
-      '+', '-', '*', '/', '%', '&', '=', '!=', '<', '>', 'and', 'or', 'in', '?', ':', ';', ':=', '..', '.', ',',
-      '(', ')', '[', ']', '{', '}', 'function($n){', '$f($n)', '/*', '*/', '"', "'", '\\', '\n', '\t', '~>', '@', '#', '^(', '|',
+      '$rate',
+      '$cell',
+      '$cell($clip, duration_s)',
+      '$f',
+      '$x',
+      '$nope',
+      '$sum',
+      '$max',
+      '$count',
+      '$power',
+      '$string',
+      '$number',
+      'duration_s',
+      'model',
+      '1',
+      '0',
+      '-1',
+      '0.5',
+      '1e308',
+      '2.5',
+      '"s"',
+      "'t'",
+      '`k`',
+      '+',
+      '-',
+      '*',
+      '/',
+      '%',
+      '&',
+      '=',
+      '!=',
+      '<',
+      '>',
+      'and',
+      'or',
+      'in',
+      '?',
+      ':',
+      ';',
+      ':=',
+      '..',
+      '.',
+      ',',
+      '(',
+      ')',
+      '[',
+      ']',
+      '{',
+      '}',
+      'function($n){',
+      '$f($n)',
+      '/*',
+      '*/',
+      '"',
+      "'",
+      '\\',
+      '\n',
+      '\t',
+      '~>',
+      '@',
+      '#',
+      '^(',
+      '|',
     );
     const formula = fc.array(token, { minLength: 1, maxLength: 24 }).map((ts) => ts.join(' '));
     const style = fc.constantFrom('double', 'block', 'folded');
     const header = [
-      'kind: RateCard', 'id: fz', 'version: 1', 'effective_from: 2025-01-01', 'status: published',
-      'audit: { author: fuzz, saved_at: 2025-01-01T00:00:00Z }', 'pool: consumer',
-      'dimensions:', '  model: { values: [m1, m2] }', '  duration_s: { values: [5, 10] }',
-      'parameters:', '  rate: 2', '  clip: { "5": 10, "10": 20 }',
+      'kind: RateCard',
+      'id: fz',
+      'version: 1',
+      'effective_from: 2025-01-01',
+      'status: published',
+      'audit: { author: fuzz, saved_at: 2025-01-01T00:00:00Z }',
+      'pool: consumer',
+      'dimensions:',
+      '  model: { values: [m1, m2] }',
+      '  duration_s: { values: [5, 10] }',
+      'parameters:',
+      '  rate: 2',
+      '  clip: { "5": 10, "10": 20 }',
     ].join('\n');
     await fc.assert(
       fc.asyncProperty(formula, style, async (text, s) => {
         const credits =
-          s === 'double' ? `credits: ${JSON.stringify(text)}` : `credits: ${s === 'block' ? '|' : '>'}\n${text.split('\n').map((l) => '  ' + l.replace(/\t/g, ' ')).join('\n')}`;
+          s === 'double'
+            ? `credits: ${JSON.stringify(text)}`
+            : `credits: ${s === 'block' ? '|' : '>'}\n${text
+                .split('\n')
+                .map((l) => '  ' + l.replace(/\t/g, ' '))
+                .join('\n')}`;
         const file = { path: 'fz.yaml', text: `${header}\n${credits}\nexamples:\n  - request: { model: m1, duration_s: 5 }\n    credits: 1\n` };
         const result = await loadFiles([file]);
         expectPositioned(result.errors, [file]);

@@ -7,7 +7,10 @@ describe('oversized documents', () => {
     const line = 'title: ' + 'x'.repeat(1000) + '\n';
     const text = 'kind: RateCard\n' + line.repeat(Math.ceil((10 * 1024 * 1024) / line.length));
     expect(text.length).toBeGreaterThan(10 * 1024 * 1024);
-    const result = await loadFiles([{ path: 'huge.yaml', text }, { path: 'bomb.yaml', text: `a: &a [${'x,'.repeat(50)}x]\nb: [${'*a,'.repeat(200)}*a]\n` }]);
+    const result = await loadFiles([
+      { path: 'huge.yaml', text },
+      { path: 'bomb.yaml', text: `a: &a [${'x,'.repeat(50)}x]\nb: [${'*a,'.repeat(200)}*a]\n` },
+    ]);
     expect(result.errors.map((e) => [e.code, e.file, e.line, e.col])).toEqual([
       ['Y_ALIAS_LIMIT', 'bomb.yaml', 1, 1],
       ['Y_TOO_LARGE', 'huge.yaml', 1, 1],
@@ -46,7 +49,12 @@ describe('workbook reference cycles', () => {
   it('a cycle across sheets through a defined name names every cell on it', () => {
     const wb = book(
       sheet('Inputs', [[{ v: null, name: 'rate', f: f.mul(f.ref(0, 0, 'Calc'), f.num(2)) }]]),
-      sheet('Calc', [[{ v: null, f: f.add(f.ref(0, 1), f.num(1)) }, { v: null, f: f.name('rate') }]]),
+      sheet('Calc', [
+        [
+          { v: null, f: f.add(f.ref(0, 1), f.num(1)) },
+          { v: null, f: f.name('rate') },
+        ],
+      ]),
     );
     expect(sorted(dependencyGraph(wb).cycles)).toEqual([['Calc!0:0', 'Calc!0:1', 'Inputs!0:0']]);
   });
@@ -55,17 +63,33 @@ describe('workbook reference cycles', () => {
     const wb = book(
       sheet('S', [
         [{ v: null, f: f.ref(0, 1) }, { v: null, f: f.ref(0, 0) }, { v: 5 }, { v: null, f: f.mul(f.ref(0, 2), f.num(2)) }],
-        [{ v: null, f: f.ref(1, 1) }, { v: null, f: f.ref(1, 2) }, { v: null, f: f.ref(1, 0) }],
+        [
+          { v: null, f: f.ref(1, 1) },
+          { v: null, f: f.ref(1, 2) },
+          { v: null, f: f.ref(1, 0) },
+        ],
       ]),
     );
     const g = dependencyGraph(wb);
-    expect(sorted(g.cycles)).toEqual([['S!0:0', 'S!0:1'], ['S!1:0', 'S!1:1', 'S!1:2']]);
+    expect(sorted(g.cycles)).toEqual([
+      ['S!0:0', 'S!0:1'],
+      ['S!1:0', 'S!1:1', 'S!1:2'],
+    ]);
     recalculate(wb);
     expect(wb.sheets[0]!.rows[0]![3]!.v).toBe(10);
   });
 
   it('a cell that reads a cycle gets the cycle error too, but is not named as part of the cycle', () => {
-    const wb = book(sheet('S', [[{ v: null, f: f.ref(0, 1) }, { v: null, f: f.ref(0, 0) }, { v: null, f: f.add(f.ref(0, 0), f.num(1)) }, { v: null, f: f.ref(0, 2) }]]));
+    const wb = book(
+      sheet('S', [
+        [
+          { v: null, f: f.ref(0, 1) },
+          { v: null, f: f.ref(0, 0) },
+          { v: null, f: f.add(f.ref(0, 0), f.num(1)) },
+          { v: null, f: f.ref(0, 2) },
+        ],
+      ]),
+    );
     const g = dependencyGraph(wb);
     expect(sorted(g.cycles)).toEqual([['S!0:0', 'S!0:1']]);
     recalculate(wb);

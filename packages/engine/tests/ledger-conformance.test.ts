@@ -31,7 +31,9 @@ interface Case {
 
 const root = path.join(import.meta.dirname, 'cases');
 const dir = path.join(root, 'ledger');
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 const HEADER = `kind: Scenario
 id: case
@@ -67,16 +69,18 @@ describe('ledger conformance', () => {
       const scenario = loaded.rules.documents.find((d) => d.doc.kind === 'Scenario')!.doc as Scenario;
       const r = await forecast(loaded.rules, scenario, { variant: c.variant ?? null });
       const e = c.expect;
-      expect(r.problems.map((p) => ({ code: p.code, ...(p.path ? { path: p.path } : {}) })), 'problems').toEqual(
-        (e.problems ?? []).map((p) => ({ code: p.code, ...(p.path ? { path: p.path } : {}) })),
-      );
+      expect(
+        r.problems.map((p) => ({ code: p.code, ...(p.path ? { path: p.path } : {}) })),
+        'problems',
+      ).toEqual((e.problems ?? []).map((p) => ({ code: p.code, ...(p.path ? { path: p.path } : {}) })));
       if (e.periods) expectRows('periods', r.periods, e.periods);
       if (e.lots) expectRows('lots', r.lots, e.lots);
       if (e.demand) expectRows('demand', r.demand, e.demand);
       if (e.versions) expectRows('versions', r.versions, e.versions);
       for (const [k, v] of Object.entries(e.totals ?? {})) expect((r.totals as unknown as Record<string, unknown>)[k], `totals.${k}`).toStrictEqual(v);
       for (const [pool, t] of Object.entries(e.by_pool ?? {})) {
-        for (const [k, v] of Object.entries(t)) expect((r.totals.by_pool[pool] as unknown as Record<string, unknown>)?.[k], `by_pool.${pool}.${k}`).toStrictEqual(v);
+        for (const [k, v] of Object.entries(t))
+          expect((r.totals.by_pool[pool] as unknown as Record<string, unknown>)?.[k], `by_pool.${pool}.${k}`).toStrictEqual(v);
       }
       if (e.currency) expect(r.currency).toBe(e.currency);
 

@@ -19,7 +19,11 @@ const clip = '{ model: m1, mode: std, duration_s: 5 }'; // 10 credits each
 
 /** The line of the scenario text (1-based) that starts with `prefix`, after the 6 header lines demoScenario adds. */
 function lineOf(body: string, prefix: string): number {
-  return demoScenario(body).text.split('\n').findIndex((l) => l.trimStart().startsWith(prefix)) + 1;
+  return (
+    demoScenario(body)
+      .text.split('\n')
+      .findIndex((l) => l.trimStart().startsWith(prefix)) + 1
+  );
 }
 
 describe('ledger defects, each with a hand-computed expectation', () => {
@@ -49,7 +53,10 @@ variants:
     expect(scaled.demand.find((d) => d.line === 'seasonal')!.count).toBe(9);
     const moved = await forecast(rules, scenario, { variant: 'moved' });
     // 32 seasonal std generations, 0.7 of them move: 22.4 -> 22 moved, 10 stay.
-    expect(moved.demand.filter((d) => d.line.startsWith('seasonal')).map((d) => [d.line, d.count])).toEqual([['seasonal', 10], ['seasonal>pro', 22]]);
+    expect(moved.demand.filter((d) => d.line.startsWith('seasonal')).map((d) => [d.line, d.count])).toEqual([
+      ['seasonal', 10],
+      ['seasonal>pro', 22],
+    ]);
   });
 
   it('a migration share of 0.7 on 45 generations moves 32 (31.5 rounded half up)', async () => {
@@ -62,7 +69,10 @@ variants:
 `;
     const { rules, scenario } = await load(body);
     const r = await forecast(rules, scenario, { variant: 'moved' });
-    expect(r.demand.map((d) => [d.line, d.count])).toEqual([['clips', 13], ['clips>pro', 32]]);
+    expect(r.demand.map((d) => [d.line, d.count])).toEqual([
+      ['clips', 13],
+      ['clips>pro', 32],
+    ]);
   });
 
   it('two migrations of one line each move their share of the line (two 50 % of 50: 25 and 25, nothing left)', async () => {
@@ -79,10 +89,16 @@ variants:
     const r = await forecast(rules, scenario, { variant: 'split' });
     // 50: 25 to pro, 25 to m2 (not 25 then 13 of the 25 left). 45: round(22.5) = 23 to pro, then
     // round(45 × 1.0) − 23 = 22 to m2 (cumulative rounding: the two never move more than the line).
-    expect(r.demand.map((d) => [d.line, d.count])).toEqual([
-      ['clips', 0], ['clips>pro', 25], ['clips>m2-single', 25],
-      ['odd', 0], ['odd>pro', 23], ['odd>m2-single', 22],
-    ].filter(([, n]) => n !== 0));
+    expect(r.demand.map((d) => [d.line, d.count])).toEqual(
+      [
+        ['clips', 0],
+        ['clips>pro', 25],
+        ['clips>m2-single', 25],
+        ['odd', 0],
+        ['odd>pro', 23],
+        ['odd>m2-single', 22],
+      ].filter(([, n]) => n !== 0),
+    );
     expect(r.problems).toEqual([]);
   });
 
@@ -160,12 +176,16 @@ subscriptions:
   - { id: basic, pool: consumer, price_month: "10.00", credits_per_month: 100 }
 `,
     };
-    const result = await loadFiles([...demoPack().filter((f) => !f.path.endsWith('plans.yaml')), plans, demoScenario(`start: 2025-01
+    const result = await loadFiles([
+      ...demoPack().filter((f) => !f.path.endsWith('plans.yaml')),
+      plans,
+      demoScenario(`start: 2025-01
 horizon: 2
 plan: { catalog: demo-plans, subscription: basic, billing: annual }
 rules: { validity: demo-validity, cards: { consumer: demo-card } }
 demand: []
-`)]);
+`),
+    ]);
     const scenario = result.rules.documents.find((d) => d.doc.kind === 'Scenario')!.doc as Scenario;
     const r = await forecast(result.rules, scenario);
     // 12 × $10.00 = $120.00 in January.
@@ -187,7 +207,10 @@ demand:
     const r = await forecast(rules, scenario);
     // Jan: 5 clips = 50 credits, 25 s; lot A 100 -> 50 left. Feb: 20 clips = 200 credits, 100 s;
     // A 50 + B 100 = 150 consumed, 50 unmet: served 100 × 150 / 200 = 75 s.
-    expect(r.periods.map((p) => [p.consumed, p.unmet, p.demand_seconds, p.output_seconds])).toEqual([[50, 0, 25, 25], [150, 50, 100, 75]]);
+    expect(r.periods.map((p) => [p.consumed, p.unmet, p.demand_seconds, p.output_seconds])).toEqual([
+      [50, 0, 25, 25],
+      [150, 50, 100, 75],
+    ]);
     expect(r.totals).toMatchObject({ output_seconds: 100, demand_seconds: 125, spend: '20.00' });
     // $20.00 / 100 s served = 0.2000 (not 20 / 125 = 0.1600, which would fall as demand goes unmet).
     expect(r.totals.cost_per_second).toBe('0.2000');

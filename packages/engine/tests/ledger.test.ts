@@ -44,7 +44,9 @@ describe('the ledger, computed by hand', () => {
     // Mar: +100 (valid Mar-Apr). Demand 50 from Feb's lot? It is empty; from Mar's lot (expires
     //      Apr) before the pack (expires Dec): Mar lot 50 left. Closing 30 + 50 = 80.
     // Apr: +100 (valid Apr-May). Demand 50: Mar's lot (expires Apr) 50 -> 0. Closing 30 + 100 = 130.
-    expect(r.periods.map((p) => [p.period, p.opening, p.granted, p.purchased, p.demand, p.consumed, p.expired, p.closing, p.unmet, p.spend, p.expired_value])).toEqual([
+    expect(
+      r.periods.map((p) => [p.period, p.opening, p.granted, p.purchased, p.demand, p.consumed, p.expired, p.closing, p.unmet, p.spend, p.expired_value]),
+    ).toEqual([
       ['2025-01', 0, 130, 0, 50, 50, 0, 80, 0, '10.00', '0.00'],
       ['2025-02', 80, 100, 50, 200, 200, 0, 30, 0, '15.00', '0.00'],
       ['2025-03', 30, 100, 0, 50, 50, 0, 80, 0, '10.00', '0.00'],

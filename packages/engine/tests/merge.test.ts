@@ -3,7 +3,8 @@ import { leavesOf, mergeCells, pathKey, setValue } from '@creditbook/engine';
 import { demoPack } from './support/fixtures.ts';
 
 const base = demoPack()[0]!.text;
-const cell = (text: string, model: string, mode: string, d: string) => leavesOf(text)!.find((l) => pathKey(l.path) === pathKey(['parameters', 'clip', model, mode, d]))?.value;
+const cell = (text: string, model: string, mode: string, d: string) =>
+  leavesOf(text)!.find((l) => pathKey(l.path) === pathKey(['parameters', 'clip', model, mode, d]))?.value;
 
 describe('three-way merge of cells', () => {
   it('a merge of two non-overlapping edits keeps both', () => {

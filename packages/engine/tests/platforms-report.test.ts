@@ -8,8 +8,8 @@ import { platformReport } from './support/platform-report.ts';
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const loaded = loadStore(new DirectoryStore(path.join(root, 'rules')));
 
-describe('docs/platforms.md: what each platform\'s expiry rule costs, from the engine', () => {
-  it('the page\'s tables are exactly what the engine computes from the bundled rules', async () => {
+describe("docs/platforms.md: what each platform's expiry rule costs, from the engine", () => {
+  it("the page's tables are exactly what the engine computes from the bundled rules", async () => {
     const { rules, errors } = await loaded;
     expect(errors).toEqual([]);
     const doc = readFileSync(path.join(root, 'docs', 'platforms.md'), 'utf8');

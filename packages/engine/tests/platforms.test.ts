@@ -16,45 +16,79 @@ audit: { author: tests, saved_at: 2025-01-01T00:00:00Z }
  * each month and sells top-ups that never expire.
  */
 const files: StoredFile[] = [
-  { path: 'a/card.yaml', text: header('RateCard', 'a-card') + `pool: a
+  {
+    path: 'a/card.yaml',
+    text:
+      header('RateCard', 'a-card') +
+      `pool: a
 dimensions:
   model: { values: [x] }
   duration_s: { values: [5, 10] }
 credits: 2 * duration_s
 examples:
   - { request: { model: x, duration_s: 5 }, credits: 10 }
-` },
-  { path: 'a/plans.yaml', text: header('PlanCatalog', 'a-plans') + `currency: USD
+`,
+  },
+  {
+    path: 'a/plans.yaml',
+    text:
+      header('PlanCatalog', 'a-plans') +
+      `currency: USD
 subscriptions:
   - { id: basic, pool: a, price_month: "10.00", credits_per_month: 100 }
 top_ups:
   - { id: a-pack, pool: a, price: "5.00", credits: 50 }
-` },
-  { path: 'a/validity.yaml', text: header('ValidityPolicy', 'a-validity') + `sources:
+`,
+  },
+  {
+    path: 'a/validity.yaml',
+    text:
+      header('ValidityPolicy', 'a-validity') +
+      `sources:
   subscription: { validity: { months: 24 }, priority: 1 }
   top_up: { validity: { months: 24 }, priority: 2 }
-` },
-  { path: 'b/card.yaml', text: header('RateCard', 'b-card') + `pool: b
+`,
+  },
+  {
+    path: 'b/card.yaml',
+    text:
+      header('RateCard', 'b-card') +
+      `pool: b
 dimensions:
   model: { values: [y] }
   duration_s: { values: [5] }
 credits: "10"
 examples:
   - { request: { model: y, duration_s: 5 }, credits: 10 }
-` },
-  { path: 'b/plans.yaml', text: header('PlanCatalog', 'b-plans') + `currency: USD
+`,
+  },
+  {
+    path: 'b/plans.yaml',
+    text:
+      header('PlanCatalog', 'b-plans') +
+      `currency: USD
 subscriptions:
   - { id: free, pool: b, price_month: "0.00", credits_per_month: 1000 }
   - { id: b-small, pool: b, price_month: "8.00", credits_per_month: 60 }
   - { id: b-big, pool: b, price_month: "20.00", credits_per_month: 200 }
 top_ups:
   - { id: b-pack, pool: b, price: "6.00", credits: 60, eligible_tiers: [b-small, b-big] }
-` },
-  { path: 'b/validity.yaml', text: header('ValidityPolicy', 'b-validity') + `sources:
+`,
+  },
+  {
+    path: 'b/validity.yaml',
+    text:
+      header('ValidityPolicy', 'b-validity') +
+      `sources:
   subscription: { validity: { months: 1 }, priority: 1 }
   top_up: { priority: 2 }
-` },
-  { path: 'map.yaml', text: header('PlatformMap', 'ab') + `reference: a
+`,
+  },
+  {
+    path: 'map.yaml',
+    text:
+      header('PlatformMap', 'ab') +
+      `reference: a
 platforms:
   - { id: a, name: Long validity, catalog: a-plans, validity: a-validity, card: a-card, top_up: a-pack }
   - { id: b, name: Monthly reset, catalog: b-plans, validity: b-validity, card: b-card, top_up: b-pack }
@@ -65,8 +99,13 @@ outputs:
   - id: long-clip
     match: [{ duration_s: 10 }]
     on: { b: { unavailable: B makes 5 s clips only } }
-` },
-  { path: 'scenario.yaml', text: header('Scenario', 'three-months') + `start: 2026-01
+`,
+  },
+  {
+    path: 'scenario.yaml',
+    text:
+      header('Scenario', 'three-months') +
+      `start: 2026-01
 horizon: 3
 plan: { catalog: a-plans, subscription: basic }
 rules: { validity: a-validity, cards: { a: a-card } }
@@ -79,7 +118,8 @@ demand:
     request: { model: x, duration_s: 10 }
     count: 1
 purchases: { policy: none }
-` },
+`,
+  },
 ];
 
 async function setup() {
@@ -100,8 +140,19 @@ describe('comparePlatforms: the hand-computed case (two platforms, three months,
     //   Jan lot1 100 - 40 = 60; Feb lot1 60 - 40 = 20 (lot2 100 untouched); Mar lot1 20, lot2 100, lot3 100 = 220: all gone.
     // Spend 3 × $10 = $30.00; nothing expires, nothing unmet, no top-up bought.
     expect(a).toMatchObject({
-      spend: '30.00', granted: 300, purchased: 0, consumed: 300, demand: 300, expired: 0, expired_value: '0.00', unmet: 0,
-      demand_seconds: 150, served_seconds: '150.00', unmet_seconds: '0.00', unservable_seconds: 0, covers: true,
+      spend: '30.00',
+      granted: 300,
+      purchased: 0,
+      consumed: 300,
+      demand: 300,
+      expired: 0,
+      expired_value: '0.00',
+      unmet: 0,
+      demand_seconds: 150,
+      served_seconds: '150.00',
+      unmet_seconds: '0.00',
+      unservable_seconds: 0,
+      covers: true,
       cost_per_second: '0.2000', // 30 / 150
       utilisation: '1.0000', // 300 / 300
       top_up: 'a-pack',
@@ -121,9 +172,22 @@ describe('comparePlatforms: the hand-computed case (two platforms, three months,
     // b-big ($20, 200 credits): Jan and Feb 180 expire each ($18.00 each); spend $60.00 -> dearer.
     // Free is priced at zero, so it is not a candidate (no tiers listed: only tiers priced above zero).
     expect(b).toMatchObject({
-      plan: 'b-small', billing: 'monthly', top_up: 'b-pack', covers: true,
-      spend: '42.00', granted: 180, purchased: 180, consumed: 240, demand: 240, expired: 80, expired_value: '10.66', unmet: 0,
-      demand_seconds: 150, served_seconds: '120.00', unmet_seconds: '0.00', unservable_seconds: 30,
+      plan: 'b-small',
+      billing: 'monthly',
+      top_up: 'b-pack',
+      covers: true,
+      spend: '42.00',
+      granted: 180,
+      purchased: 180,
+      consumed: 240,
+      demand: 240,
+      expired: 80,
+      expired_value: '10.66',
+      unmet: 0,
+      demand_seconds: 150,
+      served_seconds: '120.00',
+      unmet_seconds: '0.00',
+      unservable_seconds: 30,
       cost_per_second: '0.3500', // 42 / 120
       utilisation: '0.6667', // 240 / 360
     });
@@ -138,7 +202,14 @@ describe('comparePlatforms: the hand-computed case (two platforms, three months,
       ['2026-03', 0, '0.00', '26.00'],
     ]);
     // Against A's cheapest run: 42 - 30, 10.66 - 0, 0.35 - 0.20, 120 - 150, 0.6667 - 1.
-    expect(b.deltas).toEqual({ vs: 'a (cheapest)', spend: '12.00', expired_value: '10.66', cost_per_second: '0.1500', served_seconds: '-30.00', utilisation: '-0.3333' });
+    expect(b.deltas).toEqual({
+      vs: 'a (cheapest)',
+      spend: '12.00',
+      expired_value: '10.66',
+      cost_per_second: '0.1500',
+      served_seconds: '-30.00',
+      utilisation: '-0.3333',
+    });
   });
 
   it('a demand line a platform cannot serve is listed with its seconds and never priced: no candidate of B has demand for it', async () => {
@@ -191,7 +262,8 @@ describe('comparePlatforms on the bundled packs', () => {
       expect(run.unservable_seconds).toBeGreaterThan(0);
     }
     for (const run of c.platforms) {
-      for (const k of ['platform', 'plan', 'spend', 'expired', 'expired_value', 'unmet', 'cost_per_second', 'utilisation'] as const) expect(run).toHaveProperty(k);
+      for (const k of ['platform', 'plan', 'spend', 'expired', 'expired_value', 'unmet', 'cost_per_second', 'utilisation'] as const)
+        expect(run).toHaveProperty(k);
     }
   });
 });

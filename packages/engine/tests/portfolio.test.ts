@@ -1,8 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  forecast, loadFiles, loadStore, mergeParts, partOf, portfolioModel, renderPortfolio, runAggregates, runPortfolio,
-  type Portfolio, type StoredFile,
+  forecast,
+  loadFiles,
+  loadStore,
+  mergeParts,
+  partOf,
+  portfolioModel,
+  renderPortfolio,
+  runAggregates,
+  runPortfolio,
+  type Portfolio,
+  type StoredFile,
 } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import path from 'node:path';
@@ -25,7 +34,10 @@ ${body}`,
 }
 
 /** The demo pack, a template of 3 generations of 10 credits a month on Basic (100 credits for $10.00, valid 2 months), and a portfolio. */
-async function load(portfolio: string, template = 'start: 2025-01\nhorizon: 3\nplan: { catalog: demo-plans, subscription: basic }\nrules: { validity: demo-validity, cards: { consumer: demo-card } }\ndemand:\n  - { id: clips, request: { model: m1, mode: std, duration_s: 5 }, count: 3 }\n') {
+async function load(
+  portfolio: string,
+  template = 'start: 2025-01\nhorizon: 3\nplan: { catalog: demo-plans, subscription: basic }\nrules: { validity: demo-validity, cards: { consumer: demo-card } }\ndemand:\n  - { id: clips, request: { model: m1, mode: std, duration_s: 5 }, count: 3 }\n',
+) {
   const loaded = await loadFiles([...demoPack(), demoScenario(template), portfolioFile(portfolio)]);
   return loaded;
 }
@@ -41,9 +53,41 @@ describe('portfolio', () => {
     const l = await load('start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: c, scenario: demo, joins: [10], retention: [0] }\n');
     expect(l.errors).toEqual([]);
     const r = await runPortfolio(await portfolioModel(l.rules, portfolioOf(l)));
-    const rows = r.periods.map((p) => ({ period: p.period, new: p.new, active: p.active, churned: p.churned, spend: p.spend, value: p.expired_value, ...(p.pools['consumer'] as object) }));
-    expect(rows[0]).toMatchObject({ period: '2025-01', new: 10, active: 10, churned: 10, spend: '100.00', value: '0.00', granted: 1000, consumed: 300, expired: 0, closing: 700, demand: 300 });
-    expect(rows[1]).toMatchObject({ period: '2025-02', new: 0, active: 0, churned: 0, spend: '0.00', value: '70.00', granted: 0, consumed: 0, demand: 0, expired: 700, closing: 0 });
+    const rows = r.periods.map((p) => ({
+      period: p.period,
+      new: p.new,
+      active: p.active,
+      churned: p.churned,
+      spend: p.spend,
+      value: p.expired_value,
+      ...(p.pools['consumer'] as object),
+    }));
+    expect(rows[0]).toMatchObject({
+      period: '2025-01',
+      new: 10,
+      active: 10,
+      churned: 10,
+      spend: '100.00',
+      value: '0.00',
+      granted: 1000,
+      consumed: 300,
+      expired: 0,
+      closing: 700,
+      demand: 300,
+    });
+    expect(rows[1]).toMatchObject({
+      period: '2025-02',
+      new: 0,
+      active: 0,
+      churned: 0,
+      spend: '0.00',
+      value: '70.00',
+      granted: 0,
+      consumed: 0,
+      demand: 0,
+      expired: 700,
+      closing: 0,
+    });
     expect(rows[2]).toMatchObject({ granted: 0, consumed: 0, expired: 0, closing: 0 });
     expect(r.totals).toMatchObject({ customers: 10, churned: 10, spend: '100.00', expired_value: '70.00' });
   });
@@ -56,8 +100,20 @@ describe('portfolio', () => {
     const l = await load('start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: c, scenario: demo, joins: [0, 4] }\n');
     const r = await runPortfolio(await portfolioModel(l.rules, portfolioOf(l)));
     expect(r.periods[0]).toMatchObject({ new: 0, active: 0, spend: '0.00', pools: { consumer: { granted: 0, closing: 0 } } });
-    expect(r.periods[1]).toMatchObject({ new: 4, active: 4, churned: 0, spend: '40.00', pools: { consumer: { granted: 400, consumed: 120, expired: 0, closing: 280 } } });
-    expect(r.periods[2]).toMatchObject({ new: 0, active: 4, spend: '40.00', expired_value: '16.00', pools: { consumer: { granted: 400, consumed: 120, expired: 160, closing: 400 } } });
+    expect(r.periods[1]).toMatchObject({
+      new: 4,
+      active: 4,
+      churned: 0,
+      spend: '40.00',
+      pools: { consumer: { granted: 400, consumed: 120, expired: 0, closing: 280 } },
+    });
+    expect(r.periods[2]).toMatchObject({
+      new: 0,
+      active: 4,
+      spend: '40.00',
+      expired_value: '16.00',
+      pools: { consumer: { granted: 400, consumed: 120, expired: 160, closing: 400 } },
+    });
   });
 
   it("N identical customers who join in one period and never churn are N × the template's forecast, exactly", async () => {
@@ -66,17 +122,27 @@ describe('portfolio', () => {
       const s = loaded.rules.latest('Scenario', id)!.doc;
       const N = 37;
       const p: Portfolio = {
-        kind: 'Portfolio', id: 'check', version: 1, effective_from: '2025-01-01', status: 'draft', audit: { author: 't', saved_at: '2025-01-01' },
-        currency: 'USD', start: s.start, horizon: s.horizon, cohorts: [{ id: 'n', scenario: id, joins: [N] }],
+        kind: 'Portfolio',
+        id: 'check',
+        version: 1,
+        effective_from: '2025-01-01',
+        status: 'draft',
+        audit: { author: 't', saved_at: '2025-01-01' },
+        currency: 'USD',
+        start: s.start,
+        horizon: s.horizon,
+        cohorts: [{ id: 'n', scenario: id, joins: [N] }],
       };
       const r = await runPortfolio(await portfolioModel(loaded.rules, p));
       const f = await forecast(loaded.rules, s);
       for (const row of f.periods) {
         const t = r.periods.find((x) => x.period === row.period)!;
         const pool = t.pools[row.pool]!;
-        for (const k of ['granted', 'purchased', 'consumed', 'expired', 'closing', 'unmet', 'demand', 'expiring_soon'] as const) expect(pool[k], `${id} ${row.period} ${k}`).toBe(N * row[k]);
+        for (const k of ['granted', 'purchased', 'consumed', 'expired', 'closing', 'unmet', 'demand', 'expiring_soon'] as const)
+          expect(pool[k], `${id} ${row.period} ${k}`).toBe(N * row[k]);
       }
-      const byPeriod = (field: 'spend' | 'expired_value', period: string) => f.periods.filter((x) => x.period === period).reduce((a, x) => a + Math.round(Number(x[field]) * 100), 0);
+      const byPeriod = (field: 'spend' | 'expired_value', period: string) =>
+        f.periods.filter((x) => x.period === period).reduce((a, x) => a + Math.round(Number(x[field]) * 100), 0);
       for (const t of r.periods) {
         expect(Math.round(Number(t.spend) * 100), `${id} ${t.period} spend`).toBe(N * byPeriod('spend', t.period));
         expect(Math.round(Number(t.expired_value) * 100), `${id} ${t.period} expired value`).toBe(N * byPeriod('expired_value', t.period));
@@ -92,36 +158,47 @@ describe('portfolio', () => {
       spread: fc.constantFrom('none', '{ distribution: lognormal, sigma: 0.7 }', '{ distribution: gamma, shape: 0.6 }', '{ distribution: gamma, shape: 3 }'),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(cohortArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 3 }), async (cohorts, seed, shards, chunk, runs) => {
-        const body = `start: 2025-01\nhorizon: 6\ncohorts:\n${cohorts.map((c, i) => `  - { id: c${i}, scenario: demo, joins: [${c.joins.join(', ')}], churn: ${c.churn}, spread: ${c.spread} }`).join('\n')}\n`;
-        const l = await load(body);
-        expect(l.errors).toEqual([]);
-        const model = await portfolioModel(l.rules, portfolioOf(l));
-        const single = await runPortfolio(model, { seed, runs });
-        // Another split of the same customers into tasks (as another number of workers would make), in reverse order.
-        const other = await runAggregates(model, {
-          seed, runs, chunk,
-          execute: async (m, tasks, onDone) => {
-            const { runTask } = await import('@creditbook/engine');
-            const out = [...tasks].reverse().map((t) => (onDone(t), runTask(m, t)));
-            return out.reverse();
-          },
-        });
-        expect(renderPortfolio(other.meta, other.runs)).toEqual(single);
-        const parts = [];
-        for (let i = 0; i < shards; i++) {
-          const a = await runAggregates(model, { seed, runs, shard: i, shards });
-          parts.push({ name: `part-${i}.json`, part: JSON.parse(JSON.stringify(partOf(a.meta, i, shards, a.runs))) });
-        }
-        const merged = mergeParts(parts.reverse());
-        expect(renderPortfolio(merged.meta, merged.runs)).toEqual(single);
-      }),
+      fc.asyncProperty(
+        fc.array(cohortArb, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (cohorts, seed, shards, chunk, runs) => {
+          const body = `start: 2025-01\nhorizon: 6\ncohorts:\n${cohorts.map((c, i) => `  - { id: c${i}, scenario: demo, joins: [${c.joins.join(', ')}], churn: ${c.churn}, spread: ${c.spread} }`).join('\n')}\n`;
+          const l = await load(body);
+          expect(l.errors).toEqual([]);
+          const model = await portfolioModel(l.rules, portfolioOf(l));
+          const single = await runPortfolio(model, { seed, runs });
+          // Another split of the same customers into tasks (as another number of workers would make), in reverse order.
+          const other = await runAggregates(model, {
+            seed,
+            runs,
+            chunk,
+            execute: async (m, tasks, onDone) => {
+              const { runTask } = await import('@creditbook/engine');
+              const out = [...tasks].reverse().map((t) => (onDone(t), runTask(m, t)));
+              return out.reverse();
+            },
+          });
+          expect(renderPortfolio(other.meta, other.runs)).toEqual(single);
+          const parts = [];
+          for (let i = 0; i < shards; i++) {
+            const a = await runAggregates(model, { seed, runs, shard: i, shards });
+            parts.push({ name: `part-${i}.json`, part: JSON.parse(JSON.stringify(partOf(a.meta, i, shards, a.runs))) });
+          }
+          const merged = mergeParts(parts.reverse());
+          expect(renderPortfolio(merged.meta, merged.runs)).toEqual(single);
+        },
+      ),
       { numRuns: 25 },
     );
   }, 120_000);
 
   it('is reproducible by seed; with runs every figure is a P10 ≤ P50 ≤ P90 band; another seed gives other draws', async () => {
-    const l = await load('start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: c, scenario: demo, joins: [300, 200], churn: 0.3, spread: { distribution: lognormal, sigma: 1 } }\n');
+    const l = await load(
+      'start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: c, scenario: demo, joins: [300, 200], churn: 0.3, spread: { distribution: lognormal, sigma: 1 } }\n',
+    );
     const model = await portfolioModel(l.rules, portfolioOf(l));
     const a = await runPortfolio(model, { seed: 7, runs: 9 });
     const b = await runPortfolio(model, { seed: 7, runs: 9 });
@@ -143,7 +220,9 @@ describe('portfolio', () => {
 
   it('reports bad portfolios as positioned problems', async () => {
     // Line 11 is the first cohort (10 header lines); "nowhere" starts at column 24 (after "  - { id: c, scenario: ").
-    const l = await load('start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: c, scenario: nowhere, joins: [1] }\n  - { id: d, scenario: demo, joins: [1], churn: 0.1, retention: [0.5] }\n');
+    const l = await load(
+      'start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: c, scenario: nowhere, joins: [1] }\n  - { id: d, scenario: demo, joins: [1], churn: 0.1, retention: [0.5] }\n',
+    );
     const codes = l.errors.map((e) => `${e.code} ${e.line}:${e.col} ${e.path}`);
     expect(codes).toContain('C_UNKNOWN_REFERENCE 11:24 /cohorts/0/scenario');
     expect(codes.some((c) => c.startsWith('C_PORTFOLIO 12:') && c.endsWith('/cohorts/1/retention'))).toBe(true);

@@ -16,7 +16,6 @@ import {
 import { DirectoryStore } from '@creditbook/engine/node';
 import { demoPack } from './support/fixtures.ts';
 
-
 const rulesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'rules');
 const consumerV2 = readFileSync(path.join(rulesDir, 'rate-cards/kling-consumer/v2.yaml'), 'utf8');
 const DRAFT = 'rate-cards/kling-consumer/v3.yaml';
@@ -93,10 +92,24 @@ describe('validation prices every request a card allows', () => {
   });
 
   it('runs the examples without evaluating them again: a card with examples spends what the grid spends', async () => {
-    const base = { kind: 'RateCard', id: 'x', version: 1, effective_from: '2025-01-01', status: 'draft', audit: { author: 'a', saved_at: '2025-01-01' }, pool: 'p' } as const;
+    const base = {
+      kind: 'RateCard',
+      id: 'x',
+      version: 1,
+      effective_from: '2025-01-01',
+      status: 'draft',
+      audit: { author: 'a', saved_at: '2025-01-01' },
+      pool: 'p',
+    } as const;
     // A formula no other test uses, so neither pricing is one remembered from before.
     const plain = { ...base, dimensions: { duration_s: { values: [5, 10, 15] } }, credits: 'duration_s * 2 + 7919' } as RateCard;
-    const withExamples = { ...plain, examples: [{ request: { duration_s: 5 }, credits: 7929 }, { request: { duration_s: 15 }, credits: 7949 }] } as RateCard;
+    const withExamples = {
+      ...plain,
+      examples: [
+        { request: { duration_s: 5 }, credits: 7929 },
+        { request: { duration_s: 15 }, credits: 7949 },
+      ],
+    } as RateCard;
     const a = stepBudget();
     const b = stepBudget();
     await priceCard(plain, { budget: a });
@@ -164,7 +177,17 @@ credits: a + b
     const dims: RateCard['dimensions'] = {};
     for (let i = 0; i < 16; i++) dims[`d${i}`] = { values: Array.from({ length: 200 }, (_, v) => v) };
     // The last dimension is narrowed to nothing whenever d0 is 0: no request there, yet the walk must stop.
-    const c = { kind: 'RateCard', id: 'x', version: 1, effective_from: '2025-01-01', status: 'draft', audit: { author: 'a', saved_at: '2025-01-01' }, pool: 'p', dimensions: dims, credits: '1' } as RateCard;
+    const c = {
+      kind: 'RateCard',
+      id: 'x',
+      version: 1,
+      effective_from: '2025-01-01',
+      status: 'draft',
+      audit: { author: 'a', saved_at: '2025-01-01' },
+      pool: 'p',
+      dimensions: dims,
+      credits: '1',
+    } as RateCard;
     const grid = allowedRequests(compileCard(c));
     expect(grid.complete).toBe(false);
     expect(grid.requests.length).toBeLessThanOrEqual(MAX_GRID_REQUESTS);

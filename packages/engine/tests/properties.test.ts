@@ -12,7 +12,10 @@ const scenarioArb = fc.record({
   subscription: fc.constantFrom('basic', null),
   billing: fc.constantFrom('monthly', 'annual'),
   policy: fc.constantFrom('none', 'auto', 'scheduled'),
-  lines: fc.array(fc.record({ request, count: fc.integer({ min: 0, max: 40 }), burst: fc.integer({ min: 0, max: 200 }), at: fc.integer({ min: 0, max: 29 }) }), { minLength: 0, maxLength: 4 }),
+  lines: fc.array(
+    fc.record({ request, count: fc.integer({ min: 0, max: 40 }), burst: fc.integer({ min: 0, max: 200 }), at: fc.integer({ min: 0, max: 29 }) }),
+    { minLength: 0, maxLength: 4 },
+  ),
   grants: fc.array(fc.record({ at: fc.integer({ min: 0, max: 29 }), credits: fc.integer({ min: 0, max: 500 }) }), { maxLength: 3 }),
   months: fc.integer({ min: 1, max: 30 }),
 });
@@ -90,7 +93,8 @@ describe('ledger properties', () => {
   });
 
   it('a sweep gives the totals of a full forecast, and ratios are the exact decimal ones', async () => {
-    const half = (n: Decimal.Value, d: Decimal.Value) => (new Decimal(d).isZero() ? null : new Decimal(n).div(d).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4));
+    const half = (n: Decimal.Value, d: Decimal.Value) =>
+      new Decimal(d).isZero() ? null : new Decimal(n).div(d).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4);
     const expectRatios = (t: Totals, seconds: number) => {
       expect(t.utilisation).toBe(half(t.consumed, t.granted + t.purchased) ?? '0.0000');
       expect(t.cost_per_credit).toBe(half(t.spend, t.consumed));
@@ -101,7 +105,13 @@ describe('ledger properties', () => {
         const files = [...demoPack().filter((f) => !f.path.endsWith('validity.yaml')), validityPolicy(s.months), demoScenario(toYaml(s))];
         const loaded = await loadFiles(files);
         const base = loaded.rules.documents.find((d) => d.doc.kind === 'Scenario')!.doc as Scenario;
-        const scenario: Scenario = { ...base, variants: [{ name: 'scaled', demand_scale: scale }, { name: 'annual', plan: { billing: 'annual' } }] };
+        const scenario: Scenario = {
+          ...base,
+          variants: [
+            { name: 'scaled', demand_scale: scale },
+            { name: 'annual', plan: { billing: 'annual' } },
+          ],
+        };
         const runs = await sweep(loaded.rules, scenario, ['base', 'scaled', 'annual']);
         for (const run of runs) {
           const full = await forecast(loaded.rules, scenario, { variant: run.name });

@@ -20,8 +20,15 @@ async function rulesWith(reach: Reach) {
 
 function scenario(start: string, billing: 'monthly' | 'annual'): Scenario {
   return {
-    kind: 'Scenario', id: 'reach', version: 1, effective_from: '2025-01-01', status: 'draft', audit: { author: 't', saved_at: '2025-01-01T00:00:00Z', note: 'reach' },
-    start, horizon: 12, plan: { catalog: 'kling-plans', subscription: 'pro', billing },
+    kind: 'Scenario',
+    id: 'reach',
+    version: 1,
+    effective_from: '2025-01-01',
+    status: 'draft',
+    audit: { author: 't', saved_at: '2025-01-01T00:00:00Z', note: 'reach' },
+    start,
+    horizon: 12,
+    plan: { catalog: 'kling-plans', subscription: 'pro', billing },
     rules: { validity: 'kling-validity', cards: { consumer: 'kling-consumer' } },
     demand: [{ id: 'pro', request: { model: 'kling-v2-1', mode: 'pro', duration_s: 10 }, count: 1 }],
   };
@@ -45,7 +52,10 @@ describe('the reach of a rate-card version', () => {
   it('forecasts switch cards as the reach says', async () => {
     // all: from its effective month for everyone
     const all = await forecast(await rulesWith('all'), scenario('2026-01', 'monthly'));
-    expect(cardVersions(all)).toEqual([[2, '2026-01', '2026-02'], [3, '2026-03', '2026-12']]);
+    expect(cardVersions(all)).toEqual([
+      [2, '2026-01', '2026-02'],
+      [3, '2026-03', '2026-12'],
+    ]);
     // new customers only: a customer who joined in January keeps v2; one who joins in April gets v3
     const newOnly = await rulesWith('new_customers');
     expect(cardVersions(await forecast(newOnly, scenario('2026-01', 'monthly')))).toEqual([[2, '2026-01', '2026-12']]);
@@ -53,11 +63,24 @@ describe('the reach of a rate-card version', () => {
     // next renewal: an annual customer who joined 2025-06-01 renews on 2026-06-01; a monthly one on 2026-03-01
     // (v1 until v2 takes effect on 2025-09-23, whose reach is every customer)
     const renewal = await rulesWith('next_renewal');
-    expect(cardVersions(await forecast(renewal, scenario('2025-06', 'annual')))).toEqual([[1, '2025-06', '2025-09'], [2, '2025-10', '2026-05']]);
+    expect(cardVersions(await forecast(renewal, scenario('2025-06', 'annual')))).toEqual([
+      [1, '2025-06', '2025-09'],
+      [2, '2025-10', '2026-05'],
+    ]);
     const annual = await forecast(renewal, { ...scenario('2025-06', 'annual'), horizon: 13 });
-    expect(cardVersions(annual)).toEqual([[1, '2025-06', '2025-09'], [2, '2025-10', '2026-05'], [3, '2026-06', '2026-06']]);
+    expect(cardVersions(annual)).toEqual([
+      [1, '2025-06', '2025-09'],
+      [2, '2025-10', '2026-05'],
+      [3, '2026-06', '2026-06'],
+    ]);
     // 2.1 pro 10 s: 70 credits under v2, 84 under v3
-    expect(annual.demand.filter((d) => d.period >= '2026-05').map((d) => [d.period, d.credits])).toEqual([['2026-05', 70], ['2026-06', 84]]);
-    expect(cardVersions(await forecast(renewal, scenario('2026-01', 'monthly')))).toEqual([[2, '2026-01', '2026-02'], [3, '2026-03', '2026-12']]);
+    expect(annual.demand.filter((d) => d.period >= '2026-05').map((d) => [d.period, d.credits])).toEqual([
+      ['2026-05', 70],
+      ['2026-06', 84],
+    ]);
+    expect(cardVersions(await forecast(renewal, scenario('2026-01', 'monthly')))).toEqual([
+      [2, '2026-01', '2026-02'],
+      [3, '2026-03', '2026-12'],
+    ]);
   });
 });

@@ -7,7 +7,12 @@ const NOW = '2025-05-01T10:00:00Z';
 const step = { kind: 'RateCard' as const, id: 'demo-card', version: 2, now: NOW };
 
 async function draft(store: RuleStore, author = 'erin@example.com'): Promise<void> {
-  const saved = await saveDraft(store, { text: card.replace('"10": 280', '"10": 300').replace('credits: 280', 'credits: 300'), baseVersion: 1, author, now: NOW });
+  const saved = await saveDraft(store, {
+    text: card.replace('"10": 280', '"10": 300').replace('credits: 280', 'credits: 300'),
+    baseVersion: 1,
+    author,
+    now: NOW,
+  });
   expect(saved.ok).toBe(true);
 }
 
@@ -63,10 +68,25 @@ describe('review before publish', () => {
     // Today is 2025-05-01: 2025-04-30 is yesterday.
     expect(codeOf(await publish(store, { ...step, effectiveFrom: '2025-04-30', author: 'erin@example.com' }))).toBe('T_BACKDATED');
     expect(codeOf(await publish(store, { ...step, effectiveFrom: '2025-04-30', author: 'alex@example.com', mayBackdate: true }))).toBe('T_BACKDATED');
-    expect(codeOf(await publish(store, { ...step, effectiveFrom: '2025-04-30', author: 'alex@example.com', mayBackdate: true, backdateReason: 'price change announced on 30 April' }))).toBe('ok');
+    expect(
+      codeOf(
+        await publish(store, {
+          ...step,
+          effectiveFrom: '2025-04-30',
+          author: 'alex@example.com',
+          mayBackdate: true,
+          backdateReason: 'price change announced on 30 April',
+        }),
+      ),
+    ).toBe('ok');
     const v2 = (await loadStore(store)).rules.get('RateCard', 'demo-card', 2)!.doc;
     expect(v2.effective_from).toBe('2025-04-30');
-    expect(v2.audit.trail!.at(-1)).toEqual({ action: 'published', by: 'alex@example.com', at: NOW, note: 'backdated to 2025-04-30: price change announced on 30 April' });
+    expect(v2.audit.trail!.at(-1)).toEqual({
+      action: 'published',
+      by: 'alex@example.com',
+      at: NOW,
+      note: 'backdated to 2025-04-30: price change announced on 30 April',
+    });
   });
 
   it('a scheduled version can be withdrawn before it takes effect, and then never is in force', async () => {
@@ -84,7 +104,12 @@ describe('review before publish', () => {
     expect(rules.get('RateCard', 'demo-card', 2)!.doc.status).toBe('withdrawn');
     expect(rules.inForce('RateCard', 'demo-card', '2031-01-01')?.doc.version).toBe(1);
     // The card is not locked: a new version may take effect before 2030.
-    const v3 = await saveDraft(store, { text: card.replace('"10": 280', '"10": 290').replace('credits: 280', 'credits: 290'), baseVersion: 2, author: 'erin@example.com', now: NOW });
+    const v3 = await saveDraft(store, {
+      text: card.replace('"10": 280', '"10": 290').replace('credits: 280', 'credits: 290'),
+      baseVersion: 2,
+      author: 'erin@example.com',
+      now: NOW,
+    });
     expect(codeOf(v3)).toBe('ok');
     await submitForReview(store, { ...step, version: 3, by: 'erin@example.com', note: 'n' });
     await reviewDraft(store, { ...step, version: 3, by: 'alex@example.com', decision: 'approve' });

@@ -6,7 +6,11 @@ const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
 function anchor(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} -]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} -]/gu, '')
+    .replace(/ /g, '-');
 }
 
 async function ruleFiles(dir: string): Promise<string[]> {
@@ -31,8 +35,13 @@ describe('docs/sources.md: the sources inside the repository', () => {
       expect(src, rel).not.toMatch(/shared\/reference/);
       if (!/^kind: (RateCard|PlanCatalog|ValidityPolicy|PlatformMap)$/m.test(src)) continue;
       checked++;
-      const comments = src.split('\n').filter((l) => /^\s*#/.test(l)).join('\n');
-      const cited = [...comments.matchAll(/docs\/sources\.md(#[a-z0-9-]+)((?: and | or |, )#[a-z0-9-]+)*/g)].flatMap((m) => [...m[0].matchAll(/#([a-z0-9-]+)/g)].map((a) => a[1]!));
+      const comments = src
+        .split('\n')
+        .filter((l) => /^\s*#/.test(l))
+        .join('\n');
+      const cited = [...comments.matchAll(/docs\/sources\.md(#[a-z0-9-]+)((?: and | or |, )#[a-z0-9-]+)*/g)].flatMap((m) =>
+        [...m[0].matchAll(/#([a-z0-9-]+)/g)].map((a) => a[1]!),
+      );
       expect(cited.length, `${rel} cites no section of docs/sources.md`).toBeGreaterThan(0);
       for (const a of cited) expect(anchors.has(a), `${rel} cites #${a}, which docs/sources.md has no heading for`).toBe(true);
     }

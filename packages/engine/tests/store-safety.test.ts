@@ -3,7 +3,21 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, uti
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentHash, loadStore, MANIFEST_PATH, MemoryStore, parseManifest, publish, recordPublished, reviewDraft, saveDraft, submitForReview, writeManifest, type Kind, type RuleStore } from '@creditbook/engine';
+import {
+  contentHash,
+  loadStore,
+  MANIFEST_PATH,
+  MemoryStore,
+  parseManifest,
+  publish,
+  recordPublished,
+  reviewDraft,
+  saveDraft,
+  submitForReview,
+  writeManifest,
+  type Kind,
+  type RuleStore,
+} from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 /** Effective dates in tests lie in the future whatever today is (publishing refuses past dates). */
@@ -42,7 +56,10 @@ function snapshot(dir: string): Map<string, Buffer> {
 /** Runs the save loop in a child process and SIGKILLs it when it prints a line starting with `killAt`. */
 function runUntilKilled(store: string, killAt: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('tests', 'support', 'save-loop.ts'), store], { cwd: engineDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join('tests', 'support', 'save-loop.ts'), store], {
+      cwd: engineDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     let buffered = '';
     let stderr = '';
@@ -87,7 +104,9 @@ describe('the directory store under failure', () => {
       // Temp files a kill leaves behind are hidden (dot) files; nothing else is new except whole versions.
       for (const rel of after.keys()) {
         if (before.has(rel)) continue;
-        expect(rel, 'a new file is a whole version or a hidden temp file').toMatch(/^rate-cards\/kling-consumer\/(v\d+\.yaml|\.v\d+\.yaml\.[0-9a-f]{12}\.tmp)$/);
+        expect(rel, 'a new file is a whole version or a hidden temp file').toMatch(
+          /^rate-cards\/kling-consumer\/(v\d+\.yaml|\.v\d+\.yaml\.[0-9a-f]{12}\.tmp)$/,
+        );
       }
       const versions = result.rules.versions('RateCard', 'kling-consumer').map((v) => v.doc.version);
       expect(new Set(versions).size).toBe(versions.length);
@@ -154,14 +173,18 @@ describe('compare-and-replace', () => {
 
 describe('tamper evidence: the manifest of published content hashes', () => {
   const consumer = 'rate-cards/kling-consumer/v2.yaml';
-  const tampered = async (dir: string) => (await loadStore(new DirectoryStore(dir))).errors.map((e) => ({ code: e.code, file: e.file, line: e.line, col: e.col, message: e.message }));
+  const tampered = async (dir: string) =>
+    (await loadStore(new DirectoryStore(dir))).errors.map((e) => ({ code: e.code, file: e.file, line: e.line, col: e.col, message: e.message }));
 
   it('the bundled rules match the committed manifest, which lists every published file', async () => {
     const store = new DirectoryStore(rulesDir);
     const result = await loadStore(store);
     expect(result.errors).toEqual([]);
     const manifest = parseManifest((await store.read(MANIFEST_PATH))!)!;
-    const published = result.rules.documents.filter((d) => d.doc.status === 'published').map((d) => d.source.file).sort();
+    const published = result.rules.documents
+      .filter((d) => d.doc.status === 'published')
+      .map((d) => d.source.file)
+      .sort();
     expect(Object.keys(manifest.published).sort()).toEqual(published);
     // JSON is never loaded as a rule document.
     expect((await store.list()).map((f) => f.path)).not.toContain(MANIFEST_PATH);
@@ -223,7 +246,14 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     // A draft is not in the manifest and needs not be.
     expect(await tampered(dir)).toEqual([]);
     await approve(store, 'RateCard', 'kling-consumer', base.doc.version + 1);
-    const published = await publish(store, { kind: 'RateCard', id: 'kling-consumer', version: base.doc.version + 1, effectiveFrom: `${NEXT_YEAR}-01-01`, author: 'lead', now: '2026-12-01T00:00:00Z' });
+    const published = await publish(store, {
+      kind: 'RateCard',
+      id: 'kling-consumer',
+      version: base.doc.version + 1,
+      effectiveFrom: `${NEXT_YEAR}-01-01`,
+      author: 'lead',
+      now: '2026-12-01T00:00:00Z',
+    });
     expect(published.ok).toBe(true);
     if (!published.ok) return;
     const manifest = parseManifest(readFileSync(path.join(dir, MANIFEST_PATH), 'utf8'))!;
@@ -259,7 +289,13 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     const saved = await saveDraft(store, { text: base.source.text, baseVersion: base.doc.version, author: 'editor' });
     expect(saved.ok).toBe(true);
     await approve(store, 'ValidityPolicy', 'monthly-expiry', base.doc.version + 1);
-    const published = await publish(store, { kind: 'ValidityPolicy', id: 'monthly-expiry', version: base.doc.version + 1, effectiveFrom: `${NEXT_YEAR}-01-01`, author: 'lead' });
+    const published = await publish(store, {
+      kind: 'ValidityPolicy',
+      id: 'monthly-expiry',
+      version: base.doc.version + 1,
+      effectiveFrom: `${NEXT_YEAR}-01-01`,
+      author: 'lead',
+    });
     expect(published.ok).toBe(true);
     expect(existsSync(path.join(dir, MANIFEST_PATH))).toBe(true);
     expect(Object.keys(parseManifest(readFileSync(path.join(dir, MANIFEST_PATH), 'utf8'))!.published)).toHaveLength(publishedBefore + 1);
@@ -275,7 +311,13 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     await approve(store, 'RateCard', 'kling-consumer', saved.version);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        publish(store, { kind: 'RateCard', id: 'kling-consumer', version: saved.version, effectiveFrom: `${NEXT_YEAR}-01-${String(i + 1).padStart(2, '0')}`, author: `lead-${i}` }),
+        publish(store, {
+          kind: 'RateCard',
+          id: 'kling-consumer',
+          version: saved.version,
+          effectiveFrom: `${NEXT_YEAR}-01-${String(i + 1).padStart(2, '0')}`,
+          author: `lead-${i}`,
+        }),
       ),
     );
     const won = results.filter((r) => r.ok);
@@ -294,7 +336,10 @@ describe('tamper evidence: the manifest of published content hashes', () => {
     const loaded = (await loadStore(store)).rules;
     const publishedBefore = loaded.documents.filter((d) => d.doc.status === 'published').length;
     const drafts = [];
-    for (const [kind, id] of [['ValidityPolicy', 'monthly-expiry'], ['PlanCatalog', 'kling-plans']] as const) {
+    for (const [kind, id] of [
+      ['ValidityPolicy', 'monthly-expiry'],
+      ['PlanCatalog', 'kling-plans'],
+    ] as const) {
       const base = loaded.versions(kind, id).at(-1)!;
       const saved = await saveDraft(store, { text: base.source.text, baseVersion: base.doc.version, author: 'editor' });
       if (!saved.ok) throw new Error(saved.errors.map((e) => e.message).join());

@@ -19,7 +19,10 @@ ${lines(400)}
     const problems = await checkScenarioRuns(loaded.rules);
     expect(problems.map((p) => p.code)).toEqual(['C_TOO_LARGE']);
     const file = demoScenario(text).path;
-    const line = demoScenario(text).text.split('\n').findIndex((l) => l.startsWith('horizon:')) + 1;
+    const line =
+      demoScenario(text)
+        .text.split('\n')
+        .findIndex((l) => l.startsWith('horizon:')) + 1;
     expect(problems[0]).toMatchObject({ file, line, col: 10 });
     const scenario = loaded.rules.documents.find((d) => d.doc.kind === 'Scenario')!.doc as Scenario;
     // A forecast returns the problem, positioned at the horizon, and computes nothing.

@@ -30,7 +30,13 @@ describe('incremental what-if', () => {
     expect(new Set(changes.map((c) => c.run))).toEqual(new Set(['busy']));
     expect(model.result('quiet')).toBe(quietBefore);
     // The new result is what a full forecast of the edited scenario gives.
-    const edited: Scenario = { ...scenario, variants: [{ name: 'busy', demand_scale: 3 }, { name: 'quiet', demand_scale: 0 }] };
+    const edited: Scenario = {
+      ...scenario,
+      variants: [
+        { name: 'busy', demand_scale: 3 },
+        { name: 'quiet', demand_scale: 0 },
+      ],
+    };
     const expected = await forecast(rules, edited, { variant: 'busy' });
     expect(model.result('busy')).toEqual(expected);
     // 3 × 70 credits a month instead of 2 × 70: demand changes in every period and in the totals.
@@ -58,12 +64,24 @@ describe('comparisons with a run cache', () => {
     expect(await compare(rules, scenario, { cache })).toEqual(first);
     expect(cache.forecasts).toBe(3);
     // One variant edited: one forecast, and the result is what a fresh comparison gives.
-    const edited: Scenario = { ...scenario, variants: [{ name: 'busy', demand_scale: 3 }, { name: 'quiet', demand_scale: 0 }] };
+    const edited: Scenario = {
+      ...scenario,
+      variants: [
+        { name: 'busy', demand_scale: 3 },
+        { name: 'quiet', demand_scale: 0 },
+      ],
+    };
     const again = await compare(rules, edited, { cache });
     expect(cache.forecasts).toBe(4);
     expect(again).toEqual(await compare(rules, edited));
     // A variant renamed but defined as before is reused under its new name.
-    const renamed: Scenario = { ...edited, variants: [{ name: 'very-busy', demand_scale: 3 }, { name: 'quiet', demand_scale: 0 }] };
+    const renamed: Scenario = {
+      ...edited,
+      variants: [
+        { name: 'very-busy', demand_scale: 3 },
+        { name: 'quiet', demand_scale: 0 },
+      ],
+    };
     const r = await compare(rules, renamed, { cache });
     expect(cache.forecasts).toBe(4);
     expect(r.runs.map((x) => x.name)).toEqual(['base', 'very-busy', 'quiet']);

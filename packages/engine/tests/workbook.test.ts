@@ -12,11 +12,20 @@ const book = (): Workbook => ({
     },
     {
       name: 'Calc',
-      columns: [{ key: 'x', title: 'X' }, { key: 'y', title: 'Y' }],
+      columns: [
+        { key: 'x', title: 'X' },
+        { key: 'y', title: 'Y' },
+      ],
       rows: [
         [{ v: 'X' }, { v: 'Y' }],
-        [{ v: null, f: f.mul(f.name('price'), f.ref(2, 0, 'Inputs')) }, { v: null, f: f.add(f.ref(1, 0), f.num(1)) }],
-        [{ v: null, f: f.fn('SUM', f.range(1, 0, 1, 1)) }, { v: null, f: f.fn('ROUND', f.div(f.ref(1, 1), f.num(3)), f.num(2)) }],
+        [
+          { v: null, f: f.mul(f.name('price'), f.ref(2, 0, 'Inputs')) },
+          { v: null, f: f.add(f.ref(1, 0), f.num(1)) },
+        ],
+        [
+          { v: null, f: f.fn('SUM', f.range(1, 0, 1, 1)) },
+          { v: null, f: f.fn('ROUND', f.div(f.ref(1, 1), f.num(3)), f.num(2)) },
+        ],
       ],
     },
   ],
@@ -49,7 +58,9 @@ describe('workbook formulas', () => {
     const wb = book();
     recalculate(wb);
     const changed = setInputs(wb, [{ sheet: 'Inputs', row: 2, col: 0, value: 4 }]);
-    expect([...changed].sort()).toEqual([cellKey('Calc', 1, 0), cellKey('Calc', 1, 1), cellKey('Calc', 2, 0), cellKey('Calc', 2, 1), cellKey('Inputs', 2, 0)].sort());
+    expect([...changed].sort()).toEqual(
+      [cellKey('Calc', 1, 0), cellKey('Calc', 1, 1), cellKey('Calc', 2, 0), cellKey('Calc', 2, 1), cellKey('Inputs', 2, 0)].sort(),
+    );
     expect(wb.sheets[1]!.rows[2]![0]!.v).toBe(17);
     // An input nothing reads changes only itself.
     const none = setInputs(wb, [{ sheet: 'Inputs', row: 0, col: 0, value: 'Price' }]);
@@ -60,7 +71,9 @@ describe('workbook formulas', () => {
     const wb: Workbook = {
       title: 'c',
       properties: {},
-      sheets: [{ name: 'S', columns: [], rows: [[{ v: null, f: f.ref(0, 1) }, { v: null, f: f.add(f.ref(0, 2), f.num(1)) }, { v: null, f: f.ref(0, 0) }, { v: 1 }]] }],
+      sheets: [
+        { name: 'S', columns: [], rows: [[{ v: null, f: f.ref(0, 1) }, { v: null, f: f.add(f.ref(0, 2), f.num(1)) }, { v: null, f: f.ref(0, 0) }, { v: 1 }]] },
+      ],
     };
     const g = dependencyGraph(wb);
     expect(g.cycles).toHaveLength(1);
@@ -86,14 +99,23 @@ describe('workbook formulas', () => {
       sheets: [
         {
           name: 'S',
-          columns: [{ key: 'a', title: 'A' }, { key: 'b', title: 'B' }],
+          columns: [
+            { key: 'a', title: 'A' },
+            { key: 'b', title: 'B' },
+          ],
           rows: [
             [{ v: 'A' }, { v: 'B' }],
             [{ v: 1 }, { v: 10 }],
             [{ v: 3 }, { v: 20 }],
             [{ v: 5 }, { v: 40 }],
-            [{ v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.str('<=3'), f.range(1, 1, 3, 1)) }, { v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.num(5), f.range(1, 1, 3, 1)) }],
-            [{ v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.str('>1'), f.range(1, 1, 3, 1)) }, { v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.str('<>3'), f.range(1, 1, 3, 1)) }],
+            [
+              { v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.str('<=3'), f.range(1, 1, 3, 1)) },
+              { v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.num(5), f.range(1, 1, 3, 1)) },
+            ],
+            [
+              { v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.str('>1'), f.range(1, 1, 3, 1)) },
+              { v: null, f: f.fn('SUMIF', f.range(1, 0, 3, 0), f.str('<>3'), f.range(1, 1, 3, 1)) },
+            ],
           ],
         },
       ],

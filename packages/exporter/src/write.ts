@@ -14,7 +14,6 @@ export interface SheetSource {
   highlights?: readonly Highlight[];
 }
 
-
 export interface WriteOptions {
   /** Creation time written to the file; with it, the same input gives the same bytes. */
   created?: Date;
@@ -87,9 +86,7 @@ export async function writeSheets(
     const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: s.frozen ?? 1, xSplit: 0 }] });
     ws.columns = s.columns.map((c) => ({ key: c.key, width: c.width ?? Math.max(10, Math.min(40, c.title.length + 4)) }));
     // Printed landscape; narrow sheets fit the page width.
-    ws.pageSetup = s.columns.length <= 20
-      ? { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
-      : { orientation: 'landscape' };
+    ws.pageSetup = s.columns.length <= 20 ? { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } : { orientation: 'landscape' };
     ws.pageSetup.printTitlesRow = '1:1';
     let r = 0;
     for (const cells of s.rows) {
@@ -97,7 +94,8 @@ export async function writeSheets(
       let lines = 1;
       cells.forEach((cell, c) => {
         writeCell(row.getCell(c + 1), cell, s.name, r === 1, s.columns[c]?.fmt, options.currency);
-        if (typeof cell.v === 'string' && cell.v.length > 40 && !cell.f) lines = Math.max(lines, Math.ceil(cell.v.length / Math.max(8, (s.columns[c]?.width ?? 12) - 2)));
+        if (typeof cell.v === 'string' && cell.v.length > 40 && !cell.f)
+          lines = Math.max(lines, Math.ceil(cell.v.length / Math.max(8, (s.columns[c]?.width ?? 12) - 2)));
       });
       if (r === 1) row.height = 30;
       else if (lines > 1) {
@@ -118,7 +116,14 @@ export async function writeSheets(
     for (const h of s.highlights ?? []) {
       ws.addConditionalFormatting({
         ref: h.ref,
-        rules: [{ type: 'expression', priority: 1, formulae: [h.formula], style: { fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: FILLS[h.colour] } } } }],
+        rules: [
+          {
+            type: 'expression',
+            priority: 1,
+            formulae: [h.formula],
+            style: { fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: FILLS[h.colour] } } },
+          },
+        ],
       });
     }
     ws.commit();
@@ -158,14 +163,16 @@ function describeWorkbook(wb: ExcelJS.stream.xlsx.WorkbookWriter, options: Write
   const props = options.properties ?? {};
   wb.subject = props['scenario'] ? `Credit forecast: ${props['scenario']}` : 'Credit forecast';
   wb.keywords = props['rules'] ?? '';
-  wb.description = Object.entries(props).map(([k, v]) => `${k}: ${v}`).join('\n');
+  wb.description = Object.entries(props)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
   wb.company = 'Creditbook';
 }
 
 function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: boolean, columnFmt: Format | undefined, currency: string | undefined): void {
   const fmt = cell.fmt ?? columnFmt;
   if (cell.f) {
-    const result = cell.v === null || cell.v === undefined ? undefined : (cell.v);
+    const result = cell.v === null || cell.v === undefined ? undefined : cell.v;
     const formula = toExcel(cell.f, sheet);
     target.value = result === undefined ? { formula } : { formula, result };
   } else if (typeof cell.v === 'string') {

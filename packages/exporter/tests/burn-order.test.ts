@@ -51,7 +51,10 @@ describe('the burn order is live in the workbook', () => {
     await wb.xlsx.writeFile(edited);
 
     // The same edits in rule terms.
-    const sub = (p: ValidityPolicy, v: number): ValidityPolicy => ({ ...p, sources: { ...p.sources, subscription: { ...p.sources.subscription!, validity: months(v) } } });
+    const sub = (p: ValidityPolicy, v: number): ValidityPolicy => ({
+      ...p,
+      sources: { ...p.sources, subscription: { ...p.sources.subscription!, validity: months(v) } },
+    });
     const expected = [];
     for (const name of runNames(scenario)) {
       const policy = name === 'monthly-expiry' ? 'monthly-expiry' : 'kling-validity';
@@ -90,10 +93,11 @@ describe('the burn order is live in the workbook', () => {
     const edited = path.join(dir, 'agency-edited.xlsx');
     await wb.xlsx.writeFile(edited);
 
-    const edit = (topUpPriority: number) => withPolicy(priorityFirst, 'kling-validity', (p) => ({
-      ...p,
-      sources: { ...p.sources, top_up: { ...p.sources.top_up!, priority: topUpPriority }, subscription: { ...p.sources.subscription!, validity: months(2) } },
-    }));
+    const edit = (topUpPriority: number) =>
+      withPolicy(priorityFirst, 'kling-validity', (p) => ({
+        ...p,
+        sources: { ...p.sources, top_up: { ...p.sources.top_up!, priority: topUpPriority }, subscription: { ...p.sources.subscription!, validity: months(2) } },
+      }));
     const expected = await forecast(edit(1), scenario);
     const before = await forecast(priorityFirst, scenario);
     // The priority edit alone re-orders consumption: with top-ups first, 2-month subscription credits

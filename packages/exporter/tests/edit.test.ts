@@ -38,12 +38,14 @@ describe('an exported workbook is a live model', () => {
     const bursts = line.profile?.type === 'burst' ? line.profile.bursts : [];
     const editedScenario: Scenario = {
       ...scenario,
-      demand: scenario.demand.map((d) => (d.id === 'pro-shots' ? { ...d, profile: { type: 'burst', bursts: [...bursts, { start: '2025-11', periods: 1, count }] } } : d)),
+      demand: scenario.demand.map((d) =>
+        d.id === 'pro-shots' ? { ...d, profile: { type: 'burst', bursts: [...bursts, { start: '2025-11', periods: 1, count }] } } : d,
+      ),
     };
     const catalog = rules.latest('PlanCatalog', 'kling-plans')!;
     const cheaper: LoadedDocument = {
       ...catalog,
-      doc: { ...(catalog.doc), top_ups: (catalog.doc).top_ups!.map((p) => (p.id === 'topup-330' ? { ...p, price: '6.50' } : p)) },
+      doc: { ...catalog.doc, top_ups: catalog.doc.top_ups!.map((p) => (p.id === 'topup-330' ? { ...p, price: '6.50' } : p)) },
     };
     const expected = await forecast(rules.with([cheaper]), editedScenario);
     const before = await forecast(rules, scenario);

@@ -77,7 +77,12 @@ describe('exported workbooks recalculated by LibreOffice', () => {
       // Light every day (daily free credits expire unused), heavy for three days (top-ups bought).
       demand: [
         { id: 'previews', request: { model: 'kling-v2-1', mode: 'std', duration_s: 5 }, count: 2 },
-        { id: 'hero-shots', request: { model: 'kling-v2-1-master', duration_s: 10 }, count: 0, profile: { type: 'burst', bursts: [{ start: '2025-10-10', periods: 3, count: 10 }] } },
+        {
+          id: 'hero-shots',
+          request: { model: 'kling-v2-1-master', duration_s: 10 },
+          count: 0,
+          profile: { type: 'burst', bursts: [{ start: '2025-10-10', periods: 3, count: 10 }] },
+        },
       ],
       grants: [{ period: '2025-10-01', pool: 'consumer', credits: 500, source: 'promotional' }],
       purchases: { policy: 'auto', pack: 'topup-330', scheduled: [{ period: '2025-09-20', pack: 'topup-330', quantity: 2, every: 30 }] },

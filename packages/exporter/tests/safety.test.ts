@@ -17,17 +17,19 @@ describe('text from rules is never a formula', () => {
   for (const title of HOSTILE) {
     it(`a card titled ${JSON.stringify(title)} is written as text`, async () => {
       const rules = await bundledRules();
-      const changed: LoadedDocument[] = rules.versions('RateCard', 'kling-consumer').map((d) => ({ ...d, doc: { ...(d.doc), title } }));
+      const changed: LoadedDocument[] = rules.versions('RateCard', 'kling-consumer').map((d) => ({ ...d, doc: { ...d.doc, title } }));
       const hostile = rules.with(changed);
       const file = path.join(tempDir('cb-safe-'), 'x.xlsx');
       await exportScenario(hostile, hostile.latest('Scenario', 'steady-studio')!.doc, file);
       const { wb } = await readXlsx(file);
       const sheet = wb.getWorksheet('Rate card')!;
       const found: unknown[] = [];
-      sheet.eachRow((row) => row.eachCell((cell) => {
-        if (cell.value === title) found.push(cell.value);
-        if (cell.formula && cell.formula.includes(title.slice(1, 6))) found.push({ formula: cell.formula });
-      }));
+      sheet.eachRow((row) =>
+        row.eachCell((cell) => {
+          if (cell.value === title) found.push(cell.value);
+          if (cell.formula && cell.formula.includes(title.slice(1, 6))) found.push({ formula: cell.formula });
+        }),
+      );
       // steady-studio uses one version of the card: its title appears once, as a string.
       expect(found).toEqual([title]);
       // And in the file itself the title sits in an inline string, never in a formula element.

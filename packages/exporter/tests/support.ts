@@ -33,8 +33,8 @@ export async function readXlsx(file: string): Promise<{ read: Read; sheets: stri
     const ws = wb.getWorksheet(sheet);
     if (!ws) throw new Error(`no sheet ${sheet}`);
     const v = ws.getRow(row + 1).getCell(col + 1).value as unknown;
-    if (v && typeof v === 'object' && 'formula' in (v)) return (v as { result?: unknown }).result ?? null;
-    if (v && typeof v === 'object' && 'sharedFormula' in (v)) return (v as { result?: unknown }).result ?? null;
+    if (v && typeof v === 'object' && 'formula' in v) return (v as { result?: unknown }).result ?? null;
+    if (v && typeof v === 'object' && 'sharedFormula' in v) return (v as { result?: unknown }).result ?? null;
     return v ?? null;
   };
   return { read, sheets: wb.worksheets.map((w) => w.name), wb };
@@ -60,9 +60,23 @@ export async function recalcInLibreOffice(files: string[]): Promise<string[]> {
 `,
   );
   const out = tempDir('cb-lo-out-');
-  await run('soffice', [`-env:UserInstallation=file://${profile}`, '--headless', '--norestore', '--calc', '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', out, ...files], {
-    timeout: 600_000,
-  });
+  await run(
+    'soffice',
+    [
+      `-env:UserInstallation=file://${profile}`,
+      '--headless',
+      '--norestore',
+      '--calc',
+      '--convert-to',
+      'xlsx:Calc MS Excel 2007 XML',
+      '--outdir',
+      out,
+      ...files,
+    ],
+    {
+      timeout: 600_000,
+    },
+  );
   const made = new Set(readdirSync(out));
   return files.map((f) => {
     const name = path.basename(f);

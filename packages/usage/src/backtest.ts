@@ -48,7 +48,17 @@ export interface BacktestResult {
   price_table_rows: { from: number; to: number };
   /** Whom `to` reaches (its rule); `totals.reached_*` say how many customers and events that is. */
   reach: Reach;
-  totals: { events: number; customers: number; unpriced_events: number; reached_customers: number; reached_events: number; credits_from: number; credits_to: number; delta: number; delta_pct: number | null };
+  totals: {
+    events: number;
+    customers: number;
+    unpriced_events: number;
+    reached_customers: number;
+    reached_events: number;
+    credits_from: number;
+    credits_to: number;
+    delta: number;
+    delta_pct: number | null;
+  };
   /** Per-customer % change (customers with credits under `from`), nearest-rank percentiles. */
   distribution: { customers: number; p50: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null };
   most_affected: CustomerChange[];
@@ -57,12 +67,17 @@ export interface BacktestResult {
   customers?: CustomerChange[];
 }
 
-export type BacktestOutcome = { ok: true; result: BacktestResult; tables: { from: SqlPriceTable; to: SqlPriceTable }; statements: { name: string; sql: string }[] } | { ok: false; errors: Diagnostic[] };
+export type BacktestOutcome =
+  | { ok: true; result: BacktestResult; tables: { from: SqlPriceTable; to: SqlPriceTable }; statements: { name: string; sql: string }[] }
+  | { ok: false; errors: Diagnostic[] };
 
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
 /** Resolves the two versions and builds their price tables. */
-export async function backtestTables(rules: RuleSet, input: Pick<BacktestInput, 'card' | 'from' | 'to'>): Promise<{ ok: true; from: SqlPriceTable; to: SqlPriceTable } | { ok: false; errors: Diagnostic[] }> {
+export async function backtestTables(
+  rules: RuleSet,
+  input: Pick<BacktestInput, 'card' | 'from' | 'to'>,
+): Promise<{ ok: true; from: SqlPriceTable; to: SqlPriceTable } | { ok: false; errors: Diagnostic[] }> {
   const errors: Diagnostic[] = [];
   if (rules.versions('RateCard', input.card).length === 0) {
     return { ok: false, errors: [diagnostic({ code: 'Q_UNKNOWN_CARD', detail: `'${input.card}' (cards: ${rules.ids('RateCard').join(', ')})` })] };
@@ -70,16 +85,35 @@ export async function backtestTables(rules: RuleSet, input: Pick<BacktestInput, 
   const cards: RateCard[] = [];
   for (const v of [input.from, input.to]) {
     const loaded = rules.get('RateCard', input.card, v);
-    if (!loaded) errors.push(diagnostic({ code: 'Q_NO_VERSION', detail: `${input.card} v${v} (versions: ${rules.versions('RateCard', input.card).map((d) => d.doc.version).join(', ')})` }));
+    if (!loaded)
+      errors.push(
+        diagnostic({
+          code: 'Q_NO_VERSION',
+          detail: `${input.card} v${v} (versions: ${rules
+            .versions('RateCard', input.card)
+            .map((d) => d.doc.version)
+            .join(', ')})`,
+        }),
+      );
     else cards.push(loaded.doc);
   }
   if (errors.length > 0) return { ok: false, errors };
   const [a, b] = cards as [RateCard, RateCard];
-  if (a.pool !== b.pool) return { ok: false, errors: [diagnostic({ code: 'Q_DIMENSION', detail: `v${a.version} prices pool ${a.pool}, v${b.version} pool ${b.pool}: a backtest compares one pool` })] };
+  if (a.pool !== b.pool)
+    return {
+      ok: false,
+      errors: [diagnostic({ code: 'Q_DIMENSION', detail: `v${a.version} prices pool ${a.pool}, v${b.version} pool ${b.pool}: a backtest compares one pool` })],
+    };
   const from = await sqlPriceTable(`prices_v${a.version}`, a);
   const to = await sqlPriceTable(a.version === b.version ? `prices_v${b.version}_b` : `prices_v${b.version}`, b);
-  for (const [t, card] of [[from, a], [to, b]] as const) {
-    if (!t) errors.push(diagnostic({ code: 'Q_DIMENSION', detail: `${card.id} v${card.version}: its request space is continuous or too large to tabulate for a backtest` }));
+  for (const [t, card] of [
+    [from, a],
+    [to, b],
+  ] as const) {
+    if (!t)
+      errors.push(
+        diagnostic({ code: 'Q_DIMENSION', detail: `${card.id} v${card.version}: its request space is continuous or too large to tabulate for a backtest` }),
+      );
   }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, from: from!, to: to! };
@@ -173,7 +207,14 @@ export async function backtest(db: UsageDb, rules: RuleSet, input: BacktestInput
       delta: num(t!['delta']),
       delta_pct: orNull(t!['delta_pct']),
     },
-    distribution: { customers: num(d!['customers']), p50: orNull(d!['p50']), p90: orNull(d!['p90']), p95: orNull(d!['p95']), p99: orNull(d!['p99']), max: orNull(d!['max']) },
+    distribution: {
+      customers: num(d!['customers']),
+      p50: orNull(d!['p50']),
+      p90: orNull(d!['p90']),
+      p95: orNull(d!['p95']),
+      p99: orNull(d!['p99']),
+      max: orNull(d!['max']),
+    },
     most_affected: most.map(customerRow),
     by_model_mode: byModel.map((r) => ({
       model: String(r['model']),

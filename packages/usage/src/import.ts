@@ -19,8 +19,7 @@ export interface ImportOptions {
 }
 
 export type ImportResult =
-  | { ok: true; import_id: string; file: string; rows: number; already_imported: boolean }
-  | { ok: false; file: string; errors: Diagnostic[] };
+  { ok: true; import_id: string; file: string; rows: number; already_imported: boolean } | { ok: false; file: string; errors: Diagnostic[] };
 
 /** sha256 of the file's bytes: the import id, so the same file imported twice adds nothing the second time. */
 async function fileHash(file: string): Promise<string> {
@@ -50,7 +49,16 @@ function checkHeader(file: string, header: string[], lineNo: number): Diagnostic
     seen.add(h);
   });
   for (const r of REQUIRED_COLUMNS) {
-    if (!seen.has(r)) out.push(problem(file, 'U_HEADER', `missing column '${r}' (an events file has ${REQUIRED_COLUMNS.join(', ')}; optional ${OPTIONAL_COLUMNS.join(', ')})`, lineNo, header.length + 1));
+    if (!seen.has(r))
+      out.push(
+        problem(
+          file,
+          'U_HEADER',
+          `missing column '${r}' (an events file has ${REQUIRED_COLUMNS.join(', ')}; optional ${OPTIONAL_COLUMNS.join(', ')})`,
+          lineNo,
+          header.length + 1,
+        ),
+      );
   }
   return out;
 }
@@ -129,7 +137,14 @@ async function stageCsv(db: UsageDb, path: string, file: string, size: number, o
 /** The header record of a CSV file and its line (csv-parse reads only as far as it). */
 async function readHeader(path: string, file: string): Promise<{ columns: string[]; line: number } | { errors: Diagnostic[] }> {
   const stream = createReadStream(path);
-  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true, on_record: (record: string[], ctx: { lines: number }) => ({ record, line: ctx.lines }) } as unknown as CsvOptions));
+  const parser = stream.pipe(
+    parse({
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      on_record: (record: string[], ctx: { lines: number }) => ({ record, line: ctx.lines }),
+    } as unknown as CsvOptions),
+  );
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; line: number }>) {
       const columns = item.record.map((h) => h.trim());
@@ -150,11 +165,21 @@ async function readHeader(path: string, file: string): Promise<{ columns: string
  * that fails a check raises an error inside the statement, which rolls the transaction back. Then
  * (false) the file is read again by `stageCsv`, which knows every record's line, to say where.
  */
-async function insertCsvFast(db: UsageDb, path: string, file: string, importId: string, columns: readonly string[], size: number, onProgress: ImportOptions['onProgress']): Promise<number | undefined> {
+async function insertCsvFast(
+  db: UsageDb,
+  path: string,
+  file: string,
+  importId: string,
+  columns: readonly string[],
+  size: number,
+  onProgress: ImportOptions['onProgress'],
+): Promise<number | undefined> {
   const types = `{${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
   const read = `read_csv(${literal(path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, columns = ${types})`;
   const text = `(SELECT ${columns.map((c) => `NULLIF(${ident(c)}, '') AS ${ident(c)}`).join(', ')} FROM ${read})`;
-  const guard = `CASE WHEN ${checks(columns).map((k) => `(${k.bad})`).join(' OR ')} THEN error('a row fails a check') ELSE TRUE END`;
+  const guard = `CASE WHEN ${checks(columns)
+    .map((k) => `(${k.bad})`)
+    .join(' OR ')} THEN error('a row fails a check') ELSE TRUE END`;
   try {
     return await insertEvents(db, importId, file, columns, `${text} WHERE ${guard}`, undefined, onProgress && ((f) => onProgress(f * size, size)));
   } catch {
@@ -166,7 +191,15 @@ async function insertCsvFast(db: UsageDb, path: string, file: string, importId: 
  * Inserts the rows of `source` (every column text, named as the file's) into the events table and
  * records the import, in one transaction; returns the rows inserted.
  */
-async function insertEvents(db: UsageDb, importId: string, file: string, columns: readonly string[], source: string, rows: number | undefined, onProgress?: (fraction: number) => void): Promise<number> {
+async function insertEvents(
+  db: UsageDb,
+  importId: string,
+  file: string,
+  columns: readonly string[],
+  source: string,
+  rows: number | undefined,
+  onProgress?: (fraction: number) => void,
+): Promise<number> {
   const extras = columns.filter((c) => !(REQUIRED_COLUMNS as readonly string[]).includes(c) && !(OPTIONAL_COLUMNS as readonly string[]).includes(c));
   const has = (c: string) => columns.includes(c);
   return db.transaction(async () => {
@@ -203,7 +236,9 @@ async function stageParquet(db: UsageDb, path: string, file: string): Promise<St
   const columns = described.map((d) => String(d['column_name'])).filter((c) => c !== 'file_row_number');
   const errors = checkHeader(file, columns, 1);
   if (errors.length > 0) return { columns, rows: 0, errors, final: true };
-  await db.run(`CREATE OR REPLACE TEMP TABLE staging AS SELECT CAST(file_row_number + 1 AS INTEGER) AS line, ${columns.map((c) => `NULLIF(CAST(${ident(c)} AS VARCHAR), '') AS ${ident(c)}`).join(', ')} FROM ${source}`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE staging AS SELECT CAST(file_row_number + 1 AS INTEGER) AS line, ${columns.map((c) => `NULLIF(CAST(${ident(c)} AS VARCHAR), '') AS ${ident(c)}`).join(', ')} FROM ${source}`,
+  );
   const [{ n }] = (await db.rows(`SELECT count(*) AS n FROM staging`)) as [{ n: unknown }];
   return { columns, rows: num(n), errors: [], final: false };
 }
@@ -229,7 +264,11 @@ function checks(columns: readonly string[]): { column: string; bad: string; why:
     },
   ];
   if (columns.includes('count')) {
-    out.push({ column: 'count', bad: `${c('count')} IS NOT NULL AND (NOT regexp_full_match(${c('count')}, '^[0-9]{1,15}$') OR CAST(${c('count')} AS BIGINT) = 0)`, why: 'count is not a positive whole number' });
+    out.push({
+      column: 'count',
+      bad: `${c('count')} IS NOT NULL AND (NOT regexp_full_match(${c('count')}, '^[0-9]{1,15}$') OR CAST(${c('count')} AS BIGINT) = 0)`,
+      why: 'count is not a positive whole number',
+    });
   }
   return out;
 }

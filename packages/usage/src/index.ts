@@ -6,6 +6,26 @@ export { UsageDb, EVENT_COLUMNS } from './db.ts';
 export { importEvents, REQUIRED_COLUMNS, MAX_IMPORT_ERRORS, type ImportOptions, type ImportResult } from './import.ts';
 export { sqlPriceTable, loadPriceTable, priceTableCsv, priceTableFromCsv, dimensionType, type SqlPriceTable, type DimensionType } from './prices.ts';
 export { backtestStatements, requestColumns, type RatingScope } from './sql.ts';
-export { backtest, backtestTables, type BacktestInput, type BacktestResult, type BacktestOutcome, type CustomerChange, type UnpricedRequest } from './backtest.ts';
+export {
+  backtest,
+  backtestTables,
+  type BacktestInput,
+  type BacktestResult,
+  type BacktestOutcome,
+  type CustomerChange,
+  type UnpricedRequest,
+} from './backtest.ts';
 export { writeSample, SAMPLE_EVENT_COLUMNS, type SampleOptions, type SampleCustomer } from './sample.ts';
-export { replayWallets, parseCustomers, readCustomers, customerScenario, replayDefaults, CUSTOMER_COLUMNS, type CustomerPlan, type ReplayInput, type WalletReplay, type WalletReplayResult, type WalletTotals } from './replay.ts';
+export {
+  replayWallets,
+  parseCustomers,
+  readCustomers,
+  customerScenario,
+  replayDefaults,
+  CUSTOMER_COLUMNS,
+  type CustomerPlan,
+  type ReplayInput,
+  type WalletReplay,
+  type WalletReplayResult,
+  type WalletTotals,
+} from './replay.ts';

@@ -1,7 +1,19 @@
 import { promises as fs } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import Decimal from 'decimal.js';
-import { compileCard, diagnostic, forecast, isMonth, type Code, type DemandLine, type Diagnostic, type ForecastResult, type PlanCatalog, type RuleSet, type Scenario } from '@creditbook/engine';
+import {
+  compileCard,
+  diagnostic,
+  forecast,
+  isMonth,
+  type Code,
+  type DemandLine,
+  type Diagnostic,
+  type ForecastResult,
+  type PlanCatalog,
+  type RuleSet,
+  type Scenario,
+} from '@creditbook/engine';
 import { EVENT_COLUMNS, ident, literal, num, type UsageDb } from './db.ts';
 import { backtestTables } from './backtest.ts';
 
@@ -23,7 +35,12 @@ export function parseCustomers(text: string, file: string, catalog: PlanCatalog)
   const errors: Diagnostic[] = [];
   let records: { record: string[]; line: number }[];
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, on_record: (record: string[], ctx: { lines: number }) => ({ record, line: ctx.lines }) } as never) as unknown as typeof records;
+    records = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      on_record: (record: string[], ctx: { lines: number }) => ({ record, line: ctx.lines }),
+    } as never) as unknown as typeof records;
   } catch (e) {
     const err = e as { message: string; lines?: number };
     return { customers: [], errors: [at(file, 'U_CSV', err.message, err.lines ?? 1, 1)] };
@@ -31,7 +48,9 @@ export function parseCustomers(text: string, file: string, catalog: PlanCatalog)
   const [head, ...rows] = records;
   if (!head) return { customers: [], errors: [at(file, 'U_HEADER', 'the file is empty (no header line)', 1, 1)] };
   const cols = head.record.map((h) => h.trim());
-  for (const c of CUSTOMER_COLUMNS) if (!cols.includes(c)) errors.push(at(file, 'U_HEADER', `missing column '${c}' (a customers file has ${CUSTOMER_COLUMNS.join(', ')})`, head.line, cols.length + 1));
+  for (const c of CUSTOMER_COLUMNS)
+    if (!cols.includes(c))
+      errors.push(at(file, 'U_HEADER', `missing column '${c}' (a customers file has ${CUSTOMER_COLUMNS.join(', ')})`, head.line, cols.length + 1));
   if (errors.length > 0) return { customers: [], errors };
   const idx = Object.fromEntries(CUSTOMER_COLUMNS.map((c) => [c, cols.indexOf(c)])) as Record<(typeof CUSTOMER_COLUMNS)[number], number>;
   const tiers = (catalog.subscriptions ?? []).map((s) => s.id);
@@ -121,7 +140,11 @@ function monthsBetween(a: string, b: string): number {
  * The scenario a customer's usage makes: their plan and start, one demand line per request with its
  * monthly counts (a burst per month), the card pinned to one version, auto top-ups of one pack.
  */
-export function customerScenario(c: CustomerPlan, demand: readonly { period: string; request: Record<string, string | number>; count: number }[], input: Omit<ReplayInput, 'customers' | 'from' | 'to'> & { version: number; pool: string; until: string }): Scenario {
+export function customerScenario(
+  c: CustomerPlan,
+  demand: readonly { period: string; request: Record<string, string | number>; count: number }[],
+  input: Omit<ReplayInput, 'customers' | 'from' | 'to'> & { version: number; pool: string; until: string },
+): Scenario {
   const lines = new Map<string, DemandLine>();
   for (const d of demand) {
     if (d.period < c.start || d.period > input.until) continue;
@@ -164,7 +187,15 @@ function walletTotals(r: ForecastResult): WalletTotals {
 
 function addTotals(a: WalletTotals, b: WalletTotals): WalletTotals {
   const m = (x: string, y: string) => new Decimal(x).plus(y).toFixed(2);
-  return { spend: m(a.spend, b.spend), topup_spend: m(a.topup_spend, b.topup_spend), purchased: a.purchased + b.purchased, consumed: a.consumed + b.consumed, unmet: a.unmet + b.unmet, expired: a.expired + b.expired, breakage: m(a.breakage, b.breakage) };
+  return {
+    spend: m(a.spend, b.spend),
+    topup_spend: m(a.topup_spend, b.topup_spend),
+    purchased: a.purchased + b.purchased,
+    consumed: a.consumed + b.consumed,
+    unmet: a.unmet + b.unmet,
+    expired: a.expired + b.expired,
+    breakage: m(a.breakage, b.breakage),
+  };
 }
 
 const ZERO: WalletTotals = { spend: '0.00', topup_spend: '0.00', purchased: 0, consumed: 0, unmet: 0, expired: 0, breakage: '0.00' };
@@ -180,18 +211,34 @@ function nearestRank(sorted: readonly number[], q: number): number | null {
  * versions: their usage becomes a scenario (`customerScenario`) forecast with the card pinned to
  * each version. Returns spend, top-ups, unmet demand and breakage per customer and their spread.
  */
-export async function replayWallets(db: UsageDb, rules: RuleSet, input: ReplayInput): Promise<{ ok: true; result: WalletReplayResult } | { ok: false; errors: Diagnostic[] }> {
+export async function replayWallets(
+  db: UsageDb,
+  rules: RuleSet,
+  input: ReplayInput,
+): Promise<{ ok: true; result: WalletReplayResult } | { ok: false; errors: Diagnostic[] }> {
   const tables = await backtestTables(rules, input);
   if (!tables.ok) return tables;
   const pool = tables.from.card.pool;
   const catalog = rules.latest('PlanCatalog', input.catalog)?.doc;
-  if (!catalog) return { ok: false, errors: [diagnostic({ code: 'C_UNKNOWN_REFERENCE', detail: `plan catalog '${input.catalog}' (catalogs: ${rules.ids('PlanCatalog').join(', ')})` })] };
-  if (!rules.latest('ValidityPolicy', input.validity)) return { ok: false, errors: [diagnostic({ code: 'C_UNKNOWN_REFERENCE', detail: `validity policy '${input.validity}' (policies: ${rules.ids('ValidityPolicy').join(', ')})` })] };
-  const pack = input.pack === undefined ? [...(catalog.top_ups ?? []), ...(catalog.api_packages ?? [])].find((p) => p.pool === pool)?.id ?? null : input.pack;
+  if (!catalog)
+    return {
+      ok: false,
+      errors: [diagnostic({ code: 'C_UNKNOWN_REFERENCE', detail: `plan catalog '${input.catalog}' (catalogs: ${rules.ids('PlanCatalog').join(', ')})` })],
+    };
+  if (!rules.latest('ValidityPolicy', input.validity))
+    return {
+      ok: false,
+      errors: [
+        diagnostic({ code: 'C_UNKNOWN_REFERENCE', detail: `validity policy '${input.validity}' (policies: ${rules.ids('ValidityPolicy').join(', ')})` }),
+      ],
+    };
+  const pack = input.pack === undefined ? ([...(catalog.top_ups ?? []), ...(catalog.api_packages ?? [])].find((p) => p.pool === pool)?.id ?? null) : input.pack;
 
   // The card dimensions the events carry, per customer and month, aggregated inside the database.
   const extras = await db.extraColumns();
-  const dims = [...new Set([...tables.from.dimensions, ...tables.to.dimensions].map((d) => d.name))].filter((d) => (EVENT_COLUMNS as readonly string[]).includes(d) || extras.includes(d));
+  const dims = [...new Set([...tables.from.dimensions, ...tables.to.dimensions].map((d) => d.name))].filter(
+    (d) => (EVENT_COLUMNS as readonly string[]).includes(d) || extras.includes(d),
+  );
   const names = input.customers.map((c) => literal(c.customer)).join(', ');
   const window = input.between ? ` AND strftime("time", '%Y-%m') BETWEEN ${literal(input.between.from)} AND ${literal(input.between.to)}` : '';
   const rows =
@@ -203,7 +250,14 @@ export async function replayWallets(db: UsageDb, rules: RuleSet, input: ReplayIn
            GROUP BY ALL ORDER BY customer, period, ${dims.map((d) => `${ident(d)} NULLS FIRST`).join(', ')}`,
         );
   const [last] = await db.rows(`SELECT strftime(max("time"), '%Y-%m') AS m FROM events WHERE pool IS NULL OR pool = ${literal(pool)}`);
-  const until = input.between?.to ?? (last?.['m'] ? String(last['m']) : input.customers.map((c) => c.start).sort().at(-1) ?? '2025-01');
+  const until =
+    input.between?.to ??
+    (last?.['m']
+      ? String(last['m'])
+      : (input.customers
+          .map((c) => c.start)
+          .sort()
+          .at(-1) ?? '2025-01'));
   // Like the backtest, the wallets replay the demand both versions price; the rest is counted, not replayed.
   const cards = [compileCard(tables.from.card), compileCard(tables.to.card)];
   const priced = new Map<string, boolean>();
@@ -254,16 +308,38 @@ export async function replayWallets(db: UsageDb, rules: RuleSet, input: ReplayIn
     totalsTo = addTotals(totalsTo, wb);
     const delta = new Decimal(wb.spend).minus(wa.spend);
     const pct = new Decimal(wa.spend).isZero() ? null : delta.times(100).dividedBy(wa.spend).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toNumber();
-    customers.push({ customer: c.customer, plan: c.plan, billing: c.billing, start: c.start, periods: scenarioFrom.horizon, unpriced_generations: unpriced.get(c.customer) ?? 0, from: wa, to: wb, spend_delta: delta.toFixed(2), spend_delta_pct: pct });
+    customers.push({
+      customer: c.customer,
+      plan: c.plan,
+      billing: c.billing,
+      start: c.start,
+      periods: scenarioFrom.horizon,
+      unpriced_generations: unpriced.get(c.customer) ?? 0,
+      from: wa,
+      to: wb,
+      spend_delta: delta.toFixed(2),
+      spend_delta_pct: pct,
+    });
   }
-  const sorted = customers.map((c) => c.spend_delta_pct).filter((x): x is number => x !== null).sort((x, y) => x - y);
+  const sorted = customers
+    .map((c) => c.spend_delta_pct)
+    .filter((x): x is number => x !== null)
+    .sort((x, y) => x - y);
   return {
     ok: true,
     result: {
       currency: catalog.currency ?? 'USD',
       until,
       totals: { customers: customers.length, without_usage: input.customers.length - customers.length, from: totalsFrom, to: totalsTo },
-      distribution: { spend_delta_pct: { p50: nearestRank(sorted, 0.5), p90: nearestRank(sorted, 0.9), p95: nearestRank(sorted, 0.95), p99: nearestRank(sorted, 0.99), max: sorted.at(-1) ?? null } },
+      distribution: {
+        spend_delta_pct: {
+          p50: nearestRank(sorted, 0.5),
+          p90: nearestRank(sorted, 0.9),
+          p95: nearestRank(sorted, 0.95),
+          p99: nearestRank(sorted, 0.99),
+          max: sorted.at(-1) ?? null,
+        },
+      },
       customers,
       problems,
     },
@@ -271,9 +347,18 @@ export async function replayWallets(db: UsageDb, rules: RuleSet, input: ReplayIn
 }
 
 /** Reads a customers file from disk. */
-export async function readCustomers(path: string, display: string, rules: RuleSet, catalog: string): Promise<{ customers: CustomerPlan[]; errors: Diagnostic[] }> {
+export async function readCustomers(
+  path: string,
+  display: string,
+  rules: RuleSet,
+  catalog: string,
+): Promise<{ customers: CustomerPlan[]; errors: Diagnostic[] }> {
   const doc = rules.latest('PlanCatalog', catalog)?.doc;
-  if (!doc) return { customers: [], errors: [diagnostic({ code: 'C_UNKNOWN_REFERENCE', detail: `plan catalog '${catalog}' (catalogs: ${rules.ids('PlanCatalog').join(', ')})` })] };
+  if (!doc)
+    return {
+      customers: [],
+      errors: [diagnostic({ code: 'C_UNKNOWN_REFERENCE', detail: `plan catalog '${catalog}' (catalogs: ${rules.ids('PlanCatalog').join(', ')})` })],
+    };
   return parseCustomers(await fs.readFile(path, 'utf8'), display, doc);
 }
 

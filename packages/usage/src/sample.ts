@@ -57,7 +57,12 @@ const csvField = (v: string | number | undefined): string => {
  * in the month, every request as the card in force that day completes it. Also writes the
  * customers file (customer, plan, billing, start) a wallet replay reads.
  */
-export async function writeSample(rules: RuleSet, eventsPath: string, customersPath: string, options: SampleOptions = {}): Promise<{ events: number; customers: SampleCustomer[] }> {
+export async function writeSample(
+  rules: RuleSet,
+  eventsPath: string,
+  customersPath: string,
+  options: SampleOptions = {},
+): Promise<{ events: number; customers: SampleCustomer[] }> {
   const rng = xoroshiro128plus(options.seed ?? 1);
   const templates = rules
     .ids('Scenario')
@@ -108,7 +113,12 @@ export async function writeSample(rules: RuleSet, eventsPath: string, customersP
           // Once 2.5 Turbo exists, a third of Master and 2.1 pro work moves to it, as the brief's users did.
           let request = line.request;
           const turbo = card.doc.dimensions['model']?.values?.includes('kling-v2-5-turbo') ?? false;
-          if (turbo && (request['model'] === 'kling-v2-1-master' || request['mode'] === 'pro') && request['model'] !== 'kling-v3' && uniformFloat64(rng) < 1 / 3) {
+          if (
+            turbo &&
+            (request['model'] === 'kling-v2-1-master' || request['mode'] === 'pro') &&
+            request['model'] !== 'kling-v3' &&
+            uniformFloat64(rng) < 1 / 3
+          ) {
             request = { ...request, model: 'kling-v2-5-turbo', mode: 'pro' };
           }
           const norm = compiled.get(key)!.normalize(request);

@@ -55,9 +55,12 @@ function nextMonthStart(month: string): string {
 export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope): { name: string; sql: string }[] {
   const req = requestColumns([from, to]);
   const join = (t: SqlPriceTable, alias: string) =>
-    t.dimensions.length === 0 ? 'TRUE' : t.dimensions.map((d) => `${alias}.${ident(d.name)} IS NOT DISTINCT FROM ${eventValue(d.name, d.type, scope)}`).join(' AND ');
+    t.dimensions.length === 0
+      ? 'TRUE'
+      : t.dimensions.map((d) => `${alias}.${ident(d.name)} IS NOT DISTINCT FROM ${eventValue(d.name, d.type, scope)}`).join(' AND ');
   const where = [`(e.pool IS NULL OR e.pool = ${literal(scope.pool)})`];
-  if (scope.between) where.push(`e."time" >= TIMESTAMP ${literal(monthStart(scope.between.from))}`, `e."time" < TIMESTAMP ${literal(nextMonthStart(scope.between.to))}`);
+  if (scope.between)
+    where.push(`e."time" >= TIMESTAMP ${literal(monthStart(scope.between.from))}`, `e."time" < TIMESTAMP ${literal(nextMonthStart(scope.between.to))}`);
   const reach = scope.reach ?? 'all';
   // Every event is reached: no flag per event (the common case costs nothing extra).
   const all = reach === 'all';

@@ -49,7 +49,17 @@ describe('backtest of a small usage file, by hand', () => {
 
   it('totals, distribution and most affected', () => {
     // events 2 + 2 + 2 + 1 = 7, 2 unpriced; v2 200 + 700 + 20 = 920; v3 235 + 680 + 25 = 940; +20 = 2.1739 % -> 2.17
-    expect(result.totals).toEqual({ events: 7, customers: 4, unpriced_events: 2, reached_customers: 4, reached_events: 7, credits_from: 920, credits_to: 940, delta: 20, delta_pct: 2.17 });
+    expect(result.totals).toEqual({
+      events: 7,
+      customers: 4,
+      unpriced_events: 2,
+      reached_customers: 4,
+      reached_events: 7,
+      credits_from: 920,
+      credits_to: 940,
+      delta: 20,
+      delta_pct: 2.17,
+    });
     // sorted changes [-2.86, 17.5, 25]; nearest rank ceil(q x 3): p50 -> 2nd = 17.5, p90/p95/p99 -> 3rd = 25
     expect(result.distribution).toEqual({ customers: 3, p50: 17.5, p90: 25, p95: 25, p99: 25, max: 25 });
     // by |delta|: a 35, b 20, c 5 (e did not change)
@@ -71,8 +81,22 @@ describe('backtest of a small usage file, by hand', () => {
 
   it('lists what a version cannot price, with the card’s reason, and never prices it as zero', () => {
     expect(result.unpriced.map((u) => ({ request: u.request, events: u.events, versions: u.problems.map((p) => [p.version, p.code]) }))).toEqual([
-      { request: { model: 'kling-v2-1', mode: 'pro', duration_s: 10, resolution: '720p' }, events: 1, versions: [[2, 'Q_DIMENSION'], [3, 'Q_DIMENSION']] },
-      { request: { model: 'kling-v9', mode: 'pro', duration_s: 5, resolution: '1080p' }, events: 1, versions: [[2, 'Q_DIMENSION'], [3, 'Q_DIMENSION']] },
+      {
+        request: { model: 'kling-v2-1', mode: 'pro', duration_s: 10, resolution: '720p' },
+        events: 1,
+        versions: [
+          [2, 'Q_DIMENSION'],
+          [3, 'Q_DIMENSION'],
+        ],
+      },
+      {
+        request: { model: 'kling-v9', mode: 'pro', duration_s: 5, resolution: '1080p' },
+        events: 1,
+        versions: [
+          [2, 'Q_DIMENSION'],
+          [3, 'Q_DIMENSION'],
+        ],
+      },
     ]);
     expect(result.unpriced[0]!.problems[0]!.message).toContain('resolution');
   });
@@ -92,14 +116,27 @@ describe('backtest of a small usage file, by hand', () => {
     // Monthly renewals of x: 2025-11-10, so x's 11-05 event is before its next renewal and 11-20 after.
     // 2.1 pro 10 s: v2 70, v3 80.
     const small = await UsageDb.open(':memory:');
-    await importEvents(small, write(tempDir(), 'reach.csv', `customer,time,model,mode,duration_s,resolution
+    await importEvents(
+      small,
+      write(
+        tempDir(),
+        'reach.csv',
+        `customer,time,model,mode,duration_s,resolution
 x,2025-10-10T00:00:00Z,kling-v2-1,pro,10,1080p
 x,2025-11-05T00:00:00Z,kling-v2-1,pro,10,1080p
 x,2025-11-20T00:00:00Z,kling-v2-1,pro,10,1080p
 y,2025-11-15T00:00:00Z,kling-v2-1,pro,10,1080p
-`));
+`,
+      ),
+    );
     const run = async (reach: string) => {
-      const r = await backtest(small, await rulesWithV3(reach), { card: 'kling-consumer', from: 2, to: 3, between: { from: '2025-11', to: '2025-12' }, perCustomer: true });
+      const r = await backtest(small, await rulesWithV3(reach), {
+        card: 'kling-consumer',
+        from: 2,
+        to: 3,
+        between: { from: '2025-11', to: '2025-12' },
+        perCustomer: true,
+      });
       if (!r.ok) throw new Error('backtest failed');
       return r.result;
     };
@@ -109,11 +146,17 @@ y,2025-11-15T00:00:00Z,kling-v2-1,pro,10,1080p
     const fresh = await run('new_customers');
     expect(fresh.reach).toBe('new_customers');
     expect(fresh.totals).toMatchObject({ reached_customers: 1, reached_events: 1, credits_from: 210, credits_to: 220, delta: 10 });
-    expect(fresh.customers!.map((c) => [c.customer, c.reached, c.credits_to])).toEqual([['x', false, 140], ['y', true, 80]]);
+    expect(fresh.customers!.map((c) => [c.customer, c.reached, c.credits_to])).toEqual([
+      ['x', false, 140],
+      ['y', true, 80],
+    ]);
     // from the next renewal: x's 11-20 event only (140 -> 150, +7.14 %), y 70 -> 80; 210 -> 230
     const renewal = await run('next_renewal');
     expect(renewal.totals).toMatchObject({ reached_customers: 2, reached_events: 2, credits_from: 210, credits_to: 230, delta: 20 });
-    expect(renewal.customers!.map((c) => [c.customer, c.credits_to, c.delta_pct])).toEqual([['x', 150, 7.14], ['y', 80, 14.29]]);
+    expect(renewal.customers!.map((c) => [c.customer, c.credits_to, c.delta_pct])).toEqual([
+      ['x', 150, 7.14],
+      ['y', 80, 14.29],
+    ]);
     small.close();
   });
 
@@ -134,7 +177,10 @@ y,2025-11-15T00:00:00Z,kling-v2-1,pro,10,1080p
     await c.run(`CREATE TABLE events AS SELECT * FROM read_csv('${events}', header = true, columns = ${types})`);
     await c.run(`ALTER TABLE events ADD COLUMN pool VARCHAR`);
     for (const s of sql) await c.run(s);
-    const rows = async (q: string) => (await c.runAndReadAll(q)).getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+    const rows = async (q: string) =>
+      (await c.runAndReadAll(q))
+        .getRowObjectsJS()
+        .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
     expect((await rows('SELECT * FROM totals'))[0]).toEqual(outcome.result.totals);
     expect((await rows('SELECT * FROM distribution'))[0]).toEqual(outcome.result.distribution);
     expect(await rows('SELECT * FROM customers ORDER BY customer')).toEqual(outcome.result.customers);

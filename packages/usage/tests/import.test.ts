@@ -26,7 +26,9 @@ describe('usage import', () => {
   it('loads every row, with count 1 when the field is empty', async () => {
     const r = await importEvents(db, write(dir, 'good.csv', GOOD));
     expect(r).toMatchObject({ ok: true, rows: 2, already_imported: false });
-    const rows = await db.rows(`SELECT customer, strftime("time", '%Y-%m-%d %H:%M') AS t, model, mode, duration_s, resolution, "count" FROM events ORDER BY "time"`);
+    const rows = await db.rows(
+      `SELECT customer, strftime("time", '%Y-%m-%d %H:%M') AS t, model, mode, duration_s, resolution, "count" FROM events ORDER BY "time"`,
+    );
     expect(rows).toEqual([
       { customer: 'acme', t: '2025-03-01 10:00', model: 'kling-v2-1', mode: 'pro', duration_s: 10, resolution: '1080p', count: 2n },
       { customer: 'acme', t: '2025-03-02 00:00', model: 'kling-v2-1-master', mode: null, duration_s: 10, resolution: null, count: 1n },
@@ -104,7 +106,9 @@ beta,2025-10-02,kling-v2-5-turbo,pro,5,1080p,1
     const bad = await importEvents(db, parquet);
     // row 2 has a zero duration (column 5)
     expect(!bad.ok && bad.errors.map((e) => [e.code, e.line, e.col])).toEqual([['U_VALUE', 2, 5]]);
-    await db.run(`COPY (SELECT 'p1' AS customer, TIMESTAMP '2026-02-01 00:00:00' AS "time", 'kling-v3' AS model, 'std' AS mode, 7.0 AS duration_s, NULL AS resolution, 2 AS "count", 'api' AS pool, 'voice' AS audio) TO '${parquet}' (FORMAT parquet)`);
+    await db.run(
+      `COPY (SELECT 'p1' AS customer, TIMESTAMP '2026-02-01 00:00:00' AS "time", 'kling-v3' AS model, 'std' AS mode, 7.0 AS duration_s, NULL AS resolution, 2 AS "count", 'api' AS pool, 'voice' AS audio) TO '${parquet}' (FORMAT parquet)`,
+    );
     expect(await importEvents(db, parquet)).toMatchObject({ ok: true, rows: 1 });
     expect(await db.rows(`SELECT customer, audio, "count" FROM events ORDER BY customer`)).toEqual([
       { customer: 'acme', audio: 'native', count: 1n },

@@ -43,7 +43,11 @@ describe('wallet replay', () => {
   it('equals forecasting the customer as a scenario, and matches the ledger by hand', async () => {
     const files = await new DirectoryStore(path.join(repoRoot, 'rules')).list();
     const v2 = files.find((f) => f.path === 'rate-cards/kling-consumer/v2.yaml')!;
-    const loaded = await loadFiles([...files, { path: 'rate-cards/kling-consumer/v3.yaml', text: consumerV3(v2.text) }, { path: 'scenarios/a-by-hand.yaml', text: BY_HAND }]);
+    const loaded = await loadFiles([
+      ...files,
+      { path: 'rate-cards/kling-consumer/v3.yaml', text: consumerV3(v2.text) },
+      { path: 'scenarios/a-by-hand.yaml', text: BY_HAND },
+    ]);
     expect(loaded.errors).toEqual([]);
     const rules = loaded.rules;
     const db = await UsageDb.open(':memory:');
@@ -51,13 +55,28 @@ describe('wallet replay', () => {
     const catalog = rules.latest('PlanCatalog', 'kling-plans')!.doc;
     const { customers, errors } = parseCustomers('customer,plan,billing,start\na,standard,monthly,2025-10\nb,,monthly,2025-11\n', 'customers.csv', catalog);
     expect(errors).toEqual([]);
-    const replay = await replayWallets(db, rules, { card: 'kling-consumer', from: 2, to: 3, customers, catalog: 'kling-plans', validity: 'kling-validity', pack: 'topup-330' });
+    const replay = await replayWallets(db, rules, {
+      card: 'kling-consumer',
+      from: 2,
+      to: 3,
+      customers,
+      catalog: 'kling-plans',
+      validity: 'kling-validity',
+      pack: 'topup-330',
+    });
     db.close();
     if (!replay.ok) throw new Error(replay.errors.map((e) => e.message).join('\n'));
     const a = replay.result.customers.find((c) => c.customer === 'a')!;
 
     const byHand = await forecast(rules, rules.latest('Scenario', 'a-by-hand')!.doc);
-    expect(a.to).toMatchObject({ spend: byHand.totals.spend, purchased: byHand.totals.purchased, consumed: byHand.totals.consumed, unmet: byHand.totals.unmet, expired: byHand.totals.expired, breakage: byHand.totals.expired_value });
+    expect(a.to).toMatchObject({
+      spend: byHand.totals.spend,
+      purchased: byHand.totals.purchased,
+      consumed: byHand.totals.consumed,
+      unmet: byHand.totals.unmet,
+      expired: byHand.totals.expired,
+      breakage: byHand.totals.expired_value,
+    });
 
     // v3, Standard ($10 a month, 660 credits, valid 24 months): October 2 x 80 = 160 of 660, 500 left;
     // November 660 more = 1,160 for 3 x 25 + 10 x 280 = 2,875: short 1,715 -> ceil(1,715 / 330) = 6 packs of $5.

@@ -30,7 +30,17 @@ interface BacktestJson {
   pool: string;
   between: { from: string; to: string } | null;
   reach: string;
-  totals: { events: number; customers: number; unpriced_events: number; reached_customers: number; reached_events: number; credits_from: number; credits_to: number; delta: number; delta_pct: number | null };
+  totals: {
+    events: number;
+    customers: number;
+    unpriced_events: number;
+    reached_customers: number;
+    reached_events: number;
+    credits_from: number;
+    credits_to: number;
+    delta: number;
+    delta_pct: number | null;
+  };
   distribution: { customers: number; p50: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null };
   most_affected: CustomerChange[];
   by_model_mode: { model: string; mode: string | null; events: number; credits_from: number; credits_to: number; delta: number; delta_pct: number | null }[];
@@ -125,33 +135,64 @@ export function Backtest({ cards, canUpload }: { cards: CardVersions[]; canUploa
       <div className="panel">
         <h2>Usage history</h2>
         <p className="small muted" data-testid="usage-summary">
-          {summary === null ? 'Reading the usage database…' : summary.events === 0 ? 'No usage loaded yet.' : `${n(summary.events)} events of ${n(summary.customers)} customers, ${summary.first} to ${summary.last}, from ${summary.imports.length} file(s).`}
+          {summary === null
+            ? 'Reading the usage database…'
+            : summary.events === 0
+              ? 'No usage loaded yet.'
+              : `${n(summary.events)} events of ${n(summary.customers)} customers, ${summary.first} to ${summary.last}, from ${summary.imports.length} file(s).`}
         </p>
         {canUpload ? (
           <div className="form-row">
             <label className="field">
               Upload a usage CSV (customer, time, model, mode, duration_s, resolution[, pool, count, …])
-              <input type="file" accept=".csv,text/csv" data-testid="usage-file" onChange={(e) => void onFile(e.target.files?.[0])} disabled={progress !== null} />
+              <input
+                type="file"
+                accept=".csv,text/csv"
+                data-testid="usage-file"
+                onChange={(e) => void onFile(e.target.files?.[0])}
+                disabled={progress !== null}
+              />
             </label>
             {progress !== null ? <progress max={1} value={progress} data-testid="upload-progress" /> : null}
           </div>
         ) : null}
-        {uploaded ? <div className="notice ok" data-testid="upload-done">{uploaded}</div> : null}
+        {uploaded ? (
+          <div className="notice ok" data-testid="upload-done">
+            {uploaded}
+          </div>
+        ) : null}
       </div>
 
       <div className="panel">
         <div className="form-row">
           <label className="field">
             Rate card
-            <select value={cardId} data-testid="bt-card" onChange={(e) => { setCardId(e.target.value); const vs = cards.find((c) => c.id === e.target.value)?.versions ?? []; setFrom(String(vs[Math.max(0, vs.length - 2)]?.version ?? 1)); setTo(String(vs[vs.length - 1]?.version ?? 1)); }}>
-              {cards.map((c) => <option key={c.id} value={c.id}>{c.id}</option>)}
+            <select
+              value={cardId}
+              data-testid="bt-card"
+              onChange={(e) => {
+                setCardId(e.target.value);
+                const vs = cards.find((c) => c.id === e.target.value)?.versions ?? [];
+                setFrom(String(vs[Math.max(0, vs.length - 2)]?.version ?? 1));
+                setTo(String(vs[vs.length - 1]?.version ?? 1));
+              }}
+            >
+              {cards.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.id}
+                </option>
+              ))}
             </select>
           </label>
           {(['from', 'to'] as const).map((which) => (
             <label className="field" key={which}>
               {which === 'from' ? 'Current version' : 'Proposed version'}
               <select value={which === 'from' ? from : to} data-testid={`bt-${which}`} onChange={(e) => (which === 'from' ? setFrom : setTo)(e.target.value)}>
-                {versions.map((v) => <option key={v.version} value={v.version}>v{v.version} ({v.status}, {v.effective_from})</option>)}
+                {versions.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version} ({v.status}, {v.effective_from})
+                  </option>
+                ))}
               </select>
             </label>
           ))}
@@ -159,50 +200,119 @@ export function Backtest({ cards, canUpload }: { cards: CardVersions[]; canUploa
             Months (optional)
             <input value={between} placeholder="2025-01..2025-12" data-testid="bt-between" onChange={(e) => setBetween(e.target.value)} />
           </label>
-          <button type="button" className="btn primary" data-testid="bt-run" disabled={busy} onClick={() => void run()}>{busy ? 'Rating…' : 'Run backtest'}</button>
+          <button type="button" className="btn primary" data-testid="bt-run" disabled={busy} onClick={() => void run()}>
+            {busy ? 'Rating…' : 'Run backtest'}
+          </button>
         </div>
       </div>
 
       {errors.length > 0 ? (
         <div className="notice error" role="alert" data-testid="bt-errors">
-          {errors.map((e, i) => <div key={i} className="mono small">{e.formatted ?? `${e.code} ${e.message}`}</div>)}
+          {errors.map((e, i) => (
+            <div key={i} className="mono small">
+              {e.formatted ?? `${e.code} ${e.message}`}
+            </div>
+          ))}
         </div>
       ) : null}
 
       {result ? (
         <>
           <div className="kpis" data-testid="bt-totals">
-            <div className="kpi"><div className="k">Events</div><div className="v" data-key="events">{n(result.totals.events)}</div><div className="d muted">{n(result.totals.unpriced_events)} unpriced</div></div>
-            <div className="kpi"><div className="k">Customers</div><div className="v" data-key="customers">{n(result.totals.customers)}</div><div className="d muted" data-key="reached">v{result.to} reaches {n(result.totals.reached_customers)} ({result.reach === 'all' ? 'every customer' : result.reach === 'new_customers' ? 'new customers only' : 'from their next renewal'})</div></div>
-            <div className="kpi"><div className="k">Credits v{result.from}</div><div className="v" data-key="credits_from">{n(result.totals.credits_from)}</div></div>
-            <div className="kpi"><div className="k">Credits v{result.to}</div><div className="v" data-key="credits_to">{n(result.totals.credits_to)}</div><div className={`d ${cls(result.totals.delta)}`} data-key="delta">{n(result.totals.delta)} ({pct(result.totals.delta_pct)})</div></div>
+            <div className="kpi">
+              <div className="k">Events</div>
+              <div className="v" data-key="events">
+                {n(result.totals.events)}
+              </div>
+              <div className="d muted">{n(result.totals.unpriced_events)} unpriced</div>
+            </div>
+            <div className="kpi">
+              <div className="k">Customers</div>
+              <div className="v" data-key="customers">
+                {n(result.totals.customers)}
+              </div>
+              <div className="d muted" data-key="reached">
+                v{result.to} reaches {n(result.totals.reached_customers)} (
+                {result.reach === 'all' ? 'every customer' : result.reach === 'new_customers' ? 'new customers only' : 'from their next renewal'})
+              </div>
+            </div>
+            <div className="kpi">
+              <div className="k">Credits v{result.from}</div>
+              <div className="v" data-key="credits_from">
+                {n(result.totals.credits_from)}
+              </div>
+            </div>
+            <div className="kpi">
+              <div className="k">Credits v{result.to}</div>
+              <div className="v" data-key="credits_to">
+                {n(result.totals.credits_to)}
+              </div>
+              <div className={`d ${cls(result.totals.delta)}`} data-key="delta">
+                {n(result.totals.delta)} ({pct(result.totals.delta_pct)})
+              </div>
+            </div>
           </div>
           <div className="panel">
             <h2>Change per customer</h2>
             <p className="small muted" data-testid="bt-distribution">
-              {n(result.distribution.customers)} customers: p50 {pct(result.distribution.p50)} · p90 {pct(result.distribution.p90)} · p95 {pct(result.distribution.p95)} · p99 {pct(result.distribution.p99)} · max {pct(result.distribution.max)}
+              {n(result.distribution.customers)} customers: p50 {pct(result.distribution.p50)} · p90 {pct(result.distribution.p90)} · p95{' '}
+              {pct(result.distribution.p95)} · p99 {pct(result.distribution.p99)} · max {pct(result.distribution.max)}
             </p>
             <Histogram values={changes} label={`per-customer change from v${result.from} to v${result.to}`} />
           </div>
           <div className="grid-2">
             <div className="panel flush">
-              <div className="panel-head"><h2>Most affected</h2></div>
+              <div className="panel-head">
+                <h2>Most affected</h2>
+              </div>
               <table className="data" data-testid="bt-most">
-                <thead><tr><th>Customer</th><th className="num">v{result.from}</th><th className="num">v{result.to}</th><th className="num">Δ</th><th className="num">%</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>Customer</th>
+                    <th className="num">v{result.from}</th>
+                    <th className="num">v{result.to}</th>
+                    <th className="num">Δ</th>
+                    <th className="num">%</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {result.most_affected.map((c) => (
-                    <tr key={c.customer}><td>{c.customer}</td><td className="num">{n(c.credits_from)}</td><td className="num">{n(c.credits_to)}</td><td className={`num ${cls(c.delta)}`}>{n(c.delta)}</td><td className={`num ${cls(c.delta_pct)}`}>{pct(c.delta_pct)}</td></tr>
+                    <tr key={c.customer}>
+                      <td>{c.customer}</td>
+                      <td className="num">{n(c.credits_from)}</td>
+                      <td className="num">{n(c.credits_to)}</td>
+                      <td className={`num ${cls(c.delta)}`}>{n(c.delta)}</td>
+                      <td className={`num ${cls(c.delta_pct)}`}>{pct(c.delta_pct)}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
             </div>
             <div className="panel flush">
-              <div className="panel-head"><h2>By model and mode</h2></div>
+              <div className="panel-head">
+                <h2>By model and mode</h2>
+              </div>
               <table className="data" data-testid="bt-models">
-                <thead><tr><th>Model</th><th>Mode</th><th className="num">Events</th><th className="num">v{result.from}</th><th className="num">v{result.to}</th><th className="num">%</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>Model</th>
+                    <th>Mode</th>
+                    <th className="num">Events</th>
+                    <th className="num">v{result.from}</th>
+                    <th className="num">v{result.to}</th>
+                    <th className="num">%</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {result.by_model_mode.map((m) => (
-                    <tr key={`${m.model}/${m.mode ?? ''}`}><td>{m.model}</td><td>{m.mode ?? ''}</td><td className="num">{n(m.events)}</td><td className="num">{n(m.credits_from)}</td><td className="num">{n(m.credits_to)}</td><td className={`num ${cls(m.delta_pct)}`}>{pct(m.delta_pct)}</td></tr>
+                    <tr key={`${m.model}/${m.mode ?? ''}`}>
+                      <td>{m.model}</td>
+                      <td>{m.mode ?? ''}</td>
+                      <td className="num">{n(m.events)}</td>
+                      <td className="num">{n(m.credits_from)}</td>
+                      <td className="num">{n(m.credits_to)}</td>
+                      <td className={`num ${cls(m.delta_pct)}`}>{pct(m.delta_pct)}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
@@ -210,12 +320,29 @@ export function Backtest({ cards, canUpload }: { cards: CardVersions[]; canUploa
           </div>
           {result.unpriced.length > 0 ? (
             <div className="panel flush">
-              <div className="panel-head"><h2>Unpriced</h2><span className="small muted">Not counted in the credits above (never priced as zero).</span></div>
+              <div className="panel-head">
+                <h2>Unpriced</h2>
+                <span className="small muted">Not counted in the credits above (never priced as zero).</span>
+              </div>
               <table className="data" data-testid="bt-unpriced">
-                <thead><tr><th>Request</th><th className="num">Events</th><th>Why</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>Request</th>
+                    <th className="num">Events</th>
+                    <th>Why</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {result.unpriced.map((u, i) => (
-                    <tr key={i}><td className="mono small">{Object.entries(u.request).map(([k, v]) => `${k}=${v}`).join(' ')}</td><td className="num">{n(u.events)}</td><td className="small">{u.problems.map((p) => `v${p.version}: ${p.code} ${p.message}`).join('; ')}</td></tr>
+                    <tr key={i}>
+                      <td className="mono small">
+                        {Object.entries(u.request)
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(' ')}
+                      </td>
+                      <td className="num">{n(u.events)}</td>
+                      <td className="small">{u.problems.map((p) => `v${p.version}: ${p.code} ${p.message}`).join('; ')}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>

@@ -9,10 +9,13 @@ export const metadata: Metadata = { title: 'Backtest' };
 export default async function BacktestPage() {
   const user = await requireUser('/backtest');
   const rules = (await loadRules()).result.rules;
-  const cards: CardVersions[] = rules.ids('RateCard').sort().map((id) => ({
-    id,
-    versions: rules.versions('RateCard', id).map((v) => ({ version: v.doc.version, status: v.doc.status, effective_from: v.doc.effective_from })),
-  }));
+  const cards: CardVersions[] = rules
+    .ids('RateCard')
+    .sort()
+    .map((id) => ({
+      id,
+      versions: rules.versions('RateCard', id).map((v) => ({ version: v.doc.version, status: v.doc.status, effective_from: v.doc.effective_from })),
+    }));
   return (
     <AppShell user={user}>
       <PageHead title="Backtest" sub="Rate the usage history under two versions of a rate card: who pays more, who pays less, and what no version can price." />

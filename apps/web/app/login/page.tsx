@@ -14,7 +14,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <div className="login-wrap">
       <div className="login-card">
         <div className="brand" style={{ color: 'var(--brand)', marginBottom: 14 }}>
-          <span className="brand-mark" style={{ background: 'var(--brand)', color: '#fff' }}>C</span>Creditbook
+          <span className="brand-mark" style={{ background: 'var(--brand)', color: '#fff' }}>
+            C
+          </span>
+          Creditbook
         </div>
         <h1>Sign in</h1>
         <p className="muted">Rate cards, validity policies and credit forecasts.</p>

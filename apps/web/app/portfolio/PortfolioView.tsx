@@ -95,11 +95,14 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
     ['Churned', (t) => t.churned, int],
     [`Spend (${data?.currency ?? ''})`, (t) => t.spend, money],
     [`Expired value, breakage at cost (${data?.currency ?? ''})`, (t) => t.expired_value, money],
-    ...pools.flatMap((pool) => [
-      [`${pool}: consumed`, (t: Totals) => t.pools[pool]?.['consumed'], int],
-      [`${pool}: expired`, (t: Totals) => t.pools[pool]?.['expired'], int],
-      [`${pool}: outstanding at the end`, (t: Totals) => t.pools[pool]?.['closing'], int],
-    ] as [string, (t: Totals) => Figure | undefined, (n: number) => string][]),
+    ...pools.flatMap(
+      (pool) =>
+        [
+          [`${pool}: consumed`, (t: Totals) => t.pools[pool]?.['consumed'], int],
+          [`${pool}: expired`, (t: Totals) => t.pools[pool]?.['expired'], int],
+          [`${pool}: outstanding at the end`, (t: Totals) => t.pools[pool]?.['closing'], int],
+        ] as [string, (t: Totals) => Figure | undefined, (n: number) => string][],
+    ),
   ];
 
   return (
@@ -109,36 +112,74 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
           <label className="field" style={{ minWidth: 280 }}>
             Portfolio
             <select value={id} onChange={(e) => (setId(e.target.value), setChosen([]))} data-testid="portfolio-select">
-              {portfolios.map((x) => <option key={x.id} value={x.id}>{x.title}</option>)}
+              {portfolios.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.title}
+                </option>
+              ))}
             </select>
-            <span className="small muted" style={{ fontWeight: 400, maxWidth: 360 }}>{p.description}</span>
+            <span className="small muted" style={{ fontWeight: 400, maxWidth: 360 }}>
+              {p.description}
+            </span>
           </label>
           <div>
-            <div className="field" style={{ marginBottom: 6 }}>Variants (across every cohort)</div>
+            <div className="field" style={{ marginBottom: 6 }}>
+              Variants (across every cohort)
+            </div>
             <div className="chips" data-testid="portfolio-variants">
               {p.variants.map((v) => (
                 <label key={v.name} className="chip" title={v.description}>
-                  <input type="checkbox" checked={chosen.includes(v.name)} onChange={(e) => setChosen(e.target.checked ? [...chosen, v.name] : chosen.filter((x) => x !== v.name))} data-testid={`variant-${v.name}`} /> {v.name}
+                  <input
+                    type="checkbox"
+                    checked={chosen.includes(v.name)}
+                    onChange={(e) => setChosen(e.target.checked ? [...chosen, v.name] : chosen.filter((x) => x !== v.name))}
+                    data-testid={`variant-${v.name}`}
+                  />{' '}
+                  {v.name}
                 </label>
               ))}
             </div>
           </div>
-          <span className="status-line" data-testid="portfolio-status"><span className={`dot ${busy ? 'busy' : error ? 'bad' : ''}`} />{busy ? 'Running the customers…' : error ? 'Problems' : data ? `${data.runs[0]?.result.runs ?? 0} seeded runs, seed ${data.runs[0]?.result.seed ?? 0}` : ''}</span>
+          <span className="status-line" data-testid="portfolio-status">
+            <span className={`dot ${busy ? 'busy' : error ? 'bad' : ''}`} />
+            {busy
+              ? 'Running the customers…'
+              : error
+                ? 'Problems'
+                : data
+                  ? `${data.runs[0]?.result.runs ?? 0} seeded runs, seed ${data.runs[0]?.result.seed ?? 0}`
+                  : ''}
+          </span>
         </div>
       </div>
-      {error ? <div className="notice error" role="alert" data-testid="portfolio-errors" style={{ whiteSpace: 'pre-wrap' }}>{error}</div> : null}
+      {error ? (
+        <div className="notice error" role="alert" data-testid="portfolio-errors" style={{ whiteSpace: 'pre-wrap' }}>
+          {error}
+        </div>
+      ) : null}
       {data && base ? (
         <>
           <div className="panel flush">
             <div className="panel-head">
-              <h2>Totals <span className="muted">({data.currency}, P50 over the runs)</span></h2>
+              <h2>
+                Totals <span className="muted">({data.currency}, P50 over the runs)</span>
+              </h2>
               <span className="small muted">Δ is the variant minus the base.</span>
             </div>
             <table className="grid" data-testid="portfolio-totals">
               <thead>
                 <tr>
                   <th>Figure</th>
-                  {data.runs.map((r, i) => [<th key={r.name} className="num">{r.name}</th>, i > 0 ? <th key={`${r.name}-d`} className="num">Δ</th> : null])}
+                  {data.runs.map((r, i) => [
+                    <th key={r.name} className="num">
+                      {r.name}
+                    </th>,
+                    i > 0 ? (
+                      <th key={`${r.name}-d`} className="num">
+                        Δ
+                      </th>
+                    ) : null,
+                  ])}
                 </tr>
               </thead>
               <tbody>
@@ -148,7 +189,16 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
                     {data.runs.map((r, i) => {
                       const v = q(get(r.result.totals));
                       const d = v - q(get(base.totals));
-                      return [<td key={r.name} className="num">{f(v)}</td>, i > 0 ? <td key={`${r.name}-d`} className={`num ${d === 0 ? 'zero' : d > 0 ? 'pos' : 'neg'}`} data-testid={`delta-${r.name}`}>{signed(d, f)}</td> : null];
+                      return [
+                        <td key={r.name} className="num">
+                          {f(v)}
+                        </td>,
+                        i > 0 ? (
+                          <td key={`${r.name}-d`} className={`num ${d === 0 ? 'zero' : d > 0 ? 'pos' : 'neg'}`} data-testid={`delta-${r.name}`}>
+                            {signed(d, f)}
+                          </td>
+                        ) : null,
+                      ];
                     })}
                   </tr>
                 ))}
@@ -157,29 +207,73 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
           </div>
           <div className="panel" data-testid="portfolio-charts">
             <h2>Spend per month (P10–P90)</h2>
-            <LineChart labels={labels} series={bands(data.runs, (x) => x.spend)} title="Spend per month, P10, P50 and P90" format={money} testId="chart-spend" />
+            <LineChart
+              labels={labels}
+              series={bands(data.runs, (x) => x.spend)}
+              title="Spend per month, P10, P50 and P90"
+              format={money}
+              testId="chart-spend"
+            />
             <h2>Breakage: expired value at cost per month (P10–P90)</h2>
-            <LineChart labels={labels} series={bands(data.runs, (x) => x.expired_value)} title="Expired value per month, P10, P50 and P90" format={money} testId="chart-breakage" />
+            <LineChart
+              labels={labels}
+              series={bands(data.runs, (x) => x.expired_value)}
+              title="Expired value per month, P10, P50 and P90"
+              format={money}
+              testId="chart-breakage"
+            />
             {pools.map((pool) => (
               <div key={pool}>
                 <h2>{pool}: credits outstanding at month end (P10–P90)</h2>
-                <LineChart labels={labels} series={bands(data.runs, (x) => x.pools[pool]?.['closing'])} title={`${pool} credits outstanding, P10, P50 and P90`} testId={`chart-outstanding-${pool}`} />
+                <LineChart
+                  labels={labels}
+                  series={bands(data.runs, (x) => x.pools[pool]?.['closing'])}
+                  title={`${pool} credits outstanding, P10, P50 and P90`}
+                  testId={`chart-outstanding-${pool}`}
+                />
               </div>
             ))}
-            <p className="small muted">Revenue recognition (deferred revenue, usage and breakage revenue) is not in the portfolio yet: spend is cash taken, expired value is breakage at the price paid.</p>
+            <p className="small muted">
+              Revenue recognition (deferred revenue, usage and breakage revenue) is not in the portfolio yet: spend is cash taken, expired value is breakage at
+              the price paid.
+            </p>
           </div>
           <div className="panel flush">
-            <div className="panel-head"><h2>Per cohort <span className="muted">({base.portfolio}, base, P50)</span></h2></div>
+            <div className="panel-head">
+              <h2>
+                Per cohort <span className="muted">({base.portfolio}, base, P50)</span>
+              </h2>
+            </div>
             <table className="grid" data-testid="portfolio-cohorts">
               <thead>
-                <tr><th>Cohort</th><th>Scenario</th><th className="num">Customers</th><th className="num">Churned</th><th className="num">Spend</th><th className="num">Expired value</th>{pools.map((pool) => <th key={pool} className="num">{pool} outstanding</th>)}</tr>
+                <tr>
+                  <th>Cohort</th>
+                  <th>Scenario</th>
+                  <th className="num">Customers</th>
+                  <th className="num">Churned</th>
+                  <th className="num">Spend</th>
+                  <th className="num">Expired value</th>
+                  {pools.map((pool) => (
+                    <th key={pool} className="num">
+                      {pool} outstanding
+                    </th>
+                  ))}
+                </tr>
               </thead>
               <tbody>
                 {base.cohorts.map((c) => (
                   <tr key={c.cohort}>
-                    <td>{c.cohort}</td><td className="mono small">{c.scenario}</td><td className="num">{int(q(c.totals.customers))}</td><td className="num">{int(q(c.totals.churned))}</td>
-                    <td className="num">{money(q(c.totals.spend))}</td><td className="num">{money(q(c.totals.expired_value))}</td>
-                    {pools.map((pool) => <td key={pool} className="num">{int(q(c.totals.pools[pool]?.['closing']))}</td>)}
+                    <td>{c.cohort}</td>
+                    <td className="mono small">{c.scenario}</td>
+                    <td className="num">{int(q(c.totals.customers))}</td>
+                    <td className="num">{int(q(c.totals.churned))}</td>
+                    <td className="num">{money(q(c.totals.spend))}</td>
+                    <td className="num">{money(q(c.totals.expired_value))}</td>
+                    {pools.map((pool) => (
+                      <td key={pool} className="num">
+                        {int(q(c.totals.pools[pool]?.['closing']))}
+                      </td>
+                    ))}
                   </tr>
                 ))}
               </tbody>

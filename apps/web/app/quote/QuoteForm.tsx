@@ -49,7 +49,19 @@ function versionFor(card: CardChoice, on: string, version: string) {
   return [...card.versions].reverse().find((v) => v.status === 'published' && v.effective_from <= on);
 }
 
-export function QuoteForm({ cards, rates, today, initial, fallback }: { cards: CardChoice[]; rates: Record<string, Rate[]>; today: string; initial: Record<string, string>; fallback: string }) {
+export function QuoteForm({
+  cards,
+  rates,
+  today,
+  initial,
+  fallback,
+}: {
+  cards: CardChoice[];
+  rates: Record<string, Rate[]>;
+  today: string;
+  initial: Record<string, string>;
+  fallback: string;
+}) {
   const [cardId, setCardId] = useState(cards.some((c) => c.id === initial['card']) ? initial['card']! : fallback);
   const card = cards.find((c) => c.id === cardId) ?? cards[0];
   // The state is in the URL (shareable, survives a reload): ?card=&model=&mode=&duration_s=&on=&version=
@@ -97,24 +109,69 @@ export function QuoteForm({ cards, rates, today, initial, fallback }: { cards: C
         <div className="stack">
           <label className="field">
             Rate card
-            <select value={card.id} data-testid="quote-card" onChange={(e) => { setCardId(e.target.value); setValues(DEFAULTS[e.target.value] ?? {}); setVersion(''); }}>
-              {cards.map((c) => <option key={c.id} value={c.id}>{c.title} ({c.id})</option>)}
+            <select
+              value={card.id}
+              data-testid="quote-card"
+              onChange={(e) => {
+                setCardId(e.target.value);
+                setValues(DEFAULTS[e.target.value] ?? {});
+                setVersion('');
+              }}
+            >
+              {cards.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.title} ({c.id})
+                </option>
+              ))}
             </select>
           </label>
           {Object.entries(card.dimensions).map(([name, d]) => (
             <label className="field" key={name}>
               {LABELS[name] ?? name}
               {d.values ? (
-                <select value={values[name] ?? ''} aria-invalid={bad.has(`/${name}`) || bad.has(name)} data-testid={`quote-${name}`} onChange={(e) => choose(name, e.target.value)}>
+                <select
+                  value={values[name] ?? ''}
+                  aria-invalid={bad.has(`/${name}`) || bad.has(name)}
+                  data-testid={`quote-${name}`}
+                  onChange={(e) => choose(name, e.target.value)}
+                >
                   <option value="">{d.default !== undefined ? `default (${d.default})` : 'from the other choices'}</option>
                   {/* Only the values the card allows with the choices above; one chosen anyway (a shared link) stays, marked. */}
-                  {d.values.filter((v) => combos.length === 0 || allowedValues(combos, Object.fromEntries(dims.slice(0, dims.indexOf(name)).map((x) => [x, values[x] ?? ''])), name).includes(String(v))).map((v) => <option key={String(v)} value={String(v)}>{String(v)}</option>)}
-                  {values[name] && combos.length > 0 && !allowedValues(combos, Object.fromEntries(dims.slice(0, dims.indexOf(name)).map((x) => [x, values[x] ?? ''])), name).includes(values[name]) ? <option value={values[name]}>{values[name]} (not allowed)</option> : null}
+                  {d.values
+                    .filter(
+                      (v) =>
+                        combos.length === 0 ||
+                        allowedValues(combos, Object.fromEntries(dims.slice(0, dims.indexOf(name)).map((x) => [x, values[x] ?? ''])), name).includes(String(v)),
+                    )
+                    .map((v) => (
+                      <option key={String(v)} value={String(v)}>
+                        {String(v)}
+                      </option>
+                    ))}
+                  {values[name] &&
+                  combos.length > 0 &&
+                  !allowedValues(combos, Object.fromEntries(dims.slice(0, dims.indexOf(name)).map((x) => [x, values[x] ?? ''])), name).includes(
+                    values[name],
+                  ) ? (
+                    <option value={values[name]}>{values[name]} (not allowed)</option>
+                  ) : null}
                 </select>
               ) : (
-                <input type="number" value={values[name] ?? ''} min={d.range?.min} max={d.range?.max} step={d.range?.step ?? 'any'} data-testid={`quote-${name}`} onChange={(e) => setValues({ ...values, [name]: e.target.value })} />
+                <input
+                  type="number"
+                  value={values[name] ?? ''}
+                  min={d.range?.min}
+                  max={d.range?.max}
+                  step={d.range?.step ?? 'any'}
+                  data-testid={`quote-${name}`}
+                  onChange={(e) => setValues({ ...values, [name]: e.target.value })}
+                />
               )}
-              {d.description ? <span className="small muted" style={{ fontWeight: 400 }}>{d.description}</span> : null}
+              {d.description ? (
+                <span className="small muted" style={{ fontWeight: 400 }}>
+                  {d.description}
+                </span>
+              ) : null}
             </label>
           ))}
           <div className="form-row">
@@ -126,7 +183,12 @@ export function QuoteForm({ cards, rates, today, initial, fallback }: { cards: C
               Card version
               <select value={version} onChange={(e) => setVersion(e.target.value)} data-testid="quote-version">
                 <option value="">the one in force on the date</option>
-                {card.versions.map((v) => <option key={v.version} value={v.version}>v{v.version} — {v.status}{v.status === 'published' ? `, from ${v.effective_from}` : ''}</option>)}
+                {card.versions.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version} — {v.status}
+                    {v.status === 'published' ? `, from ${v.effective_from}` : ''}
+                  </option>
+                ))}
               </select>
             </label>
           </div>
@@ -139,41 +201,74 @@ export function QuoteForm({ cards, rates, today, initial, fallback }: { cards: C
           </div>
         ) : errors.length > 0 ? (
           <div className="notice error" role="alert" data-testid="quote-errors">
-            {errors.map((e, i) => <div key={i}><strong className="mono">{e.code}</strong> {e.message}{e.path ? <span className="muted"> (at {e.path})</span> : null}</div>)}
+            {errors.map((e, i) => (
+              <div key={i}>
+                <strong className="mono">{e.code}</strong> {e.message}
+                {e.path ? <span className="muted"> (at {e.path})</span> : null}
+              </div>
+            ))}
           </div>
         ) : null}
         {result ? (
           <div data-testid="quote-result">
             <div className="quote-result">
-              <span className="big" data-testid="quote-credits">{fmtInt(result.credits)}</span>
-              <span className="muted">{result.unit.scale === 1 ? `${result.unit.name}s` : `tenths of an ${result.unit.name}`}{result.unit.scale !== 1 ? ` (= ${result.credits / result.unit.scale} ${result.unit.name}s)` : ''}</span>
+              <span className="big" data-testid="quote-credits">
+                {fmtInt(result.credits)}
+              </span>
+              <span className="muted">
+                {result.unit.scale === 1 ? `${result.unit.name}s` : `tenths of an ${result.unit.name}`}
+                {result.unit.scale !== 1 ? ` (= ${result.credits / result.unit.scale} ${result.unit.name}s)` : ''}
+              </span>
             </div>
             {(rates[result.card.pool] ?? []).length > 0 ? (
               <table className="data" data-testid="quote-money" style={{ margin: '8px 0 12px' }}>
-                <thead><tr><th>At the rate of</th><th className="num">Rate</th><th className="num">This generation</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>At the rate of</th>
+                    <th className="num">Rate</th>
+                    <th className="num">This generation</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {rates[result.card.pool]!.map((r) => (
                     <tr key={r.name} data-testid="quote-money-row">
                       <td>{r.name}</td>
-                      <td className="num muted">{fmtMoney(r.price)} for {fmtInt(r.credits)}</td>
-                      <td className="num" data-testid="quote-money-value">{r.currency} {fmtMoney(moneyAt(result.credits, r))}</td>
+                      <td className="num muted">
+                        {fmtMoney(r.price)} for {fmtInt(r.credits)}
+                      </td>
+                      <td className="num" data-testid="quote-money-value">
+                        {r.currency} {fmtMoney(moneyAt(result.credits, r))}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             ) : null}
             <p className="muted">
-              {result.card.id} <strong>v{result.card.version}</strong> ({result.card.status}, effective {result.card.effective_from}), {result.card.pool} pool, on {result.on}
+              {result.card.id} <strong>v{result.card.version}</strong> ({result.card.status}, effective {result.card.effective_from}), {result.card.pool} pool,
+              on {result.on}
             </p>
             <h3 style={{ marginTop: 16 }}>How it was calculated</h3>
             <table className="data" data-testid="quote-trace">
-              <thead><tr><th style={{ width: 110 }}>Step</th><th>Detail</th></tr></thead>
+              <thead>
+                <tr>
+                  <th style={{ width: 110 }}>Step</th>
+                  <th>Detail</th>
+                </tr>
+              </thead>
               <tbody>
-                {result.trace.map((t, i) => <tr key={i}><td>{t.step}</td><td className="mono small wrap">{t.detail}</td></tr>)}
+                {result.trace.map((t, i) => (
+                  <tr key={i}>
+                    <td>{t.step}</td>
+                    <td className="mono small wrap">{t.detail}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </div>
-        ) : errors.length === 0 ? <p className="muted">Pricing…</p> : null}
+        ) : errors.length === 0 ? (
+          <p className="muted">Pricing…</p>
+        ) : null}
       </div>
     </div>
   );

@@ -19,31 +19,36 @@ export default async function QuotePage({ searchParams }: { searchParams: Promis
     const c = (rules.inForce('PlanCatalog', id, todayUtc()) ?? rules.latest('PlanCatalog', id))!.doc;
     // Each rate names its catalog: two catalogs may both sell a 'Pro' tier at different prices.
     const add = (pool: string, r: Rate) => (r.credits > 0 ? (rates[pool] ??= []).push({ ...r, name: `${id}: ${r.name}` }) : undefined);
-    for (const t of c.subscriptions ?? []) add(t.pool, { name: `${t.name ?? t.id} (a month)`, price: String(t.price_month), credits: t.credits_per_month, currency: c.currency });
+    for (const t of c.subscriptions ?? [])
+      add(t.pool, { name: `${t.name ?? t.id} (a month)`, price: String(t.price_month), credits: t.credits_per_month, currency: c.currency });
     for (const t of c.top_ups ?? []) add(t.pool, { name: t.name ?? t.id, price: String(t.price), credits: t.credits, currency: c.currency });
-    for (const t of [...(c.api_packages ?? []), ...(c.custom_packages ?? [])]) add(t.pool, { name: t.name ?? t.id, price: String(t.price), credits: t.credits, currency: c.currency });
+    for (const t of [...(c.api_packages ?? []), ...(c.custom_packages ?? [])])
+      add(t.pool, { name: t.name ?? t.id, price: String(t.price), credits: t.credits, currency: c.currency });
   }
-  const cards: CardChoice[] = rules.ids('RateCard').sort().map((id) => {
-    const versions = rules.versions('RateCard', id);
-    const dims: Record<string, Dimension> = {};
-    // The union of every version's dimensions, so an older date can still be asked about.
-    for (const v of versions) {
-      for (const [name, d] of Object.entries(v.doc.dimensions)) {
-        const seen = dims[name];
-        if (!seen) dims[name] = { ...d, ...(d.values ? { values: [...d.values] } : {}) };
-        else if (d.values && seen.values) for (const x of d.values) if (!seen.values.some((y) => String(y) === String(x))) seen.values.push(x);
+  const cards: CardChoice[] = rules
+    .ids('RateCard')
+    .sort()
+    .map((id) => {
+      const versions = rules.versions('RateCard', id);
+      const dims: Record<string, Dimension> = {};
+      // The union of every version's dimensions, so an older date can still be asked about.
+      for (const v of versions) {
+        for (const [name, d] of Object.entries(v.doc.dimensions)) {
+          const seen = dims[name];
+          if (!seen) dims[name] = { ...d, ...(d.values ? { values: [...d.values] } : {}) };
+          else if (d.values && seen.values) for (const x of d.values) if (!seen.values.some((y) => String(y) === String(x))) seen.values.push(x);
+        }
       }
-    }
-    const latest = versions[versions.length - 1]!.doc;
-    return {
-      id,
-      title: latest.title ?? id,
-      unit: latest.unit?.name ?? 'credits',
-      dimensions: dims,
-      pool: latest.pool,
-      versions: versions.map((v) => ({ version: v.doc.version, status: v.doc.status, effective_from: v.doc.effective_from, combos: allowedCombos(v.doc) })),
-    };
-  });
+      const latest = versions[versions.length - 1]!.doc;
+      return {
+        id,
+        title: latest.title ?? id,
+        unit: latest.unit?.name ?? 'credits',
+        dimensions: dims,
+        pool: latest.pool,
+        versions: versions.map((v) => ({ version: v.doc.version, status: v.doc.status, effective_from: v.doc.effective_from, combos: allowedCombos(v.doc) })),
+      };
+    });
   return (
     <AppShell user={user}>
       <PageHead title="Quote" sub="Credits for one generation, with the card version in force on the date and every step of the calculation." />

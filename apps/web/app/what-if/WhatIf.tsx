@@ -17,7 +17,14 @@ export interface ScenarioChoice {
   validity: string;
   variants: { name: string; description: string; spec: Record<string, unknown> }[];
   subscriptions: { id: string; name: string; price_month: string; credits: number }[];
-  cards: { pool: string; id: string; versions: { version: number; status: string; effective_from: string }[]; models: string[]; modes: string[]; combos: Record<string, string | number>[] }[];
+  cards: {
+    pool: string;
+    id: string;
+    versions: { version: number; status: string; effective_from: string }[];
+    models: string[];
+    modes: string[];
+    combos: Record<string, string | number>[];
+  }[];
   demandModels: string[];
 }
 
@@ -41,10 +48,40 @@ interface CustomVariant {
 }
 
 type Totals = Record<string, number | string | null>;
-interface SeriesPoint { period: string; pool: string; closing: number; consumed: number; expired: number; unmet: number; purchased: number; spend: string; expired_value: string; expiring_soon: number }
-interface Run { name: string; description: string; totals: Totals; books: RunBooks; series: SeriesPoint[]; problems: { code: string; message: string; period?: string; path?: string }[]; versions: { kind: string; id: string; version: number; from: string; to: string }[] }
-interface CompareResult { scenario: string; currency: string; base: string; runs: Run[]; deltas: { name: string; vs: string; totals: Totals; books: Parameters<typeof BooksPanel>[0]['deltas'][number]['books'] }[] }
-interface Problem { code: string; message: string; path: string; formatted?: string }
+interface SeriesPoint {
+  period: string;
+  pool: string;
+  closing: number;
+  consumed: number;
+  expired: number;
+  unmet: number;
+  purchased: number;
+  spend: string;
+  expired_value: string;
+  expiring_soon: number;
+}
+interface Run {
+  name: string;
+  description: string;
+  totals: Totals;
+  books: RunBooks;
+  series: SeriesPoint[];
+  problems: { code: string; message: string; period?: string; path?: string }[];
+  versions: { kind: string; id: string; version: number; from: string; to: string }[];
+}
+interface CompareResult {
+  scenario: string;
+  currency: string;
+  base: string;
+  runs: Run[];
+  deltas: { name: string; vs: string; totals: Totals; books: Parameters<typeof BooksPanel>[0]['deltas'][number]['books'] }[];
+}
+interface Problem {
+  code: string;
+  message: string;
+  path: string;
+  formatted?: string;
+}
 
 /** The rows of the comparison, in the order the exported Compare sheet has them. */
 const METRICS: { key: string; label: string; kind: 'credits' | 'money' | 'ratio' | 'percent' | 'integer'; moreIsWorse: boolean }[] = [
@@ -107,18 +144,43 @@ function describeCustom(c: CustomVariant, s: ScenarioChoice): string {
   if (c.subscription) parts.push(`${s.subscriptions.find((t) => t.id === c.subscription)?.name ?? c.subscription} tier`);
   if (c.billing) parts.push(`${c.billing} billing`);
   if (c.validity) parts.push(`validity ${c.validity}`);
-  if (c.migrateFrom && c.migrateTo && Number(c.share) > 0) parts.push(`${c.share}% of ${c.migrateFrom} moved to ${[c.migrateTo, c.migrateMode, c.migrateDuration ? `${c.migrateDuration} s` : '', c.migrateResolution].filter(Boolean).join(' ')}${c.fromPeriod ? ` from ${c.fromPeriod}` : ''}`);
+  if (c.migrateFrom && c.migrateTo && Number(c.share) > 0)
+    parts.push(
+      `${c.share}% of ${c.migrateFrom} moved to ${[c.migrateTo, c.migrateMode, c.migrateDuration ? `${c.migrateDuration} s` : '', c.migrateResolution].filter(Boolean).join(' ')}${c.fromPeriod ? ` from ${c.fromPeriod}` : ''}`,
+    );
   return parts.length > 0 ? parts.join('; ') : 'as the base';
 }
 
 function blank(s: ScenarioChoice, n: number): CustomVariant {
-  return { name: `custom-${n}`, card: s.cards[0]?.id ?? '', cardVersion: '', subscription: '', billing: '', validity: '', migrateFrom: '', migrateTo: '', migrateMode: '', migrateDuration: '', migrateResolution: '', share: '50', fromPeriod: '', extra: {} };
+  return {
+    name: `custom-${n}`,
+    card: s.cards[0]?.id ?? '',
+    cardVersion: '',
+    subscription: '',
+    billing: '',
+    validity: '',
+    migrateFrom: '',
+    migrateTo: '',
+    migrateMode: '',
+    migrateDuration: '',
+    migrateResolution: '',
+    share: '50',
+    fromPeriod: '',
+    extra: {},
+  };
 }
 
 /** A made-up variant that starts as a copy of one of the scenario's own, for adjusting. */
 function adjust(s: ScenarioChoice, name: string, taken: string[]): CustomVariant {
   const v = s.variants.find((x) => x.name === name)!.spec;
-  const { name: _n, description: _d, plan, rules, migrate, ...rest } = v as { name: string; description?: string; plan?: Record<string, unknown>; rules?: Record<string, unknown>; migrate?: Record<string, unknown>[] };
+  const {
+    name: _n,
+    description: _d,
+    plan,
+    rules,
+    migrate,
+    ...rest
+  } = v as { name: string; description?: string; plan?: Record<string, unknown>; rules?: Record<string, unknown>; migrate?: Record<string, unknown>[] };
   const { subscription, billing, ...planRest } = plan ?? {};
   const { validity, pins, ...rulesRest } = rules ?? {};
   const card = s.cards[0]?.id ?? '';
@@ -134,7 +196,10 @@ function adjust(s: ScenarioChoice, name: string, taken: string[]): CustomVariant
   const keptRules = { ...rulesRest, ...(Object.keys(otherPins).length > 0 ? { pins: otherPins } : {}) };
   if (Object.keys(keptRules).length > 0) extra['rules'] = keptRules;
   // The form shows one migration by model; any other stays as written.
-  const simple = first !== undefined && Object.keys(from ?? {}).every((k) => k === 'model') && Object.keys(to ?? {}).every((k) => ['model', 'mode', 'duration_s', 'resolution'].includes(k));
+  const simple =
+    first !== undefined &&
+    Object.keys(from ?? {}).every((k) => k === 'model') &&
+    Object.keys(to ?? {}).every((k) => ['model', 'mode', 'duration_s', 'resolution'].includes(k));
   const kept = simple ? others : (migrate ?? []);
   if (kept.length > 0) extra['migrate'] = kept;
   return {
@@ -188,7 +253,9 @@ function toUrl(scenario: string, chosen: string[], custom: CustomVariant[]): str
 export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioChoice[]; policies: { id: string; title: string }[]; initial: WhatIfState }) {
   const [scenarioId, setScenarioId] = useState(initial.scenario);
   const s = scenarios.find((x) => x.id === scenarioId) ?? scenarios[0];
-  const [chosen, setChosen] = useState<string[]>(() => initial.variants?.filter((n) => s?.variants.some((v) => v.name === n)) ?? (s?.variants ?? []).slice(0, 2).map((v) => v.name));
+  const [chosen, setChosen] = useState<string[]>(
+    () => initial.variants?.filter((n) => s?.variants.some((v) => v.name === n)) ?? (s?.variants ?? []).slice(0, 2).map((v) => v.name),
+  );
   const [custom, setCustom] = useState<CustomVariant[]>(() => customFrom(initial.custom, s));
   useEffect(() => {
     if (s) window.history.replaceState(window.history.state, '', toUrl(s.id, chosen, custom));
@@ -223,7 +290,11 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
   const download = useCallback(async () => {
     if (!body) return;
     setExporting(true);
-    const res = await fetch('/api/export', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ view: 'compare', ...body }) });
+    const res = await fetch('/api/export', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ view: 'compare', ...body }),
+    });
     setExporting(false);
     if (!res.ok) {
       setErrors(((await res.json()) as { errors: Problem[] }).errors);
@@ -243,14 +314,16 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
   if (!s) return <p className="muted">No scenarios in the store.</p>;
   const runs = result && result.scenario === s.id ? result.runs : [];
   const pools = [...new Set(runs[0]?.series.map((p) => p.pool) ?? [])];
-  const shownPool = pool && pools.includes(pool) ? pool : pools[0] ?? null;
+  const shownPool = pool && pools.includes(pool) ? pool : (pools[0] ?? null);
   const periods = [...new Set(runs[0]?.series.filter((p) => p.pool === shownPool).map((p) => p.period) ?? [])];
   const seriesOf = (f: (p: SeriesPoint) => number) => runs.map((r) => ({ name: r.name, values: r.series.filter((p) => p.pool === shownPool).map(f) }));
   const cumulative = (values: number[]) => values.reduce<number[]>((acc, v) => [...acc, (acc[acc.length - 1] ?? 0) + v], []);
   const spend = runs.map((r) => ({ name: r.name, values: cumulative(r.series.filter((p) => p.pool === shownPool).map((p) => Number(p.spend))) }));
   const invalid = new Set(runs.filter(isInvalidRun).map((r) => r.name));
   const baseInvalid = runs[0] !== undefined && invalid.has(runs[0].name);
-  const expiringRows = periods.map((period, i) => ({ period, values: runs.map((r) => r.series.filter((p) => p.pool === shownPool)[i]?.expiring_soon ?? 0) })).filter((row) => row.values.some((v) => v > 0));
+  const expiringRows = periods
+    .map((period, i) => ({ period, values: runs.map((r) => r.series.filter((p) => p.pool === shownPool)[i]?.expiring_soon ?? 0) }))
+    .filter((row) => row.values.some((v) => v > 0));
 
   return (
     <>
@@ -258,68 +331,138 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
         <div className="form-row" style={{ alignItems: 'flex-start', gap: 24 }}>
           <label className="field" style={{ minWidth: 280 }}>
             Scenario
-            <select value={s.id} data-testid="scenario" onChange={(e) => {
-              const next = scenarios.find((x) => x.id === e.target.value);
-              setScenarioId(e.target.value);
-              setChosen((next?.variants ?? []).slice(0, 2).map((v) => v.name));
-              setCustom([]);
-              setResult(null);
-            }}>
-              {scenarios.map((x) => <option key={x.id} value={x.id}>{x.title}</option>)}
+            <select
+              value={s.id}
+              data-testid="scenario"
+              onChange={(e) => {
+                const next = scenarios.find((x) => x.id === e.target.value);
+                setScenarioId(e.target.value);
+                setChosen((next?.variants ?? []).slice(0, 2).map((v) => v.name));
+                setCustom([]);
+                setResult(null);
+              }}
+            >
+              {scenarios.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.title}
+                </option>
+              ))}
             </select>
             <span className="small muted" style={{ fontWeight: 400, maxWidth: 360 }}>
-              {s.start}, {s.horizon} months · {s.subscription ? `${s.subscriptions.find((t) => t.id === s.subscription)?.name ?? s.subscription} (${s.billing})` : 'no subscription'} · validity {s.validity}
+              {s.start}, {s.horizon} months ·{' '}
+              {s.subscription ? `${s.subscriptions.find((t) => t.id === s.subscription)?.name ?? s.subscription} (${s.billing})` : 'no subscription'} · validity{' '}
+              {s.validity}
             </span>
           </label>
           <div style={{ flex: 1 }}>
-            <div className="field" style={{ marginBottom: 6 }}>Variants in the scenario</div>
+            <div className="field" style={{ marginBottom: 6 }}>
+              Variants in the scenario
+            </div>
             <div className="chips" data-testid="variants">
               {s.variants.map((v) => {
                 const on = chosen.includes(v.name);
                 return (
                   <label key={v.name} className={`chip${on ? ' on' : ''}`} title={v.description}>
-                    <input type="checkbox" checked={on} data-testid={`variant-${v.name}`} onChange={() => setChosen(on ? chosen.filter((n) => n !== v.name) : s.variants.map((x) => x.name).filter((n) => n === v.name || chosen.includes(n)))} />
+                    <input
+                      type="checkbox"
+                      checked={on}
+                      data-testid={`variant-${v.name}`}
+                      onChange={() =>
+                        setChosen(on ? chosen.filter((n) => n !== v.name) : s.variants.map((x) => x.name).filter((n) => n === v.name || chosen.includes(n)))
+                      }
+                    />
                     {v.name}
                   </label>
                 );
               })}
-              <button className="btn small" type="button" data-testid="add-variant" onClick={() => setCustom([...custom, blank(s, custom.length + 1)])}>+ Make a variant</button>
+              <button className="btn small" type="button" data-testid="add-variant" onClick={() => setCustom([...custom, blank(s, custom.length + 1)])}>
+                + Make a variant
+              </button>
               {s.variants.length > 0 ? (
-                <select className="small" value="" aria-label="Adjust a variant" data-testid="adjust-variant" style={{ minHeight: 26, padding: '2px 8px' }} onChange={(e) => e.target.value && setCustom([...custom, adjust(s, e.target.value, custom.map((c) => c.name))])}>
+                <select
+                  className="small"
+                  value=""
+                  aria-label="Adjust a variant"
+                  data-testid="adjust-variant"
+                  style={{ minHeight: 26, padding: '2px 8px' }}
+                  onChange={(e) =>
+                    e.target.value &&
+                    setCustom([
+                      ...custom,
+                      adjust(
+                        s,
+                        e.target.value,
+                        custom.map((c) => c.name),
+                      ),
+                    ])
+                  }
+                >
                   <option value="">Adjust a copy of…</option>
-                  {s.variants.map((v) => <option key={v.name} value={v.name}>{v.name}</option>)}
+                  {s.variants.map((v) => (
+                    <option key={v.name} value={v.name}>
+                      {v.name}
+                    </option>
+                  ))}
                 </select>
               ) : null}
             </div>
           </div>
           <div className="actions" style={{ alignSelf: 'center' }}>
-            <span className="status-line" data-testid="whatif-status"><span className={`dot ${busy ? 'busy' : errors.length || invalid.size ? 'bad' : ''}`} />{busy ? 'Calculating…' : errors.length ? 'Problems' : invalid.size ? `${invalid.size} run${invalid.size === 1 ? '' : 's'} invalid: demand not priced` : 'Up to date'}</span>
+            <span className="status-line" data-testid="whatif-status">
+              <span className={`dot ${busy ? 'busy' : errors.length || invalid.size ? 'bad' : ''}`} />
+              {busy
+                ? 'Calculating…'
+                : errors.length
+                  ? 'Problems'
+                  : invalid.size
+                    ? `${invalid.size} run${invalid.size === 1 ? '' : 's'} invalid: demand not priced`
+                    : 'Up to date'}
+            </span>
             <button className="btn primary" type="button" onClick={download} disabled={exporting || !result || busy} data-testid="export">
               {exporting ? 'Preparing…' : 'Export to Excel'}
             </button>
           </div>
         </div>
         {custom.map((c, i) => (
-          <CustomEditor key={i} value={c} scenario={s} policies={policies} onChange={(next) => setCustom(custom.map((x, j) => (j === i ? next : x)))} onRemove={() => setCustom(custom.filter((_, j) => j !== i))} />
+          <CustomEditor
+            key={i}
+            value={c}
+            scenario={s}
+            policies={policies}
+            onChange={(next) => setCustom(custom.map((x, j) => (j === i ? next : x)))}
+            onRemove={() => setCustom(custom.filter((_, j) => j !== i))}
+          />
         ))}
       </div>
 
       {errors.length > 0 ? (
         <div className="notice error" role="alert" data-testid="whatif-errors">
-          {errors.map((e, i) => <div key={i}><strong className="mono">{e.code}</strong> {e.message}{e.path ? <span className="muted"> (at {e.path})</span> : null}</div>)}
+          {errors.map((e, i) => (
+            <div key={i}>
+              <strong className="mono">{e.code}</strong> {e.message}
+              {e.path ? <span className="muted"> (at {e.path})</span> : null}
+            </div>
+          ))}
         </div>
       ) : null}
 
       {runs.length > 0 && invalid.size > 0 && !busy ? (
         <div className="notice error" role="alert" data-testid="invalid-runs">
-          {runs.filter((r) => invalid.has(r.name)).map((r) => (
-            <div key={r.name} data-testid={`invalid-${r.name}`} style={{ marginBottom: 6 }}>
-              <strong>{r.name} is not a valid run:</strong> {unpricedLines(r.problems)} demand line{unpricedLines(r.problems) === 1 ? '' : 's'} cannot be priced, so its demand, consumption and spend leave them out. Its figures are shown greyed, without deltas.
-              <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
-                {[...new Set(r.problems.map((p) => p.message))].slice(0, 5).map((m) => <li key={m} className="small">{m}</li>)}
-              </ul>
-            </div>
-          ))}
+          {runs
+            .filter((r) => invalid.has(r.name))
+            .map((r) => (
+              <div key={r.name} data-testid={`invalid-${r.name}`} style={{ marginBottom: 6 }}>
+                <strong>{r.name} is not a valid run:</strong> {unpricedLines(r.problems)} demand line{unpricedLines(r.problems) === 1 ? '' : 's'} cannot be
+                priced, so its demand, consumption and spend leave them out. Its figures are shown greyed, without deltas.
+                <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+                  {[...new Set(r.problems.map((p) => p.message))].slice(0, 5).map((m) => (
+                    <li key={m} className="small">
+                      {m}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ))}
         </div>
       ) : null}
 
@@ -327,7 +470,9 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
         <>
           <div className="panel flush">
             <div className="panel-head">
-              <h2>Totals <span className="muted">({result!.currency})</span></h2>
+              <h2>
+                Totals <span className="muted">({result!.currency})</span>
+              </h2>
               <span className="small muted">Δ is the variant minus the base. Credits add the scenario&apos;s pools together.</span>
             </div>
             <div className="scroll-x">
@@ -335,8 +480,32 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
                 <thead>
                   <tr>
                     <th>Metric</th>
-                    {runs.map((r, i) => <th key={r.name} className={`num${i === 0 ? ' sep' : ''}`} title={r.description} data-run={r.name} data-invalid={invalid.has(r.name) ? 'true' : undefined}><span className="sw" style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 2, marginRight: 6, background: PALETTE[i % PALETTE.length] }} />{r.name}{invalid.has(r.name) ? <> <span className="badge invalid">invalid</span></> : null}</th>)}
-                    {runs.slice(1).map((r, i) => <th key={`d-${r.name}`} className={`num${i === 0 ? ' sep' : ''}`}>Δ {r.name}</th>)}
+                    {runs.map((r, i) => (
+                      <th
+                        key={r.name}
+                        className={`num${i === 0 ? ' sep' : ''}`}
+                        title={r.description}
+                        data-run={r.name}
+                        data-invalid={invalid.has(r.name) ? 'true' : undefined}
+                      >
+                        <span
+                          className="sw"
+                          style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 2, marginRight: 6, background: PALETTE[i % PALETTE.length] }}
+                        />
+                        {r.name}
+                        {invalid.has(r.name) ? (
+                          <>
+                            {' '}
+                            <span className="badge invalid">invalid</span>
+                          </>
+                        ) : null}
+                      </th>
+                    ))}
+                    {runs.slice(1).map((r, i) => (
+                      <th key={`d-${r.name}`} className={`num${i === 0 ? ' sep' : ''}`}>
+                        Δ {r.name}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
@@ -344,13 +513,30 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
                     <tr key={m.key}>
                       <td>{m.label}</td>
                       {runs.map((r, i) => (
-                        <td key={r.name} className={`num${i === 0 ? ' sep' : ''}${invalid.has(r.name) ? ' zero' : ''}`} data-run={r.name} data-key={m.key} data-value={String(r.totals[m.key] ?? '')}>{show(m.kind, r.totals[m.key])}</td>
+                        <td
+                          key={r.name}
+                          className={`num${i === 0 ? ' sep' : ''}${invalid.has(r.name) ? ' zero' : ''}`}
+                          data-run={r.name}
+                          data-key={m.key}
+                          data-value={String(r.totals[m.key] ?? '')}
+                        >
+                          {show(m.kind, r.totals[m.key])}
+                        </td>
                       ))}
                       {result!.deltas.map((d, i) => {
                         // A delta against or of an invalid run compares figures that leave demand out: none is shown.
                         const v = baseInvalid || invalid.has(d.name) ? null : d.totals[m.key];
                         return (
-                          <td key={d.name} className={`num${i === 0 ? ' sep' : ''} ${v === null || v === undefined ? '' : deltaClass(Number(v), m.moreIsWorse)}`} data-delta={d.name} data-key={m.key} data-value={String(v ?? '')} title={v === null ? 'not comparable: a run cannot price some demand' : undefined}>{showDelta(m.kind, v)}</td>
+                          <td
+                            key={d.name}
+                            className={`num${i === 0 ? ' sep' : ''} ${v === null || v === undefined ? '' : deltaClass(Number(v), m.moreIsWorse)}`}
+                            data-delta={d.name}
+                            data-key={m.key}
+                            data-value={String(v ?? '')}
+                            title={v === null ? 'not comparable: a run cannot price some demand' : undefined}
+                          >
+                            {showDelta(m.kind, v)}
+                          </td>
                         );
                       })}
                     </tr>
@@ -359,26 +545,77 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
               </table>
             </div>
             <div className="small muted" style={{ padding: '8px 16px', borderTop: '1px solid var(--line)' }}>
-              {runs.map((r) => <div key={r.name}><strong>{r.name}</strong>: {r.description} <span className="mono">({r.versions.map((v) => `${v.id} v${v.version}${v.from !== v.to ? ` ${v.from}–${v.to}` : ''}`).join(', ')})</span>{r.problems.length > 0 && !invalid.has(r.name) ? <span className="pos"> · {r.problems.length} note{r.problems.length === 1 ? '' : 's'}: {r.problems[0]!.message}</span> : null}</div>)}
+              {runs.map((r) => (
+                <div key={r.name}>
+                  <strong>{r.name}</strong>: {r.description}{' '}
+                  <span className="mono">({r.versions.map((v) => `${v.id} v${v.version}${v.from !== v.to ? ` ${v.from}–${v.to}` : ''}`).join(', ')})</span>
+                  {r.problems.length > 0 && !invalid.has(r.name) ? (
+                    <span className="pos">
+                      {' '}
+                      · {r.problems.length} note{r.problems.length === 1 ? '' : 's'}: {r.problems[0]!.message}
+                    </span>
+                  ) : null}
+                </div>
+              ))}
             </div>
           </div>
 
           {pools.length > 1 ? (
             <div className="chips" style={{ marginBottom: 12 }}>
-              {pools.map((p) => <button key={p} type="button" className={`chip${p === shownPool ? ' on' : ''}`} onClick={() => setPool(p)}>{p} pool</button>)}
+              {pools.map((p) => (
+                <button key={p} type="button" className={`chip${p === shownPool ? ' on' : ''}`} onClick={() => setPool(p)}>
+                  {p} pool
+                </button>
+              ))}
             </div>
           ) : null}
           <div className="grid-2">
-            <div className="panel"><h2>Balance at the end of each month</h2><LineChart labels={periods} series={seriesOf((p) => p.closing)} title="Balance over time" testId="chart-balance" /></div>
-            <div className="panel"><h2>Credits expired</h2><BarChart labels={periods} series={seriesOf((p) => p.expired)} title="Expired credits" testId="chart-expired" /></div>
-            <div className="panel"><h2>Spend, cumulative ({result!.currency})</h2><LineChart labels={periods} series={spend} title="Cumulative spend" format={(n) => fmtMoney(n).replace(/\.00$/, '')} testId="chart-spend" /></div>
+            <div className="panel">
+              <h2>Balance at the end of each month</h2>
+              <LineChart labels={periods} series={seriesOf((p) => p.closing)} title="Balance over time" testId="chart-balance" />
+            </div>
+            <div className="panel">
+              <h2>Credits expired</h2>
+              <BarChart labels={periods} series={seriesOf((p) => p.expired)} title="Expired credits" testId="chart-expired" />
+            </div>
+            <div className="panel">
+              <h2>Spend, cumulative ({result!.currency})</h2>
+              <LineChart labels={periods} series={spend} title="Cumulative spend" format={(n) => fmtMoney(n).replace(/\.00$/, '')} testId="chart-spend" />
+            </div>
             <div className="panel flush">
-              <div className="panel-head"><h2>Credits about to expire</h2><span className="small muted">expiring this month or next, as each month closes</span></div>
-              {expiringRows.length === 0 ? <p className="panel-body muted" data-testid="no-expiring">No credits are about to expire in any run.</p> : (
+              <div className="panel-head">
+                <h2>Credits about to expire</h2>
+                <span className="small muted">expiring this month or next, as each month closes</span>
+              </div>
+              {expiringRows.length === 0 ? (
+                <p className="panel-body muted" data-testid="no-expiring">
+                  No credits are about to expire in any run.
+                </p>
+              ) : (
                 <div style={{ maxHeight: 300, overflowY: 'auto' }}>
                   <table className="data" data-testid="expiring">
-                    <thead><tr><th>Month</th>{runs.map((r) => <th key={r.name} className="num">{r.name}</th>)}</tr></thead>
-                    <tbody>{expiringRows.map((row) => <tr key={row.period}><td>{row.period}</td>{row.values.map((v, i) => <td key={i} className={`num${v === 0 ? ' zero' : ''}`}>{fmtInt(v)}</td>)}</tr>)}</tbody>
+                    <thead>
+                      <tr>
+                        <th>Month</th>
+                        {runs.map((r) => (
+                          <th key={r.name} className="num">
+                            {r.name}
+                          </th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {expiringRows.map((row) => (
+                        <tr key={row.period}>
+                          <td>{row.period}</td>
+                          {row.values.map((v, i) => (
+                            <td key={i} className={`num${v === 0 ? ' zero' : ''}`}>
+                              {fmtInt(v)}
+                            </td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
                   </table>
                 </div>
               )}
@@ -386,7 +623,9 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
           </div>
           <BooksPanel runs={runs} deltas={result!.deltas} pool={shownPool} invalid={invalid} />
         </>
-      ) : errors.length === 0 ? <div className="panel muted">Calculating…</div> : null}
+      ) : errors.length === 0 ? (
+        <div className="panel muted">Calculating…</div>
+      ) : null}
     </>
   );
 }
@@ -413,19 +652,38 @@ function narrowedTarget(c: CustomVariant, combos: Combo[]): CustomVariant {
   return { ...c, migrateMode: t['mode'] ?? '', migrateDuration: t['duration_s'] ?? '', migrateResolution: t['resolution'] ?? '' };
 }
 
-function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: { value: CustomVariant; scenario: ScenarioChoice; policies: { id: string; title: string }[]; onChange: (c: CustomVariant) => void; onRemove: () => void }) {
+function CustomEditor({
+  value: c,
+  scenario: s,
+  policies,
+  onChange,
+  onRemove,
+}: {
+  value: CustomVariant;
+  scenario: ScenarioChoice;
+  policies: { id: string; title: string }[];
+  onChange: (c: CustomVariant) => void;
+  onRemove: () => void;
+}) {
   const card = s.cards.find((x) => x.id === c.card) ?? s.cards[0];
   const set = (k: keyof CustomVariant) => (e: { target: { value: string } }) => onChange({ ...c, [k]: e.target.value });
   return (
     <div className="panel" style={{ background: '#fbfcfe', marginTop: 14, marginBottom: 0 }} data-testid="custom-variant">
       <div className="form-row">
-        <label className="field">Name<input value={c.name} onChange={set('name')} style={{ width: 220 }} data-testid="custom-name" /></label>
+        <label className="field">
+          Name
+          <input value={c.name} onChange={set('name')} style={{ width: 220 }} data-testid="custom-name" />
+        </label>
         {card ? (
           <label className="field">
             Card version ({card.id})
             <select value={c.cardVersion} onChange={(e) => onChange({ ...c, card: card.id, cardVersion: e.target.value })} data-testid="custom-card-version">
               <option value="">by date, as the base</option>
-              {card.versions.map((v) => <option key={v.version} value={v.version}>v{v.version} ({v.status})</option>)}
+              {card.versions.map((v) => (
+                <option key={v.version} value={v.version}>
+                  v{v.version} ({v.status})
+                </option>
+              ))}
             </select>
           </label>
         ) : null}
@@ -433,7 +691,11 @@ function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: {
           Plan tier
           <select value={c.subscription} onChange={set('subscription')} data-testid="custom-tier">
             <option value="">as the base</option>
-            {s.subscriptions.map((t) => <option key={t.id} value={t.id}>{t.name} — ${t.price_month}/mo, {fmtInt(t.credits)} credits</option>)}
+            {s.subscriptions.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name} — ${t.price_month}/mo, {fmtInt(t.credits)} credits
+              </option>
+            ))}
           </select>
         </label>
         <label className="field">
@@ -448,24 +710,42 @@ function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: {
           Validity policy
           <select value={c.validity} onChange={set('validity')} data-testid="custom-validity">
             <option value="">as the base</option>
-            {policies.map((p) => <option key={p.id} value={p.id}>{p.title}</option>)}
+            {policies.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.title}
+              </option>
+            ))}
           </select>
         </label>
-        <button className="btn small danger" type="button" onClick={onRemove} style={{ marginLeft: 'auto' }}>Remove</button>
+        <button className="btn small danger" type="button" onClick={onRemove} style={{ marginLeft: 'auto' }}>
+          Remove
+        </button>
       </div>
       <div className="form-row" style={{ marginTop: 10 }}>
         <label className="field">
           Move volume from
           <select value={c.migrateFrom} onChange={set('migrateFrom')} data-testid="custom-from">
             <option value="">no migration</option>
-            {s.demandModels.map((m) => <option key={m} value={m}>{m}</option>)}
+            {s.demandModels.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
           </select>
         </label>
         <label className="field">
           to model
-          <select value={c.migrateTo} onChange={(e) => onChange(narrowedTarget({ ...c, migrateTo: e.target.value }, card?.combos ?? []))} data-testid="custom-to">
+          <select
+            value={c.migrateTo}
+            onChange={(e) => onChange(narrowedTarget({ ...c, migrateTo: e.target.value }, card?.combos ?? []))}
+            data-testid="custom-to"
+          >
             <option value="">—</option>
-            {(card?.models ?? []).map((m) => <option key={m} value={m}>{m}</option>)}
+            {(card?.models ?? []).map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
           </select>
         </label>
         {(['mode', 'duration_s', 'resolution'] as const).map((dim) => {
@@ -475,14 +755,25 @@ function CustomEditor({ value: c, scenario: s, policies, onChange, onRemove }: {
           return (
             <label className="field" key={dim}>
               {dim === 'duration_s' ? 'duration' : dim}
-              <select value={c[key]} onChange={(e) => onChange(narrowedTarget({ ...c, [key]: e.target.value }, card?.combos ?? []))} disabled={!c.migrateTo} data-testid={`custom-${dim === 'duration_s' ? 'duration' : dim}`}>
+              <select
+                value={c[key]}
+                onChange={(e) => onChange(narrowedTarget({ ...c, [key]: e.target.value }, card?.combos ?? []))}
+                disabled={!c.migrateTo}
+                data-testid={`custom-${dim === 'duration_s' ? 'duration' : dim}`}
+              >
                 <option value="">as the moved demand</option>
-                {options.map((m) => <option key={m} value={m}>{m}{dim === 'duration_s' ? ' s' : ''}</option>)}
+                {options.map((m) => (
+                  <option key={m} value={m}>
+                    {m}
+                    {dim === 'duration_s' ? ' s' : ''}
+                  </option>
+                ))}
                 {c[key] !== '' && !options.includes(c[key]) ? <option value={c[key]}>{c[key]} (not allowed)</option> : null}
               </select>
               {c[key] !== '' && !options.includes(c[key]) ? (
                 <span className="small pos" style={{ fontWeight: 400 }} data-testid="custom-not-allowed">
-                  {dim === 'duration_s' ? 'duration' : dim} {c[key]}{dim === 'duration_s' ? ' s' : ''} is not allowed for {c.migrateTo}
+                  {dim === 'duration_s' ? 'duration' : dim} {c[key]}
+                  {dim === 'duration_s' ? ' s' : ''} is not allowed for {c.migrateTo}
                 </span>
               ) : null}
             </label>

@@ -94,8 +94,17 @@ export function booksOfLots(input: BooksInput): BooksResult {
     const [dr, cr] = amount > 0 ? [debit, credit] : [credit, debit];
     const a = centsText(Math.abs(amount));
     const line = (account: Account, side: 'debit' | 'credit'): Omit<JournalLine, 'entry'> => ({
-      period: cal.label(i), date: endOf(i), account, debit: side === 'debit' ? a : '0.00', credit: side === 'credit' ? a : '0.00',
-      currency, pool: lot.pool, lot: lot.id, source: lot.source, rules, memo,
+      period: cal.label(i),
+      date: endOf(i),
+      account,
+      debit: side === 'debit' ? a : '0.00',
+      credit: side === 'credit' ? a : '0.00',
+      currency,
+      pool: lot.pool,
+      lot: lot.id,
+      source: lot.source,
+      rules,
+      memo,
     });
     entries.push({ i, kind, seq: seq++, lines: [line(dr, 'debit'), line(cr, 'credit')] });
   };
@@ -109,7 +118,16 @@ export function booksOfLots(input: BooksInput): BooksResult {
     if (paid && lot.billed >= 0 && lot.billed < H) {
       s.billings[lot.billed]! += lot.priceCents;
       const ahead = lot.granted > lot.billed ? `, granted ${cal.label(lot.granted)}` : '';
-      entry(lot.billed, 'billing', lot, lot.priceCents, 'Cash', 'Deferred revenue', lot.priceRule, `${lot.credits} credits, ${lot.ref} (${lot.source})${ahead}`);
+      entry(
+        lot.billed,
+        'billing',
+        lot,
+        lot.priceCents,
+        'Cash',
+        'Deferred revenue',
+        lot.priceRule,
+        `${lot.credits} credits, ${lot.ref} (${lot.source})${ahead}`,
+      );
     }
     // Revenue per step, as differences of cumulative amounts.
     let prev: Step | undefined;
@@ -159,9 +177,19 @@ export function booksOfLots(input: BooksInput): BooksResult {
     }
     const last = steps[steps.length - 1];
     lotsOut.push({
-      id: lot.id, pool: lot.pool, source: lot.source, category: lot.category, ref: lot.ref, price: centsText(lot.priceCents), credits: lot.credits,
-      billed_period: cal.label(lot.billed), granted_period: cal.label(lot.granted), last_valid_period: lot.lastValid === null ? 'never' : cal.label(lot.lastValid),
-      used: last?.used ?? 0, revenue_usage: centsText(last?.usage ?? 0), revenue_breakage: centsText((last?.recognised ?? 0) - (last?.usage ?? 0)),
+      id: lot.id,
+      pool: lot.pool,
+      source: lot.source,
+      category: lot.category,
+      ref: lot.ref,
+      price: centsText(lot.priceCents),
+      credits: lot.credits,
+      billed_period: cal.label(lot.billed),
+      granted_period: cal.label(lot.granted),
+      last_valid_period: lot.lastValid === null ? 'never' : cal.label(lot.lastValid),
+      used: last?.used ?? 0,
+      revenue_usage: centsText(last?.usage ?? 0),
+      revenue_breakage: centsText((last?.recognised ?? 0) - (last?.usage ?? 0)),
       deferred_closing: centsText(paid && lot.billed < H ? lot.priceCents - (last?.recognised ?? 0) : 0),
     });
   }
@@ -185,10 +213,17 @@ export function booksOfLots(input: BooksInput): BooksResult {
     for (let i = 0; i < H; i++) {
       const closing = current[i]! + nonCurrent[i]!;
       rows.push({
-        period: cal.label(i), pool, currency,
-        billings: centsText(s.billings[i]!), revenue_usage: centsText(s.usage[i]!), revenue_breakage: centsText(s.breakage[i]!),
+        period: cal.label(i),
+        pool,
+        currency,
+        billings: centsText(s.billings[i]!),
+        revenue_usage: centsText(s.usage[i]!),
+        revenue_breakage: centsText(s.breakage[i]!),
         revenue: centsText(s.usage[i]! + s.breakage[i]!),
-        deferred_opening: centsText(opening), deferred_closing: centsText(closing), current: centsText(current[i]!), non_current: centsText(nonCurrent[i]!),
+        deferred_opening: centsText(opening),
+        deferred_closing: centsText(closing),
+        current: centsText(current[i]!),
+        non_current: centsText(nonCurrent[i]!),
         credits_outstanding: credits[i]!,
       });
       t.billings += s.billings[i]!;
@@ -222,16 +257,37 @@ export function booksOfLots(input: BooksInput): BooksResult {
   });
 
   return {
-    scenario: input.scenario, variant: input.variant, currency,
+    scenario: input.scenario,
+    variant: input.variant,
+    currency,
     method: terms.some((t) => t.method === 'proportional') ? 'proportional' : 'at-expiry',
-    terms: termRanges(cal, terms), periods, totals, lots: lotsOut, journal,
+    terms: termRanges(cal, terms),
+    periods,
+    totals,
+    lots: lotsOut,
+    journal,
   };
 }
 
-function totalsOf(currency: string, t: { billings: number; usage: number; breakage: number }, closing: number, credits: number, peak: number, peakAt: string | null): BooksTotals {
+function totalsOf(
+  currency: string,
+  t: { billings: number; usage: number; breakage: number },
+  closing: number,
+  credits: number,
+  peak: number,
+  peakAt: string | null,
+): BooksTotals {
   return {
-    currency, billings: centsText(t.billings), revenue: centsText(t.usage + t.breakage), revenue_usage: centsText(t.usage), revenue_breakage: centsText(t.breakage),
-    deferred_opening: '0.00', deferred_closing: centsText(closing), deferred_peak: centsText(peak), deferred_peak_period: peakAt, credits_outstanding: credits,
+    currency,
+    billings: centsText(t.billings),
+    revenue: centsText(t.usage + t.breakage),
+    revenue_usage: centsText(t.usage),
+    revenue_breakage: centsText(t.breakage),
+    deferred_opening: '0.00',
+    deferred_closing: centsText(closing),
+    deferred_peak: centsText(peak),
+    deferred_peak_period: peakAt,
+    credits_outstanding: credits,
   };
 }
 
@@ -245,7 +301,6 @@ function termRanges(cal: Calendar, terms: readonly PeriodTerms[]): BooksResult['
   });
   return out;
 }
-
 
 /** The books of several runs together: rows of one currency, pool and period add up; currencies never mix. */
 export interface CombinedBooks {
@@ -279,7 +334,9 @@ export function combineBooks(results: readonly BooksResult[]): CombinedBooks {
       have.credits_outstanding += row.credits_outstanding;
     }
   }
-  const periods = [...rows.values()].sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0) || (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+  const periods = [...rows.values()].sort(
+    (a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0) || (a.period < b.period ? -1 : a.period > b.period ? 1 : 0),
+  );
   const currencies = [...new Set(periods.map((p) => p.currency))];
   const totals: Record<string, BooksTotals> = {};
   for (const c of currencies) {
@@ -303,5 +360,10 @@ export function combineBooks(results: readonly BooksResult[]): CombinedBooks {
     }
     totals[c] = totalsOf(c, t, closing, credits, peak, peakAt);
   }
-  return { currencies, periods, totals, journal: results.flatMap((r) => r.journal.map((l) => ({ ...l, entry: `${r.scenario}${r.variant ? `:${r.variant}` : ''}/${l.entry}` }))) };
+  return {
+    currencies,
+    periods,
+    totals,
+    journal: results.flatMap((r) => r.journal.map((l) => ({ ...l, entry: `${r.scenario}${r.variant ? `:${r.variant}` : ''}/${l.entry}` }))),
+  };
 }

@@ -1,7 +1,20 @@
 import type { JournalLine } from './types.ts';
 
 /** The journal's columns, in CSV order. */
-export const JOURNAL_COLUMNS: readonly (keyof JournalLine)[] = ['entry', 'date', 'period', 'account', 'debit', 'credit', 'currency', 'pool', 'lot', 'source', 'rules', 'memo'];
+export const JOURNAL_COLUMNS: readonly (keyof JournalLine)[] = [
+  'entry',
+  'date',
+  'period',
+  'account',
+  'debit',
+  'credit',
+  'currency',
+  'pool',
+  'lot',
+  'source',
+  'rules',
+  'memo',
+];
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
 function field(value: string): string {

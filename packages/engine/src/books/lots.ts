@@ -58,8 +58,16 @@ export function bookLots(r: ForecastResult): BookLot[] {
   const index = (label: string) => cal.index(label);
   const lastValid = (l: LotResult) => (l.last_valid_period === 'never' ? null : index(l.last_valid_period));
   const toBook = (l: LotResult, priceCents: number, billed: number): BookLot => ({
-    id: l.id, pool: l.pool, source: l.source, category: categoryOf(l.source), ref: l.ref,
-    priceCents, credits: l.amount, billed, granted: index(l.granted_period), lastValid: lastValid(l),
+    id: l.id,
+    pool: l.pool,
+    source: l.source,
+    category: categoryOf(l.source),
+    ref: l.ref,
+    priceCents,
+    credits: l.amount,
+    billed,
+    granted: index(l.granted_period),
+    lastValid: lastValid(l),
     draws: l.draws.map((d) => ({ i: index(d.period), credits: d.credits })),
     priceRule: ruleAt(r, 'PlanCatalog', cal.label(billed)),
   });
@@ -84,9 +92,18 @@ export function bookLots(r: ForecastResult): BookLot[] {
     for (let k = year.length; k < 12; k++) {
       const granted = billed + cal.validPeriods({ months: k }, billed);
       out.push({
-        id: `${first.id}+${k}`, pool: first.pool, source: 'subscription', category: 'paid_subscription', ref: first.ref,
-        priceCents: shareOf(k), credits: first.amount, billed, granted, lastValid: validFor === null ? null : granted + validFor,
-        draws: [], priceRule: ruleAt(r, 'PlanCatalog', cal.label(billed)),
+        id: `${first.id}+${k}`,
+        pool: first.pool,
+        source: 'subscription',
+        category: 'paid_subscription',
+        ref: first.ref,
+        priceCents: shareOf(k),
+        credits: first.amount,
+        billed,
+        granted,
+        lastValid: validFor === null ? null : granted + validFor,
+        draws: [],
+        priceRule: ruleAt(r, 'PlanCatalog', cal.label(billed)),
       });
     }
   }

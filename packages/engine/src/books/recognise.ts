@@ -63,7 +63,14 @@ export function schedule(lot: BookLot, terms: readonly PeriodTerms[]): Step[] {
     while (d < lot.draws.length && lot.draws[d]!.i <= i) used += lot.draws[d++]!.credits;
     const rate = rateOf(terms[i]!, lot.source);
     const expired = lot.lastValid !== null && i >= lot.lastValid;
-    steps.push({ i, used, rate, recognised: recognisedToDate(lot.priceCents, used, lot.credits, rate, expired), usage: usageToDate(lot.priceCents, used, lot.credits), expired });
+    steps.push({
+      i,
+      used,
+      rate,
+      recognised: recognisedToDate(lot.priceCents, used, lot.credits, rate, expired),
+      usage: usageToDate(lot.priceCents, used, lot.credits),
+      expired,
+    });
   }
   return steps;
 }

@@ -17,7 +17,9 @@ export function breakageRate(r: string | number): string {
     d = undefined;
   }
   if (!d || !d.isFinite() || d.lt(0) || d.gte(1)) {
-    throw new CreditbookError([diagnostic({ code: 'C_REVENUE', detail: `expected breakage rate must be a number from 0 up to (not including) 1, got '${text}'` })]);
+    throw new CreditbookError([
+      diagnostic({ code: 'C_REVENUE', detail: `expected breakage rate must be a number from 0 up to (not including) 1, got '${text}'` }),
+    ]);
   }
   return d.toString();
 }
@@ -44,7 +46,9 @@ function override(t: PeriodTerms, options: BooksOptions): PeriodTerms {
   const method = options.method ?? (options.breakageRate !== undefined ? 'proportional' : t.method);
   if (method === 'at-expiry') {
     if (options.breakageRate !== undefined && !new D(breakageRate(options.breakageRate)).isZero()) {
-      throw new CreditbookError([diagnostic({ code: 'C_REVENUE', detail: 'an expected breakage rate needs the proportional method (at expiry, breakage is what expires)' })]);
+      throw new CreditbookError([
+        diagnostic({ code: 'C_REVENUE', detail: 'an expected breakage rate needs the proportional method (at expiry, breakage is what expires)' }),
+      ]);
     }
     return { method, rates: NO_RATES, rule };
   }

@@ -33,16 +33,28 @@ const num = (s: string | number): Cell => ({ v: Number(s), fmt: typeof s === 'nu
 /** The books as tables (values): totals per pool, the rollforward per pool and period, the journal. */
 export function booksWorkbook(b: BooksResult): Workbook {
   const pools = Object.keys(b.totals.by_pool);
-  const totalCols: Column[] = [{ key: 'metric', title: 'Metric', fmt: 'text' }, ...pools.map((p) => ({ key: p, title: p })), { key: 'all', title: 'All pools' }];
+  const totalCols: Column[] = [
+    { key: 'metric', title: 'Metric', fmt: 'text' },
+    ...pools.map((p) => ({ key: p, title: p })),
+    { key: 'all', title: 'All pools' },
+  ];
   const totals = table(
     'Books',
     totalCols,
-    TOTALS.map(([k, label]) => [{ v: label, fmt: 'text' }, ...pools.map((p) => num(b.totals.by_pool[p]![k] as string | number)), num(b.totals[k] as string | number)]),
+    TOTALS.map(([k, label]) => [
+      { v: label, fmt: 'text' },
+      ...pools.map((p) => num(b.totals.by_pool[p]![k] as string | number)),
+      num(b.totals[k] as string | number),
+    ]),
   );
   const periods = table(
     'Deferred revenue',
     PERIOD_COLUMNS,
-    b.periods.map((r) => PERIOD_COLUMNS.map((c) => (c.fmt === 'money' || c.fmt === 'credits' ? num(r[c.key as keyof typeof r]) : { v: r[c.key as 'period' | 'pool'], fmt: c.fmt! }))),
+    b.periods.map((r) =>
+      PERIOD_COLUMNS.map((c) =>
+        c.fmt === 'money' || c.fmt === 'credits' ? num(r[c.key as keyof typeof r]) : { v: r[c.key as 'period' | 'pool'], fmt: c.fmt! },
+      ),
+    ),
   );
   const journalCols: Column[] = [
     { key: 'entry', title: 'Entry', fmt: 'text' },
@@ -57,9 +69,13 @@ export function booksWorkbook(b: BooksResult): Workbook {
     'Journal',
     journalCols,
     b.journal.map((j) => [
-      { v: j.entry, fmt: 'text' }, { v: j.date, fmt: 'date' }, { v: j.account, fmt: 'text' },
-      { v: j.debit === '0.00' ? null : Number(j.debit), fmt: 'money' }, { v: j.credit === '0.00' ? null : Number(j.credit), fmt: 'money' },
-      { v: j.lot, fmt: 'text' }, { v: j.memo, fmt: 'text' },
+      { v: j.entry, fmt: 'text' },
+      { v: j.date, fmt: 'date' },
+      { v: j.account, fmt: 'text' },
+      { v: j.debit === '0.00' ? null : Number(j.debit), fmt: 'money' },
+      { v: j.credit === '0.00' ? null : Number(j.credit), fmt: 'money' },
+      { v: j.lot, fmt: 'text' },
+      { v: j.memo, fmt: 'text' },
     ]),
   );
   return {

@@ -43,9 +43,22 @@ export type BooksDelta = Record<(typeof BOOKS_KEYS)[number], string>;
 export function booksSummary(b: BooksResult): BooksSummary {
   const t = b.totals;
   return {
-    currency: t.currency, method: b.method, billings: t.billings, revenue: t.revenue, revenue_usage: t.revenue_usage, revenue_breakage: t.revenue_breakage,
-    deferred_peak: t.deferred_peak, deferred_peak_period: t.deferred_peak_period, deferred_closing: t.deferred_closing,
-    series: b.periods.map((p) => ({ period: p.period, pool: p.pool, revenue_usage: p.revenue_usage, revenue_breakage: p.revenue_breakage, deferred_closing: p.deferred_closing })),
+    currency: t.currency,
+    method: b.method,
+    billings: t.billings,
+    revenue: t.revenue,
+    revenue_usage: t.revenue_usage,
+    revenue_breakage: t.revenue_breakage,
+    deferred_peak: t.deferred_peak,
+    deferred_peak_period: t.deferred_peak_period,
+    deferred_closing: t.deferred_closing,
+    series: b.periods.map((p) => ({
+      period: p.period,
+      pool: p.pool,
+      revenue_usage: p.revenue_usage,
+      revenue_breakage: p.revenue_breakage,
+      deferred_closing: p.deferred_closing,
+    })),
   };
 }
 
@@ -69,7 +82,8 @@ export interface CompareRun {
 
 /** Differences of a run's totals from the base (numbers for credits, decimal strings for money and ratios). */
 export type TotalsDelta = Record<'granted' | 'purchased' | 'consumed' | 'expired' | 'unmet' | 'demand' | 'output_seconds', number> &
-  Record<'spend' | 'expired_value' | 'utilisation', string> & Record<'cost_per_credit' | 'cost_per_second', string | null>;
+  Record<'spend' | 'expired_value' | 'utilisation', string> &
+  Record<'cost_per_credit' | 'cost_per_second', string | null>;
 
 /** The JSON shape of `creditbook compare --json`. */
 export interface CompareResult {
@@ -106,8 +120,16 @@ export function toRun(result: ForecastResult, description: string, booked: Books
     totals,
     books: booksSummary(booked),
     series: result.periods.map((p) => ({
-      period: p.period, pool: p.pool, closing: p.closing, consumed: p.consumed, expired: p.expired, unmet: p.unmet,
-      purchased: p.purchased, spend: p.spend, expired_value: p.expired_value, expiring_soon: p.expiring_soon,
+      period: p.period,
+      pool: p.pool,
+      closing: p.closing,
+      consumed: p.consumed,
+      expired: p.expired,
+      unmet: p.unmet,
+      purchased: p.purchased,
+      spend: p.spend,
+      expired_value: p.expired_value,
+      expiring_soon: p.expiring_soon,
     })),
     versions: result.versions,
     problems: result.problems,
@@ -150,11 +172,16 @@ export class RunCache {
  * deltas. With a cache, runs whose inputs did not change since it last saw them are reused: an
  * edit to one variant recomputes that variant only.
  */
-export async function compare(rules: RuleSet, scenario: Scenario, options: { variants?: readonly string[]; cache?: RunCache; books?: BooksOptions } = {}): Promise<CompareResult> {
+export async function compare(
+  rules: RuleSet,
+  scenario: Scenario,
+  options: { variants?: readonly string[]; cache?: RunCache; books?: BooksOptions } = {},
+): Promise<CompareResult> {
   const names = options.variants ? ['base', ...options.variants.filter((n) => n !== 'base')] : runNames(scenario);
   const results: ForecastResult[] = [];
   for (const name of names) results.push(options.cache ? await options.cache.run(rules, scenario, name) : await forecast(rules, scenario, { variant: name }));
-  const describe = (name: string) => (name === 'base' ? (scenario.description ?? scenario.title ?? 'as planned') : (scenario.variants ?? []).find((v) => v.name === name)?.description ?? '');
+  const describe = (name: string) =>
+    name === 'base' ? (scenario.description ?? scenario.title ?? 'as planned') : ((scenario.variants ?? []).find((v) => v.name === name)?.description ?? '');
   const runs = results.map((r) => toRun(r, describe(r.variant ?? 'base'), books(rules, r, options.books)));
   const base = runs[0]!;
   return {

@@ -18,9 +18,32 @@ export interface WhatIfChange {
 export type VariantPatch = Partial<Omit<Variant, 'name'>>;
 
 const TOTAL_KEYS: readonly (keyof Totals)[] = [
-  'granted', 'purchased', 'consumed', 'expired', 'unmet', 'demand', 'spend', 'expired_value', 'output_seconds', 'utilisation', 'cost_per_credit', 'cost_per_second',
+  'granted',
+  'purchased',
+  'consumed',
+  'expired',
+  'unmet',
+  'demand',
+  'spend',
+  'expired_value',
+  'output_seconds',
+  'utilisation',
+  'cost_per_credit',
+  'cost_per_second',
 ];
-const PERIOD_KEYS = ['opening', 'granted', 'purchased', 'consumed', 'expired', 'closing', 'demand', 'unmet', 'spend', 'expired_value', 'expiring_soon'] as const;
+const PERIOD_KEYS = [
+  'opening',
+  'granted',
+  'purchased',
+  'consumed',
+  'expired',
+  'closing',
+  'demand',
+  'unmet',
+  'spend',
+  'expired_value',
+  'expiring_soon',
+] as const;
 
 /**
  * A loaded what-if: a scenario's base and variants, forecast once. Changing the inputs of one run
@@ -70,7 +93,9 @@ export class WhatIf {
 }
 
 function unknownRun(scenario: Scenario, run: string): CreditbookError {
-  const known = runNames(scenario).filter((n) => n !== 'base').join(', ');
+  const known = runNames(scenario)
+    .filter((n) => n !== 'base')
+    .join(', ');
   return new CreditbookError([diagnostic({ code: 'C_VARIANT', detail: `'${run}' in ${scenario.id} (variants: ${known})` })]);
 }
 

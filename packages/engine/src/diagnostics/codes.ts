@@ -45,7 +45,7 @@ export const MESSAGES = {
   C_TOO_LARGE: 'scenario too large to forecast: {detail}',
   C_REVENUE: 'revenue terms not usable: {detail}',
   C_SHARE: 'migration shares of one demand line add up to more than 1: {detail}',
-  C_CURRENCY: 'scenario currency differs from the plan catalog\'s (no exchange rates are defined): {detail}',
+  C_CURRENCY: "scenario currency differs from the plan catalog's (no exchange rates are defined): {detail}",
   C_DEFAULT: 'documented default applied: {detail}',
   C_PORTFOLIO: 'portfolio problem: {detail}',
   C_PART: 'partial portfolio results do not merge: {detail}',

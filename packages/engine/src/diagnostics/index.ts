@@ -1,11 +1,2 @@
 export { MESSAGES, messageFor, type Code } from './codes.ts';
-export {
-  diagnostic,
-  lineCol,
-  formatDiagnostic,
-  codeFrame,
-  CreditbookError,
-  type Diagnostic,
-  type DiagnosticInput,
-  type Severity,
-} from './diagnostic.ts';
+export { diagnostic, lineCol, formatDiagnostic, codeFrame, CreditbookError, type Diagnostic, type DiagnosticInput, type Severity } from './diagnostic.ts';

@@ -13,7 +13,10 @@ export interface PriceChange {
 }
 
 /** The evaluated price grid of a card: every allowed request and its credits. */
-export async function priceGrid(card: RateCard, options: { budget?: StepBudget } = {}): Promise<Map<string, { request: Record<string, DimensionValue>; credits: number }>> {
+export async function priceGrid(
+  card: RateCard,
+  options: { budget?: StepBudget } = {},
+): Promise<Map<string, { request: Record<string, DimensionValue>; credits: number }>> {
   const out = new Map<string, { request: Record<string, DimensionValue>; credits: number }>();
   for (const { request, priced } of (await priceCard(card, options)).cells) {
     if (priced.ok) out.set(JSON.stringify(request), { request, credits: priced.credits });
@@ -52,7 +55,10 @@ const NUMERIC = /^-?\d+(\.\d+)?$/;
 function flatten(value: unknown, path: string, out: Map<string, unknown>): void {
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      const key = item && typeof item === 'object' && !Array.isArray(item) ? ((item as Record<string, unknown>)['id'] ?? (item as Record<string, unknown>)['name']) : undefined;
+      const key =
+        item && typeof item === 'object' && !Array.isArray(item)
+          ? ((item as Record<string, unknown>)['id'] ?? (item as Record<string, unknown>)['name'])
+          : undefined;
       flatten(item, `${path}[${typeof key === 'string' || typeof key === 'number' ? String(key) : i}]`, out);
     });
   } else if (value && typeof value === 'object') {

@@ -23,7 +23,10 @@ export async function recordPublished(rs: RuleStore, path: string, text: string)
     let current: Manifest | undefined;
     if (before === undefined) current = await buildManifest((await loadFiles(await rs.list())).rules.documents);
     else current = parseManifest(before);
-    if (!current) return [diagnostic({ code: 'R_TAMPERED', detail: `${MANIFEST_PATH} is not a manifest; regenerate it (creditbook manifest) after review`, file: MANIFEST_PATH })];
+    if (!current)
+      return [
+        diagnostic({ code: 'R_TAMPERED', detail: `${MANIFEST_PATH} is not a manifest; regenerate it (creditbook manifest) after review`, file: MANIFEST_PATH }),
+      ];
     const next: Manifest = { version: 1, published: { ...current.published, [path]: await contentHash(text) } };
     if (await store(rs, before, next)) return [];
   }
@@ -36,6 +39,7 @@ export async function writeManifest(rs: RuleStore): Promise<ManifestResult> {
   const loaded = await loadFiles(await rs.list());
   if (loaded.errors.length > 0) return { ok: false, errors: loaded.errors };
   const manifest = await buildManifest(loaded.rules.documents);
-  if (!(await store(rs, before, manifest))) return { ok: false, errors: [diagnostic({ code: 'T_CONFLICT', detail: `${MANIFEST_PATH} changed while it was being written` })] };
+  if (!(await store(rs, before, manifest)))
+    return { ok: false, errors: [diagnostic({ code: 'T_CONFLICT', detail: `${MANIFEST_PATH} changed while it was being written` })] };
   return { ok: true, path: MANIFEST_PATH, published: Object.keys(manifest.published).length };
 }

@@ -1,6 +1,13 @@
 import type { Kind } from '../rules/types.ts';
 
-const FOLDERS: Record<Kind, string> = { RateCard: 'rate-cards', PlanCatalog: 'plans', ValidityPolicy: 'validity', Scenario: 'scenarios', PlatformMap: 'platforms', Portfolio: 'portfolios' };
+const FOLDERS: Record<Kind, string> = {
+  RateCard: 'rate-cards',
+  PlanCatalog: 'plans',
+  ValidityPolicy: 'validity',
+  Scenario: 'scenarios',
+  PlatformMap: 'platforms',
+  Portfolio: 'portfolios',
+};
 
 /** Ids are lower-case words joined by dashes: never a path. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;

@@ -3,8 +3,7 @@ import type { Kind } from '../rules/types.ts';
 
 /** What a write to the store gives: the version written, or why nothing was. */
 export type SaveResult =
-  | { ok: true; kind: Kind; id: string; version: number; path: string; text: string }
-  | { ok: false; reason: SaveFailure; errors: Diagnostic[] };
+  { ok: true; kind: Kind; id: string; version: number; path: string; text: string } | { ok: false; reason: SaveFailure; errors: Diagnostic[] };
 
 /**
  * Why a save, review step or publish did not happen: the edit or step has problems, the person may

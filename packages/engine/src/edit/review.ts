@@ -41,7 +41,12 @@ export interface ReviewStep {
 }
 
 const fail = (reason: SaveFailure, errors: Diagnostic[]): SaveResult => ({ ok: false, reason, errors });
-const REASON: Partial<Record<Diagnostic['code'], SaveFailure>> = { T_IMMUTABLE: 'conflict', T_NOT_APPROVED: 'conflict', T_REVIEW_STATE: 'conflict', T_SELF_REVIEW: 'forbidden' };
+const REASON: Partial<Record<Diagnostic['code'], SaveFailure>> = {
+  T_IMMUTABLE: 'conflict',
+  T_NOT_APPROVED: 'conflict',
+  T_REVIEW_STATE: 'conflict',
+  T_SELF_REVIEW: 'forbidden',
+};
 export const stamp = (now?: string): string => now ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Appends an event to a version's audit trail (and applies `also` to the document's header). */
@@ -68,7 +73,10 @@ export async function appendEvent(
     const audit: Audit = { ...loaded.doc.audit, ...also.audit, trail: [...(loaded.doc.audit.trail ?? []), event] };
     text = text && setValue(text, ['audit'], audit);
     if (text === null) return fail('invalid', [diagnostic({ code: 'Y_SYNTAX', detail: `${path} does not parse`, file: path })]);
-    const checked = await loadFiles(files.map((f) => (f.path === path ? { path, text: text } : f)), { budget });
+    const checked = await loadFiles(
+      files.map((f) => (f.path === path ? { path, text: text } : f)),
+      { budget },
+    );
     const own = checked.errors.filter((e) => e.file === path);
     if (own.length > 0) return fail('invalid', own);
     if (also.manifest) {
@@ -89,25 +97,36 @@ const note = (n: string | undefined) => (n ?? '').trim();
 /** Submits a draft for review, with a note saying what changed and why (required). */
 export async function submitForReview(store: RuleStore, step: ReviewStep): Promise<SaveResult> {
   if (note(step.note) === '') return fail('invalid', [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'submitting for review', path: '/note' })]);
-  return appendEvent(store, step, (d) => {
-    const state = reviewState(d.doc);
-    if (state === 'published' || state === 'withdrawn') return diagnostic({ code: 'T_IMMUTABLE', detail: `${step.id} v${step.version} is ${state}` });
-    if (state === 'submitted' || state === 'approved') return refuse(`v${step.version} is already ${state}`);
-    return undefined;
-  }, { action: 'submitted', by: step.by, at: stamp(step.now), note: note(step.note) });
+  return appendEvent(
+    store,
+    step,
+    (d) => {
+      const state = reviewState(d.doc);
+      if (state === 'published' || state === 'withdrawn') return diagnostic({ code: 'T_IMMUTABLE', detail: `${step.id} v${step.version} is ${state}` });
+      if (state === 'submitted' || state === 'approved') return refuse(`v${step.version} is already ${state}`);
+      return undefined;
+    },
+    { action: 'submitted', by: step.by, at: stamp(step.now), note: note(step.note) },
+  );
 }
 
 /** An approver's decision on a submitted draft; never on a draft they wrote or submitted. Rejecting needs a comment. */
 export async function reviewDraft(store: RuleStore, step: ReviewStep & { decision: 'approve' | 'reject' }): Promise<SaveResult> {
-  if (step.decision === 'reject' && note(step.note) === '') return fail('invalid', [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'rejecting a draft', path: '/note' })]);
-  return appendEvent(store, step, (d) => {
-    const state = reviewState(d.doc);
-    if (state === 'published' || state === 'withdrawn') return diagnostic({ code: 'T_IMMUTABLE', detail: `${step.id} v${step.version} is ${state}` });
-    if (state !== 'submitted') return refuse(`v${step.version} is ${state}, not submitted for review`);
-    const own = [d.doc.audit.author, submitter(d.doc.audit)].map((x) => x?.toLowerCase());
-    if (own.includes(step.by.toLowerCase())) return diagnostic({ code: 'T_SELF_REVIEW', detail: `${step.by} wrote or submitted v${step.version}` });
-    return undefined;
-  }, { action: step.decision === 'approve' ? 'approved' : 'rejected', by: step.by, at: stamp(step.now), ...(note(step.note) ? { note: note(step.note) } : {}) });
+  if (step.decision === 'reject' && note(step.note) === '')
+    return fail('invalid', [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'rejecting a draft', path: '/note' })]);
+  return appendEvent(
+    store,
+    step,
+    (d) => {
+      const state = reviewState(d.doc);
+      if (state === 'published' || state === 'withdrawn') return diagnostic({ code: 'T_IMMUTABLE', detail: `${step.id} v${step.version} is ${state}` });
+      if (state !== 'submitted') return refuse(`v${step.version} is ${state}, not submitted for review`);
+      const own = [d.doc.audit.author, submitter(d.doc.audit)].map((x) => x?.toLowerCase());
+      if (own.includes(step.by.toLowerCase())) return diagnostic({ code: 'T_SELF_REVIEW', detail: `${step.by} wrote or submitted v${step.version}` });
+      return undefined;
+    },
+    { action: step.decision === 'approve' ? 'approved' : 'rejected', by: step.by, at: stamp(step.now), ...(note(step.note) ? { note: note(step.note) } : {}) },
+  );
 }
 
 /**
@@ -116,9 +135,15 @@ export async function reviewDraft(store: RuleStore, step: ReviewStep & { decisio
  */
 export async function withdraw(store: RuleStore, step: ReviewStep & { today: string }): Promise<SaveResult> {
   if (note(step.note) === '') return fail('invalid', [diagnostic({ code: 'T_NOTE_REQUIRED', detail: 'withdrawing a version', path: '/note' })]);
-  return appendEvent(store, step, (d) => {
-    if (d.doc.status !== 'published') return refuse(`v${step.version} is ${d.doc.status}, not a scheduled version`);
-    if (d.doc.effective_from <= step.today) return refuse(`v${step.version} took effect on ${d.doc.effective_from}; publish a new version instead`);
-    return undefined;
-  }, { action: 'withdrawn', by: step.by, at: stamp(step.now), note: note(step.note) }, { status: 'withdrawn', manifest: true });
+  return appendEvent(
+    store,
+    step,
+    (d) => {
+      if (d.doc.status !== 'published') return refuse(`v${step.version} is ${d.doc.status}, not a scheduled version`);
+      if (d.doc.effective_from <= step.today) return refuse(`v${step.version} took effect on ${d.doc.effective_from}; publish a new version instead`);
+      return undefined;
+    },
+    { action: 'withdrawn', by: step.by, at: stamp(step.now), note: note(step.note) },
+    { status: 'withdrawn', manifest: true },
+  );
 }

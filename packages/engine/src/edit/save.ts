@@ -51,7 +51,9 @@ export async function saveDraft(store: RuleStore, input: SaveDraftInput): Promis
   const versions = typeof id === 'string' && kind ? current.rules.versions(kind, id) : [];
   const latest = versions.length === 0 ? 0 : (versions[versions.length - 1]?.doc.version ?? 0);
   if (latest !== input.baseVersion) {
-    return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${kind ?? '?'} ${String(id)} is at v${latest}, the edit started from v${input.baseVersion}` })]);
+    return fail('conflict', [
+      diagnostic({ code: 'T_CONFLICT', detail: `${kind ?? '?'} ${String(id)} is at v${latest}, the edit started from v${input.baseVersion}` }),
+    ]);
   }
   const version = latest + 1;
   // Only the header is rewritten, in place: the rest of the text stays as it was written (a one-cell edit is a one-line diff).
@@ -108,7 +110,8 @@ export interface PublishInput {
  * Published versions never change.
  */
 export async function publish(store: RuleStore, input: PublishInput): Promise<SaveResult> {
-  if (!isCalendarDate(input.effectiveFrom)) return fail('invalid', [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'`, path: '/effective_from' })]);
+  if (!isCalendarDate(input.effectiveFrom))
+    return fail('invalid', [diagnostic({ code: 'R_BAD_DATE', detail: `'${input.effectiveFrom}'`, path: '/effective_from' })]);
   const at = stamp(input.now);
   const today = input.today ?? at.slice(0, 10);
   const reason = (input.backdateReason ?? '').trim();
@@ -125,7 +128,10 @@ export async function publish(store: RuleStore, input: PublishInput): Promise<Sa
       const state = reviewState(d.doc);
       const approval = [...(d.doc.audit.trail ?? [])].reverse().find((e) => e.action === 'approved');
       if (state !== 'approved' || !approval || approval.by.toLowerCase() === d.doc.audit.author.toLowerCase()) {
-        return diagnostic({ code: 'T_NOT_APPROVED', detail: `${input.id} v${input.version} is ${state}; a draft publishes once someone other than its author approved it` });
+        return diagnostic({
+          code: 'T_NOT_APPROVED',
+          detail: `${input.id} v${input.version} is ${state}; a draft publishes once someone other than its author approved it`,
+        });
       }
       return undefined;
     },

@@ -107,7 +107,12 @@ export function compileFormula(text: string): CompileResult {
         : {
             ok: false,
             // One regex match can backtrack for minutes inside a single step, beyond every bound.
-            problem: { code: 'U_REGEX', offset: regex, length: 1, message: 'regular expressions are not allowed in a formula: their running time cannot be bounded' },
+            problem: {
+              code: 'U_REGEX',
+              offset: regex,
+              length: 1,
+              message: 'regular expressions are not allowed in a formula: their running time cannot be bounded',
+            },
           };
   } catch (e) {
     const problem = toProblem(e);
@@ -204,12 +209,71 @@ function freeVariables(ast: unknown): Set<string> {
 
 /** Variables jsonata itself provides. */
 const BUILTINS = new Set([
-  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase',
-  'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase', 'formatInteger',
-  'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean', 'not', 'map', 'zip',
-  'filter', 'single', 'reduce', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread', 'merge', 'reverse', 'each', 'error',
-  'assert', 'type', 'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode', 'encodeUrlComponent', 'encodeUrl',
-  'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone', 'now', 'millis',
+  'sum',
+  'count',
+  'max',
+  'min',
+  'average',
+  'string',
+  'substring',
+  'substringBefore',
+  'substringAfter',
+  'lowercase',
+  'uppercase',
+  'length',
+  'trim',
+  'pad',
+  'match',
+  'contains',
+  'replace',
+  'split',
+  'join',
+  'formatNumber',
+  'formatBase',
+  'formatInteger',
+  'parseInteger',
+  'number',
+  'floor',
+  'ceil',
+  'round',
+  'abs',
+  'sqrt',
+  'power',
+  'random',
+  'boolean',
+  'not',
+  'map',
+  'zip',
+  'filter',
+  'single',
+  'reduce',
+  'sift',
+  'keys',
+  'lookup',
+  'append',
+  'exists',
+  'spread',
+  'merge',
+  'reverse',
+  'each',
+  'error',
+  'assert',
+  'type',
+  'sort',
+  'shuffle',
+  'distinct',
+  'base64encode',
+  'base64decode',
+  'encodeUrlComponent',
+  'encodeUrl',
+  'decodeUrlComponent',
+  'decodeUrl',
+  'eval',
+  'toMillis',
+  'fromMillis',
+  'clone',
+  'now',
+  'millis',
 ]);
 
 /** Built-ins whose result changes from call to call (or that evaluate text as a formula). */
@@ -250,7 +314,15 @@ export async function evaluateFormula(
     return { ok: true, value };
   } catch (e) {
     const problem = toProblem(e);
-    const limit = problem.code === 'U_STEPS' || problem.code === 'U_BUDGET' || problem.code === 'U_SIZE' || problem.code === 'D1011' || problem.code === 'D1012' || problem.code === 'D2014' || problem.code === 'D2015' || problem.code === 'RangeError';
+    const limit =
+      problem.code === 'U_STEPS' ||
+      problem.code === 'U_BUDGET' ||
+      problem.code === 'U_SIZE' ||
+      problem.code === 'D1011' ||
+      problem.code === 'D1012' ||
+      problem.code === 'D2014' ||
+      problem.code === 'D2015' ||
+      problem.code === 'RangeError';
     const tooBig = e instanceof RangeError && /invalid (string|array) length/i.test(e.message);
     const message = e instanceof RangeError ? (tooBig ? `a value too large to build (${e.message})` : 'stack exhausted (deep recursion)') : problem.message;
     return { ok: false, problem: { ...problem, message }, limit: limit || e instanceof RangeError };

@@ -133,7 +133,9 @@ function graphOf(ix: Index): Graph {
   }
   const left = new Set<number>();
   for (const [k, n] of indeg) if (n > 0) left.add(k);
-  const cycles = findCycles(left, deps).map((c) => c.filter((k) => k >= 0)).filter((c) => c.length > 0);
+  const cycles = findCycles(left, deps)
+    .map((c) => c.filter((k) => k >= 0))
+    .filter((c) => c.length > 0);
   return { sorted, cycles, dependents, unplaced: [...left].filter((k) => k >= 0) };
 }
 
@@ -152,7 +154,10 @@ export function dependencyGraph(wb: Workbook): DependencyGraph {
     if (id < 0) continue;
     const out = new Set<number>();
     readers(id, out);
-    dependents.set(keyOf(ix, id), [...out].map((d) => keyOf(ix, d)));
+    dependents.set(
+      keyOf(ix, id),
+      [...out].map((d) => keyOf(ix, d)),
+    );
   }
   return { sorted: g.sorted.map((id) => keyOf(ix, id)), cycles: g.cycles.map((c) => c.map((id) => keyOf(ix, id))), dependents };
 }

@@ -24,14 +24,21 @@ export class PricingCache {
    * The version of a document in force in every period of a calendar (undefined where none is).
    * With a customer, a rate card's versions apply as their reach says (`cardForCustomer`).
    */
-  resolveSeries<K extends Resolvable>(kind: K, id: string, pin: number | 'effective' | undefined, cal: Calendar, customer?: CustomerTerms): (DocOf<K> | undefined)[] {
+  resolveSeries<K extends Resolvable>(
+    kind: K,
+    id: string,
+    pin: number | 'effective' | undefined,
+    cal: Calendar,
+    customer?: CustomerTerms,
+  ): (DocOf<K> | undefined)[] {
     const byReach = kind === 'RateCard' && customer !== undefined && typeof pin !== 'number';
     const who = byReach ? `\u0000${customer.joined}\u0000${customer.billing}` : '';
     const key = `${kind}\u0000${id}\u0000${String(pin)}\u0000${cal.granularity}\u0000${cal.date(0)}\u0000${cal.horizon}${who}`;
     let s = this.series.get(key);
     if (!s) {
       s = [];
-      for (let i = 0; i < cal.horizon; i++) s.push(byReach ? cardForCustomer(this.rules, id, cal.date(i), customer) : this.rules.resolve(kind, id, cal.date(i), pin)?.doc);
+      for (let i = 0; i < cal.horizon; i++)
+        s.push(byReach ? cardForCustomer(this.rules, id, cal.date(i), customer) : this.rules.resolve(kind, id, cal.date(i), pin)?.doc);
       this.series.set(key, s);
     }
     return s as (DocOf<K> | undefined)[];

@@ -25,7 +25,14 @@ export async function checkScenarioRuns(rules: RuleSet, only?: (d: LoadedDocumen
       // Validation forecasts every run: a scenario too large for that is one problem, at its horizon.
       const cells = s.horizon * Math.max(1, s.demand.length) * names.length;
       if (cells > MAX_VALIDATION_CELLS || s.horizon * Math.max(1, s.demand.length) > MAX_FORECAST_CELLS) {
-        out.push(problemAt(loaded.source, 'C_TOO_LARGE', `${s.horizon} periods × ${s.demand.length} demand lines × ${names.length} runs = ${cells} cells to forecast (limit ${MAX_VALIDATION_CELLS})`, ['horizon']));
+        out.push(
+          problemAt(
+            loaded.source,
+            'C_TOO_LARGE',
+            `${s.horizon} periods × ${s.demand.length} demand lines × ${names.length} runs = ${cells} cells to forecast (limit ${MAX_VALIDATION_CELLS})`,
+            ['horizon'],
+          ),
+        );
         continue;
       }
       const seen = new Set<string>();
@@ -44,7 +51,11 @@ export async function checkScenarioRuns(rules: RuleSet, only?: (d: LoadedDocumen
         } catch (e) {
           const first = e instanceof CreditbookError ? e.diagnostics[0] : undefined;
           const detail = first ? `${first.message} [variant ${name}]` : String(e);
-          out.push(first ? { ...problemAt(loaded.source, first.code, detail, []), run: name } : diagnostic({ code: 'C_DEMAND', detail, file: loaded.source.file, run: name }));
+          out.push(
+            first
+              ? { ...problemAt(loaded.source, first.code, detail, []), run: name }
+              : diagnostic({ code: 'C_DEMAND', detail, file: loaded.source.file, run: name }),
+          );
         }
       }
     }

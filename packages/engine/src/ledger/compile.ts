@@ -161,8 +161,29 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     seconds: Float64Array.from(rows.map((r) => (r.count > 0 ? r.seconds / r.count : 0))),
   };
   return {
-    horizon: H, pools: P, lots: L, pool, granted, lastValid, priority, kind, amount, priceCents, price, paid, eligible, firstLot, pay,
-    order, rank, soonestFirst: Uint8Array.from(soonest), demand, seconds, unit, autoOn: (plan.autoTopUp?.value ?? 0) === 1, lines,
+    horizon: H,
+    pools: P,
+    lots: L,
+    pool,
+    granted,
+    lastValid,
+    priority,
+    kind,
+    amount,
+    priceCents,
+    price,
+    paid,
+    eligible,
+    firstLot,
+    pay,
+    order,
+    rank,
+    soonestFirst: Uint8Array.from(soonest),
+    demand,
+    seconds,
+    unit,
+    autoOn: (plan.autoTopUp?.value ?? 0) === 1,
+    lines,
   };
 }
 

@@ -57,7 +57,13 @@ export function overShared(lines: readonly DemandLine[], migrations: readonly Mi
  * rounding is cumulative (the k-th moves round(count × (s1+…+sk)) − round(count × (s1+…+sk−1))),
  * so the moved counts never add up to more than the line. Shares beyond a total of 1 move nothing.
  */
-export function demandStreams(lines: readonly DemandLine[], cal: Calendar, defaultPool: string, scale: number, migrations: readonly Migration[]): DemandStream[] {
+export function demandStreams(
+  lines: readonly DemandLine[],
+  cal: Calendar,
+  defaultPool: string,
+  scale: number,
+  migrations: readonly Migration[],
+): DemandStream[] {
   const out: DemandStream[] = [];
   lines.forEach((line, l) => {
     const counts: number[] = [];

@@ -7,7 +7,11 @@ import { prepareRun } from './prepare.ts';
 import { applyVariant, type EffectiveScenario } from './variant.ts';
 
 /** Derives the ledger plan of a scenario's run (base, or a variant by name). */
-export async function ledgerPlan(rules: RuleSet, scenario: Scenario, options: { variant?: string | null; cache?: PricingCache; detail?: boolean } = {}): Promise<LedgerPlan> {
+export async function ledgerPlan(
+  rules: RuleSet,
+  scenario: Scenario,
+  options: { variant?: string | null; cache?: PricingCache; detail?: boolean } = {},
+): Promise<LedgerPlan> {
   const eff = applyVariant(scenario, options.variant);
   return planOf(rules, eff, options.cache ?? new PricingCache(rules), options.detail ?? true);
 }

@@ -21,7 +21,9 @@ export function forecastSizeProblem(rules: RuleSet, eff: EffectiveScenario): Dia
   if (cells <= MAX_FORECAST_CELLS) return undefined;
   const k = eff.variant === null ? -1 : (s.variants ?? []).findIndex((v) => v.name === eff.variant);
   const ctx = { rules, scenario: s, run: eff.variant ?? 'base', variantIndex: k < 0 ? undefined : k };
-  return runProblem(ctx, 'C_TOO_LARGE', `${s.id}: ${s.horizon} periods × ${s.demand.length} demand lines = ${cells} cells (limit ${MAX_FORECAST_CELLS})`, ['horizon']);
+  return runProblem(ctx, 'C_TOO_LARGE', `${s.id}: ${s.horizon} periods × ${s.demand.length} demand lines = ${cells} cells (limit ${MAX_FORECAST_CELLS})`, [
+    'horizon',
+  ]);
 }
 
 /** A result with no ledger, only the problem that stopped it. */
@@ -31,8 +33,16 @@ function refused(eff: EffectiveScenario, problem: Diagnostic): ForecastResult {
   const totals = new Tally().totals() as Totals & { by_pool: Record<string, Totals> };
   totals.by_pool = {};
   return {
-    scenario: s.id, scenario_version: s.version, variant: eff.variant, currency: s.currency ?? '', granularity: cal.granularity,
-    periods: [], lots: [], demand: [], totals, versions: [],
+    scenario: s.id,
+    scenario_version: s.version,
+    variant: eff.variant,
+    currency: s.currency ?? '',
+    granularity: cal.granularity,
+    periods: [],
+    lots: [],
+    demand: [],
+    totals,
+    versions: [],
     plan: { catalog: eff.plan.catalog, subscription: eff.plan.subscription ?? null, billing: eff.plan.billing ?? 'monthly' },
     problems: [problem],
   };

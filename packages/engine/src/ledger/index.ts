@@ -1,6 +1,16 @@
 export { forecast, sweep, MAX_FORECAST_CELLS, type SweepRun } from './forecast.ts';
 export { ledgerPlan } from './derive.ts';
-export { NEVER, type LedgerPlan, type PlannedLot, type PlanInput, type Payment, type AutoTopUp, type Quantity, type MoneyAmount, type LotCategory } from './plan.ts';
+export {
+  NEVER,
+  type LedgerPlan,
+  type PlannedLot,
+  type PlanInput,
+  type Payment,
+  type AutoTopUp,
+  type Quantity,
+  type MoneyAmount,
+  type LotCategory,
+} from './plan.ts';
 export { simulate, type Simulation, type SimulatedLot, type LedgerRow } from './simulate.ts';
 export { report, lotId } from './report.ts';
 export { PricingCache } from './cache.ts';

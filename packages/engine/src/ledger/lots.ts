@@ -2,7 +2,17 @@ import { CreditbookError, diagnostic, type Diagnostic } from '../diagnostics/ind
 import type { BurnKey, LotSource, Money, Pack, PlanCatalog, SourcePolicy, Subscription, Validity, ValidityPolicy } from '../rules/types.ts';
 import { DEFAULT_BURN_ORDER } from './burn-order.ts';
 import { money, ZERO } from './money.ts';
-import { NEVER, type AutoTopUp, type LedgerPlan, type LotCategory, type MoneyAmount, type Payment, type PlanInput, type PlannedLot, type Quantity } from './plan.ts';
+import {
+  NEVER,
+  type AutoTopUp,
+  type LedgerPlan,
+  type LotCategory,
+  type MoneyAmount,
+  type Payment,
+  type PlanInput,
+  type PlannedLot,
+  type Quantity,
+} from './plan.ts';
 import type { PreparedRun } from './prepare.ts';
 import { fieldPath, runProblem, type ProblemContext } from './problems.ts';
 
@@ -22,7 +32,11 @@ const CATEGORY: Record<LotSource, LotCategory> = {
 /** The lot source of each pack of a catalog (top-up, API package or custom package). */
 function packSources(cat: PlanCatalog): Map<string, { pack: Pack; source: LotSource }> {
   const out = new Map<string, { pack: Pack; source: LotSource }>();
-  const lists: [Pack[] | undefined, LotSource][] = [[cat.top_ups, 'top_up'], [cat.api_packages, 'api_package'], [cat.custom_packages, 'custom_package']];
+  const lists: [Pack[] | undefined, LotSource][] = [
+    [cat.top_ups, 'top_up'],
+    [cat.api_packages, 'api_package'],
+    [cat.custom_packages, 'custom_package'],
+  ];
   for (const [list, source] of lists) for (const pack of list ?? []) if (!out.has(pack.id)) out.set(pack.id, { pack, source });
   return out;
 }
@@ -85,16 +99,45 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
     return inputs.get(k)!.value === periods ? qty(k) : { value: periods };
   };
   const priorityOf = (pol: ValidityPolicy, src: LotSource): Quantity =>
-    qty(input(`priority:${src}`, `Burn priority of ${src.replace('_', ' ')} credits (lower burns first)`, sourcePolicy(pol, src).priority, 'integer', ['priority', src], pol.version, policyVersions > 1));
+    qty(
+      input(
+        `priority:${src}`,
+        `Burn priority of ${src.replace('_', ' ')} credits (lower burns first)`,
+        sourcePolicy(pol, src).priority,
+        'integer',
+        ['priority', src],
+        pol.version,
+        policyVersions > 1,
+      ),
+    );
 
   const lots: PlannedLot[] = [];
   const payments: Payment[] = [];
-  const lot = (i: number, pool: string, source: LotSource, ref: string, amount: Quantity, price: MoneyAmount, validity: Quantity | undefined, auto?: AutoTopUp) => {
+  const lot = (
+    i: number,
+    pool: string,
+    source: LotSource,
+    ref: string,
+    amount: Quantity,
+    price: MoneyAmount,
+    validity: Quantity | undefined,
+    auto?: AutoTopUp,
+  ) => {
     addPool(pool);
     const pol = policies[i]!;
     lots.push({
-      seq: lots.length + 1, pool, source, category: CATEGORY[source], ref, granted: i, validity,
-      lastValid: validity ? i + validity.value - 1 : NEVER, priority: priorityOf(pol, source), amount, price, ...(auto ? { auto } : {}),
+      seq: lots.length + 1,
+      pool,
+      source,
+      category: CATEGORY[source],
+      ref,
+      granted: i,
+      validity,
+      lastValid: validity ? i + validity.value - 1 : NEVER,
+      priority: priorityOf(pol, source),
+      amount,
+      price,
+      ...(auto ? { auto } : {}),
     });
   };
   const packValidity = (i: number, src: LotSource, pack: Pack): Quantity | undefined => {
@@ -118,7 +161,8 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
   const scheduledAt = scheduled.map((sp) => cal.index(sp.period));
   const grantAt = eff.grants.map((g) => cal.index(g.period));
   const autoTopUp = eff.purchases.policy === 'auto' ? { value: 1, input: 'auto_topup', times: 1 } : undefined;
-  if (autoTopUp) inputs.set('auto_topup', { key: 'auto_topup', label: 'Auto top-up on shortfall (1 = on, 0 = off)', value: 1, fmt: 'integer', name: ['auto_topup'] });
+  if (autoTopUp)
+    inputs.set('auto_topup', { key: 'auto_topup', label: 'Auto top-up on shortfall (1 = on, 0 = off)', value: 1, fmt: 'integer', name: ['auto_topup'] });
 
   let billed = 0;
   let yearPaid: MoneyAmount | undefined;
@@ -143,11 +187,26 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
         if (billed % 12 === 0) {
           // A year is paid at its first billing, at the catalog in force then; its twelve lots share that price.
           if (tier.price_year !== undefined) {
-            yearPaid = moneyOf(catInput(cat, `price_year:${tier.id}`, 'Subscription price per year', Number(tier.price_year), 'money', ['price_year']), tier.price_year);
+            yearPaid = moneyOf(
+              catInput(cat, `price_year:${tier.id}`, 'Subscription price per year', Number(tier.price_year), 'money', ['price_year']),
+              tier.price_year,
+            );
           } else {
-            yearPaid = moneyOf(catInput(cat, `price_month:${tier.id}`, 'Subscription price per month', Number(tier.price_month), 'money', ['price_month']), tier.price_month, 12);
+            yearPaid = moneyOf(
+              catInput(cat, `price_month:${tier.id}`, 'Subscription price per month', Number(tier.price_month), 'money', ['price_month']),
+              tier.price_month,
+              12,
+            );
             if (!warnedYear) {
-              problems.push(runProblem(ctx, 'C_DEFAULT', `${tier.id} has no price_year in ${cat.id} v${cat.version}; annual billing charges 12 × price_month`, [...planPath, 'billing'], { period: cal.label(i), severity: 'warning' }));
+              problems.push(
+                runProblem(
+                  ctx,
+                  'C_DEFAULT',
+                  `${tier.id} has no price_year in ${cat.id} v${cat.version}; annual billing charges 12 × price_month`,
+                  [...planPath, 'billing'],
+                  { period: cal.label(i), severity: 'warning' },
+                ),
+              );
               warnedYear = true;
             }
           }
@@ -159,13 +218,26 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
         }
         price = yearLot.price;
       } else {
-        price = moneyOf(catInput(cat, `price_month:${tier.id}`, 'Subscription price per month', Number(tier.price_month), 'money', ['price_month']), tier.price_month);
+        price = moneyOf(
+          catInput(cat, `price_month:${tier.id}`, 'Subscription price per month', Number(tier.price_month), 'money', ['price_month']),
+          tier.price_month,
+        );
         payments.push({ period: i, pool: tier.pool, ref: tier.id, amount: price });
       }
       billed++;
       if (tier.credits_per_month > 0) {
-        const credits = qty(catInput(cat, `credits_per_month:${tier.id}`, 'Subscription credits per month', tier.credits_per_month, 'credits', ['credits_per_month']));
-        lot(i, tier.pool, 'subscription', tier.id, credits, price, validityOf(pol, sourcePolicy(pol, 'subscription').validity, i, 'subscription', 'subscription credits'));
+        const credits = qty(
+          catInput(cat, `credits_per_month:${tier.id}`, 'Subscription credits per month', tier.credits_per_month, 'credits', ['credits_per_month']),
+        );
+        lot(
+          i,
+          tier.pool,
+          'subscription',
+          tier.id,
+          credits,
+          price,
+          validityOf(pol, sourcePolicy(pol, 'subscription').validity, i, 'subscription', 'subscription credits'),
+        );
       }
     }
     const free = cat.daily_free;
@@ -178,8 +250,22 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
     for (let j = 0; j < eff.grants.length; j++) {
       const g = eff.grants[j]!;
       if (g.credits === 0 || grantAt[j] !== i) continue;
-      inputs.set(`grant:${j}`, { key: `grant:${j}`, label: `Promotional grant ${j + 1}: ${g.period}, ${g.pool} (credits)`, value: g.credits, fmt: 'credits', name: ['grant', String(j + 1)] });
-      lot(i, g.pool, 'promotional', 'promotional', qty(`grant:${j}`), { value: ZERO }, validityOf(pol, sourcePolicy(pol, 'promotional').validity, i, 'promotional', 'promotional credits'));
+      inputs.set(`grant:${j}`, {
+        key: `grant:${j}`,
+        label: `Promotional grant ${j + 1}: ${g.period}, ${g.pool} (credits)`,
+        value: g.credits,
+        fmt: 'credits',
+        name: ['grant', String(j + 1)],
+      });
+      lot(
+        i,
+        g.pool,
+        'promotional',
+        'promotional',
+        qty(`grant:${j}`),
+        { value: ZERO },
+        validityOf(pol, sourcePolicy(pol, 'promotional').validity, i, 'promotional', 'promotional credits'),
+      );
     }
     for (let j = 0; j < scheduled.length; j++) {
       const sp = scheduled[j]!;
@@ -190,7 +276,11 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       if (!found) throw misuse(`pack '${sp.pack}' is not in ${cat.id} v${cat.version}`);
       const { pack, source } = found;
       if (!eligible(pack)) {
-        problems.push(runProblem(ctx, 'C_PURCHASE', `${pack.id} is not available to tier '${tierId ?? 'none'}'`, [...purchasesPath, 'scheduled', j], { period: cal.label(i) }));
+        problems.push(
+          runProblem(ctx, 'C_PURCHASE', `${pack.id} is not available to tier '${tierId ?? 'none'}'`, [...purchasesPath, 'scheduled', j], {
+            period: cal.label(i),
+          }),
+        );
         continue;
       }
       const q = sp.quantity ?? 1;
@@ -213,8 +303,21 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
   }
   const burnOrder: (readonly BurnKey[])[] = policies.map((pol) => pol.burn_order ?? DEFAULT_BURN_ORDER);
   return {
-    run: ctx.run, eff, cal, currency: p.currency, pools, inputs, lots, payments,
-    demand: p.demand, seconds: p.seconds, demandRows: p.demandRows, burnOrder, autoTopUp, problems, uses: p.uses,
+    run: ctx.run,
+    eff,
+    cal,
+    currency: p.currency,
+    pools,
+    inputs,
+    lots,
+    payments,
+    demand: p.demand,
+    seconds: p.seconds,
+    demandRows: p.demandRows,
+    burnOrder,
+    autoTopUp,
+    problems,
+    uses: p.uses,
     plan: { catalog: eff.plan.catalog, subscription: tierId ?? null, billing },
     context: ctx,
   };

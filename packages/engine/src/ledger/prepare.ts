@@ -67,7 +67,8 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
   }
   for (const o of overShared(eff.demand, eff.migrations)) {
     const line = eff.demand[o.line]!;
-    const path = ctx.variantIndex === undefined ? ['demand', o.line] : ['variants', ctx.variantIndex, 'migrate', o.migrations[o.migrations.length - 1]!, 'share'];
+    const path =
+      ctx.variantIndex === undefined ? ['demand', o.line] : ['variants', ctx.variantIndex, 'migrate', o.migrations[o.migrations.length - 1]!, 'share'];
     problems.push(runProblem(ctx, 'C_SHARE', `'${line.id}': ${o.total} (migrations ${o.migrations.map((k) => k + 1).join(', ')})`, path));
   }
 
@@ -96,7 +97,9 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
       }
       const card = cards[i];
       if (!card) {
-        problems.push(runProblem(ctx, 'C_DEMAND', `${st.id}: RateCard '${cardId}' has no published version in force on ${cal.date(i)}`, linePath, { period: cal.label(i) }));
+        problems.push(
+          runProblem(ctx, 'C_DEMAND', `${st.id}: RateCard '${cardId}' has no published version in force on ${cal.date(i)}`, linePath, { period: cal.label(i) }),
+        );
         continue;
       }
       use('RateCard', card, i);
@@ -116,8 +119,15 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
       secs[i]! += lineSeconds;
       if (detail) {
         demandRows.push({
-          period: cal.label(i), line: st.id, pool: st.pool, request: ok.request, count,
-          credits_per_unit: ok.credits, credits: count * ok.credits, card: { id: card.id, version: card.version }, seconds: lineSeconds,
+          period: cal.label(i),
+          line: st.id,
+          pool: st.pool,
+          request: ok.request,
+          count,
+          credits_per_unit: ok.credits,
+          credits: count * ok.credits,
+          card: { id: card.id, version: card.version },
+          seconds: lineSeconds,
         });
       }
     }

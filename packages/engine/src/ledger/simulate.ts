@@ -65,8 +65,19 @@ export interface Simulation {
  * seconds are integers; spend is in the plan's money units, expired value in cents.
  */
 export const FIELD = {
-  granted: 0, purchased: 1, demand: 2, consumed: 3, expired: 4, closing: 5, unmet: 6, spend: 7,
-  expiredValue: 8, expiringSoon: 9, demandSeconds: 10, servedSeconds: 11, packs: 12,
+  granted: 0,
+  purchased: 1,
+  demand: 2,
+  consumed: 3,
+  expired: 4,
+  closing: 5,
+  unmet: 6,
+  spend: 7,
+  expiredValue: 8,
+  expiringSoon: 9,
+  demandSeconds: 10,
+  servedSeconds: 11,
+  packs: 12,
 } as const;
 export const FIELDS = 13;
 
@@ -222,7 +233,11 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
       const pool = pools[k]!;
       const auto = plan.lots.find((l) => l.auto && l.granted === i && l.pool === pool)!.auto!;
       const at = [...fieldPath(plan.context, 'purchases'), plan.eff.purchases.packs?.[pool] === undefined ? 'pack' : 'packs'];
-      problems.push(runProblem(plan.context, 'C_PURCHASE', `${auto.pack} is not available to tier '${plan.plan.subscription ?? 'none'}'`, at, { period: plan.cal.label(i) }));
+      problems.push(
+        runProblem(plan.context, 'C_PURCHASE', `${auto.pack} is not available to tier '${plan.plan.subscription ?? 'none'}'`, at, {
+          period: plan.cal.label(i),
+        }),
+      );
     },
   });
   const tallies = pools.map(() => new Tally());
@@ -248,9 +263,22 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
       tl.expiredValue = tl.expiredValue.plus(expiredValue);
       if (detail) {
         rows.push({
-          i, pool: pools[k]!, opening: opening[k]!, granted: f(FIELD.granted), purchased: f(FIELD.purchased), demand: f(FIELD.demand),
-          consumed: f(FIELD.consumed), expired: f(FIELD.expired), closing: f(FIELD.closing), unmet: f(FIELD.unmet), spend, expiredValue,
-          expiringSoon: f(FIELD.expiringSoon), demandSeconds: f(FIELD.demandSeconds), servedSeconds: f(FIELD.servedSeconds), packs: f(FIELD.packs),
+          i,
+          pool: pools[k]!,
+          opening: opening[k]!,
+          granted: f(FIELD.granted),
+          purchased: f(FIELD.purchased),
+          demand: f(FIELD.demand),
+          consumed: f(FIELD.consumed),
+          expired: f(FIELD.expired),
+          closing: f(FIELD.closing),
+          unmet: f(FIELD.unmet),
+          spend,
+          expiredValue,
+          expiringSoon: f(FIELD.expiringSoon),
+          demandSeconds: f(FIELD.demandSeconds),
+          servedSeconds: f(FIELD.servedSeconds),
+          packs: f(FIELD.packs),
         });
       }
       opening[k] = f(FIELD.closing);
@@ -262,8 +290,17 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
       if (t.exists[l] !== 1) return;
       const price = pl.auto ? pl.auto.price.value.times(t.packs[l]!) : pl.price.value;
       lots.push({
-        planned: pl, price, seq: pl.seq, lastValid: pl.lastValid, priority: pl.priority.value, granted: pl.granted,
-        amount: t.amount[l]!, remaining: t.remaining[l]!, consumed: t.consumed[l]!, expired: t.expired[l]!, draws: draws![l],
+        planned: pl,
+        price,
+        seq: pl.seq,
+        lastValid: pl.lastValid,
+        priority: pl.priority.value,
+        granted: pl.granted,
+        amount: t.amount[l]!,
+        remaining: t.remaining[l]!,
+        consumed: t.consumed[l]!,
+        expired: t.expired[l]!,
+        draws: draws![l],
       });
     });
   }

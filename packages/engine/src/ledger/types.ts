@@ -96,7 +96,6 @@ export interface VersionUse {
   to: string;
 }
 
-
 /** The result of a forecast: the JSON shape of `creditbook forecast --json`. */
 export interface ForecastResult {
   scenario: string;

@@ -34,13 +34,16 @@ export async function checkPlatformMap(rules: RuleSet, loaded: LoadedDocument<Pl
     if (catalog) {
       const tiers = (catalog.subscriptions ?? []).map((t) => t.id);
       (p.tiers ?? []).forEach((t, j) => {
-        if (!tiers.includes(t)) at('R_UNKNOWN_REFERENCE', `subscription '${t}' is not in ${catalog.id} (has ${tiers.join(', ') || 'none'})`, ['platforms', i, 'tiers', j]);
+        if (!tiers.includes(t))
+          at('R_UNKNOWN_REFERENCE', `subscription '${t}' is not in ${catalog.id} (has ${tiers.join(', ') || 'none'})`, ['platforms', i, 'tiers', j]);
       });
       const packs = (catalog.top_ups ?? []).map((x) => x.id);
-      if (p.top_up !== undefined && !packs.includes(p.top_up)) at('R_UNKNOWN_REFERENCE', `top-up '${p.top_up}' is not in ${catalog.id} (has ${packs.join(', ') || 'none'})`, ['platforms', i, 'top_up']);
+      if (p.top_up !== undefined && !packs.includes(p.top_up))
+        at('R_UNKNOWN_REFERENCE', `top-up '${p.top_up}' is not in ${catalog.id} (has ${packs.join(', ') || 'none'})`, ['platforms', i, 'top_up']);
     }
   });
-  if (!ids.has(m.reference)) at('R_UNKNOWN_REFERENCE', `reference platform '${m.reference}' is not one of the platforms (${[...ids].join(', ')})`, ['reference']);
+  if (!ids.has(m.reference))
+    at('R_UNKNOWN_REFERENCE', `reference platform '${m.reference}' is not one of the platforms (${[...ids].join(', ')})`, ['reference']);
 
   const outputs = new Set<string>();
   for (const [i, o] of m.outputs.entries()) {

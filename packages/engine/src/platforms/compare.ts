@@ -83,7 +83,16 @@ function measure(
     }
     servedTotal = servedTotal.plus(servedHere);
     const sum = (k: 'consumed' | 'expired' | 'closing' | 'unmet') => rows.reduce((a, row) => a + row[k], 0);
-    return { period, spend: cents(spend), consumed: sum('consumed'), expired: sum('expired'), expired_value: cents(ev), closing: sum('closing'), unmet: sum('unmet'), served_seconds: places2(servedHere) };
+    return {
+      period,
+      spend: cents(spend),
+      consumed: sum('consumed'),
+      expired: sum('expired'),
+      expired_value: cents(ev),
+      closing: sum('closing'),
+      unmet: sum('unmet'),
+      served_seconds: places2(servedHere),
+    };
   });
   const t = r.totals;
   const unservableSeconds = unservable.reduce((a, u) => a + u.seconds, 0);
@@ -95,8 +104,13 @@ function measure(
     covers: t.unmet === 0,
     currency: r.currency,
     spend: t.spend,
-    granted: t.granted, purchased: t.purchased, consumed: t.consumed, demand: t.demand,
-    expired: t.expired, expired_value: t.expired_value, unmet: t.unmet,
+    granted: t.granted,
+    purchased: t.purchased,
+    consumed: t.consumed,
+    demand: t.demand,
+    expired: t.expired,
+    expired_value: t.expired_value,
+    unmet: t.unmet,
     demand_seconds: allSeconds,
     served_seconds: servedShown.toFixed(2),
     unmet_seconds: places2(new D(servable).minus(servedTotal)),
@@ -167,7 +181,8 @@ export async function comparePlatforms(rules: RuleSet, scenario: Scenario, optio
   const reference = map.platforms.find((p) => p.id === map.reference);
   if (!reference) throw misuse(`PlatformMap '${map.id}' names reference '${map.reference}', which is not one of its platforms`);
   for (const id of options.platforms ?? []) {
-    if (!map.platforms.some((p) => p.id === id)) throw misuse(`platform '${id}' is not in PlatformMap '${map.id}' (has ${map.platforms.map((p) => p.id).join(', ')})`);
+    if (!map.platforms.some((p) => p.id === id))
+      throw misuse(`platform '${id}' is not in PlatformMap '${map.id}' (has ${map.platforms.map((p) => p.id).join(', ')})`);
   }
   const on = startDate(scenario);
   const named = await forecast(rules, scenario);
@@ -237,16 +252,33 @@ export async function comparePlatforms(rules: RuleSet, scenario: Scenario, optio
       const billing = scenario.plan.billing ?? 'monthly';
       const purchases = scenario.purchases ?? { policy: 'none' };
       runs.push({
-        platform: platform.id, name, basis: 'scenario', plan: tier?.id ?? 'none', plan_name: tier?.name ?? tier?.id ?? 'none', billing,
-        top_up: purchases.policy === 'auto' ? (purchases.pack ?? null) : null, unit, candidates: [], deltas: null,
+        platform: platform.id,
+        name,
+        basis: 'scenario',
+        plan: tier?.id ?? 'none',
+        plan_name: tier?.name ?? tier?.id ?? 'none',
+        billing,
+        top_up: purchases.policy === 'auto' ? (purchases.pack ?? null) : null,
+        unit,
+        candidates: [],
+        deltas: null,
         ...measure(named, served, seconds, allSeconds, unservable),
       });
     }
     if (best) {
       if (isRef) refCheapest = best.m;
       runs.push({
-        platform: platform.id, name, basis: 'cheapest', plan: best.tier.id, plan_name: best.tier.name ?? best.tier.id, billing: best.billing,
-        top_up: best.purchases.policy === 'auto' ? (best.purchases.pack ?? null) : null, unit, candidates, deltas: null, ...best.m,
+        platform: platform.id,
+        name,
+        basis: 'cheapest',
+        plan: best.tier.id,
+        plan_name: best.tier.name ?? best.tier.id,
+        billing: best.billing,
+        top_up: best.purchases.policy === 'auto' ? (best.purchases.pack ?? null) : null,
+        unit,
+        candidates,
+        deltas: null,
+        ...best.m,
       });
     }
   }
@@ -255,7 +287,14 @@ export async function comparePlatforms(rules: RuleSet, scenario: Scenario, optio
     for (const run of runs) run.deltas = delta(run, refCheapest, `${reference.id} (cheapest)`);
   }
   return {
-    scenario: scenario.id, scenario_version: scenario.version, map: { id: map.id, version: map.version }, reference: reference.id,
-    currency: named.currency, start: scenario.start, horizon: scenario.horizon, lines, platforms: runs,
+    scenario: scenario.id,
+    scenario_version: scenario.version,
+    map: { id: map.id, version: map.version },
+    reference: reference.id,
+    currency: named.currency,
+    start: scenario.start,
+    horizon: scenario.horizon,
+    lines,
+    platforms: runs,
   };
 }

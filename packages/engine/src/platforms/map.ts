@@ -39,11 +39,18 @@ export function platformScenario(
   purchases: Purchases,
 ): Scenario {
   const s: Scenario = {
-    kind: 'Scenario', id: scenario.id, version: scenario.version, effective_from: scenario.effective_from, status: scenario.status, audit: scenario.audit,
-    start: scenario.start, horizon: scenario.horizon,
+    kind: 'Scenario',
+    id: scenario.id,
+    version: scenario.version,
+    effective_from: scenario.effective_from,
+    status: scenario.status,
+    audit: scenario.audit,
+    start: scenario.start,
+    horizon: scenario.horizon,
     plan: { catalog: platform.catalog, subscription: plan.tier, billing: plan.billing },
     rules: { validity: platform.validity, cards: { [pool]: platform.card } },
-    demand, purchases,
+    demand,
+    purchases,
   };
   if (scenario.currency) s.currency = scenario.currency;
   if (scenario.granularity) s.granularity = scenario.granularity;

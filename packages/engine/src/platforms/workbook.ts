@@ -48,9 +48,17 @@ export function platformsWorkbook(c: PlatformComparison): Workbook {
     const served = col('served_seconds');
     const cps = col('cost_per_second');
     const cells: Cell[] = [
-      v(runLabel(r), 'text'), v(r.plan_name, 'text'), v(r.billing, 'text'), v(r.top_up ?? '', 'text'),
-      v(Number(r.spend), 'money'), v(r.expired, 'credits'), v(Number(r.expired_value), 'money'), v(r.unmet, 'credits'),
-      v(Number(r.served_seconds), 'number'), v(Number(r.unmet_seconds), 'number'), v(r.unservable_seconds, 'integer'),
+      v(runLabel(r), 'text'),
+      v(r.plan_name, 'text'),
+      v(r.billing, 'text'),
+      v(r.top_up ?? '', 'text'),
+      v(Number(r.spend), 'money'),
+      v(r.expired, 'credits'),
+      v(Number(r.expired_value), 'money'),
+      v(r.unmet, 'credits'),
+      v(Number(r.served_seconds), 'number'),
+      v(Number(r.unmet_seconds), 'number'),
+      v(r.unservable_seconds, 'integer'),
       {
         v: num(r.cost_per_second),
         f: f.fn('IF', f.cmp('=', f.ref(row, served), f.num(0)), f.str(''), f.fn('ROUND', f.div(f.ref(row, spend), f.ref(row, served)), f.num(4))),
@@ -68,7 +76,11 @@ export function platformsWorkbook(c: PlatformComparison): Workbook {
         { v: Number(d.expired_value), f: diff('expired_value'), fmt: 'money' },
         d.cost_per_second === null
           ? v(null, 'ratio')
-          : { v: round(Number(d.cost_per_second), 4), f: f.fn('IF', f.fn('OR', f.cmp('=', f.ref(row, cps), f.str('')), f.cmp('=', f.ref(refRow, cps), f.str(''))), f.str(''), diff('cost_per_second')), fmt: 'ratio' },
+          : {
+              v: round(Number(d.cost_per_second), 4),
+              f: f.fn('IF', f.fn('OR', f.cmp('=', f.ref(row, cps), f.str('')), f.cmp('=', f.ref(refRow, cps), f.str(''))), f.str(''), diff('cost_per_second')),
+              fmt: 'ratio',
+            },
       );
     }
     return cells;
@@ -88,7 +100,12 @@ export function platformsWorkbook(c: PlatformComparison): Workbook {
     v(period, 'period'),
     ...c.platforms.flatMap((r) => {
       const p = r.series[t];
-      return [v(p ? Number(p.spend) : null, 'money'), v(p ? Number(p.expired_value) : null, 'money'), v(p?.closing ?? null, 'credits'), v(p ? Number(p.served_seconds) : null, 'number')];
+      return [
+        v(p ? Number(p.spend) : null, 'money'),
+        v(p ? Number(p.expired_value) : null, 'money'),
+        v(p?.closing ?? null, 'credits'),
+        v(p ? Number(p.served_seconds) : null, 'number'),
+      ];
     }),
   ]);
 

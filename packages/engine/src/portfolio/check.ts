@@ -20,20 +20,25 @@ export function checkPortfolioReferences(rules: RuleSet, loaded: LoadedDocument<
     else if (c.variant !== undefined && !versions.some((v) => (v.doc.variants ?? []).some((x) => x.name === c.variant))) {
       at(['cohorts', i, 'variant'], `variant '${c.variant}' of Scenario '${c.scenario}'`, 'C_VARIANT');
     }
-    if (c.churn !== undefined && c.retention !== undefined) at(['cohorts', i, 'retention'], `cohort '${c.id}' has both a churn rate and a retention curve; give one`, 'C_PORTFOLIO');
+    if (c.churn !== undefined && c.retention !== undefined)
+      at(['cohorts', i, 'retention'], `cohort '${c.id}' has both a churn rate and a retention curve; give one`, 'C_PORTFOLIO');
     (c.retention ?? []).forEach((r, a) => {
       const before = a === 0 ? 1 : c.retention![a - 1]!;
       if (r > before) at(['cohorts', i, 'retention', a], `retention rises from ${before} to ${r}: a curve of customers still active only falls`, 'C_PORTFOLIO');
     });
-    if (Array.isArray(c.joins) && c.joins.length > p.horizon) at(['cohorts', i, 'joins'], `${c.joins.length} periods of joins, horizon ${p.horizon}`, 'C_PORTFOLIO');
+    if (Array.isArray(c.joins) && c.joins.length > p.horizon)
+      at(['cohorts', i, 'joins'], `${c.joins.length} periods of joins, horizon ${p.horizon}`, 'C_PORTFOLIO');
   });
   const names = new Set<string>();
   (p.variants ?? []).forEach((v, i) => {
     if (names.has(v.name)) at(['variants', i, 'name'], `variant '${v.name}'`, 'R_DUPLICATE_ID');
     names.add(v.name);
-    if (v.rules?.validity && rules.versions('ValidityPolicy', v.rules.validity).length === 0) at(['variants', i, 'rules', 'validity'], `ValidityPolicy '${v.rules.validity}'`);
-    for (const [pool, id] of Object.entries(v.rules?.cards ?? {})) if (rules.versions('RateCard', id).length === 0) at(['variants', i, 'rules', 'cards', pool], `RateCard '${id}'`);
-    if (v.plan?.catalog && rules.versions('PlanCatalog', v.plan.catalog).length === 0) at(['variants', i, 'plan', 'catalog'], `PlanCatalog '${v.plan.catalog}'`);
+    if (v.rules?.validity && rules.versions('ValidityPolicy', v.rules.validity).length === 0)
+      at(['variants', i, 'rules', 'validity'], `ValidityPolicy '${v.rules.validity}'`);
+    for (const [pool, id] of Object.entries(v.rules?.cards ?? {}))
+      if (rules.versions('RateCard', id).length === 0) at(['variants', i, 'rules', 'cards', pool], `RateCard '${id}'`);
+    if (v.plan?.catalog && rules.versions('PlanCatalog', v.plan.catalog).length === 0)
+      at(['variants', i, 'plan', 'catalog'], `PlanCatalog '${v.plan.catalog}'`);
     (v.migrate ?? []).forEach((m, j) => {
       if (m.from_period && !isMonth(m.from_period)) at(['variants', i, 'migrate', j, 'from_period'], `'${m.from_period}' is not a month YYYY-MM`, 'C_PERIOD');
     });

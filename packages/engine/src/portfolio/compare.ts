@@ -26,7 +26,12 @@ export function deltaOf(a: unknown, b: unknown): unknown {
 }
 
 /** Runs the base and each variant named (all of the portfolio's when `variants` is undefined), with the same seed and runs. */
-export async function comparePortfolio(rules: RuleSet, p: Portfolio, variants: readonly string[] | undefined, options: RunOptions = {}): Promise<PortfolioComparison> {
+export async function comparePortfolio(
+  rules: RuleSet,
+  p: Portfolio,
+  variants: readonly string[] | undefined,
+  options: RunOptions = {},
+): Promise<PortfolioComparison> {
   const names = variants ?? (p.variants ?? []).map((v) => v.name);
   const cache = new PricingCache(rules);
   const base = await runPortfolio(await portfolioModel(rules, p, [], cache), options);

@@ -66,7 +66,8 @@ export const MAX_MULTIPLIER = 1000;
  */
 export function multiplier(rng: RandomGenerator, spread: Spread | undefined): number {
   if (spread === undefined || spread === 'none') return MULTIPLIER_SCALE;
-  const m = spread.distribution === 'lognormal' ? Math.exp(spread.sigma * normal(rng) - (spread.sigma * spread.sigma) / 2) : gamma(rng, spread.shape) / spread.shape;
+  const m =
+    spread.distribution === 'lognormal' ? Math.exp(spread.sigma * normal(rng) - (spread.sigma * spread.sigma) / 2) : gamma(rng, spread.shape) / spread.shape;
   return Math.round(Math.min(m, MAX_MULTIPLIER) * MULTIPLIER_SCALE);
 }
 

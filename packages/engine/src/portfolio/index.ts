@@ -1,6 +1,15 @@
 /** The portfolio: cohorts of customers run through the one ledger, folded into per-period aggregates that merge by addition. */
 export { portfolioModel, joinsOf, survivalOf, type PortfolioModel, type CohortModel } from './model.ts';
-export { render as renderPortfolio, metaOf, type PortfolioMeta, type PortfolioResult, type PeriodFigures, type TotalFigures, type PoolFigures, type Figure } from './result.ts';
+export {
+  render as renderPortfolio,
+  metaOf,
+  type PortfolioMeta,
+  type PortfolioResult,
+  type PeriodFigures,
+  type TotalFigures,
+  type PoolFigures,
+  type Figure,
+} from './result.ts';
 export { runTask, tasksOf, cohortSize, emptyAggregate, addAggregates, type Task, type CohortAggregate } from './run.ts';
 export { partOf, mergeParts, type PortfolioPart } from './part.ts';
 export { customerSeed, customerStream, multiplier, lifetime } from './draws.ts';

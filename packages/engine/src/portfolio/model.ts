@@ -88,7 +88,10 @@ export async function portfolioModel(rules: RuleSet, p: Portfolio, variants: rea
   const chosen: Variant[] = [];
   for (const name of variants) {
     const v = (p.variants ?? []).find((x) => x.name === name);
-    if (!v) throw new CreditbookError([diagnostic({ code: 'C_VARIANT', detail: `'${name}' in ${p.id} (has ${['base', ...(p.variants ?? []).map((x) => x.name)].join(', ')})` })]);
+    if (!v)
+      throw new CreditbookError([
+        diagnostic({ code: 'C_VARIANT', detail: `'${name}' in ${p.id} (has ${['base', ...(p.variants ?? []).map((x) => x.name)].join(', ')})` }),
+      ]);
     chosen.push(v);
   }
   const H = p.horizon;
@@ -109,7 +112,11 @@ export async function portfolioModel(rules: RuleSet, p: Portfolio, variants: rea
     }
     const own = c.variant === undefined ? undefined : (tmpl.variants ?? []).find((v) => v.name === c.variant);
     if (c.variant !== undefined && !own) {
-      problem('C_VARIANT', `'${c.variant}' in ${tmpl.id} (has ${['base', ...(tmpl.variants ?? []).map((v) => v.name)].join(', ')})`, ['cohorts', ci, 'variant']);
+      problem('C_VARIANT', `'${c.variant}' in ${tmpl.id} (has ${['base', ...(tmpl.variants ?? []).map((v) => v.name)].join(', ')})`, [
+        'cohorts',
+        ci,
+        'variant',
+      ]);
       continue;
     }
     const combined = combineVariants([c.variant, ...variants].filter((x) => x !== undefined).join('+'), [...(own ? [own] : []), ...chosen]);
@@ -140,8 +147,15 @@ export async function portfolioModel(rules: RuleSet, p: Portfolio, variants: rea
     }
     plansOf.push({ plans, pools: planPools });
     cohorts.push({
-      id: c.id, scenario: tmpl.id, variant: combined?.name ?? null, joins, survival: survivalOf(c, H), spread: c.spread,
-      plans, poolMap: [], moneyScale: [],
+      id: c.id,
+      scenario: tmpl.id,
+      variant: combined?.name ?? null,
+      joins,
+      survival: survivalOf(c, H),
+      spread: c.spread,
+      plans,
+      poolMap: [],
+      moneyScale: [],
     });
   }
   if (errors.length > 0) throw new CreditbookError(errors);

@@ -15,7 +15,11 @@ export interface PortfolioPart {
 
 export function partOf(meta: PortfolioMeta, shard: number, shards: number, runs: readonly (readonly CohortAggregate[])[]): PortfolioPart {
   return {
-    format: 'creditbook-portfolio-part', version: 1, meta, shard: shard + 1, shards,
+    format: 'creditbook-portfolio-part',
+    version: 1,
+    meta,
+    shard: shard + 1,
+    shards,
     data: runs.map((cohorts) => cohorts.map((c) => ({ ledger: Array.from(c.ledger), customers: Array.from(c.customers) }))),
   };
 }
@@ -32,7 +36,8 @@ export function mergeParts(parts: readonly { name: string; part: unknown }[]): {
   if (parts.length === 0) throw bad('no parts given');
   const ok = parts.map(({ name, part }) => {
     const p = part as Partial<PortfolioPart>;
-    if (!p || p.format !== 'creditbook-portfolio-part' || p.version !== 1 || !p.meta || !Array.isArray(p.data)) throw bad('not a partial portfolio result', name);
+    if (!p || p.format !== 'creditbook-portfolio-part' || p.version !== 1 || !p.meta || !Array.isArray(p.data))
+      throw bad('not a partial portfolio result', name);
     return { name, part: p as PortfolioPart };
   });
   const first = ok[0]!.part;
@@ -46,7 +51,9 @@ export function mergeParts(parts: readonly { name: string; part: unknown }[]): {
   }
   const missing = Array.from({ length: first.shards }, (_, i) => i + 1).filter((i) => !seen.has(i));
   if (missing.length > 0) throw bad(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${first.shards} missing`, ok[0]!.name);
-  const runs = first.data.map((cohorts) => cohorts.map((c) => ({ ledger: new Float64Array(c.ledger.length), customers: new Float64Array(c.customers.length) })));
+  const runs = first.data.map((cohorts) =>
+    cohorts.map((c) => ({ ledger: new Float64Array(c.ledger.length), customers: new Float64Array(c.customers.length) })),
+  );
   for (const { name, part } of ok) {
     part.data.forEach((cohorts, r) =>
       cohorts.forEach((c, k) => {

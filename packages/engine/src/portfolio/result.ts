@@ -20,8 +20,15 @@ export interface PortfolioMeta {
 
 export function metaOf(model: PortfolioModel, seed: number, runs: number): PortfolioMeta {
   return {
-    portfolio: model.id, portfolio_version: model.version, variant: model.variant, currency: model.currency, seed, runs,
-    periods: model.periods, pools: model.pools, unit: model.unit,
+    portfolio: model.id,
+    portfolio_version: model.version,
+    variant: model.variant,
+    currency: model.currency,
+    seed,
+    runs,
+    periods: model.periods,
+    pools: model.pools,
+    unit: model.unit,
     cohorts: model.cohorts.map((c) => ({ cohort: c.id, scenario: c.scenario, variant: c.variant })),
   };
 }
@@ -30,17 +37,30 @@ export function metaOf(model: PortfolioModel, seed: number, runs: number): Portf
 export type Figure = number | string | { p10: number | string; p50: number | string; p90: number | string };
 
 export interface PoolFigures {
-  granted: Figure; purchased: Figure; consumed: Figure; expired: Figure; closing: Figure; unmet: Figure; demand: Figure; expiring_soon: Figure;
+  granted: Figure;
+  purchased: Figure;
+  consumed: Figure;
+  expired: Figure;
+  closing: Figure;
+  unmet: Figure;
+  demand: Figure;
+  expiring_soon: Figure;
 }
 export interface PeriodFigures {
   period: string;
-  new: Figure; active: Figure; churned: Figure;
+  new: Figure;
+  active: Figure;
+  churned: Figure;
   /** Money paid (subscriptions and purchases) and the value of expired credits at cost (breakage). */
-  spend: Figure; expired_value: Figure;
+  spend: Figure;
+  expired_value: Figure;
   pools: Record<string, PoolFigures>;
 }
 export interface TotalFigures {
-  customers: Figure; churned: Figure; spend: Figure; expired_value: Figure;
+  customers: Figure;
+  churned: Figure;
+  spend: Figure;
+  expired_value: Figure;
   pools: Record<string, Omit<PoolFigures, 'closing' | 'expiring_soon'> & { closing: Figure }>;
 }
 /** The JSON of `creditbook portfolio --json`. */
@@ -85,22 +105,41 @@ function figures(meta: PortfolioMeta, agg: CohortAggregate): { periods: PeriodFi
       v += f(FIELD.expiredValue);
       for (let n = 0; n < FIELDS; n++) sums[k]![n]! += f(n);
       byPool[pool] = {
-        granted: f(FIELD.granted), purchased: f(FIELD.purchased), consumed: f(FIELD.consumed), expired: f(FIELD.expired),
-        closing: f(FIELD.closing), unmet: f(FIELD.unmet), demand: f(FIELD.demand), expiring_soon: f(FIELD.expiringSoon),
+        granted: f(FIELD.granted),
+        purchased: f(FIELD.purchased),
+        consumed: f(FIELD.consumed),
+        expired: f(FIELD.expired),
+        closing: f(FIELD.closing),
+        unmet: f(FIELD.unmet),
+        demand: f(FIELD.demand),
+        expiring_soon: f(FIELD.expiringSoon),
       };
     });
     spend += s;
     value += v;
     customers += c[t * COUNTS + NEW]!;
     churned += c[t * COUNTS + CHURNED]!;
-    periods.push({ period, new: c[t * COUNTS + NEW]!, active: c[t * COUNTS + ACTIVE]!, churned: c[t * COUNTS + CHURNED]!, spend: money(s), expired_value: centsOf(v), pools: byPool });
+    periods.push({
+      period,
+      new: c[t * COUNTS + NEW]!,
+      active: c[t * COUNTS + ACTIVE]!,
+      churned: c[t * COUNTS + CHURNED]!,
+      spend: money(s),
+      expired_value: centsOf(v),
+      pools: byPool,
+    });
   });
   const last = meta.periods.length - 1;
   meta.pools.forEach((pool, k) => {
     const f = (n: number) => checkSafe(sums[k]![n]!);
     pools[pool] = {
-      granted: f(FIELD.granted), purchased: f(FIELD.purchased), consumed: f(FIELD.consumed), expired: f(FIELD.expired),
-      unmet: f(FIELD.unmet), demand: f(FIELD.demand), closing: agg.ledger[(last * P + k) * FIELDS + FIELD.closing]!,
+      granted: f(FIELD.granted),
+      purchased: f(FIELD.purchased),
+      consumed: f(FIELD.consumed),
+      expired: f(FIELD.expired),
+      unmet: f(FIELD.unmet),
+      demand: f(FIELD.demand),
+      closing: agg.ledger[(last * P + k) * FIELDS + FIELD.closing]!,
     };
   });
   return { periods, totals: { customers, churned, spend: money(spend), expired_value: centsOf(value), pools } };
@@ -122,7 +161,8 @@ function bands(trees: readonly unknown[]): unknown {
   if (typeof first === 'number' || typeof first === 'string') return band(trees as (number | string)[]);
   if (Array.isArray(first)) return first.map((_, i) => bands(trees.map((t) => (t as unknown[])[i])));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(first as Record<string, unknown>)) out[k] = LABELS.has(k) ? v : bands(trees.map((t) => (t as Record<string, unknown>)[k]));
+  for (const [k, v] of Object.entries(first as Record<string, unknown>))
+    out[k] = LABELS.has(k) ? v : bands(trees.map((t) => (t as Record<string, unknown>)[k]));
   return out;
 }
 
@@ -139,7 +179,14 @@ export function render(meta: PortfolioMeta, runs: readonly (readonly CohortAggre
   });
   const body = (one.length === 1 ? one[0]! : bands(one)) as Pick<PortfolioResult, 'periods' | 'totals' | 'cohorts'>;
   return {
-    portfolio: meta.portfolio, portfolio_version: meta.portfolio_version, variant: meta.variant, currency: meta.currency, seed: meta.seed, runs: meta.runs,
-    periods: body.periods, totals: body.totals, cohorts: body.cohorts,
+    portfolio: meta.portfolio,
+    portfolio_version: meta.portfolio_version,
+    variant: meta.variant,
+    currency: meta.currency,
+    seed: meta.seed,
+    runs: meta.runs,
+    periods: body.periods,
+    totals: body.totals,
+    cohorts: body.cohorts,
   };
 }

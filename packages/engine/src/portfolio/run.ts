@@ -84,7 +84,10 @@ export function runTask(model: PortfolioModel, task: Task): CohortAggregate {
     if (lo >= hi) continue;
     const cp = c.plans[j]!;
     const slot: Slot = {
-      cp, table: new LotTable(cp), demand: new Float64Array(cp.horizon * cp.pools), seconds: new Float64Array(cp.horizon * cp.pools),
+      cp,
+      table: new LotTable(cp),
+      demand: new Float64Array(cp.horizon * cp.pools),
+      seconds: new Float64Array(cp.horizon * cp.pools),
       acc: new Float64Array(H * cp.pools * FIELDS),
     };
     // Customers with the template's demand, counted by lifetime.

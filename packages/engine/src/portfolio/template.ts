@@ -18,13 +18,21 @@ function shifted(period: string, months: number): string {
 export function customerScenario(s: Scenario, start: string, horizon: number, variant: Variant | undefined): Scenario {
   const d = monthIndex(start) - monthIndex(s.start.slice(0, 7));
   const demand = s.demand.map((line) =>
-    line.profile?.type === 'burst' ? { ...line, profile: { ...line.profile, bursts: line.profile.bursts.map((b) => ({ ...b, start: shifted(b.start, d) })) } } : line,
+    line.profile?.type === 'burst'
+      ? { ...line, profile: { ...line.profile, bursts: line.profile.bursts.map((b) => ({ ...b, start: shifted(b.start, d) })) } }
+      : line,
   );
-  const purchases = s.purchases && { ...s.purchases, ...(s.purchases.scheduled ? { scheduled: s.purchases.scheduled.map((p) => ({ ...p, period: shifted(p.period, d) })) } : {}) };
+  const purchases = s.purchases && {
+    ...s.purchases,
+    ...(s.purchases.scheduled ? { scheduled: s.purchases.scheduled.map((p) => ({ ...p, period: shifted(p.period, d) })) } : {}),
+  };
   const grants = s.grants?.map((g) => ({ ...g, period: shifted(g.period, d) }));
   const { variants: _own, ...rest } = s;
   return {
-    ...rest, start, horizon, demand,
+    ...rest,
+    start,
+    horizon,
+    demand,
     ...(purchases ? { purchases } : {}),
     ...(grants ? { grants } : {}),
     ...(variant ? { variants: [variant] } : {}),
@@ -46,7 +54,8 @@ export function combineVariants(name: string, variants: readonly Variant[]): Var
     if (v.plan) plan = { ...(plan ?? {}), ...v.plan };
     if (v.rules) {
       rules = {
-        ...(rules ?? {}), ...v.rules,
+        ...(rules ?? {}),
+        ...v.rules,
         ...(v.rules.cards || rules?.cards ? { cards: { ...(rules?.cards ?? {}), ...(v.rules.cards ?? {}) } } : {}),
         ...(v.rules.pins || rules?.pins ? { pins: { ...(rules?.pins ?? {}), ...(v.rules.pins ?? {}) } } : {}),
       };

@@ -31,7 +31,12 @@ function periodSheet(name: string, r: PortfolioResult, periods: readonly PeriodF
   const rows: Cell[][] = [columns.map((c) => ({ v: c.title }))];
   for (const p of periods) {
     rows.push([
-      { v: p.period }, { v: mid(p.new) }, { v: mid(p.active) }, { v: mid(p.churned) }, { v: mid(p.spend) }, { v: mid(p.expired_value) },
+      { v: p.period },
+      { v: mid(p.new) },
+      { v: mid(p.active) },
+      { v: mid(p.churned) },
+      { v: mid(p.spend) },
+      { v: mid(p.expired_value) },
       ...pools.flatMap((pool) => {
         const x = p.pools[pool];
         return [{ v: mid(x?.granted) }, { v: mid(x?.purchased) }, { v: mid(x?.consumed) }, { v: mid(x?.expired) }, { v: mid(x?.closing) }];
@@ -45,10 +50,13 @@ function bandSheet(r: PortfolioResult, pools: readonly string[]): Sheet {
   const figures: [string, (p: PeriodFigures) => Figure | undefined, 'money' | 'credits'][] = [
     ['Spend', (p) => p.spend, 'money'],
     ['Expired value', (p) => p.expired_value, 'money'],
-    ...pools.map((pool) => [`${pool} closing`, (p: PeriodFigures) => p.pools[pool]?.closing, 'credits'] as [string, (p: PeriodFigures) => Figure | undefined, 'credits']),
+    ...pools.map(
+      (pool) => [`${pool} closing`, (p: PeriodFigures) => p.pools[pool]?.closing, 'credits'] as [string, (p: PeriodFigures) => Figure | undefined, 'credits'],
+    ),
   ];
   const columns: Column[] = [{ key: 'period', title: 'Period', fmt: 'period' }];
-  for (const [title, , fmt] of figures) for (const q of ['p10', 'p50', 'p90']) columns.push({ key: `${title}:${q}`, title: `${title} ${q.toUpperCase()}`, fmt });
+  for (const [title, , fmt] of figures)
+    for (const q of ['p10', 'p50', 'p90']) columns.push({ key: `${title}:${q}`, title: `${title} ${q.toUpperCase()}`, fmt });
   const rows: Cell[][] = [columns.map((c) => ({ v: c.title }))];
   for (const p of r.periods) {
     const row: Cell[] = [{ v: p.period }];
@@ -79,14 +87,25 @@ export function portfolioWorkbook(r: PortfolioResult, p?: Portfolio): Workbook {
   const note = `Values, not formulas: each figure adds up the ledgers of every customer${banded(r) ? `; with ${r.runs} runs each is the P50 and the Bands sheet gives P10 / P50 / P90` : ''}. Seed ${r.seed}.`;
   const inputs: Sheet = {
     name: 'Inputs',
-    columns: [{ key: 'cohort', title: 'Cohort' }, { key: 'scenario', title: 'Scenario' }, { key: 'variant', title: 'Variant' }, { key: 'joins', title: 'Joins' }, { key: 'churn', title: 'Churn / retention' }, { key: 'spread', title: 'Spread' }],
+    columns: [
+      { key: 'cohort', title: 'Cohort' },
+      { key: 'scenario', title: 'Scenario' },
+      { key: 'variant', title: 'Variant' },
+      { key: 'joins', title: 'Joins' },
+      { key: 'churn', title: 'Churn / retention' },
+      { key: 'spread', title: 'Spread' },
+    ],
     rows: [
       [{ v: 'Cohort' }, { v: 'Scenario' }, { v: 'Variant' }, { v: 'Joins' }, { v: 'Churn / retention' }, { v: 'Spread' }],
       ...r.cohorts.map((c) => {
         const def = p?.cohorts.find((x) => x.id === c.cohort);
         return [
-          { v: c.cohort }, { v: c.scenario }, { v: c.variant ?? 'base' }, { v: def ? JSON.stringify(def.joins) : '' },
-          { v: def ? (def.retention ? JSON.stringify(def.retention) : String(def.churn ?? 0)) : '' }, { v: def ? JSON.stringify(def.spread ?? 'none') : '' },
+          { v: c.cohort },
+          { v: c.scenario },
+          { v: c.variant ?? 'base' },
+          { v: def ? JSON.stringify(def.joins) : '' },
+          { v: def ? (def.retention ? JSON.stringify(def.retention) : String(def.churn ?? 0)) : '' },
+          { v: def ? JSON.stringify(def.spread ?? 'none') : '' },
         ];
       }),
       [{ v: 'Note', note }, { v: note }],
@@ -97,7 +116,14 @@ export function portfolioWorkbook(r: PortfolioResult, p?: Portfolio): Workbook {
   return {
     title: `Portfolio ${r.portfolio}${r.variant ? ` (${r.variant})` : ''}`,
     currency: r.currency,
-    properties: { portfolio: r.portfolio, version: String(r.portfolio_version), variant: r.variant ?? 'base', seed: String(r.seed), runs: String(r.runs), note },
+    properties: {
+      portfolio: r.portfolio,
+      version: String(r.portfolio_version),
+      variant: r.variant ?? 'base',
+      seed: String(r.seed),
+      runs: String(r.runs),
+      note,
+    },
     sheets,
   };
 }
@@ -110,13 +136,22 @@ export function portfolioCompareWorkbook(c: PortfolioComparison): Workbook {
     ['Churned', (t) => t.churned, 'integer'],
     [`Spend (${c.currency})`, (t) => t.spend, 'money'],
     [`Expired value (${c.currency})`, (t) => t.expired_value, 'money'],
-    ...pools.flatMap((p) => [
-      [`${p} consumed`, (t: PortfolioResult['totals']) => t.pools[p]?.consumed, 'credits'],
-      [`${p} expired`, (t: PortfolioResult['totals']) => t.pools[p]?.expired, 'credits'],
-      [`${p} closing`, (t: PortfolioResult['totals']) => t.pools[p]?.closing, 'credits'],
-    ] as [string, (t: PortfolioResult['totals']) => Figure | undefined, 'credits'][]),
+    ...pools.flatMap(
+      (p) =>
+        [
+          [`${p} consumed`, (t: PortfolioResult['totals']) => t.pools[p]?.consumed, 'credits'],
+          [`${p} expired`, (t: PortfolioResult['totals']) => t.pools[p]?.expired, 'credits'],
+          [`${p} closing`, (t: PortfolioResult['totals']) => t.pools[p]?.closing, 'credits'],
+        ] as [string, (t: PortfolioResult['totals']) => Figure | undefined, 'credits'][],
+    ),
   ];
-  const columns: Column[] = [{ key: 'figure', title: 'Figure' }, ...c.runs.flatMap((r, i) => [{ key: r.name, title: r.name, fmt: 'number' as const }, ...(i > 0 ? [{ key: `${r.name}:delta`, title: 'Δ', fmt: 'number' as const }] : [])])];
+  const columns: Column[] = [
+    { key: 'figure', title: 'Figure' },
+    ...c.runs.flatMap((r, i) => [
+      { key: r.name, title: r.name, fmt: 'number' as const },
+      ...(i > 0 ? [{ key: `${r.name}:delta`, title: 'Δ', fmt: 'number' as const }] : []),
+    ]),
+  ];
   const rows: Cell[][] = [columns.map((x) => ({ v: x.title }))];
   const base = c.runs[0]?.result.totals;
   for (const [title, get, fmt] of keys) {
@@ -128,5 +163,10 @@ export function portfolioCompareWorkbook(c: PortfolioComparison): Workbook {
     });
     rows.push(row);
   }
-  return { title: `Portfolio ${c.portfolio}: base and variants`, currency: c.currency, properties: { portfolio: c.portfolio }, sheets: [{ name: 'Compare', columns, rows, frozen: 1 }] };
+  return {
+    title: `Portfolio ${c.portfolio}: base and variants`,
+    currency: c.currency,
+    properties: { portfolio: c.portfolio },
+    sheets: [{ name: 'Compare', columns, rows, frozen: 1 }],
+  };
 }

@@ -20,7 +20,8 @@ export interface PriceOptions {
   reads?: ParameterRead[];
 }
 
-export type CreditsCheck = { ok: true; credits: number; scaled: number } | { ok: false; code: 'F_NOT_A_NUMBER' | 'F_NEGATIVE' | 'F_FRACTIONAL' | 'F_TOO_LARGE'; detail: string };
+export type CreditsCheck =
+  { ok: true; credits: number; scaled: number } | { ok: false; code: 'F_NOT_A_NUMBER' | 'F_NEGATIVE' | 'F_FRACTIONAL' | 'F_TOO_LARGE'; detail: string };
 
 /**
  * Turns a formula's value into credits, as the card scales and rounds: the one check of what a price
@@ -34,7 +35,8 @@ export function checkCredits(raw: unknown, scale: number, rounding: NonNullable<
     return { ok: false, code: 'F_NOT_A_NUMBER', detail: `${shown} ${what}` };
   }
   if (raw < 0) return { ok: false, code: 'F_NEGATIVE', detail: `${raw} ${what}` };
-  if (raw * scale > MAX_CREDITS) return { ok: false, code: 'F_TOO_LARGE', detail: `${raw}${scale === 1 ? '' : ` × ${scale}`} ${what} (at most ${MAX_CREDITS} credits)` };
+  if (raw * scale > MAX_CREDITS)
+    return { ok: false, code: 'F_TOO_LARGE', detail: `${raw}${scale === 1 ? '' : ` × ${scale}`} ${what} (at most ${MAX_CREDITS} credits)` };
   // Round the scaled value to 9 places first so 0.1 * 3 * 10 is 3, not 3.0000000000000004.
   const scaled = Math.round(raw * scale * 1e9) / 1e9;
   if (Number.isInteger(scaled)) return { ok: true, credits: scaled, scaled };
@@ -185,7 +187,8 @@ export function compileCard(card: RateCard): CompiledCard {
     if (options.trace) {
       trace.push({ step: 'card', detail: `${card.id} v${card.version} (effective ${card.effective_from}, ${card.status})` });
       trace.push({ step: 'request', detail: describeRequest(norm.request), value: norm.request });
-      for (const f of norm.filled) trace.push({ step: 'filled', detail: `${f} = ${String(norm.request[f])} (from constraints or default)`, value: norm.request[f] });
+      for (const f of norm.filled)
+        trace.push({ step: 'filled', detail: `${f} = ${String(norm.request[f])} (from constraints or default)`, value: norm.request[f] });
     }
     const onStep = options.trace ? traceRecorder(trace, norm.request) : undefined;
     const bindings = options.reads ? recordingParameters(card.parameters ?? {}, formula, options.reads) : (card.parameters ?? {});

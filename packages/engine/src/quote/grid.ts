@@ -40,7 +40,8 @@ export function allowedRequests(compiled: CompiledCard, limit: number = MAX_GRID
     }
     const name = names[i]!;
     const narrowed = compiled.allowed(name, known);
-    const values = narrowed === undefined ? base[i]! : card.dimensions[name]!.range ? narrowed : base[i]!.filter((v) => narrowed.some((a) => String(a) === String(v)));
+    const values =
+      narrowed === undefined ? base[i]! : card.dimensions[name]!.range ? narrowed : base[i]!.filter((v) => narrowed.some((a) => String(a) === String(v)));
     for (const v of values) {
       known[name] = v;
       walk(i + 1);
@@ -89,7 +90,15 @@ const CACHE_ENTRIES = 256;
 
 /** What a card's prices depend on (not its version, dates, audit or comments). */
 function pricingKey(card: RateCard): string {
-  return JSON.stringify([card.dimensions, card.constraints ?? null, card.parameters ?? null, card.credits, card.unit ?? null, card.rounding ?? null, card.examples ?? null]);
+  return JSON.stringify([
+    card.dimensions,
+    card.constraints ?? null,
+    card.parameters ?? null,
+    card.credits,
+    card.unit ?? null,
+    card.rounding ?? null,
+    card.examples ?? null,
+  ]);
 }
 
 function remember(key: string, pricing: CardPricing): void {
@@ -194,7 +203,11 @@ export async function priceCard(card: RateCard, options: { budget?: StepBudget }
     ...[...atCell.values()].map((c) => ({ code: c.code, detail: c.detail + more(c.count), parameter: c.path })),
     ...[...atFormula.entries()].map(([code, f]) => ({ code, detail: f.detail + more(f.count) })),
   ];
-  if (!complete) problems.push({ code: 'R_GRID_TOO_LARGE', detail: `more than ${MAX_GRID_REQUESTS} requests (limit ${MAX_GRID_REQUESTS}); narrow the dimensions or split the card` });
+  if (!complete)
+    problems.push({
+      code: 'R_GRID_TOO_LARGE',
+      detail: `more than ${MAX_GRID_REQUESTS} requests (limit ${MAX_GRID_REQUESTS}); narrow the dimensions or split the card`,
+    });
   if (spent) {
     problems.push({
       code: 'F_BUDGET',

@@ -121,8 +121,7 @@ function keyCount(request: Request): number {
 function lookupOver(root: Trie, names: readonly string[]): (request: Request) => number | undefined {
   const [d0, d1, d2, d3] = names as [string, string?, string?, string?];
   const has = (v: unknown) => (v === undefined ? 0 : 1);
-  const leaf = (at: Trie | number | undefined, given: number, request: Request) =>
-    typeof at === 'number' && keyCount(request) === given ? at : undefined;
+  const leaf = (at: Trie | number | undefined, given: number, request: Request) => (typeof at === 'number' && keyCount(request) === given ? at : undefined);
   switch (names.length) {
     case 1:
       return (r) => {

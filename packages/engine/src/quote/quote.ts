@@ -34,7 +34,8 @@ export async function quote(rules: RuleSet, input: QuoteInput): Promise<QuoteOut
   if (versions.length === 0) return fail('Q_UNKNOWN_CARD', `'${input.card}' (cards: ${rules.ids('RateCard').join(', ')})`);
   const loaded = input.version === undefined ? rules.inForce('RateCard', input.card, on) : rules.get('RateCard', input.card, input.version);
   if (!loaded) {
-    const what = input.version === undefined ? `${input.card} on ${on} (first takes effect ${versions[0]?.doc.effective_from})` : `${input.card} v${input.version}`;
+    const what =
+      input.version === undefined ? `${input.card} on ${on} (first takes effect ${versions[0]?.doc.effective_from})` : `${input.card} v${input.version}`;
     return fail('Q_NO_VERSION', what);
   }
   const card = loaded.doc;

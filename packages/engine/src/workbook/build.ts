@@ -65,7 +65,12 @@ export function compareWorkbook(c: CompareResult): Workbook {
       const a = value_(runs[0]!);
       const b = value_(runs[j + 1]!);
       const value = a === null || b === null ? null : Number(b) - Number(a);
-      const formula = f.fn('IF', f.fn('OR', f.cmp('=', f.ref(row, 1), f.str('')), f.cmp('=', f.ref(row, j + 2), f.str(''))), f.str(''), f.sub(f.ref(row, j + 2), f.ref(row, 1)));
+      const formula = f.fn(
+        'IF',
+        f.fn('OR', f.cmp('=', f.ref(row, 1), f.str('')), f.cmp('=', f.ref(row, j + 2), f.str(''))),
+        f.str(''),
+        f.sub(f.ref(row, j + 2), f.ref(row, 1)),
+      );
       cells.push(value === null ? v(null, fmt) : { v: fmt === 'money' ? round2(value) : round6(value), f: formula, fmt });
     });
     return cells;
@@ -91,7 +96,10 @@ export function compareWorkbook(c: CompareResult): Workbook {
   return {
     title: `${c.scenario} — compare`,
     currency: c.currency,
-    properties: properties(c.scenario, runs.flatMap((r) => r.versions)),
+    properties: properties(
+      c.scenario,
+      runs.flatMap((r) => r.versions),
+    ),
     sheets: [sheet('Compare', cols, rows), sheet('Series', seriesCols, seriesRows)],
   };
 }
@@ -112,7 +120,13 @@ export function quoteWorkbook(q: Quote): Workbook {
   return {
     title: `quote ${q.card.id} v${q.card.version}`,
     properties: { card: `${q.card.id}@${q.card.version}`, engine: `@creditbook/engine ${ENGINE_VERSION}` },
-    sheets: [sheet('Quote', cols, q.trace.map((t) => [v(t.step, 'text'), v(t.detail, 'text')]))],
+    sheets: [
+      sheet(
+        'Quote',
+        cols,
+        q.trace.map((t) => [v(t.step, 'text'), v(t.detail, 'text')]),
+      ),
+    ],
   };
 }
 
@@ -120,7 +134,6 @@ export function quoteWorkbook(q: Quote): Workbook {
 export function sheetRecords(s: Sheet): Record<string, CellValue>[] {
   return s.rows.slice(1).map((row) => Object.fromEntries(s.columns.map((c, i) => [c.key, row[i]?.v ?? null])));
 }
-
 
 /** A view of a sheet: only the columns with these keys, in this order (values as computed; formulas dropped). */
 export function sheetView(s: Sheet, keys: readonly string[]): Sheet {
@@ -134,4 +147,18 @@ export function sheetView(s: Sheet, keys: readonly string[]): Sheet {
 }
 
 /** The Ledger columns a reader of a forecast table wants (the model's working columns left out). */
-export const LEDGER_VIEW = ['period', 'pool', 'opening', 'granted', 'purchased', 'demand', 'consumed', 'expired', 'closing', 'unmet', 'spend', 'expired_value', 'expiring_soon'] as const;
+export const LEDGER_VIEW = [
+  'period',
+  'pool',
+  'opening',
+  'granted',
+  'purchased',
+  'demand',
+  'consumed',
+  'expired',
+  'closing',
+  'unmet',
+  'spend',
+  'expired_value',
+  'expiring_soon',
+] as const;

@@ -36,11 +36,33 @@ export function modelMismatches(read: ReadCell, sheets: readonly string[], runs:
       if (period === null || period === undefined || period === '') break;
       rows.set(`${String(read(ledger, r, LEDGER.pool))}|${String(period)}`, r);
     }
-    const credits = ['opening', 'granted', 'purchased', 'demand', 'consumed', 'expired', 'closing', 'unmet', 'expiring_soon', 'demand_seconds', 'output_seconds'] as const;
+    const credits = [
+      'opening',
+      'granted',
+      'purchased',
+      'demand',
+      'consumed',
+      'expired',
+      'closing',
+      'unmet',
+      'expiring_soon',
+      'demand_seconds',
+      'output_seconds',
+    ] as const;
     const column: Record<(typeof credits)[number] | 'spend' | 'expired_value', number> = {
-      opening: LEDGER.opening, granted: LEDGER.granted, purchased: LEDGER.purchased, demand: LEDGER.demand, consumed: LEDGER.consumed,
-      expired: LEDGER.expired, closing: LEDGER.closing, unmet: LEDGER.unmet, expiring_soon: LEDGER.expiringSoon,
-      demand_seconds: LEDGER.demandSeconds, output_seconds: LEDGER.outputSeconds, spend: LEDGER.spend, expired_value: LEDGER.expiredValue,
+      opening: LEDGER.opening,
+      granted: LEDGER.granted,
+      purchased: LEDGER.purchased,
+      demand: LEDGER.demand,
+      consumed: LEDGER.consumed,
+      expired: LEDGER.expired,
+      closing: LEDGER.closing,
+      unmet: LEDGER.unmet,
+      expiring_soon: LEDGER.expiringSoon,
+      demand_seconds: LEDGER.demandSeconds,
+      output_seconds: LEDGER.outputSeconds,
+      spend: LEDGER.spend,
+      expired_value: LEDGER.expiredValue,
     };
     for (const p of run.periods) {
       const r = rows.get(`${p.pool}|${p.period}`);
@@ -104,7 +126,16 @@ export function modelMismatches(read: ReadCell, sheets: readonly string[], runs:
     });
     const t = run.totals;
     const summary: [number, string | number][] = [
-      [1, t.granted], [2, t.purchased], [3, t.consumed], [4, t.expired], [5, t.unmet], [6, t.demand], [7, t.spend], [8, t.expired_value], [9, t.output_seconds], [13, t.demand_seconds],
+      [1, t.granted],
+      [2, t.purchased],
+      [3, t.consumed],
+      [4, t.expired],
+      [5, t.unmet],
+      [6, t.demand],
+      [7, t.spend],
+      [8, t.expired_value],
+      [9, t.output_seconds],
+      [13, t.demand_seconds],
     ];
     for (const [row, want] of summary) {
       const got = read('Summary', row, k + 1);

@@ -107,7 +107,11 @@ export function references(formula: Formula, current: string, names: (n: string)
 }
 
 /** What a formula reads: single cells, and ranges kept whole (a graph need not expand them per reader). */
-export function dependencies(formula: Formula, current: string, names: (n: string) => Address | undefined): { cells: Address[]; ranges: { sheet: string; r1: number; c1: number; r2: number; c2: number }[] } {
+export function dependencies(
+  formula: Formula,
+  current: string,
+  names: (n: string) => Address | undefined,
+): { cells: Address[]; ranges: { sheet: string; r1: number; c1: number; r2: number; c2: number }[] } {
   const cells: Address[] = [];
   const ranges: { sheet: string; r1: number; c1: number; r2: number; c2: number }[] = [];
   const go = (x: Formula): void => {
@@ -187,12 +191,18 @@ function criterion(crit: CellValue): (v: CellValue) => boolean {
   return (v) => {
     if (typeof v !== 'number') return op === '<>';
     switch (op) {
-      case '<=': return v <= n;
-      case '>=': return v >= n;
-      case '<': return v < n;
-      case '>': return v > n;
-      case '<>': return v !== n;
-      default: return v === n;
+      case '<=':
+        return v <= n;
+      case '>=':
+        return v >= n;
+      case '<':
+        return v < n;
+      case '>':
+        return v > n;
+      case '<>':
+        return v !== n;
+      default:
+        return v === n;
     }
   };
 }
@@ -245,14 +255,22 @@ export function evaluate(
         if (typeof na === 'string') return na;
         if (typeof nb === 'string') return nb;
         switch (x.op) {
-          case '+': return na + nb;
-          case '-': return na - nb;
-          case '*': return na * nb;
-          case '/': return nb === 0 ? '#DIV/0!' : na / nb;
-          case '>': return na > nb;
-          case '<': return na < nb;
-          case '>=': return na >= nb;
-          case '<=': return na <= nb;
+          case '+':
+            return na + nb;
+          case '-':
+            return na - nb;
+          case '*':
+            return na * nb;
+          case '/':
+            return nb === 0 ? '#DIV/0!' : na / nb;
+          case '>':
+            return na > nb;
+          case '<':
+            return na < nb;
+          case '>=':
+            return na >= nb;
+          case '<=':
+            return na <= nb;
         }
         return '#VALUE!';
       }

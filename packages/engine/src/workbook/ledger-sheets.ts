@@ -14,8 +14,26 @@ const header = (cols: Column[]): Cell[] => cols.map((c) => ({ v: c.title, fmt: '
 
 /** Ledger sheet columns (0-based); the Summary and the tests read them by these numbers. */
 export const LEDGER = {
-  period: 0, n: 1, pool: 2, opening: 3, granted: 4, purchased: 5, demand: 6, drawn: 7, shortfall: 8, packs: 9, autoDraw: 10,
-  consumed: 11, expired: 12, closing: 13, unmet: 14, spend: 15, expiredValue: 16, expiringSoon: 17, demandSeconds: 18, outputSeconds: 19,
+  period: 0,
+  n: 1,
+  pool: 2,
+  opening: 3,
+  granted: 4,
+  purchased: 5,
+  demand: 6,
+  drawn: 7,
+  shortfall: 8,
+  packs: 9,
+  autoDraw: 10,
+  consumed: 11,
+  expired: 12,
+  closing: 13,
+  unmet: 14,
+  spend: 15,
+  expiredValue: 16,
+  expiringSoon: 17,
+  demandSeconds: 18,
+  outputSeconds: 19,
 } as const;
 
 /** Demand sheet columns. */
@@ -32,7 +50,9 @@ export interface RunSheets {
 }
 
 function describe(request: Readonly<Record<string, unknown>>): string {
-  return Object.entries(request).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  return Object.entries(request)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
 }
 
 /** A quantity of the plan as a formula of its input (input × times), or its value. */
@@ -78,7 +98,8 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     { key: 'seconds', title: 'Seconds', fmt: 'number', width: 12 },
   ];
   const poolIndex = new Map(pools.map((p, k) => [p, k] as const));
-  const demand = plan.demandRows.map((d, k) => ({ d, k, i: cal.index(d.period) }))
+  const demand = plan.demandRows
+    .map((d, k) => ({ d, k, i: cal.index(d.period) }))
     .sort((a, b) => (poolIndex.get(a.d.pool) ?? 0) - (poolIndex.get(b.d.pool) ?? 0) || a.i - b.i || a.k - b.k);
   const demandRows: Cell[][] = [header(demandCols)];
   const demandSpan = new Map<string, [number, number]>();
@@ -90,9 +111,16 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     const cpu = rate.cellFor(d.card.id, d.card.version, d.request);
     const dur = Number(d.request['duration_s']);
     demandRows.push([
-      val(d.period, 'period'), val(i + 1, 'integer'), val(d.pool, 'text'), val(d.line, 'text'), val(describe(d.request), 'text'),
-      val(`${d.card.id} v${d.card.version}`, 'text'), { v: d.count, fmt: 'integer', input: true },
-      cpu ? calc(cpu, 'credits') : { v: d.credits_per_unit, fmt: 'credits', note: 'Priced by a rate card formula that does not translate to Excel: exported as a value.' },
+      val(d.period, 'period'),
+      val(i + 1, 'integer'),
+      val(d.pool, 'text'),
+      val(d.line, 'text'),
+      val(describe(d.request), 'text'),
+      val(`${d.card.id} v${d.card.version}`, 'text'),
+      { v: d.count, fmt: 'integer', input: true },
+      cpu
+        ? calc(cpu, 'credits')
+        : { v: d.credits_per_unit, fmt: 'credits', note: 'Priced by a rate card formula that does not translate to Excel: exported as a value.' },
       calc(f.mul(f.ref(r, DEMAND.count), f.ref(r, DEMAND.cpu)), 'credits'),
       val(Number.isFinite(dur) ? dur : 0, 'number'),
       calc(f.mul(f.ref(r, DEMAND.count), f.ref(r, DEMAND.spu)), 'number'),
@@ -129,7 +157,12 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     { key: 'lv', title: 'Last valid #', fmt: 'integer', width: 11 },
     { key: 'priority', title: 'Priority', fmt: 'integer', width: 9 },
     { key: 'seq', title: 'Lot #', fmt: 'integer', width: 8 },
-    ...orders.map((o, k) => ({ key: `rank${k}`, title: orders.length === 1 ? 'Burn rank' : `Burn rank (${o.join(', ')})`, fmt: 'integer' as const, width: 10 })),
+    ...orders.map((o, k) => ({
+      key: `rank${k}`,
+      title: orders.length === 1 ? 'Burn rank' : `Burn rank (${o.join(', ')})`,
+      fmt: 'integer' as const,
+      width: 10,
+    })),
     { key: 'amount', title: 'Amount', fmt: 'credits', width: 12 },
     { key: 'price', title: 'Price', fmt: 'money', width: 12 },
     ...Array.from({ length: H }, (_, i) => ({ key: `avail${i}`, title: `Can give ${cal.label(i)}`, fmt: 'credits' as const, width: 11 })),
@@ -184,10 +217,11 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
   ];
   const ledgerRows: Cell[][] = [header(ledgerCols)];
   const ledgerRow = new Map<string, number>();
-  for (const pool of pools) for (let i = 0; i < H; i++) {
-    ledgerRow.set(`${pool}|${i}`, ledgerRows.length);
-    ledgerRows.push([]);
-  }
+  for (const pool of pools)
+    for (let i = 0; i < H; i++) {
+      ledgerRow.set(`${pool}|${i}`, ledgerRows.length);
+      ledgerRows.push([]);
+    }
   // Formula trees are never changed once built: shared subtrees keep a large model small.
   const lrefs = new Map<string, Formula>();
   const lref = (pool: string, i: number, col: number) => {
@@ -213,7 +247,8 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     return x;
   };
   const availRange = (pool: string, i: number) => shared(`a|${pool}|${i}`, () => f.range(blocks.get(pool)![0], AVAIL + i, grantedBy.get(pool)![i]!, AVAIL + i));
-  const rankRange = (pool: string, i: number, o: number) => shared(`r|${pool}|${i}|${o}`, () => f.range(blocks.get(pool)![0], C.rank + o, grantedBy.get(pool)![i]!, C.rank + o));
+  const rankRange = (pool: string, i: number, o: number) =>
+    shared(`r|${pool}|${i}|${o}`, () => f.range(blocks.get(pool)![0], C.rank + o, grantedBy.get(pool)![i]!, C.rank + o));
 
   // ---- Lot rows.
   for (const l of plan.lots) {
@@ -224,17 +259,32 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     const g = l.granted;
     const auto = l.auto;
     const label = `${auto ? 'auto ' : ''}${l.ref} ${cal.label(g)}`;
-    const validity: Cell = l.validity === undefined
-      ? val(null)
-      : l.validity.input !== undefined
-        ? calc(quantity(l.validity, input), 'integer')
-        : { v: l.validity.value, fmt: 'integer', note: 'A validity in calendar months on daily periods: its length in days depends on the grant day, fixed here.' };
-    const lastValid: Cell = l.validity === undefined
-      ? { v: NEVER_PERIOD, fmt: 'integer', note: 'Never expires.' }
-      : calc(f.sub(f.add(own(C.g), own(C.validity)), f.num(1)), 'integer');
+    const validity: Cell =
+      l.validity === undefined
+        ? val(null)
+        : l.validity.input !== undefined
+          ? calc(quantity(l.validity, input), 'integer')
+          : {
+              v: l.validity.value,
+              fmt: 'integer',
+              note: 'A validity in calendar months on daily periods: its length in days depends on the grant day, fixed here.',
+            };
+    const lastValid: Cell =
+      l.validity === undefined
+        ? { v: NEVER_PERIOD, fmt: 'integer', note: 'Never expires.' }
+        : calc(f.sub(f.add(own(C.g), own(C.validity)), f.num(1)), 'integer');
     const cells: Cell[] = [
-      val(label, 'text'), val(l.pool, 'text'), val(l.source, 'text'), val(l.category, 'text'), val(l.ref, 'text'), val(cal.label(g), 'period'),
-      val(g + 1, 'integer'), validity, lastValid, calc(quantity(l.priority, input), 'integer'), val(l.seq, 'integer'),
+      val(label, 'text'),
+      val(l.pool, 'text'),
+      val(l.source, 'text'),
+      val(l.category, 'text'),
+      val(l.ref, 'text'),
+      val(cal.label(g), 'period'),
+      val(g + 1, 'integer'),
+      validity,
+      lastValid,
+      calc(quantity(l.priority, input), 'integer'),
+      val(l.seq, 'integer'),
     ];
     for (const o of orders) {
       // Rank = 1 + the lots of the pool that come before this one: earlier on the first key, or equal on it and earlier on the next, …
@@ -248,7 +298,13 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
       cells.push(calc(f.add(f.num(1), ...terms), 'integer'));
     }
     cells.push(auto ? calc(f.mul(lref(l.pool, g, LEDGER.packs), quantity(auto.credits, input)), 'credits') : calc(quantity(l.amount, input), 'credits'));
-    cells.push(auto ? calc(f.mul(lref(l.pool, g, LEDGER.packs), amountOf(auto.price, input)), 'money') : l.price.input === undefined ? val(l.price.value.toNumber(), 'money') : calc(amountOf(l.price, input), 'money'));
+    cells.push(
+      auto
+        ? calc(f.mul(lref(l.pool, g, LEDGER.packs), amountOf(auto.price, input)), 'money')
+        : l.price.input === undefined
+          ? val(l.price.value.toNumber(), 'money')
+          : calc(amountOf(l.price, input), 'money'),
+    );
     const from = auto ? g + 1 : g;
     const lv = own(C.lv);
     const validAt = (i: number) => f.cmp('<=', num(i + 1), lv);
@@ -302,16 +358,23 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
       const secondsF = span ? f.fn('SUM', f.range(span[0], DEMAND.seconds, span[1], DEMAND.seconds, names.demand)) : f.num(0);
       const drawn = block ? f.fn('SUM', f.range(block[0], DRAW + i, block[1], DRAW + i, names.lots)) : f.num(0);
       const auto = autoLot?.auto;
-      const packsF = auto && auto.eligible && plan.autoTopUp
-        ? f.fn('IF', f.fn('AND', f.cmp('=', quantity(plan.autoTopUp, input), f.num(1)), f.cmp('>', c(LEDGER.shortfall), f.num(0))),
-          f.fn('ROUNDUP', f.div(c(LEDGER.shortfall), quantity(auto.credits, input)), f.num(0)), f.num(0))
-        : f.num(0);
+      const packsF =
+        auto && auto.eligible && plan.autoTopUp
+          ? f.fn(
+              'IF',
+              f.fn('AND', f.cmp('=', quantity(plan.autoTopUp, input), f.num(1)), f.cmp('>', c(LEDGER.shortfall), f.num(0))),
+              f.fn('ROUNDUP', f.div(c(LEDGER.shortfall), quantity(auto.credits, input)), f.num(0)),
+              f.num(0),
+            )
+          : f.num(0);
       const autoDrawF = auto ? f.fn('MIN', f.mul(c(LEDGER.packs), quantity(auto.credits, input)), c(LEDGER.shortfall)) : f.num(0);
       const spend: Formula[] = plan.payments.filter((p) => p.period === i && p.pool === pool).map((p) => amountOf(p.amount, input));
       for (const l of boughtLots) spend.push(f.ref(rowOf.get(l)!, PRICE, names.lots));
       const byLastValid = (sumCol: number) => (block ? f.fn('SUMIFS', lotCol(sumCol), lotCol(C.lv), f.num(i + 1)) : f.num(0));
       ledgerRows[r] = [
-        val(cal.label(i), 'period'), val(i + 1, 'integer'), val(pool, 'text'),
+        val(cal.label(i), 'period'),
+        val(i + 1, 'integer'),
+        val(pool, 'text'),
         i === 0 ? val(0, 'credits') : calc(f.ref(r - 1, LEDGER.closing), 'credits'),
         calc(sum(grantedLots.map(amountRef)), 'credits'),
         calc(sum(boughtLots.map(amountRef)), 'credits'),
@@ -327,13 +390,18 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
         calc(sum(spend), 'money'),
         calc(f.fn('ROUND', byLastValid(EV), f.num(2)), 'money'),
         // Left after the period's draws in lots whose last valid period is this one or the next.
-        block
-          ? calc(f.fn('SUMIFS', lotCol(LEFT + i), lotCol(C.lv), f.str(`>=${i + 1}`), lotCol(C.lv), f.str(`<=${i + 2}`)), 'credits')
-          : val(0, 'credits'),
+        block ? calc(f.fn('SUMIFS', lotCol(LEFT + i), lotCol(C.lv), f.str(`>=${i + 1}`), lotCol(C.lv), f.str(`<=${i + 2}`)), 'credits') : val(0, 'credits'),
         calc(secondsF, 'number'),
         // Seconds served: the consumed share of the seconds demanded, rounded to a second.
-        calc(f.fn('IF', f.cmp('>=', c(LEDGER.consumed), c(LEDGER.demand)), c(LEDGER.demandSeconds),
-          f.fn('ROUND', f.div(f.mul(c(LEDGER.demandSeconds), c(LEDGER.consumed)), c(LEDGER.demand)), f.num(0))), 'number'),
+        calc(
+          f.fn(
+            'IF',
+            f.cmp('>=', c(LEDGER.consumed), c(LEDGER.demand)),
+            c(LEDGER.demandSeconds),
+            f.fn('ROUND', f.div(f.mul(c(LEDGER.demandSeconds), c(LEDGER.consumed)), c(LEDGER.demand)), f.num(0)),
+          ),
+          'number',
+        ),
       ];
     }
   }
@@ -341,10 +409,20 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
   const letter = colLetters;
   const ledgerHighlights: Highlight[] = [
     { ref: `A2:${letter(ledgerCols.length - 1)}${ledgerRows.length}`, formula: `$${letter(LEDGER.unmet)}2>0`, colour: 'red', note: 'demand no credit covers' },
-    { ref: `${letter(LEDGER.expiringSoon)}2:${letter(LEDGER.expiringSoon)}${ledgerRows.length}`, formula: `$${letter(LEDGER.expiringSoon)}2>0`, colour: 'amber', note: 'credits whose last valid period is this one or the next' },
+    {
+      ref: `${letter(LEDGER.expiringSoon)}2:${letter(LEDGER.expiringSoon)}${ledgerRows.length}`,
+      formula: `$${letter(LEDGER.expiringSoon)}2>0`,
+      colour: 'amber',
+      note: 'credits whose last valid period is this one or the next',
+    },
   ];
   const lotHighlights: Highlight[] = [
-    { ref: `A2:${letter(lotCols.length - 1)}${lotRows.length}`, formula: `AND($${letter(REMAINING)}2>0,$${letter(C.lv)}2<=${H + 1})`, colour: 'amber', note: 'credits left that expire in the period after the horizon' },
+    {
+      ref: `A2:${letter(lotCols.length - 1)}${lotRows.length}`,
+      formula: `AND($${letter(REMAINING)}2>0,$${letter(C.lv)}2<=${H + 1})`,
+      colour: 'amber',
+      note: 'credits left that expire in the period after the horizon',
+    },
   ];
   return {
     demand: { name: names.demand, columns: demandCols, rows: demandRows, frozen: 1 },

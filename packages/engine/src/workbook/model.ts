@@ -61,13 +61,30 @@ function metrics(): Metric[] {
     ['Spend', 'money', (x) => col(x, LEDGER.spend), (t) => Number(t.spend)],
     ['Breakage value (expired at cost)', 'money', (x) => col(x, LEDGER.expiredValue), (t) => Number(t.expired_value)],
     ['Output seconds served', 'number', (x) => col(x, LEDGER.outputSeconds), (t) => t.output_seconds],
-    ['Effective cost per credit consumed', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Credits consumed'), f.num(0)), f.str(''), f.div(row('Spend'), row('Credits consumed'))),
-      (t) => (t.consumed === 0 ? '' : Number(t.spend) / t.consumed)],
-    ['Effective cost per output second', 'ratio', (_x, row) => f.fn('IF', f.cmp('=', row('Output seconds served'), f.num(0)), f.str(''), f.div(row('Spend'), row('Output seconds served'))),
-      (t) => (t.output_seconds === 0 ? '' : Number(t.spend) / t.output_seconds)],
-    ['Utilisation (consumed ÷ available)', 'percent', (_x, row) =>
-      f.fn('IF', f.cmp('=', f.add(row('Credits granted'), row('Credits purchased')), f.num(0)), f.num(0), f.div(row('Credits consumed'), f.add(row('Credits granted'), row('Credits purchased')))),
-      (t) => (t.granted + t.purchased === 0 ? 0 : t.consumed / (t.granted + t.purchased))],
+    [
+      'Effective cost per credit consumed',
+      'ratio',
+      (_x, row) => f.fn('IF', f.cmp('=', row('Credits consumed'), f.num(0)), f.str(''), f.div(row('Spend'), row('Credits consumed'))),
+      (t) => (t.consumed === 0 ? '' : Number(t.spend) / t.consumed),
+    ],
+    [
+      'Effective cost per output second',
+      'ratio',
+      (_x, row) => f.fn('IF', f.cmp('=', row('Output seconds served'), f.num(0)), f.str(''), f.div(row('Spend'), row('Output seconds served'))),
+      (t) => (t.output_seconds === 0 ? '' : Number(t.spend) / t.output_seconds),
+    ],
+    [
+      'Utilisation (consumed ÷ available)',
+      'percent',
+      (_x, row) =>
+        f.fn(
+          'IF',
+          f.cmp('=', f.add(row('Credits granted'), row('Credits purchased')), f.num(0)),
+          f.num(0),
+          f.div(row('Credits consumed'), f.add(row('Credits granted'), row('Credits purchased'))),
+        ),
+      (t) => (t.granted + t.purchased === 0 ? 0 : t.consumed / (t.granted + t.purchased)),
+    ],
     ['Output seconds demanded', 'number', (x) => col(x, LEDGER.demandSeconds), (t) => t.demand_seconds],
   ];
 }
@@ -81,7 +98,16 @@ function summarySheet(name: string, infos: readonly RunInfo[]): { sheet: Sheet; 
   for (const [label, fmt, make, cached] of ms) {
     const vs = infos.map((x) => cached(x.totals));
     values.push(vs);
-    rows.push([val(label, 'text'), ...infos.map((x, k) => ({ ...calc(make(x, (l) => f.ref(rowOf(l), k + 1)), fmt), v: vs[k]! }))]);
+    rows.push([
+      val(label, 'text'),
+      ...infos.map((x, k) => ({
+        ...calc(
+          make(x, (l) => f.ref(rowOf(l), k + 1)),
+          fmt,
+        ),
+        v: vs[k]!,
+      })),
+    ]);
   }
   rows.push([val('Rule versions used', 'text'), ...infos.map((x) => val(x.versions, 'text'))]);
   return { sheet: { name, columns: cols, rows, frozen: 1 }, labels: ms.map((m): [string, Format] => [m[0], m[1]]), values };
@@ -180,9 +206,16 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
         describeRun(k, plan);
         const uses = [...plan.uses.values()];
         infos.push({
-          name, ledger: runSheet('Ledger', name), demand: runSheet('Demand', name), lots: runSheet('Lots', name),
-          ledgerRows: plan.pools.length * plan.cal.horizon, demandRows: plan.demandRows.length,
-          versions: uses.map((x) => `${x.id} v${x.version}`).join(', '), totals: sim.totals, uses, currency: plan.currency,
+          name,
+          ledger: runSheet('Ledger', name),
+          demand: runSheet('Demand', name),
+          lots: runSheet('Lots', name),
+          ledgerRows: plan.pools.length * plan.cal.horizon,
+          demandRows: plan.demandRows.length,
+          versions: uses.map((x) => `${x.id} v${x.version}`).join(', '),
+          totals: sim.totals,
+          uses,
+          currency: plan.currency,
         });
         options.onProgress?.(++done, steps);
       }

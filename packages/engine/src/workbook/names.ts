@@ -4,7 +4,11 @@ const SHEET_FORBIDDEN = /[[\]:*?/\\]/g;
 
 /** A sheet name: at most 31 characters, none of []:*?/\, unique in the workbook. */
 export function sheetName(base: string, taken: Set<string>): string {
-  const clean = base.replace(SHEET_FORBIDDEN, '-').replace(/^'+|'+$/g, '').slice(0, 31) || 'Sheet';
+  const clean =
+    base
+      .replace(SHEET_FORBIDDEN, '-')
+      .replace(/^'+|'+$/g, '')
+      .slice(0, 31) || 'Sheet';
   let name = clean;
   for (let i = 2; taken.has(name.toLowerCase()); i++) {
     const suffix = ` ${i}`;

@@ -16,7 +16,9 @@ export interface RateSheet {
 const val = (v: Cell['v'], fmt?: Cell['fmt']): Cell => (fmt ? { v, fmt } : { v });
 
 function describe(request: Readonly<Record<string, DimensionValue>>): string {
-  return Object.entries(request).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  return Object.entries(request)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
 }
 
 function sortKeys(r: Readonly<Record<string, DimensionValue>>): Record<string, DimensionValue> {
@@ -27,7 +29,10 @@ function sortKeys(r: Readonly<Record<string, DimensionValue>>): Record<string, D
 function cellLookup(card: RateCard): { table: string; keys: string[] } | undefined {
   const m = /^\s*\$cell\(\s*\$([a-z][a-z0-9_]*)\s*((?:,\s*[a-z][a-z0-9_]*\s*)+)\)\s*$/.exec(card.credits);
   if (!m) return undefined;
-  const keys = m[2]!.split(',').map((k) => k.trim()).filter(Boolean);
+  const keys = m[2]!
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (!keys.every((k) => k in card.dimensions)) return undefined;
   return { table: m[1]!, keys };
 }

@@ -18,7 +18,8 @@ export type Formula =
   | { t: 'neg'; a: Formula }
   | { t: 'fn'; name: FunctionName; args: Formula[] };
 
-export type FunctionName = 'SUM' | 'MIN' | 'MAX' | 'IF' | 'ROUND' | 'ROUNDUP' | 'AND' | 'OR' | 'IFERROR' | 'SUMPRODUCT' | 'SUMIF' | 'SUMIFS' | 'COUNTIFS' | 'INDEX' | 'MATCH';
+export type FunctionName =
+  'SUM' | 'MIN' | 'MAX' | 'IF' | 'ROUND' | 'ROUNDUP' | 'AND' | 'OR' | 'IFERROR' | 'SUMPRODUCT' | 'SUMIF' | 'SUMIFS' | 'COUNTIFS' | 'INDEX' | 'MATCH';
 
 export interface Cell {
   v: CellValue;

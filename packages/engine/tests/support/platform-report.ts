@@ -18,11 +18,15 @@ export async function platformReport(rules: RuleSet): Promise<string> {
     const scenario = rules.latest('Scenario', id)!.doc;
     const c = await comparePlatforms(rules, scenario);
     out.push(`### ${id} (${demand})`, '');
-    out.push('| Platform | Plan | Spend | Credits expired | Expired value | Expired share of spend | Unmet s | Unservable s | Cost per served s | Δ spend vs Kling |');
+    out.push(
+      '| Platform | Plan | Spend | Credits expired | Expired value | Expired share of spend | Unmet s | Unservable s | Cost per served s | Δ spend vs Kling |',
+    );
     out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of c.platforms) {
-      const plan = `${r.plan_name} (${r.billing})${r.basis === 'scenario' ? ', the scenario\'s plan' : ''}`;
-      out.push(`| ${r.name} | ${plan} | ${r.spend} | ${r.expired} ${r.unit}s | ${r.expired_value} | ${pct(r.expired_value, r.spend)} | ${r.unmet_seconds} | ${r.unservable_seconds} | ${r.cost_per_second ?? '—'} | ${r.deltas?.spend ?? '—'} |`);
+      const plan = `${r.plan_name} (${r.billing})${r.basis === 'scenario' ? ", the scenario's plan" : ''}`;
+      out.push(
+        `| ${r.name} | ${plan} | ${r.spend} | ${r.expired} ${r.unit}s | ${r.expired_value} | ${pct(r.expired_value, r.spend)} | ${r.unmet_seconds} | ${r.unservable_seconds} | ${r.cost_per_second ?? '—'} | ${r.deltas?.spend ?? '—'} |`,
+      );
     }
     // The same Kling plan and demand under the two validity rules: two years, and reset every month.
     const long = await forecast(rules, scenario);
@@ -32,11 +36,17 @@ export async function platformReport(rules: RuleSet): Promise<string> {
     out.push(`Kling on the scenario's own plan, two-year validity against monthly expiry (the \`monthly-expiry\` variant):`, '');
     out.push('| Validity | Spend | Credits expired | Expired value | Unmet credits | Cost per output s |');
     out.push('|---|---:|---:|---:|---:|---:|');
-    for (const [label, r] of [['24 months (kling-validity)', long], ['1 month (monthly-expiry)', monthly]] as const) {
+    for (const [label, r] of [
+      ['24 months (kling-validity)', long],
+      ['1 month (monthly-expiry)', monthly],
+    ] as const) {
       out.push(`| ${label} | ${r.totals.spend} | ${r.totals.expired} | ${r.totals.expired_value} | ${r.totals.unmet} | ${r.totals.cost_per_second ?? '—'} |`);
     }
     out.push('');
-    out.push(`Long validity saves **${saved.toFixed(2)} ${c.currency}** (${pct(saved.toFixed(2), monthly.totals.spend)} of the monthly-expiry spend) on ${demand} demand.`, '');
+    out.push(
+      `Long validity saves **${saved.toFixed(2)} ${c.currency}** (${pct(saved.toFixed(2), monthly.totals.spend)} of the monthly-expiry spend) on ${demand} demand.`,
+      '',
+    );
   }
   return out.join('\n');
 }
