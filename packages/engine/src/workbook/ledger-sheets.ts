@@ -237,7 +237,10 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     return x;
   };
   const LESS = f.str('<');
-  const ORDER_COLUMN: Record<BurnKey, number> = { last_valid_period: C.lv, priority: C.priority, granted_period: C.g, lot_id: C.seq };
+  const ORDER_KEYS: Partial<Record<BurnKey, number>> = { last_valid_period: C.lv, priority: C.priority, granted_period: C.g, lot_id: C.seq };
+  const ORDER_COLUMN = new Proxy(ORDER_KEYS as Record<BurnKey, number>, {
+    get: (o, k: BurnKey) => o[k] ?? (() => { throw new Error(`the workbook cannot write burn key ${k} yet`); })(),
+  });
 
   // The lots that may give in period t: the pool's, granted by t (shared by every lot's draw in t).
   const ranges = new Map<string, Formula>();
