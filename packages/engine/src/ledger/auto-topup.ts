@@ -23,10 +23,11 @@ export class PackSolver {
     if (need <= 0 || maxPacks <= 0 || n === 0) return new Array<number>(n).fill(0);
     const setKey = `${credits.join()}|${prices.join()}`;
     let byNeed = this.cache.get(setKey);
-    if (!byNeed) this.cache.set(setKey, (byNeed = new Map()));
+    if (!byNeed) this.cache.set(setKey, (byNeed = new Map<string, readonly number[]>()));
     const key = `${need}|${maxPacks}|${budget}`;
     let counts = byNeed.get(key);
-    if (!counts) byNeed.set(key, (counts = n === 1 ? onePack(credits[0]!, prices[0]!, need, maxPacks, budget) : combine(credits, prices, need, maxPacks, budget)));
+    if (!counts)
+      byNeed.set(key, (counts = n === 1 ? onePack(credits[0]!, prices[0]!, need, maxPacks, budget) : combine(credits, prices, need, maxPacks, budget)));
     return counts;
   }
 }

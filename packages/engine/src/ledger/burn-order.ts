@@ -3,6 +3,13 @@ import type { BurnKey } from '../rules/types.ts';
 /** Soonest last valid period first, then lowest priority, then oldest grant, then creation order. */
 export const DEFAULT_BURN_ORDER: readonly BurnKey[] = ['last_valid_period', 'priority', 'granted_period', 'lot_id'];
 
+/** A policy's burn order in full: its keys, then the default keys it does not name, in the default order (lot ids break every tie). */
+export function completeBurnOrder(keys: readonly BurnKey[] | undefined): readonly BurnKey[] {
+  if (!keys) return DEFAULT_BURN_ORDER;
+  const rest = DEFAULT_BURN_ORDER.filter((k) => !keys.includes(k));
+  return rest.length === 0 ? keys : [...keys, ...rest];
+}
+
 /** The numbers a lot is ordered by. */
 export interface BurnKeys {
   readonly lastValid: number;

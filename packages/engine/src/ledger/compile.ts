@@ -221,7 +221,8 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     seconds: Float64Array.from(rows.map((r) => (r.count > 0 ? r.seconds / r.count : 0))),
   };
   const month = new Int32Array(H);
-  for (let i = 0; i < H; i++) month[i] = plan.cal.granularity === 'month' ? i : Number(plan.cal.label(i).slice(0, 4)) * 12 + Number(plan.cal.label(i).slice(5, 7));
+  for (let i = 0; i < H; i++)
+    month[i] = plan.cal.granularity === 'month' ? i : Number(plan.cal.label(i).slice(0, 4)) * 12 + Number(plan.cal.label(i).slice(5, 7));
   const top = plan.topUp;
   return {
     horizon: H,

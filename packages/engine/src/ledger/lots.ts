@@ -1,6 +1,6 @@
 import { CreditbookError, diagnostic, type Diagnostic } from '../diagnostics/index.ts';
 import type { BurnKey, LotSource, Money, Pack, PlanCatalog, SourcePolicy, Subscription, Validity, ValidityPolicy } from '../rules/types.ts';
-import { DEFAULT_BURN_ORDER } from './burn-order.ts';
+import { completeBurnOrder } from './burn-order.ts';
 import { money, ZERO } from './money.ts';
 import {
   NEVER,
@@ -150,7 +150,8 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       ...(extra.rollover ? { rollover: extra.rollover } : {}),
     });
     // Credits left when it ends roll on when the policy in force then says so, as many times in a row as it allows.
-    if (lastValid + 1 < H) {
+    // A lot ending in the last period rolls into a lot granted just past the horizon (held, not expired, when it ends).
+    if (lastValid < H) {
       const terms = sourcePolicy(policies[lastValid]!, source).rollover;
       const generation = (extra.rollover?.generation ?? 0) + 1;
       if (terms && terms.max_credits !== 0 && (terms.share ?? 1) > 0 && generation <= (terms.max_rollovers ?? 1)) {
@@ -170,10 +171,20 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       const key = `rollover:${origin.source}`;
       const label = `${origin.source.replace('_', ' ')} credits rolled over`;
       const validity = validityOf(end, terms.validity ?? sp.validity, i, key, label);
-      const priority =
+      const priority: Quantity =
         terms.priority === undefined
           ? origin.priority
-          : qty(input(`priority:${key}`, `Burn priority of ${label}`, terms.priority, 'integer', ['priority', 'rollover', origin.source], end.version, policyVersions > 1));
+          : qty(
+              input(
+                `priority:${key}`,
+                `Burn priority of ${label}`,
+                terms.priority,
+                'integer',
+                ['priority', 'rollover', origin.source],
+                end.version,
+                policyVersions > 1,
+              ),
+            );
       lot(i, origin.pool, origin.source, origin.ref, { value: 0 }, { value: ZERO }, validity, {
         priority,
         rollover: { from, share: terms.share ?? 1, cap: terms.max_credits, generation },
@@ -348,7 +359,8 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       }
     }
   }
-  const burnOrder: (readonly BurnKey[])[] = policies.map((pol) => pol.burn_order ?? DEFAULT_BURN_ORDER);
+  rolledLots(H);
+  const burnOrder: (readonly BurnKey[])[] = policies.map((pol) => completeBurnOrder(pol.burn_order));
   const pu = eff.purchases;
   const threshold = pu.trigger === 'threshold' ? (pu.threshold ?? 0) : 0;
   const topUp: TopUpPolicy | undefined = autoTopUp

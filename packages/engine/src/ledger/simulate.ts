@@ -272,7 +272,8 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
       if (active && cp.autoOn) {
         // The pool's position if the shortfall were owed too: what its lots held before the draws, less demand and debt.
         const net = t.balance[k]! - demand - t.debt[k]!;
-        if (net < cp.threshold && buy(k, i, cp.target - net, packsLeft, r) > 0 && need > 0) need = drawInOrder(t, k, need, i, onDraw);
+        // With the threshold checked at the start, only a shortfall (or a debt) buys now, still up to the target.
+        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(k, i, cp.target - net, packsLeft, r) > 0 && need > 0) need = drawInOrder(t, k, need, i, onDraw);
       }
       // 5. What is left is served on overdraft up to its limit; the rest is unmet.
       let overdrawn = 0;
@@ -289,7 +290,8 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
       let expired = 0;
       if (t.len[k]! > 0) {
         expired = closePeriod(t, k, i, soonestFirst);
-        if (i + 1 < input.stop && t.goneCount > 0) {
+        // Credits roll on while the customer stays (a churned customer's allowance does not roll).
+        if ((i + 1 < input.stop || input.stop >= H) && t.goneCount > 0) {
           const rolled = rollOver(t, k, rank);
           expired -= rolled;
           acc[r + FIELD.rolledOver]! += weight * rolled;
@@ -331,7 +333,17 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
   const draws: { period: number; credits: number }[][] | undefined = detail ? plan.lots.map(() => []) : undefined;
   const problems: Diagnostic[] = [];
   runLedger(cp, t, { demand: cp.demand, seconds: cp.seconds, stop: H }, acc, 0, 1, {
-    ...(draws ? { onDraw: (l: number, period: number, credits: number) => draws[l]!.push({ period, credits }) } : {}),
+    ...(draws
+      ? {
+          onDraw: (l: number, period: number, credits: number) => {
+            // One entry per period: a lot may give twice in one (repaying an overdraft, then to demand).
+            const d = draws[l]!;
+            const last = d[d.length - 1];
+            if (last?.period === period) last.credits += credits;
+            else d.push({ period, credits });
+          },
+        }
+      : {}),
     onBlocked: (k, i) => {
       const pool = pools[k]!;
       const auto = plan.lots.find((l) => l.auto && l.granted === i && l.pool === pool)!.auto!;
