@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildModel, forecast, loadFiles, modelMismatches, recalculate, type Scenario } from '@creditbook/engine';
+import { expectInvariants } from './support/invariants.ts';
 
 /**
  * The ledger conformance suite: each file under tests/cases/ledger/ is one small hand-computed
@@ -89,6 +90,7 @@ describe('ledger conformance', () => {
           expect((r.totals.by_pool[pool] as unknown as Record<string, unknown>)?.[k], `by_pool.${pool}.${k}`).toStrictEqual(v);
       }
       if (e.currency) expect(r.currency).toBe(e.currency);
+      if (r.periods.length > 0) expectInvariants(r);
 
       // The same run through the workbook model, every formula recomputed from empty by the engine's graph.
       if (workbook && r.periods.length > 0) {
