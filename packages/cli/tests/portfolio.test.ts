@@ -119,7 +119,10 @@ describe('creditbook portfolio', () => {
       return { ws, at: (title: string) => header.indexOf(title) + 1 };
     };
     // Every period of the total and of each cohort: the P50 of each figure, as a value (no formula).
-    const check = (name: string, periods: { period: string; spend: { p50: string }; books: Record<string, { p50: string }>; pools: Record<string, Record<string, { p50: number }>> }[]) => {
+    const check = (
+      name: string,
+      periods: { period: string; spend: { p50: string }; books: Record<string, { p50: string }>; pools: Record<string, Record<string, { p50: number }>> }[],
+    ) => {
       const { ws, at } = table(name);
       expect(ws.rowCount).toBe(periods.length + 1);
       periods.forEach((p, i) => {

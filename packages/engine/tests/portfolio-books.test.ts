@@ -167,7 +167,8 @@ describe('the books of a portfolio', () => {
     ]);
     for (const p of r.cohorts[0]!.periods) {
       const want = own.get(p.period)!;
-      for (const [k, v] of Object.entries(want)) expect(Math.round(Number((p.books as unknown as Record<string, string>)[k]) * 100), `${p.period} ${k}`).toBe(v);
+      for (const [k, v] of Object.entries(want))
+        expect(Math.round(Number((p.books as unknown as Record<string, string>)[k]) * 100), `${p.period} ${k}`).toBe(v);
     }
   });
 
@@ -305,7 +306,8 @@ describe('the books of a portfolio', () => {
   }, 180_000);
 
   it('with runs, every books figure is a P10 ≤ P50 ≤ P90 band, reproducible by seed', async () => {
-    const body = 'start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: c, scenario: demo, variant: long, joins: [200, 100], churn: 0.3, spread: { distribution: lognormal, sigma: 1 } }\n';
+    const body =
+      'start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: c, scenario: demo, variant: long, joins: [200, 100], churn: 0.3, spread: { distribution: lognormal, sigma: 1 } }\n';
     const a = (await run(body, { seed: 3, runs: 7 })).r;
     const b = (await run(body, { seed: 3, runs: 7 })).r;
     expect(b).toEqual(a);

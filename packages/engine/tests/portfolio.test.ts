@@ -234,7 +234,10 @@ describe('portfolio', () => {
     // demo-card v2 from 2025-02-01 prices the template's clip (m1 std 5 s) at 20 credits instead of 10; 3 clips a month.
     const v2 = (reach: string): StoredFile => ({
       path: '_base/card-v2.yaml',
-      text: demoPack()[0]!.text.replace('version: 1', 'version: 2').replace('effective_from: 2025-01-01', `effective_from: 2025-02-01\nreach: ${reach}`).replace('std: { "5": 10', 'std: { "5": 20'),
+      text: demoPack()[0]!
+        .text.replace('version: 1', 'version: 2')
+        .replace('effective_from: 2025-01-01', `effective_from: 2025-02-01\nreach: ${reach}`)
+        .replace('std: { "5": 10', 'std: { "5": 20'),
     });
     const template = `start: 2025-01\nhorizon: 3\nplan: { catalog: demo-plans, subscription: basic }\nrules: { validity: demo-validity, cards: { consumer: demo-card } }\ndemand:\n  - { id: clips, request: { model: m1, mode: std, duration_s: 5 }, count: 3 }\nvariants:\n  - { name: annual, plan: { billing: annual } }\n`;
     const demand = async (reach: string) => {
@@ -242,7 +245,9 @@ describe('portfolio', () => {
         ...demoPack(),
         v2(reach),
         demoScenario(template),
-        portfolioFile('start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: monthly, scenario: demo, joins: [1, 1] }\n  - { id: annual, scenario: demo, variant: annual, joins: [1] }\n'),
+        portfolioFile(
+          'start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: monthly, scenario: demo, joins: [1, 1] }\n  - { id: annual, scenario: demo, variant: annual, joins: [1] }\n',
+        ),
       ]);
       expect(l.errors).toEqual([]);
       const r = await runPortfolio(await portfolioModel(l.rules, portfolioOf(l)));
