@@ -11,8 +11,7 @@ import {
   platformsWorkbook,
   forecast,
   forecastWorkbook,
-  sheetView,
-  LEDGER_VIEW,
+  ledgerTable,
   formatDiagnostic,
   isCalendarDate,
   quote,
@@ -175,10 +174,7 @@ const forecastCommand: Command = async (args, io) => {
     );
     io.stdout.write(
       renderSheet(
-        sheetView(
-          wb.sheets.find((s) => s.name === 'Ledger')!,
-          LEDGER_VIEW,
-        ),
+        ledgerTable(wb.sheets.find((s) => s.name === 'Ledger')!),
         { title: true },
       ),
     );
