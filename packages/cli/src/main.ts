@@ -172,12 +172,7 @@ const forecastCommand: Command = async (args, io) => {
         { title: true },
       ) + '\n',
     );
-    io.stdout.write(
-      renderSheet(
-        ledgerTable(wb.sheets.find((s) => s.name === 'Ledger')!),
-        { title: true },
-      ),
-    );
+    io.stdout.write(renderSheet(ledgerTable(wb.sheets.find((s) => s.name === 'Ledger')!), { title: true }));
   }
   return 0;
 };

@@ -47,7 +47,10 @@ describe('the Ledger and Demand sheets have time across the columns', () => {
         if (s.name.startsWith('Ledger')) {
           const bad = notFilledRight(s, LEDGER.first, (r) => String(s.rows[r]![LEDGER.line]!.v));
           for (const b of bad) seen.add(b);
-          expect(bad.filter((b) => b !== 'Plan billed'), `${id} ${s.name}`).toEqual([]);
+          expect(
+            bad.filter((b) => b !== 'Plan billed'),
+            `${id} ${s.name}`,
+          ).toEqual([]);
           // Row 1 numbers the periods; row 0 holds them as dates (Excel serials: 2025-06-01 is 45,809).
           expect(s.rows[1]!.slice(LEDGER.first).map((c) => c.v)).toEqual(Array.from({ length: s.rows[1]!.length - LEDGER.first }, (_, i) => i + 1));
           expect(s.rows[0]![LEDGER.first]!.fmt).toMatch(/^(month|day)$/);
@@ -58,7 +61,10 @@ describe('the Ledger and Demand sheets have time across the columns', () => {
         if (s.name.startsWith('Demand')) {
           const bad = notFilledRight(s, LEDGER.first + 3, (r) => String(s.rows[r]![DEMAND.item]!.v));
           // A card version switching mid-horizon changes the price cell read: the only exception.
-          expect(bad.filter((b) => b !== 'Credits per unit'), `${id} ${s.name}`).toEqual([]);
+          expect(
+            bad.filter((b) => b !== 'Credits per unit'),
+            `${id} ${s.name}`,
+          ).toEqual([]);
         }
       }
     }

@@ -99,10 +99,11 @@ export function demandSheet(plan: LedgerPlan, name: string, rate: RateSheet): De
       ...label('Seconds'),
       sumRight(seconds, 'number'),
       { v: null },
-      ...Array.from(
-        { length: H },
-        (_, i): Cell => ({ v: null, f: f.mul(f.ref(count, t.col(i)), f.fixed(seconds, DEMAND.perUnit, { col: true })), fmt: 'number' }),
-      ),
+      ...Array.from({ length: H }, (_, i): Cell => ({
+        v: null,
+        f: f.mul(f.ref(count, t.col(i)), f.fixed(seconds, DEMAND.perUnit, { col: true })),
+        fmt: 'number',
+      })),
     ]);
   }
   const last = rows.length - 1;

@@ -338,7 +338,8 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
         const paid = plan.payments.filter((p) => p.period === i && p.pool === pool).map((p) => amountOf(p.amount, input));
         return paid.length === 0 ? f.num(0) : f.add(...paid);
       },
-      spend: (i) => (block ? f.add(at('billed', i), f.fn('SUMIFS', lots(PRICE), lots(C.g), ledgerT.period(i), lots(C.category), f.str('purchase'))) : at('billed', i)),
+      spend: (i) =>
+        block ? f.add(at('billed', i), f.fn('SUMIFS', lots(PRICE), lots(C.g), ledgerT.period(i), lots(C.category), f.str('purchase'))) : at('billed', i),
       expired_value: (i) => (block ? f.fn('ROUND', f.fn('SUMIFS', lots(EV), lots(C.lv), ledgerT.period(i)), f.num(2)) : f.num(0)),
       // Left after the period's draws in lots whose last valid period is this one or the next.
       expiring_soon: (i) =>
