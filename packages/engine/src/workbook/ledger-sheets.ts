@@ -69,12 +69,6 @@ export interface RunSheets {
   lots: Sheet;
 }
 
-function describe(request: Readonly<Record<string, unknown>>): string {
-  return Object.entries(request)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(' ');
-}
-
 /** A quantity of the plan as a formula of its input (input × times), or its value. */
 function quantity(q: Quantity, input: InputRef): Formula {
   if (q.input === undefined) return f.num(q.value);
