@@ -25,7 +25,10 @@ function submittedDraft(): number {
     .replace('version: 2', `version: ${version}`)
     .replace('status: published', 'status: draft')
     .replace(/ {2}published_by: creditbook\n {2}published_at: .*\n/, '')
-    .replace('based_on: 1\n', `based_on: 2\n  trail:\n    - { action: submitted, by: editor@creditbook.local, at: 2025-10-10T09:00:00Z, note: 2.1 pro 10 s to 84 }\n`)
+    .replace(
+      'based_on: 1\n',
+      `based_on: 2\n  trail:\n    - { action: submitted, by: editor@creditbook.local, at: 2025-10-10T09:00:00Z, note: 2.1 pro 10 s to 84 }\n`,
+    )
     .replace('pool: consumer\n', 'pool: consumer\nguardrail:\n  p95_increase_pct: 10\n')
     .replace(/("10": )70( +# SECONDARY-AGREE: "Kling 2.1 Pro")/, '$184$2');
   writeFileSync(path.join(dir, `v${version}.yaml`), text);
@@ -76,7 +79,9 @@ test('a draft over its guardrail: the publish panel shows the backtest, the API 
   await panel.getByTestId('effective-from').fill(`${NEXT_YEAR}-06-01`);
   await panel.getByTestId('guardrail-override').fill('2.1 Pro costs us more since October');
   await panel.getByTestId('publish').click();
-  await expect(panel.getByTestId('confirm-publish')).toContainText('over the guardrail (p95 per-customer change +15.56% over 10%), overridden: 2.1 Pro costs us more since October');
+  await expect(panel.getByTestId('confirm-publish')).toContainText(
+    'over the guardrail (p95 per-customer change +15.56% over 10%), overridden: 2.1 Pro costs us more since October',
+  );
   await panel.getByTestId('confirm-publish-yes').click();
   await expect(approver.getByTestId('status').first()).toHaveText('published');
   const published = approver.locator('[data-testid=trail-event][data-action=published]');

@@ -249,7 +249,9 @@ export const publishVersion = guarded('editor', async (req, { user, params }) =>
     mayBackdate: user.role === 'approver',
     ...(typeof reason === 'string' ? { backdateReason: reason } : {}),
     ...(overridden
-      ? { guardrail: { breaches: guard.breaches, mayOverride: user.role === 'approver', ...(typeof override === 'string' ? { overrideReason: override } : {}) } }
+      ? {
+          guardrail: { breaches: guard.breaches, mayOverride: user.role === 'approver', ...(typeof override === 'string' ? { overrideReason: override } : {}) },
+        }
       : {}),
   });
   if (!result.ok) return saveFailure(result.reason, result.errors);

@@ -89,7 +89,7 @@ describe('review before publish', () => {
     });
   });
 
-  it('a draft over its publish guardrail publishes only with an approver\'s override and reason, recorded', async () => {
+  it("a draft over its publish guardrail publishes only with an approver's override and reason, recorded", async () => {
     const store = new MemoryStore(demoPack());
     await draft(store);
     await submitForReview(store, { ...step, by: 'erin@example.com', note: 'n' });

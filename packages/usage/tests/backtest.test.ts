@@ -68,7 +68,10 @@ describe('backtest of a small usage file, by hand', () => {
 
   it('the publish guardrail: the stricter limit of both versions, and the limits this backtest is over', () => {
     // in force: p95 10 %, total 5 %; draft: p95 30 % (looser: ignored), largest 20 %
-    const guardrail = guardrailOf([{ guardrail: { p95_increase_pct: 10, total_increase_pct: 5 } }, { guardrail: { p95_increase_pct: 30, max_increase_pct: 20 } }]);
+    const guardrail = guardrailOf([
+      { guardrail: { p95_increase_pct: 10, total_increase_pct: 5 } },
+      { guardrail: { p95_increase_pct: 30, max_increase_pct: 20 } },
+    ]);
     expect(guardrail).toEqual({ p95_increase_pct: 10, max_increase_pct: 20, total_increase_pct: 5 });
     expect(guardrailOf([{}, {}])).toBeUndefined();
     // p95 25 > 10 and largest 25 > 20 are over; the total +2.17 % is within 5 %
