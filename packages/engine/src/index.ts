@@ -54,6 +54,7 @@ export {
   type RuleDocument,
   type RateCard,
   type Reach,
+  type Guardrail,
   cardForCustomer,
   nextRenewal,
   reaches,
