@@ -18,26 +18,54 @@ export interface Step {
   expired: boolean;
 }
 
-/** price × num ÷ den, rounded half up to a whole number (of cents). */
-function roundedShare(price: number, num: number, den: InstanceType<typeof D>): number {
-  return new D(price).times(num).div(den).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
+/** n ÷ d rounded half up, for n ≥ 0 and d > 0 (whole numbers): exact, in doubles while they are exact. */
+function divHalfUp(n: number, d: number): number {
+  if (Number.isSafeInteger(2 * n + d)) return Math.floor((2 * n + d) / (2 * d));
+  return Number((2n * BigInt(n) + BigInt(d)) / (2n * BigInt(d)));
+}
+
+/** n × m ÷ d rounded half up, exactly (BigInt once the product is past what a double holds exactly). */
+function mulDivHalfUp(n: number, m: number, d: number): number {
+  const p = n * m;
+  if (Number.isSafeInteger(2 * p + d)) return divHalfUp(p, d);
+  return Number((2n * BigInt(n) * BigInt(m) + BigInt(d)) / (2n * BigInt(d)));
+}
+
+/** An expected breakage rate as the fraction 1 − b = keep ÷ scale (whole numbers), per rate text. */
+const kept = new Map<string, { keep: number; scale: number }>();
+function keptShare(rate: string): { keep: number; scale: number } {
+  let k = kept.get(rate);
+  if (!k) {
+    const [n, d] = new D(1).minus(rate).toFraction();
+    k = { keep: n!.toNumber(), scale: d!.toNumber() };
+    if (kept.size < 1024) kept.set(rate, k);
+  }
+  return k;
 }
 
 /**
  * Recognised to date, in cents: min(price, price × used ÷ (credits × (1 − b))), rounded half up to
- * the cent; the whole price once the lot has expired. b = 0 is the at-expiry method.
+ * the cent; the whole price once the lot has expired. b = 0 is the at-expiry method. With
+ * 1 − b = keep ÷ scale this is price × used × scale ÷ (credits × keep), in whole numbers.
  */
 export function recognisedToDate(priceCents: number, used: number, credits: number, rate: string, expired: boolean): number {
   if (expired || credits === 0) return priceCents;
   if (used === 0) return 0;
-  const expectedUse = new D(1).minus(rate).times(credits);
-  return Math.min(priceCents, roundedShare(priceCents, used, expectedUse));
+  const { keep, scale } = keptShare(rate);
+  const num = used * scale;
+  const den = credits * keep;
+  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den)) {
+    const n = 2n * BigInt(priceCents) * BigInt(used) * BigInt(scale);
+    const dd = BigInt(credits) * BigInt(keep);
+    return Math.min(priceCents, Number((n + dd) / (2n * dd)));
+  }
+  return Math.min(priceCents, mulDivHalfUp(priceCents, num, den));
 }
 
 /** The usage part of the revenue to date, in cents: price × used ÷ credits, rounded half up. */
 export function usageToDate(priceCents: number, used: number, credits: number): number {
   if (credits === 0 || used === 0) return 0;
-  return roundedShare(priceCents, used, new D(credits));
+  return mulDivHalfUp(priceCents, used, credits);
 }
 
 /**
