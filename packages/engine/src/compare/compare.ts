@@ -175,7 +175,7 @@ export class RunCache {
   /** The books of a run this cache returned, computed once per method and expected rate. */
   books(rules: RuleSet, result: ForecastResult, options: BooksOptions = {}): BooksResult {
     let byOptions = this.booked.get(result);
-    if (!byOptions) this.booked.set(result, (byOptions = new Map()));
+    if (!byOptions) this.booked.set(result, (byOptions = new Map<string, BooksResult>()));
     const key = `${options.method ?? ''}\u0000${options.breakageRate ?? ''}\u0000${options.journal !== false}`;
     let b = byOptions.get(key);
     if (!b) byOptions.set(key, (b = books(rules, result, options)));
