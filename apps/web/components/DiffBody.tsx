@@ -209,9 +209,16 @@ function UsageReachLine({ reach, b }: { reach: NonNullable<DocumentDiff['usage_r
     <div className="panel" data-testid="usage-reach">
       <h2>Reach on the loaded usage</h2>
       <p>
-        The change reaches <strong data-key="customers">{fmtInt(reach.changed_customers)} of {fmtInt(reach.customers)} customers ({share(reach.customers_pct)})</strong> and{' '}
-        <strong data-key="volume">{fmtInt(reach.changed_generations)} of {fmtInt(reach.generations)} generations ({share(reach.generations_pct)})</strong> of the volume (
-        {fmtInt(reach.changed_events)} of {fmtInt(reach.events)} events): those whose price differs between the versions, among whom v{b} reaches ({REACH_WORDS[reach.reach]}).
+        The change reaches{' '}
+        <strong data-key="customers">
+          {fmtInt(reach.changed_customers)} of {fmtInt(reach.customers)} customers ({share(reach.customers_pct)})
+        </strong>{' '}
+        and{' '}
+        <strong data-key="volume">
+          {fmtInt(reach.changed_generations)} of {fmtInt(reach.generations)} generations ({share(reach.generations_pct)})
+        </strong>{' '}
+        of the volume ({fmtInt(reach.changed_events)} of {fmtInt(reach.events)} events): those whose price differs between the versions, among whom v{b} reaches
+        ({REACH_WORDS[reach.reach]}).
       </p>
     </div>
   );

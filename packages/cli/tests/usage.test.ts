@@ -78,7 +78,14 @@ describe('creditbook usage and backtest', () => {
     // v2: revenue 1.44 + 4.47 = 5.91, usage 5.60, breakage 0.31, deferred 20 - 5.91 = 14.09; v3: 6.13, 5.82, 0.31, 13.87.
     expect(w.books.from).toMatchObject({ billings: '20.00', revenue: '5.91', revenue_usage: '5.60', revenue_breakage: '0.31', deferred_closing: '14.09' });
     expect(w.books.to).toMatchObject({ billings: '20.00', revenue: '6.13', revenue_usage: '5.82', revenue_breakage: '0.31', deferred_closing: '13.87' });
-    expect(w.books.delta).toEqual({ billings: '0.00', revenue: '0.22', revenue_usage: '0.22', revenue_breakage: '0.00', deferred_peak: '-0.22', deferred_closing: '-0.22' });
+    expect(w.books.delta).toEqual({
+      billings: '0.00',
+      revenue: '0.22',
+      revenue_usage: '0.22',
+      revenue_breakage: '0.00',
+      deferred_peak: '-0.22',
+      deferred_closing: '-0.22',
+    });
     const table = (await run(dir, ...args)).stdout;
     expect(table).toContain('== Books of the replayed wallets (USD) ==');
     expect(table).toMatch(/delta +0\.00 +0\.22 +0\.22 +0\.00 +-0\.22 +-0\.22/);

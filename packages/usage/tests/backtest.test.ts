@@ -2,7 +2,17 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { backtest, changeReach, guardrailBreaches, guardrailOf, importEvents, priceTableCsv, priceTableFromCsv, UsageDb, type BacktestResult } from '@creditbook/usage';
+import {
+  backtest,
+  changeReach,
+  guardrailBreaches,
+  guardrailOf,
+  importEvents,
+  priceTableCsv,
+  priceTableFromCsv,
+  UsageDb,
+  type BacktestResult,
+} from '@creditbook/usage';
 import type { RuleSet } from '@creditbook/engine';
 import { rulesWithV3, tempDir, write } from './support.ts';
 
@@ -200,7 +210,7 @@ y,2025-11-15T00:00:00Z,kling-v2-1,pro,10,1080p
     });
   });
 
-  it('the share a change reaches respects the version\'s reach', async () => {
+  it("the share a change reaches respects the version's reach", async () => {
     // Rated: 2025-10 (start 2025-10-01). x was first seen on 2025-09-15 (existing; next renewal 2025-10-15), y on 2025-10-06 (new).
     // Events rated: x 10-05 pro x 2, x 10-20 pro x 1, y 10-06 pro x 3, y 10-07 Master x 1 (unchanged): 7 generations.
     const small = await UsageDb.open(':memory:');

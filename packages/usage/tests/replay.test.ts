@@ -114,7 +114,14 @@ describe('wallet replay', () => {
       deferred_peak: '7.45',
       deferred_peak_period: '2025-10',
     });
-    expect(booked.delta).toEqual({ billings: '0.00', revenue: '0.56', revenue_usage: '0.53', revenue_breakage: '0.03', deferred_peak: '-0.32', deferred_closing: '-0.56' });
+    expect(booked.delta).toEqual({
+      billings: '0.00',
+      revenue: '0.56',
+      revenue_usage: '0.53',
+      revenue_breakage: '0.03',
+      deferred_peak: '-0.32',
+      deferred_closing: '-0.56',
+    });
     // b has no plan and no pack it may buy (top-ups are for paid tiers): its 20 credits are unmet under both
     const b = replay.result.customers.find((c) => c.customer === 'b')!;
     expect([b.from.unmet, b.to.unmet, b.from.spend]).toEqual([20, 25, '0.00']);
