@@ -80,7 +80,7 @@ test('a draft over its guardrail: the publish panel shows the backtest, the API 
   expect(bare.status()).toBe(409);
 
   // The approver overrides, with a reason; the trail records the breach and the reason.
-  await approver.reload();
+  await approver.goto(url);
   await panel.getByTestId('effective-from').fill(`${NEXT_YEAR}-06-01`);
   await panel.getByTestId('guardrail-override').fill('2.1 Pro costs us more since October');
   await panel.getByTestId('publish').click();
