@@ -102,7 +102,7 @@ FROM (SELECT e.customer, e."count" AS n, ${reached} AND pf.credits IS DISTINCT F
  */
 export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope): { name: string; sql: string }[] {
   const req = requestColumns([from, to]);
-  const { reach, all, joined, reached, firstSeen } = ratingParts(from, to, scope);
+  const { all, joined, reached, firstSeen } = ratingParts(from, to, scope);
   // A request column of an event a version cannot price: from the other version's row (the same values
   // by the join), or from the event when neither prices it.
   const typed = (c: string, x: string) => `CAST(${x} AS ${c === 'duration_s' ? 'DOUBLE' : 'VARCHAR'})`;
