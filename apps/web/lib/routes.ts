@@ -362,7 +362,10 @@ export const withdrawVersion = guarded('editor', async (req, { user, params }) =
   );
 });
 
-/** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind), and the line diff. */
+/**
+ * GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind),
+ * the share of customers and volume a card change reaches in the loaded usage (`usage_reach`), and the line diff.
+ */
 export const diffVersions = guarded('viewer', async (req, { params }) => {
   const kind = kindParam(params);
   const q = new URL(req.url).searchParams;
@@ -382,7 +385,17 @@ export const diffVersions = guarded('viewer', async (req, { params }) => {
   const db = kind ? rules.get(kind, id, b) : undefined;
   if (!kind || !da || !db) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${id} v${a} or v${b}`)]);
   const diff = (await documentDiff(rules, kind, id, a, b))!;
-  return json({ kind, id, a, b, changes: diff.changes, fields: diff.fields, impact: diff.impact, lines: lineDiff(da.source.text, db.source.text) });
+  return json({
+    kind,
+    id,
+    a,
+    b,
+    changes: diff.changes,
+    fields: diff.fields,
+    impact: diff.impact,
+    usage_reach: diff.usage_reach,
+    lines: lineDiff(da.source.text, db.source.text),
+  });
 });
 
 // --- quote, forecast, compare, export ------------------------------------------------------
