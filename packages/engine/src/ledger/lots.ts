@@ -363,11 +363,33 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
   const burnOrder: (readonly BurnKey[])[] = policies.map((pol) => completeBurnOrder(pol.burn_order));
   const pu = eff.purchases;
   const threshold = pu.trigger === 'threshold' ? (pu.threshold ?? 0) : 0;
+  const topUpInput = (key: string, label: string, value: number, fmt: PlanInput['fmt']) => {
+    inputs.set(key, { key, label, value, fmt, name: key.split(':') });
+    return key;
+  };
+  const target = pu.trigger === 'threshold' ? Math.max(threshold, pu.target ?? threshold) : 0;
+  const topUpInputs = !autoTopUp
+    ? {}
+    : {
+        ...(pu.trigger === 'threshold'
+          ? {
+              threshold: topUpInput('topup:threshold', 'Auto top-up: buy when the balance is below (credits)', threshold, 'credits'),
+              target: topUpInput('topup:target', 'Auto top-up: buy up to (credits)', target, 'credits'),
+            }
+          : {}),
+        ...(pu.max_packs_per_period !== undefined
+          ? { maxPacks: topUpInput('topup:max_packs', 'Auto top-up: most packs per period', pu.max_packs_per_period, 'integer') }
+          : {}),
+        ...(pu.monthly_spend_limit !== undefined
+          ? { spendLimit: topUpInput('topup:spend_limit', 'Auto top-up: most spent per month', Number(pu.monthly_spend_limit), 'money') }
+          : {}),
+      };
   const topUp: TopUpPolicy | undefined = autoTopUp
     ? {
+        inputs: topUpInputs,
         trigger: pu.trigger ?? 'shortfall',
         threshold,
-        target: pu.trigger === 'threshold' ? Math.max(threshold, pu.target ?? threshold) : 0,
+        target,
         checkStart: pu.trigger === 'threshold' && pu.check === 'period_start',
         maxPacks: pu.max_packs_per_period,
         spendLimit: pu.monthly_spend_limit === undefined ? undefined : money(pu.monthly_spend_limit),

@@ -90,6 +90,8 @@ export interface TopUpPolicy {
   readonly maxPacks: number | undefined;
   /** The most auto top-ups spend in a calendar month per pool; undefined: no limit. */
   readonly spendLimit: Dec | undefined;
+  /** The inputs these come from (for the workbook's formulas). */
+  readonly inputs: { readonly threshold?: string; readonly target?: string; readonly maxPacks?: string; readonly spendLimit?: string };
 }
 
 /** Money paid that is not the price of one lot: a subscription's billing. */

@@ -53,6 +53,7 @@ export function modelMismatches(read: ReadCell, sheets: readonly string[], runs:
       'demand',
       'consumed',
       'expired',
+      'rolled_over',
       'closing',
       'unmet',
       'expiring_soon',

@@ -344,7 +344,8 @@ export function evaluate(
         return name === 'AND' ? ns.every((n) => n !== 0) : ns.some((n) => n !== 0);
       }
       case 'ROUND':
-      case 'ROUNDUP': {
+      case 'ROUNDUP':
+      case 'ROUNDDOWN': {
         const x = num(scalar(go(args[0]!)));
         const d = num(scalar(go(args[1]!)));
         if (typeof x === 'string') return x;
@@ -352,6 +353,7 @@ export function evaluate(
         if (name === 'ROUND') return excelRound(x, d);
         const m = 10 ** d;
         const r = Math.abs(x) * m;
+        if (name === 'ROUNDDOWN') return (Math.sign(x) * Math.floor(r + 1e-9)) / m;
         const up = Math.ceil(r - 1e-9);
         return (Math.sign(x) * up) / m;
       }

@@ -1,4 +1,5 @@
 import { CreditbookError, diagnostic } from '../diagnostics/index.ts';
+import { simulate } from '../ledger/simulate.ts';
 import type { BurnKey } from '../rules/types.ts';
 import type { LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
 import { demandSheet, type DemandSheet } from './demand-sheet.ts';
@@ -40,6 +41,7 @@ export const LEDGER_LINES: readonly LedgerLine[] = [
   { key: 'auto_draw', label: 'Drawn from new packs', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'consumed', label: 'Consumed', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'expired', label: 'Expired', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'rolled_over', label: 'Rolled over', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'closing', label: 'Closing balance', unit: 'credits', fmt: 'credits', total: 'last' },
   { key: 'unmet', label: 'Unmet demand', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'billed', label: 'Plan billed', unit: 'money', fmt: 'money', total: 'sum' },
@@ -97,6 +99,12 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
   const { cal } = plan;
   const H = cal.horizon;
   const pools = plan.pools;
+  // Policies the sheets do not write: a workbook of them would show figures the engine does not compute, so none is written.
+  const unwritten = [
+    ...(plan.overdraft.some((x) => x > 0) ? ["an overdraft (the validity policy's overdraft)"] : []),
+    ...(plan.topUp?.checkStart ? ['a top-up threshold checked at the period start (purchases.check: period_start)'] : []),
+  ];
+  if (unwritten.length > 0) throw new CreditbookError([diagnostic({ code: 'W_POLICY', detail: `run ${plan.run}: ${unwritten.join('; ')}` })]);
 
   // ---- Demand: time across, one block of lines per priced stream.
   const demand: DemandSheet = demandSheet(plan, names.demand, rate);
@@ -108,15 +116,34 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     if (k < 0) k = orders.push(o) - 1;
     return k;
   });
-  const C = { lot: 0, pool: 1, source: 2, category: 3, ref: 4, grantedLabel: 5, g: 6, validity: 7, lv: 8, priority: 9, seq: 10, rank: 11 };
+  const C = {
+    lot: 0,
+    pool: 1,
+    source: 2,
+    category: 3,
+    ref: 4,
+    grantedLabel: 5,
+    g: 6,
+    validity: 7,
+    lv: 8,
+    priority: 9,
+    seq: 10,
+    paid: 11,
+    basis: 12,
+    from: 13,
+    rank: 14,
+  };
   const AMOUNT = C.rank + orders.length;
   const PRICE = AMOUNT + 1;
-  const AVAIL = PRICE + 1; // credits a lot can give in period t (left from before, while valid)
+  const PACKS = PRICE + 1; // an auto top-up's packs
+  const BOUGHT = PACKS + 1; // and their credits (0 for other lots): read by the Ledger without a cycle through rolled lots
+  const AVAIL = BOUGHT + 1; // credits a lot can give in period t (left from before, while valid)
   const DRAW = AVAIL + H; // credits it gives in t
   const OWN = DRAW + H; // an auto top-up's draw in the period it is bought
   const CONSUMED = OWN + 1;
   const EXPIRED = CONSUMED + 1;
-  const REMAINING = EXPIRED + 1;
+  const ROLLED = EXPIRED + 1; // left when it ended, rolled into its rolled lot
+  const REMAINING = ROLLED + 1;
   const EV = REMAINING + 1;
   const LEFT = EV + 1; // credits left after the draws of t
   const lotCols: Column[] = [
@@ -131,6 +158,9 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     { key: 'lv', title: 'Last valid #', fmt: 'integer', width: 11 },
     { key: 'priority', title: 'Priority', fmt: 'integer', width: 9 },
     { key: 'seq', title: 'Lot #', fmt: 'integer', width: 8 },
+    { key: 'paid', title: 'Paid (0 free, 1 paid)', fmt: 'integer', width: 9 },
+    { key: 'basis', title: 'Cost basis', fmt: 'number', width: 11 },
+    { key: 'from', title: 'Rolled from #', fmt: 'integer', width: 9 },
     ...orders.map((o, k) => ({
       key: `rank${k}`,
       title: orders.length === 1 ? 'Burn rank' : `Burn rank (${o.join(', ')})`,
@@ -139,11 +169,14 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     })),
     { key: 'amount', title: 'Amount', fmt: 'credits', width: 12 },
     { key: 'price', title: 'Price', fmt: 'money', width: 12 },
+    { key: 'packs', title: 'Packs', fmt: 'integer', width: 8 },
+    { key: 'bought', title: 'Credits bought', fmt: 'credits', width: 12 },
     ...Array.from({ length: H }, (_, i) => ({ key: `avail${i}`, title: `Can give ${cal.label(i)}`, fmt: 'credits' as const, width: 11 })),
     ...Array.from({ length: H }, (_, i) => ({ key: `d${i}`, title: cal.label(i), fmt: 'credits' as const, width: 10 })),
     { key: 'own', title: 'Drawn when bought', fmt: 'credits', width: 12 },
     { key: 'consumed', title: 'Consumed', fmt: 'credits', width: 12 },
     { key: 'expired', title: 'Expired', fmt: 'credits', width: 12 },
+    { key: 'rolled', title: 'Rolled over', fmt: 'credits', width: 12 },
     { key: 'remaining', title: 'Remaining', fmt: 'credits', width: 12 },
     { key: 'ev', title: 'Expired value', fmt: 'money', width: 13 },
     ...Array.from({ length: H }, (_, i) => ({ key: `left${i}`, title: `Left ${cal.label(i)}`, fmt: 'credits' as const, width: 11 })),
@@ -189,12 +222,32 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     return x;
   };
   const LESS = f.str('<');
-  const ORDER_KEYS: Partial<Record<BurnKey, number>> = { last_valid_period: C.lv, priority: C.priority, granted_period: C.g, lot_id: C.seq };
-  const ORDER_COLUMN = (k: BurnKey): number => {
-    const c = ORDER_KEYS[k];
-    if (c === undefined) throw new CreditbookError([diagnostic({ code: 'W_REF', detail: `the Lots sheet has no column for the burn key ${k}` })]);
-    return c;
+  const ORDER_COLUMN: Record<BurnKey, number> = {
+    last_valid_period: C.lv,
+    priority: C.priority,
+    granted_period: C.g,
+    lot_id: C.seq,
+    category: C.paid,
+    cost_basis: C.basis,
   };
+  // Auto top-ups that may buy in a pool and period: one lot per pack offered. With several packs the
+  // cheapest combination is the engine's (no spreadsheet formula searches combinations): their packs
+  // are written as values.
+  const offered = new Map<string, PlannedLot[]>();
+  for (const l of plan.lots) {
+    if (!l.auto) continue;
+    const k = `${l.pool}|${l.granted}`;
+    offered.set(k, [...(offered.get(k) ?? []), l]);
+  }
+  const several = [...offered.values()].some((ls) => ls.length > 1);
+  const enginePacks = new Map<PlannedLot, number>();
+  if (several) {
+    for (const sl of simulate(plan).lots) if (sl.planned.auto) enginePacks.set(sl.planned, sl.amount / sl.planned.auto.credits.value);
+  }
+  const topUp = plan.topUp;
+  const plainShortfall = !topUp || (topUp.trigger === 'shortfall' && topUp.maxPacks === undefined && topUp.spendLimit === undefined);
+  const successor = new Map<PlannedLot, PlannedLot>();
+  for (const l of plan.lots) if (l.rollover) successor.set(plan.lots[l.rollover.from]!, l);
 
   // The lots that may give in period t: the pool's, granted by t (shared by every lot's draw in t).
   const ranges = new Map<string, Formula>();
@@ -242,26 +295,58 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
       lastValid,
       calc(quantity(l.priority, input), 'integer'),
       val(l.seq, 'integer'),
+      val(l.category === 'free' ? 0 : 1, 'integer'),
+      // Price per credit: its pack's for an auto top-up, its origin's for a rolled lot.
+      l.rollover
+        ? calc(f.ref(rowOf.get(plan.lots[l.rollover.from]!)!, C.basis), 'number')
+        : auto
+          ? calc(f.div(amountOf(auto.price, input), quantity(auto.credits, input)), 'number')
+          : calc(f.fn('IF', f.cmp('=', own(AMOUNT), f.num(0)), f.num(0), f.div(own(PRICE), own(AMOUNT))), 'number'),
+      val(l.rollover ? plan.lots[l.rollover.from]!.seq : 0, 'integer'),
     ];
     for (const o of orders) {
       // Rank = 1 + the lots of the pool that come before this one: earlier on the first key, or equal on it and earlier on the next, …
       const terms: Formula[] = [];
       o.forEach((k, depth) => {
         const args: Formula[] = [];
-        for (const prior of o.slice(0, depth)) args.push(col(ORDER_COLUMN(prior)), own(ORDER_COLUMN(prior)));
-        args.push(col(ORDER_COLUMN(k)), f.cat(f.str('<'), own(ORDER_COLUMN(k))));
+        for (const prior of o.slice(0, depth)) args.push(col(ORDER_COLUMN[prior]), own(ORDER_COLUMN[prior]));
+        args.push(col(ORDER_COLUMN[k]), f.cat(f.str('<'), own(ORDER_COLUMN[k])));
         terms.push(f.fn('COUNTIFS', ...args));
       });
       cells.push(calc(f.add(f.num(1), ...terms), 'integer'));
     }
-    cells.push(auto ? calc(f.mul(lref(l.pool, g, 'packs'), quantity(auto.credits, input)), 'credits') : calc(quantity(l.amount, input), 'credits'));
+    const rolled = l.rollover;
+    if (rolled) {
+      // What rolls when the lot it comes from ends: floor(what it has left after its last period's draws × share), at most the cap.
+      const origin = plan.lots[rolled.from]!;
+      const o = rowOf.get(origin)!;
+      const o_ = (c: number) => f.ref(o, c);
+      let n: Formula = f.fn('ROUNDDOWN', f.mul(o_(LEFT + origin.lastValid), f.num(rolled.share)), f.num(0));
+      if (rolled.cap !== undefined) n = f.fn('MIN', n, f.num(rolled.cap));
+      cells.push(calc(f.fn('IF', f.cmp('<=', o_(C.lv), f.num(H)), n, f.num(0)), 'credits'));
+    } else cells.push(auto ? calc(own(BOUGHT), 'credits') : calc(quantity(l.amount, input), 'credits'));
     cells.push(
-      auto
-        ? calc(f.mul(lref(l.pool, g, 'packs'), amountOf(auto.price, input)), 'money')
-        : l.price.input === undefined
-          ? val(l.price.value.toNumber(), 'money')
-          : calc(amountOf(l.price, input), 'money'),
+      rolled
+        ? calc(f.mul(own(AMOUNT), own(C.basis)), 'money')
+        : auto
+          ? calc(f.mul(own(PACKS), amountOf(auto.price, input)), 'money')
+          : l.price.input === undefined
+            ? val(l.price.value.toNumber(), 'money')
+            : calc(amountOf(l.price, input), 'money'),
     );
+    const options = auto ? offered.get(`${l.pool}|${g}`)! : [];
+    cells.push(
+      !auto
+        ? val(null)
+        : options.length > 1
+          ? {
+              v: enginePacks.get(l) ?? 0,
+              fmt: 'integer',
+              note: 'Packs of the cheapest combination of the packs offered, chosen by the engine (a value: no formula searches combinations).',
+            }
+          : calc(lref(l.pool, g, 'packs'), 'integer'),
+    );
+    cells.push(auto ? calc(f.mul(own(PACKS), quantity(auto.credits, input)), 'credits') : ZERO_CREDITS);
     const from = auto ? g + 1 : g;
     const lv = own(C.lv);
     const validAt = (i: number) => f.cmp('<=', num(i + 1), lv);
@@ -284,10 +369,25 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
       const before = f.fn('SUMIFS', availRange(l.pool, i), rankRange(l.pool, i, o), ranks[o]!.below);
       cells.push(calc(f.fn('MAX', zero, f.fn('MIN', avail[i]!, f.sub(lref(l.pool, i, 'demand'), before))), 'credits'));
     }
-    cells.push(auto ? calc(lref(l.pool, g, 'auto_draw'), 'credits') : ZERO_CREDITS);
+    if (!auto) cells.push(ZERO_CREDITS);
+    else if (options.length === 1) cells.push(calc(lref(l.pool, g, 'auto_draw'), 'credits'));
+    else {
+      // Of the period's draw on new packs, what is left after the packs ranked before this one.
+      const rows = options.map((x) => rowOf.get(x)!);
+      const o = orderAt[g]!;
+      const before = f.fn(
+        'SUMIFS',
+        f.range(Math.min(...rows), AMOUNT, Math.max(...rows), AMOUNT),
+        f.range(Math.min(...rows), C.rank + o, Math.max(...rows), C.rank + o),
+        f.cat(LESS, own(C.rank + o)),
+      );
+      cells.push(calc(f.fn('MIN', own(AMOUNT), f.fn('MAX', f.num(0), f.sub(lref(l.pool, g, 'auto_draw'), before))), 'credits'));
+    }
     cells.push(calc(f.add(f.fn('SUM', f.range(r, DRAW, r, DRAW + H - 1)), own(OWN)), 'credits'));
-    cells.push(calc(f.fn('IF', f.cmp('<=', own(C.lv), f.num(H)), f.sub(own(AMOUNT), own(CONSUMED)), f.num(0)), 'credits'));
-    cells.push(calc(f.sub(f.sub(own(AMOUNT), own(CONSUMED)), own(EXPIRED)), 'credits'));
+    cells.push(calc(f.fn('IF', f.cmp('<=', own(C.lv), f.num(H)), f.sub(f.sub(own(AMOUNT), own(CONSUMED)), own(ROLLED)), f.num(0)), 'credits'));
+    const next = successor.get(l);
+    cells.push(next ? calc(f.ref(rowOf.get(next)!, AMOUNT), 'credits') : ZERO_CREDITS);
+    cells.push(calc(f.sub(f.sub(f.sub(own(AMOUNT), own(CONSUMED)), own(EXPIRED)), own(ROLLED)), 'credits'));
     cells.push(calc(f.fn('IF', f.cmp('=', own(AMOUNT), f.num(0)), f.num(0), f.div(f.mul(own(EXPIRED), own(PRICE)), own(AMOUNT))), 'money'));
     for (let i = 0; i < H; i++) {
       if (i < g) cells.push(ZERO_CREDITS);
@@ -307,30 +407,58 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     // A Lots column of the pool's block, fixed (a lot's attribute), or the one of period i (it moves right).
     const lots = (c: number) => f.fixedRange(block![0], c, block![1], c, { row: true, col: true }, names.lots);
     const lotsAt = (c: number, i: number) => f.fixedRange(block![0], c + i, block![1], c + i, { row: true }, names.lots);
-    const autoLots = plan.lots.filter((l) => l.pool === pool && l.auto);
     const formulas: Record<string, (i: number) => Formula> = {
       opening: (i) => f.ref(ledgerRow(k, 'closing'), ledgerT.col(i) - 1),
-      granted: (i) => (block ? f.fn('SUMIFS', lots(AMOUNT), lots(C.g), ledgerT.period(i), lots(C.category), f.str('<>purchase')) : f.num(0)),
+      // Rolled lots are not granted: their credits were held before.
+      granted: (i) =>
+        block ? f.fn('SUMIFS', lots(AMOUNT), lots(C.g), ledgerT.period(i), lots(C.category), f.str('<>purchase'), lots(C.from), f.num(0)) : f.num(0),
       purchased: (i) => (block ? f.fn('SUMIFS', lots(AMOUNT), lots(C.g), ledgerT.period(i), lots(C.category), f.str('purchase')) : f.num(0)),
       demand: (i) => demand.total('Credits', poolCell('demand'), i),
       drawn: (i) => (block ? f.fn('SUM', lotsAt(DRAW, i)) : f.num(0)),
       shortfall: (i) => f.sub(at('demand', i), at('drawn', i)),
       packs: (i) => {
-        const auto = autoLots.find((l) => l.granted === i)?.auto;
+        const options = offered.get(`${pool}|${i}`) ?? [];
+        // Only auto top-ups have packs: the period's (one formula, filled right).
+        if (options.length > 1) return f.fn('SUMIFS', lots(PACKS), lots(C.g), ledgerT.period(i));
+        const auto = options[0]?.auto;
         if (!auto || !auto.eligible || !plan.autoTopUp) return f.num(0);
-        return f.fn(
-          'IF',
-          f.fn('AND', f.cmp('=', quantity(plan.autoTopUp, input), f.num(1)), f.cmp('>', at('shortfall', i), f.num(0))),
-          f.fn('ROUNDUP', f.div(at('shortfall', i), quantity(auto.credits, input)), f.num(0)),
-          f.num(0),
-        );
+        const on = f.cmp('=', quantity(plan.autoTopUp, input), f.num(1));
+        if (plainShortfall) {
+          return f.fn(
+            'IF',
+            f.fn('AND', on, f.cmp('>', at('shortfall', i), f.num(0))),
+            f.fn('ROUNDUP', f.div(at('shortfall', i), quantity(auto.credits, input)), f.num(0)),
+            f.num(0),
+          );
+        }
+        // What the lots held before the draws, less the demand: below the threshold, buy packs up to the target, within the caps.
+        const position = f.sub(block ? f.fn('SUM', lotsAt(AVAIL, i)) : f.num(0), at('demand', i));
+        const ins = topUp!.inputs;
+        const threshold = ins.threshold ? input(ins.threshold) : f.num(0);
+        const target = ins.target ? input(ins.target) : f.num(0);
+        const caps: Formula[] = [f.fn('ROUNDUP', f.div(f.sub(target, position), quantity(auto.credits, input)), f.num(0))];
+        if (ins.maxPacks) caps.push(input(ins.maxPacks));
+        if (ins.spendLimit) {
+          // Spent on auto top-ups earlier in the calendar month: its earlier periods' packs at the pack's price.
+          let m = i;
+          while (m > 0 && cal.label(m - 1).slice(0, 7) === cal.label(i).slice(0, 7)) m--;
+          const spent =
+            m < i
+              ? f.mul(f.fn('SUM', f.range(ledgerRow(k, 'packs'), ledgerT.col(m), ledgerRow(k, 'packs'), ledgerT.col(i - 1))), amountOf(auto.price, input))
+              : f.num(0);
+          caps.push(f.fn('ROUNDDOWN', f.div(f.sub(input(ins.spendLimit), spent), amountOf(auto.price, input)), f.num(0)));
+        }
+        return f.fn('IF', f.fn('AND', on, f.cmp('<', position, threshold)), f.fn('MAX', f.num(0), f.fn('MIN', ...caps)), f.num(0));
       },
       auto_draw: (i) => {
-        const auto = autoLots.find((l) => l.granted === i)?.auto;
+        const options = offered.get(`${pool}|${i}`) ?? [];
+        if (options.length > 1) return f.fn('MIN', f.fn('SUMIFS', lots(BOUGHT), lots(C.g), ledgerT.period(i)), at('shortfall', i));
+        const auto = options[0]?.auto;
         return auto ? f.fn('MIN', f.mul(at('packs', i), quantity(auto.credits, input)), at('shortfall', i)) : f.num(0);
       },
       consumed: (i) => f.add(at('drawn', i), at('auto_draw', i)),
       expired: (i) => (block ? f.fn('SUMIFS', lots(EXPIRED), lots(C.lv), ledgerT.period(i)) : f.num(0)),
+      rolled_over: (i) => (block ? f.fn('SUMIFS', lots(ROLLED), lots(C.lv), ledgerT.period(i)) : f.num(0)),
       closing: (i) => f.sub(f.sub(f.add(at('opening', i), at('granted', i), at('purchased', i)), at('consumed', i)), at('expired', i)),
       unmet: (i) => f.sub(at('demand', i), at('consumed', i)),
       // What the plan bills in the period (a subscription's month, or an annual plan's year up front).
