@@ -51,6 +51,35 @@ test('a what-if with two variants shows exactly the numbers of creditbook compar
   await expect(page.getByTestId('chart-balance').locator('svg path').filter({ visible: true }).first()).toBeVisible();
 });
 
+test('the threshold top-up, several-pack and rollover variant compares beside the base, with the numbers of creditbook compare', async ({ page }) => {
+  await signIn(page, 'viewer', '/what-if');
+  await expect(page.getByTestId('totals')).toBeVisible();
+  const compared = page.waitForResponse((r) => r.url().endsWith('/api/compare') && r.request().postDataJSON()?.variants?.includes('threshold-packs-rollover'));
+  await page.getByTestId('variant-turbo-migration').uncheck();
+  await page.getByTestId('variant-threshold-packs-rollover').check();
+  const api = await (await compared).json();
+  const run = cli([
+    'compare',
+    path.join(RULES, 'scenarios/agency-campaigns.yaml'),
+    '--rules',
+    RULES,
+    '--variant',
+    'monthly-expiry',
+    '--variant',
+    'threshold-packs-rollover',
+    '--json',
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  const expected = JSON.parse(run.stdout);
+  expect(api).toEqual(expected);
+  const policies = expected.runs.find((r: { name: string }) => r.name === 'threshold-packs-rollover').totals;
+  await expect(page.locator('[data-testid=totals] td[data-run="threshold-packs-rollover"][data-key="purchased"]')).toHaveAttribute(
+    'data-value',
+    String(policies.purchased),
+  );
+  await expect(page.locator('[data-testid=totals] td[data-delta="threshold-packs-rollover"][data-key="spend"]')).toBeVisible();
+});
+
 test("a variant adjusted on the page runs beside the scenario's own", async ({ page }) => {
   await signIn(page, 'viewer', '/what-if');
   await expect(page.getByTestId('totals')).toBeVisible();
