@@ -1,7 +1,7 @@
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { forecast, type Purchases, type Scenario } from '@creditbook/engine';
+import { forecast, type Scenario } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
 import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, tempDir } from './support.ts';
 
@@ -26,7 +26,7 @@ describe('ledger policies are live in the workbook', () => {
   it('threshold top-ups (capped) and rollover: an edited threshold recomputed in LibreOffice equals the engine with that threshold', async () => {
     const rules = await bundledRules();
     const agency = rules.latest('Scenario', 'agency-campaigns')!.doc;
-    const purchases = (threshold: number): Purchases => ({
+    const purchases = (threshold: number): NonNullable<Scenario['purchases']> => ({
       policy: 'auto',
       pack: 'topup-330',
       trigger: 'threshold',

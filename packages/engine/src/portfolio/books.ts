@@ -48,6 +48,8 @@ export interface BooksPlan {
   readonly rateDen: Float64Array;
   /** Periods (≥ 1) in which some source's rate differs from the period before: a catch-up. */
   readonly changes: Int32Array;
+  /** Per plan lot, the lot its credits were paid for: itself, or for a rolled lot the first lot of its rollover chain (as `bookLots` keeps them). */
+  readonly root: Int32Array;
 }
 
 /** The books' view of a plan's lots, from the plan and the revenue terms of the policy versions it uses. */
@@ -119,6 +121,9 @@ export function booksPlan(rules: RuleSet, plan: LedgerPlan, cp: CompiledPlan): B
     });
     closeYear();
   }
+  // A rolled lot comes after the lot it rolls out of, so that lot's root is known first.
+  const root = new Int32Array(plan.lots.length);
+  plan.lots.forEach((l, j) => (root[j] = l.rollover ? root[l.rollover.from]! : j));
   const all = rows;
   const L = all.length;
   const split = new Float64Array(L);
@@ -137,6 +142,7 @@ export function booksPlan(rules: RuleSet, plan: LedgerPlan, cp: CompiledPlan): B
     rateNum,
     rateDen,
     changes: Int32Array.from(changes),
+    root,
   };
 }
 
@@ -176,8 +182,10 @@ export class CustomerBooks {
     this.moved = new Uint8Array(L);
     this.movedAtStart = Uint8Array.from({ length: L }, (_, l) => (bp.billed[l]! >= bp.split[l]! ? 1 : 0));
     this.touched = new Int32Array(L);
-    this.onDraw = (l, i, credits) => {
+    this.onDraw = (drawn, i, credits) => {
       if (i > this.seen) this.catchUp(i);
+      // Credits drawn from a rolled lot are the credits of the lot they were paid for.
+      const l = this.bp.root[drawn]!;
       if (this.bp.paid[l] !== 1) return;
       if (this.used[l] === 0) this.touched[this.touchedCount++] = l;
       const used = (this.used[l]! += credits);
@@ -209,6 +217,14 @@ export class CustomerBooks {
     const packs = this.t.packs[l]!;
     if (Number.isInteger(c)) return c * packs;
     return new D(this.cp.price[l]!).times(packs).times(100).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
+  }
+
+  /** The last valid period of a lot's credits: its own, or that of the last rolled lot they rolled into. */
+  private endOf(l: number): number {
+    let end = this.bp.lastValid[l]!;
+    if (l >= this.cp.lots) return end;
+    for (let r = this.cp.rollTo[l]!; r >= 0 && this.t.exists[r] === 1; r = this.cp.rollTo[r]!) end = this.cp.lastValid[r]!;
+    return end;
   }
 
   private row(i: number, l: number): number {
@@ -247,7 +263,7 @@ export class CustomerBooks {
       const c = changes[this.change++]!;
       for (let n = 0; n < this.touchedCount; n++) {
         const l = this.touched[n]!;
-        if (this.cp.granted[l]! >= c || this.bp.lastValid[l]! < c) continue;
+        if (this.cp.granted[l]! >= c || this.endOf(l) < c) continue;
         const s = this.bp.source[l]! + c * SOURCES;
         const rec = recognisedCents(this.price(l), this.used[l]!, this.t.amount[l]!, this.bp.rateNum[s]!, this.bp.rateDen[s]!, false);
         if (rec !== this.rec[l]) this.book(l, c, rec, this.use[l]!);
@@ -277,7 +293,7 @@ export class CustomerBooks {
         const amount = t.amount[l]!;
         // A lot of no credits is recognised when granted; the rest when they expire.
         if (amount === 0) this.book(l, cp.granted[l]!, price, 0);
-        else if (bp.lastValid[l]! < H) this.book(l, bp.lastValid[l]!, price, this.use[l]!);
+        else if (this.endOf(l) < H) this.book(l, this.endOf(l), price, this.use[l]!);
       } else if (stop < H) {
         // Months paid ahead and never granted (the customer left): the right lapses as they leave.
         this.book(l, stop - 1, price, 0);
