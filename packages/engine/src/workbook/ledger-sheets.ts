@@ -433,7 +433,7 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
         }
         // What the lots held before the draws, less the demand: below the threshold, buy packs up to the target, within the caps.
         const position = f.sub(block ? f.fn('SUM', lotsAt(AVAIL, i)) : f.num(0), at('demand', i));
-        const ins = topUp!.inputs;
+        const ins = topUp.inputs;
         const threshold = ins.threshold ? input(ins.threshold) : f.num(0);
         const target = ins.target ? input(ins.target) : f.num(0);
         const caps: Formula[] = [f.fn('ROUNDUP', f.div(f.sub(target, position), quantity(auto.credits, input)), f.num(0))];
