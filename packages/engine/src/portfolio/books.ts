@@ -43,6 +43,8 @@ export interface BooksPlan {
   readonly split: Float64Array;
   /** The lot's paid source (an index into PAID_SOURCES). */
   readonly source: Uint8Array;
+  /** An auto top-up of the plan (its price is per pack). */
+  readonly auto: Uint8Array;
   /** Expected breakage rate per period and paid source (i × 4 + source), as num ÷ den. */
   readonly rateNum: Float64Array;
   readonly rateDen: Float64Array;
@@ -134,6 +136,7 @@ export function booksPlan(rules: RuleSet, plan: LedgerPlan, cp: CompiledPlan): B
     lastValid: Float64Array.from(all.map((r) => r.lastValid)),
     split,
     source: Uint8Array.from(all.map((r) => r.source)),
+    auto: Uint8Array.from({ length: L }, (_, l) => (l < cp.lots && cp.kind[l] === AUTO ? 1 : 0)),
     rateNum,
     rateDen,
     changes: Int32Array.from(changes),
@@ -155,6 +158,8 @@ export class CustomerBooks {
   private readonly movedAtStart: Uint8Array;
   private readonly touched: Int32Array;
   private touchedCount = 0;
+  /** The lots that carry revenue. */
+  private readonly paidLots: Int32Array;
   private seen = -1;
   private change = 0;
   private w = 1;
@@ -176,6 +181,7 @@ export class CustomerBooks {
     this.moved = new Uint8Array(L);
     this.movedAtStart = Uint8Array.from({ length: L }, (_, l) => (bp.billed[l]! >= bp.split[l]! ? 1 : 0));
     this.touched = new Int32Array(L);
+    this.paidLots = Int32Array.from(Array.from({ length: L }, (_, l) => l).filter((l) => bp.paid[l] === 1));
     this.onDraw = (l, i, credits) => {
       if (i > this.seen) this.catchUp(i);
       if (this.bp.paid[l] !== 1) return;
@@ -184,8 +190,10 @@ export class CustomerBooks {
       const price = this.price(l);
       const amount = this.t.amount[l]!;
       const s = this.bp.source[l]! + i * SOURCES;
-      const rec = recognisedCents(price, used, amount, this.bp.rateNum[s]!, this.bp.rateDen[s]!, false);
-      this.book(l, i, rec, usageToDate(price, used, amount));
+      const use = usageToDate(price, used, amount);
+      // At expiry (no expected breakage) what is recognised is what is used: used ≤ credits, so price × used ÷ credits ≤ price.
+      const rateNum = this.bp.rateNum[s]!;
+      this.book(l, i, price, rateNum === 0 ? use : recognisedCents(price, used, amount, rateNum, this.bp.rateDen[s]!, false), use);
     };
   }
 
@@ -205,7 +213,7 @@ export class CustomerBooks {
   /** A lot's price in cents (an auto top-up: the packs bought). */
   private price(l: number): number {
     const c = this.bp.cents[l]!;
-    if (l >= this.cp.lots || this.cp.kind[l] !== AUTO) return c;
+    if (this.bp.auto[l] === 0) return c;
     const packs = this.t.packs[l]!;
     if (Number.isInteger(c)) return c * packs;
     return new D(this.cp.price[l]!).times(packs).times(100).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
@@ -226,8 +234,7 @@ export class CustomerBooks {
   }
 
   /** Lot l's recognised and usage amounts to date become rec and use in period i. */
-  private book(l: number, i: number, rec: number, use: number): void {
-    const price = this.price(l);
+  private book(l: number, i: number, price: number, rec: number, use: number): void {
     const split = this.bp.split[l]!;
     if (this.moved[l] === 0 && split <= i) this.moveToCurrent(l, price);
     const r = this.row(i, l);
@@ -249,8 +256,9 @@ export class CustomerBooks {
         const l = this.touched[n]!;
         if (this.cp.granted[l]! >= c || this.bp.lastValid[l]! < c) continue;
         const s = this.bp.source[l]! + c * SOURCES;
-        const rec = recognisedCents(this.price(l), this.used[l]!, this.t.amount[l]!, this.bp.rateNum[s]!, this.bp.rateDen[s]!, false);
-        if (rec !== this.rec[l]) this.book(l, c, rec, this.use[l]!);
+        const price = this.price(l);
+        const rec = recognisedCents(price, this.used[l]!, this.t.amount[l]!, this.bp.rateNum[s]!, this.bp.rateDen[s]!, false);
+        if (rec !== this.rec[l]) this.book(l, c, price, rec, this.use[l]!);
       }
     }
     this.seen = i;
@@ -262,8 +270,9 @@ export class CustomerBooks {
     const H = cp.horizon;
     this.catchUp(H - 1);
     const w = this.w;
-    for (let l = 0; l < bp.lots; l++) {
-      if (bp.paid[l] !== 1) continue;
+    const paid = this.paidLots;
+    for (let n = 0; n < paid.length; n++) {
+      const l = paid[n]!;
       const own = l < cp.lots;
       const exists = own && t.exists[l] === 1;
       const billed = bp.prepaid[l] === 1 ? bp.billed[l]! < stop : exists;
@@ -276,11 +285,11 @@ export class CustomerBooks {
       if (exists) {
         const amount = t.amount[l]!;
         // A lot of no credits is recognised when granted; the rest when they expire.
-        if (amount === 0) this.book(l, cp.granted[l]!, price, 0);
-        else if (bp.lastValid[l]! < H) this.book(l, bp.lastValid[l]!, price, this.use[l]!);
+        if (amount === 0) this.book(l, cp.granted[l]!, price, price, 0);
+        else if (bp.lastValid[l]! < H) this.book(l, bp.lastValid[l]!, price, price, this.use[l]!);
       } else if (stop < H) {
         // Months paid ahead and never granted (the customer left): the right lapses as they leave.
-        this.book(l, stop - 1, price, 0);
+        this.book(l, stop - 1, price, price, 0);
       }
       if (this.moved[l] === 0 && bp.split[l]! < H) this.moveToCurrent(l, price);
     }
