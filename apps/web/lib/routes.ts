@@ -2,6 +2,7 @@
  * The API's logic, one function per route handler, independent of Next so tests can call it
  * with a plain Request. Every response is JSON (or a workbook); errors are `{"errors": [...]}`.
  */
+import Negotiator from 'negotiator';
 import {
   CreditbookError,
   diagnostic,
@@ -40,7 +41,7 @@ import { signInCookie, signOutCookie, userFromRequest } from './session.ts';
 import { loadRules, ruleStore } from './store.ts';
 import { lineDiff } from './textdiff.ts';
 import { allows, authenticate, type Role, type User } from './users.ts';
-import { parseWhatIf, runCompare, runForecast, scenarioFor, whatIfFromQuery, type Parsed, type WhatIf } from './whatif.ts';
+import { parseWhatIf, runCompare, runForecast, scenarioFor, whatIfFromQuery, type CompareAnswer, type Parsed, type WhatIf } from './whatif.ts';
 import { scenarioXlsx } from './xlsx.ts';
 
 type Params = Record<string, string>;
@@ -506,16 +507,27 @@ async function compareResponse(req: Request): Promise<Response> {
 
 /**
  * A remembered JSON answer: 304 when the client already holds these bytes (If-None-Match), else the
- * bytes serialized once, streamed in chunks. `private, no-cache`: a browser may keep the answer but
- * asks again each time (through the sign-in check) before using it.
+ * bytes serialized once, streamed in chunks — gzipped once and kept when the client accepts gzip (the
+ * app itself does not compress every response: `compress: false`). `private, no-cache`: a browser may
+ * keep the answer but asks again each time (through the sign-in check) before using it.
  */
-function cachedJson(req: Request, a: { body: Uint8Array; etag: string }): Response {
-  const headers = { etag: a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
+function cachedJson(req: Request, a: CompareAnswer): Response {
+  // The gzipped bytes are another representation of the same answer: their own tag, and either
+  // tag held by the client means it holds the answer.
+  const gzTag = `${a.etag.slice(0, -1)}-gz"`;
+  const gzip = new Negotiator({ headers: { 'accept-encoding': req.headers.get('accept-encoding') ?? '' } }).encoding(['gzip', 'identity']) === 'gzip';
+  const headers = { etag: gzip ? gzTag : a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie, Accept-Encoding' };
   const held = req.headers.get('if-none-match');
-  if (held !== null && held.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)) return new Response(null, { status: 304, headers });
-  return new Response(streamed(a.body), {
+  if (held !== null && held.split(',').some((t) => [a.etag, gzTag].includes(t.trim().replace(/^W\//, '')))) return new Response(null, { status: 304, headers });
+  const body = gzip ? a.gzipped() : a.body;
+  return new Response(streamed(body), {
     status: 200,
-    headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(a.body.length) },
+    headers: {
+      ...headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(body.length),
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    },
   });
 }
 
