@@ -100,7 +100,11 @@ export async function portfolioSection(rules: RuleSet, o: { rounds: number; cust
     // Growth with the customer count (2 workers, warm pool).
     const sizes = [10_000, 100_000, o.customers].filter((n, i, a) => a.indexOf(n) === i && n <= o.customers);
     const scale: { n: number; s: number }[] = [];
-    for (const n of sizes) scale.push({ n, s: n === o.customers ? await runOn(rules, n, two.execute) : median([await runOn(rules, n, two.execute), await runOn(rules, n, two.execute)]) });
+    for (const n of sizes)
+      scale.push({
+        n,
+        s: n === o.customers ? await runOn(rules, n, two.execute) : median([await runOn(rules, n, two.execute), await runOn(rules, n, two.execute)]),
+      });
     const cms = (n: number, s: number) => (n * MONTHS) / s;
     for (const r of scale)
       notes.push(
@@ -145,7 +149,12 @@ export async function portfolioSection(rules: RuleSet, o: { rounds: number; cust
         { name: 'peak RSS', median: peak / 2 ** 20, unit: 'MB', samples: [peak / 2 ** 20] },
       ],
       ratios: [
-        { name: `10 s / wall time (${o.customers.toLocaleString('en-US')} customers, workers started for the run)`, value: 10 / bigS, goal: '>= 1x', met: bigS <= 10 },
+        {
+          name: `10 s / wall time (${o.customers.toLocaleString('en-US')} customers, workers started for the run)`,
+          value: 10 / bigS,
+          goal: '>= 1x',
+          met: bigS <= 10,
+        },
         { name: '1 GB / peak RSS', value: 2 ** 30 / peak, goal: '>= 1x', met: peak <= 2 ** 30 },
         { name: 'portfolio customer-months/s (1 thread) / sweep ledger-months/s', value: overhead, goal: '>= 0.5x', met: overhead >= 0.5 },
         { name: '2 workers / 1 worker speed', value: speedup, goal: '>= 1.7x', met: speedup >= 1.7 },
