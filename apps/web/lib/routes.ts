@@ -2,7 +2,6 @@
  * The API's logic, one function per route handler, independent of Next so tests can call it
  * with a plain Request. Every response is JSON (or a workbook); errors are `{"errors": [...]}`.
  */
-import Negotiator from 'negotiator';
 import {
   CreditbookError,
   diagnostic,
@@ -363,7 +362,10 @@ export const withdrawVersion = guarded('editor', async (req, { user, params }) =
   );
 });
 
-/** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind), and the line diff. */
+/**
+ * GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind),
+ * the share of customers and volume a card change reaches in the loaded usage (`usage_reach`), and the line diff.
+ */
 export const diffVersions = guarded('viewer', async (req, { params }) => {
   const kind = kindParam(params);
   const q = new URL(req.url).searchParams;
@@ -383,7 +385,17 @@ export const diffVersions = guarded('viewer', async (req, { params }) => {
   const db = kind ? rules.get(kind, id, b) : undefined;
   if (!kind || !da || !db) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${id} v${a} or v${b}`)]);
   const diff = (await documentDiff(rules, kind, id, a, b))!;
-  return json({ kind, id, a, b, changes: diff.changes, fields: diff.fields, impact: diff.impact, lines: lineDiff(da.source.text, db.source.text) });
+  return json({
+    kind,
+    id,
+    a,
+    b,
+    changes: diff.changes,
+    fields: diff.fields,
+    impact: diff.impact,
+    usage_reach: diff.usage_reach,
+    lines: lineDiff(da.source.text, db.source.text),
+  });
 });
 
 // --- quote, forecast, compare, export ------------------------------------------------------
@@ -507,27 +519,18 @@ async function compareResponse(req: Request): Promise<Response> {
 
 /**
  * A remembered JSON answer: 304 when the client already holds these bytes (If-None-Match), else the
- * bytes serialized once, streamed in chunks — gzipped once and kept when the client accepts gzip (the
- * app itself does not compress every response: `compress: false`). `private, no-cache`: a browser may
- * keep the answer but asks again each time (through the sign-in check) before using it.
+ * bytes serialized once, streamed in chunks. `private, no-cache`: a browser may keep the answer but
+ * asks again each time (through the sign-in check) before using it. Not gzipped here: Next.js drops
+ * a route handler's Content-Encoding header (the bytes would reach the client undeclared), so
+ * compression belongs to a reverse proxy in front of the app.
  */
 function cachedJson(req: Request, a: CompareAnswer): Response {
-  // The gzipped bytes are another representation of the same answer: their own tag, and either
-  // tag held by the client means it holds the answer.
-  const gzTag = `${a.etag.slice(0, -1)}-gz"`;
-  const gzip = new Negotiator({ headers: { 'accept-encoding': req.headers.get('accept-encoding') ?? '' } }).encoding(['gzip', 'identity']) === 'gzip';
-  const headers = { etag: gzip ? gzTag : a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie, Accept-Encoding' };
+  const headers = { etag: a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
   const held = req.headers.get('if-none-match');
-  if (held !== null && held.split(',').some((t) => [a.etag, gzTag].includes(t.trim().replace(/^W\//, '')))) return new Response(null, { status: 304, headers });
-  const body = gzip ? a.gzipped() : a.body;
-  return new Response(streamed(body), {
+  if (held !== null && held.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)) return new Response(null, { status: 304, headers });
+  return new Response(streamed(a.body), {
     status: 200,
-    headers: {
-      ...headers,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(body.length),
-      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-    },
+    headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(a.body.length) },
   });
 }
 

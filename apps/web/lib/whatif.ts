@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import {
   compare,
   forecast,
@@ -136,19 +135,11 @@ export interface CompareAnswer {
   readonly result: CompareResult;
   readonly body: Uint8Array;
   readonly etag: string;
-  /** The same bytes gzipped (compressed on first use, then kept with the answer). */
-  gzipped(): Uint8Array;
 }
 
 export function answer(result: CompareResult): CompareAnswer {
   const body = Buffer.from(JSON.stringify(result));
-  let gz: Uint8Array | undefined;
-  return {
-    result,
-    body,
-    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
-    gzipped: () => (gz ??= gzipSync(body)),
-  };
+  return { result, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
 }
 
 /**

@@ -64,7 +64,7 @@ export function booksSummary(b: BooksResult): BooksSummary {
 }
 
 /** Books figures of b minus those of a (same currency: a comparison is of one scenario). */
-export function deltaBooks(a: BooksSummary, b: BooksSummary): BooksDelta {
+export function deltaBooks(a: Pick<BooksSummary, (typeof BOOKS_KEYS)[number]>, b: Pick<BooksSummary, (typeof BOOKS_KEYS)[number]>): BooksDelta {
   const out = {} as BooksDelta;
   for (const k of BOOKS_KEYS) out[k] = new D(b[k]).minus(a[k]).toFixed(2);
   return out;
