@@ -1,7 +1,9 @@
-/** Runs once when the server starts (Next.js instrumentation hook): the per-request log. */
+/** Runs once when the server starts (Next.js instrumentation hook): the per-request log, and crash recovery of the store. */
 export async function register(): Promise<void> {
   if (process.env['NEXT_RUNTIME'] === 'nodejs') {
     const { installRequestLog } = await import('./lib/request-log.ts');
     installRequestLog();
+    const { recoverStore } = await import('./lib/store.ts');
+    await recoverStore();
   }
 }

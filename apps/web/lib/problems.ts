@@ -15,6 +15,8 @@ export const WEB_MESSAGES = {
   H_TOO_LARGE: 'request body is too large: {detail}',
   H_CONTENT_TYPE: 'send the body as Content-Type: application/json (got {detail})',
   H_BAD_URL: 'malformed URL: {detail}',
+  H_METHOD: 'method not allowed: {detail}',
+  H_INTERNAL: 'the server failed to answer: {detail}',
 } as const;
 
 export type WebCode = keyof typeof WEB_MESSAGES;

@@ -18,6 +18,7 @@ import {
   reviewState,
   saveDraft,
   submitForReview,
+  tamperingOf,
   todayUtc,
   withdraw,
   type ReviewEvent,
@@ -25,11 +26,12 @@ import {
   type SaveFailure,
   type Kind,
 } from '@creditbook/engine';
+import { ioDiagnostic } from '@creditbook/engine/node';
 import { documentSummary, listDocuments } from './documents.ts';
 import { env } from './env.ts';
 import { documentDiff } from './impact.ts';
 import { kindFromSlug } from './kinds.ts';
-import { audit, noteUser, type AuditEvent } from './log.ts';
+import { audit, logger, noteUser, requestContexts, type AuditEvent } from './log.ts';
 import { draftPath, previewEdit } from './preview.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
 import { readFormBody, readJsonBody } from './body.ts';
@@ -54,8 +56,32 @@ export function guarded(minimum: Role, handler: Handler) {
     if (!user) return problems(401, [webProblem('A_SIGN_IN', '')]);
     noteUser(user.email);
     if (!allows(user.role, minimum)) return problems(403, [webProblem('A_FORBIDDEN', user.role)]);
-    return handler(req, { user, params: await ctx.params });
+    const params = await ctx.params;
+    return answered(() => handler(req, { user, params }));
   };
+}
+
+/** The status of a store failure: no room (507), or no writes possible now (503). */
+const IO_STATUS: Record<string, number> = { E_DISK_FULL: 507, E_STORE_READ_ONLY: 503, T_IO: 503 };
+
+/**
+ * Runs a handler so that whatever it throws is still an answer in the documented shape: a failing
+ * store is `{"errors": [E_DISK_FULL | E_STORE_READ_ONLY | T_IO]}`, anything else is logged and
+ * answered 500 `{"errors": [H_INTERNAL]}` naming the request id (never a stack, never an HTML page).
+ */
+export async function answered(run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (e) {
+    const request = requestContexts().getStore()?.id ?? '';
+    const io = ioDiagnostic(e, env().rulesDir);
+    if (io) {
+      logger().warn({ request_id: request || null, code: io.code, detail: io.message }, 'store failure');
+      return problems(IO_STATUS[io.code] ?? 503, [io]);
+    }
+    logger().error({ request_id: request || null, err: e }, 'handler failed');
+    return problems(500, [webProblem('H_INTERNAL', request === '' ? 'see the server log' : `request ${request}`)]);
+  }
 }
 
 /** A JSON body within its route's limit (lib/limits.ts), with its content type checked (lib/body.ts). */
@@ -87,6 +113,10 @@ function signInAudit(user: User | undefined | null, email: string): void {
  * (before the page's script runs) works too: it is redirected to `next`, or back to the sign-in page.
  */
 export async function login(req: Request): Promise<Response> {
+  return answered(() => signIn(req));
+}
+
+async function signIn(req: Request): Promise<Response> {
   const foreign = crossSite(req);
   if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
   if ((req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
@@ -430,6 +460,9 @@ function parseQuote(body: unknown): Parsed<QuoteBody> {
 async function runQuote(parsed: Parsed<QuoteBody>): Promise<Response> {
   if (!parsed.ok) return fail(parsed);
   const store = await loadRules();
+  // A card with a published version changed on disk is not quoted (as `creditbook quote` refuses it).
+  const tampered = tamperingOf(store.result.errors, store.result.rules, 'RateCard', parsed.value.card);
+  if (tampered.length > 0) return problems(409, shown(tampered));
   const outcome = await quote(store.result.rules, parsed.value);
   if (outcome.ok) return json(outcome.quote);
   const e = outcome.error;
