@@ -9,6 +9,7 @@ export const WEB_MESSAGES = {
   A_FORBIDDEN: 'your role ({detail}) may not do this',
   A_CROSS_SITE: 'a request from another site may not change anything ({detail})',
   A_BAD_LOGIN: 'email or password not recognised',
+  A_THROTTLED: 'too many failed sign-ins; {detail}',
   H_BAD_JSON: 'request body is not valid JSON: {detail}',
   H_BAD_INPUT: 'bad input: {detail}',
   H_NOT_FOUND: 'not found: {detail}',

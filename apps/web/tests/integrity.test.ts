@@ -63,7 +63,11 @@ const quoteV2 = async () => api.quoteGet(await req('/api/quote?card=kling-consum
 
 /** The store's files (hidden ones too), with their text. */
 const snapshot = () =>
-  new Map((readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+  new Map(
+    (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+      .map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]),
+  );
 
 describe('I/O errors are answers in the documented shape', () => {
   it('a save on a full disk is 507 {"errors": [E_DISK_FULL]}, JSON, nothing written', async () => {

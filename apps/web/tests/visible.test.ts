@@ -6,7 +6,13 @@ import { visiblePieces } from '../lib/visible.ts';
 
 describe('user-supplied text shows its invisible characters', () => {
   it('bidi overrides, isolates, zero-width and control characters become U+XXXX marks; text, tabs and line breaks stay', () => {
-    expect(visiblePieces('price \u202Eevil\u202C ok')).toEqual([{ text: 'price ' }, { escaped: 'U+202E' }, { text: 'evil' }, { escaped: 'U+202C' }, { text: ' ok' }]);
+    expect(visiblePieces('price \u202Eevil\u202C ok')).toEqual([
+      { text: 'price ' },
+      { escaped: 'U+202E' },
+      { text: 'evil' },
+      { escaped: 'U+202C' },
+      { text: ' ok' },
+    ]);
     expect(visiblePieces('\u2066a\u2069\u200Bb\u0007\u0085\uFEFF')).toEqual([
       { escaped: 'U+2066' },
       { text: 'a' },

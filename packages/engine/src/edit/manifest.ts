@@ -17,7 +17,11 @@ async function store(rs: RuleStore, before: string | undefined, manifest: Manife
  * the file (RuleStore.commit). A store without a manifest gets one listing its published files as
  * they are now.
  */
-export async function manifestChange(rs: RuleStore, path: string, text: string): Promise<{ ok: true; change: FileChange } | { ok: false; errors: Diagnostic[] }> {
+export async function manifestChange(
+  rs: RuleStore,
+  path: string,
+  text: string,
+): Promise<{ ok: true; change: FileChange } | { ok: false; errors: Diagnostic[] }> {
   const before = await rs.read(MANIFEST_PATH);
   let current: Manifest | undefined;
   if (before === undefined) current = await buildManifest((await loadFiles(await rs.list())).rules.documents);
@@ -25,7 +29,9 @@ export async function manifestChange(rs: RuleStore, path: string, text: string):
   if (!current)
     return {
       ok: false,
-      errors: [diagnostic({ code: 'R_TAMPERED', detail: `${MANIFEST_PATH} is not a manifest; regenerate it (creditbook manifest) after review`, file: MANIFEST_PATH })],
+      errors: [
+        diagnostic({ code: 'R_TAMPERED', detail: `${MANIFEST_PATH} is not a manifest; regenerate it (creditbook manifest) after review`, file: MANIFEST_PATH }),
+      ],
     };
   const next: Manifest = { version: 1, published: { ...current.published, [path]: await contentHash(text) } };
   return { ok: true, change: { path: MANIFEST_PATH, expected: before, text: manifestText(next) } };

@@ -20,14 +20,14 @@ const STORE_LOCK: LockLimits = { staleMs: 60_000, waitMs: 120_000 };
  */
 export interface DiskOps {
   /** Creates `file` exclusively, writes the text and fsyncs it. */
-  writeNew(file: string, text: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
+  readonly writeNew: (file: string, text: string) => Promise<void>;
+  readonly rename: (from: string, to: string) => Promise<void>;
   /** Hard link: fails with EEXIST when `to` exists (an atomic create-if-absent). */
-  link(from: string, to: string): Promise<void>;
+  readonly link: (from: string, to: string) => Promise<void>;
 }
 
 const NODE_DISK: DiskOps = {
-  async writeNew(file, text) {
+  writeNew: async (file, text) => {
     const handle = await fs.open(file, 'wx');
     try {
       await handle.writeFile(text, 'utf8');

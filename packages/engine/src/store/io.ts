@@ -14,8 +14,11 @@ export function ioDiagnostic(e: unknown, root?: string): Diagnostic | undefined 
   const code = typeof err?.code === 'string' ? err.code : undefined;
   const locked = err instanceof Error && /^T_IO /.test(err.message);
   if (!code && !locked) return undefined;
-  const where = typeof err?.path === 'string' ? ` (${root && err.path.startsWith(root) ? err.path.slice(root.length).replace(/^[\\/]/, '') : err.path.split(/[\\/]/).pop()})` : '';
+  const where =
+    typeof err?.path === 'string'
+      ? ` (${root && err.path.startsWith(root) ? err.path.slice(root.length).replace(/^[\\/]/, '') : err.path.split(/[\\/]/).pop()})`
+      : '';
   if (code && FULL.has(code)) return diagnostic({ code: 'E_DISK_FULL', detail: `${code}${where}` });
   if (code && READ_ONLY.has(code)) return diagnostic({ code: 'E_STORE_READ_ONLY', detail: `${code}${where}` });
-  return diagnostic({ code: 'T_IO', detail: locked ? err!.message.slice(5) : `${code}${where}` });
+  return diagnostic({ code: 'T_IO', detail: locked ? err.message.slice(5) : `${code}${where}` });
 }
