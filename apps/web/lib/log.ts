@@ -63,7 +63,7 @@ export type AuditEvent = 'sign_in' | 'sign_in_failed' | 'sign_out' | 'sign_in_th
 /** Writes an audit event: who did what to which document version (no text, no secrets). */
 export function audit(
   event: AuditEvent,
-  fields: { user?: string; kind?: string; id?: string; version?: number; effective_from?: string; status?: number } = {},
+  fields: { user?: string; kind?: string; id?: string; version?: number; effective_from?: string; status?: number; guardrail_override?: boolean } = {},
 ): void {
   const ctx = shared.context.getStore();
   logger().info({ audit: event, request_id: ctx?.id ?? null, user: fields.user ?? ctx?.user ?? null, ...fields }, `audit ${event}`);

@@ -29,6 +29,7 @@ import {
 import { ioDiagnostic } from '@creditbook/engine/node';
 import { documentSummary, listDocuments } from './documents.ts';
 import { env } from './env.ts';
+import { publishGuardrail } from './guardrail.ts';
 import { documentDiff } from './impact.ts';
 import { kindFromSlug } from './kinds.ts';
 import { audit, logger, noteUser, requestContexts, type AuditEvent } from './log.ts';
@@ -285,8 +286,9 @@ function versionParams(params: Params): { ok: true; kind: Kind; id: string; vers
 }
 
 /**
- * POST /api/versions/:kind/:id/:version/publish `{effective_from, backdate_reason?}`: publishes an approved
- * draft. A date before today needs the approver role and a reason (recorded in the trail).
+ * POST /api/versions/:kind/:id/:version/publish `{effective_from, backdate_reason?, guardrail_override?}`: publishes
+ * an approved draft. A date before today needs the approver role and a reason (recorded in the trail); so does
+ * a rate card whose backtest on the loaded usage is over its guardrail (409 T_GUARDRAIL without).
  */
 export const publishVersion = guarded('editor', async (req, { user, params }) => {
   const v = versionParams(params);
@@ -300,6 +302,11 @@ export const publishVersion = guarded('editor', async (req, { user, params }) =>
   }
   const reason = body['backdate_reason'];
   if (reason !== undefined && typeof reason !== 'string') return problems(400, [webProblem('H_BAD_INPUT', 'backdate_reason: text', '/backdate_reason')]);
+  const override = body['guardrail_override'];
+  if (override !== undefined && typeof override !== 'string')
+    return problems(400, [webProblem('H_BAD_INPUT', 'guardrail_override: the reason for publishing over the guardrail', '/guardrail_override')]);
+  const guard = v.kind === 'RateCard' ? await publishGuardrail((await loadRules()).result.rules, v.id, v.version) : undefined;
+  const overridden = guard?.needs_override === true;
   const result = await publish(ruleStore(), {
     kind: v.kind,
     id: v.id,
@@ -308,9 +315,21 @@ export const publishVersion = guarded('editor', async (req, { user, params }) =>
     author: user.email,
     mayBackdate: user.role === 'approver',
     ...(typeof reason === 'string' ? { backdateReason: reason } : {}),
+    ...(overridden
+      ? {
+          guardrail: { breaches: guard.breaches, mayOverride: user.role === 'approver', ...(typeof override === 'string' ? { overrideReason: override } : {}) },
+        }
+      : {}),
   });
   if (!result.ok) return saveFailure(result.reason, result.errors);
-  audit('publish', { user: user.email, kind: result.kind, id: result.id, version: result.version, effective_from: date });
+  audit('publish', {
+    user: user.email,
+    kind: result.kind,
+    id: result.id,
+    version: result.version,
+    effective_from: date,
+    ...(overridden ? { guardrail_override: true } : {}),
+  });
   return json({ kind: result.kind, id: result.id, version: result.version, path: result.path, status: 'published', effective_from: date });
 });
 

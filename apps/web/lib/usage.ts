@@ -7,27 +7,12 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { formatDiagnostic, isMonth, type Diagnostic } from '@creditbook/engine';
-import { backtest, importEvents, UsageDb } from '@creditbook/usage';
+import { backtest, importEvents } from '@creditbook/usage';
 import { env } from './env.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
 import { guarded } from './routes.ts';
 import { loadRules } from './store.ts';
-
-let opened: { path: string; db: Promise<UsageDb> } | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-
-/**
- * Runs work on the process's one connection to the usage database, one piece of work at a time
- * (a DuckDB file has one writer, and a backtest's working tables live on the connection).
- */
-export function withUsageDb<T>(work: (db: UsageDb) => Promise<T>): Promise<T> {
-  const file = env().usageDb;
-  if (!opened || opened.path !== file) opened = { path: file, db: UsageDb.open(file) };
-  const db = opened.db;
-  const run = queue.then(async () => work(await db));
-  queue = run.catch(() => undefined);
-  return run;
-}
+import { withUsageDb } from './usage-db.ts';
 
 const shown = (list: readonly Diagnostic[]): Problem[] => list.map((d) => ({ ...d, formatted: formatDiagnostic(d) }));
 

@@ -11,8 +11,7 @@ import {
   platformsWorkbook,
   forecast,
   forecastWorkbook,
-  sheetView,
-  LEDGER_VIEW,
+  ledgerTable,
   formatDiagnostic,
   isCalendarDate,
   quote,
@@ -173,15 +172,7 @@ const forecastCommand: Command = async (args, io) => {
         { title: true },
       ) + '\n',
     );
-    io.stdout.write(
-      renderSheet(
-        sheetView(
-          wb.sheets.find((s) => s.name === 'Ledger')!,
-          LEDGER_VIEW,
-        ),
-        { title: true },
-      ),
-    );
+    io.stdout.write(renderSheet(ledgerTable(wb.sheets.find((s) => s.name === 'Ledger')!), { title: true }));
   }
   return 0;
 };

@@ -89,6 +89,30 @@ describe('review before publish', () => {
     });
   });
 
+  it("a draft over its publish guardrail publishes only with an approver's override and reason, recorded", async () => {
+    const store = new MemoryStore(demoPack());
+    await draft(store);
+    await submitForReview(store, { ...step, by: 'erin@example.com', note: 'n' });
+    await reviewDraft(store, { ...step, by: 'alex@example.com', decision: 'approve' });
+    const breaches = ['p95 per-customer change +7.14% over 5%'];
+    const go = (extra: object) => publish(store, { ...step, effectiveFrom: '2025-06-01', author: 'alex@example.com', ...extra });
+    // No override, an editor's reason, an approver without a reason: refused, and the draft stays a draft.
+    expect(codeOf(await go({ guardrail: { breaches } }))).toBe('T_GUARDRAIL');
+    expect(codeOf(await go({ author: 'erin@example.com', guardrail: { breaches, overrideReason: 'launch promo' } }))).toBe('T_GUARDRAIL');
+    const refused = await go({ guardrail: { breaches, mayOverride: true, overrideReason: '  ' } });
+    expect(refused.ok ? null : [refused.reason, refused.errors[0]!.code, refused.errors[0]!.path]).toEqual(['conflict', 'T_GUARDRAIL', '/guardrail_override']);
+    expect(reviewState((await loadStore(store)).rules.get('RateCard', 'demo-card', 2)!.doc)).toBe('approved');
+    // An approver's override with a reason publishes; the trail records the breach and the reason.
+    expect(codeOf(await go({ guardrail: { breaches, mayOverride: true, overrideReason: 'Master costs us more since May' } }))).toBe('ok');
+    const v2 = (await loadStore(store)).rules.get('RateCard', 'demo-card', 2)!.doc;
+    expect(v2.audit.trail!.at(-1)).toEqual({
+      action: 'published',
+      by: 'alex@example.com',
+      at: NOW,
+      note: 'guardrail override (p95 per-customer change +7.14% over 5%): Master costs us more since May',
+    });
+  });
+
   it('a scheduled version can be withdrawn before it takes effect, and then never is in force', async () => {
     const store = new MemoryStore(demoPack());
     await draft(store);

@@ -10,6 +10,7 @@ export interface SheetSource {
   columns: readonly Column[];
   rows: Iterable<Cell[]>;
   frozen?: number;
+  frozenColumns?: number;
   /** Conditional formats, in A1 ranges of this sheet. */
   highlights?: readonly Highlight[];
 }
@@ -50,7 +51,11 @@ function numFmt(fmt: Format | undefined, currency: string | undefined): string |
     case 'integer':
       return '0';
     case 'number':
-      return '#,##0.##';
+      return '#,##0';
+    case 'month':
+      return 'mmm yyyy';
+    case 'day':
+      return 'd mmm yyyy';
     case 'text':
     case 'period':
     case 'date':
@@ -83,7 +88,7 @@ export async function writeSheets(
     if (first && typeof settings === 'function') options = await settings();
     if (first) describeWorkbook(wb, options);
     first = false;
-    const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: s.frozen ?? 1, xSplit: 0 }] });
+    const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: s.frozen ?? 1, xSplit: s.frozenColumns ?? 0 }] });
     ws.columns = s.columns.map((c) => ({ key: c.key, width: c.width ?? Math.max(10, Math.min(40, c.title.length + 4)) }));
     // Printed landscape; narrow sheets fit the page width.
     ws.pageSetup = s.columns.length <= 20 ? { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } : { orientation: 'landscape' };
@@ -184,7 +189,8 @@ function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: bo
     target.value = cell.v;
   }
   // Numbers get their format; text is text already (and formula-like text got '@' above).
-  const nf = isHeader || (typeof cell.v === 'string' && !cell.f) ? undefined : numFmt(fmt, currency);
+  // Header dates (the periods of a sheet with time across) keep their date format.
+  const nf = (isHeader && typeof cell.v !== 'number') || (typeof cell.v === 'string' && !cell.f) ? undefined : numFmt(fmt, currency);
   if (nf) target.numFmt = nf;
   if (isHeader) {
     target.font = { bold: true, color: { argb: 'FFFFFFFF' } };
@@ -227,7 +233,14 @@ async function reproducible(path: string, date: Date): Promise<void> {
 export async function writeWorkbook(path: string, wb: Workbook, options: WriteOptions = {}, highlights: Record<string, Highlight[]> = {}): Promise<void> {
   await writeSheets(
     path,
-    wb.sheets.map((s) => ({ name: s.name, columns: s.columns, rows: s.rows, frozen: s.frozen ?? 1, highlights: highlights[s.name] ?? s.highlights ?? [] })),
+    wb.sheets.map((s) => ({
+      name: s.name,
+      columns: s.columns,
+      rows: s.rows,
+      frozen: s.frozen ?? 1,
+      ...(s.frozenColumns ? { frozenColumns: s.frozenColumns } : {}),
+      highlights: highlights[s.name] ?? s.highlights ?? [],
+    })),
     { currency: wb.currency ?? 'USD', title: wb.title, properties: wb.properties, ...options },
   );
 }

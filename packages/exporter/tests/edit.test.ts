@@ -1,7 +1,7 @@
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { forecast, type LoadedDocument, type Scenario } from '@creditbook/engine';
+import { DEMAND, forecast, type LoadedDocument, type Scenario } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
 import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, tempDir } from './support.ts';
 
@@ -25,9 +25,16 @@ describe('an exported workbook is a live model', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
     const demand = wb.getWorksheet('Demand')!;
-    const row = findRow(demand, (r) => r.getCell(1).value === '2025-11' && r.getCell(4).value === 'pro-shots');
-    const count = row.getCell(7).value as number;
-    row.getCell(7).value = count * 2;
+    // Time runs across: the line's Count row, in the column of 2025-11 (period 6 from 2025-06; row 2 numbers the periods).
+    const row = findRow(demand, (r) => r.getCell(DEMAND.line + 1).value === 'pro-shots' && r.getCell(DEMAND.item + 1).value === 'Count');
+    let col = 0;
+    demand.getRow(2).eachCell((c, n) => {
+      if (c.value === 6) col = n;
+    });
+    expect(col).toBeGreaterThan(0);
+    const count = row.getCell(col).value as number;
+    expect(count).toBeGreaterThan(0);
+    row.getCell(col).value = count * 2;
     const assumptions = wb.getWorksheet('Assumptions')!;
     findRow(assumptions, (r) => r.getCell(1).value === 'Pack topup-330: price').getCell(2).value = 6.5;
     const edited = path.join(dir, 'agency-edited.xlsx');

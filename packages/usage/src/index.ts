@@ -15,6 +15,7 @@ export {
   type CustomerChange,
   type UnpricedRequest,
 } from './backtest.ts';
+export { guardrailOf, guardrailBreaches, type GuardrailBreach } from './guardrail.ts';
 export { writeSample, SAMPLE_EVENT_COLUMNS, type SampleOptions, type SampleCustomer } from './sample.ts';
 export {
   replayWallets,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { backtest, importEvents, priceTableCsv, priceTableFromCsv, UsageDb, type BacktestResult } from '@creditbook/usage';
+import { backtest, guardrailBreaches, guardrailOf, importEvents, priceTableCsv, priceTableFromCsv, UsageDb, type BacktestResult } from '@creditbook/usage';
 import type { RuleSet } from '@creditbook/engine';
 import { rulesWithV3, tempDir, write } from './support.ts';
 
@@ -64,6 +64,23 @@ describe('backtest of a small usage file, by hand', () => {
     expect(result.distribution).toEqual({ customers: 3, p50: 17.5, p90: 25, p95: 25, p99: 25, max: 25 });
     // by |delta|: a 35, b 20, c 5 (e did not change)
     expect(result.most_affected.map((c) => c.customer)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('the publish guardrail: the stricter limit of both versions, and the limits this backtest is over', () => {
+    // in force: p95 10 %, total 5 %; draft: p95 30 % (looser: ignored), largest 20 %
+    const guardrail = guardrailOf([
+      { guardrail: { p95_increase_pct: 10, total_increase_pct: 5 } },
+      { guardrail: { p95_increase_pct: 30, max_increase_pct: 20 } },
+    ]);
+    expect(guardrail).toEqual({ p95_increase_pct: 10, max_increase_pct: 20, total_increase_pct: 5 });
+    expect(guardrailOf([{}, {}])).toBeUndefined();
+    // p95 25 > 10 and largest 25 > 20 are over; the total +2.17 % is within 5 %
+    expect(guardrailBreaches(guardrail!, result)).toEqual([
+      { limit: 'p95_increase_pct', value: 25, max: 10, text: 'p95 per-customer change +25.00% over 10%' },
+      { limit: 'max_increase_pct', value: 25, max: 20, text: 'largest per-customer change +25.00% over 20%' },
+    ]);
+    // at the limit is not over it: p95 25 with a 25 % limit
+    expect(guardrailBreaches({ p95_increase_pct: 25, total_increase_pct: 2 }, result).map((b) => b.limit)).toEqual(['total_increase_pct']);
   });
 
   it('by model and mode', () => {

@@ -62,6 +62,7 @@ export const MESSAGES = {
   T_REVIEW_STATE: 'not possible at this step of review: {detail}',
   T_NOTE_REQUIRED: 'a note is required when {detail}',
   T_BACKDATED: 'effective date in the past: {detail}; only an approver may backdate, with a reason',
+  T_GUARDRAIL: "over the card's publish guardrail: {detail}; publishing needs an approver's override with a reason",
   U_HEADER: 'usage file header: {detail}',
   U_CSV: 'CSV syntax error: {detail}',
   U_FIELDS: 'wrong number of fields: {detail}',

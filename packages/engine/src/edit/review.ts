@@ -45,6 +45,7 @@ const fail = (reason: SaveFailure, errors: Diagnostic[]): SaveResult => ({ ok: f
 const REASON: Partial<Record<Diagnostic['code'], SaveFailure>> = {
   T_IMMUTABLE: 'conflict',
   T_NOT_APPROVED: 'conflict',
+  T_GUARDRAIL: 'conflict',
   T_REVIEW_STATE: 'conflict',
   T_SELF_REVIEW: 'forbidden',
 };

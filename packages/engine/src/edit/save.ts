@@ -102,6 +102,12 @@ export interface PublishInput {
   mayBackdate?: boolean;
   /** Why the version takes effect in the past: required, and recorded, to backdate. */
   backdateReason?: string;
+  /**
+   * The card's publish guardrail, checked by the caller (a backtest on loaded usage): the limits the
+   * draft is over (`breaches`, each a phrase such as "p95 per-customer change +20.00 % over 10 %").
+   * With any, it publishes only when an approver (`mayOverride`) gives a reason, recorded in the trail.
+   */
+  guardrail?: { breaches: readonly string[]; mayOverride?: boolean; overrideReason?: string };
 }
 
 /**
@@ -119,6 +125,12 @@ export async function publish(store: RuleStore, input: PublishInput): Promise<Sa
   if (backdated && !(input.mayBackdate && reason !== '')) {
     return fail('invalid', [diagnostic({ code: 'T_BACKDATED', detail: `${input.effectiveFrom} is before today (${today})`, path: '/effective_from' })]);
   }
+  const breaches = input.guardrail?.breaches ?? [];
+  const override = (input.guardrail?.overrideReason ?? '').trim();
+  const notes = [
+    ...(backdated ? [`backdated to ${input.effectiveFrom}: ${reason}`] : []),
+    ...(breaches.length > 0 ? [`guardrail override (${breaches.join('; ')}): ${override}`] : []),
+  ];
   // One publish at a time (appendEvent holds the store's lock): the manifest and the file are written together.
   return appendEvent(
     store,
@@ -133,9 +145,12 @@ export async function publish(store: RuleStore, input: PublishInput): Promise<Sa
           detail: `${input.id} v${input.version} is ${state}; a draft publishes once someone other than its author approved it`,
         });
       }
+      if (breaches.length > 0 && !(input.guardrail?.mayOverride && override !== '')) {
+        return diagnostic({ code: 'T_GUARDRAIL', detail: breaches.join('; '), path: '/guardrail_override' });
+      }
       return undefined;
     },
-    { action: 'published', by: input.author, at, ...(backdated ? { note: `backdated to ${input.effectiveFrom}: ${reason}` } : {}) },
+    { action: 'published', by: input.author, at, ...(notes.length > 0 ? { note: notes.join('; ') } : {}) },
     { status: 'published', effective_from: input.effectiveFrom, audit: { published_by: input.author, published_at: at }, manifest: true },
   );
 }

@@ -62,6 +62,21 @@ export interface RateCardExample {
 /** Whom a rate-card version reaches: every customer, new customers only, or existing ones from their next renewal. */
 export type Reach = 'all' | 'new_customers' | 'next_renewal';
 
+/**
+ * A rate card's publish guardrail: limits on what a draft's backtest (on the loaded usage, against
+ * the version in force) may show before publishing needs an approver's override with a reason.
+ * Each limit is a per-cent increase: of a percentile of the per-customer change, of the largest one,
+ * or of the total credits.
+ */
+export interface Guardrail {
+  p50_increase_pct?: number;
+  p90_increase_pct?: number;
+  p95_increase_pct?: number;
+  p99_increase_pct?: number;
+  max_increase_pct?: number;
+  total_increase_pct?: number;
+}
+
 export interface RateCard extends DocumentHeader {
   kind: 'RateCard';
   pool: string;
@@ -69,6 +84,8 @@ export interface RateCard extends DocumentHeader {
   rounding?: 'ceil' | 'floor' | 'round' | 'exact';
   /** Whom the version reaches from its effective date (default `all`); see `reaches`. */
   reach?: Reach;
+  /** Limits on a draft's backtest against this card before publishing needs an override (see `Guardrail`). */
+  guardrail?: Guardrail;
   dimensions: Record<string, Dimension>;
   constraints?: Constraint[];
   parameters?: Record<string, Parameter>;

@@ -2,6 +2,7 @@ import type { BOOKS_KEYS, CompareResult } from '../compare/compare.ts';
 import type { ForecastResult, Totals } from '../ledger/types.ts';
 import type { Quote } from '../quote/quote.ts';
 import { f } from './formula.ts';
+import { LEDGER, LEDGER_LINES } from './ledger-sheets.ts';
 import type { Cell, CellValue, Column, Format, Sheet, Workbook } from './types.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -146,7 +147,33 @@ export function sheetView(s: Sheet, keys: readonly string[]): Sheet {
   };
 }
 
-/** The Ledger columns a reader of a forecast table wants (the model's working columns left out). */
+/**
+ * The Ledger of the model (time across the columns) as a table with one row per pool and period and
+ * the columns of `keys` (LEDGER_VIEW: the lines a reader of a forecast table wants), values as computed.
+ */
+export function ledgerTable(s: Sheet, keys: readonly string[] = LEDGER_VIEW): Sheet {
+  const keyOf = new Map(LEDGER_LINES.map((l) => [l.label, l] as const));
+  const periods = s.columns.map((c, k) => ({ c, k })).filter(({ k }) => k >= LEDGER.first);
+  const byPool = new Map<string, Map<string, Cell>[]>();
+  for (const row of s.rows.slice(2)) {
+    const pool = String(row[LEDGER.pool]?.v ?? '');
+    const line = keyOf.get(String(row[LEDGER.line]?.v ?? ''));
+    if (!line) continue;
+    let cells = byPool.get(pool);
+    if (!cells) byPool.set(pool, (cells = periods.map(() => new Map<string, Cell>())));
+    periods.forEach(({ k }, i) => cells[i]!.set(line.key, { v: row[k]?.v ?? null, fmt: line.fmt }));
+  }
+  const title = (key: string) => (key === 'period' ? 'Period' : key === 'pool' ? 'Pool' : (LEDGER_LINES.find((l) => l.key === key)?.label ?? key));
+  const columns: Column[] = keys.map((key) => ({ key, title: title(key), fmt: LEDGER_LINES.find((l) => l.key === key)?.fmt ?? 'text' }));
+  const rows: Cell[][] = [];
+  for (const [pool, cells] of byPool)
+    periods.forEach(({ c }, i) =>
+      rows.push(keys.map((key) => (key === 'period' ? v(c.title, 'period') : key === 'pool' ? v(pool, 'text') : (cells[i]!.get(key) ?? v(null))))),
+    );
+  return sheet(s.name, columns, rows);
+}
+
+/** The Ledger lines a reader of a forecast table wants (the model's working lines left out). */
 export const LEDGER_VIEW = [
   'period',
   'pool',

@@ -1,5 +1,5 @@
 import type { ForecastResult } from '../ledger/types.ts';
-import { LEDGER } from './ledger-sheets.ts';
+import { LEDGER, LEDGER_LINES } from './ledger-sheets.ts';
 
 /** Reads a cell of a workbook (0-based row and column, header row 0): its value, formula results resolved. */
 export type ReadCell = (sheet: string, row: number, col: number) => unknown;
@@ -30,12 +30,22 @@ export function modelMismatches(read: ReadCell, sheets: readonly string[], runs:
       out.push(`${name}: no Ledger or Lots sheet`);
       return;
     }
-    const rows = new Map<string, number>();
-    for (let r = 1; ; r++) {
-      const period = read(ledger, r, LEDGER.period);
-      if (period === null || period === undefined || period === '') break;
-      rows.set(`${String(read(ledger, r, LEDGER.pool))}|${String(period)}`, r);
+    // The Ledger has time across: period columns by their number (row 1), lines by pool and label.
+    const periodCol = new Map<number, number>();
+    for (let c = LEDGER.first; ; c++) {
+      const n = read(ledger, 1, c);
+      if (typeof n !== 'number') break;
+      periodCol.set(n, c);
     }
+    const keyOf = new Map(LEDGER_LINES.map((l) => [l.label, l.key] as const));
+    const rows = new Map<string, number>();
+    for (let r = 2; ; r++) {
+      const pool = read(ledger, r, LEDGER.pool);
+      if (pool === null || pool === undefined || pool === '') break;
+      const key = keyOf.get(String(read(ledger, r, LEDGER.line)));
+      if (key) rows.set(`${String(pool)}|${key}`, r);
+    }
+    const labels = [...new Set(run.periods.map((p) => p.period))];
     const credits = [
       'opening',
       'granted',
@@ -49,33 +59,22 @@ export function modelMismatches(read: ReadCell, sheets: readonly string[], runs:
       'demand_seconds',
       'output_seconds',
     ] as const;
-    const column: Record<(typeof credits)[number] | 'spend' | 'expired_value', number> = {
-      opening: LEDGER.opening,
-      granted: LEDGER.granted,
-      purchased: LEDGER.purchased,
-      demand: LEDGER.demand,
-      consumed: LEDGER.consumed,
-      expired: LEDGER.expired,
-      closing: LEDGER.closing,
-      unmet: LEDGER.unmet,
-      expiring_soon: LEDGER.expiringSoon,
-      demand_seconds: LEDGER.demandSeconds,
-      output_seconds: LEDGER.outputSeconds,
-      spend: LEDGER.spend,
-      expired_value: LEDGER.expiredValue,
-    };
     for (const p of run.periods) {
-      const r = rows.get(`${p.pool}|${p.period}`);
-      if (r === undefined) {
-        out.push(`${name} ${p.pool} ${p.period}: no ledger row`);
+      const c = periodCol.get(labels.indexOf(p.period) + 1);
+      const cell = (key: string) => {
+        const r = rows.get(`${p.pool}|${key}`);
+        return r === undefined || c === undefined ? undefined : read(ledger, r, c);
+      };
+      if (c === undefined || !rows.has(`${p.pool}|closing`)) {
+        out.push(`${name} ${p.pool} ${p.period}: no ledger column or line`);
         continue;
       }
       for (const key of credits) {
-        const got = num(read(ledger, r, column[key]));
+        const got = num(cell(key));
         if (got !== p[key]) out.push(`${name} ${p.pool} ${p.period} ${key}: sheet ${got}, engine ${p[key]}`);
       }
       for (const key of ['spend', 'expired_value'] as const) {
-        const got = money(read(ledger, r, column[key]));
+        const got = money(cell(key));
         if (got !== p[key]) out.push(`${name} ${p.pool} ${p.period} ${key}: sheet ${got}, engine ${p[key]}`);
       }
     }
@@ -87,7 +86,7 @@ export function modelMismatches(read: ReadCell, sheets: readonly string[], runs:
       titles.push(String(t));
     }
     const at = (title: string) => titles.indexOf(title);
-    const periods = [...new Set(run.periods.map((p) => p.period))];
+    const periods = labels;
     const modelLots: { r: number; seq: number }[] = [];
     for (let r = 1; ; r++) {
       const id = read(lotsSheet, r, 0);

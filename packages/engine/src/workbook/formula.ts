@@ -7,6 +7,26 @@ export const f = {
   ref: (row: number, col: number, sheet?: string): Formula => (sheet === undefined ? { t: 'ref', row, col } : { t: 'ref', sheet, row, col }),
   range: (r1: number, c1: number, r2: number, c2: number, sheet?: string): Formula =>
     sheet === undefined ? { t: 'range', r1, c1, r2, c2 } : { t: 'range', sheet, r1, c1, r2, c2 },
+  /** A reference that keeps its column (`$B7`) or its row (`B$7`) when the formula is filled right or down. */
+  fixed: (row: number, col: number, keep: { row?: boolean; col?: boolean }, sheet?: string): Formula => ({
+    t: 'ref',
+    row,
+    col,
+    ...(sheet === undefined ? {} : { sheet }),
+    ...(keep.row ? { absRow: true } : {}),
+    ...(keep.col ? { absCol: true } : {}),
+  }),
+  /** A range fixed in place (`$B$2:$B$9`), or in its rows only (`B$2:B$9`: it moves right when filled right). */
+  fixedRange: (r1: number, c1: number, r2: number, c2: number, keep: { row?: boolean; col?: boolean }, sheet?: string): Formula => ({
+    t: 'range',
+    r1,
+    c1,
+    r2,
+    c2,
+    ...(sheet === undefined ? {} : { sheet }),
+    ...(keep.row ? { absRow: true } : {}),
+    ...(keep.col ? { absCol: true } : {}),
+  }),
   name: (name: string): Formula => ({ t: 'name', name }),
   add: (...xs: Formula[]): Formula => xs.reduce((a, b) => ({ t: 'op', op: '+', a, b })),
   sub: (a: Formula, b: Formula): Formula => ({ t: 'op', op: '-', a, b }),
@@ -53,7 +73,7 @@ export function toExcel(formula: Formula, current: string): string {
       case 'ref':
         return sheetPrefix(x.sheet, current) + a1(x.row, x.col, x.absRow, x.absCol);
       case 'range':
-        return `${sheetPrefix(x.sheet, current)}${a1(x.r1, x.c1)}:${a1(x.r2, x.c2)}`;
+        return `${sheetPrefix(x.sheet, current)}${a1(x.r1, x.c1, x.absRow, x.absCol)}:${a1(x.r2, x.c2, x.absRow, x.absCol)}`;
       case 'name':
         return x.name;
       case 'neg':
@@ -184,7 +204,11 @@ function criterion(crit: CellValue): (v: CellValue) => boolean {
   const m = typeof crit === 'string' ? /^(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)$/.exec(crit) : null;
   if (!m) {
     if (typeof crit === 'number') return (v) => v === crit || (typeof v === 'string' && v !== '' && Number(v) === crit);
-    return (v) => String(v ?? '').toLowerCase() === String(crit ?? '').toLowerCase();
+    // Text against text: `"<>purchase"` (anything else, blanks included), `"=free"` or plain `"free"`.
+    const t = typeof crit === 'string' ? /^(<>|=)?(.*)$/s.exec(crit)! : undefined;
+    const want = String(t ? t[2] : (crit ?? '')).toLowerCase();
+    const same = (v: CellValue) => String(v ?? '').toLowerCase() === want;
+    return t?.[1] === '<>' ? (v) => !same(v) : same;
   }
   const n = Number(m[2]);
   const op = m[1];
@@ -405,5 +429,7 @@ export function evaluate(
       }
     }
   };
-  return scalar(go(formula));
+  // A formula never yields a blank: `=A1` of an empty cell is 0, as in Excel.
+  const out = scalar(go(formula));
+  return out === null ? 0 : out;
 }

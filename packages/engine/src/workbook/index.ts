@@ -1,8 +1,10 @@
 export type { Workbook, Sheet, Cell, CellValue, CellError, Column, Format, Formula, FunctionName, Address, Highlight } from './types.ts';
 export { f, toExcel, a1, colLetters, references, dependencies, evaluate, excelRound, isError } from './formula.ts';
-export { compareWorkbook, quoteWorkbook, sheetRecords, sheetView, LEDGER_VIEW, ENGINE_VERSION } from './build.ts';
+export { compareWorkbook, quoteWorkbook, sheetRecords, sheetView, ledgerTable, LEDGER_VIEW, ENGINE_VERSION } from './build.ts';
 export { forecastWorkbook, buildModel, modelSheets, type ModelStream, type ModelOptions } from './model.ts';
-export { runSheets, LEDGER, DEMAND, NEVER_PERIOD, type RunSheets } from './ledger-sheets.ts';
+export { runSheets, LEDGER, LEDGER_LINES, ledgerRow, NEVER_PERIOD, type RunSheets, type LedgerLine } from './ledger-sheets.ts';
+export { DEMAND, DEMAND_ITEMS } from './demand-sheet.ts';
+export { excelDate } from './timeline.ts';
 export { rateCardSheet, type RateSheet } from './rate-card.ts';
 export { sheetName, definedName } from './names.ts';
 export { modelMismatches, type ReadCell } from './check.ts';

@@ -1,7 +1,9 @@
 import type { BurnKey } from '../rules/types.ts';
 import type { LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
+import { demandSheet, type DemandSheet } from './demand-sheet.ts';
 import { colLetters, f } from './formula.ts';
 import type { RateSheet } from './rate-card.ts';
+import { FIRST_LINE_ROW, timeline } from './timeline.ts';
 import type { Cell, Column, Format, Formula, Highlight, Sheet } from './types.ts';
 
 /** A last valid period that never comes (a lot that does not expire), as the Lots sheet writes it. */
@@ -12,32 +14,50 @@ const calc = (formula: Formula, fmt: Format): Cell => ({ v: null, f: formula, fm
 const ZERO_CREDITS: Cell = Object.freeze({ v: 0, fmt: 'credits' });
 const header = (cols: Column[]): Cell[] => cols.map((c) => ({ v: c.title, fmt: 'text' as const }));
 
-/** Ledger sheet columns (0-based); the Summary and the tests read them by these numbers. */
-export const LEDGER = {
-  period: 0,
-  n: 1,
-  pool: 2,
-  opening: 3,
-  granted: 4,
-  purchased: 5,
-  demand: 6,
-  drawn: 7,
-  shortfall: 8,
-  packs: 9,
-  autoDraw: 10,
-  consumed: 11,
-  expired: 12,
-  closing: 13,
-  unmet: 14,
-  spend: 15,
-  expiredValue: 16,
-  expiringSoon: 17,
-  demandSeconds: 18,
-  outputSeconds: 19,
-} as const;
+/** A line of the Ledger: one row per pool, one formula per period that fills right. */
+export interface LedgerLine {
+  readonly key: string;
+  readonly label: string;
+  readonly unit: 'credits' | 'packs' | 'money' | 'seconds';
+  readonly fmt: Format;
+  /** The Total column: the sum over the periods, the first period's value (an opening), the last's (a closing), or none. */
+  readonly total: 'sum' | 'first' | 'last' | 'none';
+}
 
-/** Demand sheet columns. */
-export const DEMAND = { period: 0, n: 1, pool: 2, line: 3, request: 4, card: 5, count: 6, cpu: 7, credits: 8, spu: 9, seconds: 10 } as const;
+/**
+ * The Ledger's lines, top to bottom in each pool's block; the Summary, the Checks and the tests find
+ * a line by its key (`ledgerRow`), so a new line may go anywhere in the list.
+ */
+export const LEDGER_LINES: readonly LedgerLine[] = [
+  { key: 'opening', label: 'Opening balance', unit: 'credits', fmt: 'credits', total: 'first' },
+  { key: 'granted', label: 'Granted', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'purchased', label: 'Purchased', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'demand', label: 'Demand', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'drawn', label: 'Drawn from lots', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'shortfall', label: 'Shortfall', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'packs', label: 'Packs bought', unit: 'packs', fmt: 'integer', total: 'sum' },
+  { key: 'auto_draw', label: 'Drawn from new packs', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'consumed', label: 'Consumed', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'expired', label: 'Expired', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'closing', label: 'Closing balance', unit: 'credits', fmt: 'credits', total: 'last' },
+  { key: 'unmet', label: 'Unmet demand', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'billed', label: 'Plan billed', unit: 'money', fmt: 'money', total: 'sum' },
+  { key: 'spend', label: 'Spend', unit: 'money', fmt: 'money', total: 'sum' },
+  { key: 'expired_value', label: 'Expired value', unit: 'money', fmt: 'money', total: 'sum' },
+  { key: 'expiring_soon', label: 'Expiring soon', unit: 'credits', fmt: 'credits', total: 'none' },
+  { key: 'demand_seconds', label: 'Seconds demanded', unit: 'seconds', fmt: 'number', total: 'sum' },
+  { key: 'output_seconds', label: 'Seconds served', unit: 'seconds', fmt: 'number', total: 'sum' },
+];
+
+/** Ledger label columns (0-based); the Total, a gap and the periods follow. */
+export const LEDGER = { pool: 0, line: 1, unit: 2, total: 3, first: 5 } as const;
+
+/** The Ledger row of a line of the pool at `poolIndex` (pools in the plan's order). */
+export function ledgerRow(poolIndex: number, key: string): number {
+  const j = LEDGER_LINES.findIndex((l) => l.key === key);
+  if (j < 0) throw new Error(`no ledger line '${key}'`);
+  return FIRST_LINE_ROW + poolIndex * LEDGER_LINES.length + j;
+}
 
 /** The inputs of a run, as defined names of the Assumptions sheet. */
 export type InputRef = (key: string) => Formula;
@@ -47,12 +67,6 @@ export interface RunSheets {
   demand: Sheet;
   ledger: Sheet;
   lots: Sheet;
-}
-
-function describe(request: Readonly<Record<string, unknown>>): string {
-  return Object.entries(request)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(' ');
 }
 
 /** A quantity of the plan as a formula of its input (input × times), or its value. */
@@ -83,49 +97,8 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
   const H = cal.horizon;
   const pools = plan.pools;
 
-  // ---- Demand: one row per period and priced line, grouped by pool then period.
-  const demandCols: Column[] = [
-    { key: 'period', title: 'Period', fmt: 'period', width: 11 },
-    { key: 'n', title: 'Period #', fmt: 'integer', width: 9 },
-    { key: 'pool', title: 'Pool', fmt: 'text', width: 10 },
-    { key: 'line', title: 'Demand line', fmt: 'text', width: 26 },
-    { key: 'request', title: 'Request', fmt: 'text', width: 52 },
-    { key: 'card', title: 'Card', fmt: 'text', width: 20 },
-    { key: 'count', title: 'Count', fmt: 'integer', width: 10 },
-    { key: 'cpu', title: 'Credits per unit', fmt: 'credits', width: 16 },
-    { key: 'credits', title: 'Credits', fmt: 'credits', width: 14 },
-    { key: 'spu', title: 'Seconds per unit', fmt: 'number', width: 16 },
-    { key: 'seconds', title: 'Seconds', fmt: 'number', width: 12 },
-  ];
-  const poolIndex = new Map(pools.map((p, k) => [p, k] as const));
-  const demand = plan.demandRows
-    .map((d, k) => ({ d, k, i: cal.index(d.period) }))
-    .sort((a, b) => (poolIndex.get(a.d.pool) ?? 0) - (poolIndex.get(b.d.pool) ?? 0) || a.i - b.i || a.k - b.k);
-  const demandRows: Cell[][] = [header(demandCols)];
-  const demandSpan = new Map<string, [number, number]>();
-  for (const { d, i } of demand) {
-    const r = demandRows.length;
-    const key = `${d.pool}|${i}`;
-    const span = demandSpan.get(key);
-    demandSpan.set(key, span ? [span[0], r] : [r, r]);
-    const cpu = rate.cellFor(d.card.id, d.card.version, d.request);
-    const dur = Number(d.request['duration_s']);
-    demandRows.push([
-      val(d.period, 'period'),
-      val(i + 1, 'integer'),
-      val(d.pool, 'text'),
-      val(d.line, 'text'),
-      val(describe(d.request), 'text'),
-      val(`${d.card.id} v${d.card.version}`, 'text'),
-      { v: d.count, fmt: 'integer', input: true },
-      cpu
-        ? calc(cpu, 'credits')
-        : { v: d.credits_per_unit, fmt: 'credits', note: 'Priced by a rate card formula that does not translate to Excel: exported as a value.' },
-      calc(f.mul(f.ref(r, DEMAND.count), f.ref(r, DEMAND.cpu)), 'credits'),
-      val(Number.isFinite(dur) ? dur : 0, 'number'),
-      calc(f.mul(f.ref(r, DEMAND.count), f.ref(r, DEMAND.spu)), 'number'),
-    ]);
-  }
+  // ---- Demand: time across, one block of lines per priced stream.
+  const demand: DemandSheet = demandSheet(plan, names.demand, rate);
 
   // ---- Lots: layout. One rank column per burn order in force during the run.
   const orders: (readonly BurnKey[])[] = [];
@@ -192,42 +165,20 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     grantedBy.set(pool, last);
   }
 
-  // ---- Ledger: layout.
-  const ledgerCols: Column[] = [
-    { key: 'period', title: 'Period', fmt: 'period', width: 11 },
-    { key: 'n', title: 'Period #', fmt: 'integer', width: 9 },
+  // ---- Ledger: layout. Time across; per pool a block of lines (LEDGER_LINES).
+  const ledgerT = timeline(cal, [
     { key: 'pool', title: 'Pool', fmt: 'text', width: 10 },
-    { key: 'opening', title: 'Opening', fmt: 'credits', width: 12 },
-    { key: 'granted', title: 'Granted', fmt: 'credits', width: 12 },
-    { key: 'purchased', title: 'Purchased', fmt: 'credits', width: 12 },
-    { key: 'demand', title: 'Demand', fmt: 'credits', width: 12 },
-    { key: 'drawn', title: 'Drawn from lots', fmt: 'credits', width: 14 },
-    { key: 'shortfall', title: 'Shortfall', fmt: 'credits', width: 12 },
-    { key: 'packs', title: 'Packs bought', fmt: 'integer', width: 12 },
-    { key: 'auto_draw', title: 'Drawn from new packs', fmt: 'credits', width: 14 },
-    { key: 'consumed', title: 'Consumed', fmt: 'credits', width: 12 },
-    { key: 'expired', title: 'Expired', fmt: 'credits', width: 12 },
-    { key: 'closing', title: 'Closing', fmt: 'credits', width: 12 },
-    { key: 'unmet', title: 'Unmet', fmt: 'credits', width: 10 },
-    { key: 'spend', title: 'Spend', fmt: 'money', width: 12 },
-    { key: 'expired_value', title: 'Expired value', fmt: 'money', width: 13 },
-    { key: 'expiring_soon', title: 'Expiring soon', fmt: 'credits', width: 14 },
-    { key: 'demand_seconds', title: 'Seconds demanded', fmt: 'number', width: 14 },
-    { key: 'output_seconds', title: 'Seconds served', fmt: 'number', width: 14 },
-  ];
-  const ledgerRows: Cell[][] = [header(ledgerCols)];
-  const ledgerRow = new Map<string, number>();
-  for (const pool of pools)
-    for (let i = 0; i < H; i++) {
-      ledgerRow.set(`${pool}|${i}`, ledgerRows.length);
-      ledgerRows.push([]);
-    }
+    { key: 'line', title: 'Line item', fmt: 'text', width: 22 },
+    { key: 'unit', title: 'Unit', fmt: 'text', width: 8 },
+  ]);
+  const poolIndexOf = new Map(pools.map((p, k) => [p, k] as const));
   // Formula trees are never changed once built: shared subtrees keep a large model small.
   const lrefs = new Map<string, Formula>();
-  const lref = (pool: string, i: number, col: number) => {
-    const k = `${pool}|${i}|${col}`;
+  /** The Ledger cell of a pool's line in period i, from the Lots sheet. */
+  const lref = (pool: string, i: number, key: string) => {
+    const k = `${pool}|${i}|${key}`;
     let x = lrefs.get(k);
-    if (!x) lrefs.set(k, (x = f.ref(ledgerRow.get(`${pool}|${i}`)!, col, names.ledger)));
+    if (!x) lrefs.set(k, (x = f.ref(ledgerRow(poolIndexOf.get(pool)!, key), ledgerT.col(i), names.ledger)));
     return x;
   };
   const nums = new Map<number, Formula>();
@@ -297,10 +248,10 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
       });
       cells.push(calc(f.add(f.num(1), ...terms), 'integer'));
     }
-    cells.push(auto ? calc(f.mul(lref(l.pool, g, LEDGER.packs), quantity(auto.credits, input)), 'credits') : calc(quantity(l.amount, input), 'credits'));
+    cells.push(auto ? calc(f.mul(lref(l.pool, g, 'packs'), quantity(auto.credits, input)), 'credits') : calc(quantity(l.amount, input), 'credits'));
     cells.push(
       auto
-        ? calc(f.mul(lref(l.pool, g, LEDGER.packs), amountOf(auto.price, input)), 'money')
+        ? calc(f.mul(lref(l.pool, g, 'packs'), amountOf(auto.price, input)), 'money')
         : l.price.input === undefined
           ? val(l.price.value.toNumber(), 'money')
           : calc(amountOf(l.price, input), 'money'),
@@ -325,9 +276,9 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
       }
       const o = orderAt[i]!;
       const before = f.fn('SUMIFS', availRange(l.pool, i), rankRange(l.pool, i, o), ranks[o]!.below);
-      cells.push(calc(f.fn('MAX', zero, f.fn('MIN', avail[i]!, f.sub(lref(l.pool, i, LEDGER.demand), before))), 'credits'));
+      cells.push(calc(f.fn('MAX', zero, f.fn('MIN', avail[i]!, f.sub(lref(l.pool, i, 'demand'), before))), 'credits'));
     }
-    cells.push(auto ? calc(lref(l.pool, g, LEDGER.autoDraw), 'credits') : ZERO_CREDITS);
+    cells.push(auto ? calc(lref(l.pool, g, 'auto_draw'), 'credits') : ZERO_CREDITS);
     cells.push(calc(f.add(f.fn('SUM', f.range(r, DRAW, r, DRAW + H - 1)), own(OWN)), 'credits'));
     cells.push(calc(f.fn('IF', f.cmp('<=', own(C.lv), f.num(H)), f.sub(own(AMOUNT), own(CONSUMED)), f.num(0)), 'credits'));
     cells.push(calc(f.sub(f.sub(own(AMOUNT), own(CONSUMED)), own(EXPIRED)), 'credits'));
@@ -340,82 +291,113 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     lotRows[r] = cells;
   }
 
-  // ---- Ledger rows.
+  // ---- Ledger rows: per pool, each line's formula in every period (the same formula, filled right).
+  const ledgerRows: Cell[][] = [ledgerT.header, ledgerT.numbers];
   for (const pool of pools) {
     const block = blocks.get(pool);
-    const lotCol = (c: number) => f.range(block![0], c, block![1], c, names.lots);
-    for (let i = 0; i < H; i++) {
-      const r = ledgerRow.get(`${pool}|${i}`)!;
-      const c = (k: number) => f.ref(r, k);
-      const here = plan.lots.filter((l) => l.pool === pool && l.granted === i);
-      const autoLot = here.find((l) => l.auto);
-      const grantedLots = here.filter((l) => l.category !== 'purchase');
-      const boughtLots = here.filter((l) => l.category === 'purchase');
-      const amountRef = (l: PlannedLot) => f.ref(rowOf.get(l)!, AMOUNT, names.lots);
-      const sum = (xs: Formula[]) => (xs.length === 0 ? f.num(0) : xs.length === 1 ? xs[0]! : f.fn('SUM', ...xs));
-      const span = demandSpan.get(`${pool}|${i}`);
-      const demandF = span ? f.fn('SUM', f.range(span[0], DEMAND.credits, span[1], DEMAND.credits, names.demand)) : f.num(0);
-      const secondsF = span ? f.fn('SUM', f.range(span[0], DEMAND.seconds, span[1], DEMAND.seconds, names.demand)) : f.num(0);
-      const drawn = block ? f.fn('SUM', f.range(block[0], DRAW + i, block[1], DRAW + i, names.lots)) : f.num(0);
-      const auto = autoLot?.auto;
-      const packsF =
-        auto && auto.eligible && plan.autoTopUp
+    const k = poolIndexOf.get(pool)!;
+    const at = (key: string, i: number) => f.ref(ledgerRow(k, key), ledgerT.col(i));
+    const poolCell = (key: string) => f.fixed(ledgerRow(k, key), LEDGER.pool, { col: true });
+    // A Lots column of the pool's block, fixed (a lot's attribute), or the one of period i (it moves right).
+    const lots = (c: number) => f.fixedRange(block![0], c, block![1], c, { row: true, col: true }, names.lots);
+    const lotsAt = (c: number, i: number) => f.fixedRange(block![0], c + i, block![1], c + i, { row: true }, names.lots);
+    const autoLots = plan.lots.filter((l) => l.pool === pool && l.auto);
+    const formulas: Record<string, (i: number) => Formula> = {
+      opening: (i) => f.ref(ledgerRow(k, 'closing'), ledgerT.col(i) - 1),
+      granted: (i) => (block ? f.fn('SUMIFS', lots(AMOUNT), lots(C.g), ledgerT.period(i), lots(C.category), f.str('<>purchase')) : f.num(0)),
+      purchased: (i) => (block ? f.fn('SUMIFS', lots(AMOUNT), lots(C.g), ledgerT.period(i), lots(C.category), f.str('purchase')) : f.num(0)),
+      demand: (i) => demand.total('Credits', poolCell('demand'), i),
+      drawn: (i) => (block ? f.fn('SUM', lotsAt(DRAW, i)) : f.num(0)),
+      shortfall: (i) => f.sub(at('demand', i), at('drawn', i)),
+      packs: (i) => {
+        const auto = autoLots.find((l) => l.granted === i)?.auto;
+        if (!auto || !auto.eligible || !plan.autoTopUp) return f.num(0);
+        return f.fn(
+          'IF',
+          f.fn('AND', f.cmp('=', quantity(plan.autoTopUp, input), f.num(1)), f.cmp('>', at('shortfall', i), f.num(0))),
+          f.fn('ROUNDUP', f.div(at('shortfall', i), quantity(auto.credits, input)), f.num(0)),
+          f.num(0),
+        );
+      },
+      auto_draw: (i) => {
+        const auto = autoLots.find((l) => l.granted === i)?.auto;
+        return auto ? f.fn('MIN', f.mul(at('packs', i), quantity(auto.credits, input)), at('shortfall', i)) : f.num(0);
+      },
+      consumed: (i) => f.add(at('drawn', i), at('auto_draw', i)),
+      expired: (i) => (block ? f.fn('SUMIFS', lots(EXPIRED), lots(C.lv), ledgerT.period(i)) : f.num(0)),
+      closing: (i) => f.sub(f.sub(f.add(at('opening', i), at('granted', i), at('purchased', i)), at('consumed', i)), at('expired', i)),
+      unmet: (i) => f.sub(at('demand', i), at('consumed', i)),
+      // What the plan bills in the period (a subscription's month, or an annual plan's year up front).
+      billed: (i) => {
+        const paid = plan.payments.filter((p) => p.period === i && p.pool === pool).map((p) => amountOf(p.amount, input));
+        return paid.length === 0 ? f.num(0) : f.add(...paid);
+      },
+      spend: (i) =>
+        block ? f.add(at('billed', i), f.fn('SUMIFS', lots(PRICE), lots(C.g), ledgerT.period(i), lots(C.category), f.str('purchase'))) : at('billed', i),
+      expired_value: (i) => (block ? f.fn('ROUND', f.fn('SUMIFS', lots(EV), lots(C.lv), ledgerT.period(i)), f.num(2)) : f.num(0)),
+      // Left after the period's draws in lots whose last valid period is this one or the next.
+      expiring_soon: (i) =>
+        block
           ? f.fn(
-              'IF',
-              f.fn('AND', f.cmp('=', quantity(plan.autoTopUp, input), f.num(1)), f.cmp('>', c(LEDGER.shortfall), f.num(0))),
-              f.fn('ROUNDUP', f.div(c(LEDGER.shortfall), quantity(auto.credits, input)), f.num(0)),
-              f.num(0),
+              'SUMIFS',
+              lotsAt(LEFT, i),
+              lots(C.lv),
+              f.cat(f.str('>='), ledgerT.period(i)),
+              lots(C.lv),
+              f.cat(f.str('<='), f.add(ledgerT.period(i), f.num(1))),
             )
-          : f.num(0);
-      const autoDrawF = auto ? f.fn('MIN', f.mul(c(LEDGER.packs), quantity(auto.credits, input)), c(LEDGER.shortfall)) : f.num(0);
-      const spend: Formula[] = plan.payments.filter((p) => p.period === i && p.pool === pool).map((p) => amountOf(p.amount, input));
-      for (const l of boughtLots) spend.push(f.ref(rowOf.get(l)!, PRICE, names.lots));
-      const byLastValid = (sumCol: number) => (block ? f.fn('SUMIFS', lotCol(sumCol), lotCol(C.lv), f.num(i + 1)) : f.num(0));
-      ledgerRows[r] = [
-        val(cal.label(i), 'period'),
-        val(i + 1, 'integer'),
-        val(pool, 'text'),
-        i === 0 ? val(0, 'credits') : calc(f.ref(r - 1, LEDGER.closing), 'credits'),
-        calc(sum(grantedLots.map(amountRef)), 'credits'),
-        calc(sum(boughtLots.map(amountRef)), 'credits'),
-        calc(demandF, 'credits'),
-        calc(drawn, 'credits'),
-        calc(f.sub(c(LEDGER.demand), c(LEDGER.drawn)), 'credits'),
-        calc(packsF, 'integer'),
-        calc(autoDrawF, 'credits'),
-        calc(f.add(c(LEDGER.drawn), c(LEDGER.autoDraw)), 'credits'),
-        calc(byLastValid(EXPIRED), 'credits'),
-        calc(f.sub(f.sub(f.add(c(LEDGER.opening), c(LEDGER.granted), c(LEDGER.purchased)), c(LEDGER.consumed)), c(LEDGER.expired)), 'credits'),
-        calc(f.sub(c(LEDGER.demand), c(LEDGER.consumed)), 'credits'),
-        calc(sum(spend), 'money'),
-        calc(f.fn('ROUND', byLastValid(EV), f.num(2)), 'money'),
-        // Left after the period's draws in lots whose last valid period is this one or the next.
-        block ? calc(f.fn('SUMIFS', lotCol(LEFT + i), lotCol(C.lv), f.str(`>=${i + 1}`), lotCol(C.lv), f.str(`<=${i + 2}`)), 'credits') : val(0, 'credits'),
-        calc(secondsF, 'number'),
-        // Seconds served: the consumed share of the seconds demanded, rounded to a second.
-        calc(
-          f.fn(
-            'IF',
-            f.cmp('>=', c(LEDGER.consumed), c(LEDGER.demand)),
-            c(LEDGER.demandSeconds),
-            f.fn('ROUND', f.div(f.mul(c(LEDGER.demandSeconds), c(LEDGER.consumed)), c(LEDGER.demand)), f.num(0)),
-          ),
-          'number',
+          : f.num(0),
+      demand_seconds: (i) => demand.total('Seconds', poolCell('demand_seconds'), i),
+      // Seconds served: the consumed share of the seconds demanded, rounded to a second.
+      output_seconds: (i) =>
+        f.fn(
+          'IF',
+          f.cmp('>=', at('consumed', i), at('demand', i)),
+          at('demand_seconds', i),
+          f.fn('ROUND', f.div(f.mul(at('demand_seconds', i), at('consumed', i)), at('demand', i)), f.num(0)),
         ),
+    };
+    for (const line of LEDGER_LINES) {
+      const r = ledgerRow(k, line.key);
+      const make = formulas[line.key];
+      if (!make) throw new Error(`ledger line '${line.key}' has no formula`);
+      const from = ledgerT.col(0);
+      const to = ledgerT.col(H - 1);
+      const total: Cell =
+        line.total === 'sum'
+          ? calc(f.fn('SUM', f.range(r, from, r, to)), line.fmt)
+          : line.total === 'first'
+            ? calc(f.ref(r, from), line.fmt)
+            : line.total === 'last'
+              ? calc(f.ref(r, to), line.fmt)
+              : val(null);
+      ledgerRows[r] = [
+        val(pool, 'text'),
+        val(line.label, 'text'),
+        val(line.unit === 'money' ? plan.currency : line.unit, 'text'),
+        total,
+        val(null),
+        ...Array.from({ length: H }, (_, i) => calc(make(i), line.fmt)),
       ];
     }
   }
 
   const letter = colLetters;
-  const ledgerHighlights: Highlight[] = [
-    { ref: `A2:${letter(ledgerCols.length - 1)}${ledgerRows.length}`, formula: `$${letter(LEDGER.unmet)}2>0`, colour: 'red', note: 'demand no credit covers' },
-    {
-      ref: `${letter(LEDGER.expiringSoon)}2:${letter(LEDGER.expiringSoon)}${ledgerRows.length}`,
-      formula: `$${letter(LEDGER.expiringSoon)}2>0`,
-      colour: 'amber',
-      note: 'credits whose last valid period is this one or the next',
-    },
-  ];
+  const lastCol = letter(ledgerT.col(H - 1));
+  const firstCol = letter(ledgerT.col(0));
+  const ledgerHighlights: Highlight[] = pools.flatMap((_, k): Highlight[] => {
+    const unmet = ledgerRow(k, 'unmet') + 1;
+    const soon = ledgerRow(k, 'expiring_soon') + 1;
+    return [
+      { ref: `${firstCol}${unmet}:${lastCol}${unmet}`, formula: `${firstCol}${unmet}>0`, colour: 'red', note: 'demand no credit covers' },
+      {
+        ref: `${firstCol}${soon}:${lastCol}${soon}`,
+        formula: `${firstCol}${soon}>0`,
+        colour: 'amber',
+        note: 'credits whose last valid period is this one or the next',
+      },
+    ];
+  });
   const lotHighlights: Highlight[] = [
     {
       ref: `A2:${letter(lotCols.length - 1)}${lotRows.length}`,
@@ -425,8 +407,8 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     },
   ];
   return {
-    demand: { name: names.demand, columns: demandCols, rows: demandRows, frozen: 1 },
-    ledger: { name: names.ledger, columns: ledgerCols, rows: ledgerRows, frozen: 1, highlights: ledgerHighlights },
-    lots: { name: names.lots, columns: lotCols, rows: lotRows, frozen: 1, highlights: lotHighlights },
+    demand: demand.sheet,
+    ledger: { name: names.ledger, columns: ledgerT.columns, rows: ledgerRows, frozen: 2, frozenColumns: LEDGER.unit + 1, highlights: ledgerHighlights },
+    lots: { name: names.lots, columns: lotCols, rows: lotRows, frozen: 1, frozenColumns: 1, highlights: lotHighlights },
   };
 }

@@ -9,7 +9,7 @@ import type { RuleSet } from '../rules/ruleset.ts';
 import type { Scenario } from '../rules/types.ts';
 import { ENGINE_VERSION } from './build.ts';
 import { f } from './formula.ts';
-import { LEDGER, runSheets } from './ledger-sheets.ts';
+import { LEDGER, ledgerRow, runSheets } from './ledger-sheets.ts';
 import { definedName, sheetName } from './names.ts';
 import { rateCardSheet, type RateSheet } from './rate-card.ts';
 import type { Cell, Column, Format, Formula, Sheet, Workbook } from './types.ts';
@@ -26,8 +26,8 @@ interface RunInfo {
   ledger: string;
   demand: string;
   lots: string;
-  ledgerRows: number;
-  demandRows: number;
+  /** Pools of the run, in the Ledger's order. */
+  pools: number;
   versions: string;
   totals: Totals;
   uses: VersionUse[];
@@ -50,17 +50,19 @@ type Metric = [string, Format, (x: RunInfo, row: (label: string) => Formula) => 
 
 /** The Summary's figures: totals over each run's Ledger, with the engine's totals as cached values. */
 function metrics(): Metric[] {
-  const col = (x: RunInfo, c: number) => f.fn('SUM', f.range(1, c, Math.max(1, x.ledgerRows), c, x.ledger));
+  // A line's Total in the Ledger, added over the run's pools.
+  const col = (x: RunInfo, key: string) =>
+    f.fn('SUM', ...Array.from({ length: Math.max(1, x.pools) }, (_, k) => f.ref(ledgerRow(k, key), LEDGER.total, x.ledger)));
   return [
-    ['Credits granted', 'credits', (x) => col(x, LEDGER.granted), (t) => t.granted],
-    ['Credits purchased', 'credits', (x) => col(x, LEDGER.purchased), (t) => t.purchased],
-    ['Credits consumed', 'credits', (x) => col(x, LEDGER.consumed), (t) => t.consumed],
-    ['Credits expired', 'credits', (x) => col(x, LEDGER.expired), (t) => t.expired],
-    ['Demand unmet (credits)', 'credits', (x) => col(x, LEDGER.unmet), (t) => t.unmet],
-    ['Demand (credits)', 'credits', (x) => col(x, LEDGER.demand), (t) => t.demand],
-    ['Spend', 'money', (x) => col(x, LEDGER.spend), (t) => Number(t.spend)],
-    ['Breakage value (expired at cost)', 'money', (x) => col(x, LEDGER.expiredValue), (t) => Number(t.expired_value)],
-    ['Output seconds served', 'number', (x) => col(x, LEDGER.outputSeconds), (t) => t.output_seconds],
+    ['Credits granted', 'credits', (x) => col(x, 'granted'), (t) => t.granted],
+    ['Credits purchased', 'credits', (x) => col(x, 'purchased'), (t) => t.purchased],
+    ['Credits consumed', 'credits', (x) => col(x, 'consumed'), (t) => t.consumed],
+    ['Credits expired', 'credits', (x) => col(x, 'expired'), (t) => t.expired],
+    ['Demand unmet (credits)', 'credits', (x) => col(x, 'unmet'), (t) => t.unmet],
+    ['Demand (credits)', 'credits', (x) => col(x, 'demand'), (t) => t.demand],
+    ['Spend', 'money', (x) => col(x, 'spend'), (t) => Number(t.spend)],
+    ['Breakage value (expired at cost)', 'money', (x) => col(x, 'expired_value'), (t) => Number(t.expired_value)],
+    ['Output seconds served', 'number', (x) => col(x, 'output_seconds'), (t) => t.output_seconds],
     [
       'Effective cost per credit consumed',
       'ratio',
@@ -85,7 +87,7 @@ function metrics(): Metric[] {
         ),
       (t) => (t.granted + t.purchased === 0 ? 0 : t.consumed / (t.granted + t.purchased)),
     ],
-    ['Output seconds demanded', 'number', (x) => col(x, LEDGER.demandSeconds), (t) => t.demand_seconds],
+    ['Output seconds demanded', 'number', (x) => col(x, 'demand_seconds'), (t) => t.demand_seconds],
   ];
 }
 
@@ -210,8 +212,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
           ledger: runSheet('Ledger', name),
           demand: runSheet('Demand', name),
           lots: runSheet('Lots', name),
-          ledgerRows: plan.pools.length * plan.cal.horizon,
-          demandRows: plan.demandRows.length,
+          pools: plan.pools.length,
           versions: uses.map((x) => `${x.id} v${x.version}`).join(', '),
           totals: sim.totals,
           uses,

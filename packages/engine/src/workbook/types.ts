@@ -5,14 +5,14 @@ export type CellValue = number | string | boolean | null;
 /** Error values flow through the graph instead of being thrown. */
 export type CellError = '#CYCLE!' | '#DIV/0!' | '#REF!' | '#VALUE!' | '#NUM!';
 
-export type Format = 'credits' | 'money' | 'ratio' | 'percent' | 'text' | 'period' | 'integer' | 'number' | 'date';
+export type Format = 'credits' | 'money' | 'ratio' | 'percent' | 'text' | 'period' | 'integer' | 'number' | 'date' | 'month' | 'day';
 
 /** A formula as a tree, so the engine can evaluate it and the exporter can write it as Excel. */
 export type Formula =
   | { t: 'num'; v: number }
   | { t: 'str'; v: string }
   | { t: 'ref'; sheet?: string; row: number; col: number; absRow?: boolean; absCol?: boolean }
-  | { t: 'range'; sheet?: string; r1: number; c1: number; r2: number; c2: number }
+  | { t: 'range'; sheet?: string; r1: number; c1: number; r2: number; c2: number; absRow?: boolean; absCol?: boolean }
   | { t: 'name'; name: string }
   | { t: 'op'; op: '+' | '-' | '*' | '/' | '>' | '<' | '>=' | '<=' | '=' | '<>' | '&'; a: Formula; b: Formula }
   | { t: 'neg'; a: Formula }
@@ -47,6 +47,8 @@ export interface Sheet {
   rows: Cell[][];
   /** Header rows to freeze. */
   frozen?: number;
+  /** Label columns to freeze (time runs across the columns after them). */
+  frozenColumns?: number;
   /** Conditional formats, in A1 ranges of this sheet. */
   highlights?: Highlight[];
 }

@@ -87,11 +87,16 @@ export function DecisionForm({ apiPath, version }: { apiPath: string; version: n
 
 /**
  * Publishes an approved draft, after a confirmation that says what goes live and when. A date before
- * today is refused, unless the user is an approver and gives a reason (recorded in the trail).
+ * today is refused, unless the user is an approver and gives a reason (recorded in the trail); so is a
+ * rate card over its publish guardrail (`guardrail`: the limits it is over), which needs an approver's override.
  */
-export function PublishForm({ apiPath, id, version, defaultDate, minDate, today, canBackdate }: { apiPath: string; id: string; version: number; defaultDate: string; minDate: string | null; today: string; canBackdate: boolean }) {
+export function PublishForm({ apiPath, id, version, defaultDate, minDate, today, canBackdate, guardrail }: { apiPath: string; id: string; version: number; defaultDate: string; minDate: string | null; today: string; canBackdate: boolean; guardrail: readonly string[] }) {
   const [date, setDate] = useState(defaultDate);
   const [reason, setReason] = useState('');
+  const [override, setOverride] = useState('');
+  const guarded = guardrail.length > 0;
+  // Only an approver may override the guardrail (the API refuses anyone else, and anyone without a reason).
+  const canOverride = canBackdate;
   const [confirming, setConfirming] = useState(false);
   const step = useStep(`${apiPath}/publish`);
   const past = date !== '' && date < today;
@@ -116,20 +121,27 @@ export function PublishForm({ apiPath, id, version, defaultDate, minDate, today,
             <input value={reason} onChange={(e) => setReason(e.target.value)} required data-testid="backdate-reason" />
           </label>
         ) : null}
-        <button className="btn primary" type="submit" disabled={step.busy || confirming} data-testid="publish">
+        {guarded && canOverride ? (
+          <label className="field" style={{ flex: 1, maxWidth: 460 }}>
+            Override the guardrail: reason (required, recorded)
+            <input value={override} onChange={(e) => setOverride(e.target.value)} required data-testid="guardrail-override" />
+          </label>
+        ) : null}
+        <button className="btn primary" type="submit" disabled={step.busy || confirming || (guarded && !canOverride)} data-testid="publish">
           Publish v{version}…
         </button>
+        {guarded && !canOverride ? <span className="small pos" data-testid="guardrail-needs-approver">Over the guardrail: only an approver may publish it, with an override reason.</span> : null}
         {past && !canBackdate ? <span className="small pos" data-testid="past-date">{date} is in the past: only an approver may backdate, with a reason.</span> : null}
         <span className="small muted" style={{ maxWidth: 420 }}>Publishing freezes this version: it can never change again. Later edits become new versions.</span>
       </form>
       {confirming ? (
         <div className="confirm" role="alertdialog" aria-label="Confirm publishing" data-testid="confirm-publish">
           <p>
-            <strong>Publish {id} v{version}, in force from {date}{past ? ` (backdated: ${reason || 'no reason given'})` : ''}?</strong> From that date every quote,
+            <strong>Publish {id} v{version}, in force from {date}{past ? ` (backdated: ${reason || 'no reason given'})` : ''}{guarded ? ` over the guardrail (${guardrail.join('; ')}), overridden: ${override || 'no reason given'}` : ''}?</strong> From that date every quote,
             forecast and export uses it. It cannot be edited afterwards{date > today ? '; until then it can be withdrawn' : ''}.
           </p>
           <div className="actions">
-            <button className="btn primary" type="button" disabled={step.busy} data-testid="confirm-publish-yes" onClick={() => void step.run({ effective_from: date, ...(past ? { backdate_reason: reason } : {}) }).then(() => setConfirming(false))}>
+            <button className="btn primary" type="button" disabled={step.busy} data-testid="confirm-publish-yes" onClick={() => void step.run({ effective_from: date, ...(past ? { backdate_reason: reason } : {}), ...(guarded ? { guardrail_override: override } : {}) }).then(() => setConfirming(false))}>
               {step.busy ? 'Publishing…' : `Yes, publish v${version}`}
             </button>
             <button className="btn" type="button" onClick={() => setConfirming(false)} data-testid="confirm-publish-no">Cancel</button>

@@ -8,11 +8,13 @@ import { ExamplesTable, PriceGridTable } from '@/components/PriceGridTable.tsx';
 import { SourceView } from '@/components/SourceView.tsx';
 import { requireUser } from '@/lib/auth.ts';
 import { documentSummary } from '@/lib/documents.ts';
+import { publishGuardrail } from '@/lib/guardrail.ts';
 import { documentDiff } from '@/lib/impact.ts';
 import { allows } from '@/lib/roles.ts';
 import { KIND_LABELS, KIND_SLUGS, documentHref, kindFromSlug } from '@/lib/kinds.ts';
 import { evaluatedGrid, examplesOf } from '@/lib/preview.ts';
 import { loadRules } from '@/lib/store.ts';
+import { GuardrailPanel } from './GuardrailPanel.tsx';
 import { DecisionForm, PublishForm, SubmitForm, WithdrawForm } from './PublishPanel.tsx';
 import { UserText } from '@/components/UserText.tsx';
 
@@ -36,6 +38,8 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
   const inForce = summary.in_force !== null && summary.in_force !== version ? summary.in_force : null;
   const against = inForce ?? previous?.version ?? null;
   const diff = isDraft && against !== null ? await documentDiff(rules, kind, id, against, version) : undefined;
+  // A rate-card draft's backtest on the loaded usage, and its publish guardrail.
+  const guard = card && isDraft ? await publishGuardrail(rules, id, version, { today, perCustomer: true }) : undefined;
   const lastPublished = [...summary.versions].reverse().find((x) => x.status === 'published');
   const defaultDate = lastPublished && lastPublished.effective_from > today ? lastPublished.effective_from : today;
   const canEdit = allows(user.role, 'editor');
@@ -100,6 +104,7 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
               <DiffSections diff={diff} />
             </div>
           ) : null}
+          {guard ? <GuardrailPanel check={guard} /> : null}
           {problems.length > 0 ? (
             <div className="notice error" role="alert" data-testid="version-problems">
               <strong>
@@ -127,7 +132,7 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
           ) : null}
           {problems.length === 0 && v.review === 'approved' ? (
             canEdit ? (
-              <PublishForm apiPath={apiPath} id={id} version={version} defaultDate={defaultDate} minDate={lastPublished?.effective_from ?? null} today={today} canBackdate={user.role === 'approver'} />
+              <PublishForm apiPath={apiPath} id={id} version={version} defaultDate={defaultDate} minDate={lastPublished?.effective_from ?? null} today={today} canBackdate={user.role === 'approver'} guardrail={guard?.needs_override ? guard.breaches : []} />
             ) : <p className="muted">Approved; waiting for an editor to publish it.</p>
           ) : null}
         </div>

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildModel, DEMAND, LEDGER, LEDGER_LINES, loadStore, runNames, type Formula, type Sheet } from '@creditbook/engine';
+import { DirectoryStore } from '@creditbook/engine/node';
+
+const rulesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'rules');
+
+/** A formula as Excel's R1C1 sees it from column `col`: relative columns become offsets, so a formula filled right is the same. */
+function relative(x: Formula, col: number): unknown {
+  switch (x.t) {
+    case 'ref':
+      return { ...x, col: x.absCol ? x.col : x.col - col };
+    case 'range':
+      return { ...x, c1: x.absCol ? x.c1 : x.c1 - col, c2: x.absCol ? x.c2 : x.c2 - col };
+    case 'op':
+      return { ...x, a: relative(x.a, col), b: relative(x.b, col) };
+    case 'neg':
+      return { ...x, a: relative(x.a, col) };
+    case 'fn':
+      return { ...x, args: x.args.map((a) => relative(a, col)) };
+    default:
+      return x;
+  }
+}
+
+/** Rows of a sheet with time across whose period cells are not one formula filled right: `label` of the row for each. */
+function notFilledRight(s: Sheet, first: number, label: (row: number) => string): string[] {
+  const out: string[] = [];
+  s.rows.slice(2).forEach((row, k) => {
+    const cells = row.slice(first);
+    if (!cells.some((c) => c.f)) return;
+    const shapes = new Set(cells.map((c, i) => (c.f ? JSON.stringify(relative(c.f, first + i)) : `value ${String(c.v)}`)));
+    if (shapes.size > 1) out.push(label(k + 2));
+  });
+  return out;
+}
+
+describe('the Ledger and Demand sheets have time across the columns', () => {
+  it('every line of every bundled run is one formula filled right (except what the plan bills, which is an input in its billing months)', async () => {
+    const { rules, errors } = await loadStore(new DirectoryStore(rulesDir));
+    expect(errors).toEqual([]);
+    const seen = new Set<string>();
+    for (const id of rules.ids('Scenario')) {
+      const scenario = rules.latest('Scenario', id)!.doc;
+      const wb = await buildModel(rules, scenario, runNames(scenario));
+      for (const s of wb.sheets) {
+        if (s.name.startsWith('Ledger')) {
+          const bad = notFilledRight(s, LEDGER.first, (r) => String(s.rows[r]![LEDGER.line]!.v));
+          for (const b of bad) seen.add(b);
+          expect(
+            bad.filter((b) => b !== 'Plan billed'),
+            `${id} ${s.name}`,
+          ).toEqual([]);
+          // Row 1 numbers the periods; row 0 holds them as dates (Excel serials: 2025-06-01 is 45,809).
+          expect(s.rows[1]!.slice(LEDGER.first).map((c) => c.v)).toEqual(Array.from({ length: s.rows[1]!.length - LEDGER.first }, (_, i) => i + 1));
+          expect(s.rows[0]![LEDGER.first]!.fmt).toMatch(/^(month|day)$/);
+          expect(s.frozenColumns).toBe(LEDGER.unit + 1);
+          // Every pool has every line.
+          expect((s.rows.length - 2) % LEDGER_LINES.length).toBe(0);
+        }
+        if (s.name.startsWith('Demand')) {
+          const bad = notFilledRight(s, LEDGER.first + 3, (r) => String(s.rows[r]![DEMAND.item]!.v));
+          // A card version switching mid-horizon changes the price cell read: the only exception.
+          expect(
+            bad.filter((b) => b !== 'Credits per unit'),
+            `${id} ${s.name}`,
+          ).toEqual([]);
+        }
+      }
+    }
+    // Only billing varies by period in the bundled runs (an annual plan bills in its first month).
+    expect([...seen].filter((b) => b !== 'Plan billed')).toEqual([]);
+  });
+
+  it('periods are real dates: 2025-06 is Excel day 45,809', async () => {
+    const { rules } = await loadStore(new DirectoryStore(rulesDir));
+    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;
+    const wb = await buildModel(rules, scenario, ['base']);
+    const ledger = wb.sheets.find((s) => s.name === 'Ledger')!;
+    // 1900-01-01 is day 1 and Excel counts 1900-02-29: 2025-06-01 is 45,809 (2025-01-01 is 45,658; + 151 days Jan–May).
+    expect(ledger.rows[0]![LEDGER.first]!.v).toBe(45_809);
+  });
+});
