@@ -148,7 +148,8 @@ async function signIn(req: Request): Promise<Response> {
     const next = safeNext(form.get('next'));
     const email = String(form.get('email') ?? '');
     const wait = throttled(req, email);
-    if (wait) return new Response(null, { status: 303, headers: { location: `/login?error=throttled&next=${encodeURIComponent(next)}`, 'cache-control': 'no-store' } });
+    if (wait)
+      return new Response(null, { status: 303, headers: { location: `/login?error=throttled&next=${encodeURIComponent(next)}`, 'cache-control': 'no-store' } });
     const user = await checkedSignIn(req, email, String(form.get('password') ?? ''));
     const to = user ? next : `/login?error=1&next=${encodeURIComponent(next)}`;
     const headers: Record<string, string> = { location: to, 'cache-control': 'no-store' };
