@@ -116,6 +116,7 @@ describe('publish on a failing disk is all or nothing', () => {
     expect(ioDiagnostic(errno('EIO'))?.code).toBe('T_IO');
     expect(ioDiagnostic(new Error('T_IO store is locked'))?.code).toBe('T_IO');
     expect(ioDiagnostic(new TypeError('x is undefined'))).toBeUndefined();
+    expect(ioDiagnostic(Object.assign(new TypeError('bad argument'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBeUndefined();
   });
 });
 

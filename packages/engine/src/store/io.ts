@@ -11,7 +11,8 @@ const FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
  */
 export function ioDiagnostic(e: unknown, root?: string): Diagnostic | undefined {
   const err = e as NodeJS.ErrnoException | undefined;
-  const code = typeof err?.code === 'string' ? err.code : undefined;
+  // errno codes (ENOSPC, EROFS, ...); Node's own ERR_* codes and other libraries' codes are not I/O failures.
+  const code = typeof err?.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) && !err.code.startsWith('ERR') ? err.code : undefined;
   const locked = err instanceof Error && /^T_IO /.test(err.message);
   if (!code && !locked) return undefined;
   const where =
