@@ -30,3 +30,44 @@ describe('requests no route should see', () => {
     expect(refuseRequest('GET', 'http://localhost/api/quote?card=%C0')).toBeUndefined();
   });
 });
+
+describe("guardServer: Node's server answers refused requests before Next.js sees them", () => {
+  it('a real HTTP server: TRACE is 405 and %C0 is 400 with the security headers; a normal request reaches the handler', async () => {
+    const { guardServer } = await import('../lib/guard.ts');
+    await guardServer();
+    const http = await import('node:http');
+    let reached = 0;
+    const server = http.createServer((_req, res) => {
+      reached++;
+      res.end('handler');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const send = (method: string, url: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method, path: url }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const trace = await send('TRACE', '/api/rules');
+      expect(trace.status).toBe(405);
+      expect(trace.headers['allow']).toBe('GET, HEAD, POST, OPTIONS');
+      expect(JSON.parse(trace.body).errors[0].code).toBe('H_METHOD');
+      const bad = await send('GET', '/api/rules/rate-card/%C0');
+      expect(bad.status).toBe(400);
+      expect(bad.headers['x-content-type-options']).toBe('nosniff');
+      expect(JSON.parse(bad.body).errors[0].code).toBe('H_BAD_URL');
+      expect(reached).toBe(0);
+      const ok = await send('GET', '/api/rules?q=%C0');
+      expect([ok.status, ok.body]).toEqual([200, 'handler']);
+      expect(reached).toBe(1);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
