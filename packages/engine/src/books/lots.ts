@@ -29,7 +29,17 @@ export function runCalendar(r: ForecastResult): Calendar {
   return calendar(labels[0] ?? '2000-01', labels.length, r.granularity);
 }
 
-function centsOf(text: string): number {
+/**
+ * Month k's share (0 … 11) of an annual plan's price, in cents: the difference of cumulative shares
+ * round half up(year × k ÷ 12), so the twelve add up to the year exactly.
+ */
+export function monthShareCents(yearCents: number, k: number): number {
+  const share = (n: number) => Math.floor((yearCents * n + 6) / 12);
+  return share(k + 1) - share(k);
+}
+
+/** An exact decimal amount in whole cents, rounded half up. */
+export function centsOf(text: string): number {
   const c = new D(text).times(100).toDecimalPlaces(0, D.ROUND_HALF_UP);
   if (!c.abs().lte(Number.MAX_SAFE_INTEGER)) throw new RangeError(`price out of range: ${text}`);
   return c.toNumber();
@@ -74,8 +84,10 @@ export function bookLots(r: ForecastResult): BookLot[] {
   const out: BookLot[] = [];
   const annual = r.plan.billing === 'annual';
   const yearLots: LotResult[] = [];
+  const rolled: LotResult[] = [];
   for (const l of r.lots) {
-    if (annual && l.source === 'subscription') yearLots.push(l);
+    if (l.rolled_from !== undefined) rolled.push(l);
+    else if (annual && l.source === 'subscription') yearLots.push(l);
     else out.push(toBook(l, centsOf(exactPrice(l).toString()), index(l.granted_period)));
   }
   for (let y = 0; y < yearLots.length; y += 12) {
@@ -84,8 +96,7 @@ export function bookLots(r: ForecastResult): BookLot[] {
     const billed = index(first.granted_period);
     // What was paid for the year: the first month's share, twelve times.
     const yearCents = centsOf(exactPrice(first).times(12).toString());
-    const share = (k: number) => Math.floor((yearCents * k + 6) / 12);
-    const shareOf = (k: number) => share(k + 1) - share(k);
+    const shareOf = (k: number) => monthShareCents(yearCents, k);
     year.forEach((l, k) => out.push(toBook(l, shareOf(k), billed)));
     // Months of the year past the horizon: paid for, not yet granted.
     const validFor = first.last_valid_period === 'never' ? null : index(first.last_valid_period) - billed;
@@ -106,6 +117,15 @@ export function bookLots(r: ForecastResult): BookLot[] {
         priceRule: ruleAt(r, 'PlanCatalog', cal.label(billed)),
       });
     }
+  }
+  // Credits that rolled over are still the lot they were paid for: its draws go on, and it ends when its last rolled lot does.
+  const byId = new Map(out.map((b) => [b.id, b] as const));
+  for (const l of rolled) {
+    const root = byId.get(l.rolled_from!);
+    if (!root) continue;
+    root.draws = [...root.draws, ...l.draws.map((d) => ({ i: index(d.period), credits: d.credits }))].sort((a, b) => a.i - b.i);
+    root.lastValid = lastValid(l);
+    byId.set(l.id, root);
   }
   return out;
 }
