@@ -81,7 +81,10 @@ describe('soak: hostile requests and a failing disk among normal ones', () => {
       count('too-large', (await api.validate(request('/api/validate', { cookie: viewer, body: 'x'.repeat(3 * 2 ** 20) }))).status);
       count('bad-json', (await api.quotePost(request('/api/quote', { cookie: viewer, body: '{"card":' }))).status);
       count('constructor', (await api.quoteGet(request('/api/quote?card=kling-consumer&constructor=y', { cookie: viewer }))).status);
-      count('password', (await api.login(request('/api/auth/login', { body: JSON.stringify({ email: 'editor@creditbook.local', password: 'p'.repeat(300) }) }))).status);
+      count(
+        'password',
+        (await api.login(request('/api/auth/login', { body: JSON.stringify({ email: 'editor@creditbook.local', password: 'p'.repeat(300) }) }))).status,
+      );
       const many = JSON.stringify({ scenario: 'agency-campaigns', custom: Array.from({ length: 51 }, (_, k) => ({ name: `m${k}`, demand_scale: 1 })) });
       count('variants', (await api.compareRoute(request('/api/compare', { cookie: viewer, body: many }))).status);
       // A failing disk, every 10th round: a save on a full disk.
@@ -123,6 +126,8 @@ describe('soak: hostile requests and a failing disk among normal ones', () => {
     expect(handles()).toBeLessThanOrEqual(baseHandles + 2);
     expect(leftovers()).toEqual([]);
     // Nothing the failing saves tried was written: kling-consumer still has its bundled versions only.
-    expect(readdirSync(path.join(dir, 'rules/rate-cards/kling-consumer')).sort()).toEqual(readdirSync(path.join(ROOT, 'rules/rate-cards/kling-consumer')).sort());
+    expect(readdirSync(path.join(dir, 'rules/rate-cards/kling-consumer')).sort()).toEqual(
+      readdirSync(path.join(ROOT, 'rules/rate-cards/kling-consumer')).sort(),
+    );
   });
 });

@@ -32,7 +32,16 @@ const COMMANDS: [string, (store: string) => string[]][] = [
   ['portfolio', (s) => ['portfolio', path.join(s, 'portfolios/kling-customer-base.yaml'), '--workers', '1']],
   [
     'usage sample',
-    (s) => ['usage', 'sample', '-o', path.join(out, `${path.basename(path.dirname(s))}-events.csv`), '--customers-file', path.join(out, `${path.basename(path.dirname(s))}-customers.csv`), '--customers', '2'],
+    (s) => [
+      'usage',
+      'sample',
+      '-o',
+      path.join(out, `${path.basename(path.dirname(s))}-events.csv`),
+      '--customers-file',
+      path.join(out, `${path.basename(path.dirname(s))}-customers.csv`),
+      '--customers',
+      '2',
+    ],
   ],
 ];
 
@@ -52,7 +61,10 @@ describe('--rules DIR, for every command that reads rules', () => {
   it('backtest --rules DIR reads that store, not ./rules', async () => {
     const events = path.join(out, 'backtest-events.csv');
     const db = path.join(out, 'backtest.duckdb');
-    expect((await run(repoRoot, 'usage', 'sample', '-o', events, '--customers-file', path.join(out, 'backtest-customers.csv'), '--customers', '2', '--rules', clean)).code).toBe(0);
+    expect(
+      (await run(repoRoot, 'usage', 'sample', '-o', events, '--customers-file', path.join(out, 'backtest-customers.csv'), '--customers', '2', '--rules', clean))
+        .code,
+    ).toBe(0);
     expect((await run(repoRoot, 'usage', 'import', events, '--db', db)).code).toBe(0);
     const args = ['backtest', '--usage', db, '--card', 'kling-consumer', '--from', '1', '--to', '2'];
     const bad = await run(repoRoot, ...args, '--rules', broken);
