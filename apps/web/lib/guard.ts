@@ -60,6 +60,8 @@ export async function guardServer(): Promise<void> {
   if (flags[GUARDED]) return;
   flags[GUARDED] = true;
   const { Server } = await import('node:http');
+  // The original is called with each server as `this` (emit.call below), never unbound.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const emit = Server.prototype.emit;
   Server.prototype.emit = function (this: InstanceType<typeof Server>, event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'request') {
