@@ -409,6 +409,15 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
   return {
     demand: demand.sheet,
     ledger: { name: names.ledger, columns: ledgerT.columns, rows: ledgerRows, frozen: 2, frozenColumns: LEDGER.unit + 1, highlights: ledgerHighlights },
-    lots: { name: names.lots, columns: lotCols, rows: lotRows, frozen: 1, frozenColumns: 1, highlights: lotHighlights },
+    lots: {
+      name: names.lots,
+      columns: lotCols,
+      rows: lotRows,
+      frozen: 1,
+      frozenColumns: 1,
+      // Three periods' columns (can give, gives, left) per period: about eight periods to a page.
+      pagesWide: Math.max(1, Math.ceil(lotCols.length / 28)),
+      highlights: lotHighlights,
+    },
   };
 }
