@@ -1,6 +1,18 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { books, buildModel, forecast, loadStore, modelMismatches, recalculate, revenueMismatches, runNames, type ForecastResult, type RuleSet, type Workbook } from '@creditbook/engine';
+import {
+  books,
+  buildModel,
+  forecast,
+  loadStore,
+  modelMismatches,
+  recalculate,
+  revenueMismatches,
+  runNames,
+  type ForecastResult,
+  type RuleSet,
+  type Workbook,
+} from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 const rulesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'rules');
@@ -40,7 +52,8 @@ describe('the live workbook model, recomputed by the engine’s graph', () => {
       expect(revenueMismatches(read, sheets, booked), `${id} Revenue`).toEqual([]);
       const swapped = booked.map((b, k) => ({ ...booked[(k + 1) % booked.length]!, variant: b.variant }));
       // (A scenario of free credits only has the same empty books in every run.)
-      if (booked.some((b) => JSON.stringify(b.periods) !== JSON.stringify(booked[0]!.periods))) expect(revenueMismatches(read, sheets, swapped).length, id).toBeGreaterThan(0);
+      if (booked.some((b) => JSON.stringify(b.periods) !== JSON.stringify(booked[0]!.periods)))
+        expect(revenueMismatches(read, sheets, swapped).length, id).toBeGreaterThan(0);
       else differing.push(id);
     }
     // Most bundled scenarios' runs bill differently, so the swapped comparison above did run.

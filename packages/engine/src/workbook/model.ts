@@ -204,7 +204,12 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
     }
     // The revenue terms in force in each period, their expected breakage rates as inputs.
     const labelOf = (i: number) => plan.cal.label(i);
-    const terms = periodTerms(rules, Array.from({ length: plan.cal.horizon }, (_, i) => labelOf(i)), [...plan.uses.values()], options.books ?? {});
+    const terms = periodTerms(
+      rules,
+      Array.from({ length: plan.cal.horizon }, (_, i) => labelOf(i)),
+      [...plan.uses.values()],
+      options.books ?? {},
+    );
     const rates = revenueInputs(terms, labelOf);
     rateInputs[k] = rates;
     for (const x of rates) {

@@ -71,14 +71,7 @@ interface RevenueLot {
  * cumulative amounts. `b` reads the expected breakage rate inputs, so editing a rate (or a validity,
  * which moves a lot's expiry) recomputes the books.
  */
-export function revenueSheet(
-  plan: LedgerPlan,
-  name: string,
-  lotsName: string,
-  layout: LotsLayout,
-  rates: readonly RevenueInput[],
-  input: InputRef,
-): Sheet {
+export function revenueSheet(plan: LedgerPlan, name: string, lotsName: string, layout: LotsLayout, rates: readonly RevenueInput[], input: InputRef): Sheet {
   const { cal } = plan;
   const H = cal.horizon;
   const t = timeline(
@@ -186,7 +179,17 @@ export function revenueSheet(
     };
     for (const line of REVENUE_LINES) {
       const r = rollRow.get(`${pool}|${line.key}`)!;
-      rows[r] = [text(pool), text(line.label), blank(), blank(), blank(), blank(), totalOf(r, line.total, 'money'), blank(), ...across(formulas[line.key], 'money')];
+      rows[r] = [
+        text(pool),
+        text(line.label),
+        blank(),
+        blank(),
+        blank(),
+        blank(),
+        totalOf(r, line.total, 'money'),
+        blank(),
+        ...across(formulas[line.key], 'money'),
+      ];
     }
   }
 
@@ -255,11 +258,7 @@ export function revenueSheet(
                   'IF',
                   f.cmp('=', amount, f.num(0)),
                   f.fn('IF', f.cmp('>=', t.period(i), g), price, f.num(0)),
-                  f.fn(
-                    'MIN',
-                    price,
-                    f.fn('ROUND', f.div(f.mul(price, usedAt(i)), f.mul(amount, f.sub(f.num(1), rate(i)))), f.num(2)),
-                  ),
+                  f.fn('MIN', price, f.fn('ROUND', f.div(f.mul(price, usedAt(i)), f.mul(amount, f.sub(f.num(1), rate(i)))), f.num(2))),
                 ),
               ),
             ),
