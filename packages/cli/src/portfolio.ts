@@ -7,7 +7,9 @@ import {
   partOf,
   portfolioCompareWorkbook,
   portfolioModel,
+  portfolioPeriodSheet,
   portfolioWorkbook,
+  poolsOf,
   renderPortfolio,
   runAggregates,
   type LoadedDocument,
@@ -114,14 +116,15 @@ function print(io: Io, r: ReturnType<typeof renderPortfolio>, asJson: boolean, p
     json(io, r);
     return;
   }
-  const wb = portfolioWorkbook(r, p);
+  const pools = poolsOf(r);
   io.stdout.write(`${r.portfolio} — ${r.variant ?? 'base'} (${r.currency}), seed ${r.seed}${r.runs > 1 ? `, ${r.runs} runs: P50 per figure` : ''}\n\n`);
-  io.stdout.write(renderSheet(wb.sheets[0]!, { title: true }));
+  io.stdout.write(renderSheet(portfolioPeriodSheet('Portfolio', r, r.periods, pools, { ledger: true, books: false }), { title: true }));
+  io.stdout.write('\n' + renderSheet(portfolioPeriodSheet('Books', r, r.periods, pools, { ledger: false, books: true }), { title: true }));
   if (r.runs > 1)
     io.stdout.write(
       '\n' +
         renderSheet(
-          wb.sheets.find((s) => s.name === 'Bands')!,
+          portfolioWorkbook(r, p).sheets.find((s) => s.name === 'Bands')!,
           { title: true },
         ),
     );

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, run } from './support.ts';
 
@@ -20,6 +21,26 @@ describe('creditbook portfolio', () => {
     expect(j.periods[0].period).toBe('2025-06');
     expect(j.periods[0].spend).toMatch(money);
     expect(Object.keys(j.periods[0].pools)).toEqual(['consumer', 'api']);
+    expect(Object.keys(j.periods[0].books)).toEqual([
+      'billings',
+      'revenue_usage',
+      'revenue_breakage',
+      'revenue',
+      'deferred_opening',
+      'deferred_closing',
+      'current',
+      'non_current',
+    ]);
+    for (const v of Object.values(j.periods[7].books)) expect(v).toMatch(money);
+    expect(Object.keys(j.totals.books)).toEqual(['billings', 'revenue', 'revenue_usage', 'revenue_breakage', 'deferred_closing', 'deferred_peak']);
+    // Billings are the cash taken; every month's deferred revenue rolls forward from the last.
+    const c = (x: string) => Math.round(Number(x) * 100);
+    j.periods.forEach((p: { spend: string; books: Record<string, string> }, i: number) => {
+      expect(p.books['billings']).toBe(p.spend);
+      expect(c(p.books['deferred_closing']!)).toBe(c(p.books['deferred_opening']!) + c(p.books['billings']!) - c(p.books['revenue']!));
+      if (i > 0) expect(p.books['deferred_opening']).toBe(j.periods[i - 1].books.deferred_closing);
+    });
+    expect(j.totals.books.billings).toBe(j.totals.spend);
     expect(j.cohorts.map((c: { cohort: string }) => c.cohort)).toEqual([
       'free-users',
       'standard-hobbyists',
@@ -74,6 +95,58 @@ describe('creditbook portfolio', () => {
     const unknown = await run(repoRoot, 'portfolio', P, '--variant', 'nope');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/C_VARIANT/);
+  }, 240_000);
+
+  it('export writes the figures as values that equal portfolio --json: total and cohort sheets, the bands, the inputs with a note', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'creditbook-portfolio-export-'));
+    const out = path.join(dir, 'base.xlsx');
+    const args = ['--variant', 'twelve-month-validity', '--runs', '3', '--seed', '4', '--workers', '1'];
+    const e = await run(repoRoot, 'export', P, '-o', out, ...args);
+    expect(e.stderr).toBe('');
+    expect(e.code).toBe(0);
+    const j = JSON.parse((await run(repoRoot, 'portfolio', P, '--json', ...args)).stdout);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(out);
+    expect(book.worksheets.map((w) => w.name)).toEqual([
+      'Portfolio (P50)',
+      'Bands',
+      ...j.cohorts.map((c: { cohort: string }) => `Cohort ${c.cohort} (P50)`.slice(0, 31)),
+      'Inputs',
+    ]);
+    const table = (name: string) => {
+      const ws = book.getWorksheet(name)!;
+      const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+      return { ws, at: (title: string) => header.indexOf(title) + 1 };
+    };
+    // Every period of the total and of each cohort: the P50 of each figure, as a value (no formula).
+    const check = (
+      name: string,
+      periods: { period: string; spend: { p50: string }; books: Record<string, { p50: string }>; pools: Record<string, Record<string, { p50: number }>> }[],
+    ) => {
+      const { ws, at } = table(name);
+      expect(ws.rowCount).toBe(periods.length + 1);
+      periods.forEach((p, i) => {
+        const row = ws.getRow(i + 2);
+        expect(row.getCell(1).value).toBe(p.period);
+        expect(Number(row.getCell(at('Spend (USD)')).value).toFixed(2)).toBe(p.spend.p50);
+        expect(Number(row.getCell(at('Deferred closing (USD)')).value).toFixed(2)).toBe(p.books['deferred_closing']!.p50);
+        expect(Number(row.getCell(at('Revenue, breakage (USD)')).value).toFixed(2)).toBe(p.books['revenue_breakage']!.p50);
+        expect(Number(row.getCell(at('Deferred non-current (USD)')).value).toFixed(2)).toBe(p.books['non_current']!.p50);
+        expect(row.getCell(at('consumer closing')).value).toBe(p.pools['consumer']!['closing']!.p50);
+        expect(typeof row.getCell(at('Revenue (USD)')).value).toBe('number');
+      });
+    };
+    check('Portfolio (P50)', j.periods);
+    j.cohorts.forEach((c: { cohort: string; periods: Parameters<typeof check>[1] }) => check(`Cohort ${c.cohort} (P50)`.slice(0, 31), c.periods));
+    const bands = table('Bands');
+    j.periods.forEach((p: { books: Record<string, Record<'p10' | 'p50' | 'p90', string>> }, i: number) => {
+      for (const q of ['p10', 'p50', 'p90'] as const)
+        expect(Number(bands.ws.getRow(i + 2).getCell(bands.at(`Deferred revenue ${q.toUpperCase()}`)).value).toFixed(2)).toBe(p.books['deferred_closing']![q]);
+    });
+    const inputs = book.getWorksheet('Inputs')!;
+    const note = inputs.getRow(inputs.rowCount).getCell(2).value;
+    expect(String(note)).toMatch(/^Values, not formulas/);
+    expect(inputs.getRow(2).getCell(1).value).toBe('free-users');
   }, 240_000);
 
   it('runs its worker threads from the built CLI too (dist/portfolio-worker.mjs)', () => {

@@ -229,4 +229,46 @@ describe('portfolio', () => {
     const bad = await load('start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: e, scenario: demo, joins: [1], spread: { distribution: gamma } }\n');
     expect(bad.errors.some((e) => e.code === 'S_SCHEMA' && e.line === 11 && e.path.startsWith('/cohorts/0/spread'))).toBe(true);
   });
+
+  it("a rate-card version's reach: all, new customers only, or existing ones from their next renewal (hand-computed)", async () => {
+    // demo-card v2 from 2025-02-01 prices the template's clip (m1 std 5 s) at 20 credits instead of 10; 3 clips a month.
+    const v2 = (reach: string): StoredFile => ({
+      path: '_base/card-v2.yaml',
+      text: demoPack()[0]!
+        .text.replace('version: 1', 'version: 2')
+        .replace('effective_from: 2025-01-01', `effective_from: 2025-02-01\nreach: ${reach}`)
+        .replace('std: { "5": 10', 'std: { "5": 20'),
+    });
+    const template = `start: 2025-01\nhorizon: 3\nplan: { catalog: demo-plans, subscription: basic }\nrules: { validity: demo-validity, cards: { consumer: demo-card } }\ndemand:\n  - { id: clips, request: { model: m1, mode: std, duration_s: 5 }, count: 3 }\nvariants:\n  - { name: annual, plan: { billing: annual } }\n`;
+    const demand = async (reach: string) => {
+      const l = await loadFiles([
+        ...demoPack(),
+        v2(reach),
+        demoScenario(template),
+        portfolioFile(
+          'start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: monthly, scenario: demo, joins: [1, 1] }\n  - { id: annual, scenario: demo, variant: annual, joins: [1] }\n',
+        ),
+      ]);
+      expect(l.errors).toEqual([]);
+      const r = await runPortfolio(await portfolioModel(l.rules, portfolioOf(l)));
+      return r.cohorts.map((c) => c.periods.map((p) => p.pools['consumer']!.demand));
+    };
+    // all: everyone pays 20 a clip from February. Monthly cohort: Jan 30 (one customer), Feb and Mar 2 × 60 = 120; annual: 30, 60, 60.
+    expect(await demand('all')).toEqual([
+      [30, 120, 120],
+      [30, 60, 60],
+    ]);
+    // new_customers: only the customer who joins in February (on or after 2025-02-01) pays 20; those of January keep v1.
+    // Monthly: Jan 30, Feb 30 + 60 = 90, Mar 90; annual: 30 throughout.
+    expect(await demand('new_customers')).toEqual([
+      [30, 90, 90],
+      [30, 30, 30],
+    ]);
+    // next_renewal: the January monthly customer renews on 2025-02-01 and pays 20 from then (30, 60, 60), the February one is new (60, 60):
+    // monthly 30, 120, 120; the annual customer renews on 2026-01-01, past the horizon: 30 throughout.
+    expect(await demand('next_renewal')).toEqual([
+      [30, 120, 120],
+      [30, 30, 30],
+    ]);
+  });
 });

@@ -18,6 +18,8 @@ interface PeriodFigures {
   churned: Figure;
   spend: Figure;
   expired_value: Figure;
+  /** billings, revenue_usage, revenue_breakage, revenue, deferred_opening, deferred_closing, current, non_current. */
+  books: Record<string, Figure>;
   pools: Record<string, Record<string, Figure>>;
 }
 interface Totals {
@@ -25,6 +27,8 @@ interface Totals {
   churned: Figure;
   spend: Figure;
   expired_value: Figure;
+  /** billings, revenue, revenue_usage, revenue_breakage, deferred_closing, deferred_peak. */
+  books: Record<string, Figure>;
   pools: Record<string, Record<string, Figure>>;
 }
 interface Result {
@@ -95,6 +99,12 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
     ['Churned', (t) => t.churned, int],
     [`Spend (${data?.currency ?? ''})`, (t) => t.spend, money],
     [`Expired value, breakage at cost (${data?.currency ?? ''})`, (t) => t.expired_value, money],
+    [`Billings (${data?.currency ?? ''})`, (t) => t.books['billings'], money],
+    [`Revenue (${data?.currency ?? ''})`, (t) => t.books['revenue'], money],
+    [`Revenue from usage (${data?.currency ?? ''})`, (t) => t.books['revenue_usage'], money],
+    [`Revenue from breakage (${data?.currency ?? ''})`, (t) => t.books['revenue_breakage'], money],
+    [`Deferred revenue at the end (${data?.currency ?? ''})`, (t) => t.books['deferred_closing'], money],
+    [`Deferred revenue, peak month end (${data?.currency ?? ''})`, (t) => t.books['deferred_peak'], money],
     ...pools.flatMap(
       (pool) =>
         [
@@ -206,6 +216,30 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
             </table>
           </div>
           <div className="panel" data-testid="portfolio-charts">
+            <h2>Deferred revenue at month end (P10–P90)</h2>
+            <LineChart
+              labels={labels}
+              series={bands(data.runs, (x) => x.books['deferred_closing'])}
+              title="Deferred revenue at month end, P10, P50 and P90"
+              format={money}
+              testId="chart-deferred"
+            />
+            <h2>Revenue per month (P10–P90)</h2>
+            <LineChart
+              labels={labels}
+              series={bands(data.runs, (x) => x.books['revenue'])}
+              title="Revenue per month, P10, P50 and P90"
+              format={money}
+              testId="chart-revenue"
+            />
+            <h2>Breakage revenue per month (P10–P90)</h2>
+            <LineChart
+              labels={labels}
+              series={bands(data.runs, (x) => x.books['revenue_breakage'])}
+              title="Breakage revenue per month, P10, P50 and P90"
+              format={money}
+              testId="chart-breakage-revenue"
+            />
             <h2>Spend per month (P10–P90)</h2>
             <LineChart
               labels={labels}
@@ -214,7 +248,7 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
               format={money}
               testId="chart-spend"
             />
-            <h2>Breakage: expired value at cost per month (P10–P90)</h2>
+            <h2>Expired value at cost per month (P10–P90)</h2>
             <LineChart
               labels={labels}
               series={bands(data.runs, (x) => x.expired_value)}
@@ -234,8 +268,8 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
               </div>
             ))}
             <p className="small muted">
-              Revenue recognition (deferred revenue, usage and breakage revenue) is not in the portfolio yet: spend is cash taken, expired value is breakage at
-              the price paid.
+              Revenue is recognised per lot as each customer uses credits, under the validity policy&apos;s revenue terms (docs/books.md); breakage revenue
+              includes expected breakage booked ahead of expiry. Spend is cash taken; expired value is what expired, at the price paid.
             </p>
           </div>
           <div className="panel flush">
@@ -253,6 +287,9 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
                   <th className="num">Churned</th>
                   <th className="num">Spend</th>
                   <th className="num">Expired value</th>
+                  <th className="num">Revenue</th>
+                  <th className="num">Breakage revenue</th>
+                  <th className="num">Deferred at the end</th>
                   {pools.map((pool) => (
                     <th key={pool} className="num">
                       {pool} outstanding
@@ -269,6 +306,9 @@ export function PortfolioView({ portfolios }: { portfolios: PortfolioChoice[] })
                     <td className="num">{int(q(c.totals.churned))}</td>
                     <td className="num">{money(q(c.totals.spend))}</td>
                     <td className="num">{money(q(c.totals.expired_value))}</td>
+                    <td className="num">{money(q(c.totals.books['revenue']))}</td>
+                    <td className="num">{money(q(c.totals.books['revenue_breakage']))}</td>
+                    <td className="num">{money(q(c.totals.books['deferred_closing']))}</td>
                     {pools.map((pool) => (
                       <td key={pool} className="num">
                         {int(q(c.totals.pools[pool]?.['closing']))}

@@ -24,6 +24,13 @@ export function books(rules: RuleSet, result: ForecastResult, options: BooksOpti
   return booksOfLots({ scenario: result.scenario, variant: result.variant, currency: result.currency, cal, pools, terms, lots: bookLots(result) });
 }
 
+/** The first period in which a lot whose last valid period is `last` is current: valid for at most 12 more months. */
+export function currentFromPeriod(cal: Calendar, last: number): number {
+  let t = last - (cal.granularity === 'month' ? 13 : 367);
+  while (last - t > cal.validPeriods({ months: 12 }, t)) t++;
+  return t;
+}
+
 /** Everything the books need from a run: its calendar, revenue terms per period and lots. */
 export interface BooksInput {
   scenario: string;
@@ -77,13 +84,7 @@ export function booksOfLots(input: BooksInput): BooksResult {
     return s;
   };
   for (const p of pools) seriesOf(p);
-  // The first period in which a lot's credits are valid for at most 12 more months.
-  const span = (t: number) => cal.validPeriods({ months: 12 }, t);
-  const currentFrom = (last: number) => {
-    let t = last - (cal.granularity === 'month' ? 13 : 367);
-    while (last - t > span(t)) t++;
-    return t;
-  };
+  const currentFrom = (last: number) => currentFromPeriod(cal, last);
   const endOf = (i: number) => (cal.granularity === 'month' ? `${cal.label(i)}-${String(cal.days(i)).padStart(2, '0')}` : cal.date(i));
 
   const entries: { i: number; kind: keyof typeof ENTRY_ORDER; seq: number; lines: Omit<JournalLine, 'entry'>[] }[] = [];

@@ -29,7 +29,17 @@ export function runCalendar(r: ForecastResult): Calendar {
   return calendar(labels[0] ?? '2000-01', labels.length, r.granularity);
 }
 
-function centsOf(text: string): number {
+/**
+ * Month k's share (0 … 11) of an annual plan's price, in cents: the difference of cumulative shares
+ * round half up(year × k ÷ 12), so the twelve add up to the year exactly.
+ */
+export function monthShareCents(yearCents: number, k: number): number {
+  const share = (n: number) => Math.floor((yearCents * n + 6) / 12);
+  return share(k + 1) - share(k);
+}
+
+/** An exact decimal amount in whole cents, rounded half up. */
+export function centsOf(text: string): number {
   const c = new D(text).times(100).toDecimalPlaces(0, D.ROUND_HALF_UP);
   if (!c.abs().lte(Number.MAX_SAFE_INTEGER)) throw new RangeError(`price out of range: ${text}`);
   return c.toNumber();
@@ -84,8 +94,7 @@ export function bookLots(r: ForecastResult): BookLot[] {
     const billed = index(first.granted_period);
     // What was paid for the year: the first month's share, twelve times.
     const yearCents = centsOf(exactPrice(first).times(12).toString());
-    const share = (k: number) => Math.floor((yearCents * k + 6) / 12);
-    const shareOf = (k: number) => share(k + 1) - share(k);
+    const shareOf = (k: number) => monthShareCents(yearCents, k);
     year.forEach((l, k) => out.push(toBook(l, shareOf(k), billed)));
     // Months of the year past the horizon: paid for, not yet granted.
     const validFor = first.last_valid_period === 'never' ? null : index(first.last_valid_period) - billed;

@@ -18,26 +18,74 @@ export interface Step {
   expired: boolean;
 }
 
-/** price × num ÷ den, rounded half up to a whole number (of cents). */
-function roundedShare(price: number, num: number, den: InstanceType<typeof D>): number {
+/** An expected breakage rate b as the fraction num ÷ den (den a power of ten), so 1 − b = (den − num) ÷ den exactly. */
+export interface RateFraction {
+  readonly num: number;
+  readonly den: number;
+}
+
+const fractions = new Map<string, RateFraction>();
+
+/** The fraction of an exact decimal rate string ('0.2' → 2 ÷ 10). */
+export function rateFraction(rate: string): RateFraction {
+  let f = fractions.get(rate);
+  if (!f) {
+    const d = new D(rate);
+    const places = d.decimalPlaces();
+    f = { num: d.times(10 ** places).toNumber(), den: 10 ** places };
+    fractions.set(rate, f);
+  }
+  return f;
+}
+
+/** a ÷ b rounded half up, for whole numbers a ≥ 0 and b > 0 (exactly, when a is a safe integer). */
+function divHalfUp(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  let r = a - q * b;
+  // The float quotient can be one off for large a: correct it with the exact remainder.
+  if (r < 0) {
+    q -= 1;
+    r += b;
+  } else if (r >= b) {
+    q += 1;
+    r -= b;
+  }
+  return 2 * r >= b ? q + 1 : q;
+}
+
+/** price × num ÷ den, rounded half up to a whole number (of cents): in integers when exact, in decimals beyond. */
+function roundedShare(price: number, num: number, den: number): number {
+  const a = price * num;
+  if (Number.isSafeInteger(a) && Number.isSafeInteger(den) && den > 0) return divHalfUp(a, den);
   return new D(price).times(num).div(den).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
 }
 
 /**
- * Recognised to date, in cents: min(price, price × used ÷ (credits × (1 − b))), rounded half up to
- * the cent; the whole price once the lot has expired. b = 0 is the at-expiry method.
+ * Recognised to date, in whole cents: min(price, price × used ÷ (credits × (1 − b))), rounded half
+ * up; the whole price once the lot has expired. b = rateNum ÷ rateDen; b = 0 is the at-expiry method.
+ * Integers only (no decimals) while the products stay exact, which they do for any real price.
  */
-export function recognisedToDate(priceCents: number, used: number, credits: number, rate: string, expired: boolean): number {
+export function recognisedCents(priceCents: number, used: number, credits: number, rateNum: number, rateDen: number, expired: boolean): number {
   if (expired || credits === 0) return priceCents;
   if (used === 0) return 0;
-  const expectedUse = new D(1).minus(rate).times(credits);
-  return Math.min(priceCents, roundedShare(priceCents, used, expectedUse));
+  if (rateNum === 0) return Math.min(priceCents, roundedShare(priceCents, used, credits));
+  // price × used ÷ (credits × (den − num) ÷ den) = price × used × den ÷ (credits × (den − num)).
+  const den = credits * (rateDen - rateNum);
+  const a = priceCents * used;
+  if (Number.isSafeInteger(a * rateDen)) return Math.min(priceCents, roundedShare(a, rateDen, den));
+  return Math.min(priceCents, new D(a).times(rateDen).div(den).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber());
+}
+
+/** Recognised to date, in cents, with the rate as an exact decimal string (see `recognisedCents`). */
+export function recognisedToDate(priceCents: number, used: number, credits: number, rate: string, expired: boolean): number {
+  const b = rateFraction(rate);
+  return recognisedCents(priceCents, used, credits, b.num, b.den, expired);
 }
 
 /** The usage part of the revenue to date, in cents: price × used ÷ credits, rounded half up. */
 export function usageToDate(priceCents: number, used: number, credits: number): number {
   if (credits === 0 || used === 0) return 0;
-  return roundedShare(priceCents, used, new D(credits));
+  return roundedShare(priceCents, used, credits);
 }
 
 /**

@@ -8,6 +8,7 @@ import { monthIndex, monthLabel } from '../rules/dates.ts';
 import { problemAt } from '../rules/problem.ts';
 import type { LoadedDocument, RuleSet } from '../rules/ruleset.ts';
 import type { Cohort, Portfolio, Spread, Variant } from '../rules/types.ts';
+import { booksPlan, type BooksPlan } from './books.ts';
 import { combineVariants, customerScenario } from './template.ts';
 
 /** One cohort, ready to run: who joins when, how long they stay, how they differ, and the ledger plan of each join period. */
@@ -22,6 +23,8 @@ export interface CohortModel {
   readonly spread: Spread | undefined;
   /** Per join period, the compiled plan of a customer who joins then (null when nobody does). */
   readonly plans: readonly (CompiledPlan | null)[];
+  /** Per join period, what the books need of that plan's lots (null when nobody joins). */
+  readonly books: readonly (BooksPlan | null)[];
   /** Per join period: the portfolio pool of each of the plan's pools, and the portfolio's money units per plan unit. */
   readonly poolMap: readonly (Int32Array | null)[];
   readonly moneyScale: readonly number[];
@@ -122,10 +125,12 @@ export async function portfolioModel(rules: RuleSet, p: Portfolio, variants: rea
     const combined = combineVariants([c.variant, ...variants].filter((x) => x !== undefined).join('+'), [...(own ? [own] : []), ...chosen]);
     const joins = joinsOf(c, H);
     const plans: (CompiledPlan | null)[] = [];
+    const bookPlans: (BooksPlan | null)[] = [];
     const planPools: (readonly string[] | null)[] = [];
     for (let j = 0; j < H; j++) {
       if (joins[j] === 0) {
         plans.push(null);
+        bookPlans.push(null);
         planPools.push(null);
         continue;
       }
@@ -142,7 +147,9 @@ export async function portfolioModel(rules: RuleSet, p: Portfolio, variants: rea
         break;
       }
       for (const pool of plan.pools) if (!pools.includes(pool)) pools.push(pool);
-      plans.push(compilePlan(plan));
+      const cp = compilePlan(plan);
+      plans.push(cp);
+      bookPlans.push(booksPlan(rules, plan, cp));
       planPools.push(plan.pools);
     }
     plansOf.push({ plans, pools: planPools });
@@ -154,6 +161,7 @@ export async function portfolioModel(rules: RuleSet, p: Portfolio, variants: rea
       survival: survivalOf(c, H),
       spread: c.spread,
       plans,
+      books: bookPlans,
       poolMap: [],
       moneyScale: [],
     });

@@ -5,22 +5,22 @@ import type { CohortAggregate } from './run.ts';
 /** The JSON of `creditbook portfolio --shard i/n -o part.json`: the header of the run and the aggregates of one shard's customers, per run and cohort. */
 export interface PortfolioPart {
   format: 'creditbook-portfolio-part';
-  version: 1;
+  version: 2;
   meta: PortfolioMeta;
   /** 1-based, as written on the command line. */
   shard: number;
   shards: number;
-  data: { ledger: number[]; customers: number[] }[][];
+  data: { ledger: number[]; customers: number[]; books: number[] }[][];
 }
 
 export function partOf(meta: PortfolioMeta, shard: number, shards: number, runs: readonly (readonly CohortAggregate[])[]): PortfolioPart {
   return {
     format: 'creditbook-portfolio-part',
-    version: 1,
+    version: 2,
     meta,
     shard: shard + 1,
     shards,
-    data: runs.map((cohorts) => cohorts.map((c) => ({ ledger: Array.from(c.ledger), customers: Array.from(c.customers) }))),
+    data: runs.map((cohorts) => cohorts.map((c) => ({ ledger: Array.from(c.ledger), customers: Array.from(c.customers), books: Array.from(c.books) }))),
   };
 }
 
@@ -36,7 +36,7 @@ export function mergeParts(parts: readonly { name: string; part: unknown }[]): {
   if (parts.length === 0) throw bad('no parts given');
   const ok = parts.map(({ name, part }) => {
     const p = part as Partial<PortfolioPart>;
-    if (!p || p.format !== 'creditbook-portfolio-part' || p.version !== 1 || !p.meta || !Array.isArray(p.data))
+    if (!p || p.format !== 'creditbook-portfolio-part' || p.version !== 2 || !p.meta || !Array.isArray(p.data))
       throw bad('not a partial portfolio result', name);
     return { name, part: p as PortfolioPart };
   });
@@ -52,15 +52,27 @@ export function mergeParts(parts: readonly { name: string; part: unknown }[]): {
   const missing = Array.from({ length: first.shards }, (_, i) => i + 1).filter((i) => !seen.has(i));
   if (missing.length > 0) throw bad(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${first.shards} missing`, ok[0]!.name);
   const runs = first.data.map((cohorts) =>
-    cohorts.map((c) => ({ ledger: new Float64Array(c.ledger.length), customers: new Float64Array(c.customers.length) })),
+    cohorts.map((c) => ({
+      ledger: new Float64Array(c.ledger.length),
+      customers: new Float64Array(c.customers.length),
+      books: new Float64Array(c.books?.length ?? 0),
+    })),
   );
   for (const { name, part } of ok) {
     part.data.forEach((cohorts, r) =>
       cohorts.forEach((c, k) => {
         const into = runs[r]?.[k];
-        if (!into || c.ledger.length !== into.ledger.length || c.customers.length !== into.customers.length) throw bad('aggregates of another shape', name);
+        if (
+          !into ||
+          !Array.isArray(c.books) ||
+          c.ledger.length !== into.ledger.length ||
+          c.customers.length !== into.customers.length ||
+          c.books.length !== into.books.length
+        )
+          throw bad('aggregates of another shape', name);
         for (let i = 0; i < c.ledger.length; i++) into.ledger[i]! += c.ledger[i]!;
         for (let i = 0; i < c.customers.length; i++) into.customers[i]! += c.customers[i]!;
+        for (let i = 0; i < c.books.length; i++) into.books[i]! += c.books[i]!;
       }),
     );
   }

@@ -1,8 +1,10 @@
 import { CreditbookError, diagnostic } from '../diagnostics/index.ts';
 import { D, cents } from '../ledger/money.ts';
+import { centsText } from '../books/books.ts';
 import { FIELD, FIELDS } from '../ledger/simulate.ts';
+import { BOOK, BOOK_FIELDS } from './books.ts';
 import type { PortfolioModel } from './model.ts';
-import { ACTIVE, CHURNED, COUNTS, NEW, addAggregates, type CohortAggregate } from './run.ts';
+import { ACTIVE, CHURNED, COUNTS, NEW, addAggregates, zeroAggregate, type CohortAggregate } from './run.ts';
 
 /** What a result says about the run, beside its figures (also the header of a partial result). */
 export interface PortfolioMeta {
@@ -46,6 +48,26 @@ export interface PoolFigures {
   demand: Figure;
   expiring_soon: Figure;
 }
+/** The books of a period (every pool; one currency): the rollforward of deferred revenue, as `books` gives it per customer. */
+export interface PeriodBooks {
+  billings: Figure;
+  revenue_usage: Figure;
+  revenue_breakage: Figure;
+  revenue: Figure;
+  deferred_opening: Figure;
+  deferred_closing: Figure;
+  current: Figure;
+  non_current: Figure;
+}
+export interface TotalBooks {
+  billings: Figure;
+  revenue: Figure;
+  revenue_usage: Figure;
+  revenue_breakage: Figure;
+  /** Deferred revenue at the horizon, and the highest month-end balance. */
+  deferred_closing: Figure;
+  deferred_peak: Figure;
+}
 export interface PeriodFigures {
   period: string;
   new: Figure;
@@ -54,6 +76,7 @@ export interface PeriodFigures {
   /** Money paid (subscriptions and purchases) and the value of expired credits at cost (breakage). */
   spend: Figure;
   expired_value: Figure;
+  books: PeriodBooks;
   pools: Record<string, PoolFigures>;
 }
 export interface TotalFigures {
@@ -61,6 +84,7 @@ export interface TotalFigures {
   churned: Figure;
   spend: Figure;
   expired_value: Figure;
+  books: TotalBooks;
   pools: Record<string, Omit<PoolFigures, 'closing' | 'expiring_soon'> & { closing: Figure }>;
 }
 /** The JSON of `creditbook portfolio --json`. */
@@ -93,7 +117,33 @@ function figures(meta: PortfolioMeta, agg: CohortAggregate): { periods: PeriodFi
   let churned = 0;
   const pools: TotalFigures['pools'] = {};
   const sums = meta.pools.map(() => new Float64Array(FIELDS));
+  const money2 = (c: number) => centsText(checkSafe(c));
+  const bt = { billings: 0, usage: 0, breakage: 0, current: 0, nonCurrent: 0, peak: 0 };
   meta.periods.forEach((period, t) => {
+    const opening = bt.current + bt.nonCurrent;
+    const at = (f: number) => {
+      let x = 0;
+      for (let k = 0; k < P; k++) x += agg.books[(t * P + k) * BOOK_FIELDS + f]!;
+      return x;
+    };
+    const pb = { billings: at(BOOK.billings), usage: at(BOOK.usage), breakage: at(BOOK.breakage) };
+    bt.billings += pb.billings;
+    bt.usage += pb.usage;
+    bt.breakage += pb.breakage;
+    bt.current += at(BOOK.current);
+    bt.nonCurrent += at(BOOK.nonCurrent);
+    const closing = bt.current + bt.nonCurrent;
+    if (closing > bt.peak) bt.peak = closing;
+    const books: PeriodBooks = {
+      billings: money2(pb.billings),
+      revenue_usage: money2(pb.usage),
+      revenue_breakage: money2(pb.breakage),
+      revenue: money2(pb.usage + pb.breakage),
+      deferred_opening: money2(opening),
+      deferred_closing: money2(closing),
+      current: money2(bt.current),
+      non_current: money2(bt.nonCurrent),
+    };
     const c = agg.customers;
     let s = 0;
     let v = 0;
@@ -126,6 +176,7 @@ function figures(meta: PortfolioMeta, agg: CohortAggregate): { periods: PeriodFi
       churned: c[t * COUNTS + CHURNED]!,
       spend: money(s),
       expired_value: centsOf(v),
+      books,
       pools: byPool,
     });
   });
@@ -142,7 +193,15 @@ function figures(meta: PortfolioMeta, agg: CohortAggregate): { periods: PeriodFi
       closing: agg.ledger[(last * P + k) * FIELDS + FIELD.closing]!,
     };
   });
-  return { periods, totals: { customers, churned, spend: money(spend), expired_value: centsOf(value), pools } };
+  const books: TotalBooks = {
+    billings: money2(bt.billings),
+    revenue: money2(bt.usage + bt.breakage),
+    revenue_usage: money2(bt.usage),
+    revenue_breakage: money2(bt.breakage),
+    deferred_closing: money2(bt.current + bt.nonCurrent),
+    deferred_peak: money2(bt.peak),
+  };
+  return { periods, totals: { customers, churned, spend: money(spend), expired_value: centsOf(value), books, pools } };
 }
 
 /** The labels of a result: the same in every run, never banded. */
@@ -169,7 +228,7 @@ function bands(trees: readonly unknown[]): unknown {
 /** The result of the runs' aggregates (one per run, each per cohort): with one run its figures, with several their bands. */
 export function render(meta: PortfolioMeta, runs: readonly (readonly CohortAggregate[])[]): PortfolioResult {
   const one = runs.map((cohorts) => {
-    const total = cohorts.map((c) => ({ ledger: new Float64Array(c.ledger.length), customers: new Float64Array(c.customers.length) }));
+    const total = cohorts.map(() => zeroAggregate(meta.periods.length, meta.pools.length));
     const sum = [total[0]!];
     for (const c of cohorts) addAggregates(sum, [c]);
     return {

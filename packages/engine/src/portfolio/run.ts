@@ -1,6 +1,7 @@
 import { MULTIPLIER_SCALE, scaledDemand, type CompiledPlan } from '../ledger/compile.ts';
 import { LotTable } from '../ledger/draw.ts';
 import { FIELD, FIELDS, runLedger } from '../ledger/simulate.ts';
+import { BOOK_FIELDS, CustomerBooks } from './books.ts';
 import { customerStream, lifetime, multiplier, uniform } from './draws.ts';
 import type { CohortModel, PortfolioModel } from './model.ts';
 
@@ -13,17 +14,22 @@ export const COUNTS = 3;
 /**
  * What customers add up to, per cohort: the ledger (FIELDS figures per period and portfolio pool,
  * as `runLedger` lays them out; spend in the model's money units, expired value in cents) and the
- * customer counts (COUNTS per period). Every number is an integer, so aggregates of any split of
- * the customers add up exactly, in any order.
+ * customer counts (COUNTS per period) and the books (BOOK_FIELDS per period and pool, in cents).
+ * Every number is an integer, so aggregates of any split of the customers add up exactly, in any order.
  */
 export interface CohortAggregate {
   readonly ledger: Float64Array;
   readonly customers: Float64Array;
+  readonly books: Float64Array;
+}
+
+/** An aggregate of no customers for a model of H periods and PP pools. */
+export function zeroAggregate(H: number, PP: number): CohortAggregate {
+  return { ledger: new Float64Array(H * PP * FIELDS), customers: new Float64Array(H * COUNTS), books: new Float64Array(H * PP * BOOK_FIELDS) };
 }
 
 export function emptyAggregate(model: PortfolioModel): CohortAggregate[] {
-  const H = model.periods.length;
-  return model.cohorts.map(() => ({ ledger: new Float64Array(H * model.pools.length * FIELDS), customers: new Float64Array(H * COUNTS) }));
+  return model.cohorts.map(() => zeroAggregate(model.periods.length, model.pools.length));
 }
 
 /** Adds b into a. */
@@ -32,6 +38,7 @@ export function addAggregates(a: CohortAggregate[], b: readonly CohortAggregate[
     const y = b[c]!;
     for (let i = 0; i < x.ledger.length; i++) x.ledger[i]! += y.ledger[i]!;
     for (let i = 0; i < x.customers.length; i++) x.customers[i]! += y.customers[i]!;
+    for (let i = 0; i < x.books.length; i++) x.books[i]! += y.books[i]!;
   });
 }
 
@@ -58,6 +65,8 @@ interface Slot {
   readonly demand: Float64Array;
   readonly seconds: Float64Array;
   readonly acc: Float64Array;
+  readonly booksAcc: Float64Array;
+  readonly books: CustomerBooks;
 }
 
 /**
@@ -73,7 +82,7 @@ export function runTask(model: PortfolioModel, task: Task): CohortAggregate {
   const H = model.periods.length;
   const PP = model.pools.length;
   const c = model.cohorts[task.cohort]!;
-  const out: CohortAggregate = { ledger: new Float64Array(H * PP * FIELDS), customers: new Float64Array(H * COUNTS) };
+  const out = zeroAggregate(H, PP);
   const spread = c.spread !== undefined && c.spread !== 'none';
   let first = 0;
   for (let j = 0; j < H; j++) {
@@ -83,13 +92,19 @@ export function runTask(model: PortfolioModel, task: Task): CohortAggregate {
     first += n;
     if (lo >= hi) continue;
     const cp = c.plans[j]!;
+    const table = new LotTable(cp);
+    const booksAcc = new Float64Array(H * cp.pools * BOOK_FIELDS);
     const slot: Slot = {
       cp,
-      table: new LotTable(cp),
+      table,
       demand: new Float64Array(cp.horizon * cp.pools),
       seconds: new Float64Array(cp.horizon * cp.pools),
       acc: new Float64Array(H * cp.pools * FIELDS),
+      booksAcc,
+      books: new CustomerBooks(c.books[j]!, cp, table, booksAcc),
     };
+    const { books } = slot;
+    const hooks = { onDraw: books.onDraw };
     // Customers with the template's demand, counted by lifetime.
     const byLife = spread ? undefined : new Float64Array(H - j + 1);
     for (let q = lo; q < hi; q++) {
@@ -107,31 +122,37 @@ export function runTask(model: PortfolioModel, task: Task): CohortAggregate {
         continue;
       }
       const k = multiplier(rng, c.spread);
-      if (k === MULTIPLIER_SCALE) runLedger(cp, slot.table, { demand: cp.demand, seconds: cp.seconds, stop: life }, slot.acc, j, 1);
+      books.start(1, j);
+      if (k === MULTIPLIER_SCALE) runLedger(cp, slot.table, { demand: cp.demand, seconds: cp.seconds, stop: life }, slot.acc, j, 1, hooks);
       else {
         scaledDemand(cp.lines, k, slot.demand, slot.seconds);
-        runLedger(cp, slot.table, { demand: slot.demand, seconds: slot.seconds, stop: life }, slot.acc, j, 1);
+        runLedger(cp, slot.table, { demand: slot.demand, seconds: slot.seconds, stop: life }, slot.acc, j, 1, hooks);
       }
+      books.finish(life);
     }
     if (byLife) {
       for (let life = 1; life < byLife.length; life++) {
         const w = byLife[life]!;
-        if (w > 0) runLedger(cp, slot.table, { demand: cp.demand, seconds: cp.seconds, stop: life }, slot.acc, j, w);
+        if (w === 0) continue;
+        books.start(w, j);
+        runLedger(cp, slot.table, { demand: cp.demand, seconds: cp.seconds, stop: life }, slot.acc, j, w, hooks);
+        books.finish(life);
       }
     }
-    fold(out.ledger, slot.acc, cp.pools, PP, c.poolMap[j]!, c.moneyScale[j]!);
+    fold(out.ledger, slot.acc, cp.pools, PP, c.poolMap[j]!, c.moneyScale[j]!, FIELDS, FIELD.spend);
+    fold(out.books, booksAcc, cp.pools, PP, c.poolMap[j]!, 1, BOOK_FIELDS, -1);
   }
   return out;
 }
 
-/** Adds a plan's accumulator (its own pools) into a cohort's (the portfolio's pools), spend in the portfolio's money units. */
-function fold(into: Float64Array, acc: Float64Array, P: number, PP: number, poolMap: Int32Array, scale: number): void {
-  const H = acc.length / (P * FIELDS);
+/** Adds a plan's accumulator (its own pools, F figures each) into a cohort's (the portfolio's pools); figure `scaled` (spend) is in the plan's money units, times `scale`. */
+function fold(into: Float64Array, acc: Float64Array, P: number, PP: number, poolMap: Int32Array, scale: number, F: number, scaled: number): void {
+  const H = acc.length / (P * F);
   for (let t = 0; t < H; t++) {
     for (let k = 0; k < P; k++) {
-      const from = (t * P + k) * FIELDS;
-      const to = (t * PP + poolMap[k]!) * FIELDS;
-      for (let f = 0; f < FIELDS; f++) into[to + f]! += f === FIELD.spend ? acc[from + f]! * scale : acc[from + f]!;
+      const from = (t * P + k) * F;
+      const to = (t * PP + poolMap[k]!) * F;
+      for (let f = 0; f < F; f++) into[to + f]! += f === scaled ? acc[from + f]! * scale : acc[from + f]!;
     }
   }
 }

@@ -12,36 +12,65 @@ export function mid(f: Figure | undefined): number {
 
 const banded = (r: PortfolioResult) => r.runs > 1;
 
-function periodSheet(name: string, r: PortfolioResult, periods: readonly PeriodFigures[], pools: readonly string[]): Sheet {
-  const columns: Column[] = [
-    { key: 'period', title: 'Period', fmt: 'period' },
-    { key: 'new', title: 'New', fmt: 'integer' },
-    { key: 'active', title: 'Active', fmt: 'integer' },
-    { key: 'churned', title: 'Churned', fmt: 'integer' },
-    { key: 'spend', title: `Spend (${r.currency})`, fmt: 'money' },
-    { key: 'expired_value', title: `Expired value (${r.currency})`, fmt: 'money' },
-    ...pools.flatMap((p) => [
-      { key: `${p}:granted`, title: `${p} granted`, fmt: 'credits' as const },
-      { key: `${p}:purchased`, title: `${p} purchased`, fmt: 'credits' as const },
-      { key: `${p}:consumed`, title: `${p} consumed`, fmt: 'credits' as const },
-      { key: `${p}:expired`, title: `${p} expired`, fmt: 'credits' as const },
-      { key: `${p}:closing`, title: `${p} closing`, fmt: 'credits' as const },
-    ]),
-  ];
+/** The books' columns of a period sheet: key, title and figure. */
+const BOOK_COLUMNS: [keyof PeriodFigures['books'], string][] = [
+  ['billings', 'Billings'],
+  ['revenue_usage', 'Revenue, usage'],
+  ['revenue_breakage', 'Revenue, breakage'],
+  ['revenue', 'Revenue'],
+  ['deferred_opening', 'Deferred opening'],
+  ['deferred_closing', 'Deferred closing'],
+  ['current', 'Deferred current'],
+  ['non_current', 'Deferred non-current'],
+];
+
+/** Which figures a period sheet shows: customers, money and the ledger, and/or the books. */
+export interface SheetParts {
+  ledger: boolean;
+  books: boolean;
+}
+
+export function periodSheet(
+  name: string,
+  r: PortfolioResult,
+  periods: readonly PeriodFigures[],
+  pools: readonly string[],
+  parts: SheetParts = { ledger: true, books: true },
+): Sheet {
+  const columns: Column[] = [{ key: 'period', title: 'Period', fmt: 'period' }];
+  if (parts.ledger)
+    columns.push(
+      { key: 'new', title: 'New', fmt: 'integer' },
+      { key: 'active', title: 'Active', fmt: 'integer' },
+      { key: 'churned', title: 'Churned', fmt: 'integer' },
+      { key: 'spend', title: `Spend (${r.currency})`, fmt: 'money' },
+      { key: 'expired_value', title: `Expired value (${r.currency})`, fmt: 'money' },
+      ...pools.flatMap((p) => [
+        { key: `${p}:granted`, title: `${p} granted`, fmt: 'credits' as const },
+        { key: `${p}:purchased`, title: `${p} purchased`, fmt: 'credits' as const },
+        { key: `${p}:consumed`, title: `${p} consumed`, fmt: 'credits' as const },
+        { key: `${p}:expired`, title: `${p} expired`, fmt: 'credits' as const },
+        { key: `${p}:closing`, title: `${p} closing`, fmt: 'credits' as const },
+      ]),
+    );
+  if (parts.books) for (const [key, title] of BOOK_COLUMNS) columns.push({ key: `books:${key}`, title: `${title} (${r.currency})`, fmt: 'money' });
   const rows: Cell[][] = [columns.map((c) => ({ v: c.title }))];
   for (const p of periods) {
-    rows.push([
-      { v: p.period },
-      { v: mid(p.new) },
-      { v: mid(p.active) },
-      { v: mid(p.churned) },
-      { v: mid(p.spend) },
-      { v: mid(p.expired_value) },
-      ...pools.flatMap((pool) => {
-        const x = p.pools[pool];
-        return [{ v: mid(x?.granted) }, { v: mid(x?.purchased) }, { v: mid(x?.consumed) }, { v: mid(x?.expired) }, { v: mid(x?.closing) }];
-      }),
-    ]);
+    const row: Cell[] = [{ v: p.period }];
+    if (parts.ledger)
+      row.push(
+        { v: mid(p.new) },
+        { v: mid(p.active) },
+        { v: mid(p.churned) },
+        { v: mid(p.spend) },
+        { v: mid(p.expired_value) },
+        ...pools.flatMap((pool) => {
+          const x = p.pools[pool];
+          return [{ v: mid(x?.granted) }, { v: mid(x?.purchased) }, { v: mid(x?.consumed) }, { v: mid(x?.expired) }, { v: mid(x?.closing) }];
+        }),
+      );
+    if (parts.books) for (const [key] of BOOK_COLUMNS) row.push({ v: mid(p.books[key]) });
+    rows.push(row);
   }
   return { name: banded(r) ? `${name} (P50)` : name, columns, rows, frozen: 1 };
 }
@@ -50,6 +79,9 @@ function bandSheet(r: PortfolioResult, pools: readonly string[]): Sheet {
   const figures: [string, (p: PeriodFigures) => Figure | undefined, 'money' | 'credits'][] = [
     ['Spend', (p) => p.spend, 'money'],
     ['Expired value', (p) => p.expired_value, 'money'],
+    ['Revenue', (p) => p.books.revenue, 'money'],
+    ['Breakage revenue', (p) => p.books.revenue_breakage, 'money'],
+    ['Deferred revenue', (p) => p.books.deferred_closing, 'money'],
     ...pools.map(
       (pool) => [`${pool} closing`, (p: PeriodFigures) => p.pools[pool]?.closing, 'credits'] as [string, (p: PeriodFigures) => Figure | undefined, 'credits'],
     ),
@@ -84,7 +116,7 @@ export function portfolioWorkbook(r: PortfolioResult, p?: Portfolio): Workbook {
   const sheets: Sheet[] = [periodSheet('Portfolio', r, r.periods, pools)];
   if (banded(r)) sheets.push(bandSheet(r, pools));
   for (const c of r.cohorts) sheets.push(periodSheet(`Cohort ${c.cohort}`.slice(0, 31), r, c.periods, pools));
-  const note = `Values, not formulas: each figure adds up the ledgers of every customer${banded(r) ? `; with ${r.runs} runs each is the P50 and the Bands sheet gives P10 / P50 / P90` : ''}. Seed ${r.seed}.`;
+  const note = `Values, not formulas: each figure adds up the ledgers and the books (revenue recognised per lot, docs/books.md) of every customer${banded(r) ? `; with ${r.runs} runs each is the P50 and the Bands sheet gives P10 / P50 / P90` : ''}. Seed ${r.seed}.`;
   const inputs: Sheet = {
     name: 'Inputs',
     columns: [
@@ -136,6 +168,11 @@ export function portfolioCompareWorkbook(c: PortfolioComparison): Workbook {
     ['Churned', (t) => t.churned, 'integer'],
     [`Spend (${c.currency})`, (t) => t.spend, 'money'],
     [`Expired value (${c.currency})`, (t) => t.expired_value, 'money'],
+    [`Billings (${c.currency})`, (t) => t.books.billings, 'money'],
+    [`Revenue (${c.currency})`, (t) => t.books.revenue, 'money'],
+    [`Revenue, breakage (${c.currency})`, (t) => t.books.revenue_breakage, 'money'],
+    [`Deferred revenue at the end (${c.currency})`, (t) => t.books.deferred_closing, 'money'],
+    [`Deferred revenue, peak (${c.currency})`, (t) => t.books.deferred_peak, 'money'],
     ...pools.flatMap(
       (p) =>
         [
