@@ -194,6 +194,36 @@ export function FieldChanges({ fields, a, b }: { fields: FieldChange[]; a: numbe
 }
 
 /** A diff's structured parts: changed price cells (rate cards), every changed value, and the impact on the reference scenarios. */
+const share = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}%`);
+const REACH_WORDS = { all: 'every customer', new_customers: 'new customers only', next_renewal: 'existing customers from their next renewal' } as const;
+
+/** Whom a card change reaches in the loaded usage: customers and generations whose price changes. */
+function UsageReachLine({ reach, b }: { reach: NonNullable<DocumentDiff['usage_reach']>; b: number }) {
+  if (!reach.ok)
+    return (
+      <div className="notice error" data-testid="usage-reach">
+        The reach of this change on the loaded usage cannot be measured: {reach.problems.join('; ')}
+      </div>
+    );
+  return (
+    <div className="panel" data-testid="usage-reach">
+      <h2>Reach on the loaded usage</h2>
+      <p>
+        The change reaches{' '}
+        <strong data-key="customers">
+          {fmtInt(reach.changed_customers)} of {fmtInt(reach.customers)} customers ({share(reach.customers_pct)})
+        </strong>{' '}
+        and{' '}
+        <strong data-key="volume">
+          {fmtInt(reach.changed_generations)} of {fmtInt(reach.generations)} generations ({share(reach.generations_pct)})
+        </strong>{' '}
+        of the volume ({fmtInt(reach.changed_events)} of {fmtInt(reach.events)} events): those whose price differs between the versions, among whom v{b} reaches
+        ({REACH_WORDS[reach.reach]}).
+      </p>
+    </div>
+  );
+}
+
 export function DiffSections({ diff }: { diff: DocumentDiff }) {
   const { a, b } = diff;
   return (
@@ -209,6 +239,7 @@ export function DiffSections({ diff }: { diff: DocumentDiff }) {
           <PriceChanges changes={diff.changes} a={a} b={b} />
         </div>
       ) : null}
+      {diff.usage_reach ? <UsageReachLine reach={diff.usage_reach} b={b} /> : null}
       <div className="panel flush">
         <div className="panel-head">
           <h2>

@@ -61,6 +61,11 @@ test('a draft over its guardrail: the publish panel shows the backtest, the API 
   await approver.getByTestId('approve').click();
   await expect(approver.getByTestId('review-state')).toHaveText('approved');
 
+  // The diff says whom the change reaches: a's 2.1 pro event changes; a's std and b's Master do not.
+  await approver.goto(`/rules/rate-card/kling-consumer/diff?a=2&b=${version}`);
+  await expect(approver.locator('[data-testid=usage-reach] [data-key=customers]')).toHaveText('1 of 2 customers (50.00%)');
+  await expect(approver.locator('[data-testid=usage-reach] [data-key=volume]')).toHaveText('1 of 3 generations (33.33%)');
+
   // The editor may not publish it: the button is off, and the API itself refuses, with or without a reason.
   await page.goto(url);
   await expect(page.getByTestId('publish')).toBeDisabled();
@@ -75,7 +80,7 @@ test('a draft over its guardrail: the publish panel shows the backtest, the API 
   expect(bare.status()).toBe(409);
 
   // The approver overrides, with a reason; the trail records the breach and the reason.
-  await approver.reload();
+  await approver.goto(url);
   await panel.getByTestId('effective-from').fill(`${NEXT_YEAR}-06-01`);
   await panel.getByTestId('guardrail-override').fill('2.1 Pro costs us more since October');
   await panel.getByTestId('publish').click();

@@ -10,6 +10,7 @@ import {
   type RuleSet,
   type Scenario,
 } from '@creditbook/engine';
+import { usageReach, type UsageReach } from './change-reach.ts';
 import { unpricedLines } from './runs.ts';
 
 /** A scenario's headline figures under one version of the document. */
@@ -52,6 +53,8 @@ export interface DocumentDiff {
   /** Every changed value of the document (prices, credits, validities, shares...). */
   fields: FieldChange[];
   impact: ScenarioImpact[];
+  /** For a rate card with usage loaded: the share of customers and of volume the change reaches; null otherwise. */
+  usage_reach: UsageReach | null;
 }
 
 async function side(rules: RuleSet, s: Scenario, version: number): Promise<ImpactSide> {
@@ -110,5 +113,6 @@ export async function documentDiff(rules: RuleSet, kind: Kind, id: string, a: nu
       impact.push({ scenario: u.scenario.id, title, use: u.use, before: null, after: null, problem });
     }
   }
-  return { kind, id, a, b, changes, fields: diffFields(da.doc, db.doc), impact };
+  const reach = kind === 'RateCard' ? ((await usageReach(rules, id, a, b)) ?? null) : null;
+  return { kind, id, a, b, changes, fields: diffFields(da.doc, db.doc), impact, usage_reach: reach };
 }

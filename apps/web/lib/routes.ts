@@ -40,7 +40,7 @@ import { signInCookie, signOutCookie, userFromRequest } from './session.ts';
 import { loadRules, ruleStore } from './store.ts';
 import { lineDiff } from './textdiff.ts';
 import { allows, authenticate, type Role, type User } from './users.ts';
-import { parseWhatIf, runCompare, runForecast, scenarioFor, whatIfFromQuery, type Parsed, type WhatIf } from './whatif.ts';
+import { parseWhatIf, runCompare, runForecast, scenarioFor, whatIfFromQuery, type CompareAnswer, type Parsed, type WhatIf } from './whatif.ts';
 import { scenarioXlsx } from './xlsx.ts';
 
 type Params = Record<string, string>;
@@ -362,7 +362,10 @@ export const withdrawVersion = guarded('editor', async (req, { user, params }) =
   );
 });
 
-/** GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind), and the line diff. */
+/**
+ * GET /api/versions/:kind/:id/diff?a=N&b=M: changed price cells (rate cards), every changed value, scenario impact (every kind),
+ * the share of customers and volume a card change reaches in the loaded usage (`usage_reach`), and the line diff.
+ */
 export const diffVersions = guarded('viewer', async (req, { params }) => {
   const kind = kindParam(params);
   const q = new URL(req.url).searchParams;
@@ -382,7 +385,17 @@ export const diffVersions = guarded('viewer', async (req, { params }) => {
   const db = kind ? rules.get(kind, id, b) : undefined;
   if (!kind || !da || !db) return problems(404, [webProblem('H_NOT_FOUND', `${params['kind']}/${id} v${a} or v${b}`)]);
   const diff = (await documentDiff(rules, kind, id, a, b))!;
-  return json({ kind, id, a, b, changes: diff.changes, fields: diff.fields, impact: diff.impact, lines: lineDiff(da.source.text, db.source.text) });
+  return json({
+    kind,
+    id,
+    a,
+    b,
+    changes: diff.changes,
+    fields: diff.fields,
+    impact: diff.impact,
+    usage_reach: diff.usage_reach,
+    lines: lineDiff(da.source.text, db.source.text),
+  });
 });
 
 // --- quote, forecast, compare, export ------------------------------------------------------
@@ -507,9 +520,11 @@ async function compareResponse(req: Request): Promise<Response> {
 /**
  * A remembered JSON answer: 304 when the client already holds these bytes (If-None-Match), else the
  * bytes serialized once, streamed in chunks. `private, no-cache`: a browser may keep the answer but
- * asks again each time (through the sign-in check) before using it.
+ * asks again each time (through the sign-in check) before using it. Not gzipped here: Next.js drops
+ * a route handler's Content-Encoding header (the bytes would reach the client undeclared), so
+ * compression belongs to a reverse proxy in front of the app.
  */
-function cachedJson(req: Request, a: { body: Uint8Array; etag: string }): Response {
+function cachedJson(req: Request, a: CompareAnswer): Response {
   const headers = { etag: a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
   const held = req.headers.get('if-none-match');
   if (held !== null && held.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)) return new Response(null, { status: 304, headers });

@@ -24,18 +24,54 @@ async function stamp(root: string): Promise<string> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await fs.readdir(dir, { withFileTypes: true });
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(full);
-      else if (e.isFile() && /\.ya?ml$/.test(e.name)) {
-        const st = await fs.stat(full, { bigint: true });
-        out.push(`${full}\u0000${st.size}\u0000${st.mtimeNs}\u0000${st.ctimeNs}\u0000${st.ino}`);
-      }
-    }
+    // The folders and files of one folder are looked at together: a store of many files costs
+    // a few round trips to the file system, not one per file.
+    await Promise.all(
+      entries.map(async (e) => {
+        if (e.name.startsWith('.')) return;
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        else if (e.isFile() && /\.ya?ml$/.test(e.name)) {
+          const st = await fs.stat(full, { bigint: true });
+          out.push(`${full}\u0000${st.size}\u0000${st.mtimeNs}\u0000${st.ctimeNs}\u0000${st.ino}`);
+        }
+      }),
+    );
   };
   await walk(root);
   return out.sort().join('\u0001');
+}
+
+/** Per store folder: the fingerprint being taken now, and the one that will be taken after it. */
+const stamping = new Map<string, { running?: Promise<string> | undefined; next?: Promise<string> | undefined }>();
+
+/**
+ * The store's fingerprint as it is now: taken after this call began, so any change to a rule file
+ * that finished before the call is seen. Calls that arrive while a fingerprint is being taken
+ * share the next one (started when the current one ends), so a burst of requests walks the folder
+ * about twice, not once per request.
+ */
+export function freshStamp(root: string): Promise<string> {
+  let s = stamping.get(root);
+  if (!s) stamping.set(root, (s = {}));
+  const state = s;
+  if (!state.running) {
+    const running = stamp(root).finally(() => {
+      if (state.running === running) state.running = undefined;
+    });
+    state.running = running;
+    return running;
+  }
+  if (!state.next) {
+    const next = state.running
+      .catch(() => '')
+      .then(() => {
+        state.next = undefined;
+        return freshStamp(root);
+      });
+    state.next = next;
+  }
+  return state.next;
 }
 
 /**
@@ -45,7 +81,7 @@ async function stamp(root: string): Promise<string> {
  */
 export async function loadRules(): Promise<LoadedStore> {
   const root = env().rulesDir;
-  const now = await stamp(root).catch(() => '');
+  const now = await freshStamp(root).catch(() => '');
   if (cache && now !== '' && cache.stamp === now) return cache.loaded;
   const files = await ruleStore().list();
   const key = `${root}\n${files.map((f) => `${f.path}\u0000${f.text}`).join('\u0001')}`;

@@ -137,7 +137,7 @@ export interface CompareAnswer {
   readonly etag: string;
 }
 
-function answer(result: CompareResult): CompareAnswer {
+export function answer(result: CompareResult): CompareAnswer {
   const body = Buffer.from(JSON.stringify(result));
   return { result, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
 }

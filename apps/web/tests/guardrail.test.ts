@@ -6,7 +6,8 @@ import { loadStore } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { resetEnv } from '../lib/env.ts';
 import { publishGuardrail } from '../lib/guardrail.ts';
-import { publishVersion } from '../lib/routes.ts';
+import { documentDiff } from '../lib/impact.ts';
+import { diffVersions, publishVersion } from '../lib/routes.ts';
 import { loadRules } from '../lib/store.ts';
 import { usageUpload } from '../lib/usage.ts';
 import { signInCookie } from '../lib/session.ts';
@@ -75,6 +76,9 @@ describe('the publish guardrail', () => {
     approvedDraft(3, 'guardrail:\n  p95_increase_pct: 10\n');
     const check = await publishGuardrail((await loadRules()).result.rules, 'kling-consumer', 3);
     expect(check).toMatchObject({ against: 2, usage_events: 0, guardrail: { p95_increase_pct: 10 }, backtest: null, breaches: [], needs_override: false });
+    // and the diff has no usage reach to say
+    const rules = (await loadRules()).result.rules;
+    expect((await documentDiff(rules, 'RateCard', 'kling-consumer', 2, 3))!.usage_reach).toBeNull();
   });
 
   it('over the guardrail the API refuses to publish without an approver’s override, and records the override', async () => {
@@ -86,6 +90,28 @@ describe('the publish guardrail', () => {
     expect(check.backtest!.distribution).toMatchObject({ customers: 2, p50: 0, p95: 20, max: 20 });
     expect(check.breaches).toEqual(['p95 per-customer change +20.00% over 10%']);
     expect(check.needs_override).toBe(true);
+
+    // The diff says whom the change reaches: a's two 2.1 pro events change, b's Master does not:
+    // 1 of 2 customers (50 %), 2 of 3 generations (66.667 % -> 66.67)
+    const diff = await diffVersions(
+      new Request('http://localhost/api/versions/rate-card/kling-consumer/diff?a=2&b=3', { headers: { cookie: (await signInCookie(editor)).split(';')[0]! } }),
+      { params: Promise.resolve({ kind: 'rate-card', id: 'kling-consumer' }) },
+    );
+    expect((await diff.json()).usage_reach).toEqual({
+      ok: true,
+      card: 'kling-consumer',
+      from: 2,
+      to: 3,
+      reach: 'all',
+      customers: 2,
+      events: 3,
+      generations: 3,
+      changed_customers: 1,
+      changed_events: 2,
+      changed_generations: 2,
+      customers_pct: 50,
+      generations_pct: 66.67,
+    });
 
     // Refused by the API itself: no override, an editor's override, an approver's empty reason.
     const refusal = [409, 'T_GUARDRAIL', expect.stringContaining('p95 per-customer change +20.00% over 10%')];

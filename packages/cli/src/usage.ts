@@ -181,7 +181,21 @@ function renderWallets(w: WalletReplayResult, from: number, to: number): string 
     `== Wallet replay: ${n(w.totals.customers)} customers to ${w.until} (${w.currency}) ==`,
     table(head, [row(`v${from}`, w.totals.from), row(`v${to}`, w.totals.to)]),
     `per-customer spend change: p50 ${p(d.p50)}  p90 ${p(d.p90)}  p95 ${p(d.p95)}  p99 ${p(d.p99)}  max ${p(d.max)}`,
+    ...(w.books ? [booksTable(w.books, from, to)] : []),
     '',
+  ].join('\n');
+}
+
+/** The books of the replayed wallets under each version and the change (docs/books.md). */
+function booksTable(b: NonNullable<WalletReplayResult['books']>, from: number, to: number): string {
+  const keys = ['billings', 'revenue', 'revenue_usage', 'revenue_breakage', 'deferred_closing', 'deferred_peak'] as const;
+  const row = (name: string, t: Record<(typeof keys)[number], string>) => [name, ...keys.map((k) => t[k])];
+  return [
+    `== Books of the replayed wallets (${b.from.currency}) ==`,
+    table(
+      ['', 'billings', 'revenue', 'from usage', 'from breakage', 'deferred at end', 'deferred peak'],
+      [row(`v${from}`, b.from), row(`v${to}`, b.to), row('delta', b.delta)],
+    ),
   ].join('\n');
 }
 

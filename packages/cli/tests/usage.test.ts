@@ -61,6 +61,36 @@ describe('creditbook usage and backtest', () => {
     expect(table.stdout).toContain('credits v2 370, v3 384, delta 14 (+3.78%)');
   });
 
+  it('--customers replays the wallets and gives their books under each version', async () => {
+    const dir = tempRules();
+    addDraftV3(dir);
+    writeFileSync(path.join(dir, 'events.csv'), EVENTS);
+    writeFileSync(path.join(dir, 'customers.csv'), 'customer,plan,billing,start\na,standard,monthly,2025-10\nb,standard,monthly,2025-10\n');
+    await run(dir, 'usage', 'import', 'events.csv', '--db', 'u.duckdb');
+    const args = ['backtest', '--usage', 'u.duckdb', '--card', 'kling-consumer', '--from', '2', '--to', '3', '--customers', 'customers.csv'];
+    const bt = await run(dir, ...args, '--json');
+    expect(bt.stderr).toBe('');
+    const w = JSON.parse(bt.stdout).wallets;
+    // One month (2025-10), each a Standard lot of 660 credits for 10.00; kling-validity: proportional, b = 5 %,
+    // recognised 10 x used / 627, usage 10 x used / 660, each rounded half up to the cent.
+    // a v2 uses 70 + 20 = 90: 1.4354 -> 1.44, usage 1.3636 -> 1.36; v3 uses 84 + 20 = 104: 1.6587 -> 1.66, usage 1.5758 -> 1.58.
+    // b uses 280 under both: 4.4657 -> 4.47, usage 4.2424 -> 4.24.
+    // v2: revenue 1.44 + 4.47 = 5.91, usage 5.60, breakage 0.31, deferred 20 - 5.91 = 14.09; v3: 6.13, 5.82, 0.31, 13.87.
+    expect(w.books.from).toMatchObject({ billings: '20.00', revenue: '5.91', revenue_usage: '5.60', revenue_breakage: '0.31', deferred_closing: '14.09' });
+    expect(w.books.to).toMatchObject({ billings: '20.00', revenue: '6.13', revenue_usage: '5.82', revenue_breakage: '0.31', deferred_closing: '13.87' });
+    expect(w.books.delta).toEqual({
+      billings: '0.00',
+      revenue: '0.22',
+      revenue_usage: '0.22',
+      revenue_breakage: '0.00',
+      deferred_peak: '-0.22',
+      deferred_closing: '-0.22',
+    });
+    const table = (await run(dir, ...args)).stdout;
+    expect(table).toContain('== Books of the replayed wallets (USD) ==');
+    expect(table).toMatch(/delta +0\.00 +0\.22 +0\.22 +0\.00 +-0\.22 +-0\.22/);
+  });
+
   it('--emit-sql writes price tables and SQL that give the command’s numbers when run in DuckDB', async () => {
     const dir = tempRules();
     addDraftV3(dir);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { books, forecast, loadFiles, type Scenario, type StoredFile } from '@creditbook/engine';
+import Decimal from 'decimal.js';
+import { books, forecast, loadFiles, recognisedToDate, usageToDate, type Scenario, type StoredFile } from '@creditbook/engine';
 import { demoPack, demoScenario } from './support/fixtures.ts';
 import { expectBooksInvariants } from './support/books.ts';
 
@@ -90,6 +91,10 @@ describe('books properties', () => {
         const f = await forecast(loaded.rules, scenario);
         const b = books(loaded.rules, f, s.whatIf);
         expectBooksInvariants(b, f);
+        // Without the journal (as a comparison asks), the same figures and no journal lines.
+        const figures = books(loaded.rules, f, { ...s.whatIf, journal: false });
+        expect(figures.journal).toEqual([]);
+        expect({ ...figures, journal: b.journal }).toEqual(b);
         // At expiry, breakage is only ever booked when credits expire, and never negative.
         if (
           s.whatIf.method === 'at-expiry' ||
@@ -101,5 +106,48 @@ describe('books properties', () => {
       }),
       { numRuns: 150, seed: 20261201 },
     );
+  });
+});
+
+describe('recognised to date in whole cents: exact rational rounding, half up', () => {
+  // The definition, in exact decimals: min(price, price × used ÷ (credits × (1 − b))) and
+  // price × used ÷ credits, each rounded half up to the cent.
+  const byDefinition = (price: number, used: number, credits: number, rate: string) => ({
+    recognised: Decimal.min(
+      price,
+      new Decimal(price).times(used).div(new Decimal(1).minus(rate).times(credits)).toDecimalPlaces(0, Decimal.ROUND_HALF_UP),
+    ).toNumber(),
+    usage: new Decimal(price).times(used).div(credits).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber(),
+  });
+  const rates = fc.oneof(
+    fc.constantFrom('0', '0.1', '0.15', '0.25', '0.333', '0.5', '0.999'),
+    fc.integer({ min: 0, max: 9_999 }).map((n) => (n / 10_000).toString()),
+  );
+
+  it('equals the decimal definition for prices, credits and rates of any size', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 2 ** 40 })),
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        rates,
+        (price, credits, share, rate) => {
+          const used = Math.floor(credits * share);
+          const want = byDefinition(price, used, credits, rate);
+          expect(recognisedToDate(price, used, credits, rate, false)).toBe(used === 0 ? 0 : want.recognised);
+          expect(usageToDate(price, used, credits)).toBe(want.usage);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('rounds a half cent up: 1 cent for half of a 1-cent lot of 2 credits, 2 cents for 1.5', () => {
+    // 1 × 1 ÷ 2 = 0.5 → 1; 3 × 1 ÷ 2 = 1.5 → 2; at rate 0.5: 1 × 1 ÷ (2 × 0.5) = 1 (the whole price).
+    expect(usageToDate(1, 1, 2)).toBe(1);
+    expect(usageToDate(3, 1, 2)).toBe(2);
+    expect(recognisedToDate(1, 1, 2, '0.5', false)).toBe(1);
+    // 1,000 cents, 3 of 7 credits used, b = 0.25: 1000 × 3 ÷ 5.25 = 571.43 → 571.
+    expect(recognisedToDate(1000, 3, 7, '0.25', false)).toBe(571);
   });
 });

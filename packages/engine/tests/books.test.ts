@@ -151,7 +151,7 @@ describe('books of the bundled scenarios', () => {
         // The bundled validity policies carry revenue terms: the proportional method at their rates.
         const b = books(loaded.rules, f);
         expect(b.method).toBe('proportional');
-        expect(b.terms.every((t) => /^ValidityPolicy (kling-validity|monthly-expiry) v2$/.test(t.rule))).toBe(true);
+        expect(b.terms.every((t) => /^ValidityPolicy ((kling-validity|monthly-expiry) v2|monthly-rollover v1)$/.test(t.rule))).toBe(true);
       }
     }
   });

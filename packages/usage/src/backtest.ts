@@ -1,7 +1,7 @@
 import { compileCard, diagnostic, messageFor, type Code, type Diagnostic, type RateCard, type Reach, type RuleSet } from '@creditbook/engine';
 import { EVENT_COLUMNS, ident, num, type UsageDb } from './db.ts';
 import { loadPriceTable, sqlPriceTable, type SqlPriceTable } from './prices.ts';
-import { backtestStatements, requestColumns, type RatingScope } from './sql.ts';
+import { backtestStatements, changeReachStatements, requestColumns, type RatingScope } from './sql.ts';
 
 export interface BacktestInput {
   card: string;
@@ -141,13 +141,12 @@ async function whyUnpriced(card: RateCard, request: Record<string, string | numb
   return { code: p.code, message: messageFor(p.code, p.detail) };
 }
 
-/**
- * Rates every event of the card's pool under two versions inside the database (each version's price
- * table joined to the events) and summarises the change: totals, the per-customer distribution, the
- * most affected customers, totals by model and mode, and the events a version cannot price (listed,
- * never priced as zero; the credits compare the events both versions price).
- */
-export async function backtest(db: UsageDb, rules: RuleSet, input: BacktestInput): Promise<BacktestOutcome> {
+/** Builds both price tables, loads them into the database, and says what is rated. */
+async function prepare(
+  db: UsageDb,
+  rules: RuleSet,
+  input: Pick<BacktestInput, 'card' | 'from' | 'to' | 'between'>,
+): Promise<{ ok: true; from: SqlPriceTable; to: SqlPriceTable; scope: RatingScope } | { ok: false; errors: Diagnostic[] }> {
   const tables = await backtestTables(rules, input);
   if (!tables.ok) return tables;
   const { from, to } = tables;
@@ -159,6 +158,74 @@ export async function backtest(db: UsageDb, rules: RuleSet, input: BacktestInput
     eventColumns: [...EVENT_COLUMNS, ...(await db.extraColumns())],
     reach: to.card.reach ?? 'all',
   };
+  return { ok: true, from, to, scope };
+}
+
+/** Whom a change from one card version to another reaches in the loaded usage (shares in per cent, two places). */
+export interface ChangeReach {
+  card: string;
+  from: number;
+  to: number;
+  /** The proposed version's rule of whom it reaches. */
+  reach: Reach;
+  /** Customers, events and generations rated (the card's pool, within `between`). */
+  customers: number;
+  events: number;
+  generations: number;
+  /** Those the proposed version reaches whose price changes (priced differently, or by one version only). */
+  changed_customers: number;
+  changed_events: number;
+  changed_generations: number;
+  customers_pct: number | null;
+  generations_pct: number | null;
+}
+
+const share = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((10000 * part) / whole) / 100);
+
+/**
+ * What share of customers and of volume (generations) a change from `from` to `to` reaches in the
+ * usage: the events whose price differs between the two versions, among those `to` reaches (its `reach`).
+ */
+export async function changeReach(
+  db: UsageDb,
+  rules: RuleSet,
+  input: Pick<BacktestInput, 'card' | 'from' | 'to' | 'between'>,
+): Promise<{ ok: true; result: ChangeReach } | { ok: false; errors: Diagnostic[] }> {
+  const prepared = await prepare(db, rules, input);
+  if (!prepared.ok) return prepared;
+  for (const s of changeReachStatements(prepared.from, prepared.to, prepared.scope)) await db.run(s.sql);
+  const [r] = await db.rows('SELECT * FROM change_reach');
+  const n = (k: string) => num(r![k]);
+  return {
+    ok: true,
+    result: {
+      card: input.card,
+      from: input.from,
+      to: input.to,
+      reach: prepared.scope.reach ?? 'all',
+      customers: n('customers'),
+      events: n('events'),
+      generations: n('generations'),
+      changed_customers: n('changed_customers'),
+      changed_events: n('changed_events'),
+      changed_generations: n('changed_generations'),
+      customers_pct: share(n('changed_customers'), n('customers')),
+      generations_pct: share(n('changed_generations'), n('generations')),
+    },
+  };
+}
+
+/**
+ * Rates every event of the card's pool under two versions inside the database (each version's price
+ * table joined to the events) and summarises the change: totals, the per-customer distribution, the
+ * most affected customers, totals by model and mode, and the events a version cannot price (listed,
+ * never priced as zero; the credits compare the events both versions price).
+ */
+export async function backtest(db: UsageDb, rules: RuleSet, input: BacktestInput): Promise<BacktestOutcome> {
+  const prepared = await prepare(db, rules, input);
+  if (!prepared.ok) return prepared;
+  const { from, to, scope } = prepared;
+  const tables = { from, to };
   const statements = backtestStatements(from, to, scope);
   for (const s of statements) {
     if (s.name === 'unpriced_by_neither') {

@@ -5,10 +5,12 @@
 export { UsageDb, EVENT_COLUMNS } from './db.ts';
 export { importEvents, REQUIRED_COLUMNS, MAX_IMPORT_ERRORS, type ImportOptions, type ImportResult } from './import.ts';
 export { sqlPriceTable, loadPriceTable, priceTableCsv, priceTableFromCsv, dimensionType, type SqlPriceTable, type DimensionType } from './prices.ts';
-export { backtestStatements, requestColumns, type RatingScope } from './sql.ts';
+export { backtestStatements, changeReachStatements, requestColumns, type RatingScope } from './sql.ts';
 export {
   backtest,
   backtestTables,
+  changeReach,
+  type ChangeReach,
   type BacktestInput,
   type BacktestResult,
   type BacktestOutcome,

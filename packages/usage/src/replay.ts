@@ -2,9 +2,15 @@ import { promises as fs } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import Decimal from 'decimal.js';
 import {
+  books,
+  combineBooks,
   compileCard,
+  deltaBooks,
   diagnostic,
   forecast,
+  type BooksDelta,
+  type BooksResult,
+  type BooksTotals,
   isMonth,
   type Code,
   type DemandLine,
@@ -126,6 +132,11 @@ export interface WalletReplayResult {
   /** Customers replayed (those with events in the card's pool) and those of the file without any. */
   totals: { customers: number; without_usage: number; from: WalletTotals; to: WalletTotals };
   distribution: { spend_delta_pct: { p50: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null } };
+  /**
+   * The books of every replayed wallet together (revenue recognition under the validity policy's revenue
+   * terms, docs/books.md), under each version, and `to` minus `from`; null when no wallet was replayed.
+   */
+  books: { from: BooksTotals; to: BooksTotals; delta: BooksDelta } | null;
   customers: WalletReplay[];
   problems: Diagnostic[];
 }
@@ -294,6 +305,8 @@ export async function replayWallets(
   const problems: Diagnostic[] = [];
   let totalsFrom = ZERO;
   let totalsTo = ZERO;
+  // Each wallet's books (its journal dropped: only the totals are reported), added up per version at the end.
+  const booked: { from: BooksResult[]; to: BooksResult[] } = { from: [], to: [] };
   const total = input.customers.filter((c) => withUsage.has(c.customer)).length;
   for (const c of input.customers) {
     if (!withUsage.has(c.customer)) continue;
@@ -304,6 +317,8 @@ export async function replayWallets(
     const [a, b] = [await forecast(rules, scenarioFrom), await forecast(rules, customerScenario(c, demand, { ...base, version: input.to }))];
     for (const p of [...a.problems, ...b.problems]) problems.push(diagnostic({ code: p.code, detail: `${c.customer}: ${p.message}` }));
     const [wa, wb] = [walletTotals(a), walletTotals(b)];
+    booked.from.push({ ...books(rules, a), journal: [], lots: [] });
+    booked.to.push({ ...books(rules, b), journal: [], lots: [] });
     totalsFrom = addTotals(totalsFrom, wa);
     totalsTo = addTotals(totalsTo, wb);
     const delta = new Decimal(wb.spend).minus(wa.spend);
@@ -321,6 +336,8 @@ export async function replayWallets(
       spend_delta_pct: pct,
     });
   }
+  const currency = catalog.currency ?? 'USD';
+  const [booksFrom, booksTo] = [combineBooks(booked.from).totals[currency], combineBooks(booked.to).totals[currency]];
   const sorted = customers
     .map((c) => c.spend_delta_pct)
     .filter((x): x is number => x !== null)
@@ -328,7 +345,7 @@ export async function replayWallets(
   return {
     ok: true,
     result: {
-      currency: catalog.currency ?? 'USD',
+      currency,
       until,
       totals: { customers: customers.length, without_usage: input.customers.length - customers.length, from: totalsFrom, to: totalsTo },
       distribution: {
@@ -340,6 +357,7 @@ export async function replayWallets(
           max: sorted.at(-1) ?? null,
         },
       },
+      books: booksFrom && booksTo ? { from: booksFrom, to: booksTo, delta: deltaBooks(booksFrom, booksTo) } : null,
       customers,
       problems,
     },

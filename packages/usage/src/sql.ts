@@ -42,18 +42,8 @@ function nextMonthStart(month: string): string {
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 }
 
-/**
- * The statements of a backtest, in order. Each creates one table; the last five are the results.
- * The command runs exactly these; `--emit-sql` writes them out (after the price tables' loads),
- * so a warehouse rates events the same way. Percentiles are nearest-rank (percentile_disc).
- *
- * One scan rates everything: the events joined to both price tables and aggregated with two grouping
- * sets, per customer and per pair of price rows (by model and mode, and what one version cannot
- * price, come from those rows). Events neither version prices need a second scan to name their
- * requests; `unpriced_by_neither` is that scan, and the command runs it only when there are any.
- */
-export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope): { name: string; sql: string }[] {
-  const req = requestColumns([from, to]);
+/** What every rating statement shares: the events joined to both price tables, whether an event is reached, and the first-seen table reach needs. */
+function ratingParts(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope) {
   const join = (t: SqlPriceTable, alias: string) =>
     t.dimensions.length === 0
       ? 'TRUE'
@@ -71,6 +61,48 @@ WHERE ${where.join(' AND ')}`;
   const renewal = `fs.joined + to_months(date_sub('month', fs.joined, fs.start) + CASE WHEN fs.joined + to_months(date_sub('month', fs.joined, fs.start)) < fs.start THEN 1 ELSE 0 END)`;
   const reached = reach === 'all' ? 'TRUE' : reach === 'new_customers' ? '(fs.joined >= fs.start)' : `(fs.joined >= fs.start OR e."time" >= ${renewal})`;
   const start = scope.between ? `TIMESTAMP ${literal(monthStart(scope.between.from))}` : `(SELECT min(e."time") FROM events e WHERE ${where.join(' AND ')})`;
+  const firstSeen = {
+    name: 'first_seen',
+    sql: `CREATE OR REPLACE TEMP TABLE first_seen AS
+SELECT customer, min("time") AS joined, ${start} AS start FROM events e WHERE ${reach === 'all' ? 'FALSE' : '(e.pool IS NULL OR e.pool = ' + literal(scope.pool) + ')'} GROUP BY customer`,
+  };
+  return { reach, all, joined, reached, firstSeen };
+}
+
+/**
+ * The statements that measure whom a change reaches: of the customers, events and generations rated,
+ * those whose price differs between the versions (priced differently, or by one version only) and that
+ * the proposed version reaches. The last creates `change_reach`, one row.
+ */
+export function changeReachStatements(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope): { name: string; sql: string }[] {
+  const { joined, reached, firstSeen } = ratingParts(from, to, scope);
+  return [
+    firstSeen,
+    {
+      name: 'change_reach',
+      sql: `CREATE OR REPLACE TEMP TABLE change_reach AS
+SELECT count(DISTINCT customer) AS customers, count(DISTINCT customer) FILTER (WHERE changed) AS changed_customers,
+       count(*) AS events, count(*) FILTER (WHERE changed) AS changed_events,
+       coalesce(sum(n), 0) AS generations, coalesce(sum(n) FILTER (WHERE changed), 0) AS changed_generations
+FROM (SELECT e.customer, e."count" AS n, ${reached} AND pf.credits IS DISTINCT FROM pt.credits AS changed
+      ${joined.replaceAll('\n', '\n      ')}) j`,
+    },
+  ];
+}
+
+/**
+ * The statements of a backtest, in order. Each creates one table; the last five are the results.
+ * The command runs exactly these; `--emit-sql` writes them out (after the price tables' loads),
+ * so a warehouse rates events the same way. Percentiles are nearest-rank (percentile_disc).
+ *
+ * One scan rates everything: the events joined to both price tables and aggregated with two grouping
+ * sets, per customer and per pair of price rows (by model and mode, and what one version cannot
+ * price, come from those rows). Events neither version prices need a second scan to name their
+ * requests; `unpriced_by_neither` is that scan, and the command runs it only when there are any.
+ */
+export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope): { name: string; sql: string }[] {
+  const req = requestColumns([from, to]);
+  const { all, joined, reached, firstSeen } = ratingParts(from, to, scope);
   // A request column of an event a version cannot price: from the other version's row (the same values
   // by the join), or from the event when neither prices it.
   const typed = (c: string, x: string) => `CAST(${x} AS ${c === 'duration_s' ? 'DOUBLE' : 'VARCHAR'})`;
@@ -83,11 +115,7 @@ WHERE ${where.join(' AND ')}`;
   // by model and mode: from the `from` table's row (every event there is priced by it), else the `to` table's
   const dim = (c: string) => (has(from, c) ? `pf.${ident(c)}` : has(to, c) ? `pt.${ident(c)}` : 'NULL');
   return [
-    {
-      name: 'first_seen',
-      sql: `CREATE OR REPLACE TEMP TABLE first_seen AS
-SELECT customer, min("time") AS joined, ${start} AS start FROM events e WHERE ${reach === 'all' ? 'FALSE' : '(e.pool IS NULL OR e.pool = ' + literal(scope.pool) + ')'} GROUP BY customer`,
-    },
+    firstSeen,
     {
       name: 'rated',
       // `x + 0 * y` is NULL when either price is: sums count only events both versions price.

@@ -2,7 +2,17 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { backtest, guardrailBreaches, guardrailOf, importEvents, priceTableCsv, priceTableFromCsv, UsageDb, type BacktestResult } from '@creditbook/usage';
+import {
+  backtest,
+  changeReach,
+  guardrailBreaches,
+  guardrailOf,
+  importEvents,
+  priceTableCsv,
+  priceTableFromCsv,
+  UsageDb,
+  type BacktestResult,
+} from '@creditbook/usage';
 import type { RuleSet } from '@creditbook/engine';
 import { rulesWithV3, tempDir, write } from './support.ts';
 
@@ -174,6 +184,62 @@ y,2025-11-15T00:00:00Z,kling-v2-1,pro,10,1080p
       ['x', 150, 7.14],
       ['y', 80, 14.29],
     ]);
+    small.close();
+  });
+
+  it('the share of customers and of volume a change reaches', async () => {
+    const r = await changeReach(db, rules, { card: 'kling-consumer', from: 2, to: 3, between: { from: '2025-10', to: '2025-12' } });
+    if (!r.ok) throw new Error('change reach failed');
+    // Changed cells: 2.1 std 5 s, 2.1 pro 10 s, Turbo pro 10 s. Rated: a, b, c, e (d is in 2026-01).
+    // a: pro 10 s x 2 and std 5 s x 3, both changed; b: Master x 1 unchanged, Turbo pro 10 s x 4 changed;
+    // c: std 5 s x 1 changed, kling-v9 x 1 priced by neither (no change); e: pro 720p x 1 priced by neither.
+    // customers 3 of 4 = 75 %; events 2 + 1 + 1 = 4 of 7; generations 2 + 3 + 4 + 1 = 10 of 5 + 5 + 2 + 1 = 13 = 76.923 % -> 76.92
+    expect(r.result).toEqual({
+      card: 'kling-consumer',
+      from: 2,
+      to: 3,
+      reach: 'all',
+      customers: 4,
+      events: 7,
+      generations: 13,
+      changed_customers: 3,
+      changed_events: 4,
+      changed_generations: 10,
+      customers_pct: 75,
+      generations_pct: 76.92,
+    });
+  });
+
+  it("the share a change reaches respects the version's reach", async () => {
+    // Rated: 2025-10 (start 2025-10-01). x was first seen on 2025-09-15 (existing; next renewal 2025-10-15), y on 2025-10-06 (new).
+    // Events rated: x 10-05 pro x 2, x 10-20 pro x 1, y 10-06 pro x 3, y 10-07 Master x 1 (unchanged): 7 generations.
+    const small = await UsageDb.open(':memory:');
+    await importEvents(
+      small,
+      write(
+        tempDir(),
+        'reach.csv',
+        `customer,time,model,mode,duration_s,resolution,count
+x,2025-09-15T00:00:00Z,kling-v2-1,pro,10,1080p,1
+x,2025-10-05T00:00:00Z,kling-v2-1,pro,10,1080p,2
+x,2025-10-20T00:00:00Z,kling-v2-1,pro,10,1080p,1
+y,2025-10-06T00:00:00Z,kling-v2-1,pro,10,1080p,3
+y,2025-10-07T00:00:00Z,kling-v2-1-master,,10,,1
+`,
+      ),
+    );
+    const run = async (reach: string) => {
+      const r = await changeReach(small, await rulesWithV3(reach), { card: 'kling-consumer', from: 2, to: 3, between: { from: '2025-10', to: '2025-10' } });
+      if (!r.ok) throw new Error('change reach failed');
+      const { changed_customers, changed_events, changed_generations, customers_pct, generations_pct } = r.result;
+      return [changed_customers, changed_events, changed_generations, customers_pct, generations_pct];
+    };
+    // all: x (2 + 1) and y's pro 3 changed: 2 of 2 customers, 3 events, 6 of 7 generations = 85.714 % -> 85.71
+    expect(await run('all')).toEqual([2, 3, 6, 100, 85.71]);
+    // new customers only: y's pro 3: 1 of 2 = 50 %, 3 of 7 = 42.857 % -> 42.86
+    expect(await run('new_customers')).toEqual([1, 1, 3, 50, 42.86]);
+    // from the next renewal: x's 10-20 event (after 10-15) and y's pro: 2 customers, 1 + 3 = 4 of 7 = 57.143 % -> 57.14
+    expect(await run('next_renewal')).toEqual([2, 2, 4, 100, 57.14]);
     small.close();
   });
 

@@ -85,6 +85,43 @@ describe('wallet replay', () => {
     // v2: 2 x 70 = 140 in October, 3 x 20 + 2,800 = 2,860 in November: short 2,860 - (520 + 660) = 1,680 -> 6 packs, the same $50.00
     expect(a.from).toMatchObject({ spend: '50.00', purchased: 1980, consumed: 3000 });
     expect(a.spend_delta).toBe('0.00');
+    // The books of both wallets under each version (kling-validity: proportional, b = 5 % for subscriptions and
+    // top-ups, so a lot is fully recognised once 95 % of it is used: P x used / (C x 0.95); usage P x used / C).
+    // v3, burn order soonest last-valid, then priority (subscription before top-up): the October and November
+    // subscription lots are used up (10.00 each, fully recognised); the six packs bought in November are one lot of
+    // 1,980 credits for 30.00, used 1,715: recognised 30 x 1,715 / (1,980 x 0.95) = 27.352 -> 27.35, usage 30 x 1,715 / 1,980
+    // = 25.985 -> 25.98, breakage 1.37. v2: the pack lot used 1,680: recognised 30 x 1,680 / 1,881 = 26.794 -> 26.79,
+    // usage 25.4545 -> 25.45, breakage 1.34. b buys nothing: no money. Billings 2 x 10 + 6 x 5 = 50.00 under both.
+    // Deferred at the end of October: 10 - 10 x 160 / 627 (= 2.5518 -> 2.55) = 7.45 (v3); 10 - 10 x 140 / 627 (= 2.2329 -> 2.23) = 7.77 (v2),
+    // the peak; at the end of November 50 - 47.35 = 2.65 (v3), 50 - 46.79 = 3.21 (v2).
+    const booked = replay.result.books!;
+    expect(booked.from).toMatchObject({
+      currency: 'USD',
+      billings: '50.00',
+      revenue: '46.79',
+      revenue_usage: '45.45',
+      revenue_breakage: '1.34',
+      deferred_closing: '3.21',
+      deferred_peak: '7.77',
+      deferred_peak_period: '2025-10',
+    });
+    expect(booked.to).toMatchObject({
+      billings: '50.00',
+      revenue: '47.35',
+      revenue_usage: '45.98',
+      revenue_breakage: '1.37',
+      deferred_closing: '2.65',
+      deferred_peak: '7.45',
+      deferred_peak_period: '2025-10',
+    });
+    expect(booked.delta).toEqual({
+      billings: '0.00',
+      revenue: '0.56',
+      revenue_usage: '0.53',
+      revenue_breakage: '0.03',
+      deferred_peak: '-0.32',
+      deferred_closing: '-0.56',
+    });
     // b has no plan and no pack it may buy (top-ups are for paid tiers): its 20 credits are unmet under both
     const b = replay.result.customers.find((c) => c.customer === 'b')!;
     expect([b.from.unmet, b.to.unmet, b.from.spend]).toEqual([20, 25, '0.00']);

@@ -21,7 +21,16 @@ export function books(rules: RuleSet, result: ForecastResult, options: BooksOpti
   const labels = Array.from({ length: cal.horizon }, (_, i) => cal.label(i));
   const terms = periodTerms(rules, labels, result.versions, options);
   const pools = [...new Set([...result.periods.map((p) => p.pool), ...result.lots.map((l) => l.pool)])];
-  return booksOfLots({ scenario: result.scenario, variant: result.variant, currency: result.currency, cal, pools, terms, lots: bookLots(result) });
+  return booksOfLots({
+    scenario: result.scenario,
+    variant: result.variant,
+    currency: result.currency,
+    cal,
+    pools,
+    terms,
+    lots: bookLots(result),
+    journal: options.journal !== false,
+  });
 }
 
 /** The first period in which a lot whose last valid period is `last` is current: valid for at most 12 more months. */
@@ -40,6 +49,8 @@ export interface BooksInput {
   pools: readonly string[];
   terms: readonly PeriodTerms[];
   lots: readonly BookLot[];
+  /** `false`: no journal lines (the figures are the same). */
+  journal?: boolean;
 }
 
 /** Adds v over periods [a, b) of a difference array. */
@@ -89,8 +100,9 @@ export function booksOfLots(input: BooksInput): BooksResult {
 
   const entries: { i: number; kind: keyof typeof ENTRY_ORDER; seq: number; lines: Omit<JournalLine, 'entry'>[] }[] = [];
   let seq = 0;
+  const journaled = input.journal !== false;
   const entry = (i: number, kind: keyof typeof ENTRY_ORDER, lot: BookLot, amount: number, debit: Account, credit: Account, rules: string, memo: string) => {
-    if (amount === 0) return;
+    if (amount === 0 || !journaled) return;
     // A negative amount (a catch-up that lowers revenue) books the other way round.
     const [dr, cr] = amount > 0 ? [debit, credit] : [credit, debit];
     const a = centsText(Math.abs(amount));
@@ -118,17 +130,19 @@ export function booksOfLots(input: BooksInput): BooksResult {
     // Billings and the billing entry.
     if (paid && lot.billed >= 0 && lot.billed < H) {
       s.billings[lot.billed]! += lot.priceCents;
-      const ahead = lot.granted > lot.billed ? `, granted ${cal.label(lot.granted)}` : '';
-      entry(
-        lot.billed,
-        'billing',
-        lot,
-        lot.priceCents,
-        'Cash',
-        'Deferred revenue',
-        lot.priceRule,
-        `${lot.credits} credits, ${lot.ref} (${lot.source})${ahead}`,
-      );
+      if (journaled) {
+        const ahead = lot.granted > lot.billed ? `, granted ${cal.label(lot.granted)}` : '';
+        entry(
+          lot.billed,
+          'billing',
+          lot,
+          lot.priceCents,
+          'Cash',
+          'Deferred revenue',
+          lot.priceRule,
+          `${lot.credits} credits, ${lot.ref} (${lot.source})${ahead}`,
+        );
+      }
     }
     // Revenue per step, as differences of cumulative amounts.
     let prev: Step | undefined;
@@ -137,14 +151,16 @@ export function booksOfLots(input: BooksInput): BooksResult {
       const db = st.recognised - st.usage - ((prev?.recognised ?? 0) - (prev?.usage ?? 0));
       s.usage[st.i]! += du;
       s.breakage[st.i]! += db;
-      const rule = `${lot.priceRule}; ${terms[st.i]!.rule}`;
-      const usedNow = st.used - (prev?.used ?? 0);
-      entry(st.i, 'usage', lot, du, 'Deferred revenue', 'Revenue - credit usage', rule, `${usedNow} credits used (${st.used} of ${lot.credits})`);
-      let why: string;
-      if (st.expired) why = `${lot.credits - st.used} credits expired unused`;
-      else if (prev && prev.rate !== st.rate && usedNow === 0) why = `catch-up: expected breakage ${prev.rate} -> ${st.rate}`;
-      else why = `expected breakage ${st.rate}${prev && prev.rate !== st.rate ? ` (was ${prev.rate}: catch-up)` : ''}`;
-      entry(st.i, 'breakage', lot, db, 'Deferred revenue', 'Revenue - breakage', rule, why);
+      if (journaled) {
+        const rule = `${lot.priceRule}; ${terms[st.i]!.rule}`;
+        const usedNow = st.used - (prev?.used ?? 0);
+        entry(st.i, 'usage', lot, du, 'Deferred revenue', 'Revenue - credit usage', rule, `${usedNow} credits used (${st.used} of ${lot.credits})`);
+        let why: string;
+        if (st.expired) why = `${lot.credits - st.used} credits expired unused`;
+        else if (prev && prev.rate !== st.rate && usedNow === 0) why = `catch-up: expected breakage ${prev.rate} -> ${st.rate}`;
+        else why = `expected breakage ${st.rate}${prev && prev.rate !== st.rate ? ` (was ${prev.rate}: catch-up)` : ''}`;
+        entry(st.i, 'breakage', lot, db, 'Deferred revenue', 'Revenue - breakage', rule, why);
+      }
       prev = st;
     }
     // Deferred revenue: price less recognised to date, from billing on, split current / non-current.

@@ -42,6 +42,8 @@ export interface BooksOptions {
   method?: RevenueMethod;
   /** Expected breakage rate for every paid source, 0 ≤ r < 1 (a decimal string or a number). */
   breakageRate?: string | number;
+  /** `false`: the figures without journal lines (`journal` is empty), for a comparison that shows the totals only. */
+  journal?: boolean;
 }
 
 /** One pool in one period, in one currency: the rollforward of deferred revenue. */

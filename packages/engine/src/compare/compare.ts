@@ -2,6 +2,7 @@ import type { RuleSet } from '../rules/ruleset.ts';
 import type { Scenario } from '../rules/types.ts';
 import { D } from '../ledger/money.ts';
 import { forecast } from '../ledger/forecast.ts';
+import { PricingCache } from '../ledger/cache.ts';
 import { runNames } from '../ledger/variant.ts';
 import type { ForecastResult, Totals } from '../ledger/types.ts';
 import { books } from '../books/books.ts';
@@ -63,7 +64,7 @@ export function booksSummary(b: BooksResult): BooksSummary {
 }
 
 /** Books figures of b minus those of a (same currency: a comparison is of one scenario). */
-export function deltaBooks(a: BooksSummary, b: BooksSummary): BooksDelta {
+export function deltaBooks(a: Pick<BooksSummary, (typeof BOOKS_KEYS)[number]>, b: Pick<BooksSummary, (typeof BOOKS_KEYS)[number]>): BooksDelta {
   const out = {} as BooksDelta;
   for (const k of BOOKS_KEYS) out[k] = new D(b[k]).minus(a[k]).toFixed(2);
   return out;
@@ -143,6 +144,10 @@ export function toRun(result: ForecastResult, description: string, booked: Books
  */
 export class RunCache {
   private readonly runs = new Map<string, ForecastResult>();
+  /** Prices and documents in force, shared by the runs of a rule set (new rules, new pricing). */
+  private pricing: PricingCache | undefined;
+  /** The books of each run kept (with the run): per method and rate asked. */
+  private readonly booked = new WeakMap<ForecastResult, Map<string, BooksResult>>();
 
   constructor(private readonly max = 256) {}
 
@@ -159,11 +164,22 @@ export class RunCache {
       this.runs.set(key, hit);
       return hit.variant === (name === 'base' ? null : name) ? hit : { ...hit, variant: name === 'base' ? null : name };
     }
-    const result = await forecast(rules, scenario, { variant: name });
+    if (this.pricing?.rules !== rules) this.pricing = new PricingCache(rules);
+    const result = await forecast(rules, scenario, { variant: name, cache: this.pricing });
     this.forecasts++;
     if (this.runs.size >= this.max) this.runs.delete(this.runs.keys().next().value!);
     this.runs.set(key, result);
     return result;
+  }
+
+  /** The books of a run this cache returned, computed once per method and expected rate. */
+  books(rules: RuleSet, result: ForecastResult, options: BooksOptions = {}): BooksResult {
+    let byOptions = this.booked.get(result);
+    if (!byOptions) this.booked.set(result, (byOptions = new Map<string, BooksResult>()));
+    const key = `${options.method ?? ''}\u0000${options.breakageRate ?? ''}\u0000${options.journal !== false}`;
+    let b = byOptions.get(key);
+    if (!b) byOptions.set(key, (b = books(rules, result, options)));
+    return b;
   }
 }
 
@@ -182,7 +198,11 @@ export async function compare(
   for (const name of names) results.push(options.cache ? await options.cache.run(rules, scenario, name) : await forecast(rules, scenario, { variant: name }));
   const describe = (name: string) =>
     name === 'base' ? (scenario.description ?? scenario.title ?? 'as planned') : ((scenario.variants ?? []).find((v) => v.name === name)?.description ?? '');
-  const runs = results.map((r) => toRun(r, describe(r.variant ?? 'base'), books(rules, r, options.books)));
+  const cache = options.cache;
+  // A comparison shows the books' figures, not their journal.
+  const bookOptions: BooksOptions = { ...options.books, journal: false };
+  const booked = (r: ForecastResult) => (cache ? cache.books(rules, r, bookOptions) : books(rules, r, bookOptions));
+  const runs = results.map((r) => toRun(r, describe(r.variant ?? 'base'), booked(r)));
   const base = runs[0]!;
   return {
     scenario: scenario.id,

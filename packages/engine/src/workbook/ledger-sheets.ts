@@ -1,3 +1,4 @@
+import { CreditbookError, diagnostic } from '../diagnostics/index.ts';
 import type { Calendar } from '../ledger/calendar.ts';
 import type { BurnKey } from '../rules/types.ts';
 import type { LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
@@ -204,7 +205,12 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     return x;
   };
   const LESS = f.str('<');
-  const ORDER_COLUMN: Record<BurnKey, number> = { last_valid_period: C.lv, priority: C.priority, granted_period: C.g, lot_id: C.seq };
+  const ORDER_KEYS: Partial<Record<BurnKey, number>> = { last_valid_period: C.lv, priority: C.priority, granted_period: C.g, lot_id: C.seq };
+  const ORDER_COLUMN = (k: BurnKey): number => {
+    const c = ORDER_KEYS[k];
+    if (c === undefined) throw new CreditbookError([diagnostic({ code: 'W_REF', detail: `the Lots sheet has no column for the burn key ${k}` })]);
+    return c;
+  };
 
   // The lots that may give in period t: the pool's, granted by t (shared by every lot's draw in t).
   const ranges = new Map<string, Formula>();
@@ -258,8 +264,8 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
       const terms: Formula[] = [];
       o.forEach((k, depth) => {
         const args: Formula[] = [];
-        for (const prior of o.slice(0, depth)) args.push(col(ORDER_COLUMN[prior]), own(ORDER_COLUMN[prior]));
-        args.push(col(ORDER_COLUMN[k]), f.cat(f.str('<'), own(ORDER_COLUMN[k])));
+        for (const prior of o.slice(0, depth)) args.push(col(ORDER_COLUMN(prior)), own(ORDER_COLUMN(prior)));
+        args.push(col(ORDER_COLUMN(k)), f.cat(f.str('<'), own(ORDER_COLUMN(k))));
         terms.push(f.fn('COUNTIFS', ...args));
       });
       cells.push(calc(f.add(f.num(1), ...terms), 'integer'));
