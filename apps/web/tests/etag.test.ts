@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compare, loadStore } from '@creditbook/engine';
+import { compare, loadStore, MANIFEST_PATH, writeManifest } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnv } from '../lib/env.ts';
@@ -64,13 +64,17 @@ describe('GET /api/compare: a remembered comparison', () => {
     // One more generation a month on the first demand line: other credits, another answer.
     const edited = text.replace(/^( {4}count: )30$/m, '$131');
     expect(edited).not.toBe(text);
+    // A reviewed hand edit: the file and the manifest (`creditbook manifest`) change together, or the app reads R_TAMPERED.
+    const manifest = readFileSync(path.join(dir, MANIFEST_PATH), 'utf8');
     writeFileSync(file, edited);
     try {
+      expect((await writeManifest(new DirectoryStore(dir))).ok).toBe(true);
       const after = await get('scenario=agency-campaigns&variant=premier-tier', { 'if-none-match': before });
       expect(after.status).toBe(200);
       expect(after.headers.get('etag')).not.toBe(before);
     } finally {
       writeFileSync(file, text);
+      writeFileSync(path.join(dir, MANIFEST_PATH), manifest);
     }
   });
 
