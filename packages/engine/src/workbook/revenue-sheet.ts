@@ -104,9 +104,18 @@ export function revenueSheet(plan: LedgerPlan, name: string, lotsName: string, l
     const upTo = (n: number) => (n === 0 ? f.num(0) : f.fn('ROUND', f.div(f.mul(Y, f.num(n)), f.num(12)), f.num(2)));
     return f.sub(upTo(k + 1), upTo(k));
   };
+  // Credits that roll over stay the lot they were paid for (as the engine's books keep them): a rolled
+  // lot has no row of its own; its draws count as its origin's, which ends when its last rolled lot does.
+  const rolledInto = new Map<PlannedLot, PlannedLot>();
+  for (const l of plan.lots) if (l.rollover) rolledInto.set(plan.lots[l.rollover.from]!, l);
+  const chainOf = (l: PlannedLot): PlannedLot[] => {
+    const out = [l];
+    for (let n = rolledInto.get(l); n; n = rolledInto.get(n)) out.push(n);
+    return out;
+  };
   const byPool = new Map<string, RevenueLot[]>(plan.pools.map((p) => [p, []]));
   for (const l of plan.lots) {
-    if (l.category === 'free' || !isPaidSource(l.source)) continue;
+    if (l.category === 'free' || !isPaidSource(l.source) || l.rollover) continue;
     const year = annual && l.source === 'subscription' ? years.find((y) => y.includes(l)) : undefined;
     byPool.get(l.pool)?.push({
       lot: l,
@@ -239,7 +248,13 @@ export function revenueSheet(plan: LedgerPlan, name: string, lotsName: string, l
         return;
       }
       const amount = lotsCell(l, layout.cols.amount);
-      const lv = lotsCell(l, layout.cols.lv);
+      const chain = chainOf(l);
+      // Its last valid period: that of the last lot of its chain that holds credits.
+      const endOf = (k: number): Formula =>
+        k + 1 < chain.length
+          ? f.fn('IF', f.cmp('>', lotsCell(chain[k + 1]!, layout.cols.amount), f.num(0)), endOf(k + 1), lotsCell(chain[k]!, layout.cols.lv))
+          : lotsCell(chain[k]!, layout.cols.lv);
+      const lv = endOf(0);
       const g = lotsCell(l, layout.cols.g);
       const rate = (i: number) => f.fixed(rateRow.get(x.source)!, t.col(i), { row: true });
       rows[rec] = [
@@ -283,7 +298,7 @@ export function revenueSheet(plan: LedgerPlan, name: string, lotsName: string, l
       rows[used] = [
         ...labels('Used to date', false),
         ...across((i) => {
-          const draws = f.add(f.ref(used, t.col(i) - 1), f.ref(layout.row.get(l)!, layout.draw + i, lotsName));
+          const draws = f.add(f.ref(used, t.col(i) - 1), ...chain.map((m) => f.ref(layout.row.get(m)!, layout.draw + i, lotsName)));
           return l.auto ? f.add(draws, f.fn('IF', f.cmp('=', t.period(i), g), lotsCell(l, layout.cols.own), f.num(0))) : draws;
         }, 'credits'),
       ];
