@@ -28,8 +28,10 @@ describe('progress bars', () => {
   it('export of many variants shows counts and an ETA on a terminal', () => {
     const t = onTerminal(tempRules(), ...EXPORT);
     expect(t.code).toBe(0);
-    expect(t.screen).toMatch(/exporting agency-campaigns \[[^\]]*\] \d+% \| \d+\/10 forecasts \| \S+ elapsed, ETA \S+/);
-    expect(t.screen).toContain('wrote out.xlsx: agency-campaigns, base, turbo-migration, monthly-expiry, premier-tier, annual-billing');
+    expect(t.screen).toMatch(/exporting agency-campaigns \[[^\]]*\] \d+% \| \d+\/12 forecasts \| \S+ elapsed, ETA \S+/);
+    expect(t.screen).toContain(
+      'wrote out.xlsx: agency-campaigns, base, turbo-migration, monthly-expiry, premier-tier, annual-billing, threshold-packs-rollover',
+    );
   });
 
   it('export draws nothing through a pipe, and nothing on a terminal with --json', () => {
