@@ -12,6 +12,7 @@ import { f } from './formula.ts';
 import { LEDGER, ledgerRow, runSheets } from './ledger-sheets.ts';
 import { definedName, sheetName } from './names.ts';
 import { rateCardSheet, type RateSheet } from './rate-card.ts';
+import { inputValidation } from './validation.ts';
 import { revenueInputs, revenueSheet, type RevenueInput } from './revenue-sheet.ts';
 import { periodTerms } from '../books/terms.ts';
 import type { BooksOptions } from '../books/types.ts';
@@ -200,7 +201,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
       // Two inputs of one run never share a row.
       const label = labels.has(inp.label) ? `${inp.label} [${inp.key}]` : inp.label;
       labels.add(label);
-      setAssumption(k, label, { v: inp.value, fmt: inp.fmt, input: true, name });
+      setAssumption(k, label, { v: inp.value, fmt: inp.fmt, input: true, name, validation: inputValidation(inp.key, inp.fmt) });
     }
     // The revenue terms in force in each period, their expected breakage rates as inputs.
     const labelOf = (i: number) => plan.cal.label(i);
@@ -215,7 +216,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
     for (const x of rates) {
       const name = definedName([runNames[k]!, 'breakage', x.source, ...(x.from > 0 ? [labelOf(x.from)] : [])], definedNames);
       inputNames[k]!.set(x.key, name);
-      setAssumption(k, x.label, { v: x.value, fmt: 'percent', input: true, name });
+      setAssumption(k, x.label, { v: x.value, fmt: 'percent', input: true, name, validation: inputValidation(x.key, 'percent') });
     }
   };
 
