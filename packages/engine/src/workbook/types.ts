@@ -19,7 +19,7 @@ export type Formula =
   | { t: 'fn'; name: FunctionName; args: Formula[] };
 
 export type FunctionName =
-  'SUM' | 'MIN' | 'MAX' | 'IF' | 'ROUND' | 'ROUNDUP' | 'AND' | 'OR' | 'IFERROR' | 'SUMPRODUCT' | 'SUMIF' | 'SUMIFS' | 'COUNTIFS' | 'INDEX' | 'MATCH';
+  'SUM' | 'MIN' | 'MAX' | 'ABS' | 'IF' | 'ROUND' | 'ROUNDUP' | 'AND' | 'OR' | 'IFERROR' | 'SUMPRODUCT' | 'SUMIF' | 'SUMIFS' | 'COUNTIFS' | 'INDEX' | 'MATCH';
 
 export interface Cell {
   v: CellValue;
