@@ -148,3 +148,22 @@ describe('the web app checks the manifest as `creditbook validate` does', () => 
     expect((await publishReq(version)).status).toBe(200);
   });
 });
+
+describe('start-up recovery (instrumentation.ts)', () => {
+  it("removes the store lock and temp file a killed server left, and keeps a live process's lock", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { hostname } = await import('node:os');
+    const { existsSync } = await import('node:fs');
+    const { recoverStore } = await import('../lib/store.ts');
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+    writeFileSync(path.join(dir, '.store.lock'), `${dead}@${hostname()}`);
+    const temp = `rate-cards/kling-consumer/.v2.yaml.${dead}.0123456789ab.tmp`;
+    writeFileSync(path.join(dir, temp), 'half a file');
+    const live = path.join(dir, 'plans', '.kling-plans.lock');
+    writeFileSync(live, `${process.pid === 1 ? 2 : 1}@${hostname()}`);
+    expect((await recoverStore()).sort()).toEqual(['.store.lock', temp]);
+    expect(existsSync(path.join(dir, '.store.lock'))).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    rmSync(live);
+  });
+});
