@@ -9,7 +9,7 @@ import { bundledRules, readXlsx, recalcInLibreOffice, tempDir } from './support.
 function overall(wb: ExcelJS.Workbook): unknown {
   const row = wb.getWorksheet('Summary')!.getRow(1);
   const v = row.getCell(row.cellCount).value as unknown;
-  return v && typeof v === 'object' && 'result' in v ? (v as { result: unknown }).result : v;
+  return v && typeof v === 'object' && 'result' in v ? v.result : v;
 }
 
 describe('the Checks sheet', () => {
