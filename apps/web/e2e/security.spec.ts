@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { APP, ACCOUNTS, signIn } from './support.ts';
+import { APP, ACCOUNTS, RULES, signIn } from './support.ts';
 
 /** Pages a signed-in editor goes through, and what shows each one has run its script. */
 const PAGES: [string, string][] = [
@@ -140,4 +140,37 @@ test('200 what-if requests at once: every one answered, and the server returns t
     now = serverRss();
   }
   expect(now, `baseline ${baseline.toFixed(0)} MB`).toBeLessThanOrEqual(baseline + 100);
+});
+
+test('TRACE is 405 and an undecodable path is 400, both as {"errors"} with the security headers (the production server, not a unit)', async ({ request }) => {
+  const trace = await request.fetch('/api/rules', { method: 'TRACE' });
+  expect(trace.status()).toBe(405);
+  expect(trace.headers()['allow']).toBe('GET, HEAD, POST, OPTIONS');
+  expect(trace.headers()['x-content-type-options']).toBe('nosniff');
+  expect((await trace.json()).errors[0].code).toBe('H_METHOD');
+  for (const url of ['/api/rules/rate-card/%C0', '/rules/rate-card/%E0%A4%A']) {
+    const bad = await request.get(url);
+    expect(bad.status(), url).toBe(400);
+    expect(bad.headers()['content-security-policy'], url).toContain("default-src 'self'");
+    expect(bad.headers()['x-frame-options'], url).toBe('DENY');
+    expect((await bad.json()).errors[0].code, url).toBe('H_BAD_URL');
+  }
+});
+
+test.describe('user-supplied text on the history page', () => {
+  const draft = path.join(RULES, 'validity/twelve-month-validity/v2.yaml');
+  test.afterAll(() => rmSync(draft, { force: true }));
+
+  test('a note with a bidi override shows the override as a visible U+202E mark, never raw', async ({ page }) => {
+    await signIn(page, 'editor');
+    const text = readFileSync(path.join(RULES, 'validity/twelve-month-validity/v1.yaml'), 'utf8');
+    const note = 'raise \u202E01 ot 05\u202C done';
+    const saved = await page.request.post('/api/versions', { data: { text, base_version: 1, note } });
+    expect(saved.status()).toBe(201);
+    await page.goto('/rules/validity-policy/twelve-month-validity');
+    const cell = page.getByTestId('history-v2').locator('td').last();
+    await expect(cell).toContainText('U+202E');
+    expect(await cell.evaluate((el) => /[\u202A-\u202E\u2066-\u2069]/.test(el.textContent ?? ''))).toBe(false);
+    expect(await cell.locator('bdi').count()).toBe(1);
+  });
 });

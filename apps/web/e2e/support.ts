@@ -32,11 +32,14 @@ export function cli(args: string[]): { stdout: string; stderr: string; code: num
       cwd: ROOT,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A portfolio comparison with bands prints more than a megabyte (the default limit).
+      maxBuffer: 256 * 1024 * 1024,
     });
     return { stdout, stderr: '', code: 0 };
   } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; status?: number };
-    return { stdout: err.stdout ?? '', stderr: err.stderr ?? '', code: err.status ?? 1 };
+    // A failure to run at all (no exit status) says why in stderr.
+    const err = e as { stdout?: string; stderr?: string; status?: number | null; message?: string };
+    return { stdout: err.stdout ?? '', stderr: err.stderr || (err.message ?? ''), code: err.status ?? 1 };
   }
 }
 

@@ -15,6 +15,8 @@ export interface Env {
   usageDb: string;
   /** Largest usage upload accepted, in bytes. */
   usageMaxBytes: number;
+  /** Revoked sessions (lib/revocations.ts): beside the rule store by default. */
+  sessionsFile: string;
 }
 
 /** For local development only: documented in the README, refused when NODE_ENV is production. */
@@ -58,7 +60,16 @@ export function readEnv(vars: Record<string, string | undefined> = process.env, 
   const maxMb = vars['CREDITBOOK_USAGE_MAX_MB'] ?? '';
   if (maxMb !== '' && !/^[1-9][0-9]{0,5}$/.test(maxMb)) problems.push(`CREDITBOOK_USAGE_MAX_MB: expected a whole number of megabytes, got '${maxMb}'`);
   if (problems.length > 0) throw new EnvError(`invalid settings:\n  ${problems.join('\n  ')}`);
-  return { rulesDir, usersFile, sessionSecret, secureCookies: secure === '1', usageDb, usageMaxBytes: (maxMb === '' ? 256 : Number(maxMb)) * 2 ** 20 };
+  const sessionsFile = path.resolve(cwd, vars['CREDITBOOK_SESSIONS_FILE'] || path.join(path.dirname(rulesDir), '.creditbook-sessions.json'));
+  return {
+    rulesDir,
+    usersFile,
+    sessionSecret,
+    secureCookies: secure === '1',
+    usageDb,
+    usageMaxBytes: (maxMb === '' ? 256 : Number(maxMb)) * 2 ** 20,
+    sessionsFile,
+  };
 }
 
 let cached: Env | undefined;

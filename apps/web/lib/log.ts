@@ -58,7 +58,7 @@ export function noteUser(email: string): void {
 }
 
 /** The steps of the audit trail that are also log lines. */
-export type AuditEvent = 'sign_in' | 'sign_in_failed' | 'save' | 'submit' | 'approve' | 'reject' | 'publish' | 'withdraw';
+export type AuditEvent = 'sign_in' | 'sign_in_failed' | 'sign_out' | 'sign_in_throttled' | 'save' | 'submit' | 'approve' | 'reject' | 'publish' | 'withdraw';
 
 /** Writes an audit event: who did what to which document version (no text, no secrets). */
 export function audit(

@@ -9,12 +9,15 @@ export const WEB_MESSAGES = {
   A_FORBIDDEN: 'your role ({detail}) may not do this',
   A_CROSS_SITE: 'a request from another site may not change anything ({detail})',
   A_BAD_LOGIN: 'email or password not recognised',
+  A_THROTTLED: 'too many failed sign-ins; {detail}',
   H_BAD_JSON: 'request body is not valid JSON: {detail}',
   H_BAD_INPUT: 'bad input: {detail}',
   H_NOT_FOUND: 'not found: {detail}',
   H_TOO_LARGE: 'request body is too large: {detail}',
   H_CONTENT_TYPE: 'send the body as Content-Type: application/json (got {detail})',
   H_BAD_URL: 'malformed URL: {detail}',
+  H_METHOD: 'method not allowed: {detail}',
+  H_INTERNAL: 'the server failed to answer: {detail}',
 } as const;
 
 export type WebCode = keyof typeof WEB_MESSAGES;

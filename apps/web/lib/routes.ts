@@ -2,7 +2,6 @@
  * The API's logic, one function per route handler, independent of Next so tests can call it
  * with a plain Request. Every response is JSON (or a workbook); errors are `{"errors": [...]}`.
  */
-import Negotiator from 'negotiator';
 import {
   CreditbookError,
   diagnostic,
@@ -19,6 +18,7 @@ import {
   reviewState,
   saveDraft,
   submitForReview,
+  tamperingOf,
   todayUtc,
   withdraw,
   type ReviewEvent,
@@ -26,20 +26,22 @@ import {
   type SaveFailure,
   type Kind,
 } from '@creditbook/engine';
+import { ioDiagnostic } from '@creditbook/engine/node';
 import { documentSummary, listDocuments } from './documents.ts';
 import { env } from './env.ts';
 import { publishGuardrail } from './guardrail.ts';
 import { documentDiff } from './impact.ts';
 import { kindFromSlug } from './kinds.ts';
-import { audit, noteUser, type AuditEvent } from './log.ts';
+import { audit, logger, noteUser, requestContexts, type AuditEvent } from './log.ts';
 import { draftPath, previewEdit } from './preview.ts';
 import { json, problems, webProblem, type Problem } from './problems.ts';
 import { readFormBody, readJsonBody } from './body.ts';
 import { MAX_PASSWORD_LENGTH } from './limits.ts';
 import { crossSite, overTls, safeNext } from './origin.ts';
-import { signInCookie, signOutCookie, userFromRequest } from './session.ts';
+import { sealOf, sessionFromSeal, signInCookie, signOut, signOutCookie, userFromRequest } from './session.ts';
 import { loadRules, ruleStore } from './store.ts';
 import { lineDiff } from './textdiff.ts';
+import { clientKey, signInThrottle } from './throttle.ts';
 import { allows, authenticate, type Role, type User } from './users.ts';
 import { parseWhatIf, runCompare, runForecast, scenarioFor, whatIfFromQuery, type CompareAnswer, type Parsed, type WhatIf } from './whatif.ts';
 import { scenarioXlsx } from './xlsx.ts';
@@ -56,8 +58,32 @@ export function guarded(minimum: Role, handler: Handler) {
     if (!user) return problems(401, [webProblem('A_SIGN_IN', '')]);
     noteUser(user.email);
     if (!allows(user.role, minimum)) return problems(403, [webProblem('A_FORBIDDEN', user.role)]);
-    return handler(req, { user, params: await ctx.params });
+    const params = await ctx.params;
+    return answered(() => handler(req, { user, params }));
   };
+}
+
+/** The status of a store failure: no room (507), or no writes possible now (503). */
+const IO_STATUS: Record<string, number> = { E_DISK_FULL: 507, E_STORE_READ_ONLY: 503, T_IO: 503 };
+
+/**
+ * Runs a handler so that whatever it throws is still an answer in the documented shape: a failing
+ * store is `{"errors": [E_DISK_FULL | E_STORE_READ_ONLY | T_IO]}`, anything else is logged and
+ * answered 500 `{"errors": [H_INTERNAL]}` naming the request id (never a stack, never an HTML page).
+ */
+export async function answered(run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (e) {
+    const request = requestContexts().getStore()?.id ?? '';
+    const io = ioDiagnostic(e, env().rulesDir);
+    if (io) {
+      logger().warn({ request_id: request || null, code: io.code, detail: io.message }, 'store failure');
+      return problems(IO_STATUS[io.code] ?? 503, [io]);
+    }
+    logger().error({ request_id: request || null, err: e }, 'handler failed');
+    return problems(500, [webProblem('H_INTERNAL', request === '' ? 'see the server log' : `request ${request}`)]);
+  }
 }
 
 /** A JSON body within its route's limit (lib/limits.ts), with its content type checked (lib/body.ts). */
@@ -84,11 +110,35 @@ function signInAudit(user: User | undefined | null, email: string): void {
   } else audit('sign_in_failed', { user: email.slice(0, 254) });
 }
 
+/** A 429 with Retry-After (whole seconds) while the account or the client must wait (lib/throttle.ts), logged; else undefined. */
+function throttled(req: Request, email: string): Response | undefined {
+  const waitMs = signInThrottle().retryAfterMs(email, clientKey(req));
+  if (waitMs <= 0) return undefined;
+  const seconds = Math.ceil(waitMs / 1000);
+  audit('sign_in_throttled', { user: email.slice(0, 254) });
+  const res = problems(429, [webProblem('A_THROTTLED', `try again in ${seconds} s`)]);
+  res.headers.set('retry-after', String(seconds));
+  return res;
+}
+
+/** Checks the password, records the outcome with the throttle and in the audit log. */
+async function checkedSignIn(req: Request, email: string, password: string): Promise<User | null> {
+  const user = await authenticate(env().usersFile, email, password);
+  signInAudit(user, email);
+  if (user) signInThrottle().succeeded(email);
+  else signInThrottle().failed(email, clientKey(req));
+  return user;
+}
+
 /**
  * POST /api/auth/login `{email, password}`: sets the session cookie. A plain HTML form post
  * (before the page's script runs) works too: it is redirected to `next`, or back to the sign-in page.
  */
 export async function login(req: Request): Promise<Response> {
+  return answered(() => signIn(req));
+}
+
+async function signIn(req: Request): Promise<Response> {
   const foreign = crossSite(req);
   if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
   if ((req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
@@ -96,8 +146,11 @@ export async function login(req: Request): Promise<Response> {
     if (!read.ok) return read.response;
     const form = read.body;
     const next = safeNext(form.get('next'));
-    const user = await authenticate(env().usersFile, String(form.get('email') ?? ''), String(form.get('password') ?? ''));
-    signInAudit(user, String(form.get('email') ?? ''));
+    const email = String(form.get('email') ?? '');
+    const wait = throttled(req, email);
+    if (wait)
+      return new Response(null, { status: 303, headers: { location: `/login?error=throttled&next=${encodeURIComponent(next)}`, 'cache-control': 'no-store' } });
+    const user = await checkedSignIn(req, email, String(form.get('password') ?? ''));
     const to = user ? next : `/login?error=1&next=${encodeURIComponent(next)}`;
     const headers: Record<string, string> = { location: to, 'cache-control': 'no-store' };
     if (user) headers['set-cookie'] = await signInCookie(user, overTls(req));
@@ -112,17 +165,31 @@ export async function login(req: Request): Promise<Response> {
   else if (body['password'].length > MAX_PASSWORD_LENGTH)
     errors.push(webProblem('H_BAD_INPUT', `password: at most ${MAX_PASSWORD_LENGTH} characters`, '/password'));
   if (errors.length > 0) return problems(400, errors);
-  const user = await authenticate(env().usersFile, body['email'] as string, body['password'] as string);
-  signInAudit(user, body['email'] as string);
+  const wait = throttled(req, body['email'] as string);
+  if (wait) return wait;
+  const user = await checkedSignIn(req, body['email'] as string, body['password'] as string);
   if (!user) return problems(401, [webProblem('A_BAD_LOGIN', '')]);
   return json({ user }, 200, { 'set-cookie': await signInCookie(user, overTls(req)) });
 }
 
-/** POST /api/auth/logout: clears the session cookie. */
+/**
+ * POST /api/auth/logout `{everywhere?: true}`: revokes the session on the server (a replayed cookie
+ * no longer works) and clears the cookie; `everywhere` revokes every session of the user.
+ */
 export async function logout(req: Request): Promise<Response> {
-  const foreign = crossSite(req);
-  if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
-  return json({ ok: true }, 200, { 'set-cookie': signOutCookie() });
+  return answered(async () => {
+    const foreign = crossSite(req);
+    if (foreign) return problems(403, [webProblem('A_CROSS_SITE', foreign)]);
+    const read = await readJson(req);
+    if (!read.ok) return read.response;
+    const everywhere = (read.body as Record<string, unknown>)['everywhere'] === true;
+    const session = await sessionFromSeal(sealOf(req));
+    if (session) {
+      await signOut(session, everywhere);
+      audit('sign_out', { user: session.user.email });
+    }
+    return json({ ok: true, revoked: session ? (everywhere ? 'everywhere' : 'session') : 'none' }, 200, { 'set-cookie': signOutCookie() });
+  });
 }
 
 /** GET /api/auth/me: the signed-in user. */
@@ -463,6 +530,9 @@ function parseQuote(body: unknown): Parsed<QuoteBody> {
 async function runQuote(parsed: Parsed<QuoteBody>): Promise<Response> {
   if (!parsed.ok) return fail(parsed);
   const store = await loadRules();
+  // A card with a published version changed on disk is not quoted (as `creditbook quote` refuses it).
+  const tampered = tamperingOf(store.result.errors, store.result.rules, 'RateCard', parsed.value.card);
+  if (tampered.length > 0) return problems(409, shown(tampered));
   const outcome = await quote(store.result.rules, parsed.value);
   if (outcome.ok) return json(outcome.quote);
   const e = outcome.error;
@@ -520,27 +590,18 @@ async function compareResponse(req: Request): Promise<Response> {
 
 /**
  * A remembered JSON answer: 304 when the client already holds these bytes (If-None-Match), else the
- * bytes serialized once, streamed in chunks — gzipped once and kept when the client accepts gzip (the
- * app itself does not compress every response: `compress: false`). `private, no-cache`: a browser may
- * keep the answer but asks again each time (through the sign-in check) before using it.
+ * bytes serialized once, streamed in chunks. `private, no-cache`: a browser may keep the answer but
+ * asks again each time (through the sign-in check) before using it. Not gzipped here: Next.js drops
+ * a route handler's Content-Encoding header (the bytes would reach the client undeclared), so
+ * compression belongs to a reverse proxy in front of the app.
  */
 function cachedJson(req: Request, a: CompareAnswer): Response {
-  // The gzipped bytes are another representation of the same answer: their own tag, and either
-  // tag held by the client means it holds the answer.
-  const gzTag = `${a.etag.slice(0, -1)}-gz"`;
-  const gzip = new Negotiator({ headers: { 'accept-encoding': req.headers.get('accept-encoding') ?? '' } }).encoding(['gzip', 'identity']) === 'gzip';
-  const headers = { etag: gzip ? gzTag : a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie, Accept-Encoding' };
+  const headers = { etag: a.etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
   const held = req.headers.get('if-none-match');
-  if (held !== null && held.split(',').some((t) => [a.etag, gzTag].includes(t.trim().replace(/^W\//, '')))) return new Response(null, { status: 304, headers });
-  const body = gzip ? a.gzipped() : a.body;
-  return new Response(streamed(body), {
+  if (held !== null && held.split(',').some((t) => t.trim().replace(/^W\//, '') === a.etag)) return new Response(null, { status: 304, headers });
+  return new Response(streamed(a.body), {
     status: 200,
-    headers: {
-      ...headers,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(body.length),
-      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-    },
+    headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(a.body.length) },
   });
 }
 

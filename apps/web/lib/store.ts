@@ -1,4 +1,4 @@
-import { checkScenarioRuns, loadFiles, type Diagnostic, type LoadResult, type StoredFile } from '@creditbook/engine';
+import { checkScenarioRuns, loadCheckedFiles, MANIFEST_PATH, type Diagnostic, type LoadResult, type StoredFile } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +19,7 @@ export interface LoadedStore {
 
 let cache: { key: string; stamp: string; loaded: LoadedStore } | undefined;
 
-/** Path, size, change time and inode of every rule file: a cheap fingerprint of the store. */
+/** Path, size, change time and inode of every rule file and the manifest: a cheap fingerprint of the store. */
 async function stamp(root: string): Promise<string> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
@@ -31,7 +31,7 @@ async function stamp(root: string): Promise<string> {
         if (e.name.startsWith('.')) return;
         const full = path.join(dir, e.name);
         if (e.isDirectory()) await walk(full);
-        else if (e.isFile() && /\.ya?ml$/.test(e.name)) {
+        else if (e.isFile() && (/\.ya?ml$/.test(e.name) || full === path.join(root, MANIFEST_PATH))) {
           const st = await fs.stat(full, { bigint: true });
           out.push(`${full}\u0000${st.size}\u0000${st.mtimeNs}\u0000${st.ctimeNs}\u0000${st.ino}`);
         }
@@ -84,14 +84,28 @@ export async function loadRules(): Promise<LoadedStore> {
   const now = await freshStamp(root).catch(() => '');
   if (cache && now !== '' && cache.stamp === now) return cache.loaded;
   const files = await ruleStore().list();
-  const key = `${root}\n${files.map((f) => `${f.path}\u0000${f.text}`).join('\u0001')}`;
+  // The manifest is part of what was loaded: a store is checked against it as `creditbook validate` does.
+  const manifest = await ruleStore().read(MANIFEST_PATH);
+  const key = `${root}\n${manifest ?? ''}\u0002${files.map((f) => `${f.path}\u0000${f.text}`).join('\u0001')}`;
   if (cache?.key === key) {
     cache.stamp = now;
     return cache.loaded;
   }
-  const result = await loadFiles(files);
+  const result = await loadCheckedFiles(files, manifest);
   const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
   const loaded = { files, result, problems: [...result.errors, ...runs] };
   cache = { key, stamp: now, loaded };
   return loaded;
+}
+
+/**
+ * Removes what a killed server left in the store (locks and temp files of processes that no longer
+ * run), so publishing is not blocked until a lock goes stale. Runs at start-up; logs what it removed.
+ */
+export async function recoverStore(): Promise<string[]> {
+  const removed = await ruleStore()
+    .recover()
+    .catch(() => []);
+  if (removed.length > 0) (await import('./log.ts')).logger().warn({ removed }, 'store: removed what a crashed process left');
+  return removed;
 }

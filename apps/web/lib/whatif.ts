@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import {
   compare,
   forecast,
@@ -15,6 +14,7 @@ import {
   type Scenario,
   type Variant,
 } from '@creditbook/engine';
+import { LRUCache } from 'lru-cache';
 import { webProblem, type Problem } from './problems.ts';
 
 /** A what-if as the API takes it: a scenario, the named variants to run, and variants made up on the spot. */
@@ -26,6 +26,13 @@ export interface WhatIf {
   /** Extra variants, in the scenario file's own variant format (plan, rules.pins, rules.validity, migrate, ...). */
   custom?: Variant[];
 }
+
+/**
+ * The most variants one what-if may run, named and custom each: a person compares a handful side by
+ * side (the page adds them one at a time); fifty leaves room for a script, and keeps one request's
+ * work and memory bounded (the issue's attack sent 9,990).
+ */
+export const MAX_VARIANTS_PER_REQUEST = 50;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; status: 400 | 404; errors: Problem[] };
 
@@ -51,12 +58,16 @@ export function parseWhatIf(body: unknown): Parsed<WhatIf> {
         if (typeof x !== 'string' || x === '') errors.push(webProblem('H_BAD_INPUT', 'a variant name', `/variants/${i}`));
       });
       variants = v.filter((x): x is string => typeof x === 'string');
+      if (v.length > MAX_VARIANTS_PER_REQUEST)
+        errors.push(webProblem('H_BAD_INPUT', `at most ${MAX_VARIANTS_PER_REQUEST} variants in one what-if`, `/variants/${MAX_VARIANTS_PER_REQUEST}`));
     }
   }
   let custom: Variant[] | undefined;
   const c = body['custom'];
   if (c !== undefined) {
     if (!Array.isArray(c)) errors.push(webProblem('H_BAD_INPUT', 'custom: a list of variants', '/custom'));
+    else if (c.length > MAX_VARIANTS_PER_REQUEST)
+      errors.push(webProblem('H_BAD_INPUT', `at most ${MAX_VARIANTS_PER_REQUEST} custom variants in one what-if`, `/custom/${MAX_VARIANTS_PER_REQUEST}`));
     else custom = c as Variant[];
   }
   if (errors.length > 0) return { ok: false, status: 400, errors };
@@ -133,35 +144,49 @@ async function guarded<T>(f: () => Promise<T>): Promise<Run<T>> {
 
 /** A comparison as the API sends it: serialized once (UTF-8), with the entity tag of those bytes. */
 export interface CompareAnswer {
-  readonly result: CompareResult;
   readonly body: Uint8Array;
   readonly etag: string;
-  /** The same bytes gzipped (compressed on first use, then kept with the answer). */
-  gzipped(): Uint8Array;
 }
 
 export function answer(result: CompareResult): CompareAnswer {
   const body = Buffer.from(JSON.stringify(result));
-  let gz: Uint8Array | undefined;
-  return {
-    result,
-    body,
-    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
-    gzipped: () => (gz ??= gzipSync(body)),
-  };
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+}
+
+/** Bytes of remembered answers at most (their serialized bodies and keys): a viewer cannot pin more memory than this. */
+export const ANSWER_CACHE_BYTES = 64 * 2 ** 20;
+
+/** An answer's weight in the cache: its bytes and its key's (UTF-16, 2 bytes a character); a failed run a flat kilobyte. */
+const weigh = (r: Run<CompareAnswer>, key: string): number => 2 * key.length + (r.ok ? r.value.body.byteLength : 1024);
+
+const newAnswerCache = (maxSize: number) => new LRUCache<string, Run<CompareAnswer>>({ maxSize, sizeCalculation: weigh });
+
+/**
+ * Comparisons already computed, keyed by the loaded rule set (a new store content is a new rule
+ * set, so an edit never sees an old answer) and the what-if: asked again, it is answered from
+ * memory with the bytes already serialized (and a client holding them gets a 304 for their ETag).
+ * Bounded by bytes (lru-cache's size accounting), the least recently asked forgotten first; a run
+ * still computing is shared by the requests that ask for it meanwhile.
+ */
+let answers = newAnswerCache(ANSWER_CACHE_BYTES);
+const computing = new Map<string, Promise<Run<CompareAnswer>>>();
+const ruleSetIds = new WeakMap<RuleSet, number>();
+let lastRuleSetId = 0;
+
+/** What the answer cache holds now (entries and bytes), and its bound. */
+export function answerCacheStats(): { entries: number; bytes: number; maxBytes: number } {
+  return { entries: answers.size, bytes: answers.calculatedSize, maxBytes: answers.maxSize };
+}
+
+/** Empties the answer cache and sets its bound (tests use a small one). */
+export function resetAnswerCache(maxBytes = ANSWER_CACHE_BYTES): void {
+  answers = newAnswerCache(maxBytes);
 }
 
 /**
- * Comparisons already computed, per loaded rule set (a new store content is a new rule set, so an
- * edit never sees an old answer): the same what-if asked again is answered from memory, with the
- * bytes already serialized (and a client holding them gets a 304 for their ETag).
- */
-const compared = new WeakMap<RuleSet, Map<string, Promise<Run<CompareAnswer>>>>();
-const MAX_REMEMBERED = 64;
-
-/**
  * Forecasts of each scenario's runs, per loaded rule set: a what-if that changes one variant (the
- * page's sliders and pickers) forecasts that variant only; the others are reused.
+ * page's sliders and pickers) forecasts that variant only; the others are reused. At most two
+ * requests' worth of runs are kept per scenario.
  */
 const runCaches = new WeakMap<RuleSet, Map<string, RunCache>>();
 function runCacheFor(rules: RuleSet, scenario: Scenario): RunCache {
@@ -169,25 +194,27 @@ function runCacheFor(rules: RuleSet, scenario: Scenario): RunCache {
   if (!byScenario) runCaches.set(rules, (byScenario = new Map<string, RunCache>()));
   const key = `${scenario.id}@${scenario.version}`;
   let cache = byScenario.get(key);
-  if (!cache) byScenario.set(key, (cache = new RunCache()));
+  if (!cache) byScenario.set(key, (cache = new RunCache(2 * (2 * MAX_VARIANTS_PER_REQUEST + 1))));
   return cache;
 }
 
 /** `creditbook compare` for a what-if: the base and the chosen variants side by side with deltas. */
 export function runCompare(rules: RuleSet, scenario: Scenario, names: string[] | undefined): Promise<Run<CompareAnswer>> {
-  let memo = compared.get(rules);
-  if (!memo) compared.set(rules, (memo = new Map<string, Promise<Run<CompareAnswer>>>()));
-  const key = JSON.stringify([scenario, names ?? null]);
-  let run = memo.get(key);
+  let id = ruleSetIds.get(rules);
+  if (id === undefined) ruleSetIds.set(rules, (id = ++lastRuleSetId));
+  const key = `${id}\n${JSON.stringify([scenario, names ?? null])}`;
+  const hit = answers.get(key);
+  if (hit) return Promise.resolve(hit);
+  let run = computing.get(key);
   if (!run) {
     const cache = runCacheFor(rules, scenario);
-    run = guarded(async () => answer(await compare(rules, scenario, names ? { variants: names, cache } : { cache })));
-    if (memo.size >= MAX_REMEMBERED) memo.delete(memo.keys().next().value!);
-    memo.set(key, run);
-  } else {
-    // Most recently asked last, so the oldest is forgotten first.
-    memo.delete(key);
-    memo.set(key, run);
+    run = guarded(async () => answer(await compare(rules, scenario, names ? { variants: names, cache } : { cache })))
+      .then((r) => {
+        answers.set(key, r);
+        return r;
+      })
+      .finally(() => computing.delete(key));
+    computing.set(key, run);
   }
   return run;
 }

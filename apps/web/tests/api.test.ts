@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -23,10 +23,18 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-web-'));
   cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
   process.env['CREDITBOOK_RULES_DIR'] = dir;
+  // The demo accounts plus a second approver: every request checks its user against the users file.
+  const demo = JSON.parse(readFileSync(path.join(ROOT, 'apps/web/config/users.json'), 'utf8')) as { users: Record<string, unknown>[] };
+  const second = { ...demo.users.find((u) => u['role'] === 'approver')!, email: 'second-approver@creditbook.local', name: 'Sam' };
+  process.env['CREDITBOOK_USERS_FILE'] = path.join(dir, '..', `${path.basename(dir)}-users.json`);
+  writeFileSync(process.env['CREDITBOOK_USERS_FILE'], JSON.stringify({ users: [...demo.users, second] }));
   process.env['CREDITBOOK_SESSION_SECRET'] = 'unit-test-secret-0123456789abcdefghijkl';
   resetEnv();
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(process.env['CREDITBOOK_USERS_FILE']!, { force: true });
+});
 
 async function req(url: string, init: { method?: string; body?: unknown; user?: User | null } = {}): Promise<Request> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };

@@ -26,7 +26,7 @@ interface Case {
 const root = path.join(import.meta.dirname, 'cases');
 const baseDir = path.join(root, '_base');
 // Ledger cases have their own runner (ledger-conformance.test.ts).
-const topics = readdirSync(root).filter((d) => d !== '_base' && d !== 'ledger');
+const topics = readdirSync(root).filter((d) => d !== '_base' && d !== 'ledger' && d !== 'ledger-policies');
 
 for (const topic of topics) {
   describe(topic, () => {

@@ -1,6 +1,18 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, forecast, loadStore, modelMismatches, recalculate, runNames, type ForecastResult, type RuleSet, type Workbook } from '@creditbook/engine';
+import {
+  books,
+  buildModel,
+  forecast,
+  loadStore,
+  modelMismatches,
+  recalculate,
+  revenueMismatches,
+  runNames,
+  type ForecastResult,
+  type RuleSet,
+  type Workbook,
+} from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 const rulesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'rules');
@@ -20,6 +32,7 @@ export function reader(wb: Workbook) {
 describe('the live workbook model, recomputed by the engine’s graph', () => {
   it('equals the forecast of every bundled scenario and variant: every ledger row, lot and summary figure', async () => {
     const rules = await bundled();
+    const differing: string[] = [];
     for (const id of rules.ids('Scenario')) {
       const scenario = rules.latest('Scenario', id)!.doc;
       const names = runNames(scenario);
@@ -34,6 +47,16 @@ describe('the live workbook model, recomputed by the engine’s graph', () => {
       expect(modelMismatches(read, sheets, runs), id).toEqual([]);
       // The comparison can fail: the base's model against a variant's forecast differs.
       expect(modelMismatches(read, sheets, [runs[1]!, runs[0]!, ...runs.slice(2)]).length).toBeGreaterThan(0);
+      // The Revenue sheets are the books of each run; against another run's books they differ.
+      const booked = runs.map((r) => books(rules, r));
+      expect(revenueMismatches(read, sheets, booked), `${id} Revenue`).toEqual([]);
+      const swapped = booked.map((b, k) => ({ ...booked[(k + 1) % booked.length]!, variant: b.variant }));
+      // (A scenario of free credits only has the same empty books in every run.)
+      if (booked.some((b) => JSON.stringify(b.periods) !== JSON.stringify(booked[0]!.periods)))
+        expect(revenueMismatches(read, sheets, swapped).length, id).toBeGreaterThan(0);
+      else differing.push(id);
     }
+    // Most bundled scenarios' runs bill differently, so the swapped comparison above did run.
+    expect(differing.length).toBeLessThan(rules.ids('Scenario').length / 2);
   });
 });

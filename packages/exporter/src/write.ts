@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import { toExcel, type Cell, type Column, type Format, type Highlight, type Workbook } from '@creditbook/engine';
+import { colLetters, toExcel, type Cell, type Column, type Format, type Highlight, type Workbook } from '@creditbook/engine';
 
 /** A sheet to write: its rows may be produced one at a time (a generator), so memory stays flat. */
 export interface SheetSource {
@@ -11,6 +11,8 @@ export interface SheetSource {
   rows: Iterable<Cell[]>;
   frozen?: number;
   frozenColumns?: number;
+  /** Pages wide when printed (default 1). */
+  pagesWide?: number;
   /** Conditional formats, in A1 ranges of this sheet. */
   highlights?: readonly Highlight[];
 }
@@ -88,15 +90,31 @@ export async function writeSheets(
     if (first && typeof settings === 'function') options = await settings();
     if (first) describeWorkbook(wb, options);
     first = false;
-    const ws = wb.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: s.frozen ?? 1, xSplit: s.frozenColumns ?? 0 }] });
+    // Printed landscape on A4, fitted to the sheet's pages wide (one, unless the model says more)
+    // and as many pages tall as it takes; header rows and frozen label columns repeat on every
+    // page. The streaming writer writes `fitToPage` (without which Excel ignores fitToWidth) only
+    // from the options the sheet is created with.
+    const frozenRows = s.frozen ?? 1;
+    const ws = wb.addWorksheet(s.name, {
+      views: [{ state: 'frozen', ySplit: frozenRows, xSplit: s.frozenColumns ?? 0 }],
+      pageSetup: {
+        orientation: 'landscape',
+        paperSize: 9,
+        fitToPage: true,
+        fitToWidth: s.pagesWide ?? 1,
+        fitToHeight: 0,
+        margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+        printTitlesRow: `1:${frozenRows}`,
+        ...(s.frozenColumns ? { printTitlesColumn: `A:${colLetters(s.frozenColumns - 1)}` } : {}),
+      },
+    });
     ws.columns = s.columns.map((c) => ({ key: c.key, width: c.width ?? Math.max(10, Math.min(40, c.title.length + 4)) }));
-    // Printed landscape; narrow sheets fit the page width.
-    ws.pageSetup = s.columns.length <= 20 ? { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } : { orientation: 'landscape' };
-    ws.pageSetup.printTitlesRow = '1:1';
+    let lastCol = 0;
     let r = 0;
     for (const cells of s.rows) {
       const row = ws.getRow(++r);
       let lines = 1;
+      lastCol = Math.max(lastCol, cells.length);
       cells.forEach((cell, c) => {
         writeCell(row.getCell(c + 1), cell, s.name, r === 1, s.columns[c]?.fmt, options.currency);
         if (typeof cell.v === 'string' && cell.v.length > 40 && !cell.f)
@@ -118,6 +136,8 @@ export async function writeSheets(
       // Let the zip stream drain: without a turn of the event loop, committed rows pile up in memory.
       if (r % 2_000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    // exceljs puts a '$' before each corner; the rows' '$' are ours (LibreOffice drops a half-absolute area).
+    if (r > 0) ws.pageSetup.printArea = `A$1:${colLetters(Math.max(lastCol, s.columns.length, 1) - 1)}$${r}`;
     for (const h of s.highlights ?? []) {
       ws.addConditionalFormatting({
         ref: h.ref,
@@ -239,6 +259,7 @@ export async function writeWorkbook(path: string, wb: Workbook, options: WriteOp
       rows: s.rows,
       frozen: s.frozen ?? 1,
       ...(s.frozenColumns ? { frozenColumns: s.frozenColumns } : {}),
+      ...(s.pagesWide ? { pagesWide: s.pagesWide } : {}),
       highlights: highlights[s.name] ?? s.highlights ?? [],
     })),
     { currency: wb.currency ?? 'USD', title: wb.title, properties: wb.properties, ...options },

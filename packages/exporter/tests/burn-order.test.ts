@@ -1,34 +1,9 @@
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { forecast, runNames, type LoadedDocument, type RuleSet, type ValidityPolicy } from '@creditbook/engine';
+import { forecast, runNames, type ValidityPolicy } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
-import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, tempDir } from './support.ts';
-
-/** Sets a run's value of an Assumptions input (the row by its label, the column by the run). */
-function setInput(wb: ExcelJS.Workbook, label: string, run: string, value: number): void {
-  const ws = wb.getWorksheet('Assumptions')!;
-  const head = ws.getRow(1);
-  let col = 0;
-  head.eachCell((c, n) => {
-    if (c.value === run) col = n;
-  });
-  expect(col, `run ${run} in Assumptions`).toBeGreaterThan(0);
-  for (let r = 2; r <= ws.rowCount; r++) {
-    if (ws.getRow(r).getCell(1).value === label) {
-      ws.getRow(r).getCell(col).value = value;
-      return;
-    }
-  }
-  throw new Error(`no input '${label}'`);
-}
-
-/** A rule set with a validity policy changed. */
-function withPolicy(rules: RuleSet, id: string, change: (p: ValidityPolicy) => ValidityPolicy): RuleSet {
-  const loaded = rules.latest('ValidityPolicy', id)!;
-  const edited: LoadedDocument = { ...loaded, doc: change(loaded.doc) };
-  return rules.with([edited]);
-}
+import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, setInput, tempDir, withPolicy } from './support.ts';
 
 const months = (n: number) => ({ months: n });
 

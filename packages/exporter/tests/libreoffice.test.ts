@@ -2,7 +2,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { forecast, runNames, type ForecastResult, type RuleSet, type Scenario } from '@creditbook/engine';
+import { books, forecast, revenueMismatches, runNames, type ForecastResult, type RuleSet, type Scenario } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
 import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, tempDir } from './support.ts';
 
@@ -33,6 +33,15 @@ describe('exported workbooks recalculated by LibreOffice', () => {
     for (const [k, { runs }] of files.entries()) {
       const { read, sheets } = await readXlsx(recalculated[k]!);
       expect(mismatches(read, sheets, runs), path.basename(recalculated[k]!)).toEqual([]);
+      // And the Revenue sheets are each run's books.
+      expect(
+        revenueMismatches(
+          read,
+          sheets,
+          runs.map((r) => books(rules, r)),
+        ),
+        `${path.basename(recalculated[k]!)} Revenue`,
+      ).toEqual([]);
     }
   });
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
-import { loadStore, modelMismatches, type RuleSet } from '@creditbook/engine';
+import { expect } from 'vitest';
+import { loadStore, modelMismatches, type LoadedDocument, type RuleSet, type ValidityPolicy } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -83,4 +84,29 @@ export async function recalcInLibreOffice(files: string[]): Promise<string[]> {
     if (!made.has(name)) throw new Error(`LibreOffice did not convert ${name}`);
     return path.join(out, name);
   });
+}
+
+/** Sets a run's value of an Assumptions input (the row by its label, the column by the run). */
+export function setInput(wb: ExcelJS.Workbook, label: string, run: string, value: number): void {
+  const ws = wb.getWorksheet('Assumptions')!;
+  const head = ws.getRow(1);
+  let col = 0;
+  head.eachCell((c, n) => {
+    if (c.value === run) col = n;
+  });
+  expect(col, `run ${run} in Assumptions`).toBeGreaterThan(0);
+  for (let r = 2; r <= ws.rowCount; r++) {
+    if (ws.getRow(r).getCell(1).value === label) {
+      ws.getRow(r).getCell(col).value = value;
+      return;
+    }
+  }
+  throw new Error(`no input '${label}'`);
+}
+
+/** A rule set with a validity policy changed. */
+export function withPolicy(rules: RuleSet, id: string, change: (p: ValidityPolicy) => ValidityPolicy): RuleSet {
+  const loaded = rules.latest('ValidityPolicy', id)!;
+  const edited: LoadedDocument = { ...loaded, doc: change(loaded.doc) };
+  return rules.with([edited]);
 }

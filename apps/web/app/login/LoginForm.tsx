@@ -2,9 +2,9 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 
-export function LoginForm({ next, failed }: { next: string; failed: boolean }) {
+export function LoginForm({ next, failed }: { next: string; failed: string | null }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(failed ? 'email or password not recognised' : null);
+  const [error, setError] = useState<string | null>(failed);
   const [busy, setBusy] = useState(false);
   return (
     // method and action make the form work before the script has loaded; once it has, fetch takes over.

@@ -21,7 +21,16 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </div>
         <h1>Sign in</h1>
         <p className="muted">Rate cards, validity policies and credit forecasts.</p>
-        <LoginForm next={next} failed={q['error'] === '1'} />
+        <LoginForm
+          next={next}
+          failed={
+            q['error'] === '1'
+              ? 'email or password not recognised'
+              : q['error'] === 'throttled'
+                ? 'too many failed sign-ins; wait a few minutes and try again'
+                : null
+          }
+        />
       </div>
     </div>
   );

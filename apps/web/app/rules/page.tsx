@@ -6,6 +6,7 @@ import { requireUser } from '@/lib/auth.ts';
 import { listDocuments } from '@/lib/documents.ts';
 import { KIND_LABELS, documentHref } from '@/lib/kinds.ts';
 import { loadRules } from '@/lib/store.ts';
+import { UserText } from '@/components/UserText.tsx';
 
 export const metadata: Metadata = { title: 'Rules' };
 
@@ -76,10 +77,10 @@ function DocumentRows({ doc }: { doc: ReturnType<typeof listDocuments>[number] }
             <StatusBadge v={v} />
           </td>
           <td className="num" style={{ textAlign: 'left' }}>{v.status === 'published' ? v.effective_from : <span className="muted">not yet</span>}</td>
-          <td>{v.author}</td>
+          <td><UserText text={v.author} /></td>
           <td className="num" style={{ textAlign: 'left' }}>{when(v.saved_at)}</td>
           <td className="small">{v.published_by ? `${v.published_by}, ${when(v.published_at)}` : <span className="muted">—</span>}</td>
-          <td className="wrap small" style={{ maxWidth: 420 }}>{v.note ?? <span className="muted">—</span>}</td>
+          <td className="wrap small" style={{ maxWidth: 420 }}>{v.note != null ? <UserText text={v.note} /> : <span className="muted">—</span>}</td>
         </tr>
       ))}
     </>

@@ -84,8 +84,10 @@ export function bookLots(r: ForecastResult): BookLot[] {
   const out: BookLot[] = [];
   const annual = r.plan.billing === 'annual';
   const yearLots: LotResult[] = [];
+  const rolled: LotResult[] = [];
   for (const l of r.lots) {
-    if (annual && l.source === 'subscription') yearLots.push(l);
+    if (l.rolled_from !== undefined) rolled.push(l);
+    else if (annual && l.source === 'subscription') yearLots.push(l);
     else out.push(toBook(l, centsOf(exactPrice(l).toString()), index(l.granted_period)));
   }
   for (let y = 0; y < yearLots.length; y += 12) {
@@ -115,6 +117,15 @@ export function bookLots(r: ForecastResult): BookLot[] {
         priceRule: ruleAt(r, 'PlanCatalog', cal.label(billed)),
       });
     }
+  }
+  // Credits that rolled over are still the lot they were paid for: its draws go on, and it ends when its last rolled lot does.
+  const byId = new Map(out.map((b) => [b.id, b] as const));
+  for (const l of rolled) {
+    const root = byId.get(l.rolled_from!);
+    if (!root) continue;
+    root.draws = [...root.draws, ...l.draws.map((d) => ({ i: index(d.period), credits: d.credits }))].sort((a, b) => a.i - b.i);
+    root.lastValid = lastValid(l);
+    byId.set(l.id, root);
   }
   return out;
 }

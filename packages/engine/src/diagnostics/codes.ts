@@ -1,6 +1,6 @@
 /**
  * The closed set of problem codes. The first letter names the phase:
- * Y yaml syntax, S schema, R rule semantics, F formula, E example, Q quote,
+ * Y yaml syntax, S schema, R rule semantics, F formula, E example and environment (the store's disk), Q quote,
  * C scenario / forecast, W workbook, T store, U usage history (event files, usage databases).
  */
 export const MESSAGES = {
@@ -34,6 +34,8 @@ export const MESSAGES = {
   F_TOO_LARGE: 'formula result is over the largest price a request may have: {detail}',
   F_BUDGET: "the request's evaluation budget is spent: {detail}",
   E_EXAMPLE_FAILED: 'example failed: {detail}',
+  E_DISK_FULL: 'the rule store has no room left; nothing was written: {detail}',
+  E_STORE_READ_ONLY: 'the rule store does not accept writes (read-only or no permission); nothing was written: {detail}',
   Q_UNKNOWN_CARD: 'no rate card {detail}',
   Q_NO_VERSION: 'no published version in force: {detail}',
   Q_DIMENSION: 'request problem: {detail}',

@@ -1,7 +1,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/index.ts';
 import { loadFiles } from '../rules/load.ts';
 import { buildManifest, contentHash, manifestText, MANIFEST_PATH, parseManifest, type Manifest } from '../rules/manifest.ts';
-import type { RuleStore } from '../rules/store.ts';
+import type { FileChange, RuleStore } from '../rules/store.ts';
 
 export type ManifestResult = { ok: true; path: string; published: number } | { ok: false; errors: Diagnostic[] };
 
@@ -13,22 +13,36 @@ async function store(rs: RuleStore, before: string | undefined, manifest: Manife
 }
 
 /**
- * Records a file about to be published. Runs before the file itself is replaced: a crash in between
- * leaves a listed draft (reported, and healed by publishing again), never an unlisted published file.
- * A store without a manifest gets one listing its published files as they are now.
+ * The manifest change that records a file about to be published, to be committed together with
+ * the file (RuleStore.commit). A store without a manifest gets one listing its published files as
+ * they are now.
  */
+export async function manifestChange(
+  rs: RuleStore,
+  path: string,
+  text: string,
+): Promise<{ ok: true; change: FileChange } | { ok: false; errors: Diagnostic[] }> {
+  const before = await rs.read(MANIFEST_PATH);
+  let current: Manifest | undefined;
+  if (before === undefined) current = await buildManifest((await loadFiles(await rs.list())).rules.documents);
+  else current = parseManifest(before);
+  if (!current)
+    return {
+      ok: false,
+      errors: [
+        diagnostic({ code: 'R_TAMPERED', detail: `${MANIFEST_PATH} is not a manifest; regenerate it (creditbook manifest) after review`, file: MANIFEST_PATH }),
+      ],
+    };
+  const next: Manifest = { version: 1, published: { ...current.published, [path]: await contentHash(text) } };
+  return { ok: true, change: { path: MANIFEST_PATH, expected: before, text: manifestText(next) } };
+}
+
+/** Records a file as published in the manifest alone (retried while other publishes change it). */
 export async function recordPublished(rs: RuleStore, path: string, text: string): Promise<Diagnostic[]> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const before = await rs.read(MANIFEST_PATH);
-    let current: Manifest | undefined;
-    if (before === undefined) current = await buildManifest((await loadFiles(await rs.list())).rules.documents);
-    else current = parseManifest(before);
-    if (!current)
-      return [
-        diagnostic({ code: 'R_TAMPERED', detail: `${MANIFEST_PATH} is not a manifest; regenerate it (creditbook manifest) after review`, file: MANIFEST_PATH }),
-      ];
-    const next: Manifest = { version: 1, published: { ...current.published, [path]: await contentHash(text) } };
-    if (await store(rs, before, next)) return [];
+    const change = await manifestChange(rs, path, text);
+    if (!change.ok) return change.errors;
+    if ((await rs.commit([change.change])) === 'committed') return [];
   }
   return [diagnostic({ code: 'T_CONFLICT', detail: `${MANIFEST_PATH} kept changing while publishing` })];
 }

@@ -4,7 +4,8 @@ import { loadFiles } from '../rules/load.ts';
 import type { LoadedDocument } from '../rules/ruleset.ts';
 import type { RuleStore } from '../rules/store.ts';
 import type { Audit, Kind, ReviewEvent } from '../rules/types.ts';
-import { recordPublished } from './manifest.ts';
+import { manifestChange } from './manifest.ts';
+import { checkManifest, MANIFEST_PATH, tamperingOf } from '../rules/manifest.ts';
 import type { SaveFailure, SaveResult } from './result.ts';
 import { setValue } from './text.ts';
 
@@ -62,7 +63,8 @@ export async function appendEvent(
     const files = await store.list();
     // One step budget for the whole step, however many loads it takes.
     const budget = stepBudget();
-    const loaded = (await loadFiles(files, { budget })).rules.get(step.kind, step.id, step.version);
+    const current = await loadFiles(files, { budget });
+    const loaded = current.rules.get(step.kind, step.id, step.version);
     if (!loaded) return fail('not_found', [diagnostic({ code: 'R_UNKNOWN_REFERENCE', detail: `${step.kind} ${step.id} v${step.version}` })]);
     const refused = check(loaded);
     if (refused) return fail(REASON[refused.code] ?? 'invalid', [refused]);
@@ -80,14 +82,30 @@ export async function appendEvent(
     );
     const own = checked.errors.filter((e) => e.file === path);
     if (own.length > 0) return fail('invalid', own);
-    if (also.manifest) {
-      // The manifest first: a crash between the two writes leaves evidence, never an unrecorded change.
-      const recorded = await recordPublished(store, path, text);
-      if (recorded.length > 0) return fail('conflict', recorded);
+    const changed = () => fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${step.id} v${step.version} changed meanwhile` })]);
+    if (!also.manifest) {
+      if ((await store.replace(path, before, text)) === 'changed') return changed();
+      return { ok: true, kind: step.kind, id: step.id, version: step.version, path, text };
     }
-    const replaced = await store.replace(path, before, text);
-    if (replaced === 'changed') return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${step.id} v${step.version} changed meanwhile` })]);
-    return { ok: true, kind: step.kind, id: step.id, version: step.version, path, text };
+    // Nothing is published or withdrawn from a tampered document. A listed draft is the trace of a
+    // publish that crashed between its two renames: publishing it again heals it.
+    const tampering = tamperingOf(
+      await checkManifest(files, current.rules.documents, { text: await store.read(MANIFEST_PATH) }),
+      current.rules,
+      step.kind,
+      step.id,
+    ).filter((p) => !(p.file === path && loaded.doc.status === 'draft'));
+    if (tampering.length > 0) return fail('conflict', tampering);
+    // The manifest and the file in one commit: both new texts are on disk before either is renamed
+    // into place, so a failing disk leaves the store as it was.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const recorded = await manifestChange(store, path, text);
+      if (!recorded.ok) return fail('conflict', recorded.errors);
+      if ((await store.commit([recorded.change, { path, expected: before, text }])) === 'committed')
+        return { ok: true, kind: step.kind, id: step.id, version: step.version, path, text };
+      if ((await store.read(path)) !== before) return changed();
+    }
+    return fail('conflict', [diagnostic({ code: 'T_CONFLICT', detail: `${MANIFEST_PATH} kept changing while publishing` })]);
   };
   return store.exclusive ? store.exclusive(run) : run();
 }

@@ -3,12 +3,23 @@ import type { BurnKey } from '../rules/types.ts';
 /** Soonest last valid period first, then lowest priority, then oldest grant, then creation order. */
 export const DEFAULT_BURN_ORDER: readonly BurnKey[] = ['last_valid_period', 'priority', 'granted_period', 'lot_id'];
 
-/** The four numbers a lot is ordered by. */
+/** A policy's burn order in full: its keys, then the default keys it does not name, in the default order (lot ids break every tie). */
+export function completeBurnOrder(keys: readonly BurnKey[] | undefined): readonly BurnKey[] {
+  if (!keys) return DEFAULT_BURN_ORDER;
+  const rest = DEFAULT_BURN_ORDER.filter((k) => !keys.includes(k));
+  return rest.length === 0 ? keys : [...keys, ...rest];
+}
+
+/** The numbers a lot is ordered by. */
 export interface BurnKeys {
   readonly lastValid: number;
   readonly priority: number;
   readonly granted: number;
   readonly seq: number;
+  /** 0 for free credits (daily free, promotional), 1 for paid ones (subscription, purchases): promotional before paid. */
+  readonly category: number;
+  /** Price per credit (lower burns first). */
+  readonly costBasis: number;
 }
 
 const KEY: Record<BurnKey, (l: BurnKeys) => number> = {
@@ -16,6 +27,8 @@ const KEY: Record<BurnKey, (l: BurnKeys) => number> = {
   priority: (l) => l.priority,
   granted_period: (l) => l.granted,
   lot_id: (l) => l.seq,
+  category: (l) => l.category,
+  cost_basis: (l) => l.costBasis,
 };
 
 /** The burn order as one comparison (negative: a burns before b). Lot ids are unique, so no two lots tie. */

@@ -23,6 +23,31 @@ export interface Calendar {
   validPeriods(v: Validity, granted: number): number;
 }
 
+/** An end of validity as a source writes it: the first instant no longer usable (exclusive), or the last period usable (inclusive). */
+export interface ValidUntil {
+  readonly expires_at?: string | undefined;
+  readonly last_valid?: string | undefined;
+}
+
+/**
+ * The one place an end of validity becomes a last valid period (an index of `cal`): `expires_at`
+ * D is exclusive, so the lot is usable through the day before D, and its last valid period is the
+ * period holding that day (on a monthly calendar, expires_at 2025-04-01 is last valid 2025-03 and
+ * 2025-04-15 is 2025-04); `last_valid` is that period itself (on a daily calendar a month means its
+ * last day). Undefined when neither is given.
+ */
+export function lastValidOf(cal: Calendar, until: ValidUntil): number | undefined {
+  if (until.expires_at !== undefined) {
+    const day = dayLabel(dayIndex(until.expires_at) - 1);
+    return cal.index(cal.granularity === 'month' ? day.slice(0, 7) : day);
+  }
+  const lv = until.last_valid;
+  if (lv === undefined) return undefined;
+  if (cal.granularity === 'month') return cal.index(lv.slice(0, 7));
+  if (lv.length === 7) return cal.index(dayLabel(dayIndex(`${lv}-01`) + daysInMonth(Number(lv.slice(0, 4)), Number(lv.slice(5, 7))) - 1));
+  return cal.index(lv);
+}
+
 /** The calendar of a scenario (immutable: a run may share it with every cache keyed on it). */
 export function calendar(start: string, horizon: number, granularity: 'month' | 'day'): Calendar {
   return withLabels(makeCalendar(start, horizon, granularity));

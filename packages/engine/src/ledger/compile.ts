@@ -7,6 +7,8 @@ import type { LedgerPlan } from './plan.ts';
 export const GRANTED = 0;
 export const PURCHASED = 1;
 export const AUTO = 2;
+/** A lot that credits left in an ending lot roll into. */
+export const ROLLOVER = 3;
 
 /**
  * A ledger plan compiled to flat arrays, once per run: what `simulate` (and the portfolio, once per
@@ -35,6 +37,19 @@ export interface CompiledPlan {
   readonly paid: Float64Array;
   /** An auto top-up's tier may buy its pack. */
   readonly eligible: Uint8Array;
+  /**
+   * The price and credits a lot's credits are valued at (its cost basis is their ratio): its own;
+   * an auto top-up's pack's; a rolled lot's, those of the lot its credits first came from.
+   */
+  readonly basisCents: Float64Array;
+  readonly basisCredits: Float64Array;
+  readonly basisPrice: readonly string[];
+  /** Per lot, the rolled lot its credits left roll into (−1: none), the share that rolls and the cap (Infinity: none). */
+  readonly rollTo: Int32Array;
+  /** The share as a fraction rollShare / rollShareDen (a power of ten), so floor(left × share) is exact. */
+  readonly rollShare: Float64Array;
+  readonly rollShareDen: Float64Array;
+  readonly rollCap: Float64Array;
   /** Lots granted in period i are firstLot[i] … firstLot[i + 1] − 1. */
   readonly firstLot: Int32Array;
   /** Subscription billings per period and pool (index i × pools + k), in units. */
@@ -51,6 +66,19 @@ export interface CompiledPlan {
   /** Money units per currency unit (100: cents). */
   readonly unit: number;
   readonly autoOn: boolean;
+  /** Auto top-ups buy when a pool's balance (net of what it owes, less its shortfall) is below `threshold`, up to `target`. */
+  readonly threshold: number;
+  readonly target: number;
+  /** Also check before the period's draws. */
+  readonly checkStart: boolean;
+  /** The most auto top-up packs per period and pool (Infinity: no cap). */
+  readonly maxPacks: number;
+  /** The most auto top-ups spend per calendar month and pool, in units (Infinity: no limit). */
+  readonly spendLimit: number;
+  /** Per period: its calendar month (a number that changes when the month does). */
+  readonly month: Int32Array;
+  /** Per period: the credits a pool may owe (0: no overdraft). */
+  readonly overdraft: Float64Array;
   /** The priced demand lines (period, pool, count, credits per unit, seconds per unit), for demand scaled per customer. */
   readonly lines: DemandLines;
 }
@@ -94,10 +122,19 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
   const eligible = new Uint8Array(L);
   const price: string[] = [];
   const firstLot = new Int32Array(H + 1);
+  const basisCents = new Float64Array(L);
+  const basisCredits = new Float64Array(L);
+  const basisPrice: string[] = [];
+  const rollTo = new Int32Array(L).fill(-1);
+  const rollShare = new Float64Array(L);
+  const rollShareDen = new Float64Array(L);
+  const rollCap = new Float64Array(L);
   const money: Dec[] = plan.payments.map((p) => p.amount.value);
   for (const l of plan.lots) {
     if (l.category === 'purchase') money.push(l.auto ? l.auto.price.value : l.price.value);
   }
+  const spendLimit = plan.topUp?.spendLimit;
+  if (spendLimit) money.push(spendLimit);
   const unit = unitOf(money);
   let n = 0;
   for (let i = 0; i <= H; i++) {
@@ -110,12 +147,28 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     lastValid[j] = l.lastValid;
     priority[j] = l.priority.value;
     const p = l.auto ? l.auto.price.value : l.price.value;
-    kind[j] = l.auto ? AUTO : l.category === 'purchase' ? PURCHASED : GRANTED;
-    amount[j] = l.auto ? l.auto.credits.value : l.amount.value;
-    priceCents[j] = p.times(100).toNumber();
-    price.push(p.toString());
-    paid[j] = kind[j] === GRANTED ? 0 : p.times(unit).toNumber();
+    kind[j] = l.rollover ? ROLLOVER : l.auto ? AUTO : l.category === 'purchase' ? PURCHASED : GRANTED;
+    amount[j] = l.rollover ? 0 : l.auto ? l.auto.credits.value : l.amount.value;
+    priceCents[j] = l.rollover ? 0 : p.times(100).toNumber();
+    price.push(l.rollover ? '0' : p.toString());
+    paid[j] = kind[j] === GRANTED || kind[j] === ROLLOVER ? 0 : p.times(unit).toNumber();
     eligible[j] = l.auto?.eligible ? 1 : 0;
+    if (l.rollover) {
+      const from = l.rollover.from;
+      basisCents[j] = basisCents[from]!;
+      basisCredits[j] = basisCredits[from]!;
+      basisPrice.push(basisPrice[from]!);
+      rollTo[from] = j;
+      const share = new D(l.rollover.share);
+      const den = 10 ** share.decimalPlaces();
+      rollShare[from] = share.times(den).toNumber();
+      rollShareDen[from] = den;
+      rollCap[from] = l.rollover.cap ?? Infinity;
+    } else {
+      basisCents[j] = priceCents[j]!;
+      basisCredits[j] = amount[j]!;
+      basisPrice.push(price[j]!);
+    }
   });
   const pay = new Float64Array(H * P);
   for (const p of plan.payments) pay[p.period * P + poolAt.get(p.pool)!]! += p.amount.value.times(unit).toNumber();
@@ -124,7 +177,14 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
   const rank: Int32Array[] = [];
   const soonest: number[] = [];
   const order = new Int32Array(H);
-  const keys: BurnKeys[] = plan.lots.map((l) => ({ lastValid: l.lastValid, priority: l.priority.value, granted: l.granted, seq: l.seq }));
+  const keys: BurnKeys[] = plan.lots.map((l, j) => ({
+    lastValid: l.lastValid,
+    priority: l.priority.value,
+    granted: l.granted,
+    seq: l.seq,
+    category: l.category === 'free' ? 0 : 1,
+    costBasis: basisCredits[j]! > 0 ? new D(basisPrice[j]!).div(basisCredits[j]!).toNumber() : 0,
+  }));
   for (let i = 0; i < H; i++) {
     const o = plan.burnOrder[i] ?? [];
     const key = o.join();
@@ -160,6 +220,10 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     credits: Float64Array.from(rows.map((r) => r.credits_per_unit)),
     seconds: Float64Array.from(rows.map((r) => (r.count > 0 ? r.seconds / r.count : 0))),
   };
+  const month = new Int32Array(H);
+  for (let i = 0; i < H; i++)
+    month[i] = plan.cal.granularity === 'month' ? i : Number(plan.cal.label(i).slice(0, 4)) * 12 + Number(plan.cal.label(i).slice(5, 7));
+  const top = plan.topUp;
   return {
     horizon: H,
     pools: P,
@@ -183,6 +247,20 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     seconds,
     unit,
     autoOn: (plan.autoTopUp?.value ?? 0) === 1,
+    threshold: top?.threshold ?? 0,
+    target: top?.target ?? 0,
+    checkStart: top?.checkStart ?? false,
+    maxPacks: top?.maxPacks ?? Infinity,
+    spendLimit: spendLimit ? spendLimit.times(unit).toNumber() : Infinity,
+    month,
+    overdraft: Float64Array.from(plan.overdraft),
+    basisCents,
+    basisCredits,
+    basisPrice,
+    rollTo,
+    rollShare,
+    rollShareDen,
+    rollCap,
     lines,
   };
 }
@@ -210,7 +288,7 @@ export function scaledDemand(lines: DemandLines, k: number, demand: Float64Array
   }
 }
 
-/** An exact lot price (for the value of expired credits that floating point cannot round with certainty). */
+/** The exact price a lot's credits are valued at, for its basis credits (for the value of expired credits that floating point cannot round with certainty). */
 export function exactPrice(cp: CompiledPlan, lot: number): Dec {
-  return new D(cp.price[lot]!);
+  return new D(cp.basisPrice[lot]!);
 }

@@ -19,6 +19,12 @@ export class LotTable {
   readonly len: Int32Array;
   /** Per pool: the credits its lots hold. */
   readonly balance: Float64Array;
+  /** Per pool: credits served on overdraft and not yet repaid. */
+  readonly debt: Float64Array;
+  /** Per pool: what auto top-ups spent in the current calendar month (money units). */
+  readonly monthSpend: Float64Array;
+  /** Per lot: credits that rolled out of it into its rolled lot. */
+  readonly rolled: Float64Array;
   /** Scratch of closePeriod: the lots that expired, how many, and the credits about to expire. */
   readonly gone: Int32Array;
   goneCount = 0;
@@ -36,6 +42,9 @@ export class LotTable {
     this.list = Array.from({ length: cp.pools }, () => new Int32Array(L));
     this.len = new Int32Array(cp.pools);
     this.balance = new Float64Array(cp.pools);
+    this.debt = new Float64Array(cp.pools);
+    this.monthSpend = new Float64Array(cp.pools);
+    this.rolled = new Float64Array(L);
   }
 
   reset(): void {
@@ -47,6 +56,9 @@ export class LotTable {
     this.exists.fill(0);
     this.len.fill(0);
     this.balance.fill(0);
+    this.debt.fill(0);
+    this.monthSpend.fill(0);
+    this.rolled.fill(0);
   }
 }
 

@@ -1,3 +1,4 @@
+import { insertByRank } from './burn-order.ts';
 import type { LotTable } from './draw.ts';
 
 /**
@@ -44,4 +45,30 @@ export function closePeriod(t: LotTable, k: number, i: number, soonestFirst: boo
   t.goneCount = gone;
   t.expiringSoon = soon;
   return expired;
+}
+
+/**
+ * After closePeriod: the lots that ended in period i and have a rolled lot pass part of what they
+ * lost to it — floor(left × share), at most the cap — which then exists, usable from period i + 1,
+ * in pool k's list. What rolls is taken back from `t.expired`; returns the credits rolled.
+ */
+export function rollOver(t: LotTable, k: number, rank: Int32Array): number {
+  const cp = t.cp;
+  let rolled = 0;
+  for (let g = 0; g < t.goneCount; g++) {
+    const l = t.gone[g]!;
+    const r = cp.rollTo[l]!;
+    if (r < 0) continue;
+    const left = t.expired[l]!;
+    const n = Math.min(Math.floor((left * cp.rollShare[l]!) / cp.rollShareDen[l]!), cp.rollCap[l]!);
+    if (n <= 0) continue;
+    t.expired[l] = left - n;
+    t.rolled[l] = n;
+    t.exists[r] = 1;
+    t.amount[r] = n;
+    t.remaining[r] = n;
+    insertByRank(t.list[k]!, t.len[k]!++, r, rank);
+    rolled += n;
+  }
+  return rolled;
 }

@@ -1,6 +1,6 @@
 import { CreditbookError, diagnostic, type Diagnostic } from '../diagnostics/index.ts';
 import type { BurnKey, LotSource, Money, Pack, PlanCatalog, SourcePolicy, Subscription, Validity, ValidityPolicy } from '../rules/types.ts';
-import { DEFAULT_BURN_ORDER } from './burn-order.ts';
+import { completeBurnOrder } from './burn-order.ts';
 import { money, ZERO } from './money.ts';
 import {
   NEVER,
@@ -12,7 +12,13 @@ import {
   type PlanInput,
   type PlannedLot,
   type Quantity,
+  type RolledLot,
+  type TopUpPolicy,
 } from './plan.ts';
+import { lastValidOf } from './calendar.ts';
+
+/** A grant's priority when neither the grant nor the policy's promotional source gives one (Stripe's default). */
+export const DEFAULT_GRANT_PRIORITY = 50;
 import type { PreparedRun } from './prepare.ts';
 import { fieldPath, runProblem, type ProblemContext } from './problems.ts';
 
@@ -113,6 +119,8 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
 
   const lots: PlannedLot[] = [];
   const payments: Payment[] = [];
+  // Rolled lots waiting for the period they are created in: the lot they roll out of and their generation.
+  const rollsAt = new Map<number, { from: number; generation: number }[]>();
   const lot = (
     i: number,
     pool: string,
@@ -121,10 +129,11 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
     amount: Quantity,
     price: MoneyAmount,
     validity: Quantity | undefined,
-    auto?: AutoTopUp,
+    extra: { auto?: AutoTopUp; priority?: Quantity; rollover?: RolledLot } = {},
   ) => {
     addPool(pool);
     const pol = policies[i]!;
+    const lastValid = validity ? i + validity.value - 1 : NEVER;
     lots.push({
       seq: lots.length + 1,
       pool,
@@ -133,12 +142,54 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       ref,
       granted: i,
       validity,
-      lastValid: validity ? i + validity.value - 1 : NEVER,
-      priority: priorityOf(pol, source),
+      lastValid,
+      priority: extra.priority ?? priorityOf(pol, source),
       amount,
       price,
-      ...(auto ? { auto } : {}),
+      ...(extra.auto ? { auto: extra.auto } : {}),
+      ...(extra.rollover ? { rollover: extra.rollover } : {}),
     });
+    // Credits left when it ends roll on when the policy in force then says so, as many times in a row as it allows.
+    // A lot ending in the last period rolls into a lot granted just past the horizon (held, not expired, when it ends).
+    if (lastValid < H) {
+      const terms = sourcePolicy(policies[lastValid]!, source).rollover;
+      const generation = (extra.rollover?.generation ?? 0) + 1;
+      if (terms && terms.max_credits !== 0 && (terms.share ?? 1) > 0 && generation <= (terms.max_rollovers ?? 1)) {
+        const due = rollsAt.get(lastValid + 1) ?? [];
+        due.push({ from: lots.length - 1, generation });
+        rollsAt.set(lastValid + 1, due);
+      }
+    }
+  };
+  /** The lots that credits roll into in period i (first among the period's lots: they carry what was held before). */
+  const rolledLots = (i: number) => {
+    for (const { from, generation } of rollsAt.get(i) ?? []) {
+      const origin = lots[from]!;
+      const end = policies[i - 1]!;
+      const sp = sourcePolicy(end, origin.source);
+      const terms = sp.rollover!;
+      const key = `rollover:${origin.source}`;
+      const label = `${origin.source.replace('_', ' ')} credits rolled over`;
+      const validity = validityOf(end, terms.validity ?? sp.validity, i, key, label);
+      const priority: Quantity =
+        terms.priority === undefined
+          ? origin.priority
+          : qty(
+              input(
+                `priority:${key}`,
+                `Burn priority of ${label}`,
+                terms.priority,
+                'integer',
+                ['priority', 'rollover', origin.source],
+                end.version,
+                policyVersions > 1,
+              ),
+            );
+      lot(i, origin.pool, origin.source, origin.ref, { value: 0 }, { value: ZERO }, validity, {
+        priority,
+        rollover: { from, share: terms.share ?? 1, cap: terms.max_credits, generation },
+      });
+    }
   };
   const packValidity = (i: number, src: LotSource, pack: Pack): Quantity | undefined => {
     const pol = policies[i]!;
@@ -180,6 +231,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       tier = tierId === undefined ? undefined : (cat.subscriptions ?? []).find((t) => t.id === tierId);
       if (tierId !== undefined && !tier) throw misuse(`subscription '${tierId}' is not in ${cat.id} v${cat.version}`);
     }
+    rolledLots(i);
     // 1. The subscription bills and grants; daily free credits, grants and scheduled purchases.
     if (tier && cal.billingPeriod(i)) {
       let price: MoneyAmount;
@@ -257,15 +309,17 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
         fmt: 'credits',
         name: ['grant', String(j + 1)],
       });
-      lot(
-        i,
-        g.pool,
-        'promotional',
-        'promotional',
-        qty(`grant:${j}`),
-        { value: ZERO },
-        validityOf(pol, sourcePolicy(pol, 'promotional').validity, i, 'promotional', 'promotional credits'),
-      );
+      // A grant's own end (expires_at or last_valid) wins over the policy's validity; its own priority over its source's.
+      const end = lastValidOf(cal, g);
+      if (end !== undefined && end < i) continue;
+      const validity =
+        end !== undefined ? { value: end - i + 1 } : validityOf(pol, sourcePolicy(pol, 'promotional').validity, i, 'promotional', 'promotional credits');
+      const own = g.priority ?? (pol.sources.promotional ? undefined : DEFAULT_GRANT_PRIORITY);
+      const priority =
+        own === undefined
+          ? undefined
+          : qty(input(`priority:grant:${j}`, `Burn priority of promotional grant ${j + 1}`, own, 'integer', ['priority', 'grant', String(j + 1)], 0, false));
+      lot(i, g.pool, 'promotional', 'promotional', qty(`grant:${j}`), { value: ZERO }, validity, priority ? { priority } : {});
     }
     for (let j = 0; j < scheduled.length; j++) {
       const sp = scheduled[j]!;
@@ -288,20 +342,38 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       lot(i, pack.pool, source, pack.id, qty(ins.credits, q), moneyOf(ins.price, pack.price, q), packValidity(i, source, pack));
     }
     if (i === 0) for (const pool of p.demand.keys()) addPool(pool);
-    // 4. The auto top-up each pool may need (bought only on a shortfall).
+    // 4. The auto top-ups each pool may need (bought only on a shortfall or below the threshold): one lot per pack it may buy.
     if (autoTopUp) {
       for (const pool of [...pools]) {
-        const packId = eff.purchases.packs?.[pool] ?? eff.purchases.pack;
-        const found = packId === undefined ? undefined : packs.get(packId);
-        if (!found || found.pack.pool !== pool) continue;
-        const { pack, source } = found;
-        const ins = packInputs(cat, pack);
-        const auto: AutoTopUp = { pack: pack.id, credits: qty(ins.credits), price: moneyOf(ins.price, pack.price), eligible: eligible(pack) };
-        lot(i, pool, source, pack.id, { value: 0 }, { value: ZERO }, packValidity(i, source, pack), auto);
+        const ids = [eff.purchases.packs?.[pool] ?? eff.purchases.pack, ...(eff.purchases.pack_options ?? [])];
+        const seen = new Set<string>();
+        for (const packId of ids) {
+          const found = packId === undefined ? undefined : packs.get(packId);
+          if (!found || found.pack.pool !== pool || seen.has(found.pack.id)) continue;
+          seen.add(found.pack.id);
+          const { pack, source } = found;
+          const ins = packInputs(cat, pack);
+          const auto: AutoTopUp = { pack: pack.id, credits: qty(ins.credits), price: moneyOf(ins.price, pack.price), eligible: eligible(pack) };
+          lot(i, pool, source, pack.id, { value: 0 }, { value: ZERO }, packValidity(i, source, pack), { auto });
+        }
       }
     }
   }
-  const burnOrder: (readonly BurnKey[])[] = policies.map((pol) => pol.burn_order ?? DEFAULT_BURN_ORDER);
+  rolledLots(H);
+  const burnOrder: (readonly BurnKey[])[] = policies.map((pol) => completeBurnOrder(pol.burn_order));
+  const pu = eff.purchases;
+  const threshold = pu.trigger === 'threshold' ? (pu.threshold ?? 0) : 0;
+  const topUp: TopUpPolicy | undefined = autoTopUp
+    ? {
+        trigger: pu.trigger ?? 'shortfall',
+        threshold,
+        target: pu.trigger === 'threshold' ? Math.max(threshold, pu.target ?? threshold) : 0,
+        checkStart: pu.trigger === 'threshold' && pu.check === 'period_start',
+        maxPacks: pu.max_packs_per_period,
+        spendLimit: pu.monthly_spend_limit === undefined ? undefined : money(pu.monthly_spend_limit),
+      }
+    : undefined;
+  const overdraft = policies.map((pol) => pol.overdraft?.limit ?? 0);
   return {
     run: ctx.run,
     eff,
@@ -316,6 +388,8 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
     demandRows: p.demandRows,
     burnOrder,
     autoTopUp,
+    topUp,
+    overdraft,
     problems,
     uses: p.uses,
     plan: { catalog: eff.plan.catalog, subscription: tierId ?? null, billing },

@@ -64,6 +64,32 @@ export interface PlannedLot {
   /** What was paid for the lot, when it was paid (for an auto top-up: per pack). */
   readonly price: MoneyAmount;
   readonly auto?: AutoTopUp;
+  /** A lot that credits left in another lot roll into when that one ends (its amount known only when simulated). */
+  readonly rollover?: RolledLot;
+}
+
+/** Where a rolled lot's credits come from, and how many roll: floor(left × share), at most `cap`. */
+export interface RolledLot {
+  /** The lot they roll out of (its index in the plan's lots). */
+  readonly from: number;
+  readonly share: number;
+  /** The most credits that roll; undefined: no cap. */
+  readonly cap: number | undefined;
+  /** 1 for credits rolled once, 2 for credits rolled from a rolled lot, … */
+  readonly generation: number;
+}
+
+/** When auto top-ups buy, and how much they may buy (a shortfall top-up is threshold 0, target 0). */
+export interface TopUpPolicy {
+  readonly trigger: 'shortfall' | 'threshold';
+  readonly threshold: number;
+  readonly target: number;
+  /** Also check before the period's draws. */
+  readonly checkStart: boolean;
+  /** The most packs per period and pool; undefined: no cap. */
+  readonly maxPacks: number | undefined;
+  /** The most auto top-ups spend in a calendar month per pool; undefined: no limit. */
+  readonly spendLimit: Dec | undefined;
 }
 
 /** Money paid that is not the price of one lot: a subscription's billing. */
@@ -101,6 +127,10 @@ export interface LedgerPlan {
   readonly burnOrder: readonly (readonly BurnKey[])[];
   /** The input that turns auto top-ups on (1) or off (0), when the policy is `auto`. */
   readonly autoTopUp: Quantity | undefined;
+  /** When auto top-ups buy and their caps (when the policy is `auto`). */
+  readonly topUp: TopUpPolicy | undefined;
+  /** Per period, the credits a pool may owe (the overdraft limit of the policy in force; 0: none). */
+  readonly overdraft: readonly number[];
   readonly problems: readonly Diagnostic[];
   readonly uses: ReadonlyMap<string, VersionUse>;
   readonly plan: { catalog: string; subscription: string | null; billing: 'monthly' | 'annual' };

@@ -28,7 +28,12 @@ export function report(plan: LedgerPlan, sim: Simulation): ForecastResult {
     expiring_soon: r.expiringSoon,
     demand_seconds: r.demandSeconds,
     output_seconds: r.servedSeconds,
+    overdraft: r.overdraft,
+    overdrawn: r.overdrawn,
+    settled: r.settled,
+    rolled_over: r.rolledOver,
   }));
+  const idOf = new Map(sim.lots.map((l, n) => [l.planned, lotId(n + 1)] as const));
   const lots: LotResult[] = sim.lots.map((l, n) => ({
     id: lotId(n + 1),
     pool: l.planned.pool,
@@ -45,6 +50,8 @@ export function report(plan: LedgerPlan, sim: Simulation): ForecastResult {
     remaining: l.remaining,
     category: l.planned.category,
     draws: (l.draws ?? []).map((d) => ({ period: cal.label(d.period), credits: d.credits })),
+    rolled_over: l.rolledOver,
+    ...(l.planned.rollover ? { rolled_from: idOf.get(plan.lots[l.planned.rollover.from]!)! } : {}),
   }));
   return {
     scenario: s.id,

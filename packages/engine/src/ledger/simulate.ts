@@ -1,9 +1,9 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
-import { packsFor } from './auto-topup.ts';
+import { PackSolver } from './auto-topup.ts';
 import { insertByRank, sortByRank } from './burn-order.ts';
-import { AUTO, PURCHASED, compilePlan, exactPrice, type CompiledPlan } from './compile.ts';
+import { AUTO, PURCHASED, ROLLOVER, compilePlan, exactPrice, type CompiledPlan } from './compile.ts';
 import { LotTable, draw, drawInOrder, type OnDraw } from './draw.ts';
-import { closePeriod } from './expiry.ts';
+import { closePeriod, rollOver } from './expiry.ts';
 import { D, ZERO, type Dec } from './money.ts';
 import type { LedgerPlan, PlannedLot } from './plan.ts';
 import { fieldPath, runProblem } from './problems.ts';
@@ -25,6 +25,8 @@ export interface SimulatedLot {
   readonly price: Dec;
   /** Credits drawn from the lot, by period (only with detail). */
   readonly draws: { period: number; credits: number }[] | undefined;
+  /** Credits that rolled out of it into its rolled lot. */
+  readonly rolledOver: number;
 }
 
 /** One pool in one period. */
@@ -47,6 +49,11 @@ export interface LedgerRow {
   readonly servedSeconds: number;
   /** Auto top-up packs bought. */
   readonly packs: number;
+  /** Owed on overdraft at the close, served on overdraft, repaid, and rolled into rolled lots. */
+  readonly overdraft: number;
+  readonly overdrawn: number;
+  readonly settled: number;
+  readonly rolledOver: number;
 }
 
 /** The ledger of a run. */
@@ -78,8 +85,16 @@ export const FIELD = {
   demandSeconds: 10,
   servedSeconds: 11,
   packs: 12,
+  /** Credits owed on overdraft as the period closes. */
+  overdraft: 13,
+  /** Demand served on overdraft in the period. */
+  overdrawn: 14,
+  /** Overdraft repaid from the period's new lots. */
+  settled: 15,
+  /** Credits that rolled out of ending lots into rolled lots. */
+  rolledOver: 16,
 } as const;
-export const FIELDS = 13;
+export const FIELDS = 17;
 
 /** What one run of a compiled plan uses beyond the plan: its demand, and the period from which it stops. */
 export interface LedgerInput {
@@ -104,8 +119,8 @@ function expiredCents(cp: CompiledPlan, t: LotTable): number {
   let v = 0;
   for (let g = 0; g < t.goneCount; g++) {
     const l = t.gone[g]!;
-    const amount = t.amount[l]!;
-    if (amount > 0) v += (cp.priceCents[l]! * t.expired[l]! * (cp.kind[l] === AUTO ? t.packs[l]! : 1)) / amount;
+    const credits = cp.basisCredits[l]!;
+    if (credits > 0) v += (cp.basisCents[l]! * t.expired[l]!) / credits;
   }
   const r = Math.floor(v + 0.5);
   if (Math.abs(v + 0.5 - r) > 1e-6 * Math.max(1, v) && Math.abs(v + 0.5 - r - 1) > 1e-6 * Math.max(1, v)) return r;
@@ -113,19 +128,30 @@ function expiredCents(cp: CompiledPlan, t: LotTable): number {
   let x = ZERO;
   for (let g = 0; g < t.goneCount; g++) {
     const l = t.gone[g]!;
-    const amount = t.amount[l]!;
-    const price = cp.kind[l] === AUTO ? exactPrice(cp, l).times(t.packs[l]!) : exactPrice(cp, l);
-    if (!price.isZero() && amount > 0) x = x.plus(price.times(t.expired[l]!).div(amount));
+    const credits = cp.basisCredits[l]!;
+    const price = exactPrice(cp, l);
+    if (!price.isZero() && credits > 0) x = x.plus(price.times(t.expired[l]!).div(credits));
   }
   return x.toDecimalPlaces(2, D.ROUND_HALF_UP).times(100).toNumber();
+}
+
+/** One pack solver (and its cache) per compiled plan: a portfolio's customers of one plan share it. */
+const solvers = new WeakMap<CompiledPlan, PackSolver>();
+function solverOf(cp: CompiledPlan): PackSolver {
+  let s = solvers.get(cp);
+  if (!s) solvers.set(cp, (s = new PackSolver()));
+  return s;
 }
 
 /**
  * Runs a compiled plan once, adding `weight` × its figures into `acc` from period `at` on (so a
  * customer who joins in period `at` of a portfolio lands there). Per period and pool: the
- * period's lots are created and billed; demand draws on usable lots in burn order; a shortfall
- * buys the fewest auto top-up packs that cover it; what is left is unmet; lots whose last valid
- * period is this one expire at their cost basis. Leaves the lots' outcome in `t`.
+ * period's lots are created and billed, and repay what the pool owes on overdraft; with a threshold
+ * checked at the period's start, auto top-ups buy up to the target; demand draws on usable lots in
+ * burn order; a shortfall (or a balance below the threshold) buys the cheapest auto top-up packs
+ * that cover it (up to the target), within the caps; what is left is served on overdraft up to its
+ * limit, the rest is unmet; lots whose last valid period is this one roll what their rollover
+ * allows into a new lot and expire the rest at their cost basis. Leaves the lots' outcome in `t`.
  */
 export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc: Float64Array, at: number, weight: number, hooks: LedgerHooks = {}): void {
   const H = cp.horizon;
@@ -136,6 +162,65 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
   let rank = cp.rank[0]!;
   let soonestFirst = false;
   let held = 0;
+  let owed = 0;
+  let month = -1;
+  const solver = solverOf(cp);
+  const options: number[] = [];
+  const credits: number[] = [];
+  const prices: number[] = [];
+  /** Settles what pool k owes from lot l (just created or topped up with `added` credits). */
+  const settle = (k: number, l: number, added: number, i: number, r: number) => {
+    if (t.debt[k]! <= 0 || added <= 0) return;
+    const s = draw(t, l, Math.min(t.debt[k]!, added), i, onDraw);
+    t.debt[k]! -= s;
+    owed -= s;
+    t.balance[k]! -= s;
+    held -= s;
+    acc[r + FIELD.settled]! += weight * s;
+  };
+  /** Buys auto top-up packs in pool k and period i that give at least `want` credits, within the caps; returns the packs bought. */
+  const buy = (k: number, i: number, want: number, packsLeft: number, r: number): number => {
+    options.length = 0;
+    credits.length = 0;
+    prices.length = 0;
+    let offered = false;
+    for (let l = cp.firstLot[i]!; l < cp.firstLot[i + 1]!; l++) {
+      if (cp.kind[l] !== AUTO || cp.pool[l] !== k) continue;
+      offered = true;
+      if (cp.eligible[l] !== 1) continue;
+      options.push(l);
+      credits.push(cp.amount[l]!);
+      prices.push(cp.paid[l]!);
+    }
+    if (options.length === 0) {
+      if (offered) onBlocked?.(k, i);
+      return 0;
+    }
+    const counts = solver.solve(credits, prices, want, packsLeft, cp.spendLimit - t.monthSpend[k]!);
+    let bought = 0;
+    for (let j = 0; j < options.length; j++) {
+      const n = counts[j]!;
+      if (n <= 0) continue;
+      const l = options[j]!;
+      const added = n * cp.amount[l]!;
+      if (t.exists[l] !== 1) {
+        t.exists[l] = 1;
+        insertByRank(t.list[k]!, t.len[k]!++, l, rank);
+      }
+      t.packs[l]! += n;
+      t.amount[l]! += added;
+      t.remaining[l]! += added;
+      t.balance[k]! += added;
+      held += added;
+      t.monthSpend[k]! += n * cp.paid[l]!;
+      acc[r + FIELD.purchased]! += weight * added;
+      acc[r + FIELD.spend]! += weight * n * cp.paid[l]!;
+      acc[r + FIELD.packs]! += weight * n;
+      bought += n;
+      settle(k, l, added, i, r);
+    }
+    return bought;
+  };
   for (let i = 0; i < H; i++) {
     if (cp.order[i] !== o) {
       o = cp.order[i]!;
@@ -144,13 +229,18 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
       for (let k = 0; k < P; k++) if (t.len[k]! > 1) sortByRank(t.list[k]!, t.len[k]!, rank);
     }
     const active = i < input.stop;
-    if (!active && held === 0) break;
+    if (!active && held === 0 && owed === 0) break;
+    if (cp.month[i] !== month) {
+      month = cp.month[i]!;
+      t.monthSpend.fill(0);
+    }
     const row = (at + i) * P * FIELDS;
-    // 1. The lots of the period (auto top-ups wait for a shortfall) and its billings.
+    // 1. The lots of the period (auto top-ups wait for a shortfall; rolled lots exist already) and its billings; they repay overdrafts.
     if (active) {
       for (let k = 0; k < P; k++) acc[row + k * FIELDS + FIELD.spend]! += weight * cp.pay[i * P + k]!;
       for (let l = cp.firstLot[i]!; l < cp.firstLot[i + 1]!; l++) {
-        if (cp.kind[l] === AUTO) continue;
+        const kind = cp.kind[l];
+        if (kind === AUTO || kind === ROLLOVER) continue;
         const k = cp.pool[l]!;
         const amount = cp.amount[l]!;
         t.exists[l] = 1;
@@ -160,51 +250,66 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
         t.balance[k]! += amount;
         held += amount;
         const r = row + k * FIELDS;
-        if (cp.kind[l] === PURCHASED) {
+        if (kind === PURCHASED) {
           acc[r + FIELD.purchased]! += weight * amount;
           acc[r + FIELD.spend]! += weight * cp.paid[l]!;
         } else acc[r + FIELD.granted]! += weight * amount;
+        settle(k, l, amount, i, r);
       }
     }
     for (let k = 0; k < P; k++) {
       const r = row + k * FIELDS;
       const demand = active ? input.demand[i * P + k]! : 0;
+      let packsLeft = cp.maxPacks;
+      // A threshold checked before the period's draws.
+      if (active && cp.autoOn && cp.checkStart) {
+        const net = t.balance[k]! - t.debt[k]!;
+        if (net < cp.threshold) packsLeft -= buy(k, i, cp.target - net, packsLeft, r);
+      }
       // 2-3. Demand draws on the usable lots in burn order.
       let need = demand > 0 ? drawInOrder(t, k, demand, i, onDraw) : 0;
-      // 4. A shortfall buys the fewest packs that cover it.
-      if (need > 0 && cp.autoOn) {
-        for (let l = cp.firstLot[i]!; l < cp.firstLot[i + 1]!; l++) {
-          if (cp.kind[l] !== AUTO || cp.pool[l] !== k) continue;
-          if (cp.eligible[l] === 1) {
-            const packs = packsFor(need, cp.amount[l]!);
-            const amount = packs * cp.amount[l]!;
-            t.exists[l] = 1;
-            t.packs[l] = packs;
-            t.amount[l] = amount;
-            t.remaining[l] = amount;
-            insertByRank(t.list[k]!, t.len[k]!++, l, rank);
-            t.balance[k]! += amount;
-            held += amount;
-            acc[r + FIELD.purchased]! += weight * amount;
-            acc[r + FIELD.spend]! += weight * packs * cp.paid[l]!;
-            acc[r + FIELD.packs]! += weight * packs;
-            need -= draw(t, l, need, i, onDraw);
-          } else onBlocked?.(k, i);
-          break;
-        }
+      // 4. A shortfall, or a balance below the threshold as the draws end, buys packs up to the target (a shortfall top-up: threshold and target 0).
+      if (active && cp.autoOn) {
+        // The pool's position if the shortfall were owed too: what its lots held before the draws, less demand and debt.
+        const net = t.balance[k]! - demand - t.debt[k]!;
+        // With the threshold checked at the start, only a shortfall (or a debt) buys now, still up to the target.
+        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(k, i, cp.target - net, packsLeft, r) > 0 && need > 0) need = drawInOrder(t, k, need, i, onDraw);
+      }
+      // 5. What is left is served on overdraft up to its limit; the rest is unmet.
+      let overdrawn = 0;
+      if (need > 0 && cp.overdraft[i]! > t.debt[k]!) {
+        overdrawn = Math.min(need, cp.overdraft[i]! - t.debt[k]!);
+        t.debt[k]! += overdrawn;
+        owed += overdrawn;
+        need -= overdrawn;
       }
       const consumed = demand - need;
-      held -= consumed;
-      // 5. What is left is unmet. 6. Lots whose last valid period is now expire.
-      const expired = t.len[k]! > 0 ? closePeriod(t, k, i, soonestFirst) : ((t.goneCount = 0), (t.expiringSoon = 0), 0);
+      const drawn = consumed - overdrawn;
+      held -= drawn;
+      // 6. Lots whose last valid period is now roll on what their rollover allows and expire the rest.
+      let expired = 0;
+      if (t.len[k]! > 0) {
+        expired = closePeriod(t, k, i, soonestFirst);
+        // Credits roll on while the customer stays (a churned customer's allowance does not roll).
+        if ((i + 1 < input.stop || input.stop >= H) && t.goneCount > 0) {
+          const rolled = rollOver(t, k, rank);
+          expired -= rolled;
+          acc[r + FIELD.rolledOver]! += weight * rolled;
+        }
+      } else {
+        t.goneCount = 0;
+        t.expiringSoon = 0;
+      }
       held -= expired;
-      t.balance[k]! -= consumed + expired;
-      acc[r + FIELD.closing]! += weight * t.balance[k]!;
+      t.balance[k]! -= drawn + expired;
+      acc[r + FIELD.closing]! += weight * (t.balance[k]! - t.debt[k]!);
       const secs = active ? input.seconds[i * P + k]! : 0;
       acc[r + FIELD.demand]! += weight * demand;
       acc[r + FIELD.consumed]! += weight * consumed;
       acc[r + FIELD.unmet]! += weight * need;
       acc[r + FIELD.expired]! += weight * expired;
+      acc[r + FIELD.overdrawn]! += weight * overdrawn;
+      acc[r + FIELD.overdraft]! += weight * t.debt[k]!;
       if (t.goneCount > 0) acc[r + FIELD.expiredValue]! += weight * expiredCents(cp, t);
       acc[r + FIELD.expiringSoon]! += weight * t.expiringSoon;
       acc[r + FIELD.demandSeconds]! += weight * secs;
@@ -228,7 +333,17 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
   const draws: { period: number; credits: number }[][] | undefined = detail ? plan.lots.map(() => []) : undefined;
   const problems: Diagnostic[] = [];
   runLedger(cp, t, { demand: cp.demand, seconds: cp.seconds, stop: H }, acc, 0, 1, {
-    ...(draws ? { onDraw: (l: number, period: number, credits: number) => draws[l]!.push({ period, credits }) } : {}),
+    ...(draws
+      ? {
+          onDraw: (l: number, period: number, credits: number) => {
+            // One entry per period: a lot may give twice in one (repaying an overdraft, then to demand).
+            const d = draws[l]!;
+            const last = d[d.length - 1];
+            if (last?.period === period) last.credits += credits;
+            else d.push({ period, credits });
+          },
+        }
+      : {}),
     onBlocked: (k, i) => {
       const pool = pools[k]!;
       const auto = plan.lots.find((l) => l.auto && l.granted === i && l.pool === pool)!.auto!;
@@ -279,6 +394,10 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
           demandSeconds: f(FIELD.demandSeconds),
           servedSeconds: f(FIELD.servedSeconds),
           packs: f(FIELD.packs),
+          overdraft: f(FIELD.overdraft),
+          overdrawn: f(FIELD.overdrawn),
+          settled: f(FIELD.settled),
+          rolledOver: f(FIELD.rolledOver),
         });
       }
       opening[k] = f(FIELD.closing);
@@ -288,7 +407,12 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
   if (detail) {
     plan.lots.forEach((pl, l) => {
       if (t.exists[l] !== 1) return;
-      const price = pl.auto ? pl.auto.price.value.times(t.packs[l]!) : pl.price.value;
+      // A rolled lot is worth its credits at the cost basis of the lot they first came from.
+      const price = pl.rollover
+        ? exactPrice(cp, l).times(t.amount[l]!).div(cp.basisCredits[l]!)
+        : pl.auto
+          ? pl.auto.price.value.times(t.packs[l]!)
+          : pl.price.value;
       lots.push({
         planned: pl,
         price,
@@ -301,6 +425,7 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
         consumed: t.consumed[l]!,
         expired: t.expired[l]!,
         draws: draws![l],
+        rolledOver: t.rolled[l]!,
       });
     });
   }

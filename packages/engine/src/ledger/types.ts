@@ -21,8 +21,12 @@ export interface LotResult {
   remaining: number;
   /** subscription, purchase or free (daily free and promotional credits). */
   category: 'subscription' | 'purchase' | 'free';
-  /** Credits drawn from the lot, by period (only periods with a draw). */
+  /** Credits drawn from the lot, by period (only periods with a draw; repaying an overdraft is a draw). */
   draws: { period: string; credits: number }[];
+  /** Credits left when it ended that rolled into a new lot (not expired, not consumed). */
+  rolled_over: number;
+  /** A rolled lot: the lot its credits rolled out of. */
+  rolled_from?: string;
 }
 
 /** One pool in one period: the ledger row. */
@@ -49,6 +53,14 @@ export interface PeriodRow {
   /** Output seconds demanded, and served (the consumed share of demand, rounded half up). */
   demand_seconds: number;
   output_seconds: number;
+  /** Credits owed on overdraft as the period closes (closing = the lots' credits − overdraft). */
+  overdraft: number;
+  /** Demand served on overdraft in the period (part of consumed, never of unmet). */
+  overdrawn: number;
+  /** Overdraft repaid from the period's new grants and purchases. */
+  settled: number;
+  /** Credits that rolled out of lots ending this period into new lots (usable from the next period). */
+  rolled_over: number;
 }
 
 /** One demand line in one period, priced. */

@@ -1,12 +1,12 @@
 export type * from './types.ts';
 export { KINDS, LOT_SOURCES, PAID_SOURCES } from './types.ts';
-export { MemoryStore, type RuleStore, type StoredFile } from './store.ts';
+export { MemoryStore, type FileChange, type RuleStore, type StoredFile } from './store.ts';
 export { parseRuleFile, MAX_FILE_SIZE, MAX_ALIAS_COUNT, MAX_DEPTH, type ParsedFile } from './parse.ts';
-export { loadFiles, loadStore, loadOne, sortDiagnostics, type LoadOptions, type LoadResult } from './load.ts';
+export { loadCheckedFiles, loadFiles, loadStore, loadOne, sortDiagnostics, type LoadOptions, type LoadResult } from './load.ts';
 export { problemAt } from './problem.ts';
 export { RuleSet, type LoadedDocument } from './ruleset.ts';
 export { rangeAt, scalarAt, scalarValueOffset, pointer, pointerSegments, type SourceDocument, type PathSegment } from './source.ts';
 export { isCalendarDate, isMonth, daysInMonth, monthIndex, monthLabel, dayIndex, dayLabel, todayUtc } from './dates.ts';
 export { catalogPacks, startDate, checkScenarioReferences } from './references.ts';
-export { MANIFEST_PATH, buildManifest, checkManifest, contentHash, manifestText, parseManifest, type Manifest, type ManifestCheck } from './manifest.ts';
+export { MANIFEST_PATH, buildManifest, checkManifest, contentHash, tamperingOf, manifestText, parseManifest, type Manifest, type ManifestCheck } from './manifest.ts';
 export { cardForCustomer, nextRenewal, reaches, type CustomerTerms } from './reach.ts';

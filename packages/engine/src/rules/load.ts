@@ -33,8 +33,13 @@ export interface LoadOptions {
 /** Loads every document of a store, and checks its published files against the store's manifest. */
 export async function loadStore(store: RuleStore, options: LoadOptions = {}): Promise<LoadResult> {
   const files = await store.list();
+  return loadCheckedFiles(files, await store.read(MANIFEST_PATH), options);
+}
+
+/** Loads a store's files (already read) and checks its published files against its manifest's text (none: no check). */
+export async function loadCheckedFiles(files: readonly StoredFile[], manifest: string | undefined, options: LoadOptions = {}): Promise<LoadResult> {
   const result = await loadFiles(files, options);
-  const tampered = await checkManifest(files, result.rules.documents, { text: await store.read(MANIFEST_PATH) });
+  const tampered = await checkManifest(files, result.rules.documents, { text: manifest });
   return tampered.length === 0 ? result : { ...result, errors: sortDiagnostics([...result.errors, ...tampered]) };
 }
 

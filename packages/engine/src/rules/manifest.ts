@@ -1,5 +1,6 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/index.ts';
-import type { LoadedDocument } from './ruleset.ts';
+import type { LoadedDocument, RuleSet } from './ruleset.ts';
+import type { Kind } from './types.ts';
 import type { StoredFile } from './store.ts';
 
 /**
@@ -84,4 +85,18 @@ export async function checkManifest(files: readonly StoredFile[], documents: rea
     }
   }
   return errors;
+}
+
+/**
+ * The tamper evidence that concerns one document: R_TAMPERED problems naming a file of any of its
+ * versions, and those no loaded document owns (the manifest itself is broken, a listed file is gone
+ * or no longer loads), which may hide any document's published version. Nothing is quoted or
+ * published from a document while this is not empty.
+ */
+export function tamperingOf(problems: readonly Diagnostic[], rules: RuleSet, kind: Kind, id: string): Diagnostic[] {
+  const tampered = problems.filter((p) => p.code === 'R_TAMPERED');
+  if (tampered.length === 0) return [];
+  const own = new Set(rules.versions(kind, id).map((d) => d.source.file));
+  const owned = new Set(rules.documents.map((d) => d.source.file));
+  return tampered.filter((p) => own.has(p.file) || !owned.has(p.file));
 }

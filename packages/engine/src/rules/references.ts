@@ -3,7 +3,8 @@ import { isCalendarDate, isMonth } from './dates.ts';
 import { problemAt } from './problem.ts';
 import type { LoadedDocument, RuleSet } from './ruleset.ts';
 import type { PathSegment } from './source.ts';
-import type { Pack, PlanCatalog, Purchases, Scenario } from './types.ts';
+import { calendar, lastValidOf } from '../ledger/calendar.ts';
+import type { Grant, Pack, PlanCatalog, Purchases, Scenario } from './types.ts';
 
 /** Every pack of a catalog, whatever its list. */
 export function catalogPacks(catalog: PlanCatalog): Pack[] {
@@ -19,11 +20,12 @@ export function startDate(s: Scenario): string {
 export function checkScenarioReferences(rules: RuleSet, loaded: LoadedDocument<Scenario>): Diagnostic[] {
   const s = loaded.doc;
   const out: Diagnostic[] = [];
-  const at = (path: PathSegment[], detail: string, code: 'C_UNKNOWN_REFERENCE' | 'C_PERIOD' = 'C_UNKNOWN_REFERENCE') =>
+  const at = (path: PathSegment[], detail: string, code: 'C_UNKNOWN_REFERENCE' | 'C_PERIOD' | 'C_PURCHASE' = 'C_UNKNOWN_REFERENCE') =>
     out.push(problemAt(loaded.source, code, detail, path));
   const granularity = s.granularity ?? 'month';
+  const isPeriod = (p: string) => (granularity === 'month' ? isMonth(p) : isCalendarDate(p));
   const period = (path: PathSegment[], p: string) => {
-    const ok = granularity === 'month' ? isMonth(p) : isCalendarDate(p);
+    const ok = isPeriod(p);
     if (!ok) at(path, `'${p}' is not a ${granularity === 'month' ? 'month YYYY-MM' : 'date YYYY-MM-DD'}`, 'C_PERIOD');
   };
   period(['start'], s.start);
@@ -59,8 +61,27 @@ export function checkScenarioReferences(rules: RuleSet, loaded: LoadedDocument<S
       known(x.pack, [...base, 'scheduled', i, 'pack']);
       period([...base, 'scheduled', i, 'period'], x.period);
     });
-    if (p.policy === 'auto' && !p.pack && !p.packs) at(base, 'auto purchases need a pack');
+    (p.pack_options ?? []).forEach((id, i) => known(id, [...base, 'pack_options', i]));
+    if (p.policy === 'auto' && !p.pack && !p.packs && !p.pack_options) at(base, 'auto purchases need a pack');
+    if (p.threshold !== undefined && p.target !== undefined && p.target < p.threshold) {
+      at([...base, 'target'], `target ${p.target} is below the threshold ${p.threshold}`, 'C_PURCHASE');
+    }
   };
+  const cal = isPeriod(s.start) ? calendar(s.start, 1, granularity) : undefined;
+  const checkGrants = (grants: readonly Grant[], base: PathSegment[]) =>
+    grants.forEach((g, i) => {
+      period([...base, i, 'period'], g.period);
+      if (g.expires_at !== undefined && !isCalendarDate(g.expires_at)) at([...base, i, 'expires_at'], `'${g.expires_at}' is not a date YYYY-MM-DD`, 'C_PERIOD');
+      else if (g.last_valid !== undefined && !(isMonth(g.last_valid) || (granularity === 'day' && isCalendarDate(g.last_valid)))) {
+        at([...base, i, 'last_valid'], `'${g.last_valid}' is not a ${granularity === 'month' ? 'month YYYY-MM' : 'date or month'}`, 'C_PERIOD');
+      } else if (cal && isPeriod(g.period)) {
+        const end = lastValidOf(cal, g);
+        if (end !== undefined && end < cal.index(g.period)) {
+          const field = g.expires_at !== undefined ? 'expires_at' : 'last_valid';
+          at([...base, i, field], `the grant of ${g.period} would end before it is granted (${field} ${g[field]})`, 'C_PERIOD');
+        }
+      }
+    });
 
   const checkRules = (r: Partial<Scenario['rules']>, base: PathSegment[]) => {
     if (r.validity && rules.versions('ValidityPolicy', r.validity).length === 0) at([...base, 'validity'], `ValidityPolicy '${r.validity}'`);
@@ -83,7 +104,7 @@ export function checkScenarioReferences(rules: RuleSet, loaded: LoadedDocument<S
   s.demand.forEach((line, i) => {
     if (line.pool && !pools.has(line.pool)) at(['demand', i, 'pool'], `pool '${line.pool}' has no card in rules.cards`);
   });
-  (s.grants ?? []).forEach((g, i) => period(['grants', i, 'period'], g.period));
+  checkGrants(s.grants ?? [], ['grants']);
   const names = new Set<string>();
   (s.variants ?? []).forEach((v, i) => {
     const base: PathSegment[] = ['variants', i];
@@ -95,7 +116,7 @@ export function checkScenarioReferences(rules: RuleSet, loaded: LoadedDocument<S
     (v.migrate ?? []).forEach((m, j) => {
       if (m.from_period) period([...base, 'migrate', j, 'from_period'], m.from_period);
     });
-    (v.grants ?? []).forEach((g, j) => period([...base, 'grants', j, 'period'], g.period));
+    checkGrants(v.grants ?? [], [...base, 'grants']);
   });
   return out;
 }

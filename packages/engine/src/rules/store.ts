@@ -4,6 +4,13 @@ export interface StoredFile {
   readonly text: string;
 }
 
+/** One file of a commit: its new text, replacing `expected` (undefined: the file must not exist yet). */
+export interface FileChange {
+  readonly path: string;
+  readonly expected: string | undefined;
+  readonly text: string;
+}
+
 /**
  * The engine's only I/O: a rule store. The web app and the CLI give it a directory;
  * tests give it memory. Paths are relative, '/'-separated, and never leave the store.
@@ -16,6 +23,11 @@ export interface RuleStore {
   create(path: string, text: string): Promise<'created' | 'exists'>;
   /** Replaces a file atomically when its current text is `expected`; otherwise `changed`. */
   replace(path: string, expected: string, text: string): Promise<'replaced' | 'changed'>;
+  /**
+   * Writes several files as one step when every file's current text is its `expected` (otherwise
+   * `changed`, and nothing is written). A write that fails leaves every file as it was.
+   */
+  commit(changes: readonly FileChange[]): Promise<'committed' | 'changed'>;
   /**
    * Runs `fn` while no other exclusive section of this store runs (across processes, for a store
    * that can). Publishing reads, checks and writes two files; this makes that one step.
@@ -53,8 +65,12 @@ export class MemoryStore implements RuleStore {
   }
 
   async replace(path: string, expected: string, text: string): Promise<'replaced' | 'changed'> {
-    if (this.files.get(path) !== expected) return 'changed';
-    this.files.set(path, text);
-    return 'replaced';
+    return (await this.commit([{ path, expected, text }])) === 'committed' ? 'replaced' : 'changed';
+  }
+
+  async commit(changes: readonly FileChange[]): Promise<'committed' | 'changed'> {
+    if (changes.some((c) => this.files.get(c.path) !== c.expected)) return 'changed';
+    for (const c of changes) this.files.set(c.path, c.text);
+    return 'committed';
   }
 }

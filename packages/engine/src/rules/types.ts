@@ -132,14 +132,41 @@ export interface PlanCatalog extends DocumentHeader {
 export type LotSource = 'subscription' | 'top_up' | 'api_package' | 'custom_package' | 'promotional' | 'daily_free';
 export const LOT_SOURCES: readonly LotSource[] = ['subscription', 'top_up', 'api_package', 'custom_package', 'promotional', 'daily_free'];
 
+/**
+ * What happens to a lot's credits left at the end of its last valid period: a share of them (at
+ * most `max_credits`) moves into a new lot with its own validity and priority, at most
+ * `max_rollovers` times in a row; the rest expires. `max_credits: 0` is a reset: nothing rolls.
+ */
+export interface Rollover {
+  /** Share of what is left that rolls (0–1, default 1), rounded down to whole credits. */
+  share?: number;
+  /** The most credits one lot rolls (default: no cap). */
+  max_credits?: number;
+  /** How many times credits may roll in a row (default 1). */
+  max_rollovers?: number;
+  /** Validity of the rolled lot (default: the source's). */
+  validity?: Validity;
+  /** Priority of the rolled lot (default: the source's). */
+  priority?: number;
+  note?: string;
+}
+
 export interface SourcePolicy {
   validity?: Validity;
   per_package?: boolean;
   priority: number;
+  /** Subscription credits only: what rolls into a new lot when a lot ends. */
+  rollover?: Rollover;
   note?: string;
 }
 
-export type BurnKey = 'last_valid_period' | 'priority' | 'granted_period' | 'lot_id';
+export type BurnKey = 'last_valid_period' | 'priority' | 'granted_period' | 'lot_id' | 'category' | 'cost_basis';
+
+/** Demand beyond what the lots hold may be served on credit, up to `limit` credits per pool, repaid by the next grant or purchase. */
+export interface Overdraft {
+  limit: number;
+  note?: string;
+}
 
 /** How the price of paid credits becomes revenue (docs/books.md). */
 export type RevenueMethod = 'at-expiry' | 'proportional';
@@ -160,6 +187,8 @@ export interface ValidityPolicy extends DocumentHeader {
   sources: Partial<Record<LotSource, SourcePolicy>>;
   burn_order?: BurnKey[];
   uncovered_demand?: 'unmet';
+  /** Let a pool go negative up to a limit instead of counting unmet demand. */
+  overdraft?: Overdraft;
   /** Revenue recognition terms (the books); without them: at expiry, no expected breakage. */
   revenue?: RevenueTerms;
 }
@@ -205,6 +234,19 @@ export interface Purchases {
   pack?: string;
   packs?: Record<string, string>;
   scheduled?: ScheduledPurchase[];
+  /** Further packs an auto top-up may combine (each pool buys among those of its pool): the cheapest combination. */
+  pack_options?: string[];
+  /** When an auto top-up buys: on a shortfall (default), or when the balance falls below `threshold`. */
+  trigger?: 'shortfall' | 'threshold';
+  threshold?: number;
+  /** The balance a threshold top-up buys up to (default: the threshold). */
+  target?: number;
+  /** When the threshold is checked: as the period's draws end (default), or also before them. */
+  check?: 'period_end' | 'period_start';
+  /** The most auto top-up packs bought in one period, per pool. */
+  max_packs_per_period?: number;
+  /** The most auto top-ups may spend in one calendar month, per pool. */
+  monthly_spend_limit?: Money;
 }
 
 export interface Grant {
@@ -212,6 +254,12 @@ export interface Grant {
   pool: string;
   credits: number;
   source?: 'promotional';
+  /** Burn priority of this grant (0–100; default: its source's in the validity policy, else 50). */
+  priority?: number;
+  /** The first instant the grant is no longer usable (exclusive), YYYY-MM-DD. */
+  expires_at?: string;
+  /** The last period the grant is usable (inclusive). */
+  last_valid?: string;
   note?: string;
 }
 

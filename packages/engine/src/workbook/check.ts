@@ -1,5 +1,7 @@
 import type { ForecastResult } from '../ledger/types.ts';
+import type { BooksResult } from '../books/types.ts';
 import { LEDGER, LEDGER_LINES } from './ledger-sheets.ts';
+import { REVENUE, REVENUE_LINES } from './revenue-sheet.ts';
 
 /** Reads a cell of a workbook (0-based row and column, header row 0): its value, formula results resolved. */
 export type ReadCell = (sheet: string, row: number, col: number) => unknown;
@@ -151,5 +153,51 @@ export function modelMismatches(read: ReadCell, sheets: readonly string[], runs:
     ratio(11, t.cost_per_second);
     ratio(12, t.utilisation);
   });
+  return out;
+}
+
+/**
+ * Every figure of the Revenue sheets that differs from the engine's books of the same runs, to the
+ * cent: per pool and period billings, revenue from usage and from breakage, deferred revenue
+ * opening and closing. Empty when the sheets compute what `books` does.
+ */
+export function revenueMismatches(read: ReadCell, sheets: readonly string[], runs: readonly BooksResult[]): string[] {
+  const out: string[] = [];
+  const single = runs.length === 1;
+  for (const b of runs) {
+    const name = b.variant ?? 'base';
+    const sheet = runSheet('Revenue', name, sheets, single);
+    if (!sheet) {
+      out.push(`${name}: no Revenue sheet`);
+      continue;
+    }
+    const periodCol = new Map<number, number>();
+    for (let c = REVENUE.billed + 3; ; c++) {
+      const n = read(sheet, 1, c);
+      if (typeof n !== 'number') break;
+      periodCol.set(n, c);
+    }
+    const keyOf = new Map<string, string>(REVENUE_LINES.map((l) => [l.label, l.key]));
+    const rows = new Map<string, number>();
+    for (let r = 2; ; r++) {
+      const line = read(sheet, r, REVENUE.line);
+      if (line === null || line === undefined || line === '') break;
+      const key = keyOf.get(String(line));
+      if (key) rows.set(`${String(read(sheet, r, REVENUE.pool))}|${key}`, r);
+    }
+    const labels = [...new Set(b.periods.map((p) => p.period))];
+    for (const p of b.periods) {
+      const c = periodCol.get(labels.indexOf(p.period) + 1);
+      for (const key of ['billings', 'revenue_usage', 'revenue_breakage', 'deferred_opening', 'deferred_closing'] as const) {
+        const r = rows.get(`${p.pool}|${key}`);
+        if (r === undefined || c === undefined) {
+          out.push(`${name} ${p.pool} ${p.period}: no Revenue line ${key}`);
+          continue;
+        }
+        const got = money(read(sheet, r, c));
+        if (got !== p[key]) out.push(`${name} ${p.pool} ${p.period} ${key}: sheet ${got}, engine ${p[key]}`);
+      }
+    }
+  }
   return out;
 }

@@ -7,4 +7,5 @@ export { DEMAND, DEMAND_ITEMS } from './demand-sheet.ts';
 export { excelDate } from './timeline.ts';
 export { rateCardSheet, type RateSheet } from './rate-card.ts';
 export { sheetName, definedName } from './names.ts';
-export { modelMismatches, type ReadCell } from './check.ts';
+export { modelMismatches, revenueMismatches, type ReadCell } from './check.ts';
+export { REVENUE, REVENUE_LINES } from './revenue-sheet.ts';

@@ -1,3 +1,5 @@
+import { CreditbookError, diagnostic } from '../diagnostics/index.ts';
+import type { Calendar } from '../ledger/calendar.ts';
 import type { BurnKey } from '../rules/types.ts';
 import type { LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
 import { demandSheet, type DemandSheet } from './demand-sheet.ts';
@@ -62,11 +64,26 @@ export function ledgerRow(poolIndex: number, key: string): number {
 /** The inputs of a run, as defined names of the Assumptions sheet. */
 export type InputRef = (key: string) => Formula;
 
-/** One run's Demand, Ledger and Lots sheets, written from its ledger plan. */
+/** One run's Demand, Ledger and Lots sheets, written from its ledger plan, and where the lots are. */
 export interface RunSheets {
   demand: Sheet;
   ledger: Sheet;
   lots: Sheet;
+  lotsLayout: LotsLayout;
+}
+
+/** Where a lot's cells are in the Lots sheet (0-based): its row, and the columns of its attributes and periods. */
+export interface LotsLayout {
+  row: ReadonlyMap<PlannedLot, number>;
+  /** Granted # and last valid # (1-based period numbers), amount, price, what it gave when bought, consumed. */
+  cols: { g: number; lv: number; amount: number; price: number; own: number; consumed: number };
+  /** Column of what a lot gives in period 0 (period i is `draw + i`). */
+  draw: number;
+}
+
+/** A lot's name in the Lots sheet: what creates it and when (`auto topup-330 2025-11`). */
+export function lotLabel(l: PlannedLot, cal: Calendar): string {
+  return `${l.auto ? 'auto ' : ''}${l.ref} ${cal.label(l.granted)}`;
 }
 
 /** A quantity of the plan as a formula of its input (input × times), or its value. */
@@ -188,7 +205,12 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     return x;
   };
   const LESS = f.str('<');
-  const ORDER_COLUMN: Record<BurnKey, number> = { last_valid_period: C.lv, priority: C.priority, granted_period: C.g, lot_id: C.seq };
+  const ORDER_KEYS: Partial<Record<BurnKey, number>> = { last_valid_period: C.lv, priority: C.priority, granted_period: C.g, lot_id: C.seq };
+  const ORDER_COLUMN = (k: BurnKey): number => {
+    const c = ORDER_KEYS[k];
+    if (c === undefined) throw new CreditbookError([diagnostic({ code: 'W_REF', detail: `the Lots sheet has no column for the burn key ${k}` })]);
+    return c;
+  };
 
   // The lots that may give in period t: the pool's, granted by t (shared by every lot's draw in t).
   const ranges = new Map<string, Formula>();
@@ -209,7 +231,7 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     const own = (c: number) => f.ref(r, c);
     const g = l.granted;
     const auto = l.auto;
-    const label = `${auto ? 'auto ' : ''}${l.ref} ${cal.label(g)}`;
+    const label = lotLabel(l, cal);
     const validity: Cell =
       l.validity === undefined
         ? val(null)
@@ -242,8 +264,8 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
       const terms: Formula[] = [];
       o.forEach((k, depth) => {
         const args: Formula[] = [];
-        for (const prior of o.slice(0, depth)) args.push(col(ORDER_COLUMN[prior]), own(ORDER_COLUMN[prior]));
-        args.push(col(ORDER_COLUMN[k]), f.cat(f.str('<'), own(ORDER_COLUMN[k])));
+        for (const prior of o.slice(0, depth)) args.push(col(ORDER_COLUMN(prior)), own(ORDER_COLUMN(prior)));
+        args.push(col(ORDER_COLUMN(k)), f.cat(f.str('<'), own(ORDER_COLUMN(k))));
         terms.push(f.fn('COUNTIFS', ...args));
       });
       cells.push(calc(f.add(f.num(1), ...terms), 'integer'));
@@ -407,8 +429,18 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     },
   ];
   return {
+    lotsLayout: { row: rowOf, cols: { g: C.g, lv: C.lv, amount: AMOUNT, price: PRICE, own: OWN, consumed: CONSUMED }, draw: DRAW },
     demand: demand.sheet,
     ledger: { name: names.ledger, columns: ledgerT.columns, rows: ledgerRows, frozen: 2, frozenColumns: LEDGER.unit + 1, highlights: ledgerHighlights },
-    lots: { name: names.lots, columns: lotCols, rows: lotRows, frozen: 1, frozenColumns: 1, highlights: lotHighlights },
+    lots: {
+      name: names.lots,
+      columns: lotCols,
+      rows: lotRows,
+      frozen: 1,
+      frozenColumns: 1,
+      // Three periods' columns (can give, gives, left) per period: about eight periods to a page.
+      pagesWide: Math.max(1, Math.ceil(lotCols.length / 28)),
+      highlights: lotHighlights,
+    },
   };
 }

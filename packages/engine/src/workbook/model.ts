@@ -12,6 +12,9 @@ import { f } from './formula.ts';
 import { LEDGER, ledgerRow, runSheets } from './ledger-sheets.ts';
 import { definedName, sheetName } from './names.ts';
 import { rateCardSheet, type RateSheet } from './rate-card.ts';
+import { revenueInputs, revenueSheet, type RevenueInput } from './revenue-sheet.ts';
+import { periodTerms } from '../books/terms.ts';
+import type { BooksOptions } from '../books/types.ts';
 import type { Cell, Column, Format, Formula, Sheet, Workbook } from './types.ts';
 
 const val = (v: Cell['v'], fmt?: Format): Cell => (fmt ? { v, fmt } : { v });
@@ -26,6 +29,7 @@ interface RunInfo {
   ledger: string;
   demand: string;
   lots: string;
+  revenue: string;
   /** Pools of the run, in the Ledger's order. */
   pools: number;
   versions: string;
@@ -44,6 +48,8 @@ export interface ModelOptions {
   /** Called as the model goes: steps done and steps in all (each run is planned, then written). */
   onProgress?: (done: number, total: number) => void;
   cache?: PricingCache;
+  /** What-if revenue terms for the Revenue sheets (as `books` takes them): a method, one expected rate for every paid source. */
+  books?: BooksOptions;
 }
 
 type Metric = [string, Format, (x: RunInfo, row: (label: string) => Formula) => Formula, (t: Totals) => Cell['v']];
@@ -180,6 +186,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
     assumptionRows[r - 1]![run + 1] = cell;
   };
   const inputNames = runNames.map(() => new Map<string, string>());
+  const rateInputs: RevenueInput[][] = [];
   const describeRun = (k: number, plan: LedgerPlan) => {
     setAssumption(k, 'Plan catalog', val(plan.plan.catalog, 'text'));
     setAssumption(k, 'Subscription tier', val(plan.plan.subscription ?? '(none)', 'text'));
@@ -194,6 +201,21 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
       const label = labels.has(inp.label) ? `${inp.label} [${inp.key}]` : inp.label;
       labels.add(label);
       setAssumption(k, label, { v: inp.value, fmt: inp.fmt, input: true, name });
+    }
+    // The revenue terms in force in each period, their expected breakage rates as inputs.
+    const labelOf = (i: number) => plan.cal.label(i);
+    const terms = periodTerms(
+      rules,
+      Array.from({ length: plan.cal.horizon }, (_, i) => labelOf(i)),
+      [...plan.uses.values()],
+      options.books ?? {},
+    );
+    const rates = revenueInputs(terms, labelOf);
+    rateInputs[k] = rates;
+    for (const x of rates) {
+      const name = definedName([runNames[k]!, 'breakage', x.source, ...(x.from > 0 ? [labelOf(x.from)] : [])], definedNames);
+      inputNames[k]!.set(x.key, name);
+      setAssumption(k, x.label, { v: x.value, fmt: 'percent', input: true, name });
     }
   };
 
@@ -212,6 +234,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
           ledger: runSheet('Ledger', name),
           demand: runSheet('Demand', name),
           lots: runSheet('Lots', name),
+          revenue: runSheet('Revenue', name),
           pools: plan.pools.length,
           versions: uses.map((x) => `${x.id} v${x.version}`).join(', '),
           totals: sim.totals,
@@ -242,13 +265,16 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
       for (const [k, plan] of plans.entries()) {
         const info = infos[k]!;
         const names = inputNames[k]!;
-        const built = runSheets(plan, { demand: info.demand, ledger: info.ledger, lots: info.lots }, rate, (key) => f.name(names.get(key)!));
-        compute([assumptions, rate.sheet, built.demand, built.ledger, built.lots]);
+        const input = (key: string) => f.name(names.get(key)!);
+        const built = runSheets(plan, { demand: info.demand, ledger: info.ledger, lots: info.lots }, rate, input);
+        const revenue = revenueSheet(plan, info.revenue, info.lots, built.lotsLayout, rateInputs[k]!, input);
+        compute([assumptions, rate.sheet, built.demand, built.ledger, built.lots, revenue]);
         plans[k] = undefined as unknown as LedgerPlan;
         options.onProgress?.(++done, steps);
         yield built.demand;
         yield built.ledger;
         yield built.lots;
+        yield revenue;
       }
     } catch (e) {
       rejectMeta(e);

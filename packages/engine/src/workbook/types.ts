@@ -47,8 +47,10 @@ export interface Sheet {
   rows: Cell[][];
   /** Header rows to freeze. */
   frozen?: number;
-  /** Label columns to freeze (time runs across the columns after them). */
+  /** Label columns to freeze (time runs across the columns after them); they repeat on printed pages. */
   frozenColumns?: number;
+  /** Pages wide when printed (default 1: the sheet is scaled to the page width). */
+  pagesWide?: number;
   /** Conditional formats, in A1 ranges of this sheet. */
   highlights?: Highlight[];
 }

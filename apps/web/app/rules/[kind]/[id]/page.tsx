@@ -7,6 +7,7 @@ import { documentSummary } from '@/lib/documents.ts';
 import { KIND_LABELS, KIND_SLUGS, documentHref, kindFromSlug } from '@/lib/kinds.ts';
 import { allows } from '@/lib/roles.ts';
 import { loadRules } from '@/lib/store.ts';
+import { UserText } from '@/components/UserText.tsx';
 
 export default async function DocumentPage({ params }: { params: Promise<{ kind: string; id: string }> }) {
   const { kind: slug, id } = await params;
@@ -22,7 +23,7 @@ export default async function DocumentPage({ params }: { params: Promise<{ kind:
     <AppShell user={user}>
       <PageHead
         crumbs={<><Link href="/rules">Rules</Link> / {KIND_LABELS[kind]}</>}
-        title={doc.title}
+        title={<UserText text={doc.title} />}
         sub={<><span className="mono">{doc.id}</span> · {doc.versions.length} versions · {doc.in_force ? `v${doc.in_force} in force today` : 'no version in force today'} · {published.length} published</>}
         actions={
           allows(user.role, 'editor') ? (
@@ -81,10 +82,10 @@ export default async function DocumentPage({ params }: { params: Promise<{ kind:
                 </td>
                 <td className="num" style={{ textAlign: 'left' }}>{v.status === 'published' ? v.effective_from : v.status === 'withdrawn' ? <span className="muted" style={{ textDecoration: 'line-through' }}>{v.effective_from}</span> : <span className="muted">not yet</span>}</td>
                 <td>{v.based_on ? `v${v.based_on}` : <span className="muted">—</span>}</td>
-                <td>{v.author}</td>
+                <td><UserText text={v.author} /></td>
                 <td className="num" style={{ textAlign: 'left' }}>{when(v.saved_at)}</td>
-                <td className="small">{v.published_by ? `${v.published_by}, ${when(v.published_at)}` : <span className="muted">—</span>}</td>
-                <td className="wrap small" style={{ maxWidth: 460 }}>{v.note ?? <span className="muted">—</span>}</td>
+                <td className="small">{v.published_by ? <><UserText text={v.published_by} />, {when(v.published_at)}</> : <span className="muted">—</span>}</td>
+                <td className="wrap small" style={{ maxWidth: 460 }}>{v.note != null ? <UserText text={v.note} /> : <span className="muted">—</span>}</td>
               </tr>
             ))}
           </tbody>

@@ -16,6 +16,7 @@ import { evaluatedGrid, examplesOf } from '@/lib/preview.ts';
 import { loadRules } from '@/lib/store.ts';
 import { GuardrailPanel } from './GuardrailPanel.tsx';
 import { DecisionForm, PublishForm, SubmitForm, WithdrawForm } from './PublishPanel.tsx';
+import { UserText } from '@/components/UserText.tsx';
 
 export default async function VersionPage({ params }: { params: Promise<{ kind: string; id: string; version: string }> }) {
   const { kind: slug, id, version: vtext } = await params;
@@ -70,22 +71,22 @@ export default async function VersionPage({ params }: { params: Promise<{ kind: 
           <div className="fact"><div className="k">Status</div><div className="v">{doc.status}</div></div>
           <div className="fact"><div className="k">Review</div><div className="v"><span className={`badge ${v.review}`} data-testid="review-state">{v.review}</span></div></div>
           <div className="fact"><div className="k">Effective from</div><div className="v num">{isDraft ? 'set on publishing' : doc.status === 'withdrawn' ? `${doc.effective_from} (withdrawn)` : doc.effective_from}</div></div>
-          <div className="fact"><div className="k">Author</div><div className="v">{v.author}</div></div>
+          <div className="fact"><div className="k">Author</div><div className="v"><UserText text={v.author} /></div></div>
           <div className="fact"><div className="k">Saved</div><div className="v num">{when(v.saved_at)}</div></div>
           <div className="fact"><div className="k">Based on</div><div className="v">{v.based_on ? `v${v.based_on}` : '—'}</div></div>
           <div className="fact"><div className="k">Published</div><div className="v">{v.published_by ? `${v.published_by}, ${when(v.published_at)}` : '—'}</div></div>
-          <div className="fact" style={{ gridColumn: '1 / -1' }}><div className="k">Note</div><div className="v" style={{ fontWeight: 400 }}>{v.note ?? '—'}</div></div>
+          <div className="fact" style={{ gridColumn: '1 / -1' }}><div className="k">Note</div><div className="v" style={{ fontWeight: 400 }}>{v.note != null ? <UserText text={v.note} /> : '—'}</div></div>
         </div>
       </div>
       {v.trail.length > 0 ? (
         <div className="panel" data-testid="audit-trail">
           <h2>Audit trail</h2>
           <ul className="trail">
-            <li><span className="at">{when(v.saved_at)}</span><span>saved by <strong>{v.author}</strong>{v.based_on ? ` from v${v.based_on}` : ''}{v.note ? <> — {v.note}</> : null}</span></li>
+            <li><span className="at">{when(v.saved_at)}</span><span>saved by <strong><UserText text={v.author} /></strong>{v.based_on ? ` from v${v.based_on}` : ''}{v.note ? <> — <UserText text={v.note} /></> : null}</span></li>
             {v.trail.map((e, i) => (
               <li key={i} data-testid="trail-event" data-action={e.action}>
                 <span className="at">{when(e.at)}</span>
-                <span><span className={`badge ${e.action}`}>{e.action}</span> by <strong>{e.by}</strong>{e.note ? <> — {e.note}</> : null}</span>
+                <span><span className={`badge ${e.action}`}>{e.action}</span> by <strong><UserText text={e.by} /></strong>{e.note ? <> — <UserText text={e.note} /></> : null}</span>
               </li>
             ))}
           </ul>
