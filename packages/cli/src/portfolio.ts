@@ -20,7 +20,7 @@ import { json, parse } from './args.ts';
 import { progressBar, type ProgressBar } from './progress-bar.ts';
 import { failOn, loadRules } from './rules.ts';
 import { renderSheet } from './table.ts';
-import { defaultWorkers, workerPool } from './portfolio-pool.ts';
+import { defaultWorkers, openWorkerPool, workerPool } from './portfolio-pool.ts';
 
 /** Below this many customers (over all runs) a portfolio runs in this thread: starting workers would cost more than it saves. */
 const IN_THREAD = 20_000;
@@ -152,17 +152,19 @@ export async function portfolioCompare(args: string[], io: Io): Promise<number> 
   const { values, positionals } = parse(args, FLAGS, { min: 1, max: 1 });
   const opts = runOptions(values);
   const { rules, portfolio } = await loadPortfolio(io, String(values.rules ?? 'rules'), positionals[0]!);
-  const workers = opts.workers;
   const bar = lateBar(io, `comparing ${portfolio.id}`, Boolean(values.json));
+  // One pool for the base and every variant: the workers start once.
+  const pool = opts.workers > 1 ? openWorkerPool(opts.workers) : undefined;
   let c;
   try {
     c = await comparePortfolio(rules, portfolio, values.variant as string[] | undefined, {
       ...opts,
-      execute: workerPool(workers),
+      execute: pool?.execute ?? workerPool(1),
       onProgress: (d, t) => bar.update(d, t),
     });
   } finally {
     bar.stop();
+    await pool?.destroy();
   }
   if (values.json) json(io, c);
   else {

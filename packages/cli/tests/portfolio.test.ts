@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { loadStore, portfolioModel, runAggregates } from '@creditbook/engine';
+import { DirectoryStore } from '@creditbook/engine/node';
+import { builtWorkerFile, openWorkerPool } from '@creditbook/cli';
 import { repoRoot, run } from './support.ts';
 
 const P = 'rules/portfolios/kling-customer-base.yaml';
@@ -147,6 +150,22 @@ describe('creditbook portfolio', () => {
     const note = inputs.getRow(inputs.rowCount).getCell(2).value;
     expect(String(note)).toMatch(/^Values, not formulas/);
     expect(inputs.getRow(2).getCell(1).value).toBe('free-users');
+  }, 240_000);
+
+  it('a worker pool kept open runs several models in turn (each sent once to a worker that lacks it) and gives what this thread gives', async () => {
+    const { rules } = await loadStore(new DirectoryStore(path.join(repoRoot, 'rules')));
+    const doc = rules.latest('Portfolio', 'kling-customer-base')!.doc;
+    const pool = openWorkerPool(2, { filename: builtWorkerFile() });
+    try {
+      for (const variants of [[], ['monthly-expiry'], []]) {
+        const model = await portfolioModel(rules, doc, variants);
+        const here = await runAggregates(model, { seed: 5, chunk: 2_000 });
+        const there = await runAggregates(model, { seed: 5, chunk: 2_000, execute: pool.execute });
+        expect(there).toEqual(here);
+      }
+    } finally {
+      await pool.destroy();
+    }
   }, 240_000);
 
   it('runs its worker threads from the built CLI too (dist/portfolio-worker.mjs)', () => {

@@ -220,8 +220,11 @@ describe('the books of a portfolio', () => {
   it("N identical customers are N × the template's books, on every bundled template (cents exact)", async () => {
     const loaded = await loadStore(new DirectoryStore(repoRules));
     for (const id of ['agency-campaigns', 'api-integration', 'steady-studio', 'standard-hobbyist', 'premier-studio']) {
-      const s = loaded.rules.latest('Scenario', id)!.doc;
-      for (const variant of [null, ...(s.variants ?? []).map((v) => v.name)]) {
+      // Every variant of the template, and a what-if of a one-month rollover of unused subscription credits (a rolled lot is still the lot paid for).
+      const own = loaded.rules.latest('Scenario', id)!.doc;
+      const s = { ...own, variants: [...(own.variants ?? []), { name: 'rollover', rules: { validity: 'monthly-rollover' } }] };
+      const rules = loaded.rules.with([{ ...loaded.rules.latest('Scenario', id)!, doc: s }]);
+      for (const variant of [null, ...s.variants.map((v) => v.name)]) {
         const N = 7;
         const p: Portfolio = {
           kind: 'Portfolio',
@@ -235,11 +238,11 @@ describe('the books of a portfolio', () => {
           horizon: s.horizon,
           cohorts: [{ id: 'n', scenario: id, joins: [N], ...(variant ? { variant } : {}) }],
         };
-        const r = await runPortfolio(await portfolioModel(loaded.rules, p));
-        const own = combineBooks([books(loaded.rules, await forecast(loaded.rules, s, { variant }))]);
+        const r = await runPortfolio(await portfolioModel(rules, p));
+        const mine = combineBooks([books(rules, await forecast(rules, s, { variant }))]);
         const cents = (x: string) => Math.round(Number(x) * 100);
         for (const period of r.periods) {
-          const rows = own.periods.filter((x) => x.period === period.period);
+          const rows = mine.periods.filter((x) => x.period === period.period);
           for (const k of ['billings', 'revenue_usage', 'revenue_breakage', 'deferred_closing', 'current', 'non_current'] as const) {
             const want = rows.reduce((a, x) => a + cents(x[k]), 0);
             expect(cents(period.books[k] as string), `${id} ${variant ?? 'base'} ${period.period} ${k}`).toBe(N * want);

@@ -43,6 +43,12 @@ export interface BooksPlan {
   readonly split: Float64Array;
   /** The lot's paid source (an index into PAID_SOURCES). */
   readonly source: Uint8Array;
+  /** An auto top-up of the plan (its price is per pack). */
+  readonly auto: Uint8Array;
+  /** The lot a lot's credits were paid as: itself, or for a rolled lot the lot its credits first came from. */
+  readonly root: Int32Array;
+  /** The lot's credits may roll into another lot (its end, and so its current / non-current split, is known only when it ends). */
+  readonly mayRoll: Uint8Array;
   /** Expected breakage rate per period and paid source (i × 4 + source), as num ÷ den. */
   readonly rateNum: Float64Array;
   readonly rateDen: Float64Array;
@@ -120,6 +126,9 @@ export function booksPlan(rules: RuleSet, plan: LedgerPlan, cp: CompiledPlan): B
     closeYear();
   }
   const all = rows;
+  // Rolled lots belong to the lot their credits were paid as (lots roll into later ones).
+  const root = Int32Array.from({ length: all.length }, (_, l) => l);
+  for (let l = 0; l < cp.lots; l++) if (cp.rollTo[l]! >= 0) root[cp.rollTo[l]!] = root[l]!;
   const L = all.length;
   const split = new Float64Array(L);
   all.forEach((r, l) => (split[l] = r.lastValid === NEVER ? Infinity : Math.max(0, currentFromPeriod(plan.cal, r.lastValid))));
@@ -134,6 +143,9 @@ export function booksPlan(rules: RuleSet, plan: LedgerPlan, cp: CompiledPlan): B
     lastValid: Float64Array.from(all.map((r) => r.lastValid)),
     split,
     source: Uint8Array.from(all.map((r) => r.source)),
+    auto: Uint8Array.from({ length: L }, (_, l) => (l < cp.lots && cp.kind[l] === AUTO ? 1 : 0)),
+    root,
+    mayRoll: Uint8Array.from({ length: L }, (_, l) => (l < cp.lots && cp.rollTo[l]! >= 0 ? 1 : 0)),
     rateNum,
     rateDen,
     changes: Int32Array.from(changes),
@@ -155,6 +167,13 @@ export class CustomerBooks {
   private readonly movedAtStart: Uint8Array;
   private readonly touched: Int32Array;
   private touchedCount = 0;
+  /** Deferred revenue changes of lots that may roll over, until they end: lot, period, amount. */
+  private logLot = new Int32Array(0);
+  private logPeriod = new Int32Array(0);
+  private logAmount = new Float64Array(0);
+  private logCount = 0;
+  /** The lots that carry revenue. */
+  private readonly paidLots: Int32Array;
   private seen = -1;
   private change = 0;
   private w = 1;
@@ -174,18 +193,22 @@ export class CustomerBooks {
     this.rec = new Float64Array(L);
     this.use = new Float64Array(L);
     this.moved = new Uint8Array(L);
-    this.movedAtStart = Uint8Array.from({ length: L }, (_, l) => (bp.billed[l]! >= bp.split[l]! ? 1 : 0));
+    this.movedAtStart = Uint8Array.from({ length: L }, (_, l) => (bp.billed[l]! >= bp.split[l]! || bp.mayRoll[l] === 1 ? 1 : 0));
     this.touched = new Int32Array(L);
-    this.onDraw = (l, i, credits) => {
+    this.paidLots = Int32Array.from(Array.from({ length: L }, (_, l) => l).filter((l) => bp.paid[l] === 1));
+    this.onDraw = (drawn, i, credits) => {
       if (i > this.seen) this.catchUp(i);
+      const l = this.bp.root[drawn]!;
       if (this.bp.paid[l] !== 1) return;
       if (this.used[l] === 0) this.touched[this.touchedCount++] = l;
       const used = (this.used[l]! += credits);
       const price = this.price(l);
       const amount = this.t.amount[l]!;
       const s = this.bp.source[l]! + i * SOURCES;
-      const rec = recognisedCents(price, used, amount, this.bp.rateNum[s]!, this.bp.rateDen[s]!, false);
-      this.book(l, i, rec, usageToDate(price, used, amount));
+      const use = usageToDate(price, used, amount);
+      // At expiry (no expected breakage) what is recognised is what is used: used ≤ credits, so price × used ÷ credits ≤ price.
+      const rateNum = this.bp.rateNum[s]!;
+      this.book(l, i, price, rateNum === 0 ? use : recognisedCents(price, used, amount, rateNum, this.bp.rateDen[s]!, false), use);
     };
   }
 
@@ -196,6 +219,7 @@ export class CustomerBooks {
     this.use.fill(0);
     this.moved.set(this.movedAtStart);
     this.touchedCount = 0;
+    this.logCount = 0;
     this.seen = -1;
     this.change = 0;
     this.w = weight;
@@ -205,7 +229,7 @@ export class CustomerBooks {
   /** A lot's price in cents (an auto top-up: the packs bought). */
   private price(l: number): number {
     const c = this.bp.cents[l]!;
-    if (l >= this.cp.lots || this.cp.kind[l] !== AUTO) return c;
+    if (this.bp.auto[l] === 0) return c;
     const packs = this.t.packs[l]!;
     if (Number.isInteger(c)) return c * packs;
     return new D(this.cp.price[l]!).times(packs).times(100).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
@@ -225,9 +249,45 @@ export class CustomerBooks {
     this.acc[r + BOOK.current]! += this.w * x;
   }
 
+  /** A change of lot l's deferred revenue in period i: to current or non-current, or held until a lot that may roll over ends. */
+  private defer(l: number, i: number, x: number): void {
+    if (x === 0) return;
+    if (this.bp.mayRoll[l] === 1) {
+      if (this.logCount === this.logLot.length) this.growLog();
+      this.logLot[this.logCount] = l;
+      this.logPeriod[this.logCount] = i;
+      this.logAmount[this.logCount++] = x;
+      return;
+    }
+    this.acc[this.row(i, l) + (i >= this.bp.split[l]! ? BOOK.current : BOOK.nonCurrent)]! += this.w * x;
+  }
+
+  private growLog(): void {
+    const n = Math.max(64, this.logLot.length * 2);
+    const lot = new Int32Array(n);
+    const period = new Int32Array(n);
+    const amount = new Float64Array(n);
+    lot.set(this.logLot);
+    period.set(this.logPeriod);
+    amount.set(this.logAmount);
+    this.logLot = lot;
+    this.logPeriod = period;
+    this.logAmount = amount;
+  }
+
+  /** The lot lot l's credits end in: itself, or the last lot its credits rolled into. */
+  private endOf(l: number): number {
+    let end = l;
+    let r = l < this.cp.lots ? this.cp.rollTo[l]! : -1;
+    while (r >= 0 && this.t.exists[r] === 1) {
+      end = r;
+      r = this.cp.rollTo[r]!;
+    }
+    return end;
+  }
+
   /** Lot l's recognised and usage amounts to date become rec and use in period i. */
-  private book(l: number, i: number, rec: number, use: number): void {
-    const price = this.price(l);
+  private book(l: number, i: number, price: number, rec: number, use: number): void {
     const split = this.bp.split[l]!;
     if (this.moved[l] === 0 && split <= i) this.moveToCurrent(l, price);
     const r = this.row(i, l);
@@ -235,7 +295,7 @@ export class CustomerBooks {
     const d = rec - this.rec[l]!;
     this.acc[r + BOOK.usage]! += w * (use - this.use[l]!);
     this.acc[r + BOOK.breakage]! += w * (d - (use - this.use[l]!));
-    this.acc[r + (i >= split ? BOOK.current : BOOK.nonCurrent)]! -= w * d;
+    this.defer(l, i, -d);
     this.rec[l] = rec;
     this.use[l] = use;
   }
@@ -247,13 +307,41 @@ export class CustomerBooks {
       const c = changes[this.change++]!;
       for (let n = 0; n < this.touchedCount; n++) {
         const l = this.touched[n]!;
-        if (this.cp.granted[l]! >= c || this.bp.lastValid[l]! < c) continue;
+        if (this.cp.granted[l]! >= c || (this.bp.lastValid[l]! < c && (this.bp.mayRoll[l] === 0 || this.bp.lastValid[this.endOf(l)]! < c))) continue;
         const s = this.bp.source[l]! + c * SOURCES;
-        const rec = recognisedCents(this.price(l), this.used[l]!, this.t.amount[l]!, this.bp.rateNum[s]!, this.bp.rateDen[s]!, false);
-        if (rec !== this.rec[l]) this.book(l, c, rec, this.use[l]!);
+        const price = this.price(l);
+        const rec = recognisedCents(price, this.used[l]!, this.t.amount[l]!, this.bp.rateNum[s]!, this.bp.rateDen[s]!, false);
+        if (rec !== this.rec[l]) this.book(l, c, price, rec, this.use[l]!);
       }
     }
     this.seen = i;
+  }
+
+  /**
+   * The deferred revenue of lots that may roll over, now that each has ended: non-current before the
+   * period its last rolled lot becomes current, current from then on (what it held then moves over).
+   */
+  private settleLog(): void {
+    const H = this.cp.horizon;
+    for (let n = 0; n < this.logCount; n++) {
+      const l = this.logLot[n]!;
+      if (l < 0) continue;
+      const split = this.bp.split[this.endOf(l)]!;
+      let before = 0;
+      for (let m = n; m < this.logCount; m++) {
+        if (this.logLot[m] !== l) continue;
+        const i = this.logPeriod[m]!;
+        const x = this.logAmount[m]!;
+        this.acc[this.row(i, l) + (i >= split ? BOOK.current : BOOK.nonCurrent)]! += this.w * x;
+        if (i < split) before += x;
+        this.logLot[m] = -1;
+      }
+      if (split < H && before !== 0) {
+        const r = this.row(split, l);
+        this.acc[r + BOOK.nonCurrent]! -= this.w * before;
+        this.acc[r + BOOK.current]! += this.w * before;
+      }
+    }
   }
 
   /** Ends a customer who stopped in period `stop` (the plan's horizon: never): billings, expiries, what a churned customer had paid ahead, current moves. */
@@ -262,27 +350,29 @@ export class CustomerBooks {
     const H = cp.horizon;
     this.catchUp(H - 1);
     const w = this.w;
-    for (let l = 0; l < bp.lots; l++) {
-      if (bp.paid[l] !== 1) continue;
+    const paid = this.paidLots;
+    for (let n = 0; n < paid.length; n++) {
+      const l = paid[n]!;
       const own = l < cp.lots;
       const exists = own && t.exists[l] === 1;
       const billed = bp.prepaid[l] === 1 ? bp.billed[l]! < stop : exists;
       if (!billed) continue;
       const price = this.price(l);
       const b = bp.billed[l]!;
-      const r = this.row(b, l);
-      this.acc[r + BOOK.billings]! += w * price;
-      this.acc[r + (b >= bp.split[l]! ? BOOK.current : BOOK.nonCurrent)]! += w * price;
+      this.acc[this.row(b, l) + BOOK.billings]! += w * price;
+      this.defer(l, b, price);
       if (exists) {
         const amount = t.amount[l]!;
-        // A lot of no credits is recognised when granted; the rest when they expire.
-        if (amount === 0) this.book(l, cp.granted[l]!, price, 0);
-        else if (bp.lastValid[l]! < H) this.book(l, bp.lastValid[l]!, price, this.use[l]!);
+        const last = bp.lastValid[bp.mayRoll[l] === 1 ? this.endOf(l) : l]!;
+        // A lot of no credits is recognised when granted; the rest when they expire (rolled over: when the last rolled lot does).
+        if (amount === 0) this.book(l, cp.granted[l]!, price, price, 0);
+        else if (last < H) this.book(l, last, price, price, this.use[l]!);
       } else if (stop < H) {
         // Months paid ahead and never granted (the customer left): the right lapses as they leave.
-        this.book(l, stop - 1, price, 0);
+        this.book(l, stop - 1, price, price, 0);
       }
       if (this.moved[l] === 0 && bp.split[l]! < H) this.moveToCurrent(l, price);
     }
+    if (this.logCount > 0) this.settleLog();
   }
 }
