@@ -279,6 +279,8 @@ export {
   ENGINE_VERSION,
   type Workbook,
   type Sheet,
+  type Validation,
+  inputValidation,
   type Cell,
   type CellValue,
   type Column,

@@ -30,6 +30,25 @@ export function reader(wb: Workbook) {
 }
 
 describe('the live workbook model, recomputed by the engine’s graph', () => {
+  it('the overall check turns ERROR when a closing balance is overwritten with a constant, or a deferred revenue closing', async () => {
+    const rules = await bundled();
+    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;
+    for (const [sheet, line] of [
+      ['Ledger', 'Closing balance'],
+      ['Revenue', 'Deferred revenue, closing'],
+    ] as const) {
+      const wb = await buildModel(rules, scenario, ['base']);
+      const s = wb.sheets.find((x) => x.name === sheet)!;
+      const row = s.rows.find((r) => r[1]?.v === line)!;
+      // The fourth period's cell (columns: three labels, Total, gap, then periods — Revenue has six labels).
+      const cell = row[(sheet === 'Ledger' ? 5 : 8) + 3]!;
+      expect(cell.f).toBeDefined();
+      row[(sheet === 'Ledger' ? 5 : 8) + 3] = { v: Number(cell.v) + 1 };
+      recalculate(wb);
+      expect(wb.sheets.find((x) => x.name === 'Summary')!.rows[0]!.at(-1)!.v, sheet).toBe('ERROR');
+    }
+  });
+
   it('equals the forecast of every bundled scenario and variant: every ledger row, lot and summary figure', async () => {
     const rules = await bundled();
     const differing: string[] = [];
@@ -47,6 +66,9 @@ describe('the live workbook model, recomputed by the engine’s graph', () => {
       expect(modelMismatches(read, sheets, runs), id).toEqual([]);
       // The comparison can fail: the base's model against a variant's forecast differs.
       expect(modelMismatches(read, sheets, [runs[1]!, runs[0]!, ...runs.slice(2)]).length).toBeGreaterThan(0);
+      // Every check of the Checks sheet holds: the Summary's overall cell (end of its header row) says OK.
+      const summary = wb.sheets.find((x) => x.name === 'Summary')!;
+      expect(summary.rows[0]!.at(-1)!.v, `${id} checks`).toBe('OK');
       // The Revenue sheets are the books of each run; against another run's books they differ.
       const booked = runs.map((r) => books(rules, r));
       expect(revenueMismatches(read, sheets, booked), `${id} Revenue`).toEqual([]);

@@ -220,14 +220,22 @@ function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: bo
     target.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.input } };
     target.font = { color: { argb: 'FF1F4E9A' } };
     if (typeof cell.v === 'number') {
+      // The engine's bounds (whole or decimal, within min and max); by default a number of 0 or more.
+      const rule = cell.validation ?? {
+        type: fmt === 'integer' || fmt === 'credits' ? ('whole' as const) : ('decimal' as const),
+        min: 0,
+        message: fmt === 'integer' || fmt === 'credits' ? 'Enter a whole number, 0 or more.' : 'Enter a number, 0 or more.',
+      };
+      const between = rule.min !== undefined && rule.max !== undefined;
       target.dataValidation = {
-        type: fmt === 'integer' || fmt === 'credits' ? 'whole' : 'decimal',
-        operator: 'greaterThanOrEqual',
-        formulae: [0],
+        type: rule.type,
+        operator: between ? 'between' : rule.max !== undefined ? 'lessThanOrEqual' : 'greaterThanOrEqual',
+        formulae: between ? [rule.min!, rule.max!] : [rule.max ?? rule.min ?? 0],
         allowBlank: false,
         showErrorMessage: true,
+        errorStyle: 'stop',
         errorTitle: 'Not a valid input',
-        error: fmt === 'integer' || fmt === 'credits' ? 'Enter a whole number, 0 or more.' : 'Enter a number, 0 or more.',
+        error: rule.message,
       };
     }
   }

@@ -26,7 +26,7 @@ describe('creditbook export', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const { sheets, wb } = await readXlsx(one);
-    expect(sheets).toEqual(['Summary', 'Assumptions', 'Rate card', 'Demand', 'Ledger', 'Lots', 'Revenue']);
+    expect(sheets).toEqual(['Summary', 'Assumptions', 'Rate card', 'Demand', 'Ledger', 'Lots', 'Revenue', 'Checks']);
     expect(wb.getWorksheet('Summary')!.getRow(1).getCell(2).value).toBe('monthly-expiry');
     expect(wb.created.toISOString()).toBe('2026-01-31T12:00:00.000Z');
     const again = path.join(dir, 'again.xlsx');

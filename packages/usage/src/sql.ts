@@ -42,7 +42,24 @@ function nextMonthStart(month: string): string {
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 }
 
-/** What every rating statement shares: the events joined to both price tables, whether an event is reached, and the first-seen table reach needs. */
+/** Whether two price tables have the same dimensions (names and types, in order): they pair into one table. */
+function samePriceDimensions(a: SqlPriceTable, b: SqlPriceTable): boolean {
+  return a.dimensions.length === b.dimensions.length && a.dimensions.every((d, i) => d.name === b.dimensions[i]!.name && d.type === b.dimensions[i]!.type);
+}
+
+/** The name of the paired price table of two versions (see `ratingParts`). */
+export const PRICE_PAIRS = 'price_pairs';
+
+/**
+ * What every rating statement shares: the events joined to both price tables, whether an event is
+ * reached, the first-seen table reach needs, and the columns of a rated event: the price rows
+ * (`rq_from`, `rq_to`), the credits under each version, and those credits when both versions price
+ * the event (`both_from`, `both_to`; NULL otherwise), which is what the sums count.
+ *
+ * When both versions have the same dimensions (the usual case) their price tables are first paired
+ * into one (`price_pairs`, a full outer join of two small tables on every dimension), so each event
+ * is joined once rather than twice; otherwise each table is joined on its own dimensions.
+ */
 function ratingParts(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope) {
   const join = (t: SqlPriceTable, alias: string) =>
     t.dimensions.length === 0
@@ -54,19 +71,50 @@ function ratingParts(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope)
   const reach = scope.reach ?? 'all';
   // Every event is reached: no flag per event (the common case costs nothing extra).
   const all = reach === 'all';
+  const paired = samePriceDimensions(from, to);
+  const prelude: { name: string; sql: string }[] = [];
+  if (paired) {
+    const dims = from.dimensions.map((d) => ident(d.name));
+    prelude.push({
+      name: PRICE_PAIRS,
+      sql: `CREATE OR REPLACE TEMP TABLE ${PRICE_PAIRS} AS
+SELECT ${dims.map((d) => `coalesce(pf.${d}, pt.${d}) AS ${d}`).join(', ')},
+       pf.rq AS rq_from, pt.rq AS rq_to, pf.credits AS credits_from, pt.credits AS credits_to,
+       CASE WHEN pt.credits IS NOT NULL THEN pf.credits END AS both_from, CASE WHEN pf.credits IS NOT NULL THEN pt.credits END AS both_to
+FROM ${ident(from.name)} pf FULL OUTER JOIN ${ident(to.name)} pt ON ${dims.length === 0 ? 'TRUE' : dims.map((d) => `pf.${d} IS NOT DISTINCT FROM pt.${d}`).join(' AND ')}`,
+    });
+  }
+  const col = paired
+    ? { rqFrom: 'p.rq_from', rqTo: 'p.rq_to', creditsFrom: 'p.credits_from', creditsTo: 'p.credits_to', bothFrom: 'p.both_from', bothTo: 'p.both_to' }
+    : {
+        rqFrom: 'pf.rq',
+        rqTo: 'pt.rq',
+        creditsFrom: 'pf.credits',
+        creditsTo: 'pt.credits',
+        bothFrom: 'CASE WHEN pt.credits IS NOT NULL THEN pf.credits END',
+        bothTo: 'CASE WHEN pf.credits IS NOT NULL THEN pt.credits END',
+      };
+  const prices = paired
+    ? `LEFT JOIN ${PRICE_PAIRS} p ON ${join(from, 'p')}`
+    : `LEFT JOIN ${ident(from.name)} pf ON ${join(from, 'pf')}
+LEFT JOIN ${ident(to.name)} pt ON ${join(to, 'pt')}`;
   const joined = `FROM events e
-LEFT JOIN ${ident(from.name)} pf ON ${join(from, 'pf')}
-LEFT JOIN ${ident(to.name)} pt ON ${join(to, 'pt')}${reach === 'all' ? '' : '\nLEFT JOIN first_seen fs ON fs.customer = e.customer'}
+${prices}${all ? '' : '\nLEFT JOIN first_seen fs ON fs.customer = e.customer'}
 WHERE ${where.join(' AND ')}`;
   const renewal = `fs.joined + to_months(date_sub('month', fs.joined, fs.start) + CASE WHEN fs.joined + to_months(date_sub('month', fs.joined, fs.start)) < fs.start THEN 1 ELSE 0 END)`;
-  const reached = reach === 'all' ? 'TRUE' : reach === 'new_customers' ? '(fs.joined >= fs.start)' : `(fs.joined >= fs.start OR e."time" >= ${renewal})`;
-  const start = scope.between ? `TIMESTAMP ${literal(monthStart(scope.between.from))}` : `(SELECT min(e."time") FROM events e WHERE ${where.join(' AND ')})`;
+  const reached = all ? 'TRUE' : reach === 'new_customers' ? '(fs.joined >= fs.start)' : `(fs.joined >= fs.start OR e."time" >= ${renewal})`;
+  // Reach 'all' needs no first-seen table: an empty one (no scan of the events for their first time).
+  const start = all
+    ? 'CAST(NULL AS TIMESTAMP)'
+    : scope.between
+      ? `TIMESTAMP ${literal(monthStart(scope.between.from))}`
+      : `(SELECT min(e."time") FROM events e WHERE ${where.join(' AND ')})`;
   const firstSeen = {
     name: 'first_seen',
     sql: `CREATE OR REPLACE TEMP TABLE first_seen AS
-SELECT customer, min("time") AS joined, ${start} AS start FROM events e WHERE ${reach === 'all' ? 'FALSE' : '(e.pool IS NULL OR e.pool = ' + literal(scope.pool) + ')'} GROUP BY customer`,
+SELECT customer, min("time") AS joined, ${start} AS start FROM events e WHERE ${all ? 'FALSE' : '(e.pool IS NULL OR e.pool = ' + literal(scope.pool) + ')'} GROUP BY customer`,
   };
-  return { reach, all, joined, reached, firstSeen };
+  return { all, joined, reached, firstSeen, prelude, col };
 }
 
 /**
@@ -75,8 +123,9 @@ SELECT customer, min("time") AS joined, ${start} AS start FROM events e WHERE ${
  * the proposed version reaches. The last creates `change_reach`, one row.
  */
 export function changeReachStatements(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope): { name: string; sql: string }[] {
-  const { joined, reached, firstSeen } = ratingParts(from, to, scope);
+  const { joined, reached, firstSeen, prelude, col } = ratingParts(from, to, scope);
   return [
+    ...prelude,
     firstSeen,
     {
       name: 'change_reach',
@@ -84,7 +133,7 @@ export function changeReachStatements(from: SqlPriceTable, to: SqlPriceTable, sc
 SELECT count(DISTINCT customer) AS customers, count(DISTINCT customer) FILTER (WHERE changed) AS changed_customers,
        count(*) AS events, count(*) FILTER (WHERE changed) AS changed_events,
        coalesce(sum(n), 0) AS generations, coalesce(sum(n) FILTER (WHERE changed), 0) AS changed_generations
-FROM (SELECT e.customer, e."count" AS n, ${reached} AND pf.credits IS DISTINCT FROM pt.credits AS changed
+FROM (SELECT e.customer, e."count" AS n, ${reached} AND ${col.creditsFrom} IS DISTINCT FROM ${col.creditsTo} AS changed
       ${joined.replaceAll('\n', '\n      ')}) j`,
     },
   ];
@@ -102,7 +151,7 @@ FROM (SELECT e.customer, e."count" AS n, ${reached} AND pf.credits IS DISTINCT F
  */
 export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope: RatingScope): { name: string; sql: string }[] {
   const req = requestColumns([from, to]);
-  const { all, joined, reached, firstSeen } = ratingParts(from, to, scope);
+  const { all, joined, reached, firstSeen, prelude, col } = ratingParts(from, to, scope);
   // A request column of an event a version cannot price: from the other version's row (the same values
   // by the join), or from the event when neither prices it.
   const typed = (c: string, x: string) => `CAST(${x} AS ${c === 'duration_s' ? 'DOUBLE' : 'VARCHAR'})`;
@@ -114,20 +163,31 @@ export function backtestStatements(from: SqlPriceTable, to: SqlPriceTable, scope
   };
   // by model and mode: from the `from` table's row (every event there is priced by it), else the `to` table's
   const dim = (c: string) => (has(from, c) ? `pf.${ident(c)}` : has(to, c) ? `pt.${ident(c)}` : 'NULL');
+  // Reached or not, an event's credits under `to`: a reached event's own, else `from`'s (no change).
+  const unitTo = all ? col.creditsTo : `CASE WHEN ${reached} THEN ${col.creditsTo} ELSE ${col.creditsFrom} END`;
   return [
+    ...prelude,
     firstSeen,
     {
       name: 'rated',
-      // `x + 0 * y` is NULL when either price is: sums count only events both versions price.
+      // Sums count only events both versions price: `both_*` (or `x + 0 * y`, NULL when either price is).
       sql: `CREATE OR REPLACE TEMP TABLE rated AS
 SELECT GROUPING(customer) = 0 AS by_customer, customer, rq_from, rq_to, ${all ? 'TRUE AS reached' : 'reached'},
        count(*) AS events, sum(n) AS generations,
-       coalesce(sum(n * unit_from + 0 * unit_to), 0) AS credits_from,
+       ${
+         all
+           ? `coalesce(sum(n * both_from), 0) AS credits_from,
+       coalesce(sum(n * both_to), 0) AS credits_to,
+       count(*) - count(both_from) AS unpriced_events,
+       count(*) AS reached_events`
+           : `coalesce(sum(n * unit_from + 0 * unit_to), 0) AS credits_from,
        coalesce(sum(n * unit_to + 0 * unit_from), 0) AS credits_to,
        count(*) - count(unit_from + unit_to) AS unpriced_events,
-       ${all ? 'count(*)' : 'count(*) FILTER (WHERE reached)'} AS reached_events
-FROM (SELECT e.customer, e."count" AS n, ${all ? '' : `${reached} AS reached, `}pf.rq AS rq_from, pf.credits AS unit_from, pt.rq AS rq_to,
-             ${all ? 'pt.credits' : `CASE WHEN ${reached} THEN pt.credits ELSE pf.credits END`} AS unit_to
+       count(*) FILTER (WHERE reached) AS reached_events`
+       }
+FROM (SELECT e.customer, e."count" AS n, ${col.rqFrom} AS rq_from, ${col.rqTo} AS rq_to, ${
+        all ? `${col.bothFrom} AS both_from, ${col.bothTo} AS both_to` : `${reached} AS reached, ${col.creditsFrom} AS unit_from, ${unitTo} AS unit_to`
+      }
       ${joined.replaceAll('\n', '\n      ')}) j
 GROUP BY GROUPING SETS ((customer), (rq_from, rq_to${all ? '' : ', reached'}))`,
     },
@@ -135,7 +195,7 @@ GROUP BY GROUPING SETS ((customer), (rq_from, rq_to${all ? '' : ', reached'}))`,
       name: 'unpriced_by_neither',
       sql: `CREATE OR REPLACE TEMP TABLE unpriced_by_neither AS
 SELECT ${req.map((c) => `${eventValue(c, c === 'duration_s' ? 'DOUBLE' : 'VARCHAR', scope)} AS ${ident(c)}`).join(', ')}, count(*) AS events, sum(e."count") AS generations
-${joined} AND pf.rq IS NULL AND pt.rq IS NULL
+${joined} AND ${col.rqFrom} IS NULL AND ${col.rqTo} IS NULL
 GROUP BY ALL`,
     },
     {

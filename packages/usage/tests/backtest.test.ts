@@ -13,8 +13,9 @@ import {
   UsageDb,
   type BacktestResult,
 } from '@creditbook/usage';
-import type { RuleSet } from '@creditbook/engine';
-import { rulesWithV3, tempDir, write } from './support.ts';
+import { loadFiles, type RuleSet } from '@creditbook/engine';
+import { DirectoryStore } from '@creditbook/engine/node';
+import { consumerV3, repoRoot, rulesWithV3, tempDir, write } from './support.ts';
 
 // kling-consumer v2 -> v3 (tests/support.ts): v2.1 std 5 s 20 -> 25, v2.1 pro 10 s 70 -> 80, 2.5 Turbo pro 10 s 105 -> 100.
 const EVENTS = `customer,time,model,mode,duration_s,resolution,count
@@ -185,6 +186,25 @@ y,2025-11-15T00:00:00Z,kling-v2-1,pro,10,1080p
       ['y', 80, 14.29],
     ]);
     small.close();
+  });
+
+  it('versions with different dimensions are joined each on their own (no paired price table), with the same numbers', async () => {
+    // v3 with an extra dimension the formula ignores (watermark, default off): the events have no such column, so each
+    // matches v3's rows that omit it, at the same prices as before; the totals are those computed by hand above (920 -> 940).
+    const files = await new DirectoryStore(path.join(repoRoot, 'rules')).list();
+    const v2 = files.find((f) => f.path === 'rate-cards/kling-consumer/v2.yaml')!;
+    const v3 = consumerV3(v2.text).replace('dimensions:\n', 'dimensions:\n  watermark:\n    values: [off, on]\n    default: off\n');
+    const loaded = await loadFiles([...files, { path: 'rate-cards/kling-consumer/v3.yaml', text: v3 }]);
+    expect(loaded.errors).toEqual([]);
+    const outcome = await backtest(db, loaded.rules, { card: 'kling-consumer', from: 2, to: 3, between: { from: '2025-10', to: '2025-12' } });
+    if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('\n'));
+    expect(outcome.statements.map((s) => s.name)).not.toContain('price_pairs');
+    expect(outcome.result.totals).toEqual(result.totals);
+    expect(outcome.result.distribution).toEqual(result.distribution);
+    expect(outcome.result.by_model_mode).toEqual(result.by_model_mode);
+    // and the usual case pairs the two price tables first
+    const same = await backtest(db, rules, { card: 'kling-consumer', from: 2, to: 3 });
+    expect(same.ok && same.statements.map((s) => s.name)[0]).toBe('price_pairs');
   });
 
   it('the share of customers and of volume a change reaches', async () => {

@@ -2,6 +2,7 @@ import type { LedgerPlan } from '../ledger/plan.ts';
 import type { DemandRow } from '../ledger/types.ts';
 import { f } from './formula.ts';
 import type { RateSheet } from './rate-card.ts';
+import { COUNT_VALIDATION } from './validation.ts';
 import { anchored, FIRST_LINE_ROW, timeline } from './timeline.ts';
 import type { Cell, Column, Format, Formula, Sheet } from './types.ts';
 
@@ -86,7 +87,7 @@ export function demandSheet(plan: LedgerPlan, name: string, rate: RateSheet): De
       ...label('Count'),
       sumRight(count, 'integer'),
       { v: null },
-      ...Array.from({ length: H }, (_, i): Cell => ({ v: s.at[i]?.count ?? 0, fmt: 'integer', input: true })),
+      ...Array.from({ length: H }, (_, i): Cell => ({ v: s.at[i]?.count ?? 0, fmt: 'integer', input: true, validation: COUNT_VALIDATION })),
     ]);
     rows.push([...label('Credits per unit'), { v: null }, { v: null }, ...Array.from({ length: H }, (_, i) => cpuAt(i))]);
     rows.push([

@@ -192,7 +192,9 @@ function text(v: CellValue): string {
 /** Excel's ROUND: half away from zero, computed on the decimal text to avoid 1.005 -> 1.00. */
 export function excelRound(x: number, digits: number): number {
   const sign = x < 0 ? -1 : 1;
-  const shifted = Number(`${Math.abs(x)}e${digits}`);
+  const text = String(Math.abs(x));
+  // Shift on the decimal text (1.005e2, not 1.005 × 100); text already in exponent form is shifted by multiplying.
+  const shifted = /e/i.test(text) ? Math.abs(x) * 10 ** digits : Number(`${text}e${digits}`);
   return (sign * Math.round(shifted + 1e-9)) / 10 ** digits;
 }
 
@@ -332,6 +334,10 @@ export function evaluate(
         const c = num(scalar(go(args[0]!)));
         if (typeof c === 'string') return c;
         return c !== 0 ? scalar(go(args[1]!)) : args[2] ? scalar(go(args[2])) : false;
+      }
+      case 'ABS': {
+        const x = num(scalar(go(args[0]!)));
+        return typeof x === 'string' ? x : Math.abs(x);
       }
       case 'IFERROR': {
         const v = scalar(go(args[0]!));

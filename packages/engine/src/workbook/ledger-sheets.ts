@@ -79,8 +79,11 @@ export interface LotsLayout {
   row: ReadonlyMap<PlannedLot, number>;
   /** Granted # and last valid # (1-based period numbers), amount, price, what it gave when bought, consumed. */
   cols: { g: number; lv: number; amount: number; price: number; own: number; consumed: number };
-  /** Column of what a lot gives in period 0 (period i is `draw + i`). */
+  /** Column of what a lot gives in period 0 (period i is `draw + i`), and of what it has left after the draws of period 0. */
   draw: number;
+  left: number;
+  /** Each pool's first and last lot row. */
+  blocks: ReadonlyMap<string, readonly [number, number]>;
 }
 
 /** A lot's name in the Lots sheet: what creates it and when (`auto topup-330 2025-11`). */
@@ -557,7 +560,7 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     },
   ];
   return {
-    lotsLayout: { row: rowOf, cols: { g: C.g, lv: C.lv, amount: AMOUNT, price: PRICE, own: OWN, consumed: CONSUMED }, draw: DRAW },
+    lotsLayout: { row: rowOf, cols: { g: C.g, lv: C.lv, amount: AMOUNT, price: PRICE, own: OWN, consumed: CONSUMED }, draw: DRAW, left: LEFT, blocks },
     demand: demand.sheet,
     ledger: { name: names.ledger, columns: ledgerT.columns, rows: ledgerRows, frozen: 2, frozenColumns: LEDGER.unit + 1, highlights: ledgerHighlights },
     lots: {

@@ -12,6 +12,8 @@ import { f } from './formula.ts';
 import { LEDGER, ledgerRow, runSheets } from './ledger-sheets.ts';
 import { definedName, sheetName } from './names.ts';
 import { rateCardSheet, type RateSheet } from './rate-card.ts';
+import { inputValidation } from './validation.ts';
+import { checksSheet, overallCheck, type CheckedRun } from './checks-sheet.ts';
 import { revenueInputs, revenueSheet, type RevenueInput } from './revenue-sheet.ts';
 import { periodTerms } from '../books/terms.ts';
 import type { BooksOptions } from '../books/types.ts';
@@ -97,10 +99,16 @@ function metrics(): Metric[] {
   ];
 }
 
-function summarySheet(name: string, infos: readonly RunInfo[]): { sheet: Sheet; labels: [string, Format][]; values: Cell['v'][][] } {
-  const cols: Column[] = [{ key: 'metric', title: 'Metric', width: 40 }, ...infos.map((r) => ({ key: r.name, title: r.name, width: 18 }))];
+function summarySheet(name: string, infos: readonly RunInfo[], checks: Formula): { sheet: Sheet; labels: [string, Format][]; values: Cell['v'][][] } {
+  const cols: Column[] = [
+    { key: 'metric', title: 'Metric', width: 40 },
+    ...infos.map((r) => ({ key: r.name, title: r.name, width: 18 })),
+    { key: 'checks', title: 'Checks', width: 10 },
+    { key: 'checks_result', title: 'OK', width: 10 },
+  ];
   const ms = metrics();
-  const rows: Cell[][] = [header(cols)];
+  // The header row ends with the one overall check: OK, or ERROR when any line of the Checks sheet fails.
+  const rows: Cell[][] = [[...header(cols).slice(0, -1), { v: 'OK', f: checks, fmt: 'text' }]];
   const rowOf = (label: string) => ms.findIndex((x) => x[0] === label) + 1;
   const values: Cell['v'][][] = [];
   for (const [label, fmt, make, cached] of ms) {
@@ -169,6 +177,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
   const assumptionsName = sheetName('Assumptions', taken);
   const rateName = sheetName('Rate card', taken);
   const compareName = single ? undefined : sheetName('Compare', taken);
+  const checksName = sheetName('Checks', taken);
   const steps = 2 * runNames.length;
   let done = 0;
 
@@ -200,7 +209,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
       // Two inputs of one run never share a row.
       const label = labels.has(inp.label) ? `${inp.label} [${inp.key}]` : inp.label;
       labels.add(label);
-      setAssumption(k, label, { v: inp.value, fmt: inp.fmt, input: true, name });
+      setAssumption(k, label, { v: inp.value, fmt: inp.fmt, input: true, name, validation: inputValidation(inp.key, inp.fmt) });
     }
     // The revenue terms in force in each period, their expected breakage rates as inputs.
     const labelOf = (i: number) => plan.cal.label(i);
@@ -215,13 +224,14 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
     for (const x of rates) {
       const name = definedName([runNames[k]!, 'breakage', x.source, ...(x.from > 0 ? [labelOf(x.from)] : [])], definedNames);
       inputNames[k]!.set(x.key, name);
-      setAssumption(k, x.label, { v: x.value, fmt: 'percent', input: true, name });
+      setAssumption(k, x.label, { v: x.value, fmt: 'percent', input: true, name, validation: inputValidation(x.key, 'percent') });
     }
   };
 
   async function* produce(): AsyncGenerator<Sheet> {
     const plans: LedgerPlan[] = [];
     const infos: RunInfo[] = [];
+    const checked: CheckedRun[] = [];
     try {
       for (const [k, name] of runNames.entries()) {
         const plan = await planOf(rules, applyVariant(scenario, name), cache, true);
@@ -245,7 +255,14 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
       }
       const uses = infos.flatMap((i) => i.uses);
       const rate: RateSheet = await rateCardSheet(rules, uses, rateName);
-      const summary = summarySheet(summaryName, infos);
+      const summary = summarySheet(
+        summaryName,
+        infos,
+        overallCheck(
+          checksName,
+          infos.map((x) => x.pools),
+        ),
+      );
       resolveMeta({
         title: `${scenario.id}${single ? ` — ${runNames[0]!}` : ''}`,
         currency: infos[0]?.currency ?? scenario.currency ?? 'USD',
@@ -268,14 +285,25 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
         const input = (key: string) => f.name(names.get(key)!);
         const built = runSheets(plan, { demand: info.demand, ledger: info.ledger, lots: info.lots }, rate, input);
         const revenue = revenueSheet(plan, info.revenue, info.lots, built.lotsLayout, rateInputs[k]!, input);
-        compute([assumptions, rate.sheet, built.demand, built.ledger, built.lots, revenue]);
+        compute([assumptions, rate.sheet, built.demand, built.ledger, built.lots, revenue.sheet]);
+        checked.push({
+          name: info.name,
+          cal: plan.cal,
+          pools: plan.pools,
+          ledger: info.ledger,
+          lots: info.lots,
+          lotsLayout: built.lotsLayout,
+          revenue: info.revenue,
+          revenueLayout: { rollRow: revenue.rollRow, recognised: revenue.recognised, col: revenue.col },
+        });
         plans[k] = undefined as unknown as LedgerPlan;
         options.onProgress?.(++done, steps);
         yield built.demand;
         yield built.ledger;
         yield built.lots;
-        yield revenue;
+        yield revenue.sheet;
       }
+      yield checksSheet(checksName, checked);
     } catch (e) {
       rejectMeta(e);
       throw e;

@@ -63,6 +63,17 @@ interface RevenueLot {
   billed: number;
 }
 
+/** The Revenue sheet, and where its figures are (for the Checks). */
+export interface RevenueSheet {
+  sheet: Sheet;
+  /** Row of a pool's rollforward line. */
+  rollRow(pool: string, key: string): number;
+  /** Each pool's recognised-to-date rows (first row, count). */
+  recognised: ReadonlyMap<string, { rec: number; n: number }>;
+  /** Column of period i. */
+  col(i: number): number;
+}
+
 /**
  * The books of a run as live formulas (docs/books.md): per paid lot and period its credits used to
  * date (a running sum of its draws in the Lots sheet), recognised to date = min(price, price × used ÷
@@ -71,7 +82,14 @@ interface RevenueLot {
  * cumulative amounts. `b` reads the expected breakage rate inputs, so editing a rate (or a validity,
  * which moves a lot's expiry) recomputes the books.
  */
-export function revenueSheet(plan: LedgerPlan, name: string, lotsName: string, layout: LotsLayout, rates: readonly RevenueInput[], input: InputRef): Sheet {
+export function revenueSheet(
+  plan: LedgerPlan,
+  name: string,
+  lotsName: string,
+  layout: LotsLayout,
+  rates: readonly RevenueInput[],
+  input: InputRef,
+): RevenueSheet {
   const { cal } = plan;
   const H = cal.horizon;
   const t = timeline(
@@ -304,5 +322,10 @@ export function revenueSheet(plan: LedgerPlan, name: string, lotsName: string, l
       ];
     });
   }
-  return { name, columns: cols, rows, frozen: 2, frozenColumns: REVENUE.lot + 1 };
+  return {
+    sheet: { name, columns: cols, rows, frozen: 2, frozenColumns: REVENUE.lot + 1 },
+    rollRow: (pool, key) => rollRow.get(`${pool}|${key}`)!,
+    recognised: blocks,
+    col: t.col,
+  };
 }

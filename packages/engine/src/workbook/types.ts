@@ -22,6 +22,7 @@ export type FunctionName =
   | 'SUM'
   | 'MIN'
   | 'MAX'
+  | 'ABS'
   | 'IF'
   | 'ROUND'
   | 'ROUNDUP'
@@ -46,6 +47,17 @@ export interface Cell {
   name?: string;
   /** A note shown with the cell (e.g. why a rule formula went out as a value). */
   note?: string;
+  /** What Excel accepts in an input cell (data validation, error alert "stop"). */
+  validation?: Validation;
+}
+
+/** A data validation rule: whole or decimal numbers within bounds (inclusive). */
+export interface Validation {
+  type: 'whole' | 'decimal';
+  min?: number;
+  max?: number;
+  /** Shown when a value is refused. */
+  message: string;
 }
 
 export interface Column {

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import type ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { DEMAND } from '@creditbook/engine';
+import { exportScenario } from '../src/index.ts';
+import { bundledRules, readXlsx, tempDir } from './support.ts';
+
+/** Would Excel accept `value` in a cell with this data validation (as read back from the file)? */
+function accepts(v: ExcelJS.DataValidation, value: number): boolean {
+  if (v.type === 'whole' && !Number.isInteger(value)) return false;
+  const [a, b] = (v.formulae ?? []).map(Number);
+  switch (v.operator) {
+    case 'between':
+      return value >= a! && value <= b!;
+    case 'greaterThanOrEqual':
+      return value >= a!;
+    case 'lessThanOrEqual':
+      return value <= a!;
+    default:
+      throw new Error(`operator ${String(v.operator)}`);
+  }
+}
+
+function inputCell(wb: ExcelJS.Workbook, label: string): ExcelJS.Cell {
+  const ws = wb.getWorksheet('Assumptions')!;
+  for (let r = 2; r <= ws.rowCount; r++) if (ws.getRow(r).getCell(1).value === label) return ws.getRow(r).getCell(2);
+  throw new Error(`no input '${label}'`);
+}
+
+describe('inputs are validated with the engine’s bounds', () => {
+  it('the file’s data validation refuses validity 0, a flag of 2, a pack of 0 credits, a breakage rate of 1 and a fractional count (error alert: stop)', async () => {
+    const rules = await bundledRules();
+    const file = path.join(tempDir('cb-validation-'), 'agency.xlsx');
+    await exportScenario(rules, rules.latest('Scenario', 'agency-campaigns')!.doc, file);
+    const { wb } = await readXlsx(file);
+    const cases: [string, number[], number[]][] = [
+      // label, accepted, refused
+      ['Validity of subscription credits (months)', [1, 24], [0, -1, 1.5]],
+      ['Auto top-up on shortfall (1 = on, 0 = off)', [0, 1], [2, -1, 0.5]],
+      ['Pack topup-330: credits', [1, 330], [0, 2.5]],
+      ['Pack topup-330: price', [0, 5.25], [-0.01]],
+      ['Expected breakage rate: subscription (ValidityPolicy kling-validity v2)', [0, 0.05, 0.9999], [1, -0.1, 1.5]],
+    ];
+    for (const [label, ok, bad] of cases) {
+      const v = inputCell(wb, label).dataValidation;
+      expect(v, label).toBeDefined();
+      expect(v.showErrorMessage, label).toBe(true);
+      // exceljs leaves errorStyle out of the model when it is the default, "stop".
+      expect(v.errorStyle ?? 'stop', label).toBe('stop');
+      for (const x of ok) expect(accepts(v, x), `${label} accepts ${x}`).toBe(true);
+      for (const x of bad) expect(accepts(v, x), `${label} refuses ${x}`).toBe(false);
+    }
+    // A demand count (the Demand sheet's Count line): whole, 0 or more.
+    const demand = wb.getWorksheet('Demand')!;
+    let count: ExcelJS.Cell | undefined;
+    for (let r = 3; r <= demand.rowCount && !count; r++) if (demand.getRow(r).getCell(DEMAND.item + 1).value === 'Count') count = demand.getRow(r).getCell(10);
+    const v = count!.dataValidation;
+    expect([accepts(v, 0), accepts(v, 12), accepts(v, -1), accepts(v, 2.5)]).toEqual([true, true, false, false]);
+  });
+});
