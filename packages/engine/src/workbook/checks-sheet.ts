@@ -61,9 +61,13 @@ export function checksSheet(name: string, runs: readonly CheckedRun[]): Sheet {
             block
               ? f.sub(
                   L('closing', i),
-                  f.sub(
-                    f.fn('SUM', lotRange(run.lotsLayout.left + i, false)),
-                    f.fn('SUMIFS', lotRange(run.lotsLayout.left + i, false), lotRange(run.lotsLayout.cols.lv, true), t.period(i)),
+                  // What expires leaves; what rolls over stays (in a rolled lot granted next period).
+                  f.add(
+                    f.sub(
+                      f.fn('SUM', lotRange(run.lotsLayout.left + i, false)),
+                      f.fn('SUMIFS', lotRange(run.lotsLayout.left + i, false), lotRange(run.lotsLayout.cols.lv, true), t.period(i)),
+                    ),
+                    f.fn('SUMIFS', lotRange(run.lotsLayout.cols.rolled, true), lotRange(run.lotsLayout.cols.lv, true), t.period(i)),
                   ),
                 )
               : L('closing', i),

@@ -78,7 +78,7 @@ export interface RunSheets {
 export interface LotsLayout {
   row: ReadonlyMap<PlannedLot, number>;
   /** Granted # and last valid # (1-based period numbers), amount, price, what it gave when bought, consumed. */
-  cols: { g: number; lv: number; amount: number; price: number; own: number; consumed: number };
+  cols: { g: number; lv: number; amount: number; price: number; own: number; consumed: number; rolled: number };
   /** Column of what a lot gives in period 0 (period i is `draw + i`), and of what it has left after the draws of period 0. */
   draw: number;
   left: number;
@@ -560,7 +560,13 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
     },
   ];
   return {
-    lotsLayout: { row: rowOf, cols: { g: C.g, lv: C.lv, amount: AMOUNT, price: PRICE, own: OWN, consumed: CONSUMED }, draw: DRAW, left: LEFT, blocks },
+    lotsLayout: {
+      row: rowOf,
+      cols: { g: C.g, lv: C.lv, amount: AMOUNT, price: PRICE, own: OWN, consumed: CONSUMED, rolled: ROLLED },
+      draw: DRAW,
+      left: LEFT,
+      blocks,
+    },
     demand: demand.sheet,
     ledger: { name: names.ledger, columns: ledgerT.columns, rows: ledgerRows, frozen: 2, frozenColumns: LEDGER.unit + 1, highlights: ledgerHighlights },
     lots: {
