@@ -294,7 +294,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
           lots: info.lots,
           lotsLayout: built.lotsLayout,
           revenue: info.revenue,
-          revenueLayout: { rollRow: revenue.rollRow, recognised: revenue.recognised, col: revenue.col },
+          revenueLayout: { rollRow: (pool, key) => revenue.rollRow(pool, key), recognised: revenue.recognised, col: (i) => revenue.col(i) },
         });
         plans[k] = undefined as unknown as LedgerPlan;
         options.onProgress?.(++done, steps);

@@ -326,6 +326,6 @@ export function revenueSheet(
     sheet: { name, columns: cols, rows, frozen: 2, frozenColumns: REVENUE.lot + 1 },
     rollRow: (pool, key) => rollRow.get(`${pool}|${key}`)!,
     recognised: blocks,
-    col: t.col,
+    col: (i: number) => t.col(i),
   };
 }
