@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
+import type { BacktestResult } from '@creditbook/usage';
 import { Histogram } from '@/components/Histogram.tsx';
 
 export interface CardVersions {
@@ -13,40 +14,8 @@ interface Problem {
   formatted?: string;
 }
 
-interface CustomerChange {
-  customer: string;
-  events: number;
-  credits_from: number;
-  credits_to: number;
-  delta: number;
-  delta_pct: number | null;
-}
-
 /** The JSON of GET /api/backtest (the same as `creditbook backtest --json`). */
-interface BacktestJson {
-  card: string;
-  from: number;
-  to: number;
-  pool: string;
-  between: { from: string; to: string } | null;
-  reach: string;
-  totals: {
-    events: number;
-    customers: number;
-    unpriced_events: number;
-    reached_customers: number;
-    reached_events: number;
-    credits_from: number;
-    credits_to: number;
-    delta: number;
-    delta_pct: number | null;
-  };
-  distribution: { customers: number; p50: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null };
-  most_affected: CustomerChange[];
-  by_model_mode: { model: string; mode: string | null; events: number; credits_from: number; credits_to: number; delta: number; delta_pct: number | null }[];
-  unpriced: { request: Record<string, string | number>; events: number; problems: { version: number; code: string; message: string }[] }[];
-  customers?: CustomerChange[];
-}
+type BacktestJson = BacktestResult;
 
 interface Summary {
   events: number;

@@ -1,5 +1,6 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { SeriesPoint } from '@creditbook/engine';
 import { BarChart, LineChart, PALETTE } from '@/components/Charts.tsx';
 import { BooksPanel, type RunBooks } from '@/components/BooksPanel.tsx';
 import { deltaClass, fmtInt, fmtMoney, fmtPercent, fmtRatio, fmtSigned } from '@/components/format.ts';
@@ -48,18 +49,6 @@ interface CustomVariant {
 }
 
 type Totals = Record<string, number | string | null>;
-interface SeriesPoint {
-  period: string;
-  pool: string;
-  closing: number;
-  consumed: number;
-  expired: number;
-  unmet: number;
-  purchased: number;
-  spend: string;
-  expired_value: string;
-  expiring_soon: number;
-}
 interface Run {
   name: string;
   description: string;
