@@ -91,41 +91,6 @@ export function toExcel(formula: Formula, current: string): string {
   return go(formula, 0);
 }
 
-/** Every cell a formula reads (ranges expanded), given a resolver for defined names. */
-export function references(formula: Formula, current: string, names: (n: string) => Address | undefined): Address[] {
-  const out: Address[] = [];
-  const go = (x: Formula): void => {
-    switch (x.t) {
-      case 'ref':
-        out.push({ sheet: x.sheet ?? current, row: x.row, col: x.col });
-        return;
-      case 'range':
-        for (let r = Math.min(x.r1, x.r2); r <= Math.max(x.r1, x.r2); r++)
-          for (let c = Math.min(x.c1, x.c2); c <= Math.max(x.c1, x.c2); c++) out.push({ sheet: x.sheet ?? current, row: r, col: c });
-        return;
-      case 'name': {
-        const a = names(x.name);
-        if (a) out.push(a);
-        return;
-      }
-      case 'op':
-        go(x.a);
-        go(x.b);
-        return;
-      case 'neg':
-        go(x.a);
-        return;
-      case 'fn':
-        x.args.forEach(go);
-        return;
-      default:
-        return;
-    }
-  };
-  go(formula);
-  return out;
-}
-
 /** What a formula reads: single cells, and ranges kept whole (a graph need not expand them per reader). */
 export function dependencies(
   formula: Formula,
