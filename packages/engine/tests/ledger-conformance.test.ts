@@ -35,13 +35,6 @@ const dir = path.join(root, 'ledger');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
-// Cases of ledger policies the workbook does not write as formulas yet (overdraft, a threshold checked at
-// the period start): checked through `forecast`, and the workbook refuses them (W_POLICY) rather than show other figures.
-const forecastOnlyDir = path.join(root, 'ledger-policies');
-const forecastOnly = readdirSync(forecastOnlyDir)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort();
-
 const HEADER = `kind: Scenario
 id: case
 version: 1
@@ -64,10 +57,9 @@ describe('ledger conformance', () => {
     expect(files.length).toBeGreaterThanOrEqual(30);
   });
 
-  const cases = [...files.map((file) => ({ file, dir, workbook: true })), ...forecastOnly.map((file) => ({ file, dir: forecastOnlyDir, workbook: false }))];
-  for (const { file, dir, workbook } of cases) {
+  for (const file of files) {
     const c = parse(readFileSync(path.join(dir, file), 'utf8')) as Case;
-    it(`${file}: ${c.name}${workbook ? '' : ' (forecast)'}`, async () => {
+    it(`${file}: ${c.name}`, async () => {
       const loaded = await loadFiles([
         ...(c.base ?? []).map((b) => ({ path: `_base/${b}`, text: readFileSync(path.join(root, '_base', b), 'utf8') })),
         ...Object.entries(c.files ?? {}).map(([p, text]) => ({ path: p, text })),
@@ -94,14 +86,7 @@ describe('ledger conformance', () => {
       if (r.periods.length > 0) expectInvariants(r);
 
       // The same run through the workbook model, every formula recomputed from empty by the engine's graph.
-      if (!workbook) {
-        const refused = await buildModel(loaded.rules, scenario, [c.variant ?? 'base']).then(
-          () => undefined,
-          (e: unknown) => (e as { diagnostics?: { code: string }[] }).diagnostics?.[0]?.code,
-        );
-        expect(refused, 'the workbook refuses a policy it does not write').toBe('W_POLICY');
-      }
-      if (workbook && r.periods.length > 0) {
+      if (r.periods.length > 0) {
         const wb = await buildModel(loaded.rules, scenario, [c.variant ?? 'base']);
         for (const s of wb.sheets) for (const row of s.rows) for (const cell of row) if (cell.f) cell.v = null;
         expect(recalculate(wb).cycles).toEqual([]);
