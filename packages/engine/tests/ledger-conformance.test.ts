@@ -2,14 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildModel, forecast, loadFiles, modelMismatches, recalculate, type Scenario } from '@creditbook/engine';
+import { books, buildModel, forecast, loadFiles, modelMismatches, recalculate, revenueMismatches, type Scenario } from '@creditbook/engine';
 import { expectInvariants } from './support/invariants.ts';
 
 /**
  * The ledger conformance suite: each file under tests/cases/ledger/ is one small hand-computed
  * ledger (the arithmetic in its comments): rule files (shared ones from _base/ and its own), a
  * scenario, the run, and the expected periods, lots, totals and problems. Every case is checked
- * twice: through `forecast`, and through the workbook model recomputed by the engine's graph.
+ * twice: through `forecast`, and through the workbook model recomputed by the engine's graph (its Ledger,
+ * Lots and Summary against the forecast, its Revenue sheet against the run's books).
  */
 interface Case {
   name: string;
@@ -93,6 +94,7 @@ describe('ledger conformance', () => {
         const bySheet = new Map(wb.sheets.map((s) => [s.name, s]));
         const read = (sheet: string, row: number, col: number) => bySheet.get(sheet)?.rows[row]?.[col]?.v ?? null;
         expect(modelMismatches(read, [...bySheet.keys()], [r]), 'the recomputed workbook').toEqual([]);
+        expect(revenueMismatches(read, [...bySheet.keys()], [books(loaded.rules, r)]), 'the recomputed Revenue sheet').toEqual([]);
       }
     });
   }
