@@ -278,7 +278,8 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
         // The pool's position if the shortfall were owed too: what its lots held before the draws, less demand and debt.
         const net = t.balance[k]! - demand - t.debt[k]!;
         // With the threshold checked at the start, only a shortfall (or a debt) buys now, still up to the target.
-        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(k, i, cp.target - net, packsLeft, r, false) > 0 && need > 0) need = drawInOrder(t, k, need, i, onDraw);
+        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(k, i, cp.target - net, packsLeft, r, false) > 0 && need > 0)
+          need = drawInOrder(t, k, need, i, onDraw);
       }
       // 5. What is left is served on overdraft up to its limit; the rest is unmet.
       let overdrawn = 0;

@@ -517,7 +517,7 @@ export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: str
         const need = hasOverdraft ? f.add(at('shortfall', i), at('owed', i)) : at('shortfall', i);
         return f.fn('IF', f.fn('AND', on, f.cmp('>', need, f.num(0))), f.fn('ROUNDUP', f.div(need, credits), f.num(0)), f.num(0));
       }
-      const ins = topUp!.inputs;
+      const ins = topUp.inputs;
       let position: Formula = at('held', i);
       if (hasOverdraft) position = f.sub(position, at('owed', i));
       const startPacks = checkStart && !atStart ? at('start_packs', i) : undefined;
