@@ -47,7 +47,7 @@ demand:
 async function run(share: number, cap: number, limit: number) {
   const loaded = await loadFiles([...base, { path: 'v.yaml', text: policy(share, cap, limit) }, { path: 's.yaml', text: scenarioText }]);
   expect(loaded.errors).toEqual([]);
-  const scenario = loaded.rules.latest('Scenario', 's')!.doc as Scenario;
+  const scenario: Scenario = loaded.rules.latest('Scenario', 's')!.doc;
   return { rules: loaded.rules, scenario, result: await forecast(loaded.rules, scenario) };
 }
 
@@ -82,11 +82,12 @@ describe('rollover share and cap, and the overdraft limit, are workbook inputs',
   // Share 0.5, cap 30, limit 50: Jan's lot has 60 left, floor(60 × 0.5) = 30 roll (the cap is 30 too).
   // Editing each changes the ledger: a share of 0.29 rolls floor(60 × 0.29) = floor(17.4) = 17, a cap of
   // 20 rolls 20, a limit of 100 serves more of March's burst on credit.
-  for (const [label, edit, args] of [
+  const edits: [label: string, edit: number, args: [share: number, cap: number, limit: number]][] = [
     ['Share of subscription credits left that rolls over', 0.29, [0.29, 30, 50]],
     ['Most subscription credits that roll over', 20, [0.5, 20, 50]],
     ['Overdraft limit per pool (credits)', 100, [0.5, 30, 100]],
-  ] as const) {
+  ];
+  for (const [label, edit, args] of edits) {
     it(`editing '${label}' to ${edit} recomputes what the engine computes with it`, async () => {
       const { rules, scenario, result: before } = await run(0.5, 30, 50);
       const { result: expected } = await run(...args);
