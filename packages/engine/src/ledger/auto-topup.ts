@@ -26,7 +26,8 @@ export class PackSolver {
     if (!byNeed) this.cache.set(setKey, (byNeed = new Map<string, readonly number[]>()));
     const key = `${need}|${maxPacks}|${budget}`;
     let counts = byNeed.get(key);
-    if (!counts) byNeed.set(key, (counts = n === 1 ? [packsOfOne(credits[0]!, prices[0]!, need, maxPacks, budget)] : combine(credits, prices, need, maxPacks, budget)));
+    if (!counts)
+      byNeed.set(key, (counts = n === 1 ? [packsOfOne(credits[0]!, prices[0]!, need, maxPacks, budget)] : combine(credits, prices, need, maxPacks, budget)));
     return counts;
   }
 }

@@ -134,7 +134,7 @@ function runGroups(c: CohortModel, j: number, keys: Float64Array, H: number, PP:
     runLedger(cp, table, { demand, seconds, stop: life }, acc, j, weight, hooks);
     books.finish(life);
   };
-  for (let q = 0; q < keys.length; ) {
+  for (let q = 0; q < keys.length;) {
     const key = keys[q]!;
     let w = 0;
     while (q < keys.length && keys[q] === key) {
