@@ -372,12 +372,13 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
   const rows: LedgerRow[] = [];
   const unit = new D(cp.unit);
   const opening = new Float64Array(P);
+  // Money sums per pool in whole units and cents (exact integers), made decimals once.
+  const spendUnits = new Float64Array(P);
+  const expiredCentsOf = new Float64Array(P);
   for (let i = 0; i < H; i++) {
     for (let k = 0; k < P; k++) {
       const r = (i * P + k) * FIELDS;
       const f = (n: number) => acc[r + n]!;
-      const spend = f(FIELD.spend) === 0 ? ZERO : new D(f(FIELD.spend)).div(unit);
-      const expiredValue = f(FIELD.expiredValue) === 0 ? ZERO : new D(f(FIELD.expiredValue)).div(100);
       const tl = tallies[k]!;
       tl.granted += f(FIELD.granted);
       tl.purchased += f(FIELD.purchased);
@@ -387,9 +388,11 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
       tl.demand += f(FIELD.demand);
       tl.demandSeconds += f(FIELD.demandSeconds);
       tl.servedSeconds += f(FIELD.servedSeconds);
-      tl.spend = tl.spend.plus(spend);
-      tl.expiredValue = tl.expiredValue.plus(expiredValue);
+      spendUnits[k]! += f(FIELD.spend);
+      expiredCentsOf[k]! += f(FIELD.expiredValue);
       if (detail) {
+        const spend = f(FIELD.spend) === 0 ? ZERO : new D(f(FIELD.spend)).div(unit);
+        const expiredValue = f(FIELD.expiredValue) === 0 ? ZERO : new D(f(FIELD.expiredValue)).div(100);
         rows.push({
           i,
           pool: pools[k]!,
@@ -416,6 +419,10 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
       opening[k] = f(FIELD.closing);
     }
   }
+  tallies.forEach((tl, k) => {
+    if (spendUnits[k] !== 0) tl.spend = new D(spendUnits[k]!).div(unit);
+    if (expiredCentsOf[k] !== 0) tl.expiredValue = new D(expiredCentsOf[k]!).div(100);
+  });
   const lots: SimulatedLot[] = [];
   if (detail) {
     plan.lots.forEach((pl, l) => {
