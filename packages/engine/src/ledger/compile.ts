@@ -282,7 +282,7 @@ function compileSupply(plan: LedgerPlan): CompiledSupply {
     maxPacks: top?.maxPacks ?? Infinity,
     spendLimit: spendLimit ? spendLimit.times(unit).toNumber() : Infinity,
     month,
-    overdraft: Float64Array.from(plan.overdraft),
+    overdraft: Float64Array.from(plan.overdraft, (q) => q.value),
     basisCents,
     basisCredits,
     basisPrice,

@@ -27,6 +27,8 @@ export interface SimulatedLot {
   readonly draws: { period: number; credits: number }[] | undefined;
   /** Credits that rolled out of it into its rolled lot. */
   readonly rolledOver: number;
+  /** An auto top-up's packs bought at the check before the period's draws (a threshold checked at the period start). */
+  readonly packsAtStart: number;
 }
 
 /** One pool in one period. */
@@ -112,6 +114,8 @@ export interface LedgerInput {
 export interface LedgerHooks {
   readonly onDraw?: OnDraw;
   readonly onBlocked?: (pool: number, period: number) => void;
+  /** Each auto top-up purchase: the lot, the period, the packs, and whether it was the check before the draws. */
+  readonly onBuy?: (lot: number, period: number, packs: number, atStart: boolean) => void;
 }
 
 /** Expired value in cents, rounded half up: in floating point, unless the sum is too close to a half cent to round with certainty. */
@@ -156,7 +160,7 @@ function solverOf(cp: CompiledPlan): PackSolver {
 export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc: Float64Array, at: number, weight: number, hooks: LedgerHooks = {}): void {
   const H = cp.horizon;
   const P = cp.pools;
-  const { onDraw, onBlocked } = hooks;
+  const { onDraw, onBlocked, onBuy } = hooks;
   t.reset();
   let o = -1;
   let rank = cp.rank[0]!;
@@ -175,8 +179,8 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
     held -= s;
     acc[r + FIELD.settled]! += weight * s;
   };
-  /** Adds n packs of auto top-up lot l to pool k in period i. */
-  const addPacks = (k: number, l: number, n: number, i: number, r: number) => {
+  /** Adds n packs of auto top-up lot l to pool k in period i (at the check before the draws, or after them). */
+  const addPacks = (k: number, l: number, n: number, i: number, r: number, atStart: boolean) => {
     const added = n * cp.amount[l]!;
     if (t.exists[l] !== 1) {
       t.exists[l] = 1;
@@ -191,10 +195,11 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
     acc[r + FIELD.purchased]! += weight * added;
     acc[r + FIELD.spend]! += weight * n * cp.paid[l]!;
     acc[r + FIELD.packs]! += weight * n;
+    onBuy?.(l, i, n, atStart);
     settle(k, l, added, i, r);
   };
   /** Buys auto top-up packs in pool k and period i that give at least `want` credits, within the caps; returns the packs bought. */
-  const buy = (k: number, i: number, want: number, packsLeft: number, r: number): number => {
+  const buy = (k: number, i: number, want: number, packsLeft: number, r: number, atStart: boolean): number => {
     let offered = false;
     let first = -1;
     let eligible = 0;
@@ -212,7 +217,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
     // One pack (the common case): its count directly, no search.
     if (eligible === 1) {
       const n = packsOfOne(cp.amount[first]!, cp.paid[first]!, want, packsLeft, budget);
-      if (n > 0) addPacks(k, first, n, i, r);
+      if (n > 0) addPacks(k, first, n, i, r, atStart);
       return n;
     }
     const options: number[] = [];
@@ -229,7 +234,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
     for (let j = 0; j < options.length; j++) {
       const n = counts[j]!;
       if (n <= 0) continue;
-      addPacks(k, options[j]!, n, i, r);
+      addPacks(k, options[j]!, n, i, r, atStart);
       bought += n;
     }
     return bought;
@@ -277,7 +282,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
       // A threshold checked before the period's draws.
       if (active && cp.autoOn && cp.checkStart) {
         const net = t.balance[k]! - t.debt[k]!;
-        if (net < cp.threshold) packsLeft -= buy(k, i, cp.target - net, packsLeft, r);
+        if (net < cp.threshold) packsLeft -= buy(k, i, cp.target - net, packsLeft, r, true);
       }
       // 2-3. Demand draws on the usable lots in burn order.
       let need = demand > 0 ? drawInOrder(t, k, demand, i, onDraw) : 0;
@@ -286,7 +291,8 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
         // The pool's position if the shortfall were owed too: what its lots held before the draws, less demand and debt.
         const net = t.balance[k]! - demand - t.debt[k]!;
         // With the threshold checked at the start, only a shortfall (or a debt) buys now, still up to the target.
-        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(k, i, cp.target - net, packsLeft, r) > 0 && need > 0) need = drawInOrder(t, k, need, i, onDraw);
+        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(k, i, cp.target - net, packsLeft, r, false) > 0 && need > 0)
+          need = drawInOrder(t, k, need, i, onDraw);
       }
       // 5. What is left is served on overdraft up to its limit; the rest is unmet.
       let overdrawn = 0;
@@ -345,7 +351,15 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
   const acc = new Float64Array(H * P * FIELDS);
   const draws: { period: number; credits: number }[][] | undefined = detail ? plan.lots.map(() => []) : undefined;
   const problems: Diagnostic[] = [];
+  const atStart = detail && cp.checkStart ? new Float64Array(cp.lots) : undefined;
   runLedger(cp, t, { demand: cp.demand, seconds: cp.seconds, stop: H }, acc, 0, 1, {
+    ...(atStart
+      ? {
+          onBuy: (l: number, _i: number, n: number, start: boolean) => {
+            if (start) atStart[l]! += n;
+          },
+        }
+      : {}),
     ...(draws
       ? {
           onDraw: (l: number, period: number, credits: number) => {
@@ -446,6 +460,7 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
         expired: t.expired[l]!,
         draws: draws![l],
         rolledOver: t.rolled[l]!,
+        packsAtStart: atStart?.[l] ?? 0,
       });
     });
   }
