@@ -262,6 +262,7 @@ export {
   LEDGER_LINES,
   ledgerRow,
   DEMAND,
+  excelDate,
   NEVER_PERIOD,
   sheetName,
   definedName,
