@@ -15,7 +15,7 @@ import { rateCardSheet, type RateSheet } from './rate-card.ts';
 import { demandInputs, demandSheet } from './demand-sheet.ts';
 import { inputValidation } from './validation.ts';
 import { checksSheet, overallCheck, type CheckedRun } from './checks-sheet.ts';
-import { revenueInputs, revenueSheet, type RevenueInput } from './revenue-sheet.ts';
+import { REVENUE_LINES, revenueInputs, revenueSheet, type RevenueInput, type RevenueSheet } from './revenue-sheet.ts';
 import { periodTerms } from '../books/terms.ts';
 import type { BooksOptions } from '../books/types.ts';
 import type { Cell, Column, Format, Formula, Sheet, Workbook } from './types.ts';
@@ -40,6 +40,17 @@ function inputSource(key: string, plan: LedgerPlan, scenario: Scenario): string 
   if (key.startsWith('demand:')) return 'demand';
   // Anything else a run sets for itself (a migration, a demand scale).
   return `run ${plan.run}`;
+}
+
+/**
+ * Where a Revenue sheet's figures are, as plain data: the Checks are written after the last run, and
+ * a layout that kept the sheet (its closures do) would hold every run's Revenue sheet until then.
+ */
+function revenueLayout(revenue: RevenueSheet, pools: readonly string[], horizon: number): CheckedRun['revenueLayout'] {
+  const rolls = new Map<string, number>();
+  for (const pool of pools) for (const line of REVENUE_LINES) rolls.set(`${pool}|${line.key}`, revenue.rollRow(pool, line.key));
+  const cols = Array.from({ length: horizon }, (_, i) => revenue.col(i));
+  return { rollRow: (pool, key) => rolls.get(`${pool}|${key}`)!, recognised: new Map(revenue.recognised), col: (i) => cols[i]! };
 }
 
 /** What the Summary needs of a run: where its sheets are, and its totals as the cells' cached values. */
@@ -330,7 +341,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
           lots: info.lots,
           lotsLayout: built.lotsLayout,
           revenue: info.revenue,
-          revenueLayout: { rollRow: (pool, key) => revenue.rollRow(pool, key), recognised: revenue.recognised, col: (i) => revenue.col(i) },
+          revenueLayout: revenueLayout(revenue, plan.pools, plan.cal.horizon),
         });
         plans[k] = undefined as unknown as LedgerPlan;
         options.onProgress?.(++done, steps);
