@@ -49,7 +49,9 @@ function inputSource(key: string, plan: LedgerPlan, scenario: Scenario): string 
 function revenueLayout(revenue: RevenueSheet, pools: readonly string[], horizon: number): CheckedRun['revenueLayout'] {
   const rolls = new Map<string, number>();
   for (const pool of pools) for (const line of REVENUE_LINES) rolls.set(`${pool}|${line.key}`, revenue.rollRow(pool, line.key));
-  const cols = Array.from({ length: horizon }, (_, i) => revenue.col(i));
+  // A loop, not a callback: a closure reading `revenue` would keep it in the context the returned functions share.
+  const cols: number[] = [];
+  for (let i = 0; i < horizon; i++) cols.push(revenue.col(i));
   return { rollRow: (pool, key) => rolls.get(`${pool}|${key}`)!, recognised: new Map(revenue.recognised), col: (i) => cols[i]! };
 }
 
