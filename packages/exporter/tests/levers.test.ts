@@ -102,7 +102,8 @@ describe('every lever of the workbook is live', () => {
     setInput(b, 'Scheduled purchase 1: packs of api-10k each time', 'base', 2);
     const rate = b.getWorksheet('Rate card')!;
     let param: ExcelJS.Cell | undefined;
-    for (let r = 2; r <= rate.rowCount && !param; r++) if (rate.getRow(r).getCell(4).value === '$v3_units_per_second › pro › native') param = rate.getRow(r).getCell(5);
+    for (let r = 2; r <= rate.rowCount && !param; r++)
+      if (rate.getRow(r).getCell(4).value === '$v3_units_per_second › pro › native') param = rate.getRow(r).getCell(5);
     expect(param!.value).toBe(1.2);
     param!.value = 1.5;
     const apiEdited = path.join(dir, 'api-edited.xlsx');

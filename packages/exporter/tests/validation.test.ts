@@ -54,7 +54,8 @@ describe('inputs are validated with the engine’s bounds', () => {
     // A burst's count of generations in a period (the Demand sheet's Burst count line): whole, 0 or more.
     const demand = wb.getWorksheet('Demand')!;
     let count: ExcelJS.Cell | undefined;
-    for (let r = 3; r <= demand.rowCount && !count; r++) if (demand.getRow(r).getCell(DEMAND.item + 1).value === 'Burst count') count = demand.getRow(r).getCell(10);
+    for (let r = 3; r <= demand.rowCount && !count; r++)
+      if (demand.getRow(r).getCell(DEMAND.item + 1).value === 'Burst count') count = demand.getRow(r).getCell(10);
     const v = count!.dataValidation;
     expect([accepts(v, 0), accepts(v, 12), accepts(v, -1), accepts(v, 2.5)]).toEqual([true, true, false, false]);
   });

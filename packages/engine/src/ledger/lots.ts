@@ -341,7 +341,13 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       const ins = packInputs(cat, pack);
       // The packs bought each time are an input of their own: credits and price are the pack's times it.
       const by = `scheduled:${j}:quantity`;
-      inputs.set(by, { key: by, label: `Scheduled purchase ${j + 1}: packs of ${sp.pack} each time`, value: q, fmt: 'integer', name: ['scheduled', String(j + 1), 'quantity'] });
+      inputs.set(by, {
+        key: by,
+        label: `Scheduled purchase ${j + 1}: packs of ${sp.pack} each time`,
+        value: q,
+        fmt: 'integer',
+        name: ['scheduled', String(j + 1), 'quantity'],
+      });
       const credits = qty(ins.credits);
       const price = moneyOf(ins.price, pack.price);
       lot(

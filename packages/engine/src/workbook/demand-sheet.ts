@@ -174,11 +174,13 @@ export function demandSheet(
   const enginePerUnit = new Map<string, number>();
   for (const d of plan.demandRows) enginePerUnit.set(`${d.line}\u0000${d.period}`, d.credits_per_unit);
 
-  const lineOrder = eff.demand.map((d, l) => ({ d, l })).sort((a, b) => {
-    const pa = a.d.pool ?? Object.keys(eff.rules.cards)[0] ?? 'consumer';
-    const pb = b.d.pool ?? Object.keys(eff.rules.cards)[0] ?? 'consumer';
-    return (poolIndex.get(pa) ?? 0) - (poolIndex.get(pb) ?? 0) || a.l - b.l;
-  });
+  const lineOrder = eff.demand
+    .map((d, l) => ({ d, l }))
+    .sort((a, b) => {
+      const pa = a.d.pool ?? Object.keys(eff.rules.cards)[0] ?? 'consumer';
+      const pb = b.d.pool ?? Object.keys(eff.rules.cards)[0] ?? 'consumer';
+      return (poolIndex.get(pa) ?? 0) - (poolIndex.get(pb) ?? 0) || a.l - b.l;
+    });
   const rows: Cell[][] = [t.header, t.numbers];
   const profileRows = new Map<number, number>();
   const sumRight = (row: number, fmt: Format): Cell => ({ v: null, f: f.fn('SUM', f.range(row, t.first, row, t.first + H - 1)), fmt });

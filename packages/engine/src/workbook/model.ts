@@ -241,7 +241,12 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
   const describeRun = (k: number, plan: LedgerPlan) => {
     // What the scenario sets as text: shown, not inputs (the file cannot re-plan a run).
     const setting = (label: string, v: string) =>
-      setAssumption(k, `${label} (set in the scenario)`, { v, fmt: 'text', setting: true, note: 'Set in the scenario file; changing it here changes nothing.' });
+      setAssumption(k, `${label} (set in the scenario)`, {
+        v,
+        fmt: 'text',
+        setting: true,
+        note: 'Set in the scenario file; changing it here changes nothing.',
+      });
     setting('Plan catalog', plan.plan.catalog);
     setting('Subscription tier', plan.plan.subscription ?? '(none)');
     setting('Billing', plan.plan.billing);

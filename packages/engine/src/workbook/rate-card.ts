@@ -40,8 +40,7 @@ function leaves(params: Params): { path: string[]; value: number }[] {
 
 /** The card with every parameter number changed by `change` (to test how a price depends on its parameter). */
 function perturbed(card: RateCard, change: (x: number) => number): RateCard {
-  const map = (node: Parameter): Parameter =>
-    typeof node === 'number' ? change(node) : Object.fromEntries(Object.entries(node).map(([k, v]) => [k, map(v)]));
+  const map = (node: Parameter): Parameter => (typeof node === 'number' ? change(node) : Object.fromEntries(Object.entries(node).map(([k, v]) => [k, map(v)])));
   return { ...card, parameters: Object.fromEntries(Object.entries(card.parameters ?? {}).map(([k, v]) => [k, map(v)])) };
 }
 
@@ -123,7 +122,11 @@ export async function rateCardSheet(rules: RuleSet, uses: readonly VersionUse[],
         leaf.set(key, rows.length);
         rows.push([...head(), val(label, 'text'), { v: value, fmt: 'number', input: true, validation: PARAMETER_VALIDATION }]);
       } else {
-        rows.push([...head(), val(label, 'text'), { v: value, fmt: 'number', note: 'No price below is a formula of this parameter: changing it here changes nothing.' }]);
+        rows.push([
+          ...head(),
+          val(label, 'text'),
+          { v: value, fmt: 'number', note: 'No price below is a formula of this parameter: changing it here changes nothing.' },
+        ]);
       }
     }
     for (const { request, credits, via } of prices) {
