@@ -258,7 +258,7 @@ export function demandSheet(
         const k = moves.indexOf(s.migration);
         return k === 0 ? movedUpTo(0, i) : f.sub(movedUpTo(k, i), movedUpTo(k - 1, i));
       };
-      const request = s.request as Readonly<Record<string, string | number>>;
+      const request = s.request;
       const cpuAt = (i: number): Cell => {
         const card = cardFor(pool, i);
         const cell = card ? rate.cellFor(card.id, card.version, request) : undefined;
