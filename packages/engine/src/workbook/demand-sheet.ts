@@ -284,7 +284,8 @@ export function demandSheet(
         { v: null },
         ...Array.from({ length: H }, (_, i): Cell => ({ v: null, f: countAt(i), fmt: 'integer' })),
       ]);
-      rows.push([...label('Credits per unit', s, cards), { v: null }, { v: null }, ...Array.from({ length: H }, (_, i) => cpuAt(i))]);
+      const perUnit = Array.from({ length: H }, (_, i) => cpuAt(i));
+      rows.push([...label('Credits per unit', s, cards), { v: null }, { v: null }, ...perUnit]);
       rows.push([
         ...label('Credits', s, cards),
         sumRight(credits, 'credits'),
@@ -297,11 +298,12 @@ export function demandSheet(
         ...secondsLabel,
         sumRight(seconds, 'number'),
         { v: null },
-        ...Array.from({ length: H }, (_, i): Cell => ({
-          v: null,
-          f: f.mul(f.ref(count, t.col(i)), f.fixed(seconds, DEMAND.perUnit, { col: true })),
-          fmt: 'number',
-        })),
+        // Demand the card in force cannot price is no demand to the engine: no seconds either.
+        ...perUnit.map((c, i): Cell =>
+          c.note === NOT_PRICED
+            ? { v: 0, fmt: 'number', note: NOT_PRICED }
+            : { v: null, f: f.mul(f.ref(count, t.col(i)), f.fixed(seconds, DEMAND.perUnit, { col: true })), fmt: 'number' },
+        ),
       ]);
     }
   }
