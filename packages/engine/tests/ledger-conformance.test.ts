@@ -2,14 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildModel, forecast, loadFiles, modelMismatches, recalculate, type Scenario } from '@creditbook/engine';
+import { books, buildModel, forecast, loadFiles, modelMismatches, recalculate, revenueMismatches, type Scenario } from '@creditbook/engine';
 import { expectInvariants } from './support/invariants.ts';
 
 /**
  * The ledger conformance suite: each file under tests/cases/ledger/ is one small hand-computed
  * ledger (the arithmetic in its comments): rule files (shared ones from _base/ and its own), a
  * scenario, the run, and the expected periods, lots, totals and problems. Every case is checked
- * twice: through `forecast`, and through the workbook model recomputed by the engine's graph.
+ * twice: through `forecast`, and through the workbook model recomputed by the engine's graph (its Ledger,
+ * Lots and Summary against the forecast, its Revenue sheet against the run's books).
  */
 interface Case {
   name: string;
@@ -35,13 +36,6 @@ const dir = path.join(root, 'ledger');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
-// Cases of ledger policies the workbook does not write as formulas yet (overdraft, a threshold checked at
-// the period start): checked through `forecast`, and the workbook refuses them (W_POLICY) rather than show other figures.
-const forecastOnlyDir = path.join(root, 'ledger-policies');
-const forecastOnly = readdirSync(forecastOnlyDir)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort();
-
 const HEADER = `kind: Scenario
 id: case
 version: 1
@@ -64,10 +58,9 @@ describe('ledger conformance', () => {
     expect(files.length).toBeGreaterThanOrEqual(30);
   });
 
-  const cases = [...files.map((file) => ({ file, dir, workbook: true })), ...forecastOnly.map((file) => ({ file, dir: forecastOnlyDir, workbook: false }))];
-  for (const { file, dir, workbook } of cases) {
+  for (const file of files) {
     const c = parse(readFileSync(path.join(dir, file), 'utf8')) as Case;
-    it(`${file}: ${c.name}${workbook ? '' : ' (forecast)'}`, async () => {
+    it(`${file}: ${c.name}`, async () => {
       const loaded = await loadFiles([
         ...(c.base ?? []).map((b) => ({ path: `_base/${b}`, text: readFileSync(path.join(root, '_base', b), 'utf8') })),
         ...Object.entries(c.files ?? {}).map(([p, text]) => ({ path: p, text })),
@@ -94,20 +87,14 @@ describe('ledger conformance', () => {
       if (r.periods.length > 0) expectInvariants(r);
 
       // The same run through the workbook model, every formula recomputed from empty by the engine's graph.
-      if (!workbook) {
-        const refused = await buildModel(loaded.rules, scenario, [c.variant ?? 'base']).then(
-          () => undefined,
-          (e: unknown) => (e as { diagnostics?: { code: string }[] }).diagnostics?.[0]?.code,
-        );
-        expect(refused, 'the workbook refuses a policy it does not write').toBe('W_POLICY');
-      }
-      if (workbook && r.periods.length > 0) {
+      if (r.periods.length > 0) {
         const wb = await buildModel(loaded.rules, scenario, [c.variant ?? 'base']);
         for (const s of wb.sheets) for (const row of s.rows) for (const cell of row) if (cell.f) cell.v = null;
         expect(recalculate(wb).cycles).toEqual([]);
         const bySheet = new Map(wb.sheets.map((s) => [s.name, s]));
         const read = (sheet: string, row: number, col: number) => bySheet.get(sheet)?.rows[row]?.[col]?.v ?? null;
         expect(modelMismatches(read, [...bySheet.keys()], [r]), 'the recomputed workbook').toEqual([]);
+        expect(revenueMismatches(read, [...bySheet.keys()], [books(loaded.rules, r)]), 'the recomputed Revenue sheet').toEqual([]);
       }
     });
   }

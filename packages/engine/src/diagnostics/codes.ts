@@ -53,7 +53,6 @@ export const MESSAGES = {
   C_PART: 'partial portfolio results do not merge: {detail}',
   W_CYCLE: 'reference cycle: {detail}',
   W_REF: 'reference to a missing cell: {detail}',
-  W_POLICY: 'the workbook does not write this ledger policy as formulas yet: {detail}',
   T_CONFLICT: 'stale base version: {detail}',
   T_IMMUTABLE: 'published versions never change: {detail}',
   T_BAD_ID: 'not a valid document id: {detail}',

@@ -253,7 +253,7 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     maxPacks: top?.maxPacks ?? Infinity,
     spendLimit: spendLimit ? spendLimit.times(unit).toNumber() : Infinity,
     month,
-    overdraft: Float64Array.from(plan.overdraft),
+    overdraft: Float64Array.from(plan.overdraft, (q) => q.value),
     basisCents,
     basisCredits,
     basisPrice,

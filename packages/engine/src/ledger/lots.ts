@@ -414,7 +414,11 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
         spendLimit: pu.monthly_spend_limit === undefined ? undefined : money(pu.monthly_spend_limit),
       }
     : undefined;
-  const overdraft = policies.map((pol) => pol.overdraft?.limit ?? 0);
+  const overdraft = policies.map((pol): Quantity => {
+    const limit = pol.overdraft?.limit ?? 0;
+    if (limit === 0) return { value: 0 };
+    return qty(input('overdraft', 'Overdraft limit per pool (credits)', limit, 'credits', ['overdraft', 'limit'], pol.version, policyVersions > 1));
+  });
   return {
     run: ctx.run,
     eff,

@@ -135,8 +135,8 @@ export interface LedgerPlan {
   readonly autoTopUp: Quantity | undefined;
   /** When auto top-ups buy and their caps (when the policy is `auto`). */
   readonly topUp: TopUpPolicy | undefined;
-  /** Per period, the credits a pool may owe (the overdraft limit of the policy in force; 0: none). */
-  readonly overdraft: readonly number[];
+  /** Per period, the credits a pool may owe (the overdraft limit of the policy in force, an input; 0: none). */
+  readonly overdraft: readonly Quantity[];
   readonly problems: readonly Diagnostic[];
   readonly uses: ReadonlyMap<string, VersionUse>;
   readonly plan: { catalog: string; subscription: string | null; billing: 'monthly' | 'annual' };

@@ -27,6 +27,8 @@ export interface SimulatedLot {
   readonly draws: { period: number; credits: number }[] | undefined;
   /** Credits that rolled out of it into its rolled lot. */
   readonly rolledOver: number;
+  /** An auto top-up's packs bought at the check before the period's draws (a threshold checked at the period start). */
+  readonly packsAtStart: number;
 }
 
 /** One pool in one period. */
@@ -112,6 +114,8 @@ export interface LedgerInput {
 export interface LedgerHooks {
   readonly onDraw?: OnDraw;
   readonly onBlocked?: (pool: number, period: number) => void;
+  /** Each auto top-up purchase: the lot, the period, the packs, and whether it was the check before the draws. */
+  readonly onBuy?: (lot: number, period: number, packs: number, atStart: boolean) => void;
 }
 
 /** Expired value in cents, rounded half up: in floating point, unless the sum is too close to a half cent to round with certainty. */
@@ -156,7 +160,7 @@ function solverOf(cp: CompiledPlan): PackSolver {
 export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc: Float64Array, at: number, weight: number, hooks: LedgerHooks = {}): void {
   const H = cp.horizon;
   const P = cp.pools;
-  const { onDraw, onBlocked } = hooks;
+  const { onDraw, onBlocked, onBuy } = hooks;
   t.reset();
   let o = -1;
   let rank = cp.rank[0]!;
@@ -179,7 +183,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
     acc[r + FIELD.settled]! += weight * s;
   };
   /** Buys auto top-up packs in pool k and period i that give at least `want` credits, within the caps; returns the packs bought. */
-  const buy = (k: number, i: number, want: number, packsLeft: number, r: number): number => {
+  const buy = (k: number, i: number, want: number, packsLeft: number, r: number, atStart: boolean): number => {
     options.length = 0;
     credits.length = 0;
     prices.length = 0;
@@ -217,6 +221,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
       acc[r + FIELD.spend]! += weight * n * cp.paid[l]!;
       acc[r + FIELD.packs]! += weight * n;
       bought += n;
+      onBuy?.(l, i, n, atStart);
       settle(k, l, added, i, r);
     }
     return bought;
@@ -264,7 +269,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
       // A threshold checked before the period's draws.
       if (active && cp.autoOn && cp.checkStart) {
         const net = t.balance[k]! - t.debt[k]!;
-        if (net < cp.threshold) packsLeft -= buy(k, i, cp.target - net, packsLeft, r);
+        if (net < cp.threshold) packsLeft -= buy(k, i, cp.target - net, packsLeft, r, true);
       }
       // 2-3. Demand draws on the usable lots in burn order.
       let need = demand > 0 ? drawInOrder(t, k, demand, i, onDraw) : 0;
@@ -273,7 +278,8 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
         // The pool's position if the shortfall were owed too: what its lots held before the draws, less demand and debt.
         const net = t.balance[k]! - demand - t.debt[k]!;
         // With the threshold checked at the start, only a shortfall (or a debt) buys now, still up to the target.
-        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(k, i, cp.target - net, packsLeft, r) > 0 && need > 0) need = drawInOrder(t, k, need, i, onDraw);
+        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(k, i, cp.target - net, packsLeft, r, false) > 0 && need > 0)
+          need = drawInOrder(t, k, need, i, onDraw);
       }
       // 5. What is left is served on overdraft up to its limit; the rest is unmet.
       let overdrawn = 0;
@@ -332,7 +338,15 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
   const acc = new Float64Array(H * P * FIELDS);
   const draws: { period: number; credits: number }[][] | undefined = detail ? plan.lots.map(() => []) : undefined;
   const problems: Diagnostic[] = [];
+  const atStart = detail && cp.checkStart ? new Float64Array(cp.lots) : undefined;
   runLedger(cp, t, { demand: cp.demand, seconds: cp.seconds, stop: H }, acc, 0, 1, {
+    ...(atStart
+      ? {
+          onBuy: (l: number, _i: number, n: number, start: boolean) => {
+            if (start) atStart[l]! += n;
+          },
+        }
+      : {}),
     ...(draws
       ? {
           onDraw: (l: number, period: number, credits: number) => {
@@ -426,6 +440,7 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
         expired: t.expired[l]!,
         draws: draws![l],
         rolledOver: t.rolled[l]!,
+        packsAtStart: atStart?.[l] ?? 0,
       });
     });
   }

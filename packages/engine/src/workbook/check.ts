@@ -56,6 +56,9 @@ export function modelMismatches(read: ReadCell, sheets: readonly string[], runs:
       'consumed',
       'expired',
       'rolled_over',
+      'overdrawn',
+      'overdraft',
+      'settled',
       'closing',
       'unmet',
       'expiring_soon',
@@ -119,7 +122,8 @@ export function modelMismatches(read: ReadCell, sheets: readonly string[], runs:
       same('consumed', num(cell('Consumed')), l.consumed);
       same('expired', num(cell('Expired')), l.expired);
       same('remaining', num(cell('Remaining')), l.remaining);
-      const own = num(cell('Drawn when bought'));
+      // A lot gives in its grant period outside the period's draws too: an auto top-up when bought, and what repaid an overdraft.
+      const own = num(cell('Drawn when bought')) + num(cell('Repaid overdraft'));
       periods.forEach((p) => {
         const want = l.draws.filter((d) => d.period === p).reduce((a, d) => a + d.credits, 0);
         const got = num(cell(p)) + (p === l.granted_period ? own : 0);

@@ -60,8 +60,8 @@ export function checksSheet(name: string, runs: readonly CheckedRun[]): Sheet {
           (i) =>
             block
               ? f.sub(
-                  L('closing', i),
-                  // What expires leaves; what rolls over stays (in a rolled lot granted next period).
+                  // Less what is owed on overdraft; what expires leaves; what rolls over stays (in a rolled lot granted next period).
+                  f.add(L('closing', i), L('overdraft', i)),
                   f.add(
                     f.sub(
                       f.fn('SUM', lotRange(run.lotsLayout.left + i, false)),

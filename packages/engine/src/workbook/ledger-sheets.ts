@@ -1,8 +1,7 @@
-import { CreditbookError, diagnostic } from '../diagnostics/index.ts';
 import type { Calendar } from '../ledger/calendar.ts';
 import { simulate } from '../ledger/simulate.ts';
 import type { BurnKey } from '../rules/types.ts';
-import type { LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
+import type { AutoTopUp, LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
 import type { DemandSheet } from './demand-sheet.ts';
 import { colLetters, f } from './formula.ts';
 import { FIRST_LINE_ROW, timeline } from './timeline.ts';
@@ -34,15 +33,21 @@ export const LEDGER_LINES: readonly LedgerLine[] = [
   { key: 'opening', label: 'Opening balance', unit: 'credits', fmt: 'credits', total: 'first' },
   { key: 'granted', label: 'Granted', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'purchased', label: 'Purchased', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'settled', label: 'Overdraft repaid', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'owed', label: 'Owed before top-ups', unit: 'credits', fmt: 'credits', total: 'none' },
+  { key: 'held', label: 'Held before top-ups', unit: 'credits', fmt: 'credits', total: 'none' },
+  { key: 'start_packs', label: 'Packs bought at start', unit: 'packs', fmt: 'integer', total: 'sum' },
   { key: 'demand', label: 'Demand', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'drawn', label: 'Drawn from lots', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'shortfall', label: 'Shortfall', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'packs', label: 'Packs bought', unit: 'packs', fmt: 'integer', total: 'sum' },
   { key: 'auto_draw', label: 'Drawn from new packs', unit: 'credits', fmt: 'credits', total: 'sum' },
+  { key: 'overdrawn', label: 'Served on overdraft', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'consumed', label: 'Consumed', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'expired', label: 'Expired', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'rolled_over', label: 'Rolled over', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'closing', label: 'Closing balance', unit: 'credits', fmt: 'credits', total: 'last' },
+  { key: 'overdraft', label: 'Owed on overdraft', unit: 'credits', fmt: 'credits', total: 'last' },
   { key: 'unmet', label: 'Unmet demand', unit: 'credits', fmt: 'credits', total: 'sum' },
   { key: 'billed', label: 'Plan billed', unit: 'money', fmt: 'money', total: 'sum' },
   { key: 'spend', label: 'Spend', unit: 'money', fmt: 'money', total: 'sum' },
@@ -76,13 +81,15 @@ export interface RunSheets {
 /** Where a lot's cells are in the Lots sheet (0-based): its row, and the columns of its attributes and periods. */
 export interface LotsLayout {
   row: ReadonlyMap<PlannedLot, number>;
-  /** Granted # and last valid # (1-based period numbers), amount, price, what it gave when bought, consumed. */
-  cols: { g: number; lv: number; amount: number; price: number; own: number; consumed: number; rolled: number };
+  /** Granted # and last valid # (1-based period numbers), amount, price, what it gave when bought, repaid on overdraft, consumed. */
+  cols: { g: number; lv: number; amount: number; price: number; own: number; settle: number; consumed: number; rolled: number };
   /** Column of what a lot gives in period 0 (period i is `draw + i`), and of what it has left after the draws of period 0. */
   draw: number;
   left: number;
   /** Each pool's first and last lot row. */
   blocks: ReadonlyMap<string, readonly [number, number]>;
+  /** The plan has an overdraft: lots repay it when created (their Repaid overdraft column). */
+  overdraft: boolean;
 }
 
 /** A lot's name in the Lots sheet: what creates it and when (`auto topup-330 2025-11`). */
@@ -120,12 +127,9 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const { cal } = plan;
   const H = cal.horizon;
   const pools = plan.pools;
-  // Policies the sheets do not write: a workbook of them would show figures the engine does not compute, so none is written.
-  const unwritten = [
-    ...(plan.overdraft.some((x) => x > 0) ? ["an overdraft (the validity policy's overdraft)"] : []),
-    ...(plan.topUp?.checkStart ? ['a top-up threshold checked at the period start (purchases.check: period_start)'] : []),
-  ];
-  if (unwritten.length > 0) throw new CreditbookError([diagnostic({ code: 'W_POLICY', detail: `run ${plan.run}: ${unwritten.join('; ')}` })]);
+  // An overdraft (a limit in some period) and a threshold checked before the draws add their cells only when the plan has them.
+  const hasOverdraft = plan.overdraft.some((q) => q.input !== undefined);
+  const checkStart = plan.topUp?.checkStart === true;
 
   // ---- Lots: layout. One rank column per burn order in force during the run.
   const orders: (readonly BurnKey[])[] = [];
@@ -155,7 +159,12 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const PRICE = AMOUNT + 1;
   const PACKS = PRICE + 1; // an auto top-up's packs
   const BOUGHT = PACKS + 1; // and their credits (0 for other lots): read by the Ledger without a cycle through rolled lots
-  const AVAIL = BOUGHT + 1; // credits a lot can give in period t (left from before, while valid)
+  const START_PACKS = BOUGHT + 1; // of those, the packs bought at the check before the period's draws
+  const START = START_PACKS + 1; // and their credits
+  const SETTLE = START + 1; // credits of the lot that repaid what the pool owed on overdraft when it was created
+  const GIVE = SETTLE + 1; // an auto top-up's credits bought after the draws, less what they repaid
+  const NEW = GIVE + 1; // credits a lot holds when created, but an auto top-up's: read by the Ledger without a cycle through the period's purchases
+  const AVAIL = NEW + 1; // credits a lot can give in period t (left from before, while valid)
   const DRAW = AVAIL + H; // credits it gives in t
   const OWN = DRAW + H; // an auto top-up's draw in the period it is bought
   const CONSUMED = OWN + 1;
@@ -189,6 +198,11 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     { key: 'price', title: 'Price', fmt: 'money', width: 12 },
     { key: 'packs', title: 'Packs', fmt: 'integer', width: 8 },
     { key: 'bought', title: 'Credits bought', fmt: 'credits', width: 12 },
+    { key: 'start_packs', title: 'Packs at start', fmt: 'integer', width: 8 },
+    { key: 'start', title: 'Bought at start', fmt: 'credits', width: 12 },
+    { key: 'settle', title: 'Repaid overdraft', fmt: 'credits', width: 12 },
+    { key: 'give', title: 'Can give when bought', fmt: 'credits', width: 12 },
+    { key: 'new', title: 'Held when created', fmt: 'credits', width: 12 },
     ...Array.from({ length: H }, (_, i) => ({ key: `avail${i}`, title: `Can give ${cal.label(i)}`, fmt: 'credits' as const, width: 11 })),
     ...Array.from({ length: H }, (_, i) => ({ key: `d${i}`, title: cal.label(i), fmt: 'credits' as const, width: 10 })),
     { key: 'own', title: 'Drawn when bought', fmt: 'credits', width: 12 },
@@ -204,13 +218,17 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const blocks = new Map<string, [number, number]>();
   // Per pool and period, the last row of a lot granted by then: later lots can give nothing yet.
   const grantedBy = new Map<string, number[]>();
+  // Per pool and period, the first row of a lot granted in it that repays an overdraft (not rolled, not an auto top-up).
+  const repaying = new Map<string, number>();
   for (const pool of pools) {
     const start = lotRows.length;
     const last = new Array<number>(H).fill(start - 1);
     for (const l of plan.lots) {
       if (l.pool !== pool) continue;
-      rowOf.set(l, lotRows.length);
-      for (let i = l.granted; i < H; i++) last[i] = lotRows.length;
+      const r = lotRows.length;
+      rowOf.set(l, r);
+      for (let i = l.granted; i < H; i++) last[i] = r;
+      if (!l.auto && !l.rollover && !repaying.has(`${pool}|${l.granted}`)) repaying.set(`${pool}|${l.granted}`, r);
       lotRows.push([]);
     }
     if (lotRows.length > start) blocks.set(pool, [start, lotRows.length - 1]);
@@ -258,9 +276,10 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     offered.set(k, [...(offered.get(k) ?? []), l]);
   }
   const several = [...offered.values()].some((ls) => ls.length > 1);
-  const enginePacks = new Map<PlannedLot, number>();
+  const enginePacks = new Map<PlannedLot, { packs: number; atStart: number }>();
   if (several) {
-    for (const sl of simulate(plan).lots) if (sl.planned.auto) enginePacks.set(sl.planned, sl.amount / sl.planned.auto.credits.value);
+    for (const sl of simulate(plan).lots)
+      if (sl.planned.auto) enginePacks.set(sl.planned, { packs: sl.amount / sl.planned.auto.credits.value, atStart: sl.packsAtStart });
   }
   const topUp = plan.topUp;
   const plainShortfall = !topUp || (topUp.trigger === 'shortfall' && topUp.maxPacks === undefined && topUp.spendLimit === undefined);
@@ -353,29 +372,77 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
             : calc(amountOf(l.price, input), 'money'),
     );
     const options = auto ? offered.get(`${l.pool}|${g}`)! : [];
+    const engine = enginePacks.get(l);
     cells.push(
       !auto
         ? val(null)
         : options.length > 1
           ? {
-              v: enginePacks.get(l) ?? 0,
+              v: engine?.packs ?? 0,
               fmt: 'integer',
               note: 'Packs of the cheapest combination of the packs offered, chosen by the engine (a value: no formula searches combinations).',
             }
           : calc(lref(l.pool, g, 'packs'), 'integer'),
     );
-    cells.push(auto ? calc(f.mul(own(PACKS), quantity(auto.credits, input)), 'credits') : ZERO_CREDITS);
-    const from = auto ? g + 1 : g;
+    const packCredits = auto ? quantity(auto.credits, input) : undefined;
+    cells.push(auto ? calc(f.mul(own(PACKS), packCredits!), 'credits') : ZERO_CREDITS);
+    // Bought at the check before the draws: the period's packs at start (one pack) or the engine's (several).
+    if (!auto || !checkStart) cells.push(val(null), ZERO_CREDITS);
+    else {
+      cells.push(
+        options.length > 1
+          ? { v: engine?.atStart ?? 0, fmt: 'integer', note: 'Of the packs, those bought at the check before the draws (chosen by the engine, a value).' }
+          : calc(lref(l.pool, g, 'start_packs'), 'integer'),
+        calc(f.mul(own(START_PACKS), packCredits!), 'credits'),
+      );
+    }
+    // Repaid overdraft: what the pool owed before it, less what the lots created before it in the period repaid (in creation order;
+    // an auto top-up's packs bought at the start repay first, those bought after the draws next).
+    const zero = num(0);
+    const repay = (credits: Formula, owed: Formula, before: Formula | undefined) =>
+      f.fn('MAX', zero, f.fn('MIN', credits, before ? f.sub(owed, before) : owed));
+    let atStartRepaid: Formula | undefined;
+    let laterRepaid: Formula | undefined;
+    let settle: Formula | undefined;
+    const optionRows = options.map((x) => rowOf.get(x)!);
+    const o0 = Math.min(...optionRows);
+    const o1 = Math.max(...optionRows);
+    const sumOptions = (c: number, to: number) => f.fn('SUM', f.range(o0, c, to, c));
+    if (hasOverdraft && auto) {
+      const owed = lref(l.pool, g, 'owed');
+      if (checkStart) atStartRepaid = repay(own(START), owed, r > o0 ? sumOptions(START, r - 1) : undefined);
+      let before: Formula | undefined = checkStart ? sumOptions(START, o1) : undefined;
+      if (r > o0) {
+        const earlier = checkStart ? f.sub(sumOptions(BOUGHT, r - 1), sumOptions(START, r - 1)) : sumOptions(BOUGHT, r - 1);
+        before = before ? f.add(before, earlier) : earlier;
+      }
+      laterRepaid = repay(checkStart ? f.sub(own(BOUGHT), own(START)) : own(BOUGHT), owed, before);
+      settle = atStartRepaid ? f.add(atStartRepaid, laterRepaid) : laterRepaid;
+    } else if (hasOverdraft && !l.rollover && g > 0) {
+      const first = repaying.get(`${l.pool}|${g}`)!;
+      settle = repay(own(AMOUNT), lref(l.pool, g - 1, 'overdraft'), r > first ? f.fn('SUM', f.range(first, AMOUNT, r - 1, AMOUNT)) : undefined);
+    }
+    cells.push(settle ? calc(settle, 'credits') : ZERO_CREDITS);
+    // Can give when bought: the credits bought after the draws, less what they repaid.
+    if (auto) {
+      let give: Formula = checkStart ? f.sub(own(BOUGHT), own(START)) : own(BOUGHT);
+      if (laterRepaid) give = f.sub(give, laterRepaid);
+      cells.push(calc(give, 'credits'));
+    } else cells.push(ZERO_CREDITS);
+    cells.push(auto ? ZERO_CREDITS : calc(own(AMOUNT), 'credits'));
+    // An auto top-up gives in its period's draws only when bought at the start.
+    const from = auto && !checkStart ? g + 1 : g;
     const lv = own(C.lv);
     const validAt = (i: number) => f.cmp('<=', num(i + 1), lv);
     const ranks = orders.map((_, k) => ({ cell: own(C.rank + k), below: f.cat(LESS, own(C.rank + k)) }));
     const avail = Array.from({ length: H }, (_, i) => (i < from ? undefined : own(AVAIL + i)));
-    const zero = num(0);
-    // Can give in t: its amount in the grant period, then what was left after t − 1, while t is within its validity.
+    // Can give in t: its amount in the grant period (less what it repaid), then what was left after t − 1, while t is within its validity.
     for (let i = 0; i < H; i++) {
       if (i < from) cells.push(ZERO_CREDITS);
-      else if (i === g) cells.push(calc(f.fn('IF', validAt(i), own(AMOUNT), zero), 'credits'));
-      else cells.push(calc(f.fn('IF', validAt(i), own(LEFT + i - 1), zero), 'credits'));
+      else if (i === g) {
+        const first = auto ? (atStartRepaid ? f.sub(own(START), atStartRepaid) : own(START)) : settle ? f.sub(own(AMOUNT), own(SETTLE)) : own(AMOUNT);
+        cells.push(calc(f.fn('IF', validAt(i), first, zero), 'credits'));
+      } else cells.push(calc(f.fn('IF', validAt(i), own(LEFT + i - 1), zero), 'credits'));
     }
     // Gives in t: the smaller of what it can give and what demand needs after the lots ranked before it.
     for (let i = 0; i < H; i++) {
@@ -391,25 +458,21 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     else if (options.length === 1) cells.push(calc(lref(l.pool, g, 'auto_draw'), 'credits'));
     else {
       // Of the period's draw on new packs, what is left after the packs ranked before this one.
-      const rows = options.map((x) => rowOf.get(x)!);
       const o = orderAt[g]!;
-      const before = f.fn(
-        'SUMIFS',
-        f.range(Math.min(...rows), AMOUNT, Math.max(...rows), AMOUNT),
-        f.range(Math.min(...rows), C.rank + o, Math.max(...rows), C.rank + o),
-        f.cat(LESS, own(C.rank + o)),
-      );
-      cells.push(calc(f.fn('MIN', own(AMOUNT), f.fn('MAX', f.num(0), f.sub(lref(l.pool, g, 'auto_draw'), before))), 'credits'));
+      const before = f.fn('SUMIFS', f.range(o0, GIVE, o1, GIVE), f.range(o0, C.rank + o, o1, C.rank + o), f.cat(LESS, own(C.rank + o)));
+      cells.push(calc(f.fn('MIN', own(GIVE), f.fn('MAX', f.num(0), f.sub(lref(l.pool, g, 'auto_draw'), before))), 'credits'));
     }
-    cells.push(calc(f.add(f.fn('SUM', f.range(r, DRAW, r, DRAW + H - 1)), own(OWN)), 'credits'));
+    const drawn = f.add(f.fn('SUM', f.range(r, DRAW, r, DRAW + H - 1)), own(OWN));
+    cells.push(calc(settle ? f.add(drawn, own(SETTLE)) : drawn, 'credits'));
     cells.push(calc(f.fn('IF', f.cmp('<=', own(C.lv), f.num(H)), f.sub(f.sub(own(AMOUNT), own(CONSUMED)), own(ROLLED)), f.num(0)), 'credits'));
     const next = successor.get(l);
     cells.push(next ? calc(f.ref(rowOf.get(next)!, AMOUNT), 'credits') : ZERO_CREDITS);
     cells.push(calc(f.sub(f.sub(f.sub(own(AMOUNT), own(CONSUMED)), own(EXPIRED)), own(ROLLED)), 'credits'));
     cells.push(calc(f.fn('IF', f.cmp('=', own(AMOUNT), f.num(0)), f.num(0), f.div(f.mul(own(EXPIRED), own(PRICE)), own(AMOUNT))), 'money'));
+    // Left after t: what it could give less what it gave (an auto top-up adds, in its period, what it can give when bought less its draw then).
     for (let i = 0; i < H; i++) {
       if (i < g) cells.push(ZERO_CREDITS);
-      else if (i === g && auto) cells.push(calc(f.sub(own(AMOUNT), own(OWN)), 'credits'));
+      else if (i === g && auto) cells.push(calc(f.sub(checkStart ? f.add(f.sub(avail[i]!, own(DRAW + i)), own(GIVE)) : own(GIVE), own(OWN)), 'credits'));
       else cells.push(calc(f.sub(avail[i]!, own(DRAW + i)), 'credits'));
     }
     lotRows[r] = cells;
@@ -425,6 +488,59 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     // A Lots column of the pool's block, fixed (a lot's attribute), or the one of period i (it moves right).
     const lots = (c: number) => f.fixedRange(block![0], c, block![1], c, { row: true, col: true }, names.lots);
     const lotsAt = (c: number, i: number) => f.fixedRange(block![0], c + i, block![1], c + i, { row: true }, names.lots);
+    /** A line's cell in the previous period (for period 1, the blank gap column: 0). */
+    const before = (key: string, i: number) => f.ref(ledgerRow(k, key), ledgerT.col(i) - 1);
+    const onePack = (i: number) => {
+      const options = offered.get(`${pool}|${i}`) ?? [];
+      return options.length === 1 ? options[0]!.auto! : undefined;
+    };
+    /** Credits the period's auto top-ups bought (several packs: the Lots' values; one pack: its packs × credits). */
+    const bought = (i: number) => {
+      const auto = onePack(i);
+      return auto ? f.mul(at('packs', i), quantity(auto.credits, input)) : f.fn('SUMIFS', lots(BOUGHT), lots(C.g), ledgerT.period(i));
+    };
+    const boughtAtStart = (i: number) => {
+      const auto = onePack(i);
+      return auto ? f.mul(at('start_packs', i), quantity(auto.credits, input)) : f.fn('SUMIFS', lots(START), lots(C.g), ledgerT.period(i));
+    };
+    /**
+     * Packs one auto top-up buys: below the threshold (0 for a shortfall, and after the draws when the threshold is checked at
+     * the start), enough to reach the target, within the most packs per period and what the monthly limit leaves. The position
+     * is what the lots hold less what the pool owes, and, after the draws, less the demand plus what was bought at the start.
+     */
+    const topUpPacks = (i: number, auto: AutoTopUp, atStart: boolean): Formula => {
+      if (!auto.eligible || !plan.autoTopUp) return f.num(0);
+      const on = f.cmp('=', quantity(plan.autoTopUp, input), f.num(1));
+      const credits = quantity(auto.credits, input);
+      if (plainShortfall) {
+        const need = hasOverdraft ? f.add(at('shortfall', i), at('owed', i)) : at('shortfall', i);
+        return f.fn('IF', f.fn('AND', on, f.cmp('>', need, f.num(0))), f.fn('ROUNDUP', f.div(need, credits), f.num(0)), f.num(0));
+      }
+      const ins = topUp.inputs;
+      let position: Formula = at('held', i);
+      if (hasOverdraft) position = f.sub(position, at('owed', i));
+      const startPacks = checkStart && !atStart ? at('start_packs', i) : undefined;
+      if (!atStart) {
+        position = f.sub(position, at('demand', i));
+        if (startPacks) position = f.add(position, f.mul(startPacks, credits));
+      }
+      const threshold = checkStart && !atStart ? f.num(0) : ins.threshold ? input(ins.threshold) : f.num(0);
+      const target = ins.target ? input(ins.target) : f.num(0);
+      const caps: Formula[] = [f.fn('ROUNDUP', f.div(f.sub(target, position), credits), f.num(0))];
+      if (ins.maxPacks) caps.push(startPacks ? f.sub(input(ins.maxPacks), startPacks) : input(ins.maxPacks));
+      const price = amountOf(auto.price, input);
+      if (ins.spendLimit) {
+        // Spent on auto top-ups earlier in the calendar month: its earlier periods' packs at the pack's price (and this period's at the start).
+        let m = i;
+        while (m > 0 && cal.label(m - 1).slice(0, 7) === cal.label(i).slice(0, 7)) m--;
+        const earlier = m < i ? f.fn('SUM', f.range(ledgerRow(k, 'packs'), ledgerT.col(m), ledgerRow(k, 'packs'), ledgerT.col(i - 1))) : undefined;
+        const packs = earlier && startPacks ? f.add(earlier, startPacks) : (earlier ?? startPacks);
+        const left = packs ? f.sub(input(ins.spendLimit), f.mul(packs, price)) : input(ins.spendLimit);
+        caps.push(f.fn('ROUNDDOWN', f.div(left, price), f.num(0)));
+      }
+      const bought = f.fn('IF', f.fn('AND', on, f.cmp('<', position, threshold)), f.fn('MAX', f.num(0), f.fn('MIN', ...caps)), f.num(0));
+      return startPacks ? f.add(startPacks, bought) : bought;
+    };
     const formulas: Record<string, (i: number) => Formula> = {
       opening: (i) => f.ref(ledgerRow(k, 'closing'), ledgerT.col(i) - 1),
       // Rolled lots are not granted: their credits were held before.
@@ -434,47 +550,57 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       demand: (i) => demand.total('Credits', poolCell('demand'), i),
       drawn: (i) => (block ? f.fn('SUM', lotsAt(DRAW, i)) : f.num(0)),
       shortfall: (i) => f.sub(at('demand', i), at('drawn', i)),
+      // What the pool owes before its auto top-ups: the opening debt less what the period's new lots repaid (all they hold, up to it).
+      // Period 1's "previous column" is the blank gap: nothing owed (MAX, not MIN: MIN would skip the blank).
+      owed: (i) => {
+        if (!hasOverdraft || !block) return f.num(0);
+        return f.fn('MAX', f.num(0), f.sub(before('overdraft', i), f.fn('SUMIFS', lots(NEW), lots(C.g), ledgerT.period(i), lots(C.from), f.num(0))));
+      },
+      // What the lots hold before the period's auto top-ups and draws (after repaying an overdraft). With a check at the period
+      // start, the packs bought then can give in the draws: the lots held before are those left after t − 1 and still valid, and the new ones.
+      held: (i) => {
+        if (!block) return f.num(0);
+        if (!checkStart) return f.fn('SUM', lotsAt(AVAIL, i));
+        let x: Formula = f.fn('SUMIFS', lots(NEW), lots(C.g), ledgerT.period(i));
+        if (i > 0) x = f.add(f.fn('SUMIFS', lotsAt(LEFT, i - 1), lots(C.lv), f.cat(f.str('>='), ledgerT.period(i))), x);
+        return hasOverdraft ? f.sub(x, f.sub(before('overdraft', i), at('owed', i))) : x;
+      },
+      start_packs: (i) => {
+        const options = offered.get(`${pool}|${i}`) ?? [];
+        if (!checkStart || options.length === 0) return f.num(0);
+        return options.length > 1 ? f.fn('SUMIFS', lots(START_PACKS), lots(C.g), ledgerT.period(i)) : topUpPacks(i, options[0]!.auto!, true);
+      },
       packs: (i) => {
         const options = offered.get(`${pool}|${i}`) ?? [];
         // Only auto top-ups have packs: the period's (one formula, filled right).
         if (options.length > 1) return f.fn('SUMIFS', lots(PACKS), lots(C.g), ledgerT.period(i));
         const auto = options[0]?.auto;
-        if (!auto || !auto.eligible || !plan.autoTopUp) return f.num(0);
-        const on = f.cmp('=', quantity(plan.autoTopUp, input), f.num(1));
-        if (plainShortfall) {
-          return f.fn(
-            'IF',
-            f.fn('AND', on, f.cmp('>', at('shortfall', i), f.num(0))),
-            f.fn('ROUNDUP', f.div(at('shortfall', i), quantity(auto.credits, input)), f.num(0)),
-            f.num(0),
-          );
-        }
-        // What the lots held before the draws, less the demand: below the threshold, buy packs up to the target, within the caps.
-        const position = f.sub(block ? f.fn('SUM', lotsAt(AVAIL, i)) : f.num(0), at('demand', i));
-        const ins = topUp.inputs;
-        const threshold = ins.threshold ? input(ins.threshold) : f.num(0);
-        const target = ins.target ? input(ins.target) : f.num(0);
-        const caps: Formula[] = [f.fn('ROUNDUP', f.div(f.sub(target, position), quantity(auto.credits, input)), f.num(0))];
-        if (ins.maxPacks) caps.push(input(ins.maxPacks));
-        if (ins.spendLimit) {
-          // Spent on auto top-ups earlier in the calendar month: its earlier periods' packs at the pack's price.
-          let m = i;
-          while (m > 0 && cal.label(m - 1).slice(0, 7) === cal.label(i).slice(0, 7)) m--;
-          const spent =
-            m < i
-              ? f.mul(f.fn('SUM', f.range(ledgerRow(k, 'packs'), ledgerT.col(m), ledgerRow(k, 'packs'), ledgerT.col(i - 1))), amountOf(auto.price, input))
-              : f.num(0);
-          caps.push(f.fn('ROUNDDOWN', f.div(f.sub(input(ins.spendLimit), spent), amountOf(auto.price, input)), f.num(0)));
-        }
-        return f.fn('IF', f.fn('AND', on, f.cmp('<', position, threshold)), f.fn('MAX', f.num(0), f.fn('MIN', ...caps)), f.num(0));
+        return auto ? topUpPacks(i, auto, false) : f.num(0);
       },
+      // Repaid: by the period's new lots (what was owed less what is owed before top-ups), then by its packs.
+      settled: (i) => {
+        if (!hasOverdraft || !block) return f.num(0);
+        const byLots = f.sub(before('overdraft', i), at('owed', i));
+        return offered.has(`${pool}|${i}`) ? f.add(byLots, f.fn('MIN', bought(i), at('owed', i))) : byLots;
+      },
+      // The packs bought after the draws give what they did not repay (to the debt left after those bought at the start).
       auto_draw: (i) => {
-        const options = offered.get(`${pool}|${i}`) ?? [];
-        if (options.length > 1) return f.fn('MIN', f.fn('SUMIFS', lots(BOUGHT), lots(C.g), ledgerT.period(i)), at('shortfall', i));
-        const auto = options[0]?.auto;
-        return auto ? f.fn('MIN', f.mul(at('packs', i), quantity(auto.credits, input)), at('shortfall', i)) : f.num(0);
+        if (!offered.has(`${pool}|${i}`)) return f.num(0);
+        let give = checkStart ? f.sub(bought(i), boughtAtStart(i)) : bought(i);
+        if (hasOverdraft) {
+          const owedAfterStart = checkStart ? f.sub(at('owed', i), f.fn('MIN', boughtAtStart(i), at('owed', i))) : at('owed', i);
+          give = f.sub(give, f.fn('MIN', give, owedAfterStart));
+        }
+        return f.fn('MIN', give, at('shortfall', i));
       },
-      consumed: (i) => f.add(at('drawn', i), at('auto_draw', i)),
+      // Served on overdraft: what is still uncovered, up to the limit less what the pool still owes.
+      overdrawn: (i) => {
+        if (!hasOverdraft) return f.num(0);
+        const room = f.sub(quantity(plan.overdraft[i]!, input), f.sub(before('overdraft', i), at('settled', i)));
+        return f.fn('MAX', f.num(0), f.fn('MIN', f.sub(at('shortfall', i), at('auto_draw', i)), room));
+      },
+      overdraft: (i) => (hasOverdraft ? f.add(f.sub(before('overdraft', i), at('settled', i)), at('overdrawn', i)) : f.num(0)),
+      consumed: (i) => (hasOverdraft ? f.add(at('drawn', i), at('auto_draw', i), at('overdrawn', i)) : f.add(at('drawn', i), at('auto_draw', i))),
       expired: (i) => (block ? f.fn('SUMIFS', lots(EXPIRED), lots(C.lv), ledgerT.period(i)) : f.num(0)),
       rolled_over: (i) => (block ? f.fn('SUMIFS', lots(ROLLED), lots(C.lv), ledgerT.period(i)) : f.num(0)),
       closing: (i) => f.sub(f.sub(f.add(at('opening', i), at('granted', i), at('purchased', i)), at('consumed', i)), at('expired', i)),
@@ -561,10 +687,11 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   return {
     lotsLayout: {
       row: rowOf,
-      cols: { g: C.g, lv: C.lv, amount: AMOUNT, price: PRICE, own: OWN, consumed: CONSUMED, rolled: ROLLED },
+      cols: { g: C.g, lv: C.lv, amount: AMOUNT, price: PRICE, own: OWN, settle: SETTLE, consumed: CONSUMED, rolled: ROLLED },
       draw: DRAW,
       left: LEFT,
       blocks,
+      overdraft: hasOverdraft,
     },
     demand: demand.sheet,
     ledger: { name: names.ledger, columns: ledgerT.columns, rows: ledgerRows, frozen: 2, frozenColumns: LEDGER.unit + 1, highlights: ledgerHighlights },

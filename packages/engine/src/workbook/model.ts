@@ -34,7 +34,8 @@ function inputSource(key: string, plan: LedgerPlan, scenario: Scenario): string 
   const eff = plan.eff;
   if (/^(pack:|price_month:|price_year:|credits_per_month:|daily_free)/.test(key)) return `PlanCatalog ${eff.plan.catalog}`;
   if (key.startsWith('grant:') || key.startsWith('priority:grant:')) return eff.grants === (scenario.grants ?? eff.grants) ? 'grants' : `grants of ${plan.run}`;
-  if (key.startsWith('validity:') || key.startsWith('priority:') || key.startsWith('breakage|')) return `ValidityPolicy ${eff.rules.validity}`;
+  if (key.startsWith('validity:') || key.startsWith('priority:') || key.startsWith('breakage|') || key.startsWith('overdraft'))
+    return `ValidityPolicy ${eff.rules.validity}`;
   if (key === 'auto_topup' || key.startsWith('topup:') || key.startsWith('scheduled:'))
     return eff.purchases === (scenario.purchases ?? eff.purchases) ? 'purchases' : `purchases of ${plan.run}`;
   if (key.startsWith('demand:')) return 'demand';

@@ -311,13 +311,14 @@ export function revenueSheet(
           'money',
         ),
       ];
-      // Used to date: the previous column's, plus what the lot gives in the period (and, for an auto
-      // top-up, what it gave in the period it was bought).
+      // Used to date: the previous column's, plus what the lot gives in the period (and, in the period it
+      // was created, what an auto top-up gave when bought and what repaid an overdraft).
+      const atGrant = [...(l.auto ? [lotsCell(l, layout.cols.own)] : []), ...(layout.overdraft ? [lotsCell(l, layout.cols.settle)] : [])];
       rows[used] = [
         ...labels('Used to date', false),
         ...across((i) => {
           const draws = f.add(f.ref(used, t.col(i) - 1), ...chain.map((m) => f.ref(layout.row.get(m)!, layout.draw + i, lotsName)));
-          return l.auto ? f.add(draws, f.fn('IF', f.cmp('=', t.period(i), g), lotsCell(l, layout.cols.own), f.num(0))) : draws;
+          return atGrant.length > 0 ? f.add(draws, f.fn('IF', f.cmp('=', t.period(i), g), f.add(...atGrant), f.num(0))) : draws;
         }, 'credits'),
       ];
     });
