@@ -1,6 +1,8 @@
 /**
  * Runs once when the server starts (Next.js instrumentation hook): requests no route should see are
- * answered first (lib/guard.ts), the per-request log, and crash recovery of the store.
+ * answered first (lib/guard.ts), the per-request log, crash recovery of the store, and formulas
+ * under a request's budget (rule text people type) pausing every 128 steps, so that a card whose
+ * formula loops yields the thread to everyone else's requests instead of holding it.
  */
 export async function register(): Promise<void> {
   if (process.env['NEXT_RUNTIME'] === 'nodejs') {
@@ -10,5 +12,8 @@ export async function register(): Promise<void> {
     installRequestLog();
     const { recoverStore } = await import('./lib/store.ts');
     await recoverStore();
+    const { pauseBudgetedEvaluations } = await import('@creditbook/engine');
+    const { evaluationPause } = await import('./lib/request-log.ts');
+    pauseBudgetedEvaluations(128, evaluationPause);
   }
 }

@@ -18,6 +18,12 @@ interface Open {
 }
 
 const open = new WeakMap<ServerResponse, Open>();
+const counts = ((globalThis as Record<symbol, unknown>)[Symbol.for('creditbook.requests-in-flight')] ??= { n: 0 }) as { n: number };
+
+/** How many requests this process is serving now. */
+export function requestsInFlight(): number {
+  return counts.n;
+}
 const INSTALLED = Symbol.for('creditbook.request-log');
 
 /** The id of a request: the proxy's when it is a plain token, else a new one. */
@@ -31,6 +37,16 @@ export function routeOf(url: string | undefined): string {
   return path.length > 256 ? path.slice(0, 256) : path;
 }
 
+/**
+ * How a budgeted evaluation (a formula in rule text someone typed) pauses: while other requests are
+ * in flight it sleeps a millisecond every few hundred steps, so a card whose formula loops to its
+ * budget gets what the others leave of the thread, not an equal share; alone, it only lets the event
+ * loop turn.
+ */
+export function evaluationPause(): Promise<void> {
+  return new Promise((resolve) => (counts.n > 1 ? setTimeout(resolve, 1) : setImmediate(resolve)));
+}
+
 /** Starts logging every request of every HTTP server in this process (once). */
 export function installRequestLog(): void {
   const flags = globalThis as Record<symbol, unknown>;
@@ -39,6 +55,9 @@ export function installRequestLog(): void {
   subscribe('http.server.request.start', (message) => {
     const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
     const ctx: RequestContext = { id: requestId(request.headers['x-request-id']) };
+    // Counted until the response closes, answered or aborted.
+    counts.n++;
+    response.once('close', () => counts.n--);
     open.set(response, { ctx, method: request.method ?? 'GET', route: routeOf(request.url), start: process.hrtime.bigint() });
     response.setHeader('x-request-id', ctx.id);
     // Published just before the server emits 'request': what runs for this request inherits it.

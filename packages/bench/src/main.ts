@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliStartSection } from './cli-start.ts';
 import { portfolioSection } from './portfolio.ts';
+import { soakSection } from './soak.ts';
 import { usageImportSection, usageSection } from './usage.ts';
 import {
   apiSection,
@@ -20,7 +21,7 @@ import {
   type Section,
 } from './sections.ts';
 
-const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--usage-events N] [--portfolio-customers N] [--only cli,quotes,sweep,what-if,export,model-export,api,usage,usage-import,portfolio,scaling] [--rules DIR]
+const USAGE = `pnpm bench [--json] [--rounds N] [--variants N] [--horizon N] [--export-rows N] [--usage-events N] [--portfolio-customers N] [--only cli,quotes,sweep,what-if,export,model-export,api,soak,usage,usage-import,portfolio,scaling] [--rules DIR]
 
 Measures each pair of contenders in this one process, alternating, over several rounds, and
 prints the medians and the ratios against their goals.`;
@@ -55,8 +56,8 @@ function parse(args: string[]): (Options & { json: boolean; only: Set<string>; e
     return n;
   };
   try {
-    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'model-export', 'api', 'usage', 'usage-import', 'portfolio', 'scaling'];
-    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,model-export,api,usage,usage-import,portfolio').split(',').map((x) => x.trim()));
+    const known = ['cli', 'quotes', 'sweep', 'what-if', 'export', 'model-export', 'api', 'soak', 'usage', 'usage-import', 'portfolio', 'scaling'];
+    const only = new Set((values.only ?? 'cli,quotes,sweep,what-if,export,model-export,api,soak,usage,usage-import,portfolio').split(',').map((x) => x.trim()));
     for (const x of only) if (!known.includes(x)) return `--only: unknown section '${x}' (${known.join(', ')})`;
     return {
       json: values.json ?? false,
@@ -187,6 +188,10 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
   if (o.only.has('api')) {
     progress('api… (builds the web app first if it is not built)');
     sections.push(await apiSection(rules, { ...o, repoRoot: path.resolve(o.rulesDir, '..'), requests: 2_000 }));
+  }
+  if (o.only.has('soak')) {
+    progress('soak: normal requests alone and beside hostile ones…');
+    sections.push(await soakSection({ repoRoot: path.resolve(o.rulesDir, '..'), rounds: 4, requests: 1_200 }));
   }
   if (o.only.has('usage')) {
     progress(`usage: ${o.usageEvents.toLocaleString('en-US')} events…`);

@@ -447,7 +447,7 @@ function buildIsFresh(repoRoot: string, stamp: string): boolean {
 }
 
 /** A TCP port free on 127.0.0.1 now (the kernel's pick): no fixed port to collide with. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createNetServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -456,7 +456,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts the built web app on a temporary copy of the rules; returns its URL and a stop function. */
-async function startWebApp(repoRoot: string, port: number): Promise<{ url: string; pid: number; stop: () => void }> {
+export async function startWebApp(repoRoot: string, port: number): Promise<{ url: string; pid: number; stop: () => void }> {
   const app = join(repoRoot, 'apps', 'web');
   if (!buildIsFresh(repoRoot, join(app, '.next', 'BUILD_ID'))) {
     const built = spawnSync('pnpm', ['--filter', '@creditbook/web', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -500,7 +500,7 @@ async function startWebApp(repoRoot: string, port: number): Promise<{ url: strin
 }
 
 /** Runs `count` requests from `clients` concurrent loops; the latencies in milliseconds. */
-async function loadOnce(clients: number, count: number, call: () => Promise<Response>) {
+export async function loadOnce(clients: number, count: number, call: () => Promise<Response>) {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
@@ -518,6 +518,12 @@ async function loadOnce(clients: number, count: number, call: () => Promise<Resp
     }),
   );
   return { latencies, errors, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** The p-th percentile (nearest rank) of latencies, in their unit. */
+export function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 type Load = { p50: number; p95: number; p99: number; errors: number; count: number; rate: number };
@@ -547,9 +553,9 @@ async function loads<K extends string>(
   }
   const out = {} as Record<K, Load>;
   for (const k of keys) {
-    const sorted = [...acc[k].latencies].sort((a, b) => a - b);
-    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-    out[k] = { p50: pct(50), p95: pct(95), p99: pct(99), errors: acc[k].errors, count: sorted.length, rate: sorted.length / acc[k].seconds };
+    const all = acc[k].latencies;
+    const pct = (p: number) => percentile(all, p);
+    out[k] = { p50: pct(50), p95: pct(95), p99: pct(99), errors: acc[k].errors, count: all.length, rate: all.length / acc[k].seconds };
   }
   return out;
 }

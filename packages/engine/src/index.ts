@@ -96,6 +96,7 @@ export {
   REQUEST_STEPS,
   stepBudget,
   budgetSpent,
+  pauseBudgetedEvaluations,
   compileFormula,
   evaluateFormula,
   type FormulaFunction,

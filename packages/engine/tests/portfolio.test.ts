@@ -195,6 +195,37 @@ describe('portfolio', () => {
     );
   }, 120_000);
 
+  it('customers with the same lifetime and demand run once, weighted: the same figures as each customer in a task of its own (bundled templates, spread and churn)', async () => {
+    // With a chunk of 1 every task holds one customer, so nothing is grouped; the default chunk groups
+    // the customers of a join period whose scaled demand rounds to the same generations.
+    const loaded = await loadStore(new DirectoryStore(repoRules));
+    for (const id of ['agency-campaigns', 'api-integration', 'standard-hobbyist']) {
+      const s = loaded.rules.latest('Scenario', id)!.doc;
+      for (const spread of [
+        { distribution: 'lognormal', sigma: 0.5 },
+        { distribution: 'gamma', shape: 0.8 },
+      ] as const) {
+        const p: Portfolio = {
+          kind: 'Portfolio',
+          id: 'check',
+          version: 1,
+          effective_from: '2025-01-01',
+          status: 'draft',
+          audit: { author: 't', saved_at: '2025-01-01' },
+          currency: 'USD',
+          start: s.start,
+          horizon: 12,
+          cohorts: [{ id: 'n', scenario: id, joins: [400, 0, 150], churn: 0.1, spread }],
+        };
+        const model = await portfolioModel(loaded.rules, p);
+        const grouped = await runPortfolio(model, { seed: 7 });
+        const oneByOne = await runPortfolio(model, { seed: 7, chunk: 1 });
+        expect(grouped, `${id} ${spread.distribution}`).toEqual(oneByOne);
+        expect(grouped.totals.customers).toBe(550);
+      }
+    }
+  }, 60_000);
+
   it('is reproducible by seed; with runs every figure is a P10 ≤ P50 ≤ P90 band; another seed gives other draws', async () => {
     const l = await load(
       'start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: c, scenario: demo, joins: [300, 200], churn: 0.3, spread: { distribution: lognormal, sigma: 1 } }\n',

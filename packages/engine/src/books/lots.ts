@@ -50,6 +50,21 @@ function exactPrice(l: LotResult) {
   return l.amount > 0 ? new D(l.cost_basis).times(l.amount) : new D(l.price);
 }
 
+/** Whole cents of lots' exact prices, per cost basis and credits: the same lots recur from run to run (every variant's subscription months). */
+const priceCents = new Map<string, number>();
+
+/** A lot's exact price in whole cents, rounded half up. */
+function priceCentsOf(l: LotResult): number {
+  const key = l.amount > 0 ? `${l.cost_basis}\u0000${l.amount}` : `\u0000${l.price}`;
+  let c = priceCents.get(key);
+  if (c === undefined) {
+    c = centsOf(exactPrice(l).toString());
+    if (priceCents.size >= 4096) priceCents.clear();
+    priceCents.set(key, c);
+  }
+  return c;
+}
+
 /** The rule version in force in a period, as a trace (`PlanCatalog kling-plans v1`). */
 function ruleAt(r: ForecastResult, kind: string, label: string): string {
   const u = r.versions.find((v) => v.kind === kind && v.from <= label && label <= v.to);
@@ -88,7 +103,7 @@ export function bookLots(r: ForecastResult): BookLot[] {
   for (const l of r.lots) {
     if (l.rolled_from !== undefined) rolled.push(l);
     else if (annual && l.source === 'subscription') yearLots.push(l);
-    else out.push(toBook(l, centsOf(exactPrice(l).toString()), index(l.granted_period)));
+    else out.push(toBook(l, priceCentsOf(l), index(l.granted_period)));
   }
   for (let y = 0; y < yearLots.length; y += 12) {
     const year = yearLots.slice(y, y + 12);

@@ -1,4 +1,4 @@
-import { D } from '../ledger/money.ts';
+import { D, decimalFraction, roundedShare } from '../ledger/money.ts';
 import { isPaid } from './lots.ts';
 import { rateOf } from './terms.ts';
 import type { BookLot, PeriodTerms } from './types.ts';
@@ -16,48 +16,6 @@ export interface Step {
   usage: number;
   /** The lot expired at the end of this period. */
   expired: boolean;
-}
-
-/** An expected breakage rate b as the fraction num ÷ den (den a power of ten), so 1 − b = (den − num) ÷ den exactly. */
-export interface RateFraction {
-  readonly num: number;
-  readonly den: number;
-}
-
-const fractions = new Map<string, RateFraction>();
-
-/** The fraction of an exact decimal rate string ('0.2' → 2 ÷ 10). */
-export function rateFraction(rate: string): RateFraction {
-  let f = fractions.get(rate);
-  if (!f) {
-    const d = new D(rate);
-    const places = d.decimalPlaces();
-    f = { num: d.times(10 ** places).toNumber(), den: 10 ** places };
-    fractions.set(rate, f);
-  }
-  return f;
-}
-
-/** a ÷ b rounded half up, for whole numbers a ≥ 0 and b > 0 (exactly, when a is a safe integer). */
-function divHalfUp(a: number, b: number): number {
-  let q = Math.floor(a / b);
-  let r = a - q * b;
-  // The float quotient can be one off for large a: correct it with the exact remainder.
-  if (r < 0) {
-    q -= 1;
-    r += b;
-  } else if (r >= b) {
-    q += 1;
-    r -= b;
-  }
-  return 2 * r >= b ? q + 1 : q;
-}
-
-/** price × num ÷ den, rounded half up to a whole number (of cents): in integers when exact, in decimals beyond. */
-function roundedShare(price: number, num: number, den: number): number {
-  const a = price * num;
-  if (Number.isSafeInteger(a) && Number.isSafeInteger(den) && den > 0) return divHalfUp(a, den);
-  return new D(price).times(num).div(den).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
 }
 
 /**
@@ -78,7 +36,7 @@ export function recognisedCents(priceCents: number, used: number, credits: numbe
 
 /** Recognised to date, in cents, with the rate as an exact decimal string (see `recognisedCents`). */
 export function recognisedToDate(priceCents: number, used: number, credits: number, rate: string, expired: boolean): number {
-  const b = rateFraction(rate);
+  const b = decimalFraction(rate);
   return recognisedCents(priceCents, used, credits, b.num, b.den, expired);
 }
 

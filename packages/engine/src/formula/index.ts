@@ -8,6 +8,8 @@ export {
   REQUEST_STEPS,
   stepBudget,
   budgetSpent,
+  pause,
+  pauseBudgetedEvaluations,
   type StepBudget,
   type CompiledFormula,
   type CompileResult,

@@ -27,18 +27,21 @@ export class PackSolver {
     const key = `${need}|${maxPacks}|${budget}`;
     let counts = byNeed.get(key);
     if (!counts)
-      byNeed.set(key, (counts = n === 1 ? onePack(credits[0]!, prices[0]!, need, maxPacks, budget) : combine(credits, prices, need, maxPacks, budget)));
+      byNeed.set(key, (counts = n === 1 ? [packsOfOne(credits[0]!, prices[0]!, need, maxPacks, budget)] : combine(credits, prices, need, maxPacks, budget)));
     return counts;
   }
 }
 
-/** One pack: the fewest that cover the need, or as many as the caps allow. */
-function onePack(credits: number, price: number, need: number, maxPacks: number, budget: number): number[] {
-  if (credits <= 0) return [0];
+/**
+ * When one pack is offered: the fewest that cover the need, or as many as the caps allow (what
+ * `solve` gives for one pack, without its search or cache: the ledger calls this directly).
+ */
+export function packsOfOne(credits: number, price: number, need: number, maxPacks: number, budget: number): number {
+  if (credits <= 0 || need <= 0 || maxPacks <= 0) return 0;
   let k = Math.ceil(need / credits);
   k = Math.min(k, maxPacks);
   if (price > 0) k = Math.min(k, Math.floor(budget / price));
-  return [Math.max(0, k)];
+  return Math.max(0, k);
 }
 
 function combine(credits: readonly number[], prices: readonly number[], need: number, maxPacks: number, budget: number): number[] {

@@ -4,6 +4,10 @@ import { cardForCustomer, type CustomerTerms } from '../rules/reach.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
 import type { PlanCatalog, RateCard, RuleDocument, ValidityPolicy } from '../rules/types.ts';
 import type { Calendar } from './calendar.ts';
+import type { LedgerPlan } from './plan.ts';
+
+/** Supplies one cache keeps (a comparison or a portfolio uses a few dozen). */
+const SUPPLIES = 256;
 
 type Resolvable = 'PlanCatalog' | 'ValidityPolicy' | 'RateCard';
 type DocOf<K extends Resolvable> = K extends 'PlanCatalog' ? PlanCatalog : K extends 'ValidityPolicy' ? ValidityPolicy : RateCard;
@@ -18,7 +22,26 @@ export class PricingCache {
   private readonly prices = new WeakMap<RateCard, Map<string, Priced>>();
   private readonly requestKeys = new WeakMap<object, string>();
 
+  /** Plans by their supply (see `planOf`), the least recently used forgotten past SUPPLIES. */
+  private readonly supplies = new Map<string, LedgerPlan>();
+
   constructor(readonly rules: RuleSet) {}
+
+  /** A plan derived before for the same supply (lots, billings, policies, pools), if any. */
+  supply(key: string): LedgerPlan | undefined {
+    const plan = this.supplies.get(key);
+    if (plan) {
+      this.supplies.delete(key);
+      this.supplies.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** Keeps a plan as the one of its supply. */
+  keepSupply(key: string, plan: LedgerPlan): void {
+    if (this.supplies.size >= SUPPLIES) this.supplies.delete(this.supplies.keys().next().value!);
+    this.supplies.set(key, plan);
+  }
 
   /**
    * The version of a document in force in every period of a calendar (undefined where none is).

@@ -105,8 +105,55 @@ function unitOf(amounts: readonly Dec[]): number {
   throw misuse('a price with more than 6 decimal places');
 }
 
+/** What a compiled plan holds beside its demand: everything its lots, billings and policies give. */
+type CompiledSupply = Omit<CompiledPlan, 'demand' | 'seconds' | 'lines'>;
+
+/**
+ * Compiled supplies, per plan lots: plans derived for runs that differ only in demand share their
+ * lots, payments, pools and burn orders (see `planOf`), and so their compiled supply.
+ */
+const supplies = new WeakMap<LedgerPlan['lots'], { plan: LedgerPlan; supply: CompiledSupply }>();
+
 /** Compiles a ledger plan (its demand lines need a plan derived with detail). */
 export function compilePlan(plan: LedgerPlan): CompiledPlan {
+  const known = supplies.get(plan.lots);
+  const same =
+    known !== undefined &&
+    known.plan.pools === plan.pools &&
+    known.plan.payments === plan.payments &&
+    known.plan.burnOrder === plan.burnOrder &&
+    known.plan.topUp === plan.topUp &&
+    known.plan.autoTopUp === plan.autoTopUp &&
+    known.plan.overdraft === plan.overdraft &&
+    known.plan.cal === plan.cal;
+  const supply = same ? known.supply : compileSupply(plan);
+  if (!same) supplies.set(plan.lots, { plan, supply });
+  const H = plan.cal.horizon;
+  const P = plan.pools.length;
+  const poolAt = new Map(plan.pools.map((p, k) => [p, k] as const));
+  const demand = new Float64Array(H * P);
+  const seconds = new Float64Array(H * P);
+  for (const [p, row] of plan.demand) {
+    const k = poolAt.get(p);
+    if (k !== undefined) for (let i = 0; i < H; i++) demand[i * P + k] = row[i] ?? 0;
+  }
+  for (const [p, row] of plan.seconds) {
+    const k = poolAt.get(p);
+    if (k !== undefined) for (let i = 0; i < H; i++) seconds[i * P + k] = row[i] ?? 0;
+  }
+  const rows = plan.demandRows;
+  const lines: DemandLines = {
+    n: rows.length,
+    index: Int32Array.from(rows.map((r) => plan.cal.index(r.period) * P + poolAt.get(r.pool)!)),
+    count: Float64Array.from(rows.map((r) => r.count)),
+    credits: Float64Array.from(rows.map((r) => r.credits_per_unit)),
+    seconds: Float64Array.from(rows.map((r) => (r.count > 0 ? r.seconds / r.count : 0))),
+  };
+  return { ...supply, demand, seconds, lines };
+}
+
+/** The compiled lots, billings, burn orders and policies of a plan. */
+function compileSupply(plan: LedgerPlan): CompiledSupply {
   const H = plan.cal.horizon;
   const P = plan.pools.length;
   const L = plan.lots.length;
@@ -177,13 +224,15 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
   const rank: Int32Array[] = [];
   const soonest: number[] = [];
   const order = new Int32Array(H);
+  const byCost = plan.burnOrder.some((o) => o.includes('cost_basis'));
   const keys: BurnKeys[] = plan.lots.map((l, j) => ({
     lastValid: l.lastValid,
     priority: l.priority.value,
     granted: l.granted,
     seq: l.seq,
     category: l.category === 'free' ? 0 : 1,
-    costBasis: basisCredits[j]! > 0 ? new D(basisPrice[j]!).div(basisCredits[j]!).toNumber() : 0,
+    // Only a burn order by cost basis needs it (a decimal division per lot).
+    costBasis: byCost && basisCredits[j]! > 0 ? new D(basisPrice[j]!).div(basisCredits[j]!).toNumber() : 0,
   }));
   for (let i = 0; i < H; i++) {
     const o = plan.burnOrder[i] ?? [];
@@ -202,24 +251,6 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     order[i] = at;
   }
 
-  const demand = new Float64Array(H * P);
-  const seconds = new Float64Array(H * P);
-  for (const [p, row] of plan.demand) {
-    const k = poolAt.get(p);
-    if (k !== undefined) for (let i = 0; i < H; i++) demand[i * P + k] = row[i] ?? 0;
-  }
-  for (const [p, row] of plan.seconds) {
-    const k = poolAt.get(p);
-    if (k !== undefined) for (let i = 0; i < H; i++) seconds[i * P + k] = row[i] ?? 0;
-  }
-  const rows = plan.demandRows;
-  const lines: DemandLines = {
-    n: rows.length,
-    index: Int32Array.from(rows.map((r) => plan.cal.index(r.period) * P + poolAt.get(r.pool)!)),
-    count: Float64Array.from(rows.map((r) => r.count)),
-    credits: Float64Array.from(rows.map((r) => r.credits_per_unit)),
-    seconds: Float64Array.from(rows.map((r) => (r.count > 0 ? r.seconds / r.count : 0))),
-  };
   const month = new Int32Array(H);
   for (let i = 0; i < H; i++)
     month[i] = plan.cal.granularity === 'month' ? i : Number(plan.cal.label(i).slice(0, 4)) * 12 + Number(plan.cal.label(i).slice(5, 7));
@@ -243,8 +274,6 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     order,
     rank,
     soonestFirst: Uint8Array.from(soonest),
-    demand,
-    seconds,
     unit,
     autoOn: (plan.autoTopUp?.value ?? 0) === 1,
     threshold: top?.threshold ?? 0,
@@ -261,7 +290,6 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     rollShare,
     rollShareDen,
     rollCap,
-    lines,
   };
 }
 

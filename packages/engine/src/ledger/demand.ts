@@ -1,6 +1,6 @@
 import type { Calendar } from './calendar.ts';
 import type { DemandLine, Migration } from '../rules/types.ts';
-import { D } from './money.ts';
+import { D, decimalFraction, roundedShare } from './money.ts';
 
 /** One stream of demand: a request and its count per period. */
 export interface DemandStream {
@@ -17,6 +17,11 @@ export interface DemandStream {
 /** A count times a factor, computed exactly in decimal and rounded half up (45 × 0.7 = 31.5 → 32). */
 export function scaleCount(count: number, factor: number): number {
   if (factor === 1) return count;
+  // In integers when the count, the factor's digits and their product are exact (any real demand); in decimals beyond.
+  if (count >= 0 && factor >= 0) {
+    const f = decimalFraction(String(factor));
+    if (Number.isSafeInteger(f.num) && Number.isSafeInteger(count * f.num)) return roundedShare(count, f.num, f.den);
+  }
   return new D(count).times(String(factor)).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
 }
 

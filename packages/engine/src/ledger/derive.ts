@@ -3,7 +3,7 @@ import type { Scenario } from '../rules/types.ts';
 import { PricingCache } from './cache.ts';
 import { planLots } from './lots.ts';
 import type { LedgerPlan } from './plan.ts';
-import { prepareRun } from './prepare.ts';
+import { prepareRun, type PreparedRun } from './prepare.ts';
 import { applyVariant, type EffectiveScenario } from './variant.ts';
 
 /** Derives the ledger plan of a scenario's run (base, or a variant by name). */
@@ -22,5 +22,29 @@ export async function planOf(rules: RuleSet, eff: EffectiveScenario, cache: Pric
   const k = eff.variant === null ? -1 : (eff.scenario.variants ?? []).findIndex((v) => v.name === eff.variant);
   const ctx = { rules, scenario: eff.scenario, run, variantIndex: k < 0 ? undefined : k };
   const prepared = await prepareRun(cache, eff, ctx, detail);
-  return planLots(prepared, ctx);
+  // Runs that differ only in demand (a demand scale, a migration) have the same lots: derived once.
+  const key = supplyKey(prepared);
+  const known = cache.supply(key);
+  if (known) {
+    const { demand, seconds, demandRows, uses } = prepared;
+    return { ...known, run: ctx.run, eff, demand, seconds, demandRows, problems: [...prepared.problems], uses, context: ctx };
+  }
+  const plan = planLots(prepared, ctx);
+  // A plan whose lots raised problems is not shared: they are positioned in its own run.
+  if (plan.problems.length === prepared.problems.length) cache.keepSupply(key, plan);
+  return plan;
+}
+
+/**
+ * Everything `planLots` reads of a prepared run beside its demand: the calendar, the plan, rules
+ * (catalog, policy and pins, so the versions in force), the card pools, purchases and grants, and
+ * the demand's pools.
+ */
+function supplyKey(p: PreparedRun): string {
+  const { cal } = p;
+  // Every field of the effective scenario but its demand (a field added later is in the key too).
+  const { scenario, variant: _variant, demand: _demand, demandScale: _scale, migrations: _migrations, ...supply } = p.eff;
+  // The cards only price demand; their pools are the run's first pools. No pins is the same as none pinned.
+  const rules = { ...supply.rules, cards: undefined, pins: supply.rules.pins ?? {} };
+  return JSON.stringify([scenario.id, scenario.version, cal.granularity, cal.date(0), cal.horizon, { ...supply, rules }, p.cardPools, [...p.demand.keys()]]);
 }

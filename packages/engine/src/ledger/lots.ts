@@ -57,6 +57,8 @@ function sourcePolicy(pol: ValidityPolicy, src: LotSource): SourcePolicy {
  * subscription's lot, daily free credits, promotional grants and scheduled purchases, then (per
  * pool) the auto top-up that a shortfall would buy. Validity and priority come from the policy in
  * force when the lot is granted; a lot's price is what was paid for it, when it was paid.
+ * Runs with the same supply share what this returns (`planOf`): read nothing of the run that
+ * `supplyKey` does not hold.
  */
 export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
   const { eff, cal, catalogs, policies } = p;

@@ -32,6 +32,16 @@ function misuse(detail: string): CreditbookError {
   return new CreditbookError([diagnostic({ code: 'C_UNKNOWN_REFERENCE', detail })]);
 }
 
+/** The key of a document version's use, made once per document (a run asks it for every period). */
+const useKeys = new WeakMap<object, { kind: string; key: string }>();
+function useKey(kind: string, doc: { id: string; version: number }): string {
+  const known = useKeys.get(doc);
+  if (known?.kind === kind) return known.key;
+  const key = `${kind}/${doc.id}/${doc.version}`;
+  useKeys.set(doc, { kind, key });
+  return key;
+}
+
 /** Resolves the documents of every period and prices the demand of a run. */
 export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ctx: ProblemContext, detail: boolean): Promise<PreparedRun> {
   const s = eff.scenario;
@@ -42,7 +52,7 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
   const uses = new Map<string, VersionUse>();
   const use = (kind: string, doc: { id: string; version: number; effective_from: string }, i: number) => {
     if (!detail) return;
-    const key = `${kind}/${doc.id}/${doc.version}`;
+    const key = useKey(kind, doc);
     const u = uses.get(key);
     if (u) u.to = cal.label(i);
     else uses.set(key, { kind, id: doc.id, version: doc.version, effective_from: doc.effective_from, from: cal.label(i), to: cal.label(i) });

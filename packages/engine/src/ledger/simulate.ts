@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
-import { PackSolver } from './auto-topup.ts';
+import { PackSolver, packsOfOne } from './auto-topup.ts';
 import { insertByRank, sortByRank } from './burn-order.ts';
 import { AUTO, PURCHASED, ROLLOVER, compilePlan, exactPrice, type CompiledPlan } from './compile.ts';
 import { LotTable, draw, drawInOrder, type OnDraw } from './draw.ts';
@@ -169,9 +169,6 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
   let owed = 0;
   let month = -1;
   const solver = solverOf(cp);
-  const options: number[] = [];
-  const credits: number[] = [];
-  const prices: number[] = [];
   /** Settles what pool k owes from lot l (just created or topped up with `added` credits). */
   const settle = (k: number, l: number, added: number, i: number, r: number) => {
     if (t.debt[k]! <= 0 || added <= 0) return;
@@ -182,47 +179,63 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
     held -= s;
     acc[r + FIELD.settled]! += weight * s;
   };
+  /** Adds n packs of auto top-up lot l to pool k in period i (at the check before the draws, or after them). */
+  const addPacks = (k: number, l: number, n: number, i: number, r: number, atStart: boolean) => {
+    const added = n * cp.amount[l]!;
+    if (t.exists[l] !== 1) {
+      t.exists[l] = 1;
+      insertByRank(t.list[k]!, t.len[k]!++, l, rank);
+    }
+    t.packs[l]! += n;
+    t.amount[l]! += added;
+    t.remaining[l]! += added;
+    t.balance[k]! += added;
+    held += added;
+    t.monthSpend[k]! += n * cp.paid[l]!;
+    acc[r + FIELD.purchased]! += weight * added;
+    acc[r + FIELD.spend]! += weight * n * cp.paid[l]!;
+    acc[r + FIELD.packs]! += weight * n;
+    onBuy?.(l, i, n, atStart);
+    settle(k, l, added, i, r);
+  };
   /** Buys auto top-up packs in pool k and period i that give at least `want` credits, within the caps; returns the packs bought. */
   const buy = (k: number, i: number, want: number, packsLeft: number, r: number, atStart: boolean): number => {
-    options.length = 0;
-    credits.length = 0;
-    prices.length = 0;
     let offered = false;
+    let first = -1;
+    let eligible = 0;
     for (let l = cp.firstLot[i]!; l < cp.firstLot[i + 1]!; l++) {
       if (cp.kind[l] !== AUTO || cp.pool[l] !== k) continue;
       offered = true;
       if (cp.eligible[l] !== 1) continue;
+      if (eligible++ === 0) first = l;
+    }
+    if (eligible === 0) {
+      if (offered) onBlocked?.(k, i);
+      return 0;
+    }
+    const budget = cp.spendLimit - t.monthSpend[k]!;
+    // One pack (the common case): its count directly, no search.
+    if (eligible === 1) {
+      const n = packsOfOne(cp.amount[first]!, cp.paid[first]!, want, packsLeft, budget);
+      if (n > 0) addPacks(k, first, n, i, r, atStart);
+      return n;
+    }
+    const options: number[] = [];
+    const credits: number[] = [];
+    const prices: number[] = [];
+    for (let l = first; l < cp.firstLot[i + 1]!; l++) {
+      if (cp.kind[l] !== AUTO || cp.pool[l] !== k || cp.eligible[l] !== 1) continue;
       options.push(l);
       credits.push(cp.amount[l]!);
       prices.push(cp.paid[l]!);
     }
-    if (options.length === 0) {
-      if (offered) onBlocked?.(k, i);
-      return 0;
-    }
-    const counts = solver.solve(credits, prices, want, packsLeft, cp.spendLimit - t.monthSpend[k]!);
+    const counts = solver.solve(credits, prices, want, packsLeft, budget);
     let bought = 0;
     for (let j = 0; j < options.length; j++) {
       const n = counts[j]!;
       if (n <= 0) continue;
-      const l = options[j]!;
-      const added = n * cp.amount[l]!;
-      if (t.exists[l] !== 1) {
-        t.exists[l] = 1;
-        insertByRank(t.list[k]!, t.len[k]!++, l, rank);
-      }
-      t.packs[l]! += n;
-      t.amount[l]! += added;
-      t.remaining[l]! += added;
-      t.balance[k]! += added;
-      held += added;
-      t.monthSpend[k]! += n * cp.paid[l]!;
-      acc[r + FIELD.purchased]! += weight * added;
-      acc[r + FIELD.spend]! += weight * n * cp.paid[l]!;
-      acc[r + FIELD.packs]! += weight * n;
+      addPacks(k, options[j]!, n, i, r, atStart);
       bought += n;
-      onBuy?.(l, i, n, atStart);
-      settle(k, l, added, i, r);
     }
     return bought;
   };
@@ -237,7 +250,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
     if (!active && held === 0 && owed === 0) break;
     if (cp.month[i] !== month) {
       month = cp.month[i]!;
-      t.monthSpend.fill(0);
+      for (let k = 0; k < P; k++) t.monthSpend[k] = 0;
     }
     const row = (at + i) * P * FIELDS;
     // 1. The lots of the period (auto top-ups wait for a shortfall; rolled lots exist already) and its billings; they repay overdrafts.
@@ -373,12 +386,13 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
   const rows: LedgerRow[] = [];
   const unit = new D(cp.unit);
   const opening = new Float64Array(P);
+  // Money sums per pool in whole units and cents (exact integers), made decimals once.
+  const spendUnits = new Float64Array(P);
+  const expiredCentsOf = new Float64Array(P);
   for (let i = 0; i < H; i++) {
     for (let k = 0; k < P; k++) {
       const r = (i * P + k) * FIELDS;
       const f = (n: number) => acc[r + n]!;
-      const spend = f(FIELD.spend) === 0 ? ZERO : new D(f(FIELD.spend)).div(unit);
-      const expiredValue = f(FIELD.expiredValue) === 0 ? ZERO : new D(f(FIELD.expiredValue)).div(100);
       const tl = tallies[k]!;
       tl.granted += f(FIELD.granted);
       tl.purchased += f(FIELD.purchased);
@@ -388,9 +402,11 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
       tl.demand += f(FIELD.demand);
       tl.demandSeconds += f(FIELD.demandSeconds);
       tl.servedSeconds += f(FIELD.servedSeconds);
-      tl.spend = tl.spend.plus(spend);
-      tl.expiredValue = tl.expiredValue.plus(expiredValue);
+      spendUnits[k]! += f(FIELD.spend);
+      expiredCentsOf[k]! += f(FIELD.expiredValue);
       if (detail) {
+        const spend = f(FIELD.spend) === 0 ? ZERO : new D(f(FIELD.spend)).div(unit);
+        const expiredValue = f(FIELD.expiredValue) === 0 ? ZERO : new D(f(FIELD.expiredValue)).div(100);
         rows.push({
           i,
           pool: pools[k]!,
@@ -417,6 +433,10 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
       opening[k] = f(FIELD.closing);
     }
   }
+  tallies.forEach((tl, k) => {
+    if (spendUnits[k] !== 0) tl.spend = new D(spendUnits[k]!).div(unit);
+    if (expiredCentsOf[k] !== 0) tl.expiredValue = new D(expiredCentsOf[k]!).div(100);
+  });
   const lots: SimulatedLot[] = [];
   if (detail) {
     plan.lots.forEach((pl, l) => {

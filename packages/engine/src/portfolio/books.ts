@@ -1,10 +1,10 @@
 import { currentFromPeriod } from '../books/books.ts';
 import { categoryOf, centsOf, isPaid, monthShareCents } from '../books/lots.ts';
-import { rateFraction, recognisedCents, usageToDate } from '../books/recognise.ts';
+import { recognisedCents, usageToDate } from '../books/recognise.ts';
 import { periodTerms, rateOf } from '../books/terms.ts';
 import { AUTO, type CompiledPlan } from '../ledger/compile.ts';
 import type { LotTable } from '../ledger/draw.ts';
-import { D } from '../ledger/money.ts';
+import { D, decimalFraction } from '../ledger/money.ts';
 import { NEVER, type LedgerPlan } from '../ledger/plan.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
 import { PAID_SOURCES } from '../rules/types.ts';
@@ -68,7 +68,7 @@ export function booksPlan(rules: RuleSet, plan: LedgerPlan, cp: CompiledPlan): B
   for (let i = 0; i < H; i++) {
     let changed = false;
     PAID_SOURCES.forEach((src, s) => {
-      const f = rateFraction(rateOf(terms[i]!, src));
+      const f = decimalFraction(rateOf(terms[i]!, src));
       rateNum[i * S + s] = f.num;
       rateDen[i * S + s] = f.den;
       if (i > 0 && f.num * rateDen[(i - 1) * S + s]! !== rateNum[(i - 1) * S + s]! * f.den) changed = true;

@@ -1,4 +1,4 @@
-import { budgetSpent, stepBudget, type StepBudget } from '../formula/index.ts';
+import { budgetSpent, pause, stepBudget, type StepBudget } from '../formula/index.ts';
 import type { Code } from '../diagnostics/index.ts';
 import type { DimensionValue, RateCard } from '../rules/types.ts';
 import { checkCredits, compileCard, describeRequest, type CompiledCard, type ParameterRead, type Priced } from './card.ts';
@@ -116,12 +116,6 @@ function remember(key: string, pricing: CardPricing): void {
 
 /** Lets other work run between evaluations once this one has held the thread for a while. */
 const YIELD_AFTER_MS = 8;
-const pause = (): Promise<void> =>
-  new Promise((resolve) => {
-    const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
-    if (immediate) immediate(resolve);
-    else setTimeout(resolve, 0);
-  });
 
 /**
  * Prices every request a card allows and its examples, each once, within the request's step budget,

@@ -82,8 +82,40 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.pos[0] - b.pos[0] || a.code.localeCompare(b.code)));
 }
 
-/** Parses and schema-checks one file; returns the document when it is usable. */
+/**
+ * What parsing and schema-checking a file gave, by its path and text: a store is loaded again and
+ * again (every preview of an edit loads it with the edit in), and its unchanged files give the same
+ * documents and problems each time. Bounded by the text held (documents are never changed in place).
+ */
+const parsedFiles = new Map<string, { doc: LoadedDocument | undefined; errors: readonly Diagnostic[]; bytes: number }>();
+let parsedBytes = 0;
+const PARSED_BYTES = 2 * 2 ** 20;
+
+/** Parses and schema-checks one file (remembered by its path and text); returns the document when it is usable. */
 export function loadOne(f: StoredFile, errors: Diagnostic[]): LoadedDocument | undefined {
+  const key = `${f.path}\0${f.text}`;
+  const hit = parsedFiles.get(key);
+  if (hit) {
+    errors.push(...hit.errors);
+    return hit.doc;
+  }
+  const found: Diagnostic[] = [];
+  const doc = parseOne(f, found);
+  errors.push(...found);
+  const bytes = key.length;
+  if (bytes <= PARSED_BYTES / 16) {
+    for (const [k, v] of parsedFiles) {
+      if (parsedBytes + bytes <= PARSED_BYTES) break;
+      parsedFiles.delete(k);
+      parsedBytes -= v.bytes;
+    }
+    parsedFiles.set(key, { doc, errors: found, bytes });
+    parsedBytes += bytes;
+  }
+  return doc;
+}
+
+function parseOne(f: StoredFile, errors: Diagnostic[]): LoadedDocument | undefined {
   const parsed = parseRuleFile(f.path, f.text);
   errors.push(...parsed.errors);
   const src = parsed.source;
