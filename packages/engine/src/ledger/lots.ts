@@ -232,6 +232,15 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
     credits: catInput(cat, `pack:${pack.id}:credits`, `Pack ${pack.id}: credits`, pack.credits, 'credits', ['pack', pack.id, 'credits']),
     price: catInput(cat, `pack:${pack.id}:price`, `Pack ${pack.id}: price`, Number(pack.price), 'money', ['pack', pack.id, 'price']),
   });
+  /** A tier's or pack's own burn priority (an input), when the catalog gives one: it wins over its source's. */
+  const ownPriority = (cat: PlanCatalog, kind: 'tier' | 'pack', id: string, priority: number | undefined): { priority?: Quantity } =>
+    priority === undefined
+      ? {}
+      : {
+          priority: qty(
+            catInput(cat, `priority:${kind}:${id}`, `Burn priority of ${kind} ${id} credits (lower burns first)`, priority, 'integer', ['priority', kind, id]),
+          ),
+        };
   const eligible = (pack: Pack) => !pack.eligible_tiers || (tierId !== undefined && pack.eligible_tiers.includes(tierId));
 
   const planPath = fieldPath(ctx, 'plan');
@@ -317,6 +326,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
           credits,
           price,
           validityOf(pol, sourcePolicy(pol, 'subscription').validity, i, 'subscription', 'subscription credits'),
+          ownPriority(cat, 'tier', tier.id, tier.priority),
         );
       }
     }
@@ -386,6 +396,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
         { ...credits, value: credits.value * q, by },
         { ...price, value: price.value.times(q), by },
         packValidity(i, source, pack),
+        ownPriority(cat, 'pack', pack.id, pack.priority),
       );
     }
     if (i === 0) for (const pool of p.demand.keys()) addPool(pool);
@@ -401,7 +412,10 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
           const { pack, source } = found;
           const ins = packInputs(cat, pack);
           const auto: AutoTopUp = { pack: pack.id, credits: qty(ins.credits), price: moneyOf(ins.price, pack.price), eligible: eligible(pack) };
-          lot(i, pool, source, pack.id, { value: 0 }, { value: ZERO }, packValidity(i, source, pack), { auto });
+          lot(i, pool, source, pack.id, { value: 0 }, { value: ZERO }, packValidity(i, source, pack), {
+            auto,
+            ...ownPriority(cat, 'pack', pack.id, pack.priority),
+          });
         }
       }
     }

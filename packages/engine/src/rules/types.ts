@@ -105,6 +105,8 @@ export interface Subscription {
   price_month: Money;
   price_year?: Money;
   credits_per_month: number;
+  /** Burn priority of this tier's credits, over the subscription source's. */
+  priority?: number;
   note?: string;
 }
 
@@ -116,6 +118,8 @@ export interface Pack {
   credits: number;
   validity?: Validity;
   eligible_tiers?: string[];
+  /** Burn priority of this pack's credits, over its source's. */
+  priority?: number;
   note?: string;
 }
 
