@@ -263,6 +263,7 @@ export {
   LEDGER_LINES,
   ledgerRow,
   DEMAND,
+  excelDate,
   NEVER_PERIOD,
   sheetName,
   definedName,

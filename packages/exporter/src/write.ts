@@ -216,6 +216,8 @@ function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: bo
     target.font = { bold: true, color: { argb: 'FFFFFFFF' } };
     target.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.header } };
     target.alignment = { vertical: 'middle', wrapText: true };
+  } else if (cell.setting) {
+    target.font = { italic: true, color: { argb: 'FF6B6B6B' } };
   } else if (cell.input) {
     target.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.input } };
     target.font = { color: { argb: 'FF1F4E9A' } };

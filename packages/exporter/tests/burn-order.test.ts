@@ -17,8 +17,9 @@ describe('the burn order is live in the workbook', () => {
 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    // The analyst's edits: subscription validity 24 -> 1 in the base, and 3 in both the base's
-    // sibling column monthly-expiry (1 -> 3) and turbo-migration (24 -> 3).
+    // The analyst's edits: subscription validity 24 -> 1 in the base (which premier-tier and
+    // annual-billing, on the same policy, inherit), and 3 in monthly-expiry (its own policy, 1 -> 3) and
+    // turbo-migration (typed over its inherited cell: an override, 24 -> 3).
     setInput(wb, 'Validity of subscription credits (months)', 'base', 1);
     setInput(wb, 'Validity of subscription credits (months)', 'monthly-expiry', 3);
     setInput(wb, 'Validity of subscription credits (months)', 'turbo-migration', 3);
@@ -33,10 +34,14 @@ describe('the burn order is live in the workbook', () => {
     const expected = [];
     for (const name of runNames(scenario)) {
       const policy = name === 'monthly-expiry' ? 'monthly-expiry' : 'kling-validity';
-      const v = name === 'base' ? 1 : name === 'monthly-expiry' || name === 'turbo-migration' ? 3 : undefined;
+      const own = scenario.variants?.find((x) => x.name === name)?.rules?.validity;
+      const v = name === 'monthly-expiry' || name === 'turbo-migration' ? 3 : own === undefined ? 1 : undefined;
       const r = v === undefined ? rules : withPolicy(rules, policy, (p) => sub(p, v));
       expected.push(await forecast(r, scenario, { variant: name }));
     }
+    // The inheriting runs really follow the base: premier-tier buys differently with 1-month subscription credits.
+    const premier = runNames(scenario).indexOf('premier-tier');
+    expect(expected[premier]!.totals.expired).toBeGreaterThan((await forecast(rules, scenario, { variant: 'premier-tier' })).totals.expired);
     const before = await forecast(rules, scenario);
     // The order flips: with 1-month subscription credits, the base buys and loses more than before.
     expect(expected[0]!.totals.expired).toBeGreaterThan(before.totals.expired);

@@ -26,23 +26,25 @@ describe('an exported workbook is a live model', () => {
     await wb.xlsx.readFile(file);
     const demand = wb.getWorksheet('Demand')!;
     // Time runs across: the line's Count row, in the column of 2025-11 (period 6 from 2025-06; row 2 numbers the periods).
-    const row = findRow(demand, (r) => r.getCell(DEMAND.line + 1).value === 'pro-shots' && r.getCell(DEMAND.item + 1).value === 'Count');
+    const line = (item: string) => findRow(demand, (r) => r.getCell(DEMAND.line + 1).value === 'pro-shots' && r.getCell(DEMAND.item + 1).value === item);
     let col = 0;
     demand.getRow(2).eachCell((c, n) => {
       if (c.value === 6) col = n;
     });
     expect(col).toBeGreaterThan(0);
-    const count = row.getCell(col).value as number;
-    expect(count).toBeGreaterThan(0);
-    row.getCell(col).value = count * 2;
+    // The month's count is a formula (base count + burst): 8 + 40 = 48; the analyst adds 48 to the burst to double it.
+    const count = (line('Count').getCell(col).value as { result: number }).result;
+    expect(count).toBe(48);
+    const burst = line('Burst count').getCell(col);
+    burst.value = (burst.value as number) + count;
     const assumptions = wb.getWorksheet('Assumptions')!;
     findRow(assumptions, (r) => r.getCell(1).value === 'Pack topup-330: price').getCell(2).value = 6.5;
     const edited = path.join(dir, 'agency-edited.xlsx');
     await wb.xlsx.writeFile(edited);
 
     // The same edits, in rule terms: one more burst on the line, a new price in the catalog.
-    const line = scenario.demand.find((d) => d.id === 'pro-shots')!;
-    const bursts = line.profile?.type === 'burst' ? line.profile.bursts : [];
+    const proShots = scenario.demand.find((d) => d.id === 'pro-shots')!;
+    const bursts = proShots.profile?.type === 'burst' ? proShots.profile.bursts : [];
     const editedScenario: Scenario = {
       ...scenario,
       demand: scenario.demand.map((d) =>

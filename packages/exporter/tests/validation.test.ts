@@ -28,7 +28,7 @@ function inputCell(wb: ExcelJS.Workbook, label: string): ExcelJS.Cell {
 }
 
 describe('inputs are validated with the engine’s bounds', () => {
-  it('the file’s data validation refuses validity 0, a flag of 2, a pack of 0 credits, a breakage rate of 1 and a fractional count (error alert: stop)', async () => {
+  it('the file’s data validation refuses validity 0, a flag of 2, a pack of 0 credits, a breakage rate of 1 and a fractional or negative count (error alert: stop)', async () => {
     const rules = await bundledRules();
     const file = path.join(tempDir('cb-validation-'), 'agency.xlsx');
     await exportScenario(rules, rules.latest('Scenario', 'agency-campaigns')!.doc, file);
@@ -40,6 +40,7 @@ describe('inputs are validated with the engine’s bounds', () => {
       ['Pack topup-330: credits', [1, 330], [0, 2.5]],
       ['Pack topup-330: price', [0, 5.25], [-0.01]],
       ['Expected breakage rate: subscription (ValidityPolicy kling-validity v2)', [0, 0.05, 0.9999], [1, -0.1, 1.5]],
+      ['Demand previews: base count (generations per period)', [0, 30], [-1, 2.5]],
     ];
     for (const [label, ok, bad] of cases) {
       const v = inputCell(wb, label).dataValidation;
@@ -50,10 +51,11 @@ describe('inputs are validated with the engine’s bounds', () => {
       for (const x of ok) expect(accepts(v, x), `${label} accepts ${x}`).toBe(true);
       for (const x of bad) expect(accepts(v, x), `${label} refuses ${x}`).toBe(false);
     }
-    // A demand count (the Demand sheet's Count line): whole, 0 or more.
+    // A burst's count of generations in a period (the Demand sheet's Burst count line): whole, 0 or more.
     const demand = wb.getWorksheet('Demand')!;
     let count: ExcelJS.Cell | undefined;
-    for (let r = 3; r <= demand.rowCount && !count; r++) if (demand.getRow(r).getCell(DEMAND.item + 1).value === 'Count') count = demand.getRow(r).getCell(10);
+    for (let r = 3; r <= demand.rowCount && !count; r++)
+      if (demand.getRow(r).getCell(DEMAND.item + 1).value === 'Burst count') count = demand.getRow(r).getCell(10);
     const v = count!.dataValidation;
     expect([accepts(v, 0), accepts(v, 12), accepts(v, -1), accepts(v, 2.5)]).toEqual([true, true, false, false]);
   });

@@ -341,7 +341,26 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       }
       const q = sp.quantity ?? 1;
       const ins = packInputs(cat, pack);
-      lot(i, pack.pool, source, pack.id, qty(ins.credits, q), moneyOf(ins.price, pack.price, q), packValidity(i, source, pack));
+      // The packs bought each time are an input of their own: credits and price are the pack's times it.
+      const by = `scheduled:${j}:quantity`;
+      inputs.set(by, {
+        key: by,
+        label: `Scheduled purchase ${j + 1}: packs of ${sp.pack} each time`,
+        value: q,
+        fmt: 'integer',
+        name: ['scheduled', String(j + 1), 'quantity'],
+      });
+      const credits = qty(ins.credits);
+      const price = moneyOf(ins.price, pack.price);
+      lot(
+        i,
+        pack.pool,
+        source,
+        pack.id,
+        { ...credits, value: credits.value * q, by },
+        { ...price, value: price.value.times(q), by },
+        packValidity(i, source, pack),
+      );
     }
     if (i === 0) for (const pool of p.demand.keys()) addPool(pool);
     // 4. The auto top-ups each pool may need (bought only on a shortfall or below the threshold): one lot per pack it may buy.

@@ -9,19 +9,23 @@ import type { EffectiveScenario } from './variant.ts';
 /** How a lot's credits count: a subscription's, bought in a purchase, or free (daily free and promotional). */
 export type LotCategory = 'subscription' | 'purchase' | 'free';
 
-/** A number of the plan, and the input it is made of (value = input × times), so a workbook can write it as a formula. */
+/** A number of the plan, and the input it is made of (value = input × times × by), so a workbook can write it as a formula. */
 export interface Quantity {
   readonly value: number;
   readonly input?: string;
   readonly times?: number;
+  /** A second input it is multiplied by (a scheduled purchase's quantity). */
+  readonly by?: string;
 }
 
-/** Money of the plan: exact, and (when it comes from an input) value = input × times ÷ per. */
+/** Money of the plan: exact, and (when it comes from an input) value = input × times × by ÷ per. */
 export interface MoneyAmount {
   readonly value: Dec;
   readonly input?: string;
   readonly times?: number;
   readonly per?: number;
+  /** A second input it is multiplied by (a scheduled purchase's quantity). */
+  readonly by?: string;
 }
 
 /** A number a person may change: a price, a pack size, a validity, a priority. */

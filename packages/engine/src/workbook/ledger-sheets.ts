@@ -2,9 +2,8 @@ import type { Calendar } from '../ledger/calendar.ts';
 import { simulate } from '../ledger/simulate.ts';
 import type { BurnKey } from '../rules/types.ts';
 import type { AutoTopUp, LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
-import { demandSheet, type DemandSheet } from './demand-sheet.ts';
+import type { DemandSheet } from './demand-sheet.ts';
 import { colLetters, f } from './formula.ts';
-import type { RateSheet } from './rate-card.ts';
 import { FIRST_LINE_ROW, timeline } from './timeline.ts';
 import type { Cell, Column, Format, Formula, Highlight, Sheet } from './types.ts';
 
@@ -98,18 +97,21 @@ export function lotLabel(l: PlannedLot, cal: Calendar): string {
   return `${l.auto ? 'auto ' : ''}${l.ref} ${cal.label(l.granted)}`;
 }
 
-/** A quantity of the plan as a formula of its input (input × times), or its value. */
+/** A quantity of the plan as a formula of its input (input × times × by), or its value. */
 function quantity(q: Quantity, input: InputRef): Formula {
   if (q.input === undefined) return f.num(q.value);
-  const name = input(q.input);
-  return (q.times ?? 1) === 1 ? name : f.mul(name, f.num(q.times!));
+  let x = input(q.input);
+  if ((q.times ?? 1) !== 1) x = f.mul(x, f.num(q.times!));
+  if (q.by !== undefined) x = f.mul(x, input(q.by));
+  return x;
 }
 
-/** Money of the plan as a formula of its input (input × times ÷ per), or its value. */
+/** Money of the plan as a formula of its input (input × times × by ÷ per), or its value. */
 function amountOf(m: MoneyAmount, input: InputRef): Formula {
   if (m.input === undefined) return f.num(m.value.toNumber());
   let x = input(m.input);
   if ((m.times ?? 1) !== 1) x = f.mul(x, f.num(m.times!));
+  if (m.by !== undefined) x = f.mul(x, input(m.by));
   if ((m.per ?? 1) !== 1) x = f.div(x, f.num(m.per!));
   return x;
 }
@@ -121,16 +123,13 @@ function amountOf(m: MoneyAmount, input: InputRef): Formula {
  * consumption. Per period each lot has what it can give (its credits left, while valid), what it
  * gives (the smaller of that and the demand the lots ranked before it leave), and what is left.
  */
-export function runSheets(plan: LedgerPlan, names: { demand: string; ledger: string; lots: string }, rate: RateSheet, input: InputRef): RunSheets {
+export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: string }, demand: DemandSheet, input: InputRef): RunSheets {
   const { cal } = plan;
   const H = cal.horizon;
   const pools = plan.pools;
   // An overdraft (a limit in some period) and a threshold checked before the draws add their cells only when the plan has them.
   const hasOverdraft = plan.overdraft.some((q) => q.input !== undefined);
   const checkStart = plan.topUp?.checkStart === true;
-
-  // ---- Demand: time across, one block of lines per priced stream.
-  const demand: DemandSheet = demandSheet(plan, names.demand, rate);
 
   // ---- Lots: layout. One rank column per burn order in force during the run.
   const orders: (readonly BurnKey[])[] = [];

@@ -12,9 +12,10 @@ import { f } from './formula.ts';
 import { LEDGER, ledgerRow, runSheets } from './ledger-sheets.ts';
 import { definedName, sheetName } from './names.ts';
 import { rateCardSheet, type RateSheet } from './rate-card.ts';
+import { demandInputs, demandSheet } from './demand-sheet.ts';
 import { inputValidation } from './validation.ts';
 import { checksSheet, overallCheck, type CheckedRun } from './checks-sheet.ts';
-import { revenueInputs, revenueSheet, type RevenueInput } from './revenue-sheet.ts';
+import { REVENUE_LINES, revenueInputs, revenueSheet, type RevenueInput, type RevenueSheet } from './revenue-sheet.ts';
 import { periodTerms } from '../books/terms.ts';
 import type { BooksOptions } from '../books/types.ts';
 import type { Cell, Column, Format, Formula, Sheet, Workbook } from './types.ts';
@@ -24,6 +25,36 @@ const calc = (formula: Formula, fmt: Format): Cell => ({ v: null, f: formula, fm
 /** Computes sheets (and only them) with the engine's graph. */
 const compute = (sheets: Sheet[]) => recalculate({ title: '', properties: {}, sheets });
 const header = (cols: Column[]): Cell[] => cols.map((c) => ({ v: c.title, fmt: 'text' as const }));
+
+/**
+ * The document an input's value comes from in a run: a variant inherits the base's input only when
+ * both read it from the same document (a variant on another catalog or policy has its own inputs).
+ */
+function inputSource(key: string, plan: LedgerPlan, scenario: Scenario): string {
+  const eff = plan.eff;
+  if (/^(pack:|price_month:|price_year:|credits_per_month:|daily_free)/.test(key)) return `PlanCatalog ${eff.plan.catalog}`;
+  if (key.startsWith('grant:') || key.startsWith('priority:grant:')) return eff.grants === (scenario.grants ?? eff.grants) ? 'grants' : `grants of ${plan.run}`;
+  if (key.startsWith('validity:') || key.startsWith('priority:') || key.startsWith('breakage|') || key.startsWith('overdraft'))
+    return `ValidityPolicy ${eff.rules.validity}`;
+  if (key === 'auto_topup' || key.startsWith('topup:') || key.startsWith('scheduled:'))
+    return eff.purchases === (scenario.purchases ?? eff.purchases) ? 'purchases' : `purchases of ${plan.run}`;
+  if (key.startsWith('demand:')) return 'demand';
+  // Anything else a run sets for itself (a migration, a demand scale).
+  return `run ${plan.run}`;
+}
+
+/**
+ * Where a Revenue sheet's figures are, as plain data: the Checks are written after the last run, and
+ * a layout that kept the sheet (its closures do) would hold every run's Revenue sheet until then.
+ */
+function revenueLayout(revenue: RevenueSheet, pools: readonly string[], horizon: number): CheckedRun['revenueLayout'] {
+  const rolls = new Map<string, number>();
+  for (const pool of pools) for (const line of REVENUE_LINES) rolls.set(`${pool}|${line.key}`, revenue.rollRow(pool, line.key));
+  // A loop, not a callback: a closure reading `revenue` would keep it in the context the returned functions share.
+  const cols: number[] = [];
+  for (let i = 0; i < horizon; i++) cols.push(revenue.col(i));
+  return { rollRow: (pool, key) => rolls.get(`${pool}|${key}`)!, recognised: new Map(revenue.recognised), col: (i) => cols[i]! };
+}
 
 /** What the Summary needs of a run: where its sheets are, and its totals as the cells' cached values. */
 interface RunInfo {
@@ -195,22 +226,42 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
     assumptionRows[r - 1]![run + 1] = cell;
   };
   const inputNames = runNames.map(() => new Map<string, string>());
+  // The base run's inputs (when the base is exported first): a variant's input with the same key, value
+  // and source document is a formula on the base's cell, so it follows an edit there.
+  const baseInputs = new Map<string, { name: string; value: number; source: string }>();
+  const inherits = runNames[0] === 'base';
   const rateInputs: RevenueInput[][] = [];
+  const setInput = (k: number, plan: LedgerPlan, key: string, label: string, value: number, fmt: Format, name: string, validation: Cell['validation']) => {
+    inputNames[k]!.set(key, name);
+    const source = inputSource(key, plan, scenario);
+    const base = k > 0 && inherits ? baseInputs.get(key) : undefined;
+    if (k === 0 && inherits) baseInputs.set(key, { name, value, source });
+    if (base && base.value === value && base.source === source) setAssumption(k, label, { v: value, f: f.name(base.name), fmt, name });
+    else setAssumption(k, label, { v: value, fmt, input: true, name, ...(validation ? { validation } : {}) });
+  };
   const describeRun = (k: number, plan: LedgerPlan) => {
-    setAssumption(k, 'Plan catalog', val(plan.plan.catalog, 'text'));
-    setAssumption(k, 'Subscription tier', val(plan.plan.subscription ?? '(none)', 'text'));
-    setAssumption(k, 'Billing', val(plan.plan.billing, 'text'));
-    setAssumption(k, 'Purchase policy', val(plan.eff.purchases.policy, 'text'));
-    setAssumption(k, 'Validity policy', val(plan.eff.rules.validity, 'text'));
+    // What the scenario sets as text: shown, not inputs (the file cannot re-plan a run).
+    const setting = (label: string, v: string) =>
+      setAssumption(k, `${label} (set in the scenario)`, {
+        v,
+        fmt: 'text',
+        setting: true,
+        note: 'Set in the scenario file; changing it here changes nothing.',
+      });
+    setting('Plan catalog', plan.plan.catalog);
+    setting('Subscription tier', plan.plan.subscription ?? '(none)');
+    setting('Billing', plan.plan.billing);
+    setting('Purchase policy', plan.eff.purchases.policy);
+    setting('Validity policy', plan.eff.rules.validity);
     const labels = new Set<string>();
     for (const inp of plan.inputs.values()) {
       const name = definedName([runNames[k]!, ...inp.name], definedNames);
-      inputNames[k]!.set(inp.key, name);
       // Two inputs of one run never share a row.
       const label = labels.has(inp.label) ? `${inp.label} [${inp.key}]` : inp.label;
       labels.add(label);
-      setAssumption(k, label, { v: inp.value, fmt: inp.fmt, input: true, name, validation: inputValidation(inp.key, inp.fmt) });
+      setInput(k, plan, inp.key, label, inp.value, inp.fmt, name, inputValidation(inp.key, inp.fmt));
     }
+    for (const x of demandInputs(plan)) setInput(k, plan, x.key, x.label, x.value, x.fmt, definedName([runNames[k]!, ...x.name], definedNames), x.validation);
     // The revenue terms in force in each period, their expected breakage rates as inputs.
     const labelOf = (i: number) => plan.cal.label(i);
     const terms = periodTerms(
@@ -223,8 +274,8 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
     rateInputs[k] = rates;
     for (const x of rates) {
       const name = definedName([runNames[k]!, 'breakage', x.source, ...(x.from > 0 ? [labelOf(x.from)] : [])], definedNames);
+      setInput(k, plan, `${x.key}|${x.label}`, x.label, x.value, 'percent', name, inputValidation(x.key, 'percent'));
       inputNames[k]!.set(x.key, name);
-      setAssumption(k, x.label, { v: x.value, fmt: 'percent', input: true, name, validation: inputValidation(x.key, 'percent') });
     }
   };
 
@@ -232,6 +283,8 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
     const plans: LedgerPlan[] = [];
     const infos: RunInfo[] = [];
     const checked: CheckedRun[] = [];
+    // The base run's Demand profile rows: a variant's profile refers to them.
+    let baseDemand: { sheet: string; rows: ReadonlyMap<number, number>; of: Sheet } | undefined;
     try {
       for (const [k, name] of runNames.entries()) {
         const plan = await planOf(rules, applyVariant(scenario, name), cache, true);
@@ -283,9 +336,11 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
         const info = infos[k]!;
         const names = inputNames[k]!;
         const input = (key: string) => f.name(names.get(key)!);
-        const built = runSheets(plan, { demand: info.demand, ledger: info.ledger, lots: info.lots }, rate, input);
+        const demand = demandSheet(plan, info.demand, rate, input, k > 0 && baseDemand ? baseDemand : undefined);
+        if (k === 0 && inherits) baseDemand = { sheet: info.demand, rows: demand.profileRows, of: demand.sheet };
+        const built = runSheets(plan, { ledger: info.ledger, lots: info.lots }, demand, input);
         const revenue = revenueSheet(plan, info.revenue, info.lots, built.lotsLayout, rateInputs[k]!, input);
-        compute([assumptions, rate.sheet, built.demand, built.ledger, built.lots, revenue.sheet]);
+        compute([assumptions, rate.sheet, built.demand, built.ledger, built.lots, revenue.sheet, ...(k > 0 && baseDemand ? [baseDemand.of] : [])]);
         checked.push({
           name: info.name,
           cal: plan.cal,
@@ -294,7 +349,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
           lots: info.lots,
           lotsLayout: built.lotsLayout,
           revenue: info.revenue,
-          revenueLayout: { rollRow: (pool, key) => revenue.rollRow(pool, key), recognised: revenue.recognised, col: (i) => revenue.col(i) },
+          revenueLayout: revenueLayout(revenue, plan.pools, plan.cal.horizon),
         });
         plans[k] = undefined as unknown as LedgerPlan;
         options.onProgress?.(++done, steps);

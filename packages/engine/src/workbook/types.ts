@@ -43,6 +43,8 @@ export interface Cell {
   fmt?: Format;
   /** An input a person may edit (styled and named in Excel). */
   input?: boolean;
+  /** A setting of the scenario shown as text (styled so it does not read as an input: it drives nothing). */
+  setting?: boolean;
   /** A defined name for the cell. */
   name?: string;
   /** A note shown with the cell (e.g. why a rule formula went out as a value). */
