@@ -80,7 +80,7 @@ export function demandInputs(plan: LedgerPlan): DemandInput[] {
       key: 'demand_scale',
       label: 'Demand scale (× every count)',
       value: eff.demandScale,
-      fmt: 'number',
+      fmt: 'decimal',
       name: ['demand_scale'],
       validation: { type: 'decimal', min: 0, message: 'A demand scale is a number, 0 or more (1 = as forecast).' },
     });
@@ -206,7 +206,7 @@ export function demandSheet(
       profileRow = rows.length;
       profileRows.set(l, profileRow);
       const item: DemandItem = type === 'seasonal' ? 'Seasonal factor' : 'Burst count';
-      const fmt: Format = type === 'seasonal' ? 'number' : 'integer';
+      const fmt: Format = type === 'seasonal' ? 'decimal' : 'integer';
       const from = inherit?.rows.get(l);
       rows.push([
         ...label(item, { id: line.id, request: line.request }),

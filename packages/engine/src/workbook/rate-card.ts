@@ -9,6 +9,8 @@ import type { Cell, Column, Formula, Sheet, Validation } from './types.ts';
 /** The Rate card sheet, and where each priced request's credits are in it. */
 export interface RateSheet {
   sheet: Sheet;
+  /** The parameter inputs, for the cover's sources (where each is in its card). */
+  parameters: { label: string; value: number; fmt: 'decimal'; from: { kind: 'RateCard'; id: string; version: number; path: readonly string[] } }[];
   /** The price grid cell of a request (as a demand line writes it) on a card version, or undefined when the grid has none. */
   cellFor(card: string, version: number, request: Readonly<Record<string, DimensionValue>>): Formula | undefined;
 }
@@ -100,6 +102,7 @@ export async function rateCardSheet(rules: RuleSet, uses: readonly VersionUse[],
   ];
   const rows: Cell[][] = [cols.map((c) => val(c.title, 'text'))];
   const grid = new Map<string, Formula>();
+  const parameters: RateSheet['parameters'] = [];
   const key = (card: string, version: number, request: Readonly<Record<string, DimensionValue>>) => `${card}@${version}|${JSON.stringify(sortKeys(request))}`;
   for (const card of [...used.values()].sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version)) {
     const head = () => [val(card.id, 'text'), val(card.version, 'integer'), val(card.effective_from, 'date')];
@@ -120,7 +123,13 @@ export async function rateCardSheet(rules: RuleSet, uses: readonly VersionUse[],
       const label = `$${path[0]!}${path.length > 1 ? ` › ${path.slice(1).join(' › ')}` : ''}`;
       if (read.has(key)) {
         leaf.set(key, rows.length);
-        rows.push([...head(), val(label, 'text'), { v: value, fmt: 'number', input: true, validation: PARAMETER_VALIDATION }]);
+        parameters.push({
+          label: `${card.id} v${card.version} ${label}`,
+          value,
+          fmt: 'decimal',
+          from: { kind: 'RateCard', id: card.id, version: card.version, path: ['parameters', ...path] },
+        });
+        rows.push([...head(), val(label, 'text'), { v: value, fmt: 'decimal', input: true, validation: PARAMETER_VALIDATION }]);
       } else {
         rows.push([
           ...head(),
@@ -156,6 +165,7 @@ export async function rateCardSheet(rules: RuleSet, uses: readonly VersionUse[],
   }
   return {
     sheet: { name, columns: cols, rows, frozen: 1 },
+    parameters,
     cellFor: (card, version, request) => {
       const doc = used.get(`${card}@${version}`);
       const norm = doc ? compiledCard(doc).normalize(request) : undefined;
