@@ -55,8 +55,8 @@ function numFmt(fmt: Format | undefined, currency: string | undefined): string |
     case 'number':
       return '#,##0';
     case 'decimal':
-      // A factor or a parameter: its decimals shown (3.5, 1.2), never a bare point ("5.").
-      return '#,##0.0###';
+      // A factor or a parameter: as typed (3.5, 1.2, 105), never a bare point ("5.").
+      return 'General';
     case 'month':
       return 'mmm yyyy';
     case 'day':

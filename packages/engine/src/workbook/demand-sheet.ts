@@ -150,7 +150,7 @@ export function demandSheet(
     { key: 'line', title: 'Demand line', fmt: 'text', width: 28 },
     { key: 'item', title: 'Line item', fmt: 'text', width: 16 },
     { key: 'request', title: 'Request', fmt: 'text', width: 44 },
-    { key: 'card', title: 'Card', fmt: 'text', width: 18 },
+    { key: 'card', title: 'Card', fmt: 'text', width: 34 },
     { key: 'per_unit', title: 'Seconds per unit', fmt: 'number', width: 10 },
   ];
   const t = timeline(cal, labels, DEMAND.item);

@@ -271,7 +271,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
   let done = 0;
 
   // Assumptions: one row per input label, one column per run.
-  const assumptionCols: Column[] = [{ key: 'input', title: 'Input', width: 48 }, ...runNames.map((r) => ({ key: r, title: r, width: 18 }))];
+  const assumptionCols: Column[] = [{ key: 'input', title: 'Input', width: 72 }, ...runNames.map((r) => ({ key: r, title: r, width: 18 }))];
   const assumptionRows: Cell[][] = [];
   const rowOfLabel = new Map<string, number>();
   const setAssumption = (run: number, label: string, cell: Cell) => {

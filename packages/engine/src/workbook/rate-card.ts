@@ -95,7 +95,7 @@ export async function rateCardSheet(rules: RuleSet, uses: readonly VersionUse[],
   }
   const cols: Column[] = [
     { key: 'card', title: 'Card', fmt: 'text', width: 20 },
-    { key: 'version', title: 'Version', fmt: 'integer', width: 9 },
+    { key: 'version', title: 'Version', fmt: 'text', width: 9 },
     { key: 'effective', title: 'Effective from', fmt: 'date', width: 14 },
     { key: 'what', title: 'Parameter or request', fmt: 'text', width: 60 },
     { key: 'value', title: 'Credits', fmt: 'credits', width: 12 },
@@ -105,7 +105,7 @@ export async function rateCardSheet(rules: RuleSet, uses: readonly VersionUse[],
   const parameters: RateSheet['parameters'] = [];
   const key = (card: string, version: number, request: Readonly<Record<string, DimensionValue>>) => `${card}@${version}|${JSON.stringify(sortKeys(request))}`;
   for (const card of [...used.values()].sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version)) {
-    const head = () => [val(card.id, 'text'), val(card.version, 'integer'), val(card.effective_from, 'date')];
+    const head = () => [val(card.id, 'text'), val(`v${card.version}`, 'text'), val(card.effective_from, 'date')];
     rows.push([...head(), val(card.title ?? `${card.id} v${card.version}`, 'text'), val(null)]);
     const compiled = compiledCard(card);
     const scale = card.unit?.scale ?? 1;
