@@ -187,9 +187,35 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
                 policyVersions > 1,
               ),
             );
+      const name = origin.source.replace('_', ' ');
+      const share = terms.share ?? 1;
+      const inputs = {
+        share: input(
+          `share|rollover:${origin.source}`,
+          `Share of ${name} credits left that rolls over`,
+          share,
+          'percent',
+          ['rollover', origin.source, 'share'],
+          end.version,
+          policyVersions > 1,
+        ),
+        ...(terms.max_credits === undefined
+          ? {}
+          : {
+              cap: input(
+                `rollover:cap:${origin.source}`,
+                `Most ${name} credits that roll over`,
+                terms.max_credits,
+                'credits',
+                ['rollover', origin.source, 'cap'],
+                end.version,
+                policyVersions > 1,
+              ),
+            }),
+      };
       lot(i, origin.pool, origin.source, origin.ref, { value: 0 }, { value: ZERO }, validity, {
         priority,
-        rollover: { from, share: terms.share ?? 1, cap: terms.max_credits, generation },
+        rollover: { from, share, cap: terms.max_credits, generation, inputs },
       });
     }
   };

@@ -28,12 +28,12 @@ export interface MoneyAmount {
   readonly by?: string;
 }
 
-/** A number a person may change: a price, a pack size, a validity, a priority. */
+/** A number a person may change: a price, a pack size, a validity, a priority, a share that rolls over. */
 export interface PlanInput {
   readonly key: string;
   readonly label: string;
   readonly value: number;
-  readonly fmt: 'money' | 'credits' | 'integer';
+  readonly fmt: 'money' | 'credits' | 'integer' | 'percent';
   /** Words for the cell's defined name. */
   readonly name: readonly string[];
 }
@@ -81,6 +81,8 @@ export interface RolledLot {
   readonly cap: number | undefined;
   /** 1 for credits rolled once, 2 for credits rolled from a rolled lot, … */
   readonly generation: number;
+  /** The inputs the share and the cap are (for the workbook's formulas). */
+  readonly inputs: { readonly share: string; readonly cap?: string };
 }
 
 /** When auto top-ups buy, and how much they may buy (a shortfall top-up is threshold 0, target 0). */

@@ -163,7 +163,9 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const START = START_PACKS + 1; // and their credits
   const SETTLE = START + 1; // credits of the lot that repaid what the pool owed on overdraft when it was created
   const GIVE = SETTLE + 1; // an auto top-up's credits bought after the draws, less what they repaid
-  const NEW = GIVE + 1; // credits a lot holds when created, but an auto top-up's: read by the Ledger without a cycle through the period's purchases
+  // Credits a lot is granted or bought with, but an auto top-up's or a rolled lot's (inputs only): read by the Ledger
+  // over the whole block without a cycle through the period's purchases or what rolls from earlier lots.
+  const NEW = GIVE + 1;
   const AVAIL = NEW + 1; // credits a lot can give in period t (left from before, while valid)
   const DRAW = AVAIL + H; // credits it gives in t
   const OWN = DRAW + H; // an auto top-up's draw in the period it is bought
@@ -202,7 +204,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     { key: 'start', title: 'Bought at start', fmt: 'credits', width: 12 },
     { key: 'settle', title: 'Repaid overdraft', fmt: 'credits', width: 12 },
     { key: 'give', title: 'Can give when bought', fmt: 'credits', width: 12 },
-    { key: 'new', title: 'Held when created', fmt: 'credits', width: 12 },
+    { key: 'new', title: 'Granted or bought', fmt: 'credits', width: 12 },
     ...Array.from({ length: H }, (_, i) => ({ key: `avail${i}`, title: `Can give ${cal.label(i)}`, fmt: 'credits' as const, width: 11 })),
     ...Array.from({ length: H }, (_, i) => ({ key: `d${i}`, title: cal.label(i), fmt: 'credits' as const, width: 10 })),
     { key: 'own', title: 'Drawn when bought', fmt: 'credits', width: 12 },
@@ -220,19 +222,24 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const grantedBy = new Map<string, number[]>();
   // Per pool and period, the first row of a lot granted in it that repays an overdraft (not rolled, not an auto top-up).
   const repaying = new Map<string, number>();
+  // Per pool and period, the last row of a lot held before the period's auto top-ups (every lot granted by then but those).
+  const heldBy = new Map<string, number[]>();
   for (const pool of pools) {
     const start = lotRows.length;
     const last = new Array<number>(H).fill(start - 1);
+    const held = new Array<number>(H).fill(start - 1);
     for (const l of plan.lots) {
       if (l.pool !== pool) continue;
       const r = lotRows.length;
       rowOf.set(l, r);
       for (let i = l.granted; i < H; i++) last[i] = r;
+      for (let i = l.granted + (l.auto ? 1 : 0); i < H; i++) held[i] = r;
       if (!l.auto && !l.rollover && !repaying.has(`${pool}|${l.granted}`)) repaying.set(`${pool}|${l.granted}`, r);
       lotRows.push([]);
     }
     if (lotRows.length > start) blocks.set(pool, [start, lotRows.length - 1]);
     grantedBy.set(pool, last);
+    heldBy.set(pool, held);
   }
 
   // ---- Ledger: layout. Time across; per pool a block of lines (LEDGER_LINES).
@@ -358,8 +365,10 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       const origin = plan.lots[rolled.from]!;
       const o = rowOf.get(origin)!;
       const o_ = (c: number) => f.ref(o, c);
-      let n: Formula = f.fn('ROUNDDOWN', f.mul(o_(LEFT + origin.lastValid), f.num(rolled.share)), f.num(0));
-      if (rolled.cap !== undefined) n = f.fn('MIN', n, f.num(rolled.cap));
+      // Rounded to 6 places first, so a share such as 0.29 of 100 is 29 (floating point gives 28.999…), as the engine's exact share.
+      const left = f.mul(o_(LEFT + origin.lastValid), input(rolled.inputs.share));
+      let n: Formula = f.fn('ROUNDDOWN', f.fn('ROUND', left, f.num(6)), f.num(0));
+      if (rolled.inputs.cap !== undefined) n = f.fn('MIN', n, input(rolled.inputs.cap));
       cells.push(calc(f.fn('IF', f.cmp('<=', o_(C.lv), f.num(H)), n, f.num(0)), 'credits'));
     } else cells.push(auto ? calc(own(BOUGHT), 'credits') : calc(quantity(l.amount, input), 'credits'));
     cells.push(
@@ -429,7 +438,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       if (laterRepaid) give = f.sub(give, laterRepaid);
       cells.push(calc(give, 'credits'));
     } else cells.push(ZERO_CREDITS);
-    cells.push(auto ? ZERO_CREDITS : calc(own(AMOUNT), 'credits'));
+    cells.push(auto || l.rollover ? ZERO_CREDITS : calc(own(AMOUNT), 'credits'));
     // An auto top-up gives in its period's draws only when bought at the start.
     const from = auto && !checkStart ? g + 1 : g;
     const lv = own(C.lv);
@@ -556,14 +565,14 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
         if (!hasOverdraft || !block) return f.num(0);
         return f.fn('MAX', f.num(0), f.sub(before('overdraft', i), f.fn('SUMIFS', lots(NEW), lots(C.g), ledgerT.period(i), lots(C.from), f.num(0))));
       },
-      // What the lots hold before the period's auto top-ups and draws (after repaying an overdraft). With a check at the period
-      // start, the packs bought then can give in the draws: the lots held before are those left after t − 1 and still valid, and the new ones.
+      // What the lots can give before the period's auto top-ups and draws (after repaying an overdraft). With a check at the
+      // period start the packs bought then can give in the draws too, so the sum stops at the lots before them (rows that
+      // differ from period to period: a whole-column sum would run through those packs into this very line).
       held: (i) => {
         if (!block) return f.num(0);
         if (!checkStart) return f.fn('SUM', lotsAt(AVAIL, i));
-        let x: Formula = f.fn('SUMIFS', lots(NEW), lots(C.g), ledgerT.period(i));
-        if (i > 0) x = f.add(f.fn('SUMIFS', lotsAt(LEFT, i - 1), lots(C.lv), f.cat(f.str('>='), ledgerT.period(i))), x);
-        return hasOverdraft ? f.sub(x, f.sub(before('overdraft', i), at('owed', i))) : x;
+        const to = heldBy.get(pool)![i]!;
+        return to < block[0] ? f.num(0) : f.fn('SUM', f.range(block[0], AVAIL + i, to, AVAIL + i, names.lots));
       },
       start_packs: (i) => {
         const options = offered.get(`${pool}|${i}`) ?? [];
