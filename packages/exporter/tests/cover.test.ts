@@ -36,7 +36,7 @@ describe('the cover sheet', () => {
     // An input a variant inherits is listed once, under the base; a variant's own price under the variant.
     expect(rows.filter((r) => r[0] === 'Subscription price per month').map((r) => r[1])).toEqual(['base', 'premier-tier', 'threshold-packs-rollover']);
     // The how-to names the Summary cell of the overall check, and that cell says OK.
-    const how = rows.map((r) => r[1]).find((t) => / says OK while every check/.test(t))!;
+    const how = rows.map((r) => r[1] ?? '').find((t) => / says OK while every check/.test(t))!;
     const [, sheet, cell] = /^(\w+)!([A-Z]+\d+) says OK/.exec(how)!;
     expect(wb.getWorksheet(sheet!)!.getCell(cell!).value).toMatchObject({ result: 'OK' });
   });
