@@ -105,7 +105,7 @@ describe('the directory store under failure', () => {
       for (const rel of after.keys()) {
         if (before.has(rel)) continue;
         expect(rel, 'a new file is a whole version or a hidden temp file').toMatch(
-          /^rate-cards\/kling-consumer\/(v\d+\.yaml|\.v\d+\.yaml\.[0-9a-f]{12}\.tmp)$/,
+          /^rate-cards\/kling-consumer\/(v\d+\.yaml|\.v\d+\.yaml\.\d+\.[0-9a-f]{12}\.tmp)$/,
         );
       }
       const versions = result.rules.versions('RateCard', 'kling-consumer').map((v) => v.doc.version);
