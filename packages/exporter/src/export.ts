@@ -21,7 +21,10 @@ export interface ExportResult {
  */
 export async function exportScenario(rules: RuleSet, scenario: Scenario, path: string, options: ExportOptions = {}): Promise<ExportResult> {
   const names = options.variants === 'all' ? runNames(scenario) : options.variants && options.variants.length > 0 ? [...options.variants] : ['base'];
-  const model = modelSheets(rules, scenario, names, options.onProgress ? { onProgress: options.onProgress } : {});
+  const model = modelSheets(rules, scenario, names, {
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.created ? { created: options.created } : {}),
+  });
   async function* sources(): AsyncGenerator<SheetSource> {
     for await (const s of model.sheets) yield { ...s, highlights: s.highlights ?? [] };
   }

@@ -54,6 +54,9 @@ function numFmt(fmt: Format | undefined, currency: string | undefined): string |
       return '0';
     case 'number':
       return '#,##0';
+    case 'decimal':
+      // A factor or a parameter: as typed (3.5, 1.2, 105), never a bare point ("5.").
+      return 'General';
     case 'month':
       return 'mmm yyyy';
     case 'day':
@@ -216,6 +219,8 @@ function writeCell(target: ExcelJS.Cell, cell: Cell, sheet: string, isHeader: bo
     target.font = { bold: true, color: { argb: 'FFFFFFFF' } };
     target.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILLS.header } };
     target.alignment = { vertical: 'middle', wrapText: true };
+  } else if (cell.heading) {
+    target.font = { bold: true, size: 12 };
   } else if (cell.setting) {
     target.font = { italic: true, color: { argb: 'FF6B6B6B' } };
   } else if (cell.input) {

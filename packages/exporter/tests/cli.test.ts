@@ -26,9 +26,13 @@ describe('creditbook export', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const { sheets, wb } = await readXlsx(one);
-    expect(sheets).toEqual(['Summary', 'Assumptions', 'Rate card', 'Demand', 'Ledger', 'Lots', 'Revenue', 'Checks']);
+    expect(sheets).toEqual(['Cover', 'Summary', 'Assumptions', 'Rate card', 'Demand', 'Ledger', 'Lots', 'Revenue', 'Checks']);
     expect(wb.getWorksheet('Summary')!.getRow(1).getCell(2).value).toBe('monthly-expiry');
     expect(wb.created.toISOString()).toBe('2026-01-31T12:00:00.000Z');
+    // The cover says when the file was made: the same fixed time.
+    const cover = wb.getWorksheet('Cover')!;
+    const created = cover.getColumn(1).values.indexOf('Created');
+    expect(cover.getRow(created).getCell(2).value).toBe('2026-01-31T12:00:00.000Z');
     const again = path.join(dir, 'again.xlsx');
     await run('export', 'rules/scenarios/agency-campaigns.yaml', '-o', again, '--variant', 'monthly-expiry', '--created', '2026-01-31T12:00:00Z');
     expect(readFileSync(again).equals(readFileSync(one))).toBe(true);

@@ -80,7 +80,7 @@ export function demandInputs(plan: LedgerPlan): DemandInput[] {
       key: 'demand_scale',
       label: 'Demand scale (× every count)',
       value: eff.demandScale,
-      fmt: 'number',
+      fmt: 'decimal',
       name: ['demand_scale'],
       validation: { type: 'decimal', min: 0, message: 'A demand scale is a number, 0 or more (1 = as forecast).' },
     });
@@ -150,7 +150,7 @@ export function demandSheet(
     { key: 'line', title: 'Demand line', fmt: 'text', width: 28 },
     { key: 'item', title: 'Line item', fmt: 'text', width: 16 },
     { key: 'request', title: 'Request', fmt: 'text', width: 44 },
-    { key: 'card', title: 'Card', fmt: 'text', width: 18 },
+    { key: 'card', title: 'Card', fmt: 'text', width: 34 },
     { key: 'per_unit', title: 'Seconds per unit', fmt: 'number', width: 10 },
   ];
   const t = timeline(cal, labels, DEMAND.item);
@@ -206,7 +206,7 @@ export function demandSheet(
       profileRow = rows.length;
       profileRows.set(l, profileRow);
       const item: DemandItem = type === 'seasonal' ? 'Seasonal factor' : 'Burst count';
-      const fmt: Format = type === 'seasonal' ? 'number' : 'integer';
+      const fmt: Format = type === 'seasonal' ? 'decimal' : 'integer';
       const from = inherit?.rows.get(l);
       rows.push([
         ...label(item, { id: line.id, request: line.request }),

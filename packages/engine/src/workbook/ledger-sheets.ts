@@ -176,7 +176,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const EV = REMAINING + 1;
   const LEFT = EV + 1; // credits left after the draws of t
   const lotCols: Column[] = [
-    { key: 'lot', title: 'Lot', fmt: 'text', width: 18 },
+    { key: 'lot', title: 'Lot', fmt: 'text', width: 26 },
     { key: 'pool', title: 'Pool', fmt: 'text', width: 10 },
     { key: 'source', title: 'Source', fmt: 'text', width: 14 },
     { key: 'category', title: 'Category', fmt: 'text', width: 12 },
@@ -188,7 +188,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     { key: 'priority', title: 'Priority', fmt: 'integer', width: 9 },
     { key: 'seq', title: 'Lot #', fmt: 'integer', width: 8 },
     { key: 'paid', title: 'Paid (0 free, 1 paid)', fmt: 'integer', width: 9 },
-    { key: 'basis', title: 'Cost basis', fmt: 'number', width: 11 },
+    { key: 'basis', title: 'Cost basis', fmt: 'ratio', width: 11 },
     { key: 'from', title: 'Rolled from #', fmt: 'integer', width: 9 },
     ...orders.map((o, k) => ({
       key: `rank${k}`,
@@ -342,10 +342,10 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       val(l.category === 'free' ? 0 : 1, 'integer'),
       // Price per credit: its pack's for an auto top-up, its origin's for a rolled lot.
       l.rollover
-        ? calc(f.ref(rowOf.get(plan.lots[l.rollover.from]!)!, C.basis), 'number')
+        ? calc(f.ref(rowOf.get(plan.lots[l.rollover.from]!)!, C.basis), 'ratio')
         : auto
-          ? calc(f.div(amountOf(auto.price, input), quantity(auto.credits, input)), 'number')
-          : calc(f.fn('IF', f.cmp('=', own(AMOUNT), f.num(0)), f.num(0), f.div(own(PRICE), own(AMOUNT))), 'number'),
+          ? calc(f.div(amountOf(auto.price, input), quantity(auto.credits, input)), 'ratio')
+          : calc(f.fn('IF', f.cmp('=', own(AMOUNT), f.num(0)), f.num(0), f.div(own(PRICE), own(AMOUNT))), 'ratio'),
       val(l.rollover ? plan.lots[l.rollover.from]!.seq : 0, 'integer'),
     ];
     for (const o of orders) {

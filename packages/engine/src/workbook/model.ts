@@ -8,11 +8,12 @@ import { applyVariant } from '../ledger/variant.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
 import type { Scenario } from '../rules/types.ts';
 import { ENGINE_VERSION } from './build.ts';
-import { f } from './formula.ts';
+import { colLetters, f } from './formula.ts';
 import { LEDGER, ledgerRow, runSheets } from './ledger-sheets.ts';
 import { definedName, sheetName } from './names.ts';
 import { rateCardSheet, type RateSheet } from './rate-card.ts';
 import { demandInputs, demandSheet } from './demand-sheet.ts';
+import { coverSheet, type CoverInput } from './cover.ts';
 import { inputValidation } from './validation.ts';
 import { checksSheet, overallCheck, type CheckedRun } from './checks-sheet.ts';
 import { REVENUE_LINES, revenueInputs, revenueSheet, type RevenueInput, type RevenueSheet } from './revenue-sheet.ts';
@@ -56,6 +57,60 @@ function revenueLayout(revenue: RevenueSheet, pools: readonly string[], horizon:
   return { rollRow: (pool, key) => rolls.get(`${pool}|${key}`)!, recognised: new Map(revenue.recognised), col: (i) => cols[i]! };
 }
 
+/** Where an input's value is written in the rules (list items by id), for the cover's sources and confidence. */
+function inputOrigin(rules: RuleSet, key: string, plan: LedgerPlan, scenario: Scenario): CoverInput['from'] {
+  const eff = plan.eff;
+  const [head, version] = key.split('@') as [string, string | undefined];
+  const v = Number(version);
+  const parts = head.split(/[:|]/);
+  const catalog = (path: (string | number)[]) => ({ kind: 'PlanCatalog', id: eff.plan.catalog, version: v, path });
+  const policy = (path: (string | number)[]) => ({ kind: 'ValidityPolicy', id: eff.rules.validity, version: v, path });
+  const variantAt = (scenario.variants ?? []).findIndex((x) => x.name === plan.run);
+  const own = (field: string) =>
+    variantAt >= 0 && (scenario.variants![variantAt] as unknown as Record<string, unknown>)[field] !== undefined ? ['variants', variantAt] : [];
+  const inScenario = (path: (string | number)[]) => ({ kind: 'Scenario', id: scenario.id, version: scenario.version, path });
+  switch (parts[0]) {
+    case 'price_month':
+    case 'price_year':
+    case 'credits_per_month':
+      return catalog(['subscriptions', parts[1]!, parts[0]]);
+    case 'daily_free':
+      return catalog(['daily_free', 'credits_per_day']);
+    case 'pack': {
+      const doc = rules.get('PlanCatalog', eff.plan.catalog, v)?.doc;
+      const list = (['top_ups', 'api_packages', 'custom_packages'] as const).find((l) => (doc?.[l] ?? []).some((x) => x.id === parts[1]));
+      return list ? catalog([list, parts[1]!, parts[2]!]) : undefined;
+    }
+    case 'validity':
+    case 'priority':
+      return parts[1] === 'grant' ? inScenario([...own('grants'), 'grants', Number(parts[2]), 'priority']) : policy(['sources', parts[1]!, parts[0]]);
+    case 'overdraft':
+      return policy(['overdraft', 'limit']);
+    case 'breakage': {
+      // The rate's label names the policy version whose revenue terms it comes from.
+      const m = /\(ValidityPolicy (\S+) v(\d+)/.exec(key);
+      return m ? { kind: 'ValidityPolicy', id: m[1]!, version: Number(m[2]), path: ['revenue', 'breakage', parts[1]!] } : undefined;
+    }
+    case 'demand':
+      return inScenario(['demand', Number(parts[1]), 'count']);
+    case 'share':
+      return inScenario(['variants', variantAt, 'migrate', Number(parts[2]), 'share']);
+    case 'migration':
+      return inScenario(['variants', variantAt, 'migrate', Number(parts[1]), 'from_period']);
+    case 'demand_scale':
+      return inScenario(['variants', variantAt, 'demand_scale']);
+    case 'scheduled':
+      return inScenario([...own('purchases'), 'purchases', 'scheduled', Number(parts[1]), 'quantity']);
+    case 'grant':
+      return inScenario([...own('grants'), 'grants', Number(parts[1]), 'credits']);
+    case 'auto_topup':
+    case 'topup':
+      return inScenario([...own('purchases'), 'purchases']);
+    default:
+      return undefined;
+  }
+}
+
 /** What the Summary needs of a run: where its sheets are, and its totals as the cells' cached values. */
 interface RunInfo {
   name: string;
@@ -81,6 +136,8 @@ export interface ModelOptions {
   /** Called as the model goes: steps done and steps in all (each run is planned, then written). */
   onProgress?: (done: number, total: number) => void;
   cache?: PricingCache;
+  /** When the file is made (the cover says so); default: now. */
+  created?: Date;
   /** What-if revenue terms for the Revenue sheets (as `books` takes them): a method, one expected rate for every paid source. */
   books?: BooksOptions;
 }
@@ -204,6 +261,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
   const taken = new Set<string>();
   const definedNames = new Set<string>();
   const runSheet = (kind: string, run: string) => sheetName(single ? kind : `${kind} · ${run}`, taken);
+  const coverName = sheetName('Cover', taken);
   const summaryName = sheetName('Summary', taken);
   const assumptionsName = sheetName('Assumptions', taken);
   const rateName = sheetName('Rate card', taken);
@@ -213,7 +271,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
   let done = 0;
 
   // Assumptions: one row per input label, one column per run.
-  const assumptionCols: Column[] = [{ key: 'input', title: 'Input', width: 48 }, ...runNames.map((r) => ({ key: r, title: r, width: 18 }))];
+  const assumptionCols: Column[] = [{ key: 'input', title: 'Input', width: 72 }, ...runNames.map((r) => ({ key: r, title: r, width: 18 }))];
   const assumptionRows: Cell[][] = [];
   const rowOfLabel = new Map<string, number>();
   const setAssumption = (run: number, label: string, cell: Cell) => {
@@ -231,8 +289,11 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
   const baseInputs = new Map<string, { name: string; value: number; source: string }>();
   const inherits = runNames[0] === 'base';
   const rateInputs: RevenueInput[][] = [];
+  const coverInputs = runNames.map((): CoverInput[] => []);
   const setInput = (k: number, plan: LedgerPlan, key: string, label: string, value: number, fmt: Format, name: string, validation: Cell['validation']) => {
     inputNames[k]!.set(key, name);
+    const from = inputOrigin(rules, key, plan, scenario);
+    coverInputs[k]!.push({ run: runNames[k]!, label, value, fmt, ...(from ? { from } : {}) });
     const source = inputSource(key, plan, scenario);
     const base = k > 0 && inherits ? baseInputs.get(key) : undefined;
     if (k === 0 && inherits) baseInputs.set(key, { name, value, source });
@@ -326,6 +387,24 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
           engine: `@creditbook/engine ${ENGINE_VERSION}`,
         },
       });
+      const variants = new Map((scenario.variants ?? []).map((v) => [v.name, v.description ?? ''] as const));
+      yield coverSheet(
+        coverName,
+        rules,
+        scenario,
+        infos.map((x, k) => ({
+          name: x.name,
+          description: x.name === 'base' ? 'The scenario as written.' : (variants.get(x.name) ?? ''),
+          uses: x.uses,
+          inputs: [
+            ...coverInputs[k]!,
+            ...rate.parameters
+              .filter((p) => x.uses.some((u) => u.kind === 'RateCard' && u.id === p.from.id && u.version === p.from.version))
+              .map((p) => ({ ...p, run: x.name })),
+          ],
+        })),
+        { summary: summaryName, checksCell: `${colLetters(infos.length + 2)}1`, created: (options.created ?? new Date()).toISOString() },
+      );
       yield summary.sheet;
       if (compareName) yield compareSheet(compareName, summaryName, summary.labels, runNames, summary.values);
       const assumptions: Sheet = { name: assumptionsName, columns: assumptionCols, rows: [header(assumptionCols), ...assumptionRows], frozen: 1 };

@@ -9,6 +9,8 @@ import type { Cell, Column, Formula, Sheet, Validation } from './types.ts';
 /** The Rate card sheet, and where each priced request's credits are in it. */
 export interface RateSheet {
   sheet: Sheet;
+  /** The parameter inputs, for the cover's sources (where each is in its card). */
+  parameters: { label: string; value: number; fmt: 'decimal'; from: { kind: 'RateCard'; id: string; version: number; path: readonly string[] } }[];
   /** The price grid cell of a request (as a demand line writes it) on a card version, or undefined when the grid has none. */
   cellFor(card: string, version: number, request: Readonly<Record<string, DimensionValue>>): Formula | undefined;
 }
@@ -93,16 +95,17 @@ export async function rateCardSheet(rules: RuleSet, uses: readonly VersionUse[],
   }
   const cols: Column[] = [
     { key: 'card', title: 'Card', fmt: 'text', width: 20 },
-    { key: 'version', title: 'Version', fmt: 'integer', width: 9 },
+    { key: 'version', title: 'Version', fmt: 'text', width: 9 },
     { key: 'effective', title: 'Effective from', fmt: 'date', width: 14 },
     { key: 'what', title: 'Parameter or request', fmt: 'text', width: 60 },
     { key: 'value', title: 'Credits', fmt: 'credits', width: 12 },
   ];
   const rows: Cell[][] = [cols.map((c) => val(c.title, 'text'))];
   const grid = new Map<string, Formula>();
+  const parameters: RateSheet['parameters'] = [];
   const key = (card: string, version: number, request: Readonly<Record<string, DimensionValue>>) => `${card}@${version}|${JSON.stringify(sortKeys(request))}`;
   for (const card of [...used.values()].sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version)) {
-    const head = () => [val(card.id, 'text'), val(card.version, 'integer'), val(card.effective_from, 'date')];
+    const head = () => [val(card.id, 'text'), val(`v${card.version}`, 'text'), val(card.effective_from, 'date')];
     rows.push([...head(), val(card.title ?? `${card.id} v${card.version}`, 'text'), val(null)]);
     const compiled = compiledCard(card);
     const scale = card.unit?.scale ?? 1;
@@ -120,7 +123,13 @@ export async function rateCardSheet(rules: RuleSet, uses: readonly VersionUse[],
       const label = `$${path[0]!}${path.length > 1 ? ` › ${path.slice(1).join(' › ')}` : ''}`;
       if (read.has(key)) {
         leaf.set(key, rows.length);
-        rows.push([...head(), val(label, 'text'), { v: value, fmt: 'number', input: true, validation: PARAMETER_VALIDATION }]);
+        parameters.push({
+          label: `${card.id} v${card.version} ${label}`,
+          value,
+          fmt: 'decimal',
+          from: { kind: 'RateCard', id: card.id, version: card.version, path: ['parameters', ...path] },
+        });
+        rows.push([...head(), val(label, 'text'), { v: value, fmt: 'decimal', input: true, validation: PARAMETER_VALIDATION }]);
       } else {
         rows.push([
           ...head(),
@@ -156,6 +165,7 @@ export async function rateCardSheet(rules: RuleSet, uses: readonly VersionUse[],
   }
   return {
     sheet: { name, columns: cols, rows, frozen: 1 },
+    parameters,
     cellFor: (card, version, request) => {
       const doc = used.get(`${card}@${version}`);
       const norm = doc ? compiledCard(doc).normalize(request) : undefined;

@@ -5,7 +5,7 @@ export type CellValue = number | string | boolean | null;
 /** Error values flow through the graph instead of being thrown. */
 export type CellError = '#CYCLE!' | '#DIV/0!' | '#REF!' | '#VALUE!' | '#NUM!';
 
-export type Format = 'credits' | 'money' | 'ratio' | 'percent' | 'text' | 'period' | 'integer' | 'number' | 'date' | 'month' | 'day';
+export type Format = 'credits' | 'money' | 'ratio' | 'percent' | 'text' | 'period' | 'integer' | 'number' | 'decimal' | 'date' | 'month' | 'day';
 
 /** A formula as a tree, so the engine can evaluate it and the exporter can write it as Excel. */
 export type Formula =
@@ -43,6 +43,8 @@ export interface Cell {
   fmt?: Format;
   /** An input a person may edit (styled and named in Excel). */
   input?: boolean;
+  /** A heading of a section (the cover's): bold. */
+  heading?: boolean;
   /** A setting of the scenario shown as text (styled so it does not read as an input: it drives nothing). */
   setting?: boolean;
   /** A defined name for the cell. */
