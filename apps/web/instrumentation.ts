@@ -8,12 +8,11 @@ export async function register(): Promise<void> {
   if (process.env['NEXT_RUNTIME'] === 'nodejs') {
     const { guardServer } = await import('./lib/guard.ts');
     await guardServer();
-    const { installRequestLog } = await import('./lib/request-log.ts');
+    const { evaluationPause, installRequestLog } = await import('./lib/request-log.ts');
     installRequestLog();
     const { recoverStore } = await import('./lib/store.ts');
     await recoverStore();
     const { pauseBudgetedEvaluations } = await import('@creditbook/engine');
-    const { evaluationPause } = await import('./lib/request-log.ts');
     pauseBudgetedEvaluations(128, evaluationPause);
   }
 }

@@ -18,12 +18,9 @@ interface Open {
 }
 
 const open = new WeakMap<ServerResponse, Open>();
+/** Requests this process is serving now (shared by Next's bundles, as the logger is). */
 const counts = ((globalThis as Record<symbol, unknown>)[Symbol.for('creditbook.requests-in-flight')] ??= { n: 0 }) as { n: number };
 
-/** How many requests this process is serving now. */
-export function requestsInFlight(): number {
-  return counts.n;
-}
 const INSTALLED = Symbol.for('creditbook.request-log');
 
 /** The id of a request: the proxy's when it is a plain token, else a new one. */

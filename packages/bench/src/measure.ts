@@ -20,6 +20,12 @@ export function median(xs: readonly number[]): number {
   return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
+/** The p-th percentile (nearest rank) of latencies, in their unit. */
+export function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
 /** Runs each contender once per round, in turn, after one warm-up round, and returns each one's samples. */
 export async function alternate(rounds: number, contenders: readonly (readonly [string, () => Promise<number>])[]): Promise<Map<string, number[]>> {
   const samples = new Map<string, number[]>(contenders.map(([n]) => [n, []]));

@@ -25,7 +25,7 @@ import {
   f,
 } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
-import { alternate, median, rate, time } from './measure.ts';
+import { alternate, median, percentile, rate, time } from './measure.ts';
 import { buildSpreadsheetLedger, ledgerShape, sweepScales, type SpreadsheetLedger, type SpreadsheetTotals } from './spreadsheet-ledger.ts';
 import { variantsOf, withLinePrice } from './sweep.ts';
 
@@ -518,12 +518,6 @@ export async function loadOnce(clients: number, count: number, call: () => Promi
     }),
   );
   return { latencies, errors, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
-}
-
-/** The p-th percentile (nearest rank) of latencies, in their unit. */
-export function percentile(xs: readonly number[], p: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 type Load = { p50: number; p95: number; p99: number; errors: number; count: number; rate: number };

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Section } from './sections.ts';
-import { freePort, loadOnce, percentile, startWebApp } from './sections.ts';
+import { percentile } from './measure.ts';
+import { freePort, loadOnce, startWebApp } from './sections.ts';
 import { normalKinds, PACE_MS, type ClientReport } from './soak-client.ts';
 
 /** The resident memory of a process and all its descendants, in MB (Linux /proc). */

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { budgetSpent, pause, stepBudget, type StepBudget } from '../formula/index.ts';
 import type { Code } from '../diagnostics/index.ts';
 import type { DimensionValue, RateCard } from '../rules/types.ts';
@@ -82,11 +83,16 @@ export interface CardPricing {
   readonly problems: readonly PricingProblem[];
 }
 
-const cache = new Map<string, { pricing: CardPricing; cells: number }>();
-let cachedCells = 0;
 /** Bounds of the remembered pricings: cells held in all, and cards. */
 const CACHE_CELLS = MAX_TABLE_CELLS * 2;
 const CACHE_ENTRIES = 256;
+/** Remembered pricings, sized by their cells (a pricing larger than the whole bound is not kept). */
+const cache = new LRUCache<string, CardPricing>({
+  max: CACHE_ENTRIES,
+  maxSize: CACHE_CELLS,
+  maxEntrySize: CACHE_CELLS,
+  sizeCalculation: (pricing) => pricing.cells.length + 1,
+});
 
 /** What a card's prices depend on (not its version, dates, audit or comments). */
 function pricingKey(card: RateCard): string {
@@ -101,19 +107,6 @@ function pricingKey(card: RateCard): string {
   ]);
 }
 
-function remember(key: string, pricing: CardPricing): void {
-  const cells = pricing.cells.length + 1;
-  if (cells > CACHE_CELLS) return;
-  // Oldest first out, until the new entry fits.
-  for (const [k, v] of cache) {
-    if (cachedCells + cells <= CACHE_CELLS && cache.size < CACHE_ENTRIES) break;
-    cache.delete(k);
-    cachedCells -= v.cells;
-  }
-  cache.set(key, { pricing, cells });
-  cachedCells += cells;
-}
-
 /** Lets other work run between evaluations once this one has held the thread for a while. */
 const YIELD_AFTER_MS = 8;
 
@@ -125,7 +118,7 @@ const YIELD_AFTER_MS = 8;
 export async function priceCard(card: RateCard, options: { budget?: StepBudget } = {}): Promise<CardPricing> {
   const key = pricingKey(card);
   const hit = cache.get(key);
-  if (hit) return hit.pricing;
+  if (hit) return hit;
   const budget = options.budget ?? stepBudget();
   const fresh = budget.spent === 0;
   const compiled = compileCard(card);
@@ -210,6 +203,6 @@ export async function priceCard(card: RateCard, options: { budget?: StepBudget }
   }
   const pricing: CardPricing = { cells, examples, problems };
   // A spent budget is the card's own doing only when it started with the whole budget.
-  if (!spent || fresh) remember(key, pricing);
+  if (!spent || fresh) cache.set(key, pricing);
   return pricing;
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { diagnostic, type Code, type Diagnostic } from '../diagnostics/index.ts';
 import { problemAt } from './problem.ts';
 import { compileFormula, impureFunctions, stepBudget, unknownVariables, type StepBudget } from '../formula/index.ts';
@@ -87,9 +88,12 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
  * again (every preview of an edit loads it with the edit in), and its unchanged files give the same
  * documents and problems each time. Bounded by the text held (documents are never changed in place).
  */
-const parsedFiles = new Map<string, { doc: LoadedDocument | undefined; errors: readonly Diagnostic[]; bytes: number }>();
-let parsedBytes = 0;
 const PARSED_BYTES = 2 * 2 ** 20;
+const parsedFiles = new LRUCache<string, { doc: LoadedDocument | undefined; errors: readonly Diagnostic[] }>({
+  maxSize: PARSED_BYTES,
+  maxEntrySize: PARSED_BYTES / 16,
+  sizeCalculation: (_value, key) => key.length,
+});
 
 /** Parses and schema-checks one file (remembered by its path and text); returns the document when it is usable. */
 export function loadOne(f: StoredFile, errors: Diagnostic[]): LoadedDocument | undefined {
@@ -102,16 +106,7 @@ export function loadOne(f: StoredFile, errors: Diagnostic[]): LoadedDocument | u
   const found: Diagnostic[] = [];
   const doc = parseOne(f, found);
   errors.push(...found);
-  const bytes = key.length;
-  if (bytes <= PARSED_BYTES / 16) {
-    for (const [k, v] of parsedFiles) {
-      if (parsedBytes + bytes <= PARSED_BYTES) break;
-      parsedFiles.delete(k);
-      parsedBytes -= v.bytes;
-    }
-    parsedFiles.set(key, { doc, errors: found, bytes });
-    parsedBytes += bytes;
-  }
+  parsedFiles.set(key, { doc, errors: found });
   return doc;
 }
 
