@@ -197,7 +197,7 @@ function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
   }
   const left = new Set<number>();
   for (let n = 0; n < nodes; n++) if (indeg[n]! > 0) left.add(n);
-  const cycles = findCycles(left, (n) => reads.subarray(readStart[n]!, readStart[n + 1]!))
+  const cycles = findCycles(left, (n) => reads.subarray(readStart[n], readStart[n + 1]))
     .map((c) => c.filter((n) => kinds[n] === FORMULA))
     .filter((c) => c.length > 0);
   return {
