@@ -1,10 +1,7 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { books, booksSummary, compare, forecast, loadFiles, loadStore, RunCache, runNames, type BooksOptions, type Scenario } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
-import { demoPack, demoScenario } from './support/fixtures.ts';
-
-const repoRules = path.join(import.meta.dirname, '..', '..', '..', 'rules');
+import { demoPack, demoScenario, repoRules } from './support/fixtures.ts';
 
 /**
  * A comparison's books follow each run's draws in whole cents as its ledger runs (the portfolio's

@@ -200,7 +200,14 @@ const booksKey = (o: BooksOptions) => `${o.method ?? ''}\u0000${o.breakageRate ?
  * Forecasts one run of a comparison without its lots; its books follow its draws in whole cents
  * (the portfolio's `CustomerBooks`, one customer of weight 1) instead of being built from the lots.
  */
-async function bookedRun(rules: RuleSet, scenario: Scenario, name: string, pricing: PricingCache, options: BooksOptions, plans: BooksPlans): Promise<BookedRun> {
+async function bookedRun(
+  rules: RuleSet,
+  scenario: Scenario,
+  name: string,
+  pricing: PricingCache,
+  options: BooksOptions,
+  plans: BooksPlans,
+): Promise<BookedRun> {
   let follow: { books: CustomerBooks; cents: Float64Array; method: BooksSummary['method']; horizon: number } | undefined;
   const result = await forecast(rules, scenario, {
     variant: name,
