@@ -15,6 +15,8 @@ export interface SheetSource {
   pagesWide?: number;
   /** Conditional formats, in A1 ranges of this sheet. */
   highlights?: readonly Highlight[];
+  /** Rows (0-based) in a collapsed outline group: hidden, opened with the group's + button. */
+  collapsedRows?: readonly number[];
 }
 
 export interface WriteOptions {
@@ -98,7 +100,11 @@ export async function writeSheets(
     // page. The streaming writer writes `fitToPage` (without which Excel ignores fitToWidth) only
     // from the options the sheet is created with.
     const frozenRows = s.frozen ?? 1;
+    const collapsed = new Set(s.collapsedRows ?? []);
     const ws = wb.addWorksheet(s.name, {
+      // The streaming writer writes the sheet's properties with its first row: outline levels are set here.
+      // A group's + button sits on the row above it (the lot before the hidden ones).
+      ...(collapsed.size > 0 ? { properties: { outlineLevelRow: 1, outlineProperties: { summaryBelow: false, summaryRight: false } } } : {}),
       views: [{ state: 'frozen', ySplit: frozenRows, xSplit: s.frozenColumns ?? 0 }],
       pageSetup: {
         orientation: 'landscape',
@@ -123,6 +129,10 @@ export async function writeSheets(
         if (typeof cell.v === 'string' && cell.v.length > 40 && !cell.f)
           lines = Math.max(lines, Math.ceil(cell.v.length / Math.max(8, (s.columns[c]?.width ?? 12) - 2)));
       });
+      if (collapsed.has(r - 1)) {
+        row.outlineLevel = 1;
+        row.hidden = true;
+      }
       if (r === 1) row.height = 30;
       else if (lines > 1) {
         row.height = Math.min(120, 15 * lines);
@@ -275,6 +285,7 @@ export async function writeWorkbook(path: string, wb: Workbook, options: WriteOp
       frozen: s.frozen ?? 1,
       ...(s.frozenColumns ? { frozenColumns: s.frozenColumns } : {}),
       ...(s.pagesWide ? { pagesWide: s.pagesWide } : {}),
+      ...(s.collapsedRows ? { collapsedRows: s.collapsedRows } : {}),
       highlights: highlights[s.name] ?? s.highlights ?? [],
     })),
     { currency: wb.currency ?? 'USD', title: wb.title, properties: wb.properties, ...options },

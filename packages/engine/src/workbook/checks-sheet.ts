@@ -14,7 +14,7 @@ export interface CheckedRun {
   lots: string;
   lotsLayout: LotsLayout;
   revenue: string;
-  revenueLayout: Omit<RevenueSheet, 'sheet'>;
+  revenueLayout: Omit<RevenueSheet, 'sheet' | 'lotRows'>;
 }
 
 /** Checks sheet label columns. */

@@ -1,7 +1,7 @@
 import { computeSheets } from '../graph/graph.ts';
 import { PricingCache } from '../ledger/cache.ts';
 import { planOf } from '../ledger/derive.ts';
-import type { LedgerPlan } from '../ledger/plan.ts';
+import type { LedgerPlan, PlannedLot } from '../ledger/plan.ts';
 import { simulate } from '../ledger/simulate.ts';
 import type { Totals, VersionUse } from '../ledger/types.ts';
 import { applyVariant } from '../ledger/variant.ts';
@@ -55,6 +55,14 @@ function revenueLayout(revenue: RevenueSheet, pools: readonly string[], horizon:
   const cols: number[] = [];
   for (let i = 0; i < horizon; i++) cols.push(revenue.col(i));
   return { rollRow: (pool, key) => rolls.get(`${pool}|${key}`)!, recognised: new Map(revenue.recognised), col: (i) => cols[i]! };
+}
+
+/**
+ * The auto top-ups that buy nothing as exported (about half the Lots rows of a run with top-ups):
+ * live rows (an edit can make one buy), put in collapsed outline groups so they keep out of the way.
+ */
+function idleTopUps(plan: LedgerPlan, lots: Sheet, layout: LotsLayout): PlannedLot[] {
+  return plan.lots.filter((l) => l.auto && lots.rows[layout.row.get(l)!]?.[layout.cols.amount]?.v === 0);
 }
 
 /** Where an input's value is written in the rules (list items by id), for the cover's sources and confidence. */
@@ -419,6 +427,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
         const computed = [assumptions, rate.sheet, ...(k > 0 && baseDemand ? [baseDemand.of] : [])];
         let lots: Sheet;
         let lotsLayout: LotsLayout;
+        let idle: PlannedLot[];
         {
           // Demand, Ledger and Lots are one graph (the Lots draw on the Ledger's demand, the Ledger sums the Lots);
           // they are computed, written and, but for the Lots' values the Revenue reads, let go before the Revenue is made.
@@ -429,6 +438,8 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
           compute([...computed, built.demand, built.ledger, built.lots], computed);
           lots = built.lots;
           lotsLayout = built.lotsLayout;
+          idle = idleTopUps(plan, lots, lotsLayout);
+          lots.collapsedRows = idle.map((l) => lotsLayout.row.get(l)!);
           yield built.demand;
           yield built.ledger;
         }
@@ -436,6 +447,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
         const revenue = revenueSheet(plan, info.revenue, info.lots, lotsLayout, rateInputs[k]!, input);
         // Nothing the Revenue reads changes with it: its graph is its own formulas over the Lots' values.
         compute([...computed, lots, revenue.sheet], [...computed, lots]);
+        revenue.sheet.collapsedRows = idle.flatMap((l) => revenue.lotRows.get(l) ?? []).sort((a, b) => a - b);
         checked.push({
           name: info.name,
           cal: plan.cal,

@@ -72,6 +72,8 @@ export interface RevenueSheet {
   recognised: ReadonlyMap<string, { rec: number; n: number }>;
   /** Column of period i. */
   col(i: number): number;
+  /** Each paid lot's rows (recognised, usage revenue and used to date). */
+  lotRows: ReadonlyMap<PlannedLot, readonly number[]>;
 }
 
 /**
@@ -241,6 +243,7 @@ export function revenueSheet(
     ];
   }
 
+  const lotRows = new Map<PlannedLot, number[]>();
   for (const pool of pools) {
     const b = blocks.get(pool)!;
     byPool.get(pool)!.forEach((x, k) => {
@@ -248,6 +251,7 @@ export function revenueSheet(
       const usage = b.usage + k;
       const used = b.used + k;
       const l = x.lot;
+      if (l) lotRows.set(l, [rec, usage, used]);
       const price = f.fixed(rec, REVENUE.price, { col: true });
       const usedAt = (i: number) => f.ref(used, t.col(i));
       const labels = (line: string, withPrice: boolean): Cell[] => [
@@ -330,5 +334,6 @@ export function revenueSheet(
     rollRow: (pool, key) => rollRow.get(`${pool}|${key}`)!,
     recognised: blocks,
     col: (i: number) => t.col(i),
+    lotRows,
   };
 }

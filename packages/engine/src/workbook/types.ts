@@ -88,6 +88,11 @@ export interface Sheet {
   frozenColumns?: number;
   /** Pages wide when printed (default 1: the sheet is scaled to the page width). */
   pagesWide?: number;
+  /**
+   * Rows (0-based) kept live but out of the way: in a collapsed outline group (hidden, outline level
+   * 1), which a reader opens with the group's + button; their formulas compute like any other row's.
+   */
+  collapsedRows?: readonly number[];
   /** Conditional formats, in A1 ranges of this sheet. */
   highlights?: Highlight[];
 }
