@@ -208,15 +208,24 @@ export function demandSheet(
       const item: DemandItem = type === 'seasonal' ? 'Seasonal factor' : 'Burst count';
       const fmt: Format = type === 'seasonal' ? 'decimal' : 'integer';
       const from = inherit?.rows.get(l);
+      // A seasonal factor is the engine's per calendar month: the month's first period in the horizon holds
+      // the input, and the same month of a later year (or a later day of it) refers to it, so one edit changes every year.
+      const firstOfMonth = new Map<number, number>();
+      const row = profileRow;
       rows.push([
         ...label(item, { id: line.id, request: line.request }),
         type === 'burst' ? sumRight(profileRow, 'integer') : { v: null },
         { v: null },
         ...Array.from({ length: H }, (_, i): Cell => {
           const value = profileValue(line, plan, i);
-          return from !== undefined && inherit
-            ? { v: value, f: f.ref(from, t.col(i), inherit.sheet), fmt }
-            : { v: value, fmt, input: true, validation: type === 'seasonal' ? FACTOR_VALIDATION : COUNT_VALIDATION };
+          if (from !== undefined && inherit) return { v: value, f: f.ref(from, t.col(i), inherit.sheet), fmt };
+          if (type === 'seasonal') {
+            const month = plan.cal.month(i);
+            const first = firstOfMonth.get(month);
+            if (first !== undefined) return { v: value, f: f.ref(row, t.col(first)), fmt };
+            firstOfMonth.set(month, i);
+          }
+          return { v: value, fmt, input: true, validation: type === 'seasonal' ? FACTOR_VALIDATION : COUNT_VALIDATION };
         }),
       ]);
     }
