@@ -72,6 +72,9 @@ function numFmt(fmt: Format | undefined, currency: string | undefined): string |
   }
 }
 
+/** A column's width in characters: its own, or its title's. */
+const widthOf = (c: Column) => c.width ?? Math.max(10, Math.min(40, c.title.length + 4));
+
 /** Text that a spreadsheet would read as a formula or a command if typed: kept as text. */
 export function looksLikeFormula(s: string): boolean {
   return /^[=+\-@\t\r]/.test(s);
@@ -101,10 +104,19 @@ export async function writeSheets(
     // from the options the sheet is created with.
     const frozenRows = s.frozen ?? 1;
     const collapsed = new Set(s.collapsedRows ?? []);
+    const collapsedColumns = s.columns.some((c) => c.collapsed);
     const ws = wb.addWorksheet(s.name, {
       // The streaming writer writes the sheet's properties with its first row: outline levels are set here.
       // A group's + button sits on the row above it (the lot before the hidden ones).
-      ...(collapsed.size > 0 ? { properties: { outlineLevelRow: 1, outlineProperties: { summaryBelow: false, summaryRight: false } } } : {}),
+      ...(collapsed.size > 0 || collapsedColumns
+        ? {
+            properties: {
+              ...(collapsed.size > 0 ? { outlineLevelRow: 1 } : {}),
+              ...(collapsedColumns ? { outlineLevelCol: 1 } : {}),
+              outlineProperties: { summaryBelow: false, summaryRight: false },
+            },
+          }
+        : {}),
       views: [{ state: 'frozen', ySplit: frozenRows, xSplit: s.frozenColumns ?? 0 }],
       pageSetup: {
         orientation: 'landscape',
@@ -117,7 +129,11 @@ export async function writeSheets(
         ...(s.frozenColumns ? { printTitlesColumn: `A:${colLetters(s.frozenColumns - 1)}` } : {}),
       },
     });
-    ws.columns = s.columns.map((c) => ({ key: c.key, width: c.width ?? Math.max(10, Math.min(40, c.title.length + 4)) }));
+    ws.columns = s.columns.map((c) => ({
+      key: c.key,
+      width: widthOf(c),
+      ...(c.collapsed ? { hidden: true, outlineLevel: 1 } : {}),
+    }));
     let lastCol = 0;
     let r = 0;
     for (const cells of s.rows) {
@@ -133,7 +149,8 @@ export async function writeSheets(
         row.outlineLevel = 1;
         row.hidden = true;
       }
-      if (r === 1) row.height = 30;
+      // A header row as tall as its longest title wraps to (two lines at least, four at most).
+      if (r === 1) row.height = 15 * Math.min(4, Math.max(2, ...s.columns.map((c) => Math.ceil(c.title.length / Math.max(4, widthOf(c) - 2)))));
       else if (lines > 1) {
         row.height = Math.min(120, 15 * lines);
         cells.forEach((_cell, c) => {

@@ -31,9 +31,9 @@ const CHECKS = { run: 0, pool: 1, check: 2 } as const;
 export function checksSheet(name: string, runs: readonly CheckedRun[]): Sheet {
   const cal = runs[0]!.cal;
   const t = timeline(cal, [
-    { key: 'run', title: 'Run', fmt: 'text', width: 16 },
+    { key: 'run', title: 'Run', fmt: 'text', width: 20 },
     { key: 'pool', title: 'Pool', fmt: 'text', width: 10 },
-    { key: 'check', title: 'Check (0 when it holds)', fmt: 'text', width: 46 },
+    { key: 'check', title: 'Check (0 when it holds)', fmt: 'text', width: 60 },
   ]);
   const rows: Cell[][] = [t.header, t.numbers];
   const zero = (make: (i: number) => Formula, H: number, fmt: 'credits' | 'money'): Cell[] =>

@@ -328,5 +328,10 @@ export function demandSheet(
           f.fixedRange(FIRST_LINE_ROW, DEMAND.item, last, DEMAND.item, { row: true, col: true }, name),
           f.str(item),
         );
-  return { sheet: { name, columns: t.columns, rows, frozen: 2, frozenColumns: DEMAND.item + 1 }, total, profileRows };
+  // About a year of periods to a printed page: a sheet fitted to one page wide would print too small to read.
+  return {
+    sheet: { name, columns: t.columns, rows, frozen: 2, frozenColumns: DEMAND.item + 1, pagesWide: Math.max(1, Math.ceil(H / 12)) },
+    total,
+    profileRows,
+  };
 }

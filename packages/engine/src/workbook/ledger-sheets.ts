@@ -693,6 +693,16 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       note: 'credits left that expire in the period after the horizon',
     },
   ];
+  // Lines and columns of policies the plan does not have (an overdraft, a threshold checked at the start, credits
+  // that roll over) are 0 whatever an input says: they keep their place, collapsed out of the way.
+  const rolls = plan.lots.some((l) => l.rollover);
+  const unusedLines = [
+    ...(hasOverdraft ? [] : ['settled', 'owed', 'overdrawn', 'overdraft']),
+    ...(checkStart ? [] : ['start_packs']),
+    ...(rolls ? [] : ['rolled_over']),
+  ];
+  const unusedColumns = new Set([...(hasOverdraft ? [] : [SETTLE]), ...(checkStart ? [] : [START_PACKS, START]), ...(rolls ? [] : [C.from, ROLLED])]);
+  const collapsedLines = pools.flatMap((_, k) => unusedLines.map((key) => ledgerRow(k, key))).sort((a, b) => a - b);
   return {
     lotsLayout: {
       row: rowOf,
@@ -703,10 +713,18 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       overdraft: hasOverdraft,
     },
     demand: demand.sheet,
-    ledger: { name: names.ledger, columns: ledgerT.columns, rows: ledgerRows, frozen: 2, frozenColumns: LEDGER.unit + 1, highlights: ledgerHighlights },
+    ledger: {
+      name: names.ledger,
+      columns: ledgerT.columns,
+      rows: ledgerRows,
+      frozen: 2,
+      frozenColumns: LEDGER.unit + 1,
+      highlights: ledgerHighlights,
+      ...(collapsedLines.length > 0 ? { collapsedRows: collapsedLines } : {}),
+    },
     lots: {
       name: names.lots,
-      columns: lotCols,
+      columns: lotCols.map((c, k) => (unusedColumns.has(k) ? { ...c, collapsed: true } : c)),
       rows: lotRows,
       frozen: 1,
       frozenColumns: 1,

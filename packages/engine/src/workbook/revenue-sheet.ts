@@ -330,7 +330,8 @@ export function revenueSheet(
     });
   }
   return {
-    sheet: { name, columns: cols, rows, frozen: 2, frozenColumns: REVENUE.lot + 1 },
+    // About a year of periods to a printed page (one page wide at 24 months or more prints too small to read).
+    sheet: { name, columns: cols, rows, frozen: 2, frozenColumns: REVENUE.lot + 1, pagesWide: Math.max(1, Math.ceil(H / 12)) },
     rollRow: (pool, key) => rollRow.get(`${pool}|${key}`)!,
     recognised: blocks,
     col: (i: number) => t.col(i),

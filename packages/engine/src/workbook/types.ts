@@ -75,6 +75,8 @@ export interface Column {
   title: string;
   fmt?: Format;
   width?: number;
+  /** Kept (the sheet's layout is the same for every run) but in a collapsed outline group: it holds nothing this run can use. */
+  collapsed?: boolean;
 }
 
 export interface Sheet {
