@@ -96,6 +96,8 @@ export function coverSheet(
     'Grey italic text is set in the scenario (plan, tier, billing, policies): changing it changes nothing; a different plan is another run.',
     `${where.summary}!${where.checksCell} says OK while every check on the Checks sheet holds (each is 0), ERROR as soon as one does not: a figure overwritten by hand shows there.`,
     'Every other figure is a formula: the Summary totals each run’s Ledger; Demand, Ledger, Lots and Revenue have one column per period.',
+    'Rows and columns behind a + button are kept live but out of the way: auto top-ups that buy nothing as exported (an edit can make one buy), and lines of policies a run does not have.',
+    'A seasonal factor is an input in its month of the first year; the same month of a later year follows it.',
   ])
     line(text(''), text(how));
   gap();
