@@ -34,7 +34,14 @@ describe('the file keeps what a run cannot use out of the way', () => {
     // The base buys on a shortfall, after the draws, with no overdraft, and nothing rolls over.
     const base = wb.getWorksheet('Ledger · base')!;
     expect(base.properties.outlineLevelRow).toBe(1);
-    expect(hiddenLines(base)).toEqual(['Overdraft repaid', 'Owed before top-ups', 'Owed on overdraft', 'Packs bought at start', 'Rolled over', 'Served on overdraft']);
+    expect(hiddenLines(base)).toEqual([
+      'Overdraft repaid',
+      'Owed before top-ups',
+      'Owed on overdraft',
+      'Packs bought at start',
+      'Rolled over',
+      'Served on overdraft',
+    ]);
     expect(hiddenColumns(wb.getWorksheet('Lots · base')!)).toEqual(['Bought at start', 'Packs at start', 'Repaid overdraft', 'Rolled from #', 'Rolled over']);
     // threshold-packs-rollover's policy rolls credits over: its Rolled over line and columns are shown.
     const rollover = wb.worksheets.find((w) => w.name.startsWith('Ledger · threshold'))!;
