@@ -1,34 +1,22 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resetEnv } from '../lib/env.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../lib/routes.ts';
-import { signInCookie } from '../lib/session.ts';
 import type { User } from '../lib/users.ts';
+import { approver, cookieOf, editor, useRulesCopy } from './support/rules-copy.ts';
 
 /** Effective dates in tests lie in the future whatever today is (publishing refuses past dates). */
 const NEXT_YEAR = new Date().getUTCFullYear() + 1;
-const ROOT = path.resolve(__dirname, '../../..');
 let dir: string;
-const editor: User = { email: 'editor@creditbook.local', name: 'Erin Editor', role: 'editor' };
-const approver: User = { email: 'approver@creditbook.local', name: 'Alex Approver', role: 'approver' };
 const V2 = 'rate-cards/kling-consumer/v2.yaml';
 
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-integrity-'));
-  cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
-  process.env['CREDITBOOK_RULES_DIR'] = dir;
-  process.env['CREDITBOOK_SESSION_SECRET'] = 'unit-test-secret-0123456789abcdefghijkl';
-  resetEnv();
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+useRulesCopy('integrity', (d) => (dir = d));
 afterEach(() => vi.restoreAllMocks());
 
 async function req(url: string, init: { body?: unknown; user: User }): Promise<Request> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  headers['cookie'] = (await signInCookie(init.user)).split(';')[0]!;
+  headers['cookie'] = await cookieOf(init.user);
   return new Request(`http://localhost${url}`, {
     method: init.body === undefined ? 'GET' : 'POST',
     headers,

@@ -1,28 +1,12 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnv } from '../lib/env.ts';
+import { describe, expect, it } from 'vitest';
 import { BODY_LIMITS, MAX_PASSWORD_LENGTH } from '../lib/limits.ts';
 import { safeNext } from '../lib/origin.ts';
 import * as api from '../lib/routes.ts';
-import { signInCookie } from '../lib/session.ts';
-import type { User } from '../lib/users.ts';
+import { cookieOf, editor, useRulesCopy } from './support/rules-copy.ts';
 
-const ROOT = path.resolve(__dirname, '../../..');
-let dir: string;
-const editor: User = { email: 'editor@creditbook.local', name: 'Erin Editor', role: 'editor' };
+useRulesCopy('limits');
 
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-web-limits-'));
-  cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
-  process.env['CREDITBOOK_RULES_DIR'] = dir;
-  process.env['CREDITBOOK_SESSION_SECRET'] = 'unit-test-secret-0123456789abcdefghijkl';
-  resetEnv();
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const cookie = async () => (await signInCookie(editor)).split(';')[0]!;
+const cookie = () => cookieOf(editor);
 
 /** A body that arrives in pieces with no Content-Length, as a streaming client sends it. */
 function streamed(bytes: number): ReadableStream<Uint8Array> {

@@ -1,33 +1,16 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { comparePlatforms, loadStore } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnv } from '../lib/env.ts';
+import { describe, expect, it } from 'vitest';
 import { platformsExportRoute, platformsRoute } from '../lib/platforms.ts';
-import { signInCookie } from '../lib/session.ts';
 import type { User } from '../lib/users.ts';
+import { getAs, useRulesCopy, viewer } from './support/rules-copy.ts';
 
-const ROOT = path.resolve(__dirname, '../../..');
 let dir: string;
-const viewer: User = { email: 'viewer@creditbook.local', name: 'Victor Viewer', role: 'viewer' };
 
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-web-platforms-'));
-  cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
-  process.env['CREDITBOOK_RULES_DIR'] = dir;
-  process.env['CREDITBOOK_SESSION_SECRET'] = 'unit-test-secret-0123456789abcdefghijkl';
-  resetEnv();
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+useRulesCopy('platforms', (d) => (dir = d));
 
-async function get(url: string, user: User | null = viewer): Promise<Request> {
-  const headers: Record<string, string> = {};
-  if (user) headers['cookie'] = (await signInCookie(user)).split(';')[0]!;
-  return new Request(`http://localhost${url}`, { headers });
-}
+const get = (url: string, user: User | null = viewer) => getAs(url, user);
 
 describe('GET /api/platforms and /api/platforms/export', () => {
   it('answers what the engine (and `creditbook platforms --json`) computes; 401 signed out; 404 for an unknown scenario; 400 for an unknown platform', async () => {

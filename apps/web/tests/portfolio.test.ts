@@ -1,17 +1,13 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { comparePortfolio, loadStore } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnv } from '../lib/env.ts';
+import { describe, expect, it } from 'vitest';
 import { portfolioRoute } from '../lib/portfolio.ts';
-import { signInCookie } from '../lib/session.ts';
 import type { User } from '../lib/users.ts';
+import { getAs, useRulesCopy, viewer } from './support/rules-copy.ts';
 
-const ROOT = path.resolve(__dirname, '../../..');
 let dir: string;
-const viewer: User = { email: 'viewer@creditbook.local', name: 'Victor Viewer', role: 'viewer' };
 
 /** A small portfolio of the bundled steady-studio template: 4 studios in January 2026, 2 in February, none leave, over 3 months. */
 const SMALL = `kind: Portfolio
@@ -32,22 +28,13 @@ variants:
 /** Priced in euros while its template is in dollars: the run is refused (C_CURRENCY). */
 const EUROS = SMALL.replace('id: a-small-base', 'id: euro-base').replace('currency: USD', 'currency: EUR');
 
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-web-portfolio-'));
-  cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
+useRulesCopy('portfolio', (d) => {
+  dir = d;
   writeFileSync(path.join(dir, 'portfolios', 'a-small-base.yaml'), SMALL);
   writeFileSync(path.join(dir, 'portfolios', 'euro-base.yaml'), EUROS);
-  process.env['CREDITBOOK_RULES_DIR'] = dir;
-  process.env['CREDITBOOK_SESSION_SECRET'] = 'unit-test-secret-0123456789abcdefghijkl';
-  resetEnv();
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function get(url: string, user: User | null = viewer): Promise<Request> {
-  const headers: Record<string, string> = {};
-  if (user) headers['cookie'] = (await signInCookie(user)).split(';')[0]!;
-  return new Request(`http://localhost${url}`, { headers });
-}
+const get = (url: string, user: User | null = viewer) => getAs(url, user);
 
 describe('GET /api/portfolio', () => {
   it('answers what comparePortfolio (and `creditbook compare <portfolio> --json`) computes: base and variants with deltas, 5 runs by default', async () => {

@@ -1,27 +1,15 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnv } from '../lib/env.ts';
+import { describe, expect, it } from 'vitest';
 import * as api from '../lib/routes.ts';
-import { signInCookie } from '../lib/session.ts';
-import type { User } from '../lib/users.ts';
+import { cookieOf, editor, useRulesCopy } from './support/rules-copy.ts';
 
-const ROOT = path.resolve(__dirname, '../../..');
 let dir: string;
-const editor: User = { email: 'editor@creditbook.local', name: 'Erin Editor', role: 'editor' };
 
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-web-pricing-'));
-  cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
-  process.env['CREDITBOOK_RULES_DIR'] = dir;
-  process.env['CREDITBOOK_SESSION_SECRET'] = 'unit-test-secret-0123456789abcdefghijkl';
-  resetEnv();
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+useRulesCopy('pricing', (d) => (dir = d));
 
 async function post(url: string, body: unknown): Promise<Request> {
-  const cookie = (await signInCookie(editor)).split(';')[0]!;
+  const cookie = await cookieOf(editor);
   return new Request(`http://localhost${url}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
 }
 

@@ -70,24 +70,13 @@ describe('creditbook validate', () => {
   });
 });
 
+/** A quote of 2.5 Turbo, pro mode, 10 s on the consumer card (the date is given per test). */
+const TURBO_PRO_10S = ['quote', '--card', 'kling-consumer', '--model', 'kling-v2-5-turbo', '--mode', 'pro', '--duration', '10'];
+
 describe('creditbook quote', () => {
   // A fixed date: which card version is in force must not depend on the day the tests run.
   it('prices the brief: 2.5 Turbo pro 10 s = 105, 2.1 Master 10 s = 280', async () => {
-    const turbo = await run(
-      repoRoot,
-      'quote',
-      '--card',
-      'kling-consumer',
-      '--model',
-      'kling-v2-5-turbo',
-      '--mode',
-      'pro',
-      '--duration',
-      '10',
-      '--on',
-      '2025-10-01',
-      '--json',
-    );
+    const turbo = await run(repoRoot, ...TURBO_PRO_10S, '--on', '2025-10-01', '--json');
     expect(turbo.code).toBe(0);
     const t = JSON.parse(turbo.stdout);
     expect(t.credits).toBe(105);
@@ -98,39 +87,13 @@ describe('creditbook quote', () => {
   });
 
   it('uses the card in force on the date: 2.5 Turbo does not exist before its version', async () => {
-    const r = await run(
-      repoRoot,
-      'quote',
-      '--card',
-      'kling-consumer',
-      '--on',
-      '2025-03-01',
-      '--model',
-      'kling-v2-5-turbo',
-      '--mode',
-      'pro',
-      '--duration',
-      '10',
-    );
+    const r = await run(repoRoot, ...TURBO_PRO_10S, '--on', '2025-03-01');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Q_DIMENSION');
   });
 
   it('prints a readable table without --json', async () => {
-    const r = await run(
-      repoRoot,
-      'quote',
-      '--card',
-      'kling-consumer',
-      '--model',
-      'kling-v2-5-turbo',
-      '--mode',
-      'pro',
-      '--duration',
-      '10',
-      '--on',
-      '2025-10-01',
-    );
+    const r = await run(repoRoot, ...TURBO_PRO_10S, '--on', '2025-10-01');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^105 credits/);
     expect(r.stdout).toContain('Step');

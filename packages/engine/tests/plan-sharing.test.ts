@@ -1,9 +1,7 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { books, forecast, ledgerPlan, loadStore, PricingCache, scaleCount, simulate, type Scenario, type Variant } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
-
-const repoRules = path.join(import.meta.dirname, '..', '..', '..', 'rules');
+import { repoRules } from './support/fixtures.ts';
 
 /** agency-campaigns with variants that change only its demand, and one that changes its plan. */
 async function setup() {

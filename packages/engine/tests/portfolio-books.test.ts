@@ -12,15 +12,11 @@ import {
   renderPortfolio,
   runAggregates,
   runPortfolio,
-  type Portfolio,
   type PortfolioResult,
   type StoredFile,
 } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
-import path from 'node:path';
-import { demoPack, demoScenario } from './support/fixtures.ts';
-
-const repoRules = path.join(import.meta.dirname, '..', '..', '..', 'rules');
+import { demoPack, demoScenario, demoPortfolio, checkPortfolio, repoRules } from './support/fixtures.ts';
 
 /** A validity policy whose subscription credits last 14 months, booked proportionally at an expected breakage of 50 %. */
 const longValidity: StoredFile = {
@@ -54,22 +50,8 @@ variants:
   - { name: topups, purchases: { policy: auto, pack: pack-50 }, demand_scale: 5 }
 `;
 
-function portfolioFile(body: string): StoredFile {
-  return {
-    path: 'portfolio.yaml',
-    text: `kind: Portfolio
-id: demo-base
-version: 1
-effective_from: 2025-01-01
-status: published
-audit: { author: tests, saved_at: 2025-01-01T00:00:00Z }
-currency: USD
-${body}`,
-  };
-}
-
 async function run(body: string, options: { seed?: number; runs?: number } = {}) {
-  const l = await loadFiles([...demoPack(), longValidity, demoScenario(TEMPLATE), portfolioFile(body)]);
+  const l = await loadFiles([...demoPack(), longValidity, demoScenario(TEMPLATE), demoPortfolio(body)]);
   expect(l.errors).toEqual([]);
   const r = await runPortfolio(await portfolioModel(l.rules, l.rules.latest('Portfolio', 'demo-base')!.doc), options);
   return { rules: l.rules, r };
@@ -226,18 +208,7 @@ describe('the books of a portfolio', () => {
       const rules = loaded.rules.with([{ ...loaded.rules.latest('Scenario', id)!, doc: s }]);
       for (const variant of [null, ...s.variants.map((v) => v.name)]) {
         const N = 7;
-        const p: Portfolio = {
-          kind: 'Portfolio',
-          id: 'check',
-          version: 1,
-          effective_from: '2025-01-01',
-          status: 'draft',
-          audit: { author: 't', saved_at: '2025-01-01' },
-          currency: 'USD',
-          start: s.start,
-          horizon: s.horizon,
-          cohorts: [{ id: 'n', scenario: id, joins: [N], ...(variant ? { variant } : {}) }],
-        };
+        const p = checkPortfolio(s, [{ id: 'n', scenario: id, joins: [N], ...(variant ? { variant } : {}) }]);
         const r = await runPortfolio(await portfolioModel(rules, p));
         const mine = combineBooks([books(rules, await forecast(rules, s, { variant }))]);
         const cents = (x: string) => Math.round(Number(x) * 100);
@@ -272,7 +243,7 @@ describe('the books of a portfolio', () => {
                 `  - { id: c${i}, scenario: demo, ${c.variant ? `variant: ${c.variant}, ` : ''}joins: [${c.joins.join(', ')}], churn: ${c.churn}, spread: ${c.spread} }`,
             )
             .join('\n')}\n`;
-          const l = await loadFiles([...demoPack(), longValidity, demoScenario(TEMPLATE), portfolioFile(body)]);
+          const l = await loadFiles([...demoPack(), longValidity, demoScenario(TEMPLATE), demoPortfolio(body)]);
           expect(l.errors).toEqual([]);
           const model = await portfolioModel(l.rules, l.rules.latest('Portfolio', 'demo-base')!.doc);
           const single = await runPortfolio(model, { seed, runs: 2 });

@@ -10,35 +10,17 @@ import {
   renderPortfolio,
   runAggregates,
   runPortfolio,
-  type Portfolio,
   type StoredFile,
 } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
-import path from 'node:path';
-import { demoPack, demoScenario } from './support/fixtures.ts';
-
-const repoRules = path.join(import.meta.dirname, '..', '..', '..', 'rules');
-
-function portfolioFile(body: string, id = 'demo-base'): StoredFile {
-  return {
-    path: 'portfolio.yaml',
-    text: `kind: Portfolio
-id: ${id}
-version: 1
-effective_from: 2025-01-01
-status: published
-audit: { author: tests, saved_at: 2025-01-01T00:00:00Z }
-currency: USD
-${body}`,
-  };
-}
+import { demoPack, demoScenario, demoPortfolio, checkPortfolio, repoRules } from './support/fixtures.ts';
 
 /** The demo pack, a template of 3 generations of 10 credits a month on Basic (100 credits for $10.00, valid 2 months), and a portfolio. */
 async function load(
   portfolio: string,
   template = 'start: 2025-01\nhorizon: 3\nplan: { catalog: demo-plans, subscription: basic }\nrules: { validity: demo-validity, cards: { consumer: demo-card } }\ndemand:\n  - { id: clips, request: { model: m1, mode: std, duration_s: 5 }, count: 3 }\n',
 ) {
-  const loaded = await loadFiles([...demoPack(), demoScenario(template), portfolioFile(portfolio)]);
+  const loaded = await loadFiles([...demoPack(), demoScenario(template), demoPortfolio(portfolio)]);
   return loaded;
 }
 
@@ -121,18 +103,7 @@ describe('portfolio', () => {
     for (const id of ['agency-campaigns', 'api-integration', 'steady-studio', 'standard-hobbyist']) {
       const s = loaded.rules.latest('Scenario', id)!.doc;
       const N = 37;
-      const p: Portfolio = {
-        kind: 'Portfolio',
-        id: 'check',
-        version: 1,
-        effective_from: '2025-01-01',
-        status: 'draft',
-        audit: { author: 't', saved_at: '2025-01-01' },
-        currency: 'USD',
-        start: s.start,
-        horizon: s.horizon,
-        cohorts: [{ id: 'n', scenario: id, joins: [N] }],
-      };
+      const p = checkPortfolio(s, [{ id: 'n', scenario: id, joins: [N] }]);
       const r = await runPortfolio(await portfolioModel(loaded.rules, p));
       const f = await forecast(loaded.rules, s);
       for (const row of f.periods) {
@@ -205,18 +176,7 @@ describe('portfolio', () => {
         { distribution: 'lognormal', sigma: 0.5 },
         { distribution: 'gamma', shape: 0.8 },
       ] as const) {
-        const p: Portfolio = {
-          kind: 'Portfolio',
-          id: 'check',
-          version: 1,
-          effective_from: '2025-01-01',
-          status: 'draft',
-          audit: { author: 't', saved_at: '2025-01-01' },
-          currency: 'USD',
-          start: s.start,
-          horizon: 12,
-          cohorts: [{ id: 'n', scenario: id, joins: [400, 0, 150], churn: 0.1, spread }],
-        };
+        const p = checkPortfolio(s, [{ id: 'n', scenario: id, joins: [400, 0, 150], churn: 0.1, spread }], 12);
         const model = await portfolioModel(loaded.rules, p);
         const grouped = await runPortfolio(model, { seed: 7 });
         const oneByOne = await runPortfolio(model, { seed: 7, chunk: 1 });
@@ -276,7 +236,7 @@ describe('portfolio', () => {
         ...demoPack(),
         v2(reach),
         demoScenario(template),
-        portfolioFile(
+        demoPortfolio(
           'start: 2025-01\nhorizon: 3\ncohorts:\n  - { id: monthly, scenario: demo, joins: [1, 1] }\n  - { id: annual, scenario: demo, variant: annual, joins: [1] }\n',
         ),
       ]);

@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useMemo, useState } from 'react';
+import type { Figure, PeriodFigures, PortfolioComparison, TotalFigures } from '@creditbook/engine';
 import { LineChart, type Series } from '@/components/Charts.tsx';
 
 export interface PortfolioChoice {
@@ -10,42 +11,9 @@ export interface PortfolioChoice {
   variants: { name: string; description: string }[];
 }
 
-type Figure = number | string | { p10: number | string; p50: number | string; p90: number | string };
-interface PeriodFigures {
-  period: string;
-  new: Figure;
-  active: Figure;
-  churned: Figure;
-  spend: Figure;
-  expired_value: Figure;
-  /** billings, revenue_usage, revenue_breakage, revenue, deferred_opening, deferred_closing, current, non_current. */
-  books: Record<string, Figure>;
-  pools: Record<string, Record<string, Figure>>;
-}
-interface Totals {
-  customers: Figure;
-  churned: Figure;
-  spend: Figure;
-  expired_value: Figure;
-  /** billings, revenue, revenue_usage, revenue_breakage, deferred_closing, deferred_peak. */
-  books: Record<string, Figure>;
-  pools: Record<string, Record<string, Figure>>;
-}
-interface Result {
-  portfolio: string;
-  currency: string;
-  runs: number;
-  seed: number;
-  periods: PeriodFigures[];
-  totals: Totals;
-  cohorts: { cohort: string; scenario: string; variant: string | null; periods: PeriodFigures[]; totals: Totals }[];
-}
 /** The JSON of GET /api/portfolio (the same as `creditbook compare <portfolio.yaml> --json`). */
-interface Comparison {
-  portfolio: string;
-  currency: string;
-  runs: { name: string; result: Result; delta: unknown }[];
-}
+type Comparison = PortfolioComparison;
+type Totals = TotalFigures;
 
 const q = (f: Figure | undefined, k: 'p10' | 'p50' | 'p90' = 'p50'): number => (f === undefined ? 0 : typeof f === 'object' ? Number(f[k]) : Number(f));
 const money = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });

@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { LRUCache } from 'lru-cache';
 import { FUNCTIONS, FUNCTION_NAMES } from './functions.ts';
 
 /** Bounds that keep a formula from running away. Deterministic: counted in evaluation steps. */
@@ -45,7 +46,11 @@ export interface FormulaProblem {
 
 export type CompileResult = { ok: true; formula: CompiledFormula } | { ok: false; problem: FormulaProblem };
 
-const cache = new Map<string, CompileResult>();
+/**
+ * Compiled formulas by text, least recently used out first. Bounded by count and by text: a
+ * compiled expression holds its source and an AST of about its size.
+ */
+const cache = new LRUCache<string, CompileResult>({ max: 5_000, maxSize: 4 * 2 ** 20, sizeCalculation: (_r, text) => text.length + 1 });
 const ENTRY = Symbol.for('jsonata.__evaluate_entry');
 const EXIT = Symbol.for('jsonata.__evaluate_exit');
 const TRACE = '__creditbook_trace';
@@ -149,7 +154,6 @@ export function compileFormula(text: string): CompileResult {
     const open = problem.code === 'S0101' ? unterminatedString(text) : undefined;
     result = { ok: false, problem: open === undefined ? problem : { ...problem, offset: open, length: 1 } };
   }
-  if (cache.size > 5_000) cache.clear();
   cache.set(text, result);
   return result;
 }
