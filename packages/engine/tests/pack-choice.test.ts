@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, forecast, loadFiles, loadStore, modelMismatches, recalculate, setInputs, type ForecastResult, type Scenario, type Workbook } from '@creditbook/engine';
+import {
+  buildModel,
+  forecast,
+  loadFiles,
+  loadStore,
+  modelMismatches,
+  recalculate,
+  setInputs,
+  type ForecastResult,
+  type Scenario,
+  type Workbook,
+} from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 /**
@@ -143,12 +154,23 @@ describe('several pack sizes are chosen by formulas in the workbook', () => {
     const agency = loaded.rules.latest('Scenario', 'agency-campaigns')!.doc;
     const variant = agency.variants!.find((v) => v.name === 'threshold-packs-rollover')!;
     // The variant as the base run (so its inputs are its own), with and without every demand line doubled.
-    const base: Scenario = { ...agency, plan: { ...agency.plan, ...variant.plan }, rules: { ...agency.rules, ...variant.rules }, purchases: variant.purchases!, variants: [] };
+    const base: Scenario = {
+      ...agency,
+      plan: { ...agency.plan, catalog: variant.plan!.catalog! },
+      rules: { ...agency.rules, ...variant.rules },
+      purchases: variant.purchases!,
+      variants: [],
+    };
     const doubled: Scenario = { ...base, demand: base.demand.map((d) => ({ ...d, count: d.count * 2 })) };
     const wb = await buildModel(loaded.rules, base, ['base']);
     const lots = wb.sheets.find((s) => s.name === 'Lots')!;
     const packs = lots.rows[0]!.findIndex((c) => c.v === 'Packs');
     for (const r of lots.rows.filter((x) => String(x[0]?.v).startsWith('auto '))) expect(r[packs]!.f, String(r[0]!.v)).toBeDefined();
+    // Candidates: 0–3 of topup-3000 (3 × 39.00 = 117.00 within the 150.00 a month; 4 × 39.00 = 156.00 is over)
+    // × 0–10 of topup-1000 (the cap of 10 packs; 10 × 14.00 = 140.00 within the limit) = 4 × 11 = 44.
+    const ledger = wb.sheets.find((s) => s.name === 'Ledger')!;
+    const chosenRows = ledger.rows.filter((r) => /^Candidate \d+: chosen/.test(String(r[1]?.v)));
+    expect(chosenRows.length).toBe(44);
     const expected = await forecast(loaded.rules, doubled);
     const before = await forecast(loaded.rules, base);
     expect(expected.totals.purchased).toBeGreaterThan(before.totals.purchased);

@@ -451,11 +451,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
               }
             : val(0, 'integer');
     const chosenRef = (c: PackChoice) => f.ref(c.chosen[slot]!, ledgerT.col(g), names.ledger);
-    cells.push(
-      !auto
-        ? val(null)
-        : packsCell('packs', (c) => (c.start ? f.add(chosenRef(c.start), chosenRef(c.end)) : chosenRef(c.end)), engine?.packs ?? 0),
-    );
+    cells.push(!auto ? val(null) : packsCell('packs', (c) => (c.start ? f.add(chosenRef(c.start), chosenRef(c.end)) : chosenRef(c.end)), engine?.packs ?? 0));
     const packCredits = auto ? quantity(auto.credits, input) : undefined;
     cells.push(auto ? calc(f.mul(own(PACKS), packCredits!), 'credits') : ZERO_CREDITS);
     // Bought at the check before the draws: the period's packs at start (one pack, a choice block, or the engine's).
@@ -556,6 +552,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     const block = blocks.get(pool);
     const k = poolIndexOf.get(pool)!;
     const at = (key: string, i: number) => f.ref(ledgerRow(k, key), ledgerT.col(i));
+    const at2 = (row: number, i: number) => f.ref(row, ledgerT.col(i));
     const poolCell = (key: string) => f.fixed(ledgerRow(k, key), LEDGER.pool, { col: true });
     // A Lots column of the pool's block, fixed (a lot's attribute), or the one of period i (it moves right).
     const lots = (c: number) => f.fixedRange(block![0], c, block![1], c, { row: true, col: true }, names.lots);
@@ -568,14 +565,28 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       const rows = optionRows(pool, i);
       return rows ? f.fn('SUM', f.range(rows[0], c, rows[1], c, names.lots)) : f.num(0);
     };
-    /** Credits the period's auto top-ups bought (one pack: its packs × credits; several: their lots' credits). */
+    /**
+     * What a period's pack-choice blocks bought (the check before the draws, after them, or both): packs, or credits (packs ×
+     * each pack's credits). Cells of this sheet in the period's column, so the line fills right.
+     */
+    const chosen = (i: number, which: 'start' | 'end' | 'both', what: 'packs' | 'credits'): Formula | undefined => {
+      const c = choices.get(`${pool}|${i}`);
+      if (!c) return undefined;
+      const blocks = which === 'both' ? [c.start, c.end] : [which === 'start' ? c.start : c.end];
+      const lots = eligibleAt(pool, i);
+      const terms = blocks.flatMap((b) =>
+        b ? b.chosen.map((row, s) => (what === 'packs' ? at2(row, i) : f.mul(at2(row, i), quantity(lots[s]!.auto!.credits, input)))) : [],
+      );
+      return terms.length === 0 ? f.num(0) : f.add(...terms);
+    };
+    /** Credits the period's auto top-ups bought (one pack: its packs × credits; several: by its choice, or its lots' credits). */
     const bought = (i: number) => {
       const auto = onePack(i);
-      return auto ? f.mul(at('packs', i), quantity(auto.credits, input)) : overOptions(BOUGHT, i);
+      return auto ? f.mul(at('packs', i), quantity(auto.credits, input)) : (chosen(i, 'both', 'credits') ?? overOptions(BOUGHT, i));
     };
     const boughtAtStart = (i: number) => {
       const auto = onePack(i);
-      return auto ? f.mul(at('start_packs', i), quantity(auto.credits, input)) : overOptions(START, i);
+      return auto ? f.mul(at('start_packs', i), quantity(auto.credits, input)) : (chosen(i, 'start', 'credits') ?? overOptions(START, i));
     };
     /** Money spent on auto top-ups in the calendar month before period i (on a daily calendar, its earlier days). */
     const spentEarlier = (i: number): Formula | undefined => {
@@ -670,13 +681,13 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       start_packs: (i) => {
         if (!checkStart || !offered.has(`${pool}|${i}`)) return f.num(0);
         const auto = onePack(i);
-        return auto ? topUpPacks(i, auto, true) : overOptions(START_PACKS, i);
+        return auto ? topUpPacks(i, auto, true) : (chosen(i, 'start', 'packs') ?? overOptions(START_PACKS, i));
       },
       packs: (i) => {
         // Only auto top-ups have packs: the period's (one pack: one formula, filled right; several: their lots' packs).
         if (!offered.has(`${pool}|${i}`)) return f.num(0);
         const auto = onePack(i);
-        return auto ? topUpPacks(i, auto, false) : overOptions(PACKS, i);
+        return auto ? topUpPacks(i, auto, false) : (chosen(i, 'both', 'packs') ?? overOptions(PACKS, i));
       },
       // Repaid: by the period's new lots (what was owed less what is owed before top-ups), then by its packs.
       settled: (i) => {
@@ -777,7 +788,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
               startChoice ? { packs: at('start_packs', i), credits: boughtAtStart(i), cost: f.ref(startChoice.cost, ledgerT.col(i)) } : undefined,
             );
       const title = `${pool}: packs of ${x.choice.ids.join(', ')} an auto top-up buys${checkStart ? (x.check === 'start' ? ' at the check before the draws' : ' after the draws') : ''} (the cheapest combination, by formulas)`;
-      const built = choiceRows(x.choice, { pool, title, currency: plan.currency }, { first: ledgerT.col(0), horizon: H, col: ledgerT.col }, packsAt, need);
+      const built = choiceRows(x.choice, { pool, title, currency: plan.currency }, { horizon: H, col: (i) => ledgerT.col(i) }, packsAt, need);
       for (const [r, cells] of built.rows) ledgerRows[r] = cells;
       choiceHighlights.push(...built.highlights);
     }

@@ -56,11 +56,7 @@ export interface PackChoice {
  * Lays out a choice among `options` starting at Ledger row `first`, sized for needs up to `most.want`
  * credits and the caps as exported; undefined when it would pass MOST_PACKS_CHOSEN or MOST_CANDIDATES.
  */
-export function planChoice(
-  options: readonly ChoiceOption[],
-  most: { want: number; packs?: number; money?: number },
-  first: number,
-): PackChoice | undefined {
+export function planChoice(options: readonly ChoiceOption[], most: { want: number; packs?: number; money?: number }, first: number): PackChoice | undefined {
   const n = options.length;
   if (n < 2 || n > MOST_PACKS_CHOSEN) return undefined;
   let free = 0;
@@ -109,7 +105,7 @@ const SHORT = 1e12;
 export function choiceRows(
   c: PackChoice,
   label: { pool: string; title: string; currency: string },
-  cols: { first: number; horizon: number; col: (i: number) => number },
+  cols: { horizon: number; col: (i: number) => number },
   /** The period's packs (credits and price of each slot, in `ids` order), or undefined where the choice does not apply. */
   packsAt: (i: number) => { credits: Formula[]; price: Formula[] } | undefined,
   needAt: (i: number) => ChoiceNeed,
@@ -148,7 +144,8 @@ export function choiceRows(
       const tests = others.map((s) => {
         const most: Formula[] = [f.fn('ROUNDUP', f.div(f.fn('MAX', f.num(0), at(wantRow, i)), p.credits[s]!), f.num(0))];
         if (c.caps.packs) most.push(at(leftRow, i));
-        if (c.caps.money) most.push(f.fn('IF', f.cmp('>', p.price[s]!, f.num(0)), f.fn('ROUNDDOWN', f.div(at(moneyRow, i), p.price[s]!), f.num(0)), f.num(OUT)));
+        if (c.caps.money)
+          most.push(f.fn('IF', f.cmp('>', p.price[s]!, f.num(0)), f.fn('ROUNDDOWN', f.div(at(moneyRow, i), p.price[s]!), f.num(0)), f.num(OUT)));
         return f.cmp('<=', most.length === 1 ? most[0]! : f.fn('MIN', ...most), f.num(c.bound[s]!));
       });
       return calc(f.fn('IF', f.fn('AND', ...tests), f.num(1), f.num(0)), 'integer');
@@ -227,13 +224,11 @@ export function choiceRows(
     },
     { name: 'key 2: packs if it covers, else cost', best: 'MIN', value: (k, i) => f.fn('IF', covers(k, i), packsOf(k, i), at(costRow + k, i)) },
     { name: 'key 3: credits if it covers, else packs', best: 'MIN', value: (k, i) => f.fn('IF', covers(k, i), at(creditsRow + k, i), packsOf(k, i)) },
-    ...c.ids.slice(0, n - 1).map(
-      (id, s): Key => ({
-        name: `key ${4 + s}: packs of ${id} (the most)`,
-        best: 'MAX',
-        value: (k, i) => (s === c.free ? at(freeRow + k, i) : f.num(c.tuples[k]![others.indexOf(s)]!)),
-      }),
-    ),
+    ...c.ids.slice(0, n - 1).map((id, s): Key => ({
+      name: `key ${4 + s}: packs of ${id} (the most)`,
+      best: 'MAX',
+      value: (k, i) => (s === c.free ? at(freeRow + k, i) : f.num(c.tuples[k]![others.indexOf(s)]!)),
+    })),
   ];
   let prev: { row: number; best: number } | undefined;
   for (const key of keys) {
