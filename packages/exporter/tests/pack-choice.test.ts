@@ -25,7 +25,7 @@ function setBaseInput(wb: ExcelJS.Workbook, label: string, value: number): void 
 
 /** The bundled rules with a pack's price in the kling-plans-packs catalog changed. */
 function withPackPrice(rules: RuleSet, pack: string, price: string): RuleSet {
-  const loaded = rules.latest('PlanCatalog', 'kling-plans-packs')! as LoadedDocument<PlanCatalog>;
+  const loaded: LoadedDocument<PlanCatalog> = rules.latest('PlanCatalog', 'kling-plans-packs')!;
   const doc: PlanCatalog = { ...loaded.doc, top_ups: loaded.doc.top_ups!.map((p) => (p.id === pack ? { ...p, price } : p)) };
   return rules.with([{ ...loaded, doc }]);
 }
