@@ -148,6 +148,50 @@ describe('several pack sizes are chosen by formulas in the workbook', () => {
     });
   }
 
+  // Sized at export for needs up to twice the largest demand: 2 × 1,400 = 2,800, so at most ceil(2,800 ÷ 3,000) = 1 of
+  // p3000 and min(ceil(2,800 ÷ 1,000), 3 packs) = 3 of p1000: 2 × 4 = 8 candidates. Demand edited to 20 × 280 = 5,600
+  // needs 2 of p3000 (2 × 3,000 = 6,000 for 60.00, within 3 packs): past the bound, so the flag says so (0, in red).
+  it('flags a period whose need passes the candidates written at export', async () => {
+    const { rules, scenario: doc } = await run(5, '12.00');
+    const wb = await buildModel(rules, doc, ['base']);
+    const ledger = wb.sheets.find((s) => s.name === 'Ledger')!;
+    const chosen = ledger.rows.filter((r) => /^Candidate \d+: chosen/.test(String(r[1]?.v)));
+    expect(chosen.length).toBe(8);
+    const flag = ledger.rows.findIndex((r) => r[1]?.v === 'Candidates reach the need (1 = yes)');
+    expect(ledger.rows[flag]![1]!.note).toMatch(/export again/i);
+    expect(ledger.highlights!.some((h) => h.colour === 'red' && h.ref.endsWith(String(flag + 1)))).toBe(true);
+    const first = ledger.columns.findIndex((c) => c.key === 't0');
+    recalculate(wb);
+    expect([ledger.rows[flag]![first]!.v, ledger.rows[flag]![first + 1]!.v]).toEqual([1, 1]);
+    setInputs(wb, [{ sheet: 'Assumptions', row: inputRow(wb, 'Demand master: base count'), col: 1, value: 20 }]);
+    expect(ledger.rows[flag]![first]!.v).toBe(0);
+  });
+
+  // Four packs (p330, p1000, p3000 and p500 at 7.00) are past the bound of three: the counts are the engine's, as values
+  // with a note, and everything after them is still a formula (the recomputed workbook equals the forecast).
+  it('with more than three packs writes the engine counts as values with a note', async () => {
+    const four = catalog('12.00');
+    four.text += '  - { id: p500, pool: consumer, price: "7.00", credits: 500 }\n';
+    const s = scenario(5);
+    s.text = s.text.replace('pack_options: [p1000, p3000]', 'pack_options: [p1000, p3000, p500]');
+    const loaded = await loadFiles([card, validity, four, s]);
+    expect(loaded.errors).toEqual([]);
+    const doc: Scenario = loaded.rules.latest('Scenario', 's')!.doc;
+    const result = await forecast(loaded.rules, doc);
+    const wb = await buildModel(loaded.rules, doc, ['base']);
+    const lots = wb.sheets.find((x) => x.name === 'Lots')!;
+    const packs = lots.rows[0]!.findIndex((c) => c.v === 'Packs');
+    const auto = lots.rows.filter((r) => String(r[0]?.v).startsWith('auto '));
+    expect(auto.length).toBe(8);
+    for (const r of auto) {
+      expect(r[packs]!.f).toBeUndefined();
+      expect(r[packs]!.note).toMatch(/chosen by the engine/);
+    }
+    for (const sh of wb.sheets) for (const r of sh.rows) for (const cell of r) if (cell.f) cell.v = null;
+    expect(recalculate(wb).cycles).toEqual([]);
+    expect(mismatchesOf(wb, result)).toEqual([]);
+  });
+
   it('the Kling threshold-packs-rollover variant chooses its packs by formulas, and a doubled demand recomputes as the engine', async () => {
     const loaded = await loadStore(new DirectoryStore(path.join(import.meta.dirname, '..', '..', '..', 'rules')));
     expect(loaded.errors).toEqual([]);

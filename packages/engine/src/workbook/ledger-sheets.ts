@@ -224,24 +224,19 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const grantedBy = new Map<string, number[]>();
   // Per pool and period, the first row of a lot granted in it that repays an overdraft (not rolled, not an auto top-up).
   const repaying = new Map<string, number>();
-  // Per pool and period, the last row of a lot held before the period's auto top-ups (every lot granted by then but those).
-  const heldBy = new Map<string, number[]>();
   for (const pool of pools) {
     const start = lotRows.length;
     const last = new Array<number>(H).fill(start - 1);
-    const held = new Array<number>(H).fill(start - 1);
     for (const l of plan.lots) {
       if (l.pool !== pool) continue;
       const r = lotRows.length;
       rowOf.set(l, r);
       for (let i = l.granted; i < H; i++) last[i] = r;
-      for (let i = l.granted + (l.auto ? 1 : 0); i < H; i++) held[i] = r;
       if (!l.auto && !l.rollover && !repaying.has(`${pool}|${l.granted}`)) repaying.set(`${pool}|${l.granted}`, r);
       lotRows.push([]);
     }
     if (lotRows.length > start) blocks.set(pool, [start, lotRows.length - 1]);
     grantedBy.set(pool, last);
-    heldBy.set(pool, held);
   }
 
   // ---- Ledger: layout. Time across; per pool a block of lines (LEDGER_LINES).
@@ -295,9 +290,9 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   // Several packs the tier may buy: the combination is chosen by formulas in blocks below the pools' lines in the Ledger
   // (pack-choice.ts), one per pool, set of packs and check; beyond the bound of packs or candidates, the engine's counts as values.
   const choices = new Map<string, { end: PackChoice; start?: PackChoice }>();
-  const choiceList: { pool: string; k: number; check: 'start' | 'end'; choice: PackChoice; periods: Set<number> }[] = [];
+  const choiceList: { pool: string; check: 'start' | 'end'; choice: PackChoice; periods: Set<number> }[] = [];
   let nextChoiceRow = FIRST_LINE_ROW + pools.length * LEDGER_LINES.length + 1;
-  pools.forEach((pool, k) => {
+  pools.forEach((pool) => {
     const groups = new Map<string, number[]>();
     for (let i = 0; i < H; i++) {
       const eligible = eligibleAt(pool, i);
@@ -324,7 +319,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       }
       if (planned.length !== (checkStart ? 2 : 1)) continue;
       const set = new Set(periods);
-      for (const x of planned) choiceList.push({ pool, k, check: x.check, choice: x.choice, periods: set });
+      for (const x of planned) choiceList.push({ pool, check: x.check, choice: x.choice, periods: set });
       const end = planned.find((x) => x.check === 'end')!.choice;
       const start = planned.find((x) => x.check === 'start')?.choice;
       for (const i of periods) choices.set(`${pool}|${i}`, start ? { end, start } : { end });
@@ -341,7 +336,6 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     const rows = (offered.get(`${pool}|${i}`) ?? []).map((x) => rowOf.get(x)!);
     return rows.length === 0 ? undefined : [Math.min(...rows), Math.max(...rows)];
   };
-  const rolling = new Set(plan.lots.filter((l) => l.rollover).map((l) => l.pool));
   const successor = new Map<PlannedLot, PlannedLot>();
   for (const l of plan.lots) if (l.rollover) successor.set(plan.lots[l.rollover.from]!, l);
 
@@ -538,7 +532,9 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     cells.push(ZERO_CREDITS);
     // Left after t: what it could give less what it gave (an auto top-up adds, in its period, what it can give when bought less its draw then).
     for (let i = 0; i < H; i++) {
-      if (i < g) cells.push(ZERO_CREDITS);
+      // A rolled lot is made as the previous period closes: its credits are left after that period's draws.
+      if (i === g - 1 && l.rollover) cells.push(calc(own(AMOUNT), 'credits'));
+      else if (i < g) cells.push(ZERO_CREDITS);
       else if (i === g && auto) cells.push(calc(f.sub(checkStart ? f.add(f.sub(avail[i]!, own(DRAW + i)), own(GIVE)) : own(GIVE), own(OWN)), 'credits'));
       else cells.push(calc(f.sub(avail[i]!, own(DRAW + i)), 'credits'));
     }
@@ -663,16 +659,11 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       // What the lots can give before the period's auto top-ups and draws (after repaying an overdraft): the sum of what they
       // can give in the period. With a threshold checked at the period start the packs bought then can give too, and a range
       // over them would run into this very line; it is then what the lots still valid had left after the previous period's
-      // draws, plus the period's new lots, less what they repaid (what was owed less what is still owed). A rolled lot's
-      // credits are not in a column that only earlier periods fill, so with rolled lots the sum stops at the lots before the
-      // period's packs instead (rows that differ from period to period).
+      // draws (rolled lots included: they are made as it closes), plus the period's new lots, less what those repaid (what was
+      // owed less what is still owed).
       held: (i) => {
         if (!block) return f.num(0);
         if (!checkStart) return f.fn('SUM', lotsAt(AVAIL, i));
-        if (rolling.has(pool)) {
-          const to = heldBy.get(pool)![i]!;
-          return to < block[0] ? f.num(0) : f.fn('SUM', f.range(block[0], AVAIL + i, to, AVAIL + i, names.lots));
-        }
         const p = ledgerT.period(i);
         const kept = f.fn('SUMIFS', lotsAt(LEFT - 1, i), lots(C.lv), f.cat(f.str('>='), p));
         const held = f.add(kept, f.fn('SUMIFS', lots(NEW), lots(C.g), p));
@@ -725,7 +716,8 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       spend: (i) =>
         block ? f.add(at('billed', i), f.fn('SUMIFS', lots(PRICE), lots(C.g), ledgerT.period(i), lots(C.category), f.str('purchase'))) : at('billed', i),
       expired_value: (i) => (block ? f.fn('ROUND', f.fn('SUMIFS', lots(EV), lots(C.lv), ledgerT.period(i)), f.num(2)) : f.num(0)),
-      // Left after the period's draws in lots whose last valid period is this one or the next.
+      // Left after the period's draws in lots whose last valid period is this one or the next (not the lots rolled into next period:
+      // their credits are still their origins').
       expiring_soon: (i) =>
         block
           ? f.fn(
@@ -735,6 +727,8 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
               f.cat(f.str('>='), ledgerT.period(i)),
               lots(C.lv),
               f.cat(f.str('<='), f.add(ledgerT.period(i), f.num(1))),
+              lots(C.g),
+              f.cat(f.str('<='), ledgerT.period(i)),
             )
           : f.num(0),
       demand_seconds: (i) => demand.total('Seconds', poolCell('demand_seconds'), i),
@@ -830,7 +824,16 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       overdraft: hasOverdraft,
     },
     demand: demand.sheet,
-    ledger: { name: names.ledger, columns: ledgerT.columns, rows: ledgerRows, frozen: 2, frozenColumns: LEDGER.unit + 1, highlights: ledgerHighlights },
+    ledger: {
+      name: names.ledger,
+      columns: ledgerT.columns,
+      rows: ledgerRows,
+      frozen: 2,
+      frozenColumns: LEDGER.unit + 1,
+      highlights: ledgerHighlights,
+      // The pack-choice blocks are working rows: the printed Ledger is the pools' lines.
+      ...(choiceList.length > 0 ? { printRows: FIRST_LINE_ROW + pools.length * LEDGER_LINES.length } : {}),
+    },
     lots: {
       name: names.lots,
       columns: lotCols,
