@@ -1,6 +1,6 @@
 import { checkScenarioRuns, loadCheckedFiles, MANIFEST_PATH, type Diagnostic, type LoadResult, type StoredFile } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
-import { promises as fs } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import { env } from './env.ts';
 
@@ -19,59 +19,79 @@ export interface LoadedStore {
 
 let cache: { key: string; stamp: string; loaded: LoadedStore } | undefined;
 
-/** Path, size, change time and inode of every rule file and the manifest: a cheap fingerprint of the store. */
-async function stamp(root: string): Promise<string> {
+/** A folder's listing as of its own change: its sub-folders and rule files (full paths), and the stamp it was read at. */
+interface Listing {
+  readonly at: string;
+  readonly dirs: readonly string[];
+  readonly files: readonly string[];
+}
+
+/** Per store root: the listing of each of its folders, as last read. */
+const listings = new Map<string, Map<string, Listing>>();
+
+const statKey = (st: fs.BigIntStats) => `${st.size}\u0000${st.mtimeNs}\u0000${st.ctimeNs}\u0000${st.ino}`;
+
+/**
+ * Path, size, change time and inode of every rule file and the manifest: a cheap fingerprint of
+ * the store, taken when called. A folder is listed again only when the folder itself changed:
+ * adding, removing or renaming a file in it (the store's atomic writes rename) changes its own
+ * times; the files' times catch edits in place. Synchronous on purpose: the bundled store is about
+ * 80 system calls, 0.3 ms of the calling thread; the same calls as one promise each through the
+ * thread pool cost about 2.4 ms of CPU.
+ */
+export function storeStamp(root: string): string {
+  const known = listings.get(root) ?? new Map<string, Listing>();
+  const seen = new Map<string, Listing>();
+  const manifest = path.join(root, MANIFEST_PATH);
   const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await fs.readdir(dir, { withFileTypes: true });
-    // The folders and files of one folder are looked at together: a store of many files costs
-    // a few round trips to the file system, not one per file.
-    await Promise.all(
-      entries.map(async (e) => {
-        if (e.name.startsWith('.')) return;
+  const walk = (dir: string): void => {
+    const at = statKey(fs.statSync(/*turbopackIgnore: true*/ dir, { bigint: true }));
+    let l = known.get(dir);
+    if (l?.at !== at) {
+      const dirs: string[] = [];
+      const files: string[] = [];
+      for (const e of fs.readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })) {
+        if (e.name.startsWith('.')) continue;
         const full = path.join(dir, e.name);
-        if (e.isDirectory()) await walk(full);
-        else if (e.isFile() && (/\.ya?ml$/.test(e.name) || full === path.join(root, MANIFEST_PATH))) {
-          const st = await fs.stat(full, { bigint: true });
-          out.push(`${full}\u0000${st.size}\u0000${st.mtimeNs}\u0000${st.ctimeNs}\u0000${st.ino}`);
-        }
-      }),
-    );
+        if (e.isDirectory()) dirs.push(full);
+        else if (e.isFile() && (/\.ya?ml$/.test(e.name) || full === manifest)) files.push(full);
+      }
+      l = { at, dirs, files };
+    }
+    seen.set(dir, l);
+    for (const f of l.files) out.push(`${f}\u0000${statKey(fs.statSync(/*turbopackIgnore: true*/ f, { bigint: true }))}`);
+    for (const d of l.dirs) walk(d);
   };
-  await walk(root);
+  walk(root);
+  // Folders no longer in the store are forgotten.
+  listings.set(root, seen);
   return out.sort().join('\u0001');
 }
 
-/** Per store folder: the fingerprint being taken now, and the one that will be taken after it. */
-const stamping = new Map<string, { running?: Promise<string> | undefined; next?: Promise<string> | undefined }>();
+/** Per store root: the fingerprint that will be taken once the calls of this turn of the event loop are in. */
+const pending = new Map<string, Promise<string>>();
 
 /**
  * The store's fingerprint as it is now: taken after this call began, so any change to a rule file
- * that finished before the call is seen. Calls that arrive while a fingerprint is being taken
- * share the next one (started when the current one ends), so a burst of requests walks the folder
- * about twice, not once per request.
+ * that finished before the call is seen. Every call made in one turn of the event loop (the
+ * requests that arrived together) shares one fingerprint, taken right after them (`setImmediate`).
  */
 export function freshStamp(root: string): Promise<string> {
-  let s = stamping.get(root);
-  if (!s) stamping.set(root, (s = {}));
-  const state = s;
-  if (!state.running) {
-    const running = stamp(root).finally(() => {
-      if (state.running === running) state.running = undefined;
-    });
-    state.running = running;
-    return running;
-  }
-  if (!state.next) {
-    const next = state.running
-      .catch(() => '')
-      .then(() => {
-        state.next = undefined;
-        return freshStamp(root);
+  let p = pending.get(root);
+  if (!p) {
+    p = new Promise<string>((resolve, reject) => {
+      setImmediate(() => {
+        pending.delete(root);
+        try {
+          resolve(storeStamp(root));
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
       });
-    state.next = next;
+    });
+    pending.set(root, p);
   }
-  return state.next;
+  return p;
 }
 
 /**

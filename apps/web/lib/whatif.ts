@@ -198,11 +198,19 @@ function runCacheFor(rules: RuleSet, scenario: Scenario): RunCache {
   return cache;
 }
 
+/** A scenario as JSON, kept per loaded document: a remembered what-if of a stored scenario does not serialize it at every request. */
+const scenarioTexts = new WeakMap<Scenario, string>();
+function scenarioText(scenario: Scenario): string {
+  let text = scenarioTexts.get(scenario);
+  if (text === undefined) scenarioTexts.set(scenario, (text = JSON.stringify(scenario)));
+  return text;
+}
+
 /** `creditbook compare` for a what-if: the base and the chosen variants side by side with deltas. */
 export function runCompare(rules: RuleSet, scenario: Scenario, names: string[] | undefined): Promise<Run<CompareAnswer>> {
   let id = ruleSetIds.get(rules);
   if (id === undefined) ruleSetIds.set(rules, (id = ++lastRuleSetId));
-  const key = `${id}\n${JSON.stringify([scenario, names ?? null])}`;
+  const key = `${id}\n${scenarioText(scenario)}\n${JSON.stringify(names ?? null)}`;
   const hit = answers.get(key);
   if (hit) return Promise.resolve(hit);
   let run = computing.get(key);

@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   books,
+  booksSummary,
   buildModel,
   combineBooks,
+  compare,
   CreditbookError,
   forecast,
   loadFiles,
@@ -90,6 +92,9 @@ describe('books cases', () => {
         const b = books(loaded.rules, f, options);
         expectBooksInvariants(b, f);
         results.push(b);
+        // A comparison shows the same figures: its books follow the run's draws in whole cents, never built from its lots.
+        const shown = await compare(loaded.rules, scenario, { variants: run.variant ? [run.variant] : [], books: options });
+        expect(shown.runs[run.variant ? 1 : 0]!.books, `${run.scenario}: the comparison's books`).toEqual(booksSummary(b));
         // The same books through the workbook's Revenue sheet, every formula recomputed from empty by the engine's graph.
         const wb = await buildModel(loaded.rules, scenario, [run.variant ?? 'base'], { books: options });
         for (const s of wb.sheets) for (const row of s.rows) for (const cell of row) if (cell.f) cell.v = null;

@@ -5,8 +5,10 @@ import { forecast } from '../ledger/forecast.ts';
 import { PricingCache } from '../ledger/cache.ts';
 import { runNames } from '../ledger/variant.ts';
 import type { ForecastResult, Totals } from '../ledger/types.ts';
-import { books } from '../books/books.ts';
+import { centsText } from '../books/books.ts';
 import type { BooksOptions, BooksResult } from '../books/types.ts';
+import type { LedgerPlan } from '../ledger/plan.ts';
+import { BOOK, BOOK_FIELDS, CustomerBooks, booksPlan, type BooksPlan } from '../portfolio/books.ts';
 
 /** Per period, the figures a comparison charts. */
 export interface SeriesPoint {
@@ -112,14 +114,14 @@ export function deltaTotals(a: Totals, b: Totals): TotalsDelta {
   return out;
 }
 
-/** Runs of a forecast, as a comparison shows them. */
-export function toRun(result: ForecastResult, description: string, booked: BooksResult): CompareRun {
+/** Runs of a forecast, as a comparison shows them, with the books' figures of the run. */
+export function toRun(result: ForecastResult, description: string, books: BooksSummary): CompareRun {
   const { by_pool: _byPool, ...totals } = result.totals;
   return {
     name: result.variant ?? 'base',
     description,
     totals,
-    books: booksSummary(booked),
+    books,
     series: result.periods.map((p) => ({
       period: p.period,
       pool: p.pool,
@@ -138,48 +140,135 @@ export function toRun(result: ForecastResult, description: string, booked: Books
 }
 
 /**
- * Forecasts of a scenario's runs kept for reuse: a run whose inputs (its variant's definition, or
- * the base) are unchanged is not forecast again. One cache belongs to one loaded scenario and
- * rule set; it holds at most `max` runs, the least recently used forgotten first.
+ * The comparison's figures of a run's books from the books' per-lot figures in whole cents, per
+ * period and pool (`BOOK`, as `CustomerBooks` adds them up while the run's ledger runs): the same
+ * figures `booksSummary` takes from the full books of the run, without building them.
+ */
+function ledgerBooksSummary(result: ForecastResult, method: BooksSummary['method'], cents: Float64Array | undefined): BooksSummary {
+  const rows = result.periods;
+  const pools = new Set(rows.map((r) => r.pool)).size;
+  const deferred = new Float64Array(pools);
+  const t = { billings: 0, usage: 0, breakage: 0 };
+  let peak = 0;
+  let peakAt: string | null = null;
+  const series: BooksSummary['series'] = [];
+  for (let j = 0; j < rows.length; j += pools) {
+    let all = 0;
+    for (let k = 0; k < pools; k++) {
+      const r = (j + k) * BOOK_FIELDS;
+      const at = (f: number) => cents?.[r + f] ?? 0;
+      t.billings += at(BOOK.billings);
+      t.usage += at(BOOK.usage);
+      t.breakage += at(BOOK.breakage);
+      all += deferred[k]! += at(BOOK.current) + at(BOOK.nonCurrent);
+      series.push({
+        period: rows[j + k]!.period,
+        pool: rows[j + k]!.pool,
+        revenue_usage: centsText(at(BOOK.usage)),
+        revenue_breakage: centsText(at(BOOK.breakage)),
+        deferred_closing: centsText(deferred[k]!),
+      });
+    }
+    if (all > peak) [peak, peakAt] = [all, rows[j]!.period];
+  }
+  return {
+    currency: result.currency,
+    method,
+    billings: centsText(t.billings),
+    revenue: centsText(t.usage + t.breakage),
+    revenue_usage: centsText(t.usage),
+    revenue_breakage: centsText(t.breakage),
+    deferred_peak: centsText(peak),
+    deferred_peak_period: peakAt,
+    deferred_closing: centsText(deferred.reduce((a, x) => a + x, 0)),
+    series,
+  };
+}
+
+/** A run of a comparison: its forecast (without lots) and its books' figures. */
+export interface BookedRun {
+  readonly result: ForecastResult;
+  readonly books: BooksSummary;
+}
+
+/** The books plans of a rule set's ledger plans: per plan lots (shared by runs that differ only in demand) and books options. */
+type BooksPlans = WeakMap<LedgerPlan['lots'], Map<string, BooksPlan>>;
+
+const booksKey = (o: BooksOptions) => `${o.method ?? ''}\u0000${o.breakageRate ?? ''}`;
+
+/**
+ * Forecasts one run of a comparison without its lots; its books follow its draws in whole cents
+ * (the portfolio's `CustomerBooks`, one customer of weight 1) instead of being built from the lots.
+ */
+async function bookedRun(
+  rules: RuleSet,
+  scenario: Scenario,
+  name: string,
+  pricing: PricingCache,
+  options: BooksOptions,
+  plans: BooksPlans,
+): Promise<BookedRun> {
+  let follow: { books: CustomerBooks; cents: Float64Array; method: BooksSummary['method']; horizon: number } | undefined;
+  const result = await forecast(rules, scenario, {
+    variant: name,
+    cache: pricing,
+    lots: false,
+    watch: (plan, cp, t) => {
+      let byOptions = plans.get(plan.lots);
+      if (!byOptions) plans.set(plan.lots, (byOptions = new Map<string, BooksPlan>()));
+      const key = booksKey(options);
+      let bp = byOptions.get(key);
+      if (!bp) byOptions.set(key, (bp = booksPlan(rules, plan, cp, options)));
+      const cents = new Float64Array(cp.horizon * cp.pools * BOOK_FIELDS);
+      const books = new CustomerBooks(bp, cp, t, cents);
+      books.start(1, 0);
+      follow = { books, cents, method: bp.method, horizon: cp.horizon };
+      return books.onDraw;
+    },
+  });
+  // A run refused as too large never ran: its books are empty, as those of its empty forecast.
+  if (!follow) return { result, books: ledgerBooksSummary(result, 'at-expiry', undefined) };
+  follow.books.finish(follow.horizon);
+  return { result, books: ledgerBooksSummary(result, follow.method, follow.cents) };
+}
+
+/**
+ * Runs of a scenario kept for reuse: a run whose inputs (its variant's definition, or the base)
+ * and books options are unchanged is not forecast again. One cache belongs to one loaded scenario
+ * and rule set; it holds at most `max` runs, the least recently used forgotten first.
  */
 export class RunCache {
-  private readonly runs = new Map<string, ForecastResult>();
-  /** Prices and documents in force, shared by the runs of a rule set (new rules, new pricing). */
+  private readonly runs = new Map<string, BookedRun>();
+  /** Prices, documents in force and plans, shared by the runs of a rule set (new rules, new pricing). */
   private pricing: PricingCache | undefined;
-  /** The books of each run kept (with the run): per method and rate asked. */
-  private readonly booked = new WeakMap<ForecastResult, Map<string, BooksResult>>();
+  private plans: BooksPlans = new WeakMap();
 
   constructor(private readonly max = 256) {}
 
   /** Runs forecast (for tests and diagnostics). */
   forecasts = 0;
 
-  async run(rules: RuleSet, scenario: Scenario, name: string): Promise<ForecastResult> {
+  async run(rules: RuleSet, scenario: Scenario, name: string, books: BooksOptions = {}): Promise<BookedRun> {
     const v = name === 'base' ? undefined : (scenario.variants ?? []).find((x) => x.name === name);
-    // What the run depends on: the variant's definition, whatever it is called.
-    const key = v === undefined ? (name === 'base' ? 'base' : `unknown:${name}`) : JSON.stringify({ ...v, name: undefined, description: undefined });
+    // What the run depends on: the variant's definition, whatever it is called, and the books' options.
+    const def = v === undefined ? (name === 'base' ? 'base' : `unknown:${name}`) : JSON.stringify({ ...v, name: undefined, description: undefined });
+    const key = `${def}\u0001${booksKey(books)}`;
+    const variant = name === 'base' ? null : name;
     const hit = this.runs.get(key);
     if (hit) {
       this.runs.delete(key);
       this.runs.set(key, hit);
-      return hit.variant === (name === 'base' ? null : name) ? hit : { ...hit, variant: name === 'base' ? null : name };
+      return hit.result.variant === variant ? hit : { ...hit, result: { ...hit.result, variant } };
     }
-    if (this.pricing?.rules !== rules) this.pricing = new PricingCache(rules);
-    const result = await forecast(rules, scenario, { variant: name, cache: this.pricing });
+    if (this.pricing?.rules !== rules) {
+      this.pricing = new PricingCache(rules);
+      this.plans = new WeakMap();
+    }
+    const run = await bookedRun(rules, scenario, name, this.pricing, books, this.plans);
     this.forecasts++;
     if (this.runs.size >= this.max) this.runs.delete(this.runs.keys().next().value!);
-    this.runs.set(key, result);
-    return result;
-  }
-
-  /** The books of a run this cache returned, computed once per method and expected rate. */
-  books(rules: RuleSet, result: ForecastResult, options: BooksOptions = {}): BooksResult {
-    let byOptions = this.booked.get(result);
-    if (!byOptions) this.booked.set(result, (byOptions = new Map<string, BooksResult>()));
-    const key = `${options.method ?? ''}\u0000${options.breakageRate ?? ''}\u0000${options.journal !== false}`;
-    let b = byOptions.get(key);
-    if (!b) byOptions.set(key, (b = books(rules, result, options)));
-    return b;
+    this.runs.set(key, run);
+    return run;
   }
 }
 
@@ -194,19 +283,17 @@ export async function compare(
   options: { variants?: readonly string[]; cache?: RunCache; books?: BooksOptions } = {},
 ): Promise<CompareResult> {
   const names = options.variants ? ['base', ...options.variants.filter((n) => n !== 'base')] : runNames(scenario);
-  const results: ForecastResult[] = [];
-  for (const name of names) results.push(options.cache ? await options.cache.run(rules, scenario, name) : await forecast(rules, scenario, { variant: name }));
+  // Without a cache, one for this comparison: its runs share pricing and plans.
+  const cache = options.cache ?? new RunCache(names.length);
+  const booked: BookedRun[] = [];
+  for (const name of names) booked.push(await cache.run(rules, scenario, name, options.books));
   const describe = (name: string) =>
     name === 'base' ? (scenario.description ?? scenario.title ?? 'as planned') : ((scenario.variants ?? []).find((v) => v.name === name)?.description ?? '');
-  const cache = options.cache;
-  // A comparison shows the books' figures, not their journal.
-  const bookOptions: BooksOptions = { ...options.books, journal: false };
-  const booked = (r: ForecastResult) => (cache ? cache.books(rules, r, bookOptions) : books(rules, r, bookOptions));
-  const runs = results.map((r) => toRun(r, describe(r.variant ?? 'base'), booked(r)));
+  const runs = booked.map((b) => toRun(b.result, describe(b.result.variant ?? 'base'), b.books));
   const base = runs[0]!;
   return {
     scenario: scenario.id,
-    currency: results[0]?.currency ?? 'USD',
+    currency: booked[0]?.result.currency ?? 'USD',
     base: base.name,
     runs,
     deltas: runs.slice(1).map((r) => ({ name: r.name, vs: base.name, totals: deltaTotals(base.totals, r.totals), books: deltaBooks(base.books, r.books) })),

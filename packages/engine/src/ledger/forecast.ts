@@ -3,7 +3,10 @@ import type { RuleSet } from '../rules/ruleset.ts';
 import type { Scenario } from '../rules/types.ts';
 import { PricingCache } from './cache.ts';
 import { calendar } from './calendar.ts';
+import type { CompiledPlan } from './compile.ts';
+import type { LotTable, OnDraw } from './draw.ts';
 import { planOf } from './derive.ts';
+import type { LedgerPlan } from './plan.ts';
 import { runProblem } from './problems.ts';
 import { report } from './report.ts';
 import { simulate } from './simulate.ts';
@@ -48,17 +51,29 @@ function refused(eff: EffectiveScenario, problem: Diagnostic): ForecastResult {
   };
 }
 
+/** How a forecast runs beside its scenario and variant. */
+export interface ForecastOptions {
+  variant?: string | null;
+  /** Pricing and plans shared between runs of one rule set. */
+  cache?: PricingCache;
+  /** `false`: no lots in the result (a comparison shows none); the rows and totals are the same. */
+  lots?: boolean;
+  /** Watches the run's draws (see `simulate`); not called for a run refused as too large. */
+  watch?: (plan: LedgerPlan, cp: CompiledPlan, t: LotTable) => OnDraw;
+}
+
 /**
  * Forecasts a scenario (or one of its variants): the credit ledger per pool and period, with its
  * lots. Problems (demand no card prices, a purchase not possible, a scenario too large) are
  * returned in the result. Pass a `cache` to share pricing between runs of one rule set.
  */
-export async function forecast(rules: RuleSet, scenario: Scenario, options: { variant?: string | null; cache?: PricingCache } = {}): Promise<ForecastResult> {
+export async function forecast(rules: RuleSet, scenario: Scenario, options: ForecastOptions = {}): Promise<ForecastResult> {
   const eff = applyVariant(scenario, options.variant);
   const tooLarge = forecastSizeProblem(rules, eff);
   if (tooLarge) return refused(eff, tooLarge);
   const plan = await planOf(rules, eff, options.cache ?? new PricingCache(rules), true);
-  return report(plan, simulate(plan));
+  const { watch } = options;
+  return report(plan, simulate(plan, { lots: options.lots !== false, ...(watch ? { watch: (cp, t) => watch(plan, cp, t) } : {}) }));
 }
 
 /** The totals of one run of a sweep. */

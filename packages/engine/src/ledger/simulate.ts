@@ -337,21 +337,53 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
   }
 }
 
+/** How a simulation runs: rows and lots kept (detail), and what else watches the draws. */
+export interface SimulateOptions {
+  /** Keep the rows of every pool and period (default true). */
+  readonly detail?: boolean;
+  /** With detail, keep the lots with their draws too (default true). */
+  readonly lots?: boolean;
+  /**
+   * Called once the plan is compiled, before the run: a draw hook for the run's lot table (the
+   * books of a comparison follow the draws this way, as a portfolio's customer books do).
+   */
+  readonly watch?: (cp: CompiledPlan, t: LotTable) => OnDraw;
+}
+
 /**
  * Runs a ledger plan: `runLedger` on the plan compiled, with its own demand, never stopping. With
- * detail (the default) it keeps the rows of every pool and period and the lots with their draws.
+ * detail (the default) it keeps the rows of every pool and period and, unless `lots` is false, the
+ * lots with their draws.
  */
-export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): Simulation {
+export function simulate(plan: LedgerPlan, options: SimulateOptions = {}): Simulation {
   const detail = options.detail ?? true;
+  const keepLots = detail && options.lots !== false;
   const cp = compilePlan(plan);
   const { pools } = plan;
   const H = cp.horizon;
   const P = cp.pools;
   const t = new LotTable(cp);
   const acc = new Float64Array(H * P * FIELDS);
-  const draws: { period: number; credits: number }[][] | undefined = detail ? plan.lots.map(() => []) : undefined;
+  const draws: { period: number; credits: number }[][] | undefined = keepLots ? plan.lots.map(() => []) : undefined;
   const problems: Diagnostic[] = [];
-  const atStart = detail && cp.checkStart ? new Float64Array(cp.lots) : undefined;
+  const atStart = keepLots && cp.checkStart ? new Float64Array(cp.lots) : undefined;
+  const watcher = options.watch?.(cp, t);
+  const keep = draws
+    ? (l: number, period: number, credits: number) => {
+        // One entry per period: a lot may give twice in one (repaying an overdraft, then to demand).
+        const d = draws[l]!;
+        const last = d[d.length - 1];
+        if (last?.period === period) last.credits += credits;
+        else d.push({ period, credits });
+      }
+    : undefined;
+  const onDraw =
+    keep && watcher
+      ? (l: number, period: number, credits: number) => {
+          keep(l, period, credits);
+          watcher(l, period, credits);
+        }
+      : (keep ?? watcher);
   runLedger(cp, t, { demand: cp.demand, seconds: cp.seconds, stop: H }, acc, 0, 1, {
     ...(atStart
       ? {
@@ -360,17 +392,7 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
           },
         }
       : {}),
-    ...(draws
-      ? {
-          onDraw: (l: number, period: number, credits: number) => {
-            // One entry per period: a lot may give twice in one (repaying an overdraft, then to demand).
-            const d = draws[l]!;
-            const last = d[d.length - 1];
-            if (last?.period === period) last.credits += credits;
-            else d.push({ period, credits });
-          },
-        }
-      : {}),
+    ...(onDraw ? { onDraw } : {}),
     onBlocked: (k, i) => {
       const pool = pools[k]!;
       const auto = plan.lots.find((l) => l.auto && l.granted === i && l.pool === pool)!.auto!;
@@ -438,7 +460,7 @@ export function simulate(plan: LedgerPlan, options: { detail?: boolean } = {}): 
     if (expiredCentsOf[k] !== 0) tl.expiredValue = new D(expiredCentsOf[k]!).div(100);
   });
   const lots: SimulatedLot[] = [];
-  if (detail) {
+  if (keepLots) {
     plan.lots.forEach((pl, l) => {
       if (t.exists[l] !== 1) return;
       // A rolled lot is worth its credits at the cost basis of the lot they first came from.

@@ -2,12 +2,13 @@ import { currentFromPeriod } from '../books/books.ts';
 import { categoryOf, centsOf, isPaid, monthShareCents } from '../books/lots.ts';
 import { recognisedCents, usageToDate } from '../books/recognise.ts';
 import { periodTerms, rateOf } from '../books/terms.ts';
+import type { BooksOptions } from '../books/types.ts';
 import { AUTO, type CompiledPlan } from '../ledger/compile.ts';
 import type { LotTable } from '../ledger/draw.ts';
 import { D, decimalFraction } from '../ledger/money.ts';
 import { NEVER, type LedgerPlan } from '../ledger/plan.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
-import { PAID_SOURCES } from '../rules/types.ts';
+import { PAID_SOURCES, type RevenueMethod } from '../rules/types.ts';
 
 /**
  * The books' figures a portfolio adds up per period and pool, in whole cents: billings, revenue from
@@ -54,13 +55,18 @@ export interface BooksPlan {
   readonly rateDen: Float64Array;
   /** Periods (≥ 1) in which some source's rate differs from the period before: a catch-up. */
   readonly changes: Int32Array;
+  /** The books' method over the horizon: proportional when any period's terms are. */
+  readonly method: RevenueMethod;
 }
 
-/** The books' view of a plan's lots, from the plan and the revenue terms of the policy versions it uses. */
-export function booksPlan(rules: RuleSet, plan: LedgerPlan, cp: CompiledPlan): BooksPlan {
+/**
+ * The books' view of a plan's lots, from the plan and the revenue terms of the policy versions it
+ * uses (or the what-if's method and rate, as `books` takes them).
+ */
+export function booksPlan(rules: RuleSet, plan: LedgerPlan, cp: CompiledPlan, options: BooksOptions = {}): BooksPlan {
   const H = plan.cal.horizon;
   const labels = Array.from({ length: H }, (_, i) => plan.cal.label(i));
-  const terms = periodTerms(rules, labels, [...plan.uses.values()]);
+  const terms = periodTerms(rules, labels, [...plan.uses.values()], options);
   const S = SOURCES;
   const rateNum = new Float64Array(H * S);
   const rateDen = new Float64Array(H * S).fill(1);
@@ -149,6 +155,7 @@ export function booksPlan(rules: RuleSet, plan: LedgerPlan, cp: CompiledPlan): B
     rateNum,
     rateDen,
     changes: Int32Array.from(changes),
+    method: terms.some((t) => t.method === 'proportional') ? 'proportional' : 'at-expiry',
   };
 }
 
