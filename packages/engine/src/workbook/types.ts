@@ -95,6 +95,8 @@ export interface Sheet {
    * 1), which a reader opens with the group's + button; their formulas compute like any other row's.
    */
   collapsedRows?: readonly number[];
+  /** Rows printed, from the top (default all): working rows below them, such as the Ledger's pack-choice blocks, are left out. */
+  printRows?: number;
   /** Conditional formats, in A1 ranges of this sheet. */
   highlights?: Highlight[];
 }
