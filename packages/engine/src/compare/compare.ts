@@ -202,10 +202,10 @@ function ledgerBooksSummary(result: ForecastResult, method: BooksSummary['method
   };
 }
 
-/** A run of a comparison: its forecast (without lots) and its books' figures. */
+/** A run of a comparison as it shows it (named as first forecast), and its currency: all a cache keeps of its forecast. */
 export interface BookedRun {
-  readonly result: ForecastResult;
-  readonly books: BooksSummary;
+  readonly run: CompareRun;
+  readonly currency: string;
 }
 
 /** The books plans of a rule set's ledger plans: per plan lots (shared by runs that differ only in demand) and books options. */
@@ -244,9 +244,12 @@ async function bookedRun(
     },
   });
   // A run refused as too large never ran: its books are empty, as those of its empty forecast.
-  if (!follow) return { result, books: ledgerBooksSummary(result, 'at-expiry', undefined) };
-  follow.books.finish(follow.horizon);
-  return { result, books: ledgerBooksSummary(result, follow.method, follow.cents) };
+  let books: BooksSummary;
+  if (follow) {
+    follow.books.finish(follow.horizon);
+    books = ledgerBooksSummary(result, follow.method, follow.cents);
+  } else books = ledgerBooksSummary(result, 'at-expiry', undefined);
+  return { run: toRun(result, '', books), currency: result.currency };
 }
 
 /**
@@ -270,12 +273,11 @@ export class RunCache {
     // What the run depends on: the variant's definition, whatever it is called, and the books' options.
     const def = v === undefined ? (name === 'base' ? 'base' : `unknown:${name}`) : JSON.stringify({ ...v, name: undefined, description: undefined });
     const key = `${def}\u0001${booksKey(books)}`;
-    const variant = name === 'base' ? null : name;
     const hit = this.runs.get(key);
     if (hit) {
       this.runs.delete(key);
       this.runs.set(key, hit);
-      return hit.result.variant === variant ? hit : { ...hit, result: { ...hit.result, variant } };
+      return hit;
     }
     if (this.pricing?.rules !== rules) {
       this.pricing = new PricingCache(rules);
@@ -306,11 +308,12 @@ export async function compare(
   for (const name of names) booked.push(await cache.run(rules, scenario, name, options.books));
   const describe = (name: string) =>
     name === 'base' ? (scenario.description ?? scenario.title ?? 'as planned') : ((scenario.variants ?? []).find((v) => v.name === name)?.description ?? '');
-  const runs = booked.map((b) => toRun(b.result, describe(b.result.variant ?? 'base'), b.books));
+  // A run reused from the cache may have been forecast under another name: it is shown under this one.
+  const runs = booked.map((b, k) => ({ ...b.run, name: names[k]!, description: describe(names[k]!) }));
   const base = runs[0]!;
   return {
     scenario: scenario.id,
-    currency: booked[0]?.result.currency ?? 'USD',
+    currency: booked[0]?.currency ?? 'USD',
     base: base.name,
     runs,
     deltas: runs.slice(1).map((r) => ({ name: r.name, vs: base.name, totals: deltaTotals(base.totals, r.totals), books: deltaBooks(base.books, r.books) })),
