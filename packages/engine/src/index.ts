@@ -252,6 +252,8 @@ export { dependencyGraph, recalculate, setInputs, cellKey, type DependencyGraph 
 export {
   f,
   toExcel,
+  unshifted,
+  shareFilledRight,
   a1,
   colLetters,
   evaluate as evaluateCellFormula,

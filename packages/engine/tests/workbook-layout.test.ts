@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, DEMAND, LEDGER, LEDGER_LINES, loadStore, runNames, type Formula, type Sheet } from '@creditbook/engine';
+import { buildModel, DEMAND, LEDGER, LEDGER_LINES, loadStore, runNames, unshifted, type Formula, type Sheet } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 const rulesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'rules');
@@ -29,7 +29,7 @@ function notFilledRight(s: Sheet, first: number, label: (row: number) => string,
   s.rows.slice(2).forEach((row, k) => {
     const cells = row.slice(first).filter((c) => !skip(c));
     if (!cells.some((c) => c.f)) return;
-    const shapes = new Set(cells.map((c, i) => (c.f ? JSON.stringify(relative(c.f, first + i)) : `value ${String(c.v)}`)));
+    const shapes = new Set(cells.map((c, i) => (c.f ? JSON.stringify(relative(unshifted(c.f), first + i)) : `value ${String(c.v)}`)));
     if (shapes.size > 1) out.push(label(k + 2));
   });
   return out;

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { cellKey, dependencyGraph, f, recalculate, setInputs, toExcel, colLetters, type Workbook } from '@creditbook/engine';
+import {
+  cellKey,
+  dependencyGraph,
+  f,
+  recalculate,
+  setInputs,
+  toExcel,
+  colLetters,
+  shareFilledRight,
+  unshifted,
+  type Cell,
+  type Formula,
+  type Workbook,
+} from '@creditbook/engine';
 
 const book = (): Workbook => ({
   title: 't',
@@ -124,5 +137,35 @@ describe('workbook formulas', () => {
     const row = (r: number) => wb.sheets[0]!.rows[r]!.map((c) => c.v);
     expect(row(4)).toEqual([30, 40]);
     expect(row(5)).toEqual([60, 50]);
+  });
+
+  it('a formula filled right is one tree shared by the row: it reads, computes and renders as each cell written out', () => {
+    // Row 0 holds 1, 2, 3; row 1 is `=A1*10+$A1` filled right over three columns, written once.
+    const of: Formula = f.add(f.mul(f.ref(0, 0), f.num(10)), f.fixed(0, 0, { col: true }));
+    const row: Cell[] = [0, 1, 2].map((dc) => ({ v: null, f: dc === 0 ? of : { t: 'shift', of, dc } }));
+    const wb: Workbook = { title: 's', properties: {}, sheets: [{ name: 'S', columns: [], rows: [[{ v: 1 }, { v: 2 }, { v: 3 }], row] }] };
+    expect(row.map((c) => toExcel(c.f!, 'S'))).toEqual(['A1*10+$A1', 'B1*10+$A1', 'C1*10+$A1']);
+    expect(toExcel(unshifted(row[2]!.f!), 'S')).toBe('C1*10+$A1');
+    recalculate(wb);
+    // 1×10+1, 2×10+1, 3×10+1.
+    expect(row.map((c) => c.v)).toEqual([11, 21, 31]);
+    // B1 is read by the middle cell only (and A1 by all three, through the fixed column).
+    expect(dependencyGraph(wb).dependents.get(cellKey('S', 0, 1))).toEqual([cellKey('S', 1, 1)]);
+    expect([...setInputs(wb, [{ sheet: 'S', row: 0, col: 1, value: 5 }])].sort()).toEqual([cellKey('S', 0, 1), cellKey('S', 1, 1)].sort());
+    // 5×10+1.
+    expect(row[1]!.v).toBe(51);
+  });
+
+  it('shares the cells of a row that are one formula filled right, and only those', () => {
+    // SUM(A1:B1) filled right by one column is SUM(B1:C1); the third cell reads another row, so it keeps its own tree.
+    const cells: Cell[] = [
+      { v: null, f: f.fn('SUM', f.range(0, 0, 0, 1)) },
+      { v: null, f: f.fn('SUM', f.range(0, 1, 0, 2)) },
+      { v: null, f: f.fn('SUM', f.range(1, 2, 1, 3)) },
+    ];
+    const texts = cells.map((c) => toExcel(c.f!, 'S'));
+    shareFilledRight(cells);
+    expect(cells.map((c) => c.f!.t)).toEqual(['fn', 'shift', 'fn']);
+    expect(cells.map((c) => toExcel(c.f!, 'S'))).toEqual(texts);
   });
 });

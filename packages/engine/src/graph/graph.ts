@@ -1,4 +1,4 @@
-import { dependencies, evaluate } from '../workbook/formula.ts';
+import { evaluate, forEachRead } from '../workbook/formula.ts';
 import type { Address, Cell, CellValue, Sheet, Workbook } from '../workbook/types.ts';
 
 const key = (sheet: string, row: number, col: number) => `${sheet}!${row}:${col}`;
@@ -12,12 +12,6 @@ export interface DependencyGraph {
   /** For each cell, the formula cells that read it (directly, or through a range). */
   dependents: Map<string, string[]>;
 }
-
-// Inside, a cell is one number (sheet, row, column packed; Excel's limits of 2^20 rows and 2^14
-// columns) and a range read by formulas is one node with a negative number, however many cells
-// read it: a column that a thousand formulas sum costs a thousand edges, not a million.
-const ROW = 2 ** 14;
-const SHEET = 2 ** 34;
 
 interface Index {
   sheets: Sheet[];
@@ -39,130 +33,219 @@ function index(wb: Workbook): Index {
   return { sheets: wb.sheets, bySheet, names };
 }
 
-const idOf = (sheet: number, row: number, col: number) => sheet * SHEET + row * ROW + col;
-function cellOf(ix: Index, id: number): { sheet: Sheet; row: number; col: number; cell: Cell | undefined } {
-  const s = Math.floor(id / SHEET);
-  const rest = id - s * SHEET;
-  const row = Math.floor(rest / ROW);
-  const col = rest - row * ROW;
-  const sheet = ix.sheets[s]!;
-  return { sheet, row, col, cell: sheet.rows[row]?.[col] };
-}
-function keyOf(ix: Index, id: number): string {
-  const c = cellOf(ix, id);
-  return key(c.sheet.name, c.row, c.col);
+/** A growable list of 32-bit integers (a graph of a million formulas holds its edges in a few typed arrays). */
+class Ints {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
 }
 
+// What a node is: a cell holding a value (only read), a formula cell, or a range read by formulas as one
+// node however many cells read it (a column a thousand formulas sum costs a thousand edges, not a million).
+const VALUE = 0;
+const FORMULA = 1;
+const RANGE = 2;
+
+/**
+ * Nodes are numbered densely: every formula cell, every cell a formula reads, every range read; edges
+ * are kept in both directions as offsets into typed arrays (compressed rows), not as maps of lists.
+ */
 interface Graph {
+  ix: Index;
+  nodes: number;
+  kind: Uint8Array;
+  /** A cell node's sheet (index), row and column. */
+  sheetOf: Int32Array;
+  rowOf: Int32Array;
+  colOf: Int32Array;
+  /** The node of a cell, or -1. */
+  nodeAt(sheet: number, row: number, col: number): number;
+  /** What node n reads (a range: the cells inside it): `reads[readStart[n] .. readStart[n + 1])`. */
+  readStart: Int32Array;
+  reads: Int32Array;
+  /** What reads node n: `readers[readerStart[n] .. readerStart[n + 1])`. */
+  readerStart: Int32Array;
+  readers: Int32Array;
   /** Formula cells in evaluation order. */
-  sorted: number[];
+  sorted: Int32Array;
   cycles: number[][];
-  /** What reads each cell or range node. */
-  dependents: Map<number, number[]>;
   /** Formula cells never placed in order (on or behind a cycle). */
   unplaced: number[];
 }
 
-function graphOf(ix: Index): Graph {
-  const deps = new Map<number, number[]>();
-  const dependents = new Map<number, number[]>();
-  const link = (from: number, to: number) => {
-    const list = dependents.get(from);
-    if (list) list.push(to);
-    else dependents.set(from, [to]);
+/** Offsets and targets of edges grouped by their first end (a counting sort). */
+function grouped(nodes: number, from: Ints, to: Ints): { start: Int32Array; list: Int32Array } {
+  const start = new Int32Array(nodes + 1);
+  for (let e = 0; e < from.length; e++) start[from.data[e]! + 1]!++;
+  for (let n = 0; n < nodes; n++) start[n + 1]! += start[n]!;
+  const fill = start.slice(0, nodes);
+  const list = new Int32Array(from.length);
+  for (let e = 0; e < from.length; e++) list[fill[from.data[e]!]!++] = to.data[e]!;
+  return { start, list };
+}
+
+/** `fixed`: sheets whose values are final; their formula cells are read as values, never evaluated again. */
+function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
+  const kind = new Ints();
+  const sheetOf = new Ints();
+  const rowOf = new Ints();
+  const colOf = new Ints();
+  // Per sheet and row, the node of each cell (-1: none yet), made when the row is first needed.
+  const slots: (Int32Array | undefined)[][] = ix.sheets.map(() => []);
+  const slotRow = (k: number, r: number): Int32Array | undefined => {
+    let row = slots[k]![r];
+    if (!row) {
+      const cells = ix.sheets[k]!.rows[r];
+      if (!cells) return undefined;
+      row = new Int32Array(cells.length).fill(-1);
+      slots[k]![r] = row;
+    }
+    return row;
   };
-  const ranges = new Map<string, number>();
-  ix.sheets.forEach((s, sk) =>
+  const node = (what: number, k: number, r: number, c: number): number => {
+    kind.push(what);
+    sheetOf.push(k);
+    rowOf.push(r);
+    colOf.push(c);
+    return kind.length - 1;
+  };
+  /** The node of an existing cell, made when first seen; -1 for a cell that does not exist. */
+  const cellNode = (k: number, r: number, c: number): number => {
+    const row = slotRow(k, r);
+    if (!row || c < 0 || c >= row.length) return -1;
+    const n = row[c]!;
+    return n >= 0 ? n : (row[c] = node(VALUE, k, r, c));
+  };
+  // Formula cells first, so their nodes are numbered in sheet order.
+  ix.sheets.forEach((s, k) => {
+    if (fixed?.has(s)) return;
     s.rows.forEach((row, r) =>
       row.forEach((cell, c) => {
-        if (!cell.f) return;
-        const id = idOf(sk, r, c);
-        const d = dependencies(cell.f, s.name, (n) => ix.names.get(n));
-        const reads: number[] = [];
-        for (const a of d.cells) {
-          const k = ix.bySheet.get(a.sheet);
-          if (k !== undefined) reads.push(idOf(k, a.row, a.col));
-        }
-        for (const rg of d.ranges) {
-          const k = ix.bySheet.get(rg.sheet);
-          if (k === undefined) continue;
-          const rk = `${k}:${rg.r1}:${rg.c1}:${rg.r2}:${rg.c2}`;
-          let node = ranges.get(rk);
-          if (node === undefined) {
-            node = -(ranges.size + 1);
-            ranges.set(rk, node);
-            // A range node depends on the formula cells inside it; every cell inside it leads to it.
-            const inside: number[] = [];
-            const sheet = ix.sheets[k]!;
-            for (let rr = rg.r1; rr <= rg.r2; rr++) {
-              const cells = sheet.rows[rr];
-              if (!cells) continue;
-              for (let cc = rg.c1; cc <= Math.min(rg.c2, cells.length - 1); cc++) {
-                const m = idOf(k, rr, cc);
-                link(m, node);
-                if (cells[cc]?.f) inside.push(m);
-              }
-            }
-            deps.set(node, inside);
-          }
-          reads.push(node);
-        }
-        deps.set(id, reads);
-        for (const rd of reads) link(rd, id);
+        if (cell.f) slotRow(k, r)![c] = node(FORMULA, k, r, c);
       }),
-    ),
-  );
-  // Kahn's algorithm over formula cells and range nodes.
-  const indeg = new Map<number, number>();
-  for (const [k, reads] of deps) {
-    let n = 0;
-    for (const r of reads) if (deps.has(r)) n++;
-    indeg.set(k, n);
+    );
+  });
+  const formulas = kind.length;
+  const from = new Ints();
+  const to = new Ints();
+  const ranges = new Map<string, number>();
+  const names = (n: string) => ix.names.get(n);
+  for (let n = 0; n < formulas; n++) {
+    const k = sheetOf.data[n]!;
+    const sheet = ix.sheets[k]!;
+    forEachRead(
+      sheet.rows[rowOf.data[n]!]![colOf.data[n]!]!.f!,
+      sheet.name,
+      names,
+      (name, row, col) => {
+        const sk = ix.bySheet.get(name);
+        const m = sk === undefined ? -1 : cellNode(sk, row, col);
+        if (m < 0) return;
+        from.push(n);
+        to.push(m);
+      },
+      (name, r1, c1, r2, c2) => {
+        const sk = ix.bySheet.get(name);
+        if (sk === undefined) return;
+        const rk = `${sk}:${r1}:${c1}:${r2}:${c2}`;
+        let m = ranges.get(rk);
+        if (m === undefined) {
+          m = node(RANGE, sk, r1, c1);
+          ranges.set(rk, m);
+          // A range reads every cell inside it.
+          const rows = ix.sheets[sk]!.rows;
+          for (let rr = r1; rr <= r2; rr++) {
+            const cells = rows[rr];
+            if (!cells) continue;
+            for (let cc = c1; cc <= Math.min(c2, cells.length - 1); cc++) {
+              from.push(m);
+              to.push(cellNode(sk, rr, cc));
+            }
+          }
+        }
+        from.push(n);
+        to.push(m);
+      },
+    );
   }
-  const queue: number[] = [];
-  for (const [k, d] of indeg) if (d === 0) queue.push(k);
-  const sorted: number[] = [];
-  for (let qi = 0; qi < queue.length; qi++) {
-    const k = queue[qi]!;
-    if (k >= 0) sorted.push(k);
-    for (const d of dependents.get(k) ?? []) {
-      const n = indeg.get(d)! - 1;
-      indeg.set(d, n);
-      if (n === 0) queue.push(d);
+  const nodes = kind.length;
+  const kinds = kind.data.subarray(0, nodes);
+  const { start: readStart, list: reads } = grouped(nodes, from, to);
+  const { start: readerStart, list: readers } = grouped(nodes, to, from);
+  // Kahn's algorithm over formula cells and range nodes (cells holding values are known already).
+  const indeg = new Int32Array(nodes);
+  for (let e = 0; e < from.length; e++) if (kinds[to.data[e]!] !== VALUE) indeg[from.data[e]!]!++;
+  const queue = new Int32Array(nodes);
+  let tail = 0;
+  for (let n = 0; n < nodes; n++) if (kinds[n] !== VALUE && indeg[n] === 0) queue[tail++] = n;
+  const sorted = new Int32Array(formulas);
+  let placed = 0;
+  for (let head = 0; head < tail; head++) {
+    const n = queue[head]!;
+    if (kinds[n] === FORMULA) sorted[placed++] = n;
+    for (let e = readerStart[n]!; e < readerStart[n + 1]!; e++) {
+      const d = readers[e]!;
+      if (--indeg[d]! === 0) queue[tail++] = d;
     }
   }
   const left = new Set<number>();
-  for (const [k, n] of indeg) if (n > 0) left.add(k);
-  const cycles = findCycles(left, deps)
-    .map((c) => c.filter((k) => k >= 0))
+  for (let n = 0; n < nodes; n++) if (indeg[n]! > 0) left.add(n);
+  const cycles = findCycles(left, (n) => reads.subarray(readStart[n], readStart[n + 1]))
+    .map((c) => c.filter((n) => kinds[n] === FORMULA))
     .filter((c) => c.length > 0);
-  return { sorted, cycles, dependents, unplaced: [...left].filter((k) => k >= 0) };
+  return {
+    ix,
+    nodes,
+    kind: new Uint8Array(kinds),
+    sheetOf: sheetOf.data.subarray(0, nodes),
+    rowOf: rowOf.data.subarray(0, nodes),
+    colOf: colOf.data.subarray(0, nodes),
+    nodeAt: (k, r, c) => slots[k]?.[r]?.[c] ?? -1,
+    readStart,
+    reads,
+    readerStart,
+    readers,
+    sorted: sorted.subarray(0, placed),
+    cycles,
+    unplaced: [...left].filter((n) => kinds[n] === FORMULA),
+  };
 }
+
+const keyOf = (g: Graph, n: number) => key(g.ix.sheets[g.sheetOf[n]!]!.name, g.rowOf[n]!, g.colOf[n]!);
+const cellOf = (g: Graph, n: number): Cell => g.ix.sheets[g.sheetOf[n]!]!.rows[g.rowOf[n]!]![g.colOf[n]!]!;
 
 /** Builds the dependency graph; a cycle is reported, never thrown. */
 export function dependencyGraph(wb: Workbook): DependencyGraph {
-  const ix = index(wb);
-  const g = graphOf(ix);
+  const g = graphOf(index(wb));
   const dependents = new Map<string, string[]>();
-  const readers = (id: number, out: Set<number>) => {
-    for (const d of g.dependents.get(id) ?? []) {
-      if (d < 0) readers(d, out);
+  // The formula cells reading a node, through ranges.
+  const readersOf = (n: number, out: Set<number>) => {
+    for (let e = g.readerStart[n]!; e < g.readerStart[n + 1]!; e++) {
+      const d = g.readers[e]!;
+      if (g.kind[d] === RANGE) readersOf(d, out);
       else out.add(d);
     }
   };
-  for (const id of g.dependents.keys()) {
-    if (id < 0) continue;
+  for (let n = 0; n < g.nodes; n++) {
+    if (g.kind[n] === RANGE || g.readerStart[n] === g.readerStart[n + 1]) continue;
     const out = new Set<number>();
-    readers(id, out);
+    readersOf(n, out);
     dependents.set(
-      keyOf(ix, id),
-      [...out].map((d) => keyOf(ix, d)),
+      keyOf(g, n),
+      [...out].map((d) => keyOf(g, d)),
     );
   }
-  return { sorted: g.sorted.map((id) => keyOf(ix, id)), cycles: g.cycles.map((c) => c.map((id) => keyOf(ix, id))), dependents };
+  return { sorted: [...g.sorted].map((n) => keyOf(g, n)), cycles: g.cycles.map((c) => c.map((n) => keyOf(g, n))), dependents };
 }
 
-function findCycles(left: Set<number>, deps: Map<number, number[]>): number[][] {
+function findCycles(left: Set<number>, reads: (n: number) => Int32Array): number[][] {
   const cycles: number[][] = [];
   const done = new Set<number>();
   for (const start of left) {
@@ -177,14 +260,20 @@ function findCycles(left: Set<number>, deps: Map<number, number[]>): number[][] 
       }
       onPath.set(k, path.length);
       path.push(k);
-      k = (deps.get(k) ?? []).find((d) => left.has(d) && !done.has(d));
+      k = reads(k).find((d) => left.has(d) && !done.has(d));
     }
     path.forEach((p) => done.add(p));
   }
   return cycles;
 }
 
-function recalc(ix: Index, graph: Pick<Graph, 'sorted' | 'cycles' | 'unplaced'>, only?: ReadonlySet<number>): { changed: Set<string>; cycles: string[][] } {
+/**
+ * Evaluates the formula cells in order (only those in `only`, when given), writing their values into
+ * the workbook; with `changes`, returns the cells whose value changed (a set of keys per cell costs
+ * memory a whole-model computation does not need).
+ */
+function recalc(g: Graph, only: Uint8Array | undefined, changes: boolean): { changed: Set<string>; cycles: string[][] } {
+  const ix = g.ix;
   const lookup = (sheet: string, row: number, col: number): CellValue => {
     const k = ix.bySheet.get(sheet);
     return k === undefined ? null : (ix.sheets[k]!.rows[row]?.[col]?.v ?? null);
@@ -207,39 +296,45 @@ function recalc(ix: Index, graph: Pick<Graph, 'sorted' | 'cycles' | 'unplaced'>,
   };
   const names = (n: string) => ix.names.get(n);
   const changed = new Set<string>();
-  for (const id of graph.sorted) {
-    if (only && !only.has(id)) continue;
-    const { sheet, cell } = cellOf(ix, id);
-    const v = evaluate(cell!.f!, sheet.name, lookup, names, range);
-    if (v !== cell!.v) {
-      cell!.v = v;
-      changed.add(keyOf(ix, id));
+  for (const n of g.sorted) {
+    if (only && !only[n]) continue;
+    const cell = cellOf(g, n);
+    const v = evaluate(cell.f!, ix.sheets[g.sheetOf[n]!]!.name, lookup, names, range);
+    if (v !== cell.v) {
+      cell.v = v;
+      if (changes) changed.add(keyOf(g, n));
     }
   }
   // Cells on a cycle, and every formula cell that reads one (never placed in order), are #CYCLE!.
-  const onCycle = new Set(graph.cycles.flat());
-  for (const id of graph.unplaced) {
-    if (only && !only.has(id) && !onCycle.has(id)) continue;
-    const { cell } = cellOf(ix, id);
-    if (cell!.v !== '#CYCLE!') changed.add(keyOf(ix, id));
-    cell!.v = '#CYCLE!';
+  const onCycle = new Set(g.cycles.flat());
+  for (const n of g.unplaced) {
+    if (only && !only[n] && !onCycle.has(n)) continue;
+    const cell = cellOf(g, n);
+    if (cell.v !== '#CYCLE!' && changes) changed.add(keyOf(g, n));
+    cell.v = '#CYCLE!';
   }
-  return { changed, cycles: graph.cycles.map((c) => c.map((id) => keyOf(ix, id))) };
+  return { changed, cycles: g.cycles.map((c) => c.map((n) => keyOf(g, n))) };
 }
 
 /** Evaluates every formula cell in dependency order, writing values into the workbook. Returns the cells whose value changed. */
 export function recalculate(wb: Workbook): { changed: Set<string>; cycles: string[][] } {
-  const ix = index(wb);
-  // Only the order is needed: the edges can go before the evaluation starts.
-  const { sorted, cycles, unplaced } = graphOf(ix);
-  return recalc(ix, { sorted, cycles, unplaced });
+  return recalc(graphOf(index(wb)), undefined, true);
+}
+
+/**
+ * Evaluates every formula cell in dependency order, writing values into the sheets (a model's cached
+ * values). The formulas of `fixed` sheets (computed already) are not evaluated again: their cells are
+ * read as values, so a sheet computed after them costs a graph of its own formulas only.
+ */
+export function computeSheets(sheets: Sheet[], fixed: readonly Sheet[] = []): void {
+  recalc(graphOf(index({ title: '', properties: {}, sheets }), new Set(fixed)), undefined, false);
 }
 
 /** Sets input cells and recomputes only their dependents; returns the set of cells that changed (inputs included). */
 export function setInputs(wb: Workbook, edits: readonly (Address & { value: CellValue })[]): Set<string> {
   const ix = index(wb);
-  const graph = graphOf(ix);
-  const dirty = new Set<number>();
+  const g = graphOf(ix);
+  const dirty = new Uint8Array(g.nodes);
   const changed = new Set<string>();
   const stack: number[] = [];
   for (const e of edits) {
@@ -248,18 +343,20 @@ export function setInputs(wb: Workbook, edits: readonly (Address & { value: Cell
     if (!cell || k === undefined) continue;
     if (cell.v !== e.value) changed.add(key(e.sheet, e.row, e.col));
     cell.v = e.value;
-    stack.push(idOf(k, e.row, e.col));
+    const n = g.nodeAt(k, e.row, e.col);
+    if (n >= 0) stack.push(n);
   }
   while (stack.length > 0) {
-    const id = stack.pop()!;
-    for (const d of graph.dependents.get(id) ?? []) {
-      if (!dirty.has(d)) {
-        dirty.add(d);
+    const n = stack.pop()!;
+    for (let e = g.readerStart[n]!; e < g.readerStart[n + 1]!; e++) {
+      const d = g.readers[e]!;
+      if (!dirty[d]) {
+        dirty[d] = 1;
         stack.push(d);
       }
     }
   }
-  const result = recalc(ix, graph, dirty);
+  const result = recalc(g, dirty, true);
   for (const c of result.changed) changed.add(c);
   return changed;
 }

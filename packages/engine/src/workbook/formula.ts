@@ -64,31 +64,160 @@ const PRECEDENCE: Record<string, number> = { '=': 1, '<>': 1, '<': 1, '>': 1, '<
 
 /** The Excel text of a formula (without the leading '='), relative to the sheet it sits on. */
 export function toExcel(formula: Formula, current: string): string {
-  const go = (x: Formula, parent: number): string => {
+  const go = (x: Formula, parent: number, dc: number): string => {
     switch (x.t) {
       case 'num':
         return x.v < 0 ? `(${String(x.v)})` : String(x.v);
       case 'str':
         return `"${x.v.replace(/"/g, '""')}"`;
       case 'ref':
-        return sheetPrefix(x.sheet, current) + a1(x.row, x.col, x.absRow, x.absCol);
-      case 'range':
-        return `${sheetPrefix(x.sheet, current)}${a1(x.r1, x.c1, x.absRow, x.absCol)}:${a1(x.r2, x.c2, x.absRow, x.absCol)}`;
+        return sheetPrefix(x.sheet, current) + a1(x.row, x.absCol ? x.col : x.col + dc, x.absRow, x.absCol);
+      case 'range': {
+        const d = x.absCol ? 0 : dc;
+        return `${sheetPrefix(x.sheet, current)}${a1(x.r1, x.c1 + d, x.absRow, x.absCol)}:${a1(x.r2, x.c2 + d, x.absRow, x.absCol)}`;
+      }
       case 'name':
         return x.name;
       case 'neg':
-        return `-${go(x.a, 4)}`;
+        return `-${go(x.a, 4, dc)}`;
       case 'fn':
-        return `${x.name}(${x.args.map((a) => go(a, 0)).join(',')})`;
+        return `${x.name}(${x.args.map((a) => go(a, 0, dc)).join(',')})`;
       case 'op': {
         const p = PRECEDENCE[x.op] ?? 0;
         // Right operands of - and / need brackets at equal precedence.
-        const text = `${go(x.a, p)}${x.op}${go(x.b, x.op === '-' || x.op === '/' ? p + 0.5 : p)}`;
+        const text = `${go(x.a, p, dc)}${x.op}${go(x.b, x.op === '-' || x.op === '/' ? p + 0.5 : p, dc)}`;
         return p < parent ? `(${text})` : text;
       }
+      case 'shift':
+        return go(x.of, parent, dc + x.dc);
     }
   };
-  return go(formula, 0);
+  return go(formula, 0, 0);
+}
+
+/** A formula with its fill-right shifts applied: a tree of plain references (for code that walks formulas). */
+export function unshifted(x: Formula, dc = 0): Formula {
+  switch (x.t) {
+    case 'ref':
+      return dc === 0 || x.absCol ? x : { ...x, col: x.col + dc };
+    case 'range':
+      return dc === 0 || x.absCol ? x : { ...x, c1: x.c1 + dc, c2: x.c2 + dc };
+    case 'op':
+      return { ...x, a: unshifted(x.a, dc), b: unshifted(x.b, dc) };
+    case 'neg':
+      return { ...x, a: unshifted(x.a, dc) };
+    case 'fn':
+      return { ...x, args: x.args.map((a) => unshifted(a, dc)) };
+    case 'shift':
+      return unshifted(x.of, dc + x.dc);
+    default:
+      return x;
+  }
+}
+
+/** True when `x` is `of` filled right by `dc` columns (compared without building either). */
+function isShiftOf(x: Formula, of: Formula, dc: number): boolean {
+  if (x.t !== of.t) return false;
+  switch (x.t) {
+    case 'num':
+    case 'str':
+      return x.v === (of as typeof x).v;
+    case 'name':
+      return x.name === (of as typeof x).name;
+    case 'ref': {
+      const o = of as typeof x;
+      return x.sheet === o.sheet && x.row === o.row && x.absRow === o.absRow && x.absCol === o.absCol && x.col === (o.absCol ? o.col : o.col + dc);
+    }
+    case 'range': {
+      const o = of as typeof x;
+      const d = o.absCol ? 0 : dc;
+      return x.sheet === o.sheet && x.r1 === o.r1 && x.r2 === o.r2 && x.absRow === o.absRow && x.absCol === o.absCol && x.c1 === o.c1 + d && x.c2 === o.c2 + d;
+    }
+    case 'op': {
+      const o = of as typeof x;
+      return x.op === o.op && isShiftOf(x.a, o.a, dc) && isShiftOf(x.b, o.b, dc);
+    }
+    case 'neg':
+      return isShiftOf(x.a, (of as typeof x).a, dc);
+    case 'fn': {
+      const o = of as typeof x;
+      return x.name === o.name && x.args.length === o.args.length && x.args.every((a, k) => isShiftOf(a, o.args[k]!, dc));
+    }
+    case 'shift':
+      return false;
+  }
+}
+
+/** A formula and its copies filled right, `n` cells in all: one tree, each copy a `shift` of it. */
+export function filledRight(of: Formula, n: number): Formula[] {
+  return Array.from({ length: n }, (_, i): Formula => (i === 0 ? of : { t: 'shift', of, dc: i }));
+}
+
+/**
+ * Shares the formula of cells that are one formula filled right (row `cells`, in place): each such
+ * cell's formula becomes a `shift` of an earlier cell's, so the row keeps one formula tree per kind
+ * of cell (a row whose periods have several columns, such as the Lots', has one per column of a
+ * period). What the cells compute and how they are written does not change.
+ */
+export function shareFilledRight(cells: { f?: Formula }[]): void {
+  // The latest few formulas of the row, each with its column: a cell's formula is tried against them.
+  const seen: { of: Formula; at: number }[] = [];
+  cells.forEach((cell, c) => {
+    const x = cell.f;
+    if (!x || x.t === 'shift') return;
+    const hit = seen.find((s) => isShiftOf(x, s.of, c - s.at));
+    if (hit) cell.f = { t: 'shift', of: hit.of, dc: c - hit.at };
+    else {
+      seen.unshift({ of: x, at: c });
+      if (seen.length > 8) seen.pop();
+    }
+  });
+}
+
+/**
+ * Calls `cell` for each single cell a formula reads and `range` for each range, kept whole (a graph
+ * need not expand it per reader); no arrays are made, so a graph of many formulas costs no garbage here.
+ */
+export function forEachRead(
+  formula: Formula,
+  current: string,
+  names: (n: string) => Address | undefined,
+  cell: (sheet: string, row: number, col: number) => void,
+  range: (sheet: string, r1: number, c1: number, r2: number, c2: number) => void,
+): void {
+  const go = (x: Formula, dc: number): void => {
+    switch (x.t) {
+      case 'ref':
+        cell(x.sheet ?? current, x.row, x.absCol ? x.col : x.col + dc);
+        return;
+      case 'range': {
+        const d = x.absCol ? 0 : dc;
+        range(x.sheet ?? current, Math.min(x.r1, x.r2), Math.min(x.c1, x.c2) + d, Math.max(x.r1, x.r2), Math.max(x.c1, x.c2) + d);
+        return;
+      }
+      case 'name': {
+        const a = names(x.name);
+        if (a) cell(a.sheet, a.row, a.col);
+        return;
+      }
+      case 'op':
+        go(x.a, dc);
+        go(x.b, dc);
+        return;
+      case 'neg':
+        go(x.a, dc);
+        return;
+      case 'fn':
+        for (const a of x.args) go(a, dc);
+        return;
+      case 'shift':
+        go(x.of, dc + x.dc);
+        return;
+      default:
+        return;
+    }
+  };
+  go(formula, 0);
 }
 
 /** What a formula reads: single cells, and ranges kept whole (a graph need not expand them per reader). */
@@ -99,34 +228,13 @@ export function dependencies(
 ): { cells: Address[]; ranges: { sheet: string; r1: number; c1: number; r2: number; c2: number }[] } {
   const cells: Address[] = [];
   const ranges: { sheet: string; r1: number; c1: number; r2: number; c2: number }[] = [];
-  const go = (x: Formula): void => {
-    switch (x.t) {
-      case 'ref':
-        cells.push({ sheet: x.sheet ?? current, row: x.row, col: x.col });
-        return;
-      case 'range':
-        ranges.push({ sheet: x.sheet ?? current, r1: Math.min(x.r1, x.r2), c1: Math.min(x.c1, x.c2), r2: Math.max(x.r1, x.r2), c2: Math.max(x.c1, x.c2) });
-        return;
-      case 'name': {
-        const a = names(x.name);
-        if (a) cells.push(a);
-        return;
-      }
-      case 'op':
-        go(x.a);
-        go(x.b);
-        return;
-      case 'neg':
-        go(x.a);
-        return;
-      case 'fn':
-        x.args.forEach(go);
-        return;
-      default:
-        return;
-    }
-  };
-  go(formula);
+  forEachRead(
+    formula,
+    current,
+    names,
+    (sheet, row, col) => cells.push({ sheet, row, col }),
+    (sheet, r1, c1, r2, c2) => ranges.push({ sheet, r1, c1, r2, c2 }),
+  );
   return { cells, ranges };
 }
 
@@ -208,6 +316,8 @@ export function evaluate(
 ): CellValue {
   const flat = (v: V): CellValue[] => (Array.isArray(v) ? v : [v]);
   const scalar = (v: V): CellValue => (Array.isArray(v) ? (v[0] ?? null) : v);
+  // The columns a `shift` moves relative references by, while its formula is evaluated.
+  let dc = 0;
   const go = (x: Formula): V => {
     switch (x.t) {
       case 'num':
@@ -215,13 +325,26 @@ export function evaluate(
       case 'str':
         return x.v;
       case 'ref':
-        return lookup(x.sheet ?? current, x.row, x.col);
+        return lookup(x.sheet ?? current, x.row, x.absCol ? x.col : x.col + dc);
       case 'range': {
-        if (rangeValues) return rangeValues(x.sheet ?? current, Math.min(x.r1, x.r2), Math.min(x.c1, x.c2), Math.max(x.r1, x.r2), Math.max(x.c1, x.c2));
+        const d = x.absCol ? 0 : dc;
+        const r1 = Math.min(x.r1, x.r2);
+        const r2 = Math.max(x.r1, x.r2);
+        const c1 = Math.min(x.c1, x.c2) + d;
+        const c2 = Math.max(x.c1, x.c2) + d;
+        if (rangeValues) return rangeValues(x.sheet ?? current, r1, c1, r2, c2);
         const out: CellValue[] = [];
-        for (let r = Math.min(x.r1, x.r2); r <= Math.max(x.r1, x.r2); r++)
-          for (let c = Math.min(x.c1, x.c2); c <= Math.max(x.c1, x.c2); c++) out.push(lookup(x.sheet ?? current, r, c));
+        for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) out.push(lookup(x.sheet ?? current, r, c));
         return out;
+      }
+      case 'shift': {
+        const outer = dc;
+        dc += x.dc;
+        try {
+          return go(x.of);
+        } finally {
+          dc = outer;
+        }
       }
       case 'name': {
         const a = names(x.name);

@@ -1,7 +1,7 @@
 export type { Validation } from './types.ts';
 export { inputValidation } from './validation.ts';
 export type { Workbook, Sheet, Cell, CellValue, CellError, Column, Format, Formula, FunctionName, Address, Highlight } from './types.ts';
-export { f, toExcel, a1, colLetters, dependencies, evaluate, excelRound, isError } from './formula.ts';
+export { f, toExcel, a1, colLetters, dependencies, evaluate, excelRound, isError, unshifted, shareFilledRight } from './formula.ts';
 export { compareWorkbook, quoteWorkbook, sheetRecords, sheetView, ledgerTable, LEDGER_VIEW, ENGINE_VERSION } from './build.ts';
 export { forecastWorkbook, buildModel, modelSheets, type ModelStream, type ModelOptions } from './model.ts';
 export { runSheets, LEDGER, LEDGER_LINES, ledgerRow, NEVER_PERIOD, type RunSheets, type LedgerLine } from './ledger-sheets.ts';

@@ -1,4 +1,4 @@
-import { recalculate } from '../graph/graph.ts';
+import { computeSheets } from '../graph/graph.ts';
 import { PricingCache } from '../ledger/cache.ts';
 import { planOf } from '../ledger/derive.ts';
 import type { LedgerPlan } from '../ledger/plan.ts';
@@ -8,8 +8,8 @@ import { applyVariant } from '../ledger/variant.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
 import type { Scenario } from '../rules/types.ts';
 import { ENGINE_VERSION } from './build.ts';
-import { colLetters, f } from './formula.ts';
-import { LEDGER, ledgerRow, runSheets } from './ledger-sheets.ts';
+import { colLetters, f, shareFilledRight } from './formula.ts';
+import { LEDGER, ledgerRow, runSheets, type LotsLayout } from './ledger-sheets.ts';
 import { definedName, sheetName } from './names.ts';
 import { rateCardSheet, type RateSheet } from './rate-card.ts';
 import { demandInputs, demandSheet } from './demand-sheet.ts';
@@ -24,7 +24,7 @@ import type { Cell, Column, Format, Formula, Sheet, Workbook } from './types.ts'
 const val = (v: Cell['v'], fmt?: Format): Cell => (fmt ? { v, fmt } : { v });
 const calc = (formula: Formula, fmt: Format): Cell => ({ v: null, f: formula, fmt });
 /** Computes sheets (and only them) with the engine's graph. */
-const compute = (sheets: Sheet[]) => recalculate({ title: '', properties: {}, sheets });
+const compute = computeSheets;
 const header = (cols: Column[]): Cell[] => cols.map((c) => ({ v: c.title, fmt: 'text' as const }));
 
 /**
@@ -415,26 +415,39 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
         const info = infos[k]!;
         const names = inputNames[k]!;
         const input = (key: string) => f.name(names.get(key)!);
-        const demand = demandSheet(plan, info.demand, rate, input, k > 0 && baseDemand ? baseDemand : undefined);
-        if (k === 0 && inherits) baseDemand = { sheet: info.demand, rows: demand.profileRows, of: demand.sheet };
-        const built = runSheets(plan, { ledger: info.ledger, lots: info.lots }, demand, input);
-        const revenue = revenueSheet(plan, info.revenue, info.lots, built.lotsLayout, rateInputs[k]!, input);
-        compute([assumptions, rate.sheet, built.demand, built.ledger, built.lots, revenue.sheet, ...(k > 0 && baseDemand ? [baseDemand.of] : [])]);
+        // The base run's Demand (a variant's profile reads it) and the Assumptions and Rate card are computed already.
+        const computed = [assumptions, rate.sheet, ...(k > 0 && baseDemand ? [baseDemand.of] : [])];
+        let lots: Sheet;
+        let lotsLayout: LotsLayout;
+        {
+          // Demand, Ledger and Lots are one graph (the Lots draw on the Ledger's demand, the Ledger sums the Lots);
+          // they are computed, written and, but for the Lots' values the Revenue reads, let go before the Revenue is made.
+          const demand = demandSheet(plan, info.demand, rate, input, k > 0 && baseDemand ? baseDemand : undefined);
+          if (k === 0 && inherits) baseDemand = { sheet: info.demand, rows: demand.profileRows, of: demand.sheet };
+          const built = runSheets(plan, { ledger: info.ledger, lots: info.lots }, demand, input);
+          for (const s of [built.demand, built.ledger, built.lots]) for (const row of s.rows) shareFilledRight(row);
+          compute([...computed, built.demand, built.ledger, built.lots], computed);
+          lots = built.lots;
+          lotsLayout = built.lotsLayout;
+          yield built.demand;
+          yield built.ledger;
+        }
+        yield lots;
+        const revenue = revenueSheet(plan, info.revenue, info.lots, lotsLayout, rateInputs[k]!, input);
+        // Nothing the Revenue reads changes with it: its graph is its own formulas over the Lots' values.
+        compute([...computed, lots, revenue.sheet], [...computed, lots]);
         checked.push({
           name: info.name,
           cal: plan.cal,
           pools: plan.pools,
           ledger: info.ledger,
           lots: info.lots,
-          lotsLayout: built.lotsLayout,
+          lotsLayout,
           revenue: info.revenue,
           revenueLayout: revenueLayout(revenue, plan.pools, plan.cal.horizon),
         });
         plans[k] = undefined as unknown as LedgerPlan;
         options.onProgress?.(++done, steps);
-        yield built.demand;
-        yield built.ledger;
-        yield built.lots;
         yield revenue.sheet;
       }
       yield checksSheet(checksName, checked);

@@ -2,7 +2,7 @@ import type { PeriodTerms } from '../books/types.ts';
 import { rateOf } from '../books/terms.ts';
 import type { LedgerPlan, PlannedLot } from '../ledger/plan.ts';
 import { PAID_SOURCES, type PaidSource } from '../rules/types.ts';
-import { f } from './formula.ts';
+import { f, filledRight } from './formula.ts';
 import { lotLabel, type InputRef, type LotsLayout } from './ledger-sheets.ts';
 import { timeline } from './timeline.ts';
 import type { Cell, Column, Format, Formula, Sheet } from './types.ts';
@@ -159,7 +159,9 @@ export function revenueSheet(
   const rows: Cell[][] = [t.header, t.numbers];
   const blank = (): Cell => ({ v: null });
   const text = (v: string): Cell => ({ v, fmt: 'text' });
-  const across = (make: (i: number) => Formula, fmt: Format): Cell[] => Array.from({ length: H }, (_, i) => ({ v: null, f: make(i), fmt }));
+  // A line is its first period's formula filled right, as Excel fills it: `make` is asked for period 0
+  // only (every line's formula moves with its period's column alone), and the row holds that one tree.
+  const across = (make: (i: number) => Formula, fmt: Format): Cell[] => filledRight(make(0), H).map((x): Cell => ({ v: null, f: x, fmt }));
   const totalOf = (r: number, kind: 'sum' | 'first' | 'last' | 'none', fmt: Format): Cell =>
     kind === 'sum'
       ? { v: null, f: f.fn('SUM', f.range(r, t.col(0), r, t.col(H - 1))), fmt }

@@ -1,5 +1,5 @@
 import type { Calendar } from '../ledger/calendar.ts';
-import { f } from './formula.ts';
+import { f, unshifted } from './formula.ts';
 import type { Cell, Column, Formula } from './types.ts';
 
 /**
@@ -72,6 +72,8 @@ export function anchored(x: Formula): Formula {
       return { ...x, a: anchored(x.a) };
     case 'fn':
       return { ...x, args: x.args.map(anchored) };
+    case 'shift':
+      return anchored(unshifted(x));
     default:
       return x;
   }

@@ -16,7 +16,13 @@ export type Formula =
   | { t: 'name'; name: string }
   | { t: 'op'; op: '+' | '-' | '*' | '/' | '>' | '<' | '>=' | '<=' | '=' | '<>' | '&'; a: Formula; b: Formula }
   | { t: 'neg'; a: Formula }
-  | { t: 'fn'; name: FunctionName; args: Formula[] };
+  | { t: 'fn'; name: FunctionName; args: Formula[] }
+  /**
+   * `of` filled right by `dc` columns: its relative column references move `dc` columns (Excel's
+   * fill right). The cells of a row that are one formula filled right share one `of`, so a sheet
+   * holds one formula tree per row instead of one per cell.
+   */
+  | { t: 'shift'; of: Formula; dc: number };
 
 export type FunctionName =
   | 'SUM'
