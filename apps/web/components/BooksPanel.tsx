@@ -1,7 +1,8 @@
 'use client';
 import { useState } from 'react';
-import { BarChart, LineChart, PALETTE } from '@/components/Charts.tsx';
-import { deltaClass, fmtMoney, fmtSigned } from '@/components/format.ts';
+import { BarChart, LineChart } from '@/components/Charts.tsx';
+import { fmtMoney, fmtSigned } from '@/components/format.ts';
+import { RunTable } from '@/components/RunTable.tsx';
 import type { BooksDelta, BooksSummary } from '@creditbook/engine';
 
 /** A run's books as `compare` gives them: money as two-place strings. */
@@ -54,63 +55,37 @@ export function BooksPanel({
         </span>
       </div>
       <div className="scroll-x">
-        <table className="data" data-testid="books-totals">
-          <thead>
-            <tr>
-              <th>Books</th>
-              {runs.map((r, i) => (
-                <th key={r.name} className={`num${i === 0 ? ' sep' : ''}`}>
-                  <span
-                    className="sw"
-                    style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 2, marginRight: 6, background: PALETTE[i % PALETTE.length] }}
-                  />
-                  {r.name}
-                </th>
-              ))}
-              {deltas.map((d, i) => (
-                <th key={`d-${d.name}`} className={`num${i === 0 ? ' sep' : ''}`}>
-                  Δ {d.name}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {ROWS.map((m) => (
-              <tr key={m.key}>
-                <td>
-                  {m.label}
-                  {m.key === 'deferred_peak' ? <span className="small muted"> (month end)</span> : null}
-                </td>
-                {runs.map((r, i) => (
-                  <td
-                    key={r.name}
-                    className={`num${i === 0 ? ' sep' : ''}${invalid.has(r.name) ? ' zero' : ''}`}
-                    data-run={r.name}
-                    data-key={m.key}
-                    data-value={r.books[m.key]}
-                    title={m.key === 'deferred_peak' && r.books.deferred_peak_period ? `in ${r.books.deferred_peak_period}` : undefined}
-                  >
-                    {fmtMoney(r.books[m.key])}
-                  </td>
-                ))}
-                {deltas.map((d, i) => {
-                  const shown = !invalid.has(runs[0]!.name) && !invalid.has(d.name);
-                  return (
-                    <td
-                      key={d.name}
-                      className={`num${i === 0 ? ' sep' : ''} ${shown ? deltaClass(Number(d.books[m.key]), m.moreIsWorse) : ''}`}
-                      data-delta={d.name}
-                      data-key={m.key}
-                      data-value={shown ? d.books[m.key] : ''}
-                    >
-                      {shown ? fmtSigned(Number(d.books[m.key]), fmtMoney) : '—'}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RunTable
+          testId="books-totals"
+          corner="Books"
+          runs={runs}
+          deltas={deltas}
+          invalid={invalid}
+          rows={ROWS.map((m) => ({
+            key: m.key,
+            label: (
+              <>
+                {m.label}
+                {m.key === 'deferred_peak' ? <span className="small muted"> (month end)</span> : null}
+              </>
+            ),
+            moreIsWorse: m.moreIsWorse,
+            run: (name) => {
+              const b = runs.find((r) => r.name === name)!.books;
+              return {
+                value: b[m.key],
+                text: fmtMoney(b[m.key]),
+                title: m.key === 'deferred_peak' && b.deferred_peak_period ? `in ${b.deferred_peak_period}` : undefined,
+              };
+            },
+            delta: (name) => {
+              // A delta against or of an invalid run compares books that leave demand out: none is shown.
+              if (invalid.has(runs[0]!.name) || invalid.has(name)) return { value: null, text: '—' };
+              const v = deltas.find((d) => d.name === name)!.books[m.key];
+              return { value: v, text: fmtSigned(Number(v), fmtMoney) };
+            },
+          }))}
+        />
       </div>
       <div className="grid-2 panel-body">
         <div>

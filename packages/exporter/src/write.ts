@@ -13,6 +13,8 @@ export interface SheetSource {
   frozenColumns?: number;
   /** Pages wide when printed (default 1). */
   pagesWide?: number;
+  /** Rows printed, from the top (default all). */
+  printRows?: number;
   /** Conditional formats, in A1 ranges of this sheet. */
   highlights?: readonly Highlight[];
 }
@@ -140,7 +142,7 @@ export async function writeSheets(
       if (r % 2_000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     // exceljs puts a '$' before each corner; the rows' '$' are ours (LibreOffice drops a half-absolute area).
-    if (r > 0) ws.pageSetup.printArea = `A$1:${colLetters(Math.max(lastCol, s.columns.length, 1) - 1)}$${r}`;
+    if (r > 0) ws.pageSetup.printArea = `A$1:${colLetters(Math.max(lastCol, s.columns.length, 1) - 1)}$${Math.min(r, s.printRows ?? r)}`;
     for (const h of s.highlights ?? []) {
       ws.addConditionalFormatting({
         ref: h.ref,
@@ -275,6 +277,7 @@ export async function writeWorkbook(path: string, wb: Workbook, options: WriteOp
       frozen: s.frozen ?? 1,
       ...(s.frozenColumns ? { frozenColumns: s.frozenColumns } : {}),
       ...(s.pagesWide ? { pagesWide: s.pagesWide } : {}),
+      ...(s.printRows ? { printRows: s.printRows } : {}),
       highlights: highlights[s.name] ?? s.highlights ?? [],
     })),
     { currency: wb.currency ?? 'USD', title: wb.title, properties: wb.properties, ...options },

@@ -1,9 +1,10 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SeriesPoint } from '@creditbook/engine';
-import { BarChart, LineChart, PALETTE } from '@/components/Charts.tsx';
+import { BarChart, LineChart } from '@/components/Charts.tsx';
 import { BooksPanel, type RunBooks } from '@/components/BooksPanel.tsx';
-import { deltaClass, fmtInt, fmtMoney, fmtPercent, fmtRatio, fmtSigned } from '@/components/format.ts';
+import { RunTable } from '@/components/RunTable.tsx';
+import { fmtInt, fmtMoney, fmtPercent, fmtRatio, fmtSigned } from '@/components/format.ts';
 import { allowedValues, narrowed, type Chosen, type Combo } from '@/lib/choices.ts';
 import { isInvalidRun, unpricedLines } from '@/lib/runs.ts';
 
@@ -465,73 +466,31 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
               <span className="small muted">Δ is the variant minus the base. Credits add the scenario&apos;s pools together.</span>
             </div>
             <div className="scroll-x">
-              <table className="data" data-testid="totals">
-                <thead>
-                  <tr>
-                    <th>Metric</th>
-                    {runs.map((r, i) => (
-                      <th
-                        key={r.name}
-                        className={`num${i === 0 ? ' sep' : ''}`}
-                        title={r.description}
-                        data-run={r.name}
-                        data-invalid={invalid.has(r.name) ? 'true' : undefined}
-                      >
-                        <span
-                          className="sw"
-                          style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 2, marginRight: 6, background: PALETTE[i % PALETTE.length] }}
-                        />
-                        {r.name}
-                        {invalid.has(r.name) ? (
-                          <>
-                            {' '}
-                            <span className="badge invalid">invalid</span>
-                          </>
-                        ) : null}
-                      </th>
-                    ))}
-                    {runs.slice(1).map((r, i) => (
-                      <th key={`d-${r.name}`} className={`num${i === 0 ? ' sep' : ''}`}>
-                        Δ {r.name}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {METRICS.map((m) => (
-                    <tr key={m.key}>
-                      <td>{m.label}</td>
-                      {runs.map((r, i) => (
-                        <td
-                          key={r.name}
-                          className={`num${i === 0 ? ' sep' : ''}${invalid.has(r.name) ? ' zero' : ''}`}
-                          data-run={r.name}
-                          data-key={m.key}
-                          data-value={String(r.totals[m.key] ?? '')}
-                        >
-                          {show(m.kind, r.totals[m.key])}
-                        </td>
-                      ))}
-                      {result!.deltas.map((d, i) => {
-                        // A delta against or of an invalid run compares figures that leave demand out: none is shown.
-                        const v = baseInvalid || invalid.has(d.name) ? null : d.totals[m.key];
-                        return (
-                          <td
-                            key={d.name}
-                            className={`num${i === 0 ? ' sep' : ''} ${v === null || v === undefined ? '' : deltaClass(Number(v), m.moreIsWorse)}`}
-                            data-delta={d.name}
-                            data-key={m.key}
-                            data-value={String(v ?? '')}
-                            title={v === null ? 'not comparable: a run cannot price some demand' : undefined}
-                          >
-                            {showDelta(m.kind, v)}
-                          </td>
-                        );
-                      })}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <RunTable
+                testId="totals"
+                corner="Metric"
+                runs={runs}
+                deltas={result!.deltas}
+                invalid={invalid}
+                rows={METRICS.map((m) => ({
+                  key: m.key,
+                  label: m.label,
+                  moreIsWorse: m.moreIsWorse,
+                  run: (name) => {
+                    const v = runs.find((r) => r.name === name)!.totals[m.key];
+                    return { value: String(v ?? ''), text: show(m.kind, v) };
+                  },
+                  delta: (name) => {
+                    // A delta against or of an invalid run compares figures that leave demand out: none is shown.
+                    const v = baseInvalid || invalid.has(name) ? null : result!.deltas.find((d) => d.name === name)!.totals[m.key];
+                    return {
+                      value: v === null || v === undefined ? null : String(v),
+                      text: showDelta(m.kind, v),
+                      title: v === null ? 'not comparable: a run cannot price some demand' : undefined,
+                    };
+                  },
+                }))}
+              />
             </div>
             <div className="small muted" style={{ padding: '8px 16px', borderTop: '1px solid var(--line)' }}>
               {runs.map((r) => (

@@ -1,5 +1,7 @@
 /** Credits a combination of packs is searched over at most (in units of the packs' greatest common divisor). */
 const SEARCH_LIMIT = 200_000;
+/** Pack counts × credit totals searched at most under a cap on packs (beyond it: the cheapest combination of each total). */
+const COUNTED_LIMIT = 2_000_000;
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -8,11 +10,11 @@ function gcd(a: number, b: number): number {
 
 /**
  * Chooses the packs an auto top-up buys. Among every combination of the offered packs (any number
- * of each) that gives at least `need` credits, the cheapest; ties go to fewer packs, then fewer
- * credits, then to the packs listed first. With caps (the most packs, the most money), the
- * cheapest combination of each credit total is kept only when it fits both; when none that covers
- * the need fits, the one that gives the most credits does (ties: cheaper, then fewer packs).
- * Results are cached per set of packs and need, so a portfolio's customers share them.
+ * of each) that gives at least `need` credits and fits both caps (the most packs, the most money),
+ * the cheapest; ties go to fewer packs, then fewer credits, then to the most of the packs listed
+ * first (of the first pack, then of the second, …). When none that covers the need fits, the one
+ * that gives the most credits and fits does (ties: cheaper, fewer packs, then the packs listed
+ * first). Results are cached per set of packs and need, so a portfolio's customers share them.
  */
 export class PackSolver {
   private readonly cache = new Map<string, Map<string, readonly number[]>>();
@@ -59,6 +61,10 @@ function combine(credits: readonly number[], prices: readonly number[], need: nu
     if (d < 0 || (d === 0 && cu[i]! > cu[best]!)) best = i;
   }
   const capped = maxPacks !== Infinity || budget !== Infinity;
+  if (maxPacks !== Infinity) {
+    const counted = combineCounted(cu, prices, needU, maxPacks, budget);
+    if (counted) return counted;
+  }
   if (!capped && needU + maxC > SEARCH_LIMIT) {
     let others = 0;
     for (let i = 0; i < n; i++) if (i !== best) others += (cu[best]! / gcd(cu[i]!, cu[best]!)) * cu[i]!;
@@ -100,5 +106,62 @@ function combine(credits: readonly number[], prices: readonly number[], need: nu
   }
   for (let x = Math.min(needU - 1, U); pick < 0 && x > 0; x--) if (cost[x] !== Infinity && fits(x)) pick = x;
   for (let x = Math.max(0, pick); x > 0; x -= cu[last[x]!]!) out[last[x]!]! += 1;
+  return out;
+}
+
+/**
+ * Under a cap on packs: the best combination with at most `maxPacks` packs, by a search over pack
+ * counts and credit totals (in units `cu`), so a dearer combination of fewer packs is found when the
+ * cheapest of its total has too many. A minimal covering combination holds at most ceil(need ÷ the
+ * smallest pack) packs, which bounds the counts searched. Undefined when the search would be too large.
+ */
+function combineCounted(cu: readonly number[], prices: readonly number[], needU: number, maxPacks: number, budget: number): number[] | undefined {
+  const n = cu.length;
+  const minC = Math.min(...cu);
+  const maxC = Math.max(...cu);
+  const P = Math.min(maxPacks, Math.ceil(needU / minC));
+  const U = Math.min(needU + maxC - 1, P * maxC);
+  const W = U + 1;
+  if ((P + 1) * W > COUNTED_LIMIT) return undefined;
+  // cost[p × W + x]: the least money for exactly p packs giving exactly x units; last: the pack added last
+  // (the first listed among the cheapest, so a tie keeps the most of the packs listed first).
+  const cost = new Float64Array((P + 1) * W).fill(Infinity);
+  const last = new Int8Array((P + 1) * W).fill(-1);
+  cost[0] = 0;
+  for (let p = 1; p <= P; p++) {
+    const prev = (p - 1) * W;
+    const row = p * W;
+    for (let x = 1; x <= U; x++) {
+      for (let i = 0; i < n; i++) {
+        const y = x - cu[i]!;
+        if (y < 0 || cost[prev + y] === Infinity) continue;
+        const c = cost[prev + y]! + prices[i]!;
+        if (c < cost[row + x]!) {
+          cost[row + x] = c;
+          last[row + x] = i;
+        }
+      }
+    }
+  }
+  let pick = -1;
+  for (let p = 1; p <= P; p++)
+    for (let x = needU; x <= U; x++) {
+      const c = cost[p * W + x]!;
+      if (c > budget) continue;
+      // Cheaper; then fewer packs (p rises), then fewer credits (x rises): only strictly cheaper replaces.
+      if (pick < 0 || c < cost[pick]!) pick = p * W + x;
+    }
+  if (pick < 0)
+    for (let x = Math.min(needU - 1, U); pick < 0 && x > 0; x--)
+      for (let p = 1; p <= P; p++) {
+        const c = cost[p * W + x]!;
+        if (c <= budget && (pick < 0 || c < cost[pick]!)) pick = p * W + x;
+      }
+  const out = new Array<number>(n).fill(0);
+  for (let p = Math.floor(pick / W), x = pick % W; pick >= 0 && p > 0; p--) {
+    const i = last[p * W + x]!;
+    out[i]! += 1;
+    x -= cu[i]!;
+  }
   return out;
 }

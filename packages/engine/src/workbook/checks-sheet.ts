@@ -60,14 +60,12 @@ export function checksSheet(name: string, runs: readonly CheckedRun[]): Sheet {
           (i) =>
             block
               ? f.sub(
-                  // Less what is owed on overdraft; what expires leaves; what rolls over stays (in a rolled lot granted next period).
+                  // Less what is owed on overdraft; what expires leaves; what rolls over stays (a rolled lot granted next period holds it
+                  // as this one closes).
                   f.add(L('closing', i), L('overdraft', i)),
-                  f.add(
-                    f.sub(
-                      f.fn('SUM', lotRange(run.lotsLayout.left + i, false)),
-                      f.fn('SUMIFS', lotRange(run.lotsLayout.left + i, false), lotRange(run.lotsLayout.cols.lv, true), t.period(i)),
-                    ),
-                    f.fn('SUMIFS', lotRange(run.lotsLayout.cols.rolled, true), lotRange(run.lotsLayout.cols.lv, true), t.period(i)),
+                  f.sub(
+                    f.fn('SUM', lotRange(run.lotsLayout.left + i, false)),
+                    f.fn('SUMIFS', lotRange(run.lotsLayout.left + i, false), lotRange(run.lotsLayout.cols.lv, true), t.period(i)),
                   ),
                 )
               : L('closing', i),

@@ -4,6 +4,7 @@ import type { BurnKey } from '../rules/types.ts';
 import type { AutoTopUp, LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
 import type { DemandSheet } from './demand-sheet.ts';
 import { colLetters, f } from './formula.ts';
+import { MOST_CANDIDATES, MOST_PACKS_CHOSEN, choiceRows, planChoice, type ChoiceNeed, type PackChoice } from './pack-choice.ts';
 import { FIRST_LINE_ROW, timeline } from './timeline.ts';
 import type { Cell, Column, Format, Formula, Highlight, Sheet } from './types.ts';
 
@@ -174,7 +175,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const ROLLED = EXPIRED + 1; // left when it ended, rolled into its rolled lot
   const REMAINING = ROLLED + 1;
   const EV = REMAINING + 1;
-  const LEFT = EV + 1; // credits left after the draws of t
+  const LEFT = EV + 2; // credits left after the draws of t (after a column of zeros: left before the first period)
   const lotCols: Column[] = [
     { key: 'lot', title: 'Lot', fmt: 'text', width: 26 },
     { key: 'pool', title: 'Pool', fmt: 'text', width: 10 },
@@ -213,6 +214,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     { key: 'rolled', title: 'Rolled over', fmt: 'credits', width: 12 },
     { key: 'remaining', title: 'Remaining', fmt: 'credits', width: 12 },
     { key: 'ev', title: 'Expired value', fmt: 'money', width: 13 },
+    { key: 'left_before', title: 'Left before', fmt: 'credits', width: 11 },
     ...Array.from({ length: H }, (_, i) => ({ key: `left${i}`, title: `Left ${cal.label(i)}`, fmt: 'credits' as const, width: 11 })),
   ];
   const lotRows: Cell[][] = [header(lotCols)];
@@ -222,24 +224,19 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const grantedBy = new Map<string, number[]>();
   // Per pool and period, the first row of a lot granted in it that repays an overdraft (not rolled, not an auto top-up).
   const repaying = new Map<string, number>();
-  // Per pool and period, the last row of a lot held before the period's auto top-ups (every lot granted by then but those).
-  const heldBy = new Map<string, number[]>();
   for (const pool of pools) {
     const start = lotRows.length;
     const last = new Array<number>(H).fill(start - 1);
-    const held = new Array<number>(H).fill(start - 1);
     for (const l of plan.lots) {
       if (l.pool !== pool) continue;
       const r = lotRows.length;
       rowOf.set(l, r);
       for (let i = l.granted; i < H; i++) last[i] = r;
-      for (let i = l.granted + (l.auto ? 1 : 0); i < H; i++) held[i] = r;
       if (!l.auto && !l.rollover && !repaying.has(`${pool}|${l.granted}`)) repaying.set(`${pool}|${l.granted}`, r);
       lotRows.push([]);
     }
     if (lotRows.length > start) blocks.set(pool, [start, lotRows.length - 1]);
     grantedBy.set(pool, last);
-    heldBy.set(pool, held);
   }
 
   // ---- Ledger: layout. Time across; per pool a block of lines (LEDGER_LINES).
@@ -273,23 +270,72 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     category: C.paid,
     cost_basis: C.basis,
   };
-  // Auto top-ups that may buy in a pool and period: one lot per pack offered. With several packs the
-  // cheapest combination is the engine's (no spreadsheet formula searches combinations): their packs
-  // are written as values.
+  // Auto top-ups that may buy in a pool and period: one lot per pack offered (the tier may buy some or none of them).
   const offered = new Map<string, PlannedLot[]>();
   for (const l of plan.lots) {
     if (!l.auto) continue;
     const k = `${l.pool}|${l.granted}`;
     offered.set(k, [...(offered.get(k) ?? []), l]);
   }
-  const several = [...offered.values()].some((ls) => ls.length > 1);
+  const eligibleAt = (pool: string, i: number) => (offered.get(`${pool}|${i}`) ?? []).filter((l) => l.auto!.eligible);
+  /** The one pack a period's auto top-up buys by the one-pack formula (one offered, or one the tier may buy). */
+  const singleAt = (pool: string, i: number): PlannedLot | undefined => {
+    const options = offered.get(`${pool}|${i}`) ?? [];
+    if (options.length === 1) return options[0];
+    const eligible = eligibleAt(pool, i);
+    return eligible.length === 1 ? eligible[0] : undefined;
+  };
+  const topUp = plan.topUp;
+  const plainShortfall = !topUp || (topUp.trigger === 'shortfall' && topUp.maxPacks === undefined && topUp.spendLimit === undefined);
+  // Several packs the tier may buy: the combination is chosen by formulas in blocks below the pools' lines in the Ledger
+  // (pack-choice.ts), one per pool, set of packs and check; beyond the bound of packs or candidates, the engine's counts as values.
+  const choices = new Map<string, { end: PackChoice; start?: PackChoice }>();
+  const choiceList: { pool: string; check: 'start' | 'end'; choice: PackChoice; periods: Set<number> }[] = [];
+  let nextChoiceRow = FIRST_LINE_ROW + pools.length * LEDGER_LINES.length + 1;
+  pools.forEach((pool) => {
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < H; i++) {
+      const eligible = eligibleAt(pool, i);
+      if (eligible.length < 2) continue;
+      const key = eligible.map((l) => l.ref).join('|');
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    }
+    for (const periods of groups.values()) {
+      const options = eligibleAt(pool, periods[0]!).map((l) => ({ id: l.ref, credits: l.auto!.credits.value, price: l.auto!.price.value.toNumber() }));
+      // Sized for a need up to twice the most it could be at export: the target, the period's demand and the overdraft limit.
+      const demand = plan.demand.get(pool) ?? [];
+      const most = Math.max(...periods.map((i) => (demand[i] ?? 0) + (topUp?.target ?? 0) + (plan.overdraft[i]?.value ?? 0)));
+      const caps = {
+        want: 2 * Math.max(1, most),
+        ...(topUp?.maxPacks !== undefined ? { packs: topUp.maxPacks } : {}),
+        ...(topUp?.spendLimit !== undefined ? { money: topUp.spendLimit.toNumber() } : {}),
+      };
+      const planned: { check: 'start' | 'end'; choice: PackChoice }[] = [];
+      for (const check of checkStart ? (['start', 'end'] as const) : (['end'] as const)) {
+        const choice = planChoice(options, caps, nextChoiceRow);
+        if (!choice) break;
+        nextChoiceRow += choice.rows + 1;
+        planned.push({ check, choice });
+      }
+      if (planned.length !== (checkStart ? 2 : 1)) continue;
+      const set = new Set(periods);
+      for (const x of planned) choiceList.push({ pool, check: x.check, choice: x.choice, periods: set });
+      const end = planned.find((x) => x.check === 'end')!.choice;
+      const start = planned.find((x) => x.check === 'start')?.choice;
+      for (const i of periods) choices.set(`${pool}|${i}`, start ? { end, start } : { end });
+    }
+  });
   const enginePacks = new Map<PlannedLot, { packs: number; atStart: number }>();
-  if (several) {
+  const beyond = plan.lots.some((l) => l.auto && l.auto.eligible && !singleAt(l.pool, l.granted) && !choices.has(`${l.pool}|${l.granted}`));
+  if (beyond) {
     for (const sl of simulate(plan).lots)
       if (sl.planned.auto) enginePacks.set(sl.planned, { packs: sl.amount / sl.planned.auto.credits.value, atStart: sl.packsAtStart });
   }
-  const topUp = plan.topUp;
-  const plainShortfall = !topUp || (topUp.trigger === 'shortfall' && topUp.maxPacks === undefined && topUp.spendLimit === undefined);
+  /** The Lots rows of a period's auto top-ups (one per pack offered, next to each other). */
+  const optionRows = (pool: string, i: number): [number, number] | undefined => {
+    const rows = (offered.get(`${pool}|${i}`) ?? []).map((x) => rowOf.get(x)!);
+    return rows.length === 0 ? undefined : [Math.min(...rows), Math.max(...rows)];
+  };
   const successor = new Map<PlannedLot, PlannedLot>();
   for (const l of plan.lots) if (l.rollover) successor.set(plan.lots[l.rollover.from]!, l);
 
@@ -382,26 +428,31 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     );
     const options = auto ? offered.get(`${l.pool}|${g}`)! : [];
     const engine = enginePacks.get(l);
-    cells.push(
-      !auto
-        ? val(null)
-        : options.length > 1
-          ? {
-              v: engine?.packs ?? 0,
-              fmt: 'integer',
-              note: 'Packs of the cheapest combination of the packs offered, chosen by the engine (a value: no formula searches combinations).',
-            }
-          : calc(lref(l.pool, g, 'packs'), 'integer'),
-    );
+    const single = auto ? singleAt(l.pool, g) : undefined;
+    const choice = auto ? choices.get(`${l.pool}|${g}`) : undefined;
+    const slot = choice ? choice.end.ids.indexOf(l.ref) : -1;
+    /** Packs of this lot: by the one-pack formula (a Ledger line), by a choice block, or the engine's (beyond the bound). */
+    const packsCell = (line: 'packs' | 'start_packs', pick: (c: { end: PackChoice; start?: PackChoice }) => Formula | undefined, value: number | undefined) =>
+      single === l
+        ? calc(lref(l.pool, g, line), 'integer')
+        : choice && slot >= 0
+          ? calc(pick(choice)!, 'integer')
+          : auto!.eligible && eligibleAt(l.pool, g).length >= 2
+            ? {
+                v: value ?? 0,
+                fmt: 'integer' as const,
+                note: `Packs of the cheapest combination of the packs offered, chosen by the engine: a value (the workbook chooses by formulas among at most ${MOST_PACKS_CHOSEN} packs and ${MOST_CANDIDATES} candidate combinations).`,
+              }
+            : val(0, 'integer');
+    const chosenRef = (c: PackChoice) => f.ref(c.chosen[slot]!, ledgerT.col(g), names.ledger);
+    cells.push(!auto ? val(null) : packsCell('packs', (c) => (c.start ? f.add(chosenRef(c.start), chosenRef(c.end)) : chosenRef(c.end)), engine?.packs ?? 0));
     const packCredits = auto ? quantity(auto.credits, input) : undefined;
     cells.push(auto ? calc(f.mul(own(PACKS), packCredits!), 'credits') : ZERO_CREDITS);
-    // Bought at the check before the draws: the period's packs at start (one pack) or the engine's (several).
+    // Bought at the check before the draws: the period's packs at start (one pack, a choice block, or the engine's).
     if (!auto || !checkStart) cells.push(val(null), ZERO_CREDITS);
     else {
       cells.push(
-        options.length > 1
-          ? { v: engine?.atStart ?? 0, fmt: 'integer', note: 'Of the packs, those bought at the check before the draws (chosen by the engine, a value).' }
-          : calc(lref(l.pool, g, 'start_packs'), 'integer'),
+        packsCell('start_packs', (c) => chosenRef(c.start!), engine?.atStart ?? 0),
         calc(f.mul(own(START_PACKS), packCredits!), 'credits'),
       );
     }
@@ -478,9 +529,12 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     cells.push(next ? calc(f.ref(rowOf.get(next)!, AMOUNT), 'credits') : ZERO_CREDITS);
     cells.push(calc(f.sub(f.sub(f.sub(own(AMOUNT), own(CONSUMED)), own(EXPIRED)), own(ROLLED)), 'credits'));
     cells.push(calc(f.fn('IF', f.cmp('=', own(AMOUNT), f.num(0)), f.num(0), f.div(f.mul(own(EXPIRED), own(PRICE)), own(AMOUNT))), 'money'));
+    cells.push(ZERO_CREDITS);
     // Left after t: what it could give less what it gave (an auto top-up adds, in its period, what it can give when bought less its draw then).
     for (let i = 0; i < H; i++) {
-      if (i < g) cells.push(ZERO_CREDITS);
+      // A rolled lot is made as the previous period closes: its credits are left after that period's draws.
+      if (i === g - 1 && l.rollover) cells.push(calc(own(AMOUNT), 'credits'));
+      else if (i < g) cells.push(ZERO_CREDITS);
       else if (i === g && auto) cells.push(calc(f.sub(checkStart ? f.add(f.sub(avail[i]!, own(DRAW + i)), own(GIVE)) : own(GIVE), own(OWN)), 'credits'));
       else cells.push(calc(f.sub(avail[i]!, own(DRAW + i)), 'credits'));
     }
@@ -489,65 +543,102 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
 
   // ---- Ledger rows: per pool, each line's formula in every period (the same formula, filled right).
   const ledgerRows: Cell[][] = [ledgerT.header, ledgerT.numbers];
+  const choiceHighlights: Highlight[] = [];
   for (const pool of pools) {
     const block = blocks.get(pool);
     const k = poolIndexOf.get(pool)!;
     const at = (key: string, i: number) => f.ref(ledgerRow(k, key), ledgerT.col(i));
+    const at2 = (row: number, i: number) => f.ref(row, ledgerT.col(i));
     const poolCell = (key: string) => f.fixed(ledgerRow(k, key), LEDGER.pool, { col: true });
     // A Lots column of the pool's block, fixed (a lot's attribute), or the one of period i (it moves right).
     const lots = (c: number) => f.fixedRange(block![0], c, block![1], c, { row: true, col: true }, names.lots);
     const lotsAt = (c: number, i: number) => f.fixedRange(block![0], c + i, block![1], c + i, { row: true }, names.lots);
     /** A line's cell in the previous period (for period 1, the blank gap column: 0). */
     const before = (key: string, i: number) => f.ref(ledgerRow(k, key), ledgerT.col(i) - 1);
-    const onePack = (i: number) => {
-      const options = offered.get(`${pool}|${i}`) ?? [];
-      return options.length === 1 ? options[0]!.auto! : undefined;
+    const onePack = (i: number) => singleAt(pool, i)?.auto;
+    /** A Lots column summed over the period's auto top-ups (their rows only: a whole-block sum would read later periods' packs). */
+    const overOptions = (c: number, i: number) => {
+      const rows = optionRows(pool, i);
+      return rows ? f.fn('SUM', f.range(rows[0], c, rows[1], c, names.lots)) : f.num(0);
     };
-    /** Credits the period's auto top-ups bought (several packs: the Lots' values; one pack: its packs × credits). */
+    /**
+     * What a period's pack-choice blocks bought (the check before the draws, after them, or both): packs, or credits (packs ×
+     * each pack's credits). Cells of this sheet in the period's column, so the line fills right.
+     */
+    const chosen = (i: number, which: 'start' | 'end' | 'both', what: 'packs' | 'credits'): Formula | undefined => {
+      const c = choices.get(`${pool}|${i}`);
+      if (!c) return undefined;
+      const blocks = which === 'both' ? [c.start, c.end] : [which === 'start' ? c.start : c.end];
+      const lots = eligibleAt(pool, i);
+      const terms = blocks.flatMap((b) =>
+        b ? b.chosen.map((row, s) => (what === 'packs' ? at2(row, i) : f.mul(at2(row, i), quantity(lots[s]!.auto!.credits, input)))) : [],
+      );
+      return terms.length === 0 ? f.num(0) : f.add(...terms);
+    };
+    /** Credits the period's auto top-ups bought (one pack: its packs × credits; several: by its choice, or its lots' credits). */
     const bought = (i: number) => {
       const auto = onePack(i);
-      return auto ? f.mul(at('packs', i), quantity(auto.credits, input)) : f.fn('SUMIFS', lots(BOUGHT), lots(C.g), ledgerT.period(i));
+      return auto ? f.mul(at('packs', i), quantity(auto.credits, input)) : (chosen(i, 'both', 'credits') ?? overOptions(BOUGHT, i));
     };
     const boughtAtStart = (i: number) => {
       const auto = onePack(i);
-      return auto ? f.mul(at('start_packs', i), quantity(auto.credits, input)) : f.fn('SUMIFS', lots(START), lots(C.g), ledgerT.period(i));
+      return auto ? f.mul(at('start_packs', i), quantity(auto.credits, input)) : (chosen(i, 'start', 'credits') ?? overOptions(START, i));
+    };
+    /** Money spent on auto top-ups in the calendar month before period i (on a daily calendar, its earlier days). */
+    const spentEarlier = (i: number): Formula | undefined => {
+      let m = i;
+      while (m > 0 && cal.label(m - 1).slice(0, 7) === cal.label(i).slice(0, 7)) m--;
+      const spent: Formula[] = [];
+      for (let e = m; e < i; e++) {
+        const rows = optionRows(pool, e);
+        if (rows) spent.push(f.range(rows[0], PRICE, rows[1], PRICE, names.lots));
+      }
+      return spent.length === 0 ? undefined : f.fn('SUM', ...spent);
     };
     /**
-     * Packs one auto top-up buys: below the threshold (0 for a shortfall, and after the draws when the threshold is checked at
-     * the start), enough to reach the target, within the most packs per period and what the monthly limit leaves. The position
-     * is what the lots hold less what the pool owes, and, after the draws, less the demand plus what was bought at the start.
+     * What an auto top-up buys for in period i: whether it buys (below the threshold: 0 for a shortfall, and after the draws
+     * when the threshold is checked at the start), the credits that reach the target, and what the most packs per period and
+     * the monthly limit leave. The position is what the lots hold less what the pool owes, and, after the draws, less the
+     * demand plus what was bought at the start (`start`: its packs, credits and cost).
      */
-    const topUpPacks = (i: number, auto: AutoTopUp, atStart: boolean): Formula => {
-      if (!auto.eligible || !plan.autoTopUp) return f.num(0);
-      const on = f.cmp('=', quantity(plan.autoTopUp, input), f.num(1));
-      const credits = quantity(auto.credits, input);
+    const needAt = (i: number, atStart: boolean, start?: { packs: Formula; credits: Formula; cost: Formula }): ChoiceNeed => {
+      const on = f.cmp('=', quantity(plan.autoTopUp!, input), f.num(1));
       if (plainShortfall) {
-        const need = hasOverdraft ? f.add(at('shortfall', i), at('owed', i)) : at('shortfall', i);
-        return f.fn('IF', f.fn('AND', on, f.cmp('>', need, f.num(0))), f.fn('ROUNDUP', f.div(need, credits), f.num(0)), f.num(0));
+        const want = hasOverdraft ? f.add(at('shortfall', i), at('owed', i)) : at('shortfall', i);
+        return { on: f.fn('AND', on, f.cmp('>', want, f.num(0))), want };
       }
       const ins = topUp.inputs;
       let position: Formula = at('held', i);
       if (hasOverdraft) position = f.sub(position, at('owed', i));
-      const startPacks = checkStart && !atStart ? at('start_packs', i) : undefined;
       if (!atStart) {
         position = f.sub(position, at('demand', i));
-        if (startPacks) position = f.add(position, f.mul(startPacks, credits));
+        if (start) position = f.add(position, start.credits);
       }
       const threshold = checkStart && !atStart ? f.num(0) : ins.threshold ? input(ins.threshold) : f.num(0);
       const target = ins.target ? input(ins.target) : f.num(0);
-      const caps: Formula[] = [f.fn('ROUNDUP', f.div(f.sub(target, position), credits), f.num(0))];
-      if (ins.maxPacks) caps.push(startPacks ? f.sub(input(ins.maxPacks), startPacks) : input(ins.maxPacks));
-      const price = amountOf(auto.price, input);
+      const need: { on: Formula; want: Formula; packsLeft?: Formula; budget?: Formula } = {
+        on: f.fn('AND', on, f.cmp('<', position, threshold)),
+        want: f.sub(target, position),
+      };
+      if (ins.maxPacks) need.packsLeft = start ? f.sub(input(ins.maxPacks), start.packs) : input(ins.maxPacks);
       if (ins.spendLimit) {
-        // Spent on auto top-ups earlier in the calendar month: its earlier periods' packs at the pack's price (and this period's at the start).
-        let m = i;
-        while (m > 0 && cal.label(m - 1).slice(0, 7) === cal.label(i).slice(0, 7)) m--;
-        const earlier = m < i ? f.fn('SUM', f.range(ledgerRow(k, 'packs'), ledgerT.col(m), ledgerRow(k, 'packs'), ledgerT.col(i - 1))) : undefined;
-        const packs = earlier && startPacks ? f.add(earlier, startPacks) : (earlier ?? startPacks);
-        const left = packs ? f.sub(input(ins.spendLimit), f.mul(packs, price)) : input(ins.spendLimit);
-        caps.push(f.fn('ROUNDDOWN', f.div(left, price), f.num(0)));
+        const earlier = spentEarlier(i);
+        const spent = earlier && start ? f.add(earlier, start.cost) : (earlier ?? start?.cost);
+        need.budget = spent ? f.sub(input(ins.spendLimit), spent) : input(ins.spendLimit);
       }
-      const bought = f.fn('IF', f.fn('AND', on, f.cmp('<', position, threshold)), f.fn('MAX', f.num(0), f.fn('MIN', ...caps)), f.num(0));
+      return need;
+    };
+    /** Packs one auto top-up buys: enough to reach the need, within what the caps leave (and, after the draws, those bought at the start). */
+    const topUpPacks = (i: number, auto: AutoTopUp, atStart: boolean): Formula => {
+      if (!auto.eligible || !plan.autoTopUp) return f.num(0);
+      const credits = quantity(auto.credits, input);
+      const price = amountOf(auto.price, input);
+      const startPacks = checkStart && !atStart ? at('start_packs', i) : undefined;
+      const need = needAt(i, atStart, startPacks ? { packs: startPacks, credits: f.mul(startPacks, credits), cost: f.mul(startPacks, price) } : undefined);
+      const caps: Formula[] = [f.fn('ROUNDUP', f.div(need.want, credits), f.num(0))];
+      if (need.packsLeft) caps.push(need.packsLeft);
+      if (need.budget) caps.push(f.fn('ROUNDDOWN', f.div(need.budget, price), f.num(0)));
+      const bought = f.fn('IF', need.on, f.fn('MAX', f.num(0), caps.length === 1 ? caps[0]! : f.fn('MIN', ...caps)), f.num(0));
       return startPacks ? f.add(startPacks, bought) : bought;
     };
     const formulas: Record<string, (i: number) => Formula> = {
@@ -565,26 +656,29 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
         if (!hasOverdraft || !block) return f.num(0);
         return f.fn('MAX', f.num(0), f.sub(before('overdraft', i), f.fn('SUMIFS', lots(NEW), lots(C.g), ledgerT.period(i), lots(C.from), f.num(0))));
       },
-      // What the lots can give before the period's auto top-ups and draws (after repaying an overdraft). With a check at the
-      // period start the packs bought then can give in the draws too, so the sum stops at the lots before them (rows that
-      // differ from period to period: a whole-column sum would run through those packs into this very line).
+      // What the lots can give before the period's auto top-ups and draws (after repaying an overdraft): the sum of what they
+      // can give in the period. With a threshold checked at the period start the packs bought then can give too, and a range
+      // over them would run into this very line; it is then what the lots still valid had left after the previous period's
+      // draws (rolled lots included: they are made as it closes), plus the period's new lots, less what those repaid (what was
+      // owed less what is still owed).
       held: (i) => {
         if (!block) return f.num(0);
         if (!checkStart) return f.fn('SUM', lotsAt(AVAIL, i));
-        const to = heldBy.get(pool)![i]!;
-        return to < block[0] ? f.num(0) : f.fn('SUM', f.range(block[0], AVAIL + i, to, AVAIL + i, names.lots));
+        const p = ledgerT.period(i);
+        const kept = f.fn('SUMIFS', lotsAt(LEFT - 1, i), lots(C.lv), f.cat(f.str('>='), p));
+        const held = f.add(kept, f.fn('SUMIFS', lots(NEW), lots(C.g), p));
+        return hasOverdraft ? f.add(f.sub(held, before('overdraft', i)), at('owed', i)) : held;
       },
       start_packs: (i) => {
-        const options = offered.get(`${pool}|${i}`) ?? [];
-        if (!checkStart || options.length === 0) return f.num(0);
-        return options.length > 1 ? f.fn('SUMIFS', lots(START_PACKS), lots(C.g), ledgerT.period(i)) : topUpPacks(i, options[0]!.auto!, true);
+        if (!checkStart || !offered.has(`${pool}|${i}`)) return f.num(0);
+        const auto = onePack(i);
+        return auto ? topUpPacks(i, auto, true) : (chosen(i, 'start', 'packs') ?? overOptions(START_PACKS, i));
       },
       packs: (i) => {
-        const options = offered.get(`${pool}|${i}`) ?? [];
-        // Only auto top-ups have packs: the period's (one formula, filled right).
-        if (options.length > 1) return f.fn('SUMIFS', lots(PACKS), lots(C.g), ledgerT.period(i));
-        const auto = options[0]?.auto;
-        return auto ? topUpPacks(i, auto, false) : f.num(0);
+        // Only auto top-ups have packs: the period's (one pack: one formula, filled right; several: their lots' packs).
+        if (!offered.has(`${pool}|${i}`)) return f.num(0);
+        const auto = onePack(i);
+        return auto ? topUpPacks(i, auto, false) : (chosen(i, 'both', 'packs') ?? overOptions(PACKS, i));
       },
       // Repaid: by the period's new lots (what was owed less what is owed before top-ups), then by its packs.
       settled: (i) => {
@@ -622,7 +716,8 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       spend: (i) =>
         block ? f.add(at('billed', i), f.fn('SUMIFS', lots(PRICE), lots(C.g), ledgerT.period(i), lots(C.category), f.str('purchase'))) : at('billed', i),
       expired_value: (i) => (block ? f.fn('ROUND', f.fn('SUMIFS', lots(EV), lots(C.lv), ledgerT.period(i)), f.num(2)) : f.num(0)),
-      // Left after the period's draws in lots whose last valid period is this one or the next.
+      // Left after the period's draws in lots whose last valid period is this one or the next (not the lots rolled into next period:
+      // their credits are still their origins').
       expiring_soon: (i) =>
         block
           ? f.fn(
@@ -632,6 +727,8 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
               f.cat(f.str('>='), ledgerT.period(i)),
               lots(C.lv),
               f.cat(f.str('<='), f.add(ledgerT.period(i), f.num(1))),
+              lots(C.g),
+              f.cat(f.str('<='), ledgerT.period(i)),
             )
           : f.num(0),
       demand_seconds: (i) => demand.total('Seconds', poolCell('demand_seconds'), i),
@@ -667,7 +764,30 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
         ...Array.from({ length: H }, (_, i) => calc(make(i), line.fmt)),
       ];
     }
+    // The pool's choices of several packs, below every pool's lines.
+    for (const x of choiceList) {
+      if (x.pool !== pool) continue;
+      const packsAt = (i: number) => {
+        if (!x.periods.has(i)) return undefined;
+        const lots = eligibleAt(pool, i);
+        return { credits: lots.map((l) => quantity(l.auto!.credits, input)), price: lots.map((l) => amountOf(l.auto!.price, input)) };
+      };
+      const startChoice = x.check === 'end' ? choices.get(`${pool}|${[...x.periods][0]}`)?.start : undefined;
+      const need = (i: number) =>
+        x.check === 'start'
+          ? needAt(i, true)
+          : needAt(
+              i,
+              false,
+              startChoice ? { packs: at('start_packs', i), credits: boughtAtStart(i), cost: f.ref(startChoice.cost, ledgerT.col(i)) } : undefined,
+            );
+      const title = `${pool}: packs of ${x.choice.ids.join(', ')} an auto top-up buys${checkStart ? (x.check === 'start' ? ' at the check before the draws' : ' after the draws') : ''} (the cheapest combination, by formulas)`;
+      const built = choiceRows(x.choice, { pool, title, currency: plan.currency }, { horizon: H, col: (i) => ledgerT.col(i) }, packsAt, need);
+      for (const [r, cells] of built.rows) ledgerRows[r] = cells;
+      choiceHighlights.push(...built.highlights);
+    }
   }
+  for (let r = 0; r < ledgerRows.length; r++) ledgerRows[r] ??= [];
 
   const letter = colLetters;
   const lastCol = letter(ledgerT.col(H - 1));
@@ -685,6 +805,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       },
     ];
   });
+  ledgerHighlights.push(...choiceHighlights);
   const lotHighlights: Highlight[] = [
     {
       ref: `A2:${letter(lotCols.length - 1)}${lotRows.length}`,
@@ -703,7 +824,16 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       overdraft: hasOverdraft,
     },
     demand: demand.sheet,
-    ledger: { name: names.ledger, columns: ledgerT.columns, rows: ledgerRows, frozen: 2, frozenColumns: LEDGER.unit + 1, highlights: ledgerHighlights },
+    ledger: {
+      name: names.ledger,
+      columns: ledgerT.columns,
+      rows: ledgerRows,
+      frozen: 2,
+      frozenColumns: LEDGER.unit + 1,
+      highlights: ledgerHighlights,
+      // The pack-choice blocks are working rows: the printed Ledger is the pools' lines.
+      ...(choiceList.length > 0 ? { printRows: FIRST_LINE_ROW + pools.length * LEDGER_LINES.length } : {}),
+    },
     lots: {
       name: names.lots,
       columns: lotCols,

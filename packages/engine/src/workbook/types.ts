@@ -88,6 +88,8 @@ export interface Sheet {
   frozenColumns?: number;
   /** Pages wide when printed (default 1: the sheet is scaled to the page width). */
   pagesWide?: number;
+  /** Rows printed, from the top (default all): working rows below them, such as the Ledger's pack-choice blocks, are left out. */
+  printRows?: number;
   /** Conditional formats, in A1 ranges of this sheet. */
   highlights?: Highlight[];
 }
