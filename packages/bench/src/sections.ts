@@ -524,21 +524,25 @@ type Load = { p50: number; p95: number; p99: number; errors: number; count: numb
 
 /**
  * Each named load in turn, `rounds` times, `count / rounds` requests a turn: the loads share the
- * machine's drift alike (a ratio between them means something on a busy machine). Percentiles
- * over all of a load's requests.
+ * machine's drift alike (a ratio between them means something on a busy machine). Every load is
+ * warmed first (a turn of `warm` requests, not counted: the route's code loaded and compiled), and
+ * the order of the turns rotates from round to round, so no load always follows the same one (and
+ * the garbage it left). Percentiles over all of a load's requests.
  */
 async function loads<K extends string>(
   rounds: number,
   clients: number,
   plan: Record<K, { count: number; call: () => Promise<Response> }>,
+  warm = 4 * clients,
 ): Promise<Record<K, Load>> {
   const keys = Object.keys(plan) as K[];
   const acc = Object.fromEntries(keys.map((k) => [k, { latencies: [] as number[], errors: 0, seconds: 0 }])) as Record<
     K,
     { latencies: number[]; errors: number; seconds: number }
   >;
+  for (const k of keys) await loadOnce(clients, warm, plan[k].call);
   for (let r = 0; r < rounds; r++) {
-    for (const k of keys) {
+    for (const k of [...keys.slice(r % keys.length), ...keys.slice(0, r % keys.length)]) {
       const part = await loadOnce(clients, Math.ceil(plan[k].count / rounds), plan[k].call);
       acc[k].latencies.push(...part.latencies);
       acc[k].errors += part.errors;
@@ -638,7 +642,7 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
         `a new what-if each time (POST, four changed variants): ${fresh.count} requests, ${fresh.rate.toFixed(0)}/s, ${fresh.errors} errors (every variant forecast; the unchanged base run is reused)`,
         `the load generator runs on the same 2 cores as the server; GET /api/auth/me (the sign-in check only, ${floor.rate.toFixed(0)}/s) is the floor of Next.js itself under this load`,
         "responses checked equal to the engine's comparison",
-        'the four loads run in turn, four rounds each, so drift in the machine falls on all of them alike',
+        'the four loads run in turn, four rounds each (each warmed first, the order rotating from round to round), so drift in the machine falls on all of them alike',
       ],
     };
   } finally {

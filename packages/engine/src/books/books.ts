@@ -15,6 +15,15 @@ export function centsText(c: number): string {
   return `${sign}${whole}.${frac < 10 ? '0' : ''}${frac}`;
 }
 
+/** A whole number of 10^-places (a safe integer) as a decimal string with that many places. */
+export function placesText(n: number, places: number): string {
+  if (places === 2) return centsText(n);
+  const unit = 10 ** places;
+  const a = Math.abs(n);
+  const whole = Math.floor(a / unit);
+  return `${n < 0 ? '-' : ''}${whole}.${String(a - whole * unit).padStart(places, '0')}`;
+}
+
 /** The books of a forecast run: revenue, breakage and deferred revenue per pool and period, and the journal. */
 export function books(rules: RuleSet, result: ForecastResult, options: BooksOptions = {}): BooksResult {
   const cal = runCalendar(result);

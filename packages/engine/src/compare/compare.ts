@@ -5,7 +5,7 @@ import { forecast } from '../ledger/forecast.ts';
 import { PricingCache } from '../ledger/cache.ts';
 import { runNames } from '../ledger/variant.ts';
 import type { ForecastResult, Totals } from '../ledger/types.ts';
-import { centsText } from '../books/books.ts';
+import { centsText, placesText } from '../books/books.ts';
 import type { BooksOptions, BooksResult } from '../books/types.ts';
 import type { LedgerPlan } from '../ledger/plan.ts';
 import { BOOK, BOOK_FIELDS, CustomerBooks, booksPlan, type BooksPlan } from '../portfolio/books.ts';
@@ -65,10 +65,27 @@ export function booksSummary(b: BooksResult): BooksSummary {
   };
 }
 
+/** A decimal string with at most `places` places as a whole number of 10^-places, when that is exact; else undefined. */
+function scaled(text: string, places: number): number | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m || (m[3]?.length ?? 0) > places) return undefined;
+  const n = Number(m[2]!) * 10 ** places + Number((m[3] ?? '').padEnd(places, '0'));
+  if (!Number.isSafeInteger(n)) return undefined;
+  return m[1] ? -n : n;
+}
+
+/** b − a of two decimal strings, written with `places` places: in whole numbers of 10^-places when exact (figures as reported), in decimals beyond. */
+function difference(a: string, b: string, places: number): string {
+  const x = scaled(a, places);
+  const y = scaled(b, places);
+  if (x === undefined || y === undefined || !Number.isSafeInteger(y - x)) return new D(b).minus(a).toFixed(places);
+  return placesText(y - x, places);
+}
+
 /** Books figures of b minus those of a (same currency: a comparison is of one scenario). */
 export function deltaBooks(a: Pick<BooksSummary, (typeof BOOKS_KEYS)[number]>, b: Pick<BooksSummary, (typeof BOOKS_KEYS)[number]>): BooksDelta {
   const out = {} as BooksDelta;
-  for (const k of BOOKS_KEYS) out[k] = new D(b[k]).minus(a[k]).toFixed(2);
+  for (const k of BOOKS_KEYS) out[k] = difference(a[k], b[k], 2);
   return out;
 }
 
@@ -103,13 +120,13 @@ const CREDIT_KEYS = ['granted', 'purchased', 'consumed', 'expired', 'unmet', 'de
 export function deltaTotals(a: Totals, b: Totals): TotalsDelta {
   const out = {} as TotalsDelta;
   for (const k of CREDIT_KEYS) out[k] = b[k] - a[k];
-  out.spend = new D(b.spend).minus(a.spend).toFixed(2);
-  out.expired_value = new D(b.expired_value).minus(a.expired_value).toFixed(2);
-  out.utilisation = new D(b.utilisation).minus(a.utilisation).toFixed(4);
+  out.spend = difference(a.spend, b.spend, 2);
+  out.expired_value = difference(a.expired_value, b.expired_value, 2);
+  out.utilisation = difference(a.utilisation, b.utilisation, 4);
   for (const k of ['cost_per_credit', 'cost_per_second'] as const) {
     const x = a[k];
     const y = b[k];
-    out[k] = x === null || y === null ? null : new D(y).minus(x).toFixed(4);
+    out[k] = x === null || y === null ? null : difference(x, y, 4);
   }
   return out;
 }
@@ -185,10 +202,10 @@ function ledgerBooksSummary(result: ForecastResult, method: BooksSummary['method
   };
 }
 
-/** A run of a comparison: its forecast (without lots) and its books' figures. */
+/** A run of a comparison as it shows it (named as first forecast), and its currency: all a cache keeps of its forecast. */
 export interface BookedRun {
-  readonly result: ForecastResult;
-  readonly books: BooksSummary;
+  readonly run: CompareRun;
+  readonly currency: string;
 }
 
 /** The books plans of a rule set's ledger plans: per plan lots (shared by runs that differ only in demand) and books options. */
@@ -227,9 +244,12 @@ async function bookedRun(
     },
   });
   // A run refused as too large never ran: its books are empty, as those of its empty forecast.
-  if (!follow) return { result, books: ledgerBooksSummary(result, 'at-expiry', undefined) };
-  follow.books.finish(follow.horizon);
-  return { result, books: ledgerBooksSummary(result, follow.method, follow.cents) };
+  let books: BooksSummary;
+  if (follow) {
+    follow.books.finish(follow.horizon);
+    books = ledgerBooksSummary(result, follow.method, follow.cents);
+  } else books = ledgerBooksSummary(result, 'at-expiry', undefined);
+  return { run: toRun(result, '', books), currency: result.currency };
 }
 
 /**
@@ -253,12 +273,11 @@ export class RunCache {
     // What the run depends on: the variant's definition, whatever it is called, and the books' options.
     const def = v === undefined ? (name === 'base' ? 'base' : `unknown:${name}`) : JSON.stringify({ ...v, name: undefined, description: undefined });
     const key = `${def}\u0001${booksKey(books)}`;
-    const variant = name === 'base' ? null : name;
     const hit = this.runs.get(key);
     if (hit) {
       this.runs.delete(key);
       this.runs.set(key, hit);
-      return hit.result.variant === variant ? hit : { ...hit, result: { ...hit.result, variant } };
+      return hit;
     }
     if (this.pricing?.rules !== rules) {
       this.pricing = new PricingCache(rules);
@@ -289,11 +308,12 @@ export async function compare(
   for (const name of names) booked.push(await cache.run(rules, scenario, name, options.books));
   const describe = (name: string) =>
     name === 'base' ? (scenario.description ?? scenario.title ?? 'as planned') : ((scenario.variants ?? []).find((v) => v.name === name)?.description ?? '');
-  const runs = booked.map((b) => toRun(b.result, describe(b.result.variant ?? 'base'), b.books));
+  // A run reused from the cache may have been forecast under another name: it is shown under this one.
+  const runs = booked.map((b, k) => ({ ...b.run, name: names[k]!, description: describe(names[k]!) }));
   const base = runs[0]!;
   return {
     scenario: scenario.id,
-    currency: booked[0]?.result.currency ?? 'USD',
+    currency: booked[0]?.currency ?? 'USD',
     base: base.name,
     runs,
     deltas: runs.slice(1).map((r) => ({ name: r.name, vs: base.name, totals: deltaTotals(base.totals, r.totals), books: deltaBooks(base.books, r.books) })),

@@ -48,22 +48,36 @@ export function lastValidOf(cal: Calendar, until: ValidUntil): number | undefine
   return cal.index(lv);
 }
 
-/** The calendar of a scenario (immutable: a run may share it with every cache keyed on it). */
+/** Calendars made, by start, horizon and granularity: every run of a scenario and its variants has the same one. */
+const calendars = new Map<string, Calendar>();
+
+/** The calendar of a scenario (immutable: runs share it, and every cache keyed on it). */
 export function calendar(start: string, horizon: number, granularity: 'month' | 'day'): Calendar {
-  return withLabels(makeCalendar(start, horizon, granularity));
+  const key = `${start}\u0000${horizon}\u0000${granularity}`;
+  let cal = calendars.get(key);
+  if (!cal) {
+    cal = withLabels(makeCalendar(start, horizon, granularity));
+    // Keep the memory bounded: a store has a few dozen calendars, a portfolio one per join period.
+    if (calendars.size >= 1024) calendars.clear();
+    calendars.set(key, cal);
+  }
+  return cal;
 }
 
-/** Labels and dates of the horizon computed once. */
+/** Labels, dates and the index of each label of the horizon computed once. */
 function withLabels(cal: Calendar): Calendar {
   const labels: string[] = [];
   const dates: string[] = [];
+  const at = new Map<string, number>();
   for (let i = 0; i < cal.horizon; i++) {
     labels.push(cal.label(i));
     dates.push(cal.date(i));
+    at.set(labels[i]!, i);
   }
   return {
     ...cal,
     label: (i) => (i >= 0 && i < labels.length ? labels[i]! : cal.label(i)),
+    index: (label) => at.get(label) ?? cal.index(label),
     date: (i) => (i >= 0 && i < dates.length ? dates[i]! : cal.date(i)),
   };
 }

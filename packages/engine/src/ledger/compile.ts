@@ -114,8 +114,11 @@ type CompiledSupply = Omit<CompiledPlan, 'demand' | 'seconds' | 'lines'>;
  */
 const supplies = new WeakMap<LedgerPlan['lots'], { plan: LedgerPlan; supply: CompiledSupply }>();
 
-/** Compiles a ledger plan (its demand lines need a plan derived with detail). */
-export function compilePlan(plan: LedgerPlan): CompiledPlan {
+/**
+ * Compiles a ledger plan. Its demand lines (for demand scaled per customer, as a portfolio does)
+ * need a plan derived with detail, and are left empty with `lines: false` (a run of its own demand).
+ */
+export function compilePlan(plan: LedgerPlan, options: { lines?: boolean } = {}): CompiledPlan {
   const known = supplies.get(plan.lots);
   const same =
     known !== undefined &&
@@ -141,7 +144,7 @@ export function compilePlan(plan: LedgerPlan): CompiledPlan {
     const k = poolAt.get(p);
     if (k !== undefined) for (let i = 0; i < H; i++) seconds[i * P + k] = row[i] ?? 0;
   }
-  const rows = plan.demandRows;
+  const rows = options.lines === false ? [] : plan.demandRows;
   const lines: DemandLines = {
     n: rows.length,
     index: Int32Array.from(rows.map((r) => plan.cal.index(r.period) * P + poolAt.get(r.pool)!)),

@@ -47,6 +47,7 @@ function matches(request: Readonly<Record<string, string | number>>, from: Recor
 /** Demand lines whose matching migrations move more than the whole line: each with the migrations and their total share. */
 export function overShared(lines: readonly DemandLine[], migrations: readonly Migration[]): { line: number; migrations: number[]; total: string }[] {
   const out: { line: number; migrations: number[]; total: string }[] = [];
+  if (migrations.length === 0) return out;
   lines.forEach((line, l) => {
     const ms = migrations.map((m, k) => ({ m, k })).filter(({ m }) => matches(line.request, m.from));
     const total = ms.reduce((a, { m }) => a.plus(String(m.share)), new D(0));
@@ -72,7 +73,14 @@ export function demandStreams(
   const out: DemandStream[] = [];
   lines.forEach((line, l) => {
     const counts: number[] = [];
-    for (let i = 0; i < cal.horizon; i++) counts.push(scaleCount(profileCount(line, cal, i), scale));
+    // A line's count recurs from period to period (steady, seasonal): each distinct count is scaled once.
+    const scaled = new Map<number, number>();
+    for (let i = 0; i < cal.horizon; i++) {
+      const n = profileCount(line, cal, i);
+      let c = scaled.get(n);
+      if (c === undefined) scaled.set(n, (c = scaleCount(n, scale)));
+      counts.push(c);
+    }
     const pool = line.pool ?? defaultPool;
     const moves = migrations.map((m, k) => ({ m, k })).filter(({ m }) => matches(line.request, m.from));
     if (moves.length === 0) {

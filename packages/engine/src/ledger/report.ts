@@ -1,4 +1,4 @@
-import { cents, ZERO } from './money.ts';
+import { cents, ZERO, type Dec } from './money.ts';
 import { NEVER, type LedgerPlan } from './plan.ts';
 import type { Simulation } from './simulate.ts';
 import type { ForecastResult, LotResult, PeriodRow } from './types.ts';
@@ -12,6 +12,13 @@ export function lotId(n: number): string {
 export function report(plan: LedgerPlan, sim: Simulation): ForecastResult {
   const { eff, cal } = plan;
   const s = eff.scenario;
+  // Each money amount written once (rows share their decimals when the amounts are the same).
+  const written = new Map<Dec, string>();
+  const money = (d: Dec) => {
+    let t = written.get(d);
+    if (t === undefined) written.set(d, (t = cents(d)));
+    return t;
+  };
   const periods: PeriodRow[] = sim.rows.map((r) => ({
     period: cal.label(r.i),
     pool: r.pool,
@@ -23,8 +30,8 @@ export function report(plan: LedgerPlan, sim: Simulation): ForecastResult {
     closing: r.closing,
     demand: r.demand,
     unmet: r.unmet,
-    spend: cents(r.spend),
-    expired_value: cents(r.expiredValue),
+    spend: money(r.spend),
+    expired_value: money(r.expiredValue),
     expiring_soon: r.expiringSoon,
     demand_seconds: r.demandSeconds,
     output_seconds: r.servedSeconds,

@@ -139,6 +139,15 @@ function expiredCents(cp: CompiledPlan, t: LotTable): number {
   return x.toDecimalPlaces(2, D.ROUND_HALF_UP).times(100).toNumber();
 }
 
+const HUNDRED = new D(100);
+
+/** units ÷ per as a decimal, remembered in `made` (a run's own amounts). */
+function moneyOf(units: number, made: Map<number, Dec>, per: Dec): Dec {
+  let d = made.get(units);
+  if (!d) made.set(units, (d = new D(units).div(per)));
+  return d;
+}
+
 /** One pack solver (and its cache) per compiled plan: a portfolio's customers of one plan share it. */
 const solvers = new WeakMap<CompiledPlan, PackSolver>();
 function solverOf(cp: CompiledPlan): PackSolver {
@@ -358,7 +367,8 @@ export interface SimulateOptions {
 export function simulate(plan: LedgerPlan, options: SimulateOptions = {}): Simulation {
   const detail = options.detail ?? true;
   const keepLots = detail && options.lots !== false;
-  const cp = compilePlan(plan);
+  // The run's own demand: no demand lines to scale.
+  const cp = compilePlan(plan, { lines: false });
   const { pools } = plan;
   const H = cp.horizon;
   const P = cp.pools;
@@ -407,6 +417,9 @@ export function simulate(plan: LedgerPlan, options: SimulateOptions = {}): Simul
   const tallies = pools.map(() => new Tally());
   const rows: LedgerRow[] = [];
   const unit = new D(cp.unit);
+  // A period's money as a decimal, made once per amount (the same subscription price recurs every period).
+  const spendOf = new Map<number, Dec>();
+  const expiredOf = new Map<number, Dec>();
   const opening = new Float64Array(P);
   // Money sums per pool in whole units and cents (exact integers), made decimals once.
   const spendUnits = new Float64Array(P);
@@ -427,8 +440,8 @@ export function simulate(plan: LedgerPlan, options: SimulateOptions = {}): Simul
       spendUnits[k]! += f(FIELD.spend);
       expiredCentsOf[k]! += f(FIELD.expiredValue);
       if (detail) {
-        const spend = f(FIELD.spend) === 0 ? ZERO : new D(f(FIELD.spend)).div(unit);
-        const expiredValue = f(FIELD.expiredValue) === 0 ? ZERO : new D(f(FIELD.expiredValue)).div(100);
+        const spend = f(FIELD.spend) === 0 ? ZERO : moneyOf(f(FIELD.spend), spendOf, unit);
+        const expiredValue = f(FIELD.expiredValue) === 0 ? ZERO : moneyOf(f(FIELD.expiredValue), expiredOf, HUNDRED);
         rows.push({
           i,
           pool: pools[k]!,

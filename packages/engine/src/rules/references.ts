@@ -48,6 +48,24 @@ export function checkScenarioReferences(rules: RuleSet, loaded: LoadedDocument<S
     }
     return catalog;
   };
+  /**
+   * The packs of every version of a catalog in force during the horizon: an auto top-up may name a pack a later version
+   * adds (it is offered from that version on; the ledger skips it where the version in force lacks it).
+   */
+  const horizonPacks = (catalog: PlanCatalog): Set<string> => {
+    const ids = new Set(catalogPacks(catalog).map((x) => x.id));
+    if (!isPeriod(s.start) || !Number.isInteger(s.horizon) || s.horizon < 1 || s.horizon > 3660) return ids;
+    const pin = (s.rules.pins ?? {})[catalog.id];
+    const h = calendar(s.start, s.horizon, granularity);
+    let last: PlanCatalog | undefined = catalog;
+    for (let i = 0; i < h.horizon; i++) {
+      const doc = rules.resolve('PlanCatalog', catalog.id, h.date(i), pin)?.doc;
+      if (!doc || doc === last) continue;
+      last = doc;
+      for (const x of catalogPacks(doc)) ids.add(x.id);
+    }
+    return ids;
+  };
 
   const checkPurchases = (p: Purchases | undefined, catalog: PlanCatalog | undefined, base: PathSegment[]) => {
     if (!p || !catalog) return;
@@ -55,13 +73,18 @@ export function checkScenarioReferences(rules: RuleSet, loaded: LoadedDocument<S
     const known = (id: string, path: PathSegment[]) => {
       if (!packs.has(id)) at(path, `pack '${id}' is not in ${catalog.id} (has ${[...packs].join(', ')})`);
     };
-    if (p.pack) known(p.pack, [...base, 'pack']);
-    for (const [pool, id] of Object.entries(p.packs ?? {})) known(id, [...base, 'packs', pool]);
+    let later: Set<string> | undefined;
+    const offered = (id: string, path: PathSegment[]) => {
+      later ??= horizonPacks(catalog);
+      if (!later.has(id)) at(path, `pack '${id}' is not in ${catalog.id} in force during the horizon (has ${[...later].join(', ')})`);
+    };
+    if (p.pack) offered(p.pack, [...base, 'pack']);
+    for (const [pool, id] of Object.entries(p.packs ?? {})) offered(id, [...base, 'packs', pool]);
     (p.scheduled ?? []).forEach((x, i) => {
       known(x.pack, [...base, 'scheduled', i, 'pack']);
       period([...base, 'scheduled', i, 'period'], x.period);
     });
-    (p.pack_options ?? []).forEach((id, i) => known(id, [...base, 'pack_options', i]));
+    (p.pack_options ?? []).forEach((id, i) => offered(id, [...base, 'pack_options', i]));
     if (p.policy === 'auto' && !p.pack && !p.packs && !p.pack_options) at(base, 'auto purchases need a pack');
     if (p.threshold !== undefined && p.target !== undefined && p.target < p.threshold) {
       at([...base, 'target'], `target ${p.target} is below the threshold ${p.threshold}`, 'C_PURCHASE');
