@@ -3,24 +3,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { forecast, type Scenario } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
-import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, tempDir, withPolicy } from './support.ts';
-
-/** Sets the base run's value of an Assumptions input (the row by its label). */
-function setBaseInput(wb: ExcelJS.Workbook, label: string, value: number): void {
-  const ws = wb.getWorksheet('Assumptions')!;
-  let col = 0;
-  ws.getRow(1).eachCell((c, n) => {
-    if (c.value === 'base') col = n;
-  });
-  expect(col, 'the base run in Assumptions').toBeGreaterThan(0);
-  for (let r = 2; r <= ws.rowCount; r++) {
-    if (ws.getRow(r).getCell(1).value === label) {
-      ws.getRow(r).getCell(col).value = value;
-      return;
-    }
-  }
-  throw new Error(`no input '${label}'`);
-}
+import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, setInput, tempDir, withPolicy } from './support.ts';
 
 describe('ledger policies are live in the workbook', () => {
   it('threshold top-ups (capped) and rollover: an edited threshold recomputed in LibreOffice equals the engine with that threshold', async () => {
@@ -46,7 +29,7 @@ describe('ledger policies are live in the workbook', () => {
     await exportScenario(rules, scenario(1000), file);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    setBaseInput(wb, 'Auto top-up: buy when the balance is below (credits)', 2000);
+    setInput(wb, 'Auto top-up: buy when the balance is below (credits)', 'base', 2000);
     const edited = path.join(dir, 'policies-edited.xlsx');
     await wb.xlsx.writeFile(edited);
 
@@ -79,7 +62,7 @@ describe('ledger policies are live in the workbook', () => {
     await exportScenario(rulesWith(1000), scenario, file);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    setBaseInput(wb, 'Overdraft limit per pool (credits)', 3000);
+    setInput(wb, 'Overdraft limit per pool (credits)', 'base', 3000);
     const edited = path.join(dir, 'overdraft-edited.xlsx');
     await wb.xlsx.writeFile(edited);
 

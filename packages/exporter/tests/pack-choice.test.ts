@@ -3,25 +3,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { forecast, type LoadedDocument, type PlanCatalog, type RuleSet, type Scenario } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
-import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, tempDir } from './support.ts';
-
-/** Sets the base run's value of the Assumptions input whose label starts with `label`. */
-function setBaseInput(wb: ExcelJS.Workbook, label: string, value: number): void {
-  const ws = wb.getWorksheet('Assumptions')!;
-  let col = 0;
-  ws.getRow(1).eachCell((c, n) => {
-    if (c.value === 'base') col = n;
-  });
-  expect(col, 'the base run in Assumptions').toBeGreaterThan(0);
-  for (let r = 2; r <= ws.rowCount; r++) {
-    const text = ws.getRow(r).getCell(1).value;
-    if (typeof text === 'string' && text.startsWith(label)) {
-      ws.getRow(r).getCell(col).value = value;
-      return;
-    }
-  }
-  throw new Error(`no input '${label}'`);
-}
+import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, setInput, tempDir } from './support.ts';
 
 /** The bundled rules with a pack's price in the kling-plans-packs catalog changed. */
 function withPackPrice(rules: RuleSet, pack: string, price: string): RuleSet {
@@ -50,8 +32,8 @@ describe('several pack sizes are chosen by formulas that LibreOffice recomputes'
     await wb.xlsx.readFile(file);
     // Edits: every demand line's base count doubled, and topup-1000 from 14.00 to 11.00 (1.1 cents a credit, now
     // cheaper per credit than topup-3000's 39.00 ÷ 3,000 = 1.3 cents), which changes the mix bought.
-    for (const d of base.demand) setBaseInput(wb, `Demand ${d.id}: base count`, d.count * 2);
-    setBaseInput(wb, 'Pack topup-1000: price', 11);
+    for (const d of base.demand) setInput(wb, `Demand ${d.id}: base count`, 'base', d.count * 2);
+    setInput(wb, 'Pack topup-1000: price', 'base', 11);
     const edited = path.join(dir, 'packs-edited.xlsx');
     await wb.xlsx.writeFile(edited);
 

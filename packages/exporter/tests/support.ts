@@ -86,7 +86,7 @@ export async function recalcInLibreOffice(files: string[]): Promise<string[]> {
   });
 }
 
-/** Sets a run's value of an Assumptions input (the row by its label, the column by the run). */
+/** Sets a run's value of an Assumptions input (the row by its label, or the label before its unit in brackets; the column by the run). */
 export function setInput(wb: ExcelJS.Workbook, label: string, run: string, value: number): void {
   const ws = wb.getWorksheet('Assumptions')!;
   const head = ws.getRow(1);
@@ -96,7 +96,8 @@ export function setInput(wb: ExcelJS.Workbook, label: string, run: string, value
   });
   expect(col, `run ${run} in Assumptions`).toBeGreaterThan(0);
   for (let r = 2; r <= ws.rowCount; r++) {
-    if (ws.getRow(r).getCell(1).value === label) {
+    const text = ws.getRow(r).getCell(1).value;
+    if (text === label || (typeof text === 'string' && text.startsWith(`${label} (`))) {
       ws.getRow(r).getCell(col).value = value;
       return;
     }
