@@ -24,6 +24,15 @@ export function placesText(n: number, places: number): string {
   return `${n < 0 ? '-' : ''}${whole}.${String(a - whole * unit).padStart(places, '0')}`;
 }
 
+/** A decimal string with at most `places` places as a whole number of 10^-places (the inverse of `placesText`), when that is exact; else undefined. */
+export function placesValue(text: string, places: number): number | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m || (m[3]?.length ?? 0) > places) return undefined;
+  const n = Number(m[2]!) * 10 ** places + Number((m[3] ?? '').padEnd(places, '0'));
+  if (!Number.isSafeInteger(n)) return undefined;
+  return m[1] ? -n : n;
+}
+
 /** The books of a forecast run: revenue, breakage and deferred revenue per pool and period, and the journal. */
 export function books(rules: RuleSet, result: ForecastResult, options: BooksOptions = {}): BooksResult {
   const cal = runCalendar(result);
@@ -338,11 +347,9 @@ export interface CombinedBooks {
 
 const MONEY_FIELDS = ['billings', 'revenue_usage', 'revenue_breakage', 'revenue', 'deferred_opening', 'deferred_closing', 'current', 'non_current'] as const;
 
+/** A two-place amount of the books in whole cents. */
 function cents(text: string): number {
-  const neg = text.startsWith('-');
-  const [w, f = '0'] = (neg ? text.slice(1) : text).split('.');
-  const c = Number(w) * 100 + Number(f.padEnd(2, '0'));
-  return neg ? -c : c;
+  return placesValue(text, 2) ?? Math.round(Number(text) * 100);
 }
 
 /** Adds the books of runs (a portfolio of scenarios, perhaps in different currencies). */

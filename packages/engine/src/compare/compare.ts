@@ -5,7 +5,7 @@ import { forecast } from '../ledger/forecast.ts';
 import { PricingCache } from '../ledger/cache.ts';
 import { runNames } from '../ledger/variant.ts';
 import type { ForecastResult, Totals } from '../ledger/types.ts';
-import { centsText, placesText } from '../books/books.ts';
+import { centsText, placesText, placesValue } from '../books/books.ts';
 import type { BooksOptions, BooksResult } from '../books/types.ts';
 import type { LedgerPlan } from '../ledger/plan.ts';
 import { BOOK, BOOK_FIELDS, CustomerBooks, booksPlan, type BooksPlan } from '../portfolio/books.ts';
@@ -65,19 +65,10 @@ export function booksSummary(b: BooksResult): BooksSummary {
   };
 }
 
-/** A decimal string with at most `places` places as a whole number of 10^-places, when that is exact; else undefined. */
-function scaled(text: string, places: number): number | undefined {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!m || (m[3]?.length ?? 0) > places) return undefined;
-  const n = Number(m[2]!) * 10 ** places + Number((m[3] ?? '').padEnd(places, '0'));
-  if (!Number.isSafeInteger(n)) return undefined;
-  return m[1] ? -n : n;
-}
-
 /** b − a of two decimal strings, written with `places` places: in whole numbers of 10^-places when exact (figures as reported), in decimals beyond. */
 function difference(a: string, b: string, places: number): string {
-  const x = scaled(a, places);
-  const y = scaled(b, places);
+  const x = placesValue(a, places);
+  const y = placesValue(b, places);
   if (x === undefined || y === undefined || !Number.isSafeInteger(y - x)) return new D(b).minus(a).toFixed(places);
   return placesText(y - x, places);
 }
