@@ -76,6 +76,28 @@ describe('the Ledger and Demand sheets have time across the columns', () => {
     expect([...seen].filter((b) => b !== 'Plan billed')).toEqual([]);
   });
 
+  it('a pack-choice block is stored as one formula tree per row, filled right (each other period cell a shift of it)', async () => {
+    const { rules } = await loadStore(new DirectoryStore(rulesDir));
+    const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;
+    const wb = await buildModel(rules, scenario, ['threshold-packs-rollover']);
+    const ledger = wb.sheets.find((s) => s.name === 'Ledger')!;
+    const blocks = ledger.rows.findIndex((r, k) => k >= 2 && r.length === 0);
+    expect(blocks).toBeGreaterThan(0);
+    const periods = ledger.rows[1]!.length - LEDGER.first;
+    let rows = 0;
+    ledger.rows.slice(blocks).forEach((row, k) => {
+      const formulas = row.slice(LEDGER.first).filter((c) => c.f);
+      if (formulas.length === 0) return;
+      rows++;
+      // The variant's packs and caps are the same in every period: one kind of period, so one tree per row, and a
+      // formula in every period (the variant may buy in any).
+      expect(formulas.length, `row ${blocks + k}: ${String(row[LEDGER.line]?.v)}`).toBe(periods);
+      expect(formulas.filter((c) => c.f!.t !== 'shift').length, `row ${blocks + k}: ${String(row[LEDGER.line]?.v)}`).toBe(1);
+    });
+    // Hundreds of working rows: the candidates and their keys.
+    expect(rows).toBeGreaterThan(100);
+  });
+
   it('periods are real dates: 2025-06 is Excel day 45,809', async () => {
     const { rules } = await loadStore(new DirectoryStore(rulesDir));
     const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;

@@ -65,8 +65,8 @@ interface Graph {
   sheetOf: Int32Array;
   rowOf: Int32Array;
   colOf: Int32Array;
-  /** The node of a cell, or -1. */
-  nodeAt(sheet: number, row: number, col: number): number;
+  /** Per sheet and row, the node of each cell (-1: none): see `nodeAt`. */
+  slots: (Int32Array | undefined)[][];
   /** What node n reads (a range: the cells inside it): `reads[readStart[n] .. readStart[n + 1])`. */
   readStart: Int32Array;
   reads: Int32Array;
@@ -207,7 +207,7 @@ function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
     sheetOf: sheetOf.data.subarray(0, nodes),
     rowOf: rowOf.data.subarray(0, nodes),
     colOf: colOf.data.subarray(0, nodes),
-    nodeAt: (k, r, c) => slots[k]?.[r]?.[c] ?? -1,
+    slots,
     readStart,
     reads,
     readerStart,
@@ -218,6 +218,8 @@ function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
   };
 }
 
+/** The node of a cell, or -1. (Not a closure of graphOf: that would keep its edge lists alive as long as the graph.) */
+const nodeAt = (g: Graph, k: number, r: number, c: number) => g.slots[k]?.[r]?.[c] ?? -1;
 const keyOf = (g: Graph, n: number) => key(g.ix.sheets[g.sheetOf[n]!]!.name, g.rowOf[n]!, g.colOf[n]!);
 const cellOf = (g: Graph, n: number): Cell => g.ix.sheets[g.sheetOf[n]!]!.rows[g.rowOf[n]!]![g.colOf[n]!]!;
 
@@ -343,7 +345,7 @@ export function setInputs(wb: Workbook, edits: readonly (Address & { value: Cell
     if (!cell || k === undefined) continue;
     if (cell.v !== e.value) changed.add(key(e.sheet, e.row, e.col));
     cell.v = e.value;
-    const n = g.nodeAt(k, e.row, e.col);
+    const n = nodeAt(g, k, e.row, e.col);
     if (n >= 0) stack.push(n);
   }
   while (stack.length > 0) {

@@ -1,7 +1,7 @@
 import { demandStreams, type DemandStream } from '../ledger/demand.ts';
 import type { LedgerPlan } from '../ledger/plan.ts';
 import type { DemandLine } from '../rules/types.ts';
-import { f } from './formula.ts';
+import { f, shareFilledRight } from './formula.ts';
 import type { RateSheet } from './rate-card.ts';
 import { COUNT_VALIDATION } from './validation.ts';
 import { anchored, excelDate, FIRST_LINE_ROW, timeline } from './timeline.ts';
@@ -328,6 +328,8 @@ export function demandSheet(
           f.fixedRange(FIRST_LINE_ROW, DEMAND.item, last, DEMAND.item, { row: true, col: true }, name),
           f.str(item),
         );
+  // Each row's formula filled right is one tree (a small sheet: shared once it is built).
+  for (const row of rows) shareFilledRight(row);
   // About a year of periods to a printed page: a sheet fitted to one page wide would print too small to read.
   return {
     sheet: { name, columns: t.columns, rows, frozen: 2, frozenColumns: DEMAND.item + 1, pagesWide: Math.max(1, Math.ceil(H / 12)) },

@@ -116,7 +116,7 @@ export function unshifted(x: Formula, dc = 0): Formula {
 }
 
 /** True when `x` is `of` filled right by `dc` columns (compared without building either). */
-function isShiftOf(x: Formula, of: Formula, dc: number): boolean {
+export function isShiftOf(x: Formula, of: Formula, dc: number): boolean {
   if (x.t !== of.t) return false;
   switch (x.t) {
     case 'num':

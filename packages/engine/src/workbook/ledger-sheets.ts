@@ -3,7 +3,7 @@ import { simulate } from '../ledger/simulate.ts';
 import type { BurnKey } from '../rules/types.ts';
 import type { AutoTopUp, LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
 import type { DemandSheet } from './demand-sheet.ts';
-import { colLetters, f } from './formula.ts';
+import { colLetters, f, shareFilledRight } from './formula.ts';
 import { MOST_CANDIDATES, MOST_PACKS_CHOSEN, choiceRows, planChoice, type ChoiceNeed, type PackChoice } from './pack-choice.ts';
 import { FIRST_LINE_ROW, timeline } from './timeline.ts';
 import type { Cell, Column, Format, Formula, Highlight, Sheet } from './types.ts';
@@ -538,6 +538,8 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       else if (i === g && auto) cells.push(calc(f.sub(checkStart ? f.add(f.sub(avail[i]!, own(DRAW + i)), own(GIVE)) : own(GIVE), own(OWN)), 'credits'));
       else cells.push(calc(f.sub(avail[i]!, own(DRAW + i)), 'credits'));
     }
+    // Shared as it is built: the rows' own trees are let go a row at a time, not all held until the sheet is done.
+    shareFilledRight(cells);
     lotRows[r] = cells;
   }
 
@@ -763,6 +765,8 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
         val(null),
         ...Array.from({ length: H }, (_, i) => calc(make(i), line.fmt)),
       ];
+      // One tree per line, filled right (shared as it is built, like the Lots rows).
+      shareFilledRight(ledgerRows[r]);
     }
     // The pool's choices of several packs, below every pool's lines.
     for (const x of choiceList) {

@@ -8,7 +8,7 @@ import { applyVariant } from '../ledger/variant.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
 import type { Scenario } from '../rules/types.ts';
 import { ENGINE_VERSION } from './build.ts';
-import { colLetters, f, shareFilledRight } from './formula.ts';
+import { colLetters, f } from './formula.ts';
 import { LEDGER, ledgerRow, runSheets, type LotsLayout } from './ledger-sheets.ts';
 import { definedName, sheetName } from './names.ts';
 import { rateCardSheet, type RateSheet } from './rate-card.ts';
@@ -434,7 +434,6 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
           const demand = demandSheet(plan, info.demand, rate, input, k > 0 && baseDemand ? baseDemand : undefined);
           if (k === 0 && inherits) baseDemand = { sheet: info.demand, rows: demand.profileRows, of: demand.sheet };
           const built = runSheets(plan, { ledger: info.ledger, lots: info.lots }, demand, input);
-          for (const s of [built.demand, built.ledger, built.lots]) for (const row of s.rows) shareFilledRight(row);
           compute([...computed, built.demand, built.ledger, built.lots], computed);
           lots = built.lots;
           lotsLayout = built.lotsLayout;

@@ -1,4 +1,4 @@
-import { colLetters, f } from './formula.ts';
+import { colLetters, f, isShiftOf, shareFilledRight } from './formula.ts';
 import type { Cell, Format, Formula, Highlight } from './types.ts';
 
 /**
@@ -115,9 +115,25 @@ export function choiceRows(
   const others = c.ids.map((_, s) => s).filter((s) => s !== c.free);
   const rows = new Map<number, Cell[]>();
   const text = (v: string): Cell => ({ v, fmt: 'text' });
+  // A period's cells are the formulas of its packs and need, and of cells of its own column. A period whose packs and need are
+  // an earlier period's filled right (the same inputs, references one column on) has that period's cells filled right: each
+  // row holds one formula tree per kind of period, as the Ledger's lines do, not one per cell.
+  const packs = Array.from({ length: cols.horizon }, (_, i) => packsAt(i));
+  const needs = packs.map((p, i) => (p ? needAt(i) : undefined));
+  const like = sameAsEarlier(packs, needs, cols.col);
   const line = (row: number, name: string, unit: string, make: ((i: number) => Cell) | undefined, note?: string) => {
     const cells: Cell[] = [text(label.pool), note ? { v: name, fmt: 'text', note } : text(name), text(unit), { v: null }, { v: null }];
-    for (let i = 0; i < cols.horizon; i++) cells.push(make && packsAt(i) ? make(i) : { v: null });
+    const made: Cell[] = [];
+    for (let i = 0; i < cols.horizon; i++) {
+      const j = like[i];
+      const of = j === undefined ? undefined : made[j];
+      if (!make || j === undefined) made.push({ v: null });
+      else if (j === i || !of) made.push(make(i));
+      else made.push(of.f ? { ...of, f: { t: 'shift', of: of.f, dc: cols.col(i) - cols.col(j) } } : { ...of });
+    }
+    cells.push(...made);
+    // Rows that read neither the packs nor the need are one formula across kinds of period too.
+    shareFilledRight(cells);
     rows.set(row, cells);
   };
   const calc = (formula: Formula, fmt: Format): Cell => ({ v: null, f: formula, fmt });
@@ -126,13 +142,13 @@ export function choiceRows(
   const at = (row: number, i: number) => f.ref(row, cols.col(i));
   const block = (row: number, i: number) => f.range(row, cols.col(i), row + C - 1, cols.col(i));
   const wantRow = r++;
-  line(wantRow, 'Credits to buy at least', 'credits', (i) => calc(needAt(i).want, 'credits'));
+  line(wantRow, 'Credits to buy at least', 'credits', (i) => calc(needs[i]!.want, 'credits'));
   const onRow = r++;
-  line(onRow, 'Buys (1 = yes)', 'flag', (i) => calc(f.fn('IF', needAt(i).on, f.num(1), f.num(0)), 'integer'));
+  line(onRow, 'Buys (1 = yes)', 'flag', (i) => calc(f.fn('IF', needs[i]!.on, f.num(1), f.num(0)), 'integer'));
   const leftRow = c.caps.packs ? r++ : -1;
-  if (c.caps.packs) line(leftRow, 'Packs the cap leaves', 'packs', (i) => calc(needAt(i).packsLeft!, 'integer'));
+  if (c.caps.packs) line(leftRow, 'Packs the cap leaves', 'packs', (i) => calc(needs[i]!.packsLeft!, 'integer'));
   const moneyRow = c.caps.money ? r++ : -1;
-  if (c.caps.money) line(moneyRow, 'Money the monthly limit leaves', label.currency, (i) => calc(needAt(i).budget!, 'money'));
+  if (c.caps.money) line(moneyRow, 'Money the monthly limit leaves', label.currency, (i) => calc(needs[i]!.budget!, 'money'));
   // The candidates reach the engine's choice when each pack's bound is at least what the need (or a cap) could call for.
   const enoughRow = r++;
   line(
@@ -140,7 +156,7 @@ export function choiceRows(
     'Candidates reach the need (1 = yes)',
     'flag',
     (i) => {
-      const p = packsAt(i)!;
+      const p = packs[i]!;
       const tests = others.map((s) => {
         const most: Formula[] = [f.fn('ROUNDUP', f.div(f.fn('MAX', f.num(0), at(wantRow, i)), p.credits[s]!), f.num(0))];
         if (c.caps.packs) most.push(at(leftRow, i));
@@ -167,7 +183,7 @@ export function choiceRows(
   const costRow = r;
   r += C;
   const fixedPart = (k: number, i: number, of: 'credits' | 'price'): Formula | undefined => {
-    const p = packsAt(i)!;
+    const p = packs[i]!;
     const terms = others.flatMap((s, j) => {
       const q = c.tuples[k]![j]!;
       return q === 0 ? [] : [q === 1 ? p[of][s]! : f.mul(f.num(q), p[of][s]!)];
@@ -178,7 +194,7 @@ export function choiceRows(
   for (let k = 0; k < C; k++) {
     // The free pack: the fewest that cover what the other packs leave, or as many as the caps leave.
     line(freeRow + k, `Candidate ${k + 1}: packs of ${c.ids[c.free]}`, 'packs', (i) => {
-      const p = packsAt(i)!;
+      const p = packs[i]!;
       const cred = fixedPart(k, i, 'credits');
       const cover = f.fn('MAX', f.num(0), f.fn('ROUNDUP', f.div(cred ? f.sub(at(wantRow, i), cred) : at(wantRow, i), p.credits[c.free]!), f.num(0)));
       const most: Formula[] = [cover];
@@ -193,12 +209,12 @@ export function choiceRows(
     });
     line(creditsRow + k, `Candidate ${k + 1}: credits`, 'credits', (i) => {
       const cred = fixedPart(k, i, 'credits');
-      const mine = f.mul(at(freeRow + k, i), packsAt(i)!.credits[c.free]!);
+      const mine = f.mul(at(freeRow + k, i), packs[i]!.credits[c.free]!);
       return calc(cred ? f.add(cred, mine) : mine, 'credits');
     });
     line(costRow + k, `Candidate ${k + 1}: cost`, label.currency, (i) => {
       const cost = fixedPart(k, i, 'price');
-      const mine = f.mul(at(freeRow + k, i), packsAt(i)!.price[c.free]!);
+      const mine = f.mul(at(freeRow + k, i), packs[i]!.price[c.free]!);
       return calc(f.fn('ROUND', cost ? f.add(cost, mine) : mine, f.num(6)), 'money');
     });
   }
@@ -257,7 +273,7 @@ export function choiceRows(
     ),
   );
   line(c.cost, 'Cost of the packs bought', label.currency, (i) => {
-    const p = packsAt(i)!;
+    const p = packs[i]!;
     return calc(f.add(...c.ids.map((_, s) => f.mul(at(c.chosen[s]!, i), p.price[s]!))), 'money');
   });
   const a = colLetters(cols.col(0));
@@ -266,4 +282,38 @@ export function choiceRows(
     { ref: `${a}${c.enough + 1}:${b}${c.enough + 1}`, formula: `${a}${c.enough + 1}=0`, colour: 'red', note: 'a need beyond the candidates written at export' },
   ];
   return { rows, highlights };
+}
+
+/**
+ * For each period where a choice applies, the first period whose packs and need it has filled right (itself when none): the
+ * periods of one catalog and one kind of need are one formula per row, filled right.
+ */
+function sameAsEarlier(
+  packs: readonly ({ credits: Formula[]; price: Formula[] } | undefined)[],
+  needs: readonly (ChoiceNeed | undefined)[],
+  col: (i: number) => number,
+): (number | undefined)[] {
+  const same = (a: Formula | undefined, b: Formula | undefined, dc: number) => (a === undefined ? b === undefined : b !== undefined && isShiftOf(a, b, dc));
+  const all = (a: readonly Formula[], b: readonly Formula[], dc: number) => a.length === b.length && a.every((x, k) => isShiftOf(x, b[k]!, dc));
+  const kinds: number[] = [];
+  return packs.map((p, i) => {
+    const need = needs[i];
+    if (!p || !need) return undefined;
+    const j = kinds.find((k) => {
+      const dc = col(i) - col(k);
+      const q = packs[k]!;
+      const o = needs[k]!;
+      return (
+        all(p.credits, q.credits, dc) &&
+        all(p.price, q.price, dc) &&
+        same(need.on, o.on, dc) &&
+        same(need.want, o.want, dc) &&
+        same(need.packsLeft, o.packsLeft, dc) &&
+        same(need.budget, o.budget, dc)
+      );
+    });
+    if (j !== undefined) return j;
+    kinds.push(i);
+    return i;
+  });
 }
