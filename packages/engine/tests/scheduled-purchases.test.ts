@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, excelDate, forecast, ledgerPlan, loadFiles, modelMismatches, recalculate, setInputs, type Scenario, type Workbook } from '@creditbook/engine';
+import {
+  buildModel,
+  excelDate,
+  forecast,
+  ledgerPlan,
+  loadFiles,
+  modelMismatches,
+  recalculate,
+  setInputs,
+  type Scenario,
+  type Workbook,
+} from '@creditbook/engine';
 
 /**
  * A scheduled purchase is a lot in every period of the horizon, bought when the period is due: its

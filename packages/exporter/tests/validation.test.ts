@@ -68,7 +68,11 @@ describe('inputs are validated with the engine’s bounds', () => {
     // api-integration starts in 2026-01.
     const cases: [string, number[], number[]][] = [
       ['Scheduled purchase 1: packs of api-10k each time', [0, 2], [-1, 1.5]],
-      ['Scheduled purchase 1: first month', [excelDate('2026-01-01'), excelDate('2026-03-01'), excelDate('2027-06-15')], [excelDate('2025-12-31'), excelDate('2026-03-01') + 0.5]],
+      [
+        'Scheduled purchase 1: first month',
+        [excelDate('2026-01-01'), excelDate('2026-03-01'), excelDate('2027-06-15')],
+        [excelDate('2025-12-31'), excelDate('2026-03-01') + 0.5],
+      ],
       ['Scheduled purchase 1: every (months; 0 = once)', [0, 1, 3, 3660], [-1, 1.5, 3661]],
     ];
     for (const [label, ok, bad] of cases) {

@@ -1,16 +1,5 @@
 import { CreditbookError, diagnostic, type Diagnostic } from '../diagnostics/index.ts';
-import type {
-  BurnKey,
-  LotSource,
-  Money,
-  Pack,
-  PlanCatalog,
-  ScheduledPurchase,
-  SourcePolicy,
-  Subscription,
-  Validity,
-  ValidityPolicy,
-} from '../rules/types.ts';
+import type { BurnKey, LotSource, Money, Pack, PlanCatalog, ScheduledPurchase, SourcePolicy, Subscription, Validity, ValidityPolicy } from '../rules/types.ts';
 import { completeBurnOrder } from './burn-order.ts';
 import { money, ZERO } from './money.ts';
 import {

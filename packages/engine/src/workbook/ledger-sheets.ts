@@ -124,7 +124,11 @@ function amountOf(m: MoneyAmount, input: InputRef): Formula {
 function scheduledPacksFormula(s: ScheduledBuy, period: Formula, dates: Formula, input: InputRef): Formula {
   const every = input(s.inputs.every);
   const since = f.sub(f.sub(period, f.num(1)), f.fn('COUNTIFS', dates, f.cat(f.str('<'), input(s.inputs.first))));
-  const due = f.fn('AND', f.cmp('>=', since, f.num(0)), f.fn('IF', f.cmp('=', every, f.num(0)), f.cmp('=', since, f.num(0)), f.cmp('=', f.fn('MOD', since, every), f.num(0))));
+  const due = f.fn(
+    'AND',
+    f.cmp('>=', since, f.num(0)),
+    f.fn('IF', f.cmp('=', every, f.num(0)), f.cmp('=', since, f.num(0)), f.cmp('=', f.fn('MOD', since, every), f.num(0))),
+  );
   return f.fn('IF', due, input(s.inputs.quantity), f.num(0));
 }
 
@@ -462,7 +466,8 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
             : val(0, 'integer');
     const chosenRef = (c: PackChoice) => f.ref(c.chosen[slot]!, ledgerT.col(g), names.ledger);
     if (sched) cells.push(calc(scheduledPacksFormula(sched, own(C.g), ledgerDates, input), 'integer'));
-    else cells.push(!auto ? val(null) : packsCell('packs', (c) => (c.start ? f.add(chosenRef(c.start), chosenRef(c.end)) : chosenRef(c.end)), engine?.packs ?? 0));
+    else
+      cells.push(!auto ? val(null) : packsCell('packs', (c) => (c.start ? f.add(chosenRef(c.start), chosenRef(c.end)) : chosenRef(c.end)), engine?.packs ?? 0));
     const packCredits = auto ? quantity(auto.credits, input) : undefined;
     cells.push(auto ? calc(f.mul(own(PACKS), packCredits!), 'credits') : ZERO_CREDITS);
     // Bought at the check before the draws: the period's packs at start (one pack, a choice block, or the engine's).
