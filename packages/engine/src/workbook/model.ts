@@ -345,7 +345,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
       [...plan.uses.values()],
       options.books ?? {},
     );
-    const rates = revenueInputs(terms, labelOf);
+    const rates = revenueInputs(terms, labelOf, plan.lots);
     rateInputs[k] = rates;
     for (const x of rates) {
       const name = definedName([runNames[k]!, 'breakage', x.source, ...(x.from > 0 ? [labelOf(x.from)] : [])], definedNames);
