@@ -607,9 +607,12 @@ function cachedJson(req: Request, a: CompareAnswer): Response {
 
 const CHUNK = 64 * 1024;
 
-/** The bytes as a stream of chunks (views, no copies): a large answer goes out as the socket drains. */
+/**
+ * The bytes as a stream of chunks (views, no copies): a large answer goes out as the socket drains.
+ * A plain stream even for one chunk: a `Uint8Array` body would be copied into a byte stream, whose
+ * chunks Node transfers at each step.
+ */
 function streamed(body: Uint8Array): BodyInit {
-  if (body.length <= CHUNK) return body as Uint8Array<ArrayBuffer>;
   let at = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {

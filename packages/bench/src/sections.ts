@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -499,8 +500,40 @@ export async function startWebApp(repoRoot: string, port: number): Promise<{ url
   throw new Error('the web app did not start');
 }
 
+/** What a load's call answers: its status and a body to read to the end (fetch's `Response` is one). */
+export interface Answer {
+  readonly ok: boolean;
+  readonly status: number;
+  arrayBuffer(): Promise<ArrayBuffer | Buffer>;
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/**
+ * One request over node:http on a keep-alive pool, its body read whole. The load generator runs on
+ * the same two cores as the server: its own work per answer is small and barely grows with the
+ * body, where fetch reads a body through web streams (a chunk transferred at each step), which
+ * charges a large answer's route with the client's CPU rather than the server's.
+ */
+export function request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers, agent: keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const status = res.statusCode ?? 0;
+        resolve({ ok: status >= 200 && status < 300, status, arrayBuffer: () => Promise.resolve(body) });
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
 /** Runs `count` requests from `clients` concurrent loops; the latencies in milliseconds. */
-export async function loadOnce(clients: number, count: number, call: () => Promise<Response>) {
+export async function loadOnce(clients: number, count: number, call: () => Promise<Answer>) {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
@@ -532,7 +565,7 @@ type Load = { p50: number; p95: number; p99: number; errors: number; count: numb
 async function loads<K extends string>(
   rounds: number,
   clients: number,
-  plan: Record<K, { count: number; call: () => Promise<Response> }>,
+  plan: Record<K, { count: number; call: () => Promise<Answer> }>,
   warm = 4 * clients,
 ): Promise<Record<K, Load>> {
   const keys = Object.keys(plan) as K[];
@@ -574,9 +607,9 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
     const variants = (scenario.variants ?? []).slice(0, 4).map((v) => v.name);
     // The bundled what-if is a query: GET, as a browser or a dashboard asks it.
     const query = `scenario=agency-campaigns${variants.map((v) => `&variant=${encodeURIComponent(v)}`).join('')}`;
-    const call = () => fetch(`${server.url}/api/compare?${query}`, { headers: { cookie } });
+    const call = () => request(`${server.url}/api/compare?${query}`, { headers: { cookie } });
     // The answer is the engine's comparison (the CLI's `compare --json`).
-    const first = await call();
+    const first = await fetch(`${server.url}/api/compare?${query}`, { headers: { cookie } });
     const got = (await first.json()) as { runs: { name: string; totals: Totals }[] };
     const want = await compare(rules, scenario, { variants });
     if (JSON.stringify(got.runs.map((r) => r.totals)) !== JSON.stringify(want.runs.map((r) => r.totals))) throw new Error('the API and the engine disagree');
@@ -592,7 +625,7 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
       const k = n++;
       // Each variant made new (its demand scaled by a factor no request used before), so nothing is reused.
       const custom = (scenario.variants ?? []).slice(0, 4).map((v) => ({ ...v, name: `${v.name}-${k}`, demand_scale: 1 + (k + 1) / 100_000 }));
-      return fetch(`${server.url}/api/compare`, {
+      return request(`${server.url}/api/compare`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie, ...origin },
         body: JSON.stringify({ scenario: 'agency-campaigns', variants: [], custom }),
@@ -601,9 +634,9 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
     // The floor: the same load on the cheapest signed-in route (the session check and Next.js alone).
     const { same, revalidated, fresh, floor } = await loads(4, clients, {
       same: { count: o.requests, call },
-      revalidated: { count: o.requests, call: () => fetch(`${server.url}/api/compare?${query}`, { headers: { cookie, 'if-none-match': etag } }) },
+      revalidated: { count: o.requests, call: () => request(`${server.url}/api/compare?${query}`, { headers: { cookie, 'if-none-match': etag } }) },
       fresh: { count: Math.min(o.requests, 1_000), call: freshCall },
-      floor: { count: o.requests, call: () => fetch(`${server.url}/api/auth/me`, { headers: { cookie } }) },
+      floor: { count: o.requests, call: () => request(`${server.url}/api/auth/me`, { headers: { cookie } }) },
     });
     const ms = (x: number) => x / 1e3;
     return {
@@ -640,7 +673,7 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
         `the same what-if (GET): ${o.requests} requests, ${same.rate.toFixed(0)}/s, ${same.errors} errors (a comparison already computed for an unchanged store is answered from memory)`,
         `the same what-if with If-None-Match: ${revalidated.count} requests, ${revalidated.rate.toFixed(0)}/s, ${revalidated.errors} errors (304, no body: the answer's ETag is kept with its serialized bytes)`,
         `a new what-if each time (POST, four changed variants): ${fresh.count} requests, ${fresh.rate.toFixed(0)}/s, ${fresh.errors} errors (every variant forecast; the unchanged base run is reused)`,
-        `the load generator runs on the same 2 cores as the server; GET /api/auth/me (the sign-in check only, ${floor.rate.toFixed(0)}/s) is the floor of Next.js itself under this load`,
+        `the load generator (node:http, keep-alive) runs on the same 2 cores as the server; GET /api/auth/me (the sign-in check only, ${floor.rate.toFixed(0)}/s) is the floor of Next.js itself under this load`,
         "responses checked equal to the engine's comparison",
         'the four loads run in turn, four rounds each (each warmed first, the order rotating from round to round), so drift in the machine falls on all of them alike',
       ],

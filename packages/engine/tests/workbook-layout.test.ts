@@ -107,3 +107,37 @@ describe('the Ledger and Demand sheets have time across the columns', () => {
     expect(ledger.rows[0]![LEDGER.first]!.v).toBe(45_809);
   });
 });
+
+describe('expected breakage rates', () => {
+  /** The sources named by the Assumptions' rate inputs and by the rate rows of each Revenue sheet. */
+  async function rateSources(id: string) {
+    const { rules } = await loadStore(new DirectoryStore(rulesDir));
+    const scenario = rules.latest('Scenario', id)!.doc;
+    const wb = await buildModel(rules, scenario, runNames(scenario));
+    const texts = (s: Sheet) => s.rows.flatMap((r) => r.map((c) => (typeof c?.v === 'string' ? c.v : '')));
+    const assumptions = texts(wb.sheets.find((s) => s.name === 'Assumptions')!)
+      .filter((t) => t.startsWith('Expected breakage rate: '))
+      .map((t) => t.slice('Expected breakage rate: '.length).split(' ')[0]);
+    const revenue = Object.fromEntries(
+      wb.sheets
+        .filter((s) => s.name.startsWith('Revenue'))
+        .map((s) => [s.name, s.rows.filter((r) => r[1]?.v === 'Expected breakage rate').map((r) => r[3]?.v)]),
+    );
+    return { assumptions: [...new Set(assumptions)], revenue };
+  }
+
+  it('are inputs only for the paid sources a run has lots of (a rate of a source it lacks would drive nothing)', async () => {
+    // agency-campaigns: a Pro subscription and 330-credit top-ups in every run (the variants change
+    // the tier, the expiry, the packs or the demand, never add an API or custom package).
+    const agency = await rateSources('agency-campaigns');
+    expect(agency.assumptions).toEqual(['subscription', 'top_up']);
+    for (const [sheet, sources] of Object.entries(agency.revenue)) expect(sources, sheet).toEqual(['subscription', 'top_up']);
+    // api-integration: no subscription (the plan names a catalog, no tier); api-1k auto top-ups and
+    // the quarterly api-10k are API packages; only the enterprise-package variant buys a custom package.
+    const api = await rateSources('api-integration');
+    expect(api.assumptions).toEqual(['api_package', 'custom_package']);
+    const bySheet = Object.values(api.revenue);
+    expect(bySheet.filter((s) => s.join() === 'api_package,custom_package')).toHaveLength(1);
+    expect(bySheet.filter((s) => s.join() === 'api_package')).toHaveLength(bySheet.length - 1);
+  });
+});

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { DEMAND } from '@creditbook/engine';
+import { DEMAND, excelDate } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
 import { bundledRules, readXlsx, tempDir } from './support.ts';
 
@@ -58,5 +58,30 @@ describe('inputs are validated with the engine’s bounds', () => {
       if (demand.getRow(r).getCell(DEMAND.item + 1).value === 'Burst count') count = demand.getRow(r).getCell(10);
     const v = count!.dataValidation;
     expect([accepts(v, 0), accepts(v, 12), accepts(v, -1), accepts(v, 2.5)]).toEqual([true, true, false, false]);
+  });
+
+  it('a scheduled purchase’s packs each time, first month (a date from the start on) and every (whole, 0 = once) are validated', async () => {
+    const rules = await bundledRules();
+    const file = path.join(tempDir('cb-validation-'), 'api.xlsx');
+    await exportScenario(rules, rules.latest('Scenario', 'api-integration')!.doc, file);
+    const { wb } = await readXlsx(file);
+    // api-integration starts in 2026-01.
+    const cases: [string, number[], number[]][] = [
+      ['Scheduled purchase 1: packs of api-10k each time', [0, 2], [-1, 1.5]],
+      [
+        'Scheduled purchase 1: first month',
+        [excelDate('2026-01-01'), excelDate('2026-03-01'), excelDate('2027-06-15')],
+        [excelDate('2025-12-31'), excelDate('2026-03-01') + 0.5],
+      ],
+      ['Scheduled purchase 1: every (months; 0 = once)', [0, 1, 3, 3660], [-1, 1.5, 3661]],
+    ];
+    for (const [label, ok, bad] of cases) {
+      const v = inputCell(wb, label).dataValidation;
+      expect(v, label).toBeDefined();
+      expect(v.showErrorMessage, label).toBe(true);
+      expect(v.errorStyle ?? 'stop', label).toBe('stop');
+      for (const x of ok) expect(accepts(v, x), `${label} accepts ${x}`).toBe(true);
+      for (const x of bad) expect(accepts(v, x), `${label} refuses ${x}`).toBe(false);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { CreditbookError, diagnostic, type Diagnostic } from '../diagnostics/index.ts';
-import type { BurnKey, LotSource, Money, Pack, PlanCatalog, SourcePolicy, Subscription, Validity, ValidityPolicy } from '../rules/types.ts';
+import type { BurnKey, LotSource, Money, Pack, PlanCatalog, ScheduledPurchase, SourcePolicy, Subscription, Validity, ValidityPolicy } from '../rules/types.ts';
 import { completeBurnOrder } from './burn-order.ts';
 import { money, ZERO } from './money.ts';
 import {
@@ -13,8 +13,10 @@ import {
   type PlannedLot,
   type Quantity,
   type RolledLot,
+  type ScheduledBuy,
   type TopUpPolicy,
 } from './plan.ts';
+import { firstInHorizon, isDue } from './schedule.ts';
 import { lastValidOf } from './calendar.ts';
 
 /** A grant's priority when neither the grant nor the policy's promotional source gives one (Stripe's default). */
@@ -54,8 +56,8 @@ function sourcePolicy(pol: ValidityPolicy, src: LotSource): SourcePolicy {
 
 /**
  * Creates every lot a run can have, in the order the ledger creates them: per period the
- * subscription's lot, daily free credits, promotional grants and scheduled purchases, then (per
- * pool) the auto top-up that a shortfall would buy. Validity and priority come from the policy in
+ * subscription's lot, daily free credits, promotional grants and the lot of each scheduled purchase
+ * (every period has one: the quantity when it is due, else nothing), then (per pool) the auto top-up that a shortfall would buy. Validity and priority come from the policy in
  * force when the lot is granted; a lot's price is what was paid for it, when it was paid.
  * Runs with the same supply share what this returns (`planOf`): read nothing of the run that
  * `supplyKey` does not hold.
@@ -131,7 +133,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
     amount: Quantity,
     price: MoneyAmount,
     validity: Quantity | undefined,
-    extra: { auto?: AutoTopUp; priority?: Quantity; rollover?: RolledLot } = {},
+    extra: { auto?: AutoTopUp; priority?: Quantity; rollover?: RolledLot; scheduled?: ScheduledBuy } = {},
   ) => {
     addPool(pool);
     const pol = policies[i]!;
@@ -149,6 +151,7 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       amount,
       price,
       ...(extra.auto ? { auto: extra.auto } : {}),
+      ...(extra.scheduled ? { scheduled: extra.scheduled } : {}),
       ...(extra.rollover ? { rollover: extra.rollover } : {}),
     });
     // Credits left when it ends roll on when the policy in force then says so, as many times in a row as it allows.
@@ -246,7 +249,26 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
   const planPath = fieldPath(ctx, 'plan');
   const purchasesPath = fieldPath(ctx, 'purchases');
   const scheduled = eff.purchases.policy === 'scheduled' || eff.purchases.policy === 'auto' ? (eff.purchases.scheduled ?? []) : [];
-  const scheduledAt = scheduled.map((sp) => cal.index(sp.period));
+  // When each scheduled purchase buys (a single purchase before the start is not part of the run).
+  const schedules = scheduled.map((sp) => {
+    const every = sp.every ?? 0;
+    const first = firstInHorizon(cal.index(sp.period), every);
+    return first === undefined ? undefined : { first, every };
+  });
+  /** A scheduled purchase's inputs: packs each time, its first period and every how many periods it is bought (0: once). */
+  const scheduleInputs = (j: number, sp: ScheduledPurchase, when: { first: number; every: number }) => {
+    const keys = { quantity: `scheduled:${j}:quantity`, first: `scheduled:${j}:first`, every: `scheduled:${j}:every` };
+    if (!inputs.has(keys.quantity)) {
+      const what = `Scheduled purchase ${j + 1}`;
+      const name = ['scheduled', String(j + 1)];
+      const set = (key: string, label: string, value: number, fmt: PlanInput['fmt'], word: string) =>
+        inputs.set(key, { key, label, value, fmt, name: [...name, word] });
+      set(keys.quantity, `${what}: packs of ${sp.pack} each time`, sp.quantity ?? 1, 'integer', 'quantity');
+      set(keys.first, `${what}: first ${cal.granularity === 'day' ? 'day' : 'month'}`, when.first, 'period', 'first');
+      set(keys.every, `${what}: every (${unit}; 0 = once)`, when.every, 'integer', 'every');
+    }
+    return keys;
+  };
   const grantAt = eff.grants.map((g) => cal.index(g.period));
   const autoTopUp = eff.purchases.policy === 'auto' ? { value: 1, input: 'auto_topup', times: 1 } : undefined;
   if (autoTopUp)
@@ -359,45 +381,35 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
           : qty(input(`priority:grant:${j}`, `Burn priority of promotional grant ${j + 1}`, own, 'integer', ['priority', 'grant', String(j + 1)], 0, false));
       lot(i, g.pool, 'promotional', 'promotional', qty(`grant:${j}`), { value: ZERO }, validity, priority ? { priority } : {});
     }
+    // 3. Scheduled purchases: a lot in every period the pack is offered, with the quantity when the period is due (else 0).
     for (let j = 0; j < scheduled.length; j++) {
       const sp = scheduled[j]!;
-      const first = scheduledAt[j]!;
-      const due = sp.every ? i >= first && (i - first) % sp.every === 0 : i === first;
-      if (!due) continue;
+      const when = schedules[j];
+      if (!when) continue;
+      const due = isDue(i, when.first, when.every);
       const found = packs.get(sp.pack);
-      if (!found) throw misuse(`pack '${sp.pack}' is not in ${cat.id} v${cat.version}`);
-      const { pack, source } = found;
-      if (!eligible(pack)) {
-        problems.push(
-          runProblem(ctx, 'C_PURCHASE', `${pack.id} is not available to tier '${tierId ?? 'none'}'`, [...purchasesPath, 'scheduled', j], {
-            period: cal.label(i),
-          }),
-        );
+      if (!found) {
+        if (due) throw misuse(`pack '${sp.pack}' is not in ${cat.id} v${cat.version}`);
         continue;
       }
-      const q = sp.quantity ?? 1;
+      const { pack, source } = found;
+      if (!eligible(pack)) {
+        if (due)
+          problems.push(
+            runProblem(ctx, 'C_PURCHASE', `${pack.id} is not available to tier '${tierId ?? 'none'}'`, [...purchasesPath, 'scheduled', j], {
+              period: cal.label(i),
+            }),
+          );
+        continue;
+      }
       const ins = packInputs(cat, pack);
-      // The packs bought each time are an input of their own: credits and price are the pack's times it.
-      const by = `scheduled:${j}:quantity`;
-      inputs.set(by, {
-        key: by,
-        label: `Scheduled purchase ${j + 1}: packs of ${sp.pack} each time`,
-        value: q,
-        fmt: 'integer',
-        name: ['scheduled', String(j + 1), 'quantity'],
-      });
       const credits = qty(ins.credits);
       const price = moneyOf(ins.price, pack.price);
-      lot(
-        i,
-        pack.pool,
-        source,
-        pack.id,
-        { ...credits, value: credits.value * q, by },
-        { ...price, value: price.value.times(q), by },
-        packValidity(i, source, pack),
-        ownPriority(cat, 'pack', pack.id, pack.priority),
-      );
+      const n = due ? inputs.get(scheduleInputs(j, sp, when).quantity)!.value : 0;
+      lot(i, pack.pool, source, pack.id, { value: credits.value * n }, { value: n === 0 ? ZERO : price.value.times(n) }, packValidity(i, source, pack), {
+        ...ownPriority(cat, 'pack', pack.id, pack.priority),
+        scheduled: { purchase: j, credits, price, inputs: scheduleInputs(j, sp, when) },
+      });
     }
     if (i === 0) for (const pool of p.demand.keys()) addPool(pool);
     // 4. The auto top-ups each pool may need (bought only on a shortfall or below the threshold): one lot per pack it may buy.

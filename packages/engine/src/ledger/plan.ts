@@ -9,31 +9,30 @@ import type { EffectiveScenario } from './variant.ts';
 /** How a lot's credits count: a subscription's, bought in a purchase, or free (daily free and promotional). */
 export type LotCategory = 'subscription' | 'purchase' | 'free';
 
-/** A number of the plan, and the input it is made of (value = input × times × by), so a workbook can write it as a formula. */
+/** A number of the plan, and the input it is made of (value = input × times), so a workbook can write it as a formula. */
 export interface Quantity {
   readonly value: number;
   readonly input?: string;
   readonly times?: number;
-  /** A second input it is multiplied by (a scheduled purchase's quantity). */
-  readonly by?: string;
 }
 
-/** Money of the plan: exact, and (when it comes from an input) value = input × times × by ÷ per. */
+/** Money of the plan: exact, and (when it comes from an input) value = input × times ÷ per. */
 export interface MoneyAmount {
   readonly value: Dec;
   readonly input?: string;
   readonly times?: number;
   readonly per?: number;
-  /** A second input it is multiplied by (a scheduled purchase's quantity). */
-  readonly by?: string;
 }
 
-/** A number a person may change: a price, a pack size, a validity, a priority, a share that rolls over. */
+/**
+ * A number a person may change: a price, a pack size, a validity, a priority, a share that rolls over,
+ * a scheduled purchase's first period (`period`: a period index, which a workbook writes as the date it starts).
+ */
 export interface PlanInput {
   readonly key: string;
   readonly label: string;
   readonly value: number;
-  readonly fmt: 'money' | 'credits' | 'integer' | 'percent';
+  readonly fmt: 'money' | 'credits' | 'integer' | 'percent' | 'period';
   /** Words for the cell's defined name. */
   readonly name: readonly string[];
 }
@@ -46,6 +45,21 @@ export interface AutoTopUp {
   readonly price: MoneyAmount;
   /** False when the tier may not buy the pack: a shortfall is then reported, nothing bought. */
   readonly eligible: boolean;
+}
+
+/**
+ * A purchase a scheduled purchase may make in a period: `quantity` packs when the period is due (see
+ * `scheduledPacks`), none otherwise. Every period of the horizon has one, so editing the first period or
+ * `every` in a workbook moves the purchases as the engine would.
+ */
+export interface ScheduledBuy {
+  /** The purchase's place in the run's scheduled purchases. */
+  readonly purchase: number;
+  /** Credits and price of one pack. */
+  readonly credits: Quantity;
+  readonly price: MoneyAmount;
+  /** Packs bought each time; the first period (an index of the horizon); every how many periods (0: once). */
+  readonly inputs: { readonly quantity: string; readonly first: string; readonly every: string };
 }
 
 /** A lot that can exist: granted or bought in a period, with its validity, priority and price. */
@@ -68,6 +82,8 @@ export interface PlannedLot {
   /** What was paid for the lot, when it was paid (for an auto top-up: per pack). */
   readonly price: MoneyAmount;
   readonly auto?: AutoTopUp;
+  /** A scheduled purchase's lot of the period (its amount and price are 0 when the period is not due). */
+  readonly scheduled?: ScheduledBuy;
   /** A lot that credits left in another lot roll into when that one ends (its amount known only when simulated). */
   readonly rollover?: RolledLot;
 }

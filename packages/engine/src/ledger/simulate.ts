@@ -270,6 +270,8 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
         if (kind === AUTO || kind === ROLLOVER) continue;
         const k = cp.pool[l]!;
         const amount = cp.amount[l]!;
+        // A scheduled purchase's lot of a period it does not buy in (or buys no packs): no lot, as an auto top-up that buys nothing.
+        if (amount === 0 && kind === PURCHASED) continue;
         t.exists[l] = 1;
         t.amount[l] = amount;
         t.remaining[l] = amount;

@@ -3,7 +3,7 @@ import type { LedgerPlan } from '../ledger/plan.ts';
 import type { DemandLine } from '../rules/types.ts';
 import { f, shareFilledRight } from './formula.ts';
 import type { RateSheet } from './rate-card.ts';
-import { COUNT_VALIDATION } from './validation.ts';
+import { COUNT_VALIDATION, dateValidation } from './validation.ts';
 import { anchored, excelDate, FIRST_LINE_ROW, timeline } from './timeline.ts';
 import type { Cell, Column, Format, Formula, Sheet, Validation } from './types.ts';
 
@@ -85,7 +85,6 @@ export function demandInputs(plan: LedgerPlan): DemandInput[] {
       validation: { type: 'decimal', min: 0, message: 'A demand scale is a number, 0 or more (1 = as forecast).' },
     });
   }
-  const first = excelDate(cal.date(0));
   eff.migrations.forEach((m, k) => {
     const what = `Migration ${k + 1} (${describe(m.from)} → ${describe(m.to)})`;
     out.push({
@@ -103,7 +102,7 @@ export function demandInputs(plan: LedgerPlan): DemandInput[] {
       value: excelDate(cal.date(from)),
       fmt: cal.granularity === 'day' ? 'day' : 'month',
       name: ['migration', String(k + 1), 'from'],
-      validation: { type: 'whole', min: first, message: `A date (the ${cal.granularity} it starts), on or after ${cal.date(0)}.` },
+      validation: dateValidation(cal),
     });
   });
   return out;

@@ -451,6 +451,14 @@ export function evaluate(
         const up = Math.ceil(r - 1e-9);
         return (Math.sign(x) * up) / m;
       }
+      case 'MOD': {
+        // As Excel: the remainder has the divisor's sign (MOD(-1, 3) = 2); a divisor of 0 is #DIV/0!.
+        const x = num(scalar(go(args[0]!)));
+        const d = num(scalar(go(args[1]!)));
+        if (typeof x === 'string') return x;
+        if (typeof d === 'string') return d;
+        return d === 0 ? '#DIV/0!' : x - d * Math.floor(x / d);
+      }
       case 'SUMPRODUCT': {
         const arrays = args.map((a) => flat(go(a)));
         const len = arrays[0]?.length ?? 0;

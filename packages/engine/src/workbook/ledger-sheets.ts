@@ -1,7 +1,7 @@
 import type { Calendar } from '../ledger/calendar.ts';
 import { simulate } from '../ledger/simulate.ts';
 import type { BurnKey } from '../rules/types.ts';
-import type { AutoTopUp, LedgerPlan, MoneyAmount, PlannedLot, Quantity } from '../ledger/plan.ts';
+import type { AutoTopUp, LedgerPlan, MoneyAmount, PlannedLot, Quantity, ScheduledBuy } from '../ledger/plan.ts';
 import type { DemandSheet } from './demand-sheet.ts';
 import { colLetters, f, shareFilledRight } from './formula.ts';
 import { MOST_CANDIDATES, MOST_PACKS_CHOSEN, choiceRows, planChoice, type ChoiceNeed, type PackChoice } from './pack-choice.ts';
@@ -98,23 +98,38 @@ export function lotLabel(l: PlannedLot, cal: Calendar): string {
   return `${l.auto ? 'auto ' : ''}${l.ref} ${cal.label(l.granted)}`;
 }
 
-/** A quantity of the plan as a formula of its input (input × times × by), or its value. */
+/** A quantity of the plan as a formula of its input (input × times), or its value. */
 function quantity(q: Quantity, input: InputRef): Formula {
   if (q.input === undefined) return f.num(q.value);
   let x = input(q.input);
   if ((q.times ?? 1) !== 1) x = f.mul(x, f.num(q.times!));
-  if (q.by !== undefined) x = f.mul(x, input(q.by));
   return x;
 }
 
-/** Money of the plan as a formula of its input (input × times × by ÷ per), or its value. */
+/** Money of the plan as a formula of its input (input × times ÷ per), or its value. */
 function amountOf(m: MoneyAmount, input: InputRef): Formula {
   if (m.input === undefined) return f.num(m.value.toNumber());
   let x = input(m.input);
   if ((m.times ?? 1) !== 1) x = f.mul(x, f.num(m.times!));
-  if (m.by !== undefined) x = f.mul(x, input(m.by));
   if ((m.per ?? 1) !== 1) x = f.div(x, f.num(m.per!));
   return x;
+}
+
+/**
+ * The packs a scheduled purchase's lot buys, as the engine's `isDue` decides: its quantity when the
+ * lot's period is the first period starting on or after the first date, or a multiple of `every`
+ * periods after it (every 0: only then), else 0. Periods since the first = the lot's period number
+ * − 1 − the periods that start before the first date (`dates`: the Ledger's row of period dates).
+ */
+function scheduledPacksFormula(s: ScheduledBuy, period: Formula, dates: Formula, input: InputRef): Formula {
+  const every = input(s.inputs.every);
+  const since = f.sub(f.sub(period, f.num(1)), f.fn('COUNTIFS', dates, f.cat(f.str('<'), input(s.inputs.first))));
+  const due = f.fn(
+    'AND',
+    f.cmp('>=', since, f.num(0)),
+    f.fn('IF', f.cmp('=', every, f.num(0)), f.cmp('=', since, f.num(0)), f.cmp('=', f.fn('MOD', since, every), f.num(0))),
+  );
+  return f.fn('IF', due, input(s.inputs.quantity), f.num(0));
 }
 
 /**
@@ -158,7 +173,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   };
   const AMOUNT = C.rank + orders.length;
   const PRICE = AMOUNT + 1;
-  const PACKS = PRICE + 1; // an auto top-up's packs
+  const PACKS = PRICE + 1; // an auto top-up's packs, or a scheduled purchase's (its quantity when the period is due)
   const BOUGHT = PACKS + 1; // and their credits (0 for other lots): read by the Ledger without a cycle through rolled lots
   const START_PACKS = BOUGHT + 1; // of those, the packs bought at the check before the period's draws
   const START = START_PACKS + 1; // and their credits
@@ -245,6 +260,8 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     { key: 'line', title: 'Line item', fmt: 'text', width: 22 },
     { key: 'unit', title: 'Unit', fmt: 'text', width: 8 },
   ]);
+  // The periods' dates (the Ledger's first row): a scheduled purchase's lots count the periods before its first date.
+  const ledgerDates = f.fixedRange(0, ledgerT.col(0), 0, ledgerT.col(H - 1), { row: true, col: true }, names.ledger);
   const poolIndexOf = new Map(pools.map((p, k) => [p, k] as const));
   // Formula trees are never changed once built: shared subtrees keep a large model small.
   const lrefs = new Map<string, Formula>();
@@ -358,6 +375,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     const own = (c: number) => f.ref(r, c);
     const g = l.granted;
     const auto = l.auto;
+    const sched = l.scheduled;
     const label = lotLabel(l, cal);
     const validity: Cell =
       l.validity === undefined
@@ -416,12 +434,14 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
       let n: Formula = f.fn('ROUNDDOWN', f.fn('ROUND', left, f.num(6)), f.num(0));
       if (rolled.inputs.cap !== undefined) n = f.fn('MIN', n, input(rolled.inputs.cap));
       cells.push(calc(f.fn('IF', f.cmp('<=', o_(C.lv), f.num(H)), n, f.num(0)), 'credits'));
-    } else cells.push(auto ? calc(own(BOUGHT), 'credits') : calc(quantity(l.amount, input), 'credits'));
+    } else if (auto) cells.push(calc(own(BOUGHT), 'credits'));
+    else if (sched) cells.push(calc(f.mul(own(PACKS), quantity(sched.credits, input)), 'credits'));
+    else cells.push(calc(quantity(l.amount, input), 'credits'));
     cells.push(
       rolled
         ? calc(f.mul(own(AMOUNT), own(C.basis)), 'money')
-        : auto
-          ? calc(f.mul(own(PACKS), amountOf(auto.price, input)), 'money')
+        : auto || sched
+          ? calc(f.mul(own(PACKS), amountOf((auto ?? sched)!.price, input)), 'money')
           : l.price.input === undefined
             ? val(l.price.value.toNumber(), 'money')
             : calc(amountOf(l.price, input), 'money'),
@@ -445,7 +465,9 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
               }
             : val(0, 'integer');
     const chosenRef = (c: PackChoice) => f.ref(c.chosen[slot]!, ledgerT.col(g), names.ledger);
-    cells.push(!auto ? val(null) : packsCell('packs', (c) => (c.start ? f.add(chosenRef(c.start), chosenRef(c.end)) : chosenRef(c.end)), engine?.packs ?? 0));
+    if (sched) cells.push(calc(scheduledPacksFormula(sched, own(C.g), ledgerDates, input), 'integer'));
+    else
+      cells.push(!auto ? val(null) : packsCell('packs', (c) => (c.start ? f.add(chosenRef(c.start), chosenRef(c.end)) : chosenRef(c.end)), engine?.packs ?? 0));
     const packCredits = auto ? quantity(auto.credits, input) : undefined;
     cells.push(auto ? calc(f.mul(own(PACKS), packCredits!), 'credits') : ZERO_CREDITS);
     // Bought at the check before the draws: the period's packs at start (one pack, a choice block, or the engine's).

@@ -14,7 +14,8 @@ import { definedName, sheetName } from './names.ts';
 import { rateCardSheet, type RateSheet } from './rate-card.ts';
 import { demandInputs, demandSheet } from './demand-sheet.ts';
 import { coverSheet, type CoverInput } from './cover.ts';
-import { inputValidation } from './validation.ts';
+import { dateValidation, inputValidation } from './validation.ts';
+import { excelDate } from './timeline.ts';
 import { checksSheet, overallCheck, type CheckedRun } from './checks-sheet.ts';
 import { REVENUE_LINES, revenueInputs, revenueSheet, type RevenueInput, type RevenueSheet } from './revenue-sheet.ts';
 import { periodTerms } from '../books/terms.ts';
@@ -58,11 +59,12 @@ function revenueLayout(revenue: RevenueSheet, pools: readonly string[], horizon:
 }
 
 /**
- * The auto top-ups that buy nothing as exported (about half the Lots rows of a run with top-ups):
- * live rows (an edit can make one buy), put in collapsed outline groups so they keep out of the way.
+ * The auto top-ups and scheduled purchases' lots that buy nothing as exported (about half the Lots rows
+ * of a run with top-ups): live rows (an edit can make one buy), put in collapsed outline groups so they
+ * keep out of the way.
  */
-function idleTopUps(plan: LedgerPlan, lots: Sheet, layout: LotsLayout): PlannedLot[] {
-  return plan.lots.filter((l) => l.auto && lots.rows[layout.row.get(l)!]?.[layout.cols.amount]?.v === 0);
+function idleLots(plan: LedgerPlan, lots: Sheet, layout: LotsLayout): PlannedLot[] {
+  return plan.lots.filter((l) => (l.auto || l.scheduled) && lots.rows[layout.row.get(l)!]?.[layout.cols.amount]?.v === 0);
 }
 
 /** Where an input's value is written in the rules (list items by id), for the cover's sources and confidence. */
@@ -108,7 +110,7 @@ function inputOrigin(rules: RuleSet, key: string, plan: LedgerPlan, scenario: Sc
     case 'demand_scale':
       return inScenario(['variants', variantAt, 'demand_scale']);
     case 'scheduled':
-      return inScenario([...own('purchases'), 'purchases', 'scheduled', Number(parts[1]), 'quantity']);
+      return inScenario([...own('purchases'), 'purchases', 'scheduled', Number(parts[1]), parts[2] === 'first' ? 'period' : parts[2]!]);
     case 'grant':
       return inScenario([...own('grants'), 'grants', Number(parts[1]), 'credits']);
     case 'auto_topup':
@@ -328,7 +330,11 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
       // Two inputs of one run never share a row.
       const label = labels.has(inp.label) ? `${inp.label} [${inp.key}]` : inp.label;
       labels.add(label);
-      setInput(k, plan, inp.key, label, inp.value, inp.fmt, name, inputValidation(inp.key, inp.fmt));
+      if (inp.fmt === 'period') {
+        // A first period (a scheduled purchase's) is the date it starts: in force from the first period starting on or after it.
+        const fmt = plan.cal.granularity === 'day' ? 'day' : 'month';
+        setInput(k, plan, inp.key, label, excelDate(plan.cal.date(inp.value)), fmt, name, dateValidation(plan.cal));
+      } else setInput(k, plan, inp.key, label, inp.value, inp.fmt, name, inputValidation(inp.key, inp.fmt));
     }
     for (const x of demandInputs(plan)) setInput(k, plan, x.key, x.label, x.value, x.fmt, definedName([runNames[k]!, ...x.name], definedNames), x.validation);
     // The revenue terms in force in each period, their expected breakage rates as inputs.
@@ -339,7 +345,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
       [...plan.uses.values()],
       options.books ?? {},
     );
-    const rates = revenueInputs(terms, labelOf);
+    const rates = revenueInputs(terms, labelOf, plan.lots);
     rateInputs[k] = rates;
     for (const x of rates) {
       const name = definedName([runNames[k]!, 'breakage', x.source, ...(x.from > 0 ? [labelOf(x.from)] : [])], definedNames);
@@ -437,7 +443,7 @@ export function modelSheets(rules: RuleSet, scenario: Scenario, runNames: readon
           compute([...computed, built.demand, built.ledger, built.lots], computed);
           lots = built.lots;
           lotsLayout = built.lotsLayout;
-          idle = idleTopUps(plan, lots, lotsLayout);
+          idle = idleLots(plan, lots, lotsLayout);
           lots.collapsedRows = idle.map((l) => lotsLayout.row.get(l)!);
           yield built.demand;
           yield built.ledger;

@@ -31,8 +31,17 @@ export const REVENUE_LINES = [
 /** Revenue sheet label columns (0-based); the Total, a gap and the periods follow. */
 export const REVENUE = { pool: 0, line: 1, lot: 2, source: 3, price: 4, billed: 5 } as const;
 
-/** The expected breakage rates of a run as inputs: per paid source, one per stretch of periods with the same revenue terms. */
-export function revenueInputs(terms: readonly PeriodTerms[], label: (i: number) => string): RevenueInput[] {
+const isPaidSource = (s: string): s is PaidSource => (PAID_SOURCES as readonly string[]).includes(s);
+
+/** A lot the Revenue sheet has a row for: paid (free and promotional credits carry no revenue), and not credits rolled into it (they stay their origin's). */
+const hasRevenue = (l: PlannedLot): l is PlannedLot & { source: PaidSource } => l.category !== 'free' && isPaidSource(l.source) && !l.rollover;
+
+/**
+ * The expected breakage rates of a run as inputs: per paid source the run has lots of (a rate of a
+ * source it has none of would drive nothing), one per stretch of periods with the same revenue terms.
+ */
+export function revenueInputs(terms: readonly PeriodTerms[], label: (i: number) => string, lots: readonly PlannedLot[]): RevenueInput[] {
+  const present = new Set(lots.filter(hasRevenue).map((l) => l.source));
   const stretches: { t: PeriodTerms; from: number; to: number }[] = [];
   terms.forEach((t, i) => {
     const last = stretches[stretches.length - 1];
@@ -40,7 +49,7 @@ export function revenueInputs(terms: readonly PeriodTerms[], label: (i: number) 
     else stretches.push({ t, from: i, to: i });
   });
   return stretches.flatMap((s, k) =>
-    PAID_SOURCES.map((source) => ({
+    PAID_SOURCES.filter((source) => present.has(source)).map((source) => ({
       key: `breakage|${source}|${k}`,
       label:
         stretches.length === 1
@@ -108,8 +117,6 @@ export function revenueSheet(
   );
   const cols: Column[] = t.columns.map((c, k) => (k >= t.first || k === t.total ? { ...c, fmt: 'money' } : c));
   const lotsCell = (l: PlannedLot, col: number, keepCol = true) => f.fixed(layout.row.get(l)!, col, { row: true, col: keepCol }, lotsName);
-  const isPaidSource = (s: string): s is PaidSource => (PAID_SOURCES as readonly string[]).includes(s);
-
   // Paid lots per pool (free and promotional credits carry no revenue), and the months of an annual
   // plan's last year that fall past the horizon (billed with the year, never granted in it).
   const annual = plan.plan.billing === 'annual';
@@ -135,7 +142,7 @@ export function revenueSheet(
   };
   const byPool = new Map<string, RevenueLot[]>(plan.pools.map((p) => [p, []]));
   for (const l of plan.lots) {
-    if (l.category === 'free' || !isPaidSource(l.source) || l.rollover) continue;
+    if (!hasRevenue(l)) continue;
     const year = annual && l.source === 'subscription' ? years.find((y) => y.includes(l)) : undefined;
     byPool.get(l.pool)?.push({
       lot: l,
@@ -178,8 +185,10 @@ export function revenueSheet(
   let next = rows.length;
   const rollRow = new Map<string, number>();
   for (const pool of pools) for (const line of REVENUE_LINES) rollRow.set(`${pool}|${line.key}`, next++);
+  // A rate row for each source the rates name (those the run has lots of).
+  const sources = PAID_SOURCES.filter((s) => rates.some((x) => x.source === s));
   const rateRow = new Map<PaidSource, number>();
-  for (const s of PAID_SOURCES) rateRow.set(s, next++);
+  for (const s of sources) rateRow.set(s, next++);
   const blocks = new Map<string, { rec: number; usage: number; used: number; n: number }>();
   for (const pool of pools) {
     const n = byPool.get(pool)!.length;
@@ -225,7 +234,7 @@ export function revenueSheet(
   }
 
   const rateInput = (s: PaidSource, i: number) => rates.find((x) => x.source === s && x.from <= i && i <= x.to);
-  for (const s of PAID_SOURCES) {
+  for (const s of sources) {
     const r = rateRow.get(s)!;
     rows[r] = [
       blank(),

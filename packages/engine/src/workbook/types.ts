@@ -33,6 +33,7 @@ export type FunctionName =
   | 'ROUND'
   | 'ROUNDUP'
   | 'ROUNDDOWN'
+  | 'MOD'
   | 'AND'
   | 'OR'
   | 'IFERROR'

@@ -1,3 +1,5 @@
+import type { Calendar } from '../ledger/calendar.ts';
+import { excelDate } from './timeline.ts';
 import type { Cell, Validation } from './types.ts';
 
 /**
@@ -11,6 +13,8 @@ export function inputValidation(key: string, fmt: Cell['fmt']): Validation {
   if (key.startsWith('breakage|'))
     return { type: 'decimal', min: 0, max: 0.9999, message: 'An expected breakage rate is from 0 up to (not including) 1 (100 %).' };
   if (key.startsWith('share|')) return { type: 'decimal', min: 0, max: 1, message: 'A share is from 0 to 1 (100 %).' };
+  if (/^scheduled:\d+:every$/.test(key))
+    return { type: 'whole', min: 0, max: 3660, message: 'Every how many periods it is bought again: a whole number, 1 or more; 0 = once.' };
   if (/^pack:.*:credits/.test(key)) return { type: 'whole', min: 1, message: 'A pack holds a whole number of credits, 1 or more.' };
   if (fmt === 'money') return { type: 'decimal', min: 0, message: 'Enter an amount, 0 or more.' };
   return { type: 'whole', min: 0, message: 'Enter a whole number, 0 or more.' };
@@ -18,3 +22,11 @@ export function inputValidation(key: string, fmt: Cell['fmt']): Validation {
 
 /** A demand count: whole, 0 or more. */
 export const COUNT_VALIDATION: Validation = { type: 'whole', min: 0, message: 'A count of generations is a whole number, 0 or more.' };
+
+/**
+ * A first month (or day) that an input puts in force from the first period that starts on or after it
+ * (a migration's, a scheduled purchase's): a date, on or after the start of the horizon.
+ */
+export function dateValidation(cal: Calendar): Validation {
+  return { type: 'whole', min: excelDate(cal.date(0)), message: `A date (the ${cal.granularity} it starts), on or after ${cal.date(0)}.` };
+}
