@@ -76,7 +76,7 @@ describe('the Ledger and Demand sheets have time across the columns', () => {
     expect([...seen].filter((b) => b !== 'Plan billed')).toEqual([]);
   });
 
-  it('a pack-choice block is stored as one formula tree per row, filled right (each other period cell a shift of it)', async () => {
+  it('a pack-choice block is stored as one formula tree per row, filled right (each other period cell a shift of it), and a lot as a few', async () => {
     const { rules } = await loadStore(new DirectoryStore(rulesDir));
     const scenario = rules.latest('Scenario', 'agency-campaigns')!.doc;
     const wb = await buildModel(rules, scenario, ['threshold-packs-rollover']);
@@ -96,6 +96,15 @@ describe('the Ledger and Demand sheets have time across the columns', () => {
     });
     // Hundreds of working rows: the candidates and their keys.
     expect(rows).toBeGreaterThan(100);
+    // A lot's cells of each period (what it can give, gives and has left) are one formula filled right from the period after
+    // its grant: besides those of its grant period (and of the one before, for a rolled lot), a tree per kind of cell.
+    const lots = wb.sheets.find((s) => s.name === 'Lots')!;
+    const periodCols = lots.columns.flatMap((c, k) => (/^(avail|d|left)\d+$/.test(c.key) ? [k] : []));
+    expect(periodCols.length).toBe(3 * periods);
+    for (const row of lots.rows.slice(1)) {
+      const trees = periodCols.filter((k) => row[k]?.f && row[k]!.f!.t !== 'shift').length;
+      expect(trees, String(row[0]?.v)).toBeLessThanOrEqual(7);
+    }
   });
 
   it('periods are real dates: 2025-06 is Excel day 45,809', async () => {

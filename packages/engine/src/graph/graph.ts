@@ -55,7 +55,8 @@ const RANGE = 2;
 
 /**
  * Nodes are numbered densely: every formula cell, every cell a formula reads, every range read; edges
- * are kept in both directions as offsets into typed arrays (compressed rows), not as maps of lists.
+ * are kept as offsets into typed arrays, not as maps of lists. The graph keeps what reads each node
+ * (compressed rows); what each node reads is needed only while the graph is made, and let go then.
  */
 interface Graph {
   ix: Index;
@@ -67,9 +68,6 @@ interface Graph {
   colOf: Int32Array;
   /** Per sheet and row, the node of each cell (-1: none): see `nodeAt`. */
   slots: (Int32Array | undefined)[][];
-  /** What node n reads (a range: the cells inside it): `reads[readStart[n] .. readStart[n + 1])`. */
-  readStart: Int32Array;
-  reads: Int32Array;
   /** What reads node n: `readers[readerStart[n] .. readerStart[n + 1])`. */
   readerStart: Int32Array;
   readers: Int32Array;
@@ -78,17 +76,6 @@ interface Graph {
   cycles: number[][];
   /** Formula cells never placed in order (on or behind a cycle). */
   unplaced: number[];
-}
-
-/** Offsets and targets of edges grouped by their first end (a counting sort). */
-function grouped(nodes: number, from: Ints, to: Ints): { start: Int32Array; list: Int32Array } {
-  const start = new Int32Array(nodes + 1);
-  for (let e = 0; e < from.length; e++) start[from.data[e]! + 1]!++;
-  for (let n = 0; n < nodes; n++) start[n + 1]! += start[n]!;
-  const fill = start.slice(0, nodes);
-  const list = new Int32Array(from.length);
-  for (let e = 0; e < from.length; e++) list[fill[from.data[e]!]!++] = to.data[e]!;
-  return { start, list };
 }
 
 /** `fixed`: sheets whose values are final; their formula cells are read as values, never evaluated again. */
@@ -109,11 +96,17 @@ function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
     }
     return row;
   };
+  // What each node reads, as edges in one list: node n's are `reads[readFrom[n] .. readTo[n])` (a cell holding a value reads nothing).
+  const reads = new Ints();
+  const readFrom = new Ints();
+  const readTo = new Ints();
   const node = (what: number, k: number, r: number, c: number): number => {
     kind.push(what);
     sheetOf.push(k);
     rowOf.push(r);
     colOf.push(c);
+    readFrom.push(0);
+    readTo.push(0);
     return kind.length - 1;
   };
   /** The node of an existing cell, made when first seen; -1 for a cell that does not exist. */
@@ -133,13 +126,14 @@ function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
     );
   });
   const formulas = kind.length;
-  const from = new Ints();
-  const to = new Ints();
   const ranges = new Map<string, number>();
   const names = (n: string) => ix.names.get(n);
+  // Ranges first read by the formula being listed: their cells are listed after its reads, so that each node's reads stay together.
+  const fresh: { m: number; k: number; r1: number; c1: number; r2: number; c2: number }[] = [];
   for (let n = 0; n < formulas; n++) {
     const k = sheetOf.data[n]!;
     const sheet = ix.sheets[k]!;
+    readFrom.data[n] = reads.length;
     forEachRead(
       sheet.rows[rowOf.data[n]!]![colOf.data[n]!]!.f!,
       sheet.name,
@@ -147,9 +141,7 @@ function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
       (name, row, col) => {
         const sk = ix.bySheet.get(name);
         const m = sk === undefined ? -1 : cellNode(sk, row, col);
-        if (m < 0) return;
-        from.push(n);
-        to.push(m);
+        if (m >= 0) reads.push(m);
       },
       (name, r1, c1, r2, c2) => {
         const sk = ix.bySheet.get(name);
@@ -159,29 +151,42 @@ function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
         if (m === undefined) {
           m = node(RANGE, sk, r1, c1);
           ranges.set(rk, m);
-          // A range reads every cell inside it.
-          const rows = ix.sheets[sk]!.rows;
-          for (let rr = r1; rr <= r2; rr++) {
-            const cells = rows[rr];
-            if (!cells) continue;
-            for (let cc = c1; cc <= Math.min(c2, cells.length - 1); cc++) {
-              from.push(m);
-              to.push(cellNode(sk, rr, cc));
-            }
-          }
+          fresh.push({ m, k: sk, r1, c1, r2, c2 });
         }
-        from.push(n);
-        to.push(m);
+        reads.push(m);
       },
     );
+    readTo.data[n] = reads.length;
+    // A range reads every cell inside it.
+    for (const x of fresh) {
+      readFrom.data[x.m] = reads.length;
+      const rows = ix.sheets[x.k]!.rows;
+      for (let rr = x.r1; rr <= x.r2; rr++) {
+        const cells = rows[rr];
+        if (!cells) continue;
+        for (let cc = x.c1; cc <= Math.min(x.c2, cells.length - 1); cc++) reads.push(cellNode(x.k, rr, cc));
+      }
+      readTo.data[x.m] = reads.length;
+    }
+    fresh.length = 0;
   }
   const nodes = kind.length;
   const kinds = kind.data.subarray(0, nodes);
-  const { start: readStart, list: reads } = grouped(nodes, from, to);
-  const { start: readerStart, list: readers } = grouped(nodes, to, from);
+  const edges = reads.data;
+  const from = readFrom.data;
+  const to = readTo.data;
+  // What reads each node: the edges turned round (a counting sort by the node read).
+  const readerStart = new Int32Array(nodes + 1);
+  for (let n = 0; n < nodes; n++) for (let e = from[n]!; e < to[n]!; e++) readerStart[edges[e]! + 1]!++;
+  for (let n = 0; n < nodes; n++) readerStart[n + 1]! += readerStart[n]!;
+  const readers = new Int32Array(reads.length);
+  {
+    const fill = readerStart.slice(0, nodes);
+    for (let n = 0; n < nodes; n++) for (let e = from[n]!; e < to[n]!; e++) readers[fill[edges[e]!]!++] = n;
+  }
   // Kahn's algorithm over formula cells and range nodes (cells holding values are known already).
   const indeg = new Int32Array(nodes);
-  for (let e = 0; e < from.length; e++) if (kinds[to.data[e]!] !== VALUE) indeg[from.data[e]!]!++;
+  for (let n = 0; n < nodes; n++) for (let e = from[n]!; e < to[n]!; e++) if (kinds[edges[e]!] !== VALUE) indeg[n]!++;
   const queue = new Int32Array(nodes);
   let tail = 0;
   for (let n = 0; n < nodes; n++) if (kinds[n] !== VALUE && indeg[n] === 0) queue[tail++] = n;
@@ -197,7 +202,7 @@ function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
   }
   const left = new Set<number>();
   for (let n = 0; n < nodes; n++) if (indeg[n]! > 0) left.add(n);
-  const cycles = findCycles(left, (n) => reads.subarray(readStart[n], readStart[n + 1]))
+  const cycles = findCycles(left, (n) => edges.subarray(from[n], to[n]))
     .map((c) => c.filter((n) => kinds[n] === FORMULA))
     .filter((c) => c.length > 0);
   return {
@@ -208,8 +213,6 @@ function graphOf(ix: Index, fixed?: ReadonlySet<Sheet>): Graph {
     rowOf: rowOf.data.subarray(0, nodes),
     colOf: colOf.data.subarray(0, nodes),
     slots,
-    readStart,
-    reads,
     readerStart,
     readers,
     sorted: sorted.subarray(0, placed),

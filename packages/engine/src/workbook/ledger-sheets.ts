@@ -235,23 +235,18 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const lotRows: Cell[][] = [header(lotCols)];
   const rowOf = new Map<PlannedLot, number>();
   const blocks = new Map<string, [number, number]>();
-  // Per pool and period, the last row of a lot granted by then: later lots can give nothing yet.
-  const grantedBy = new Map<string, number[]>();
   // Per pool and period, the first row of a lot granted in it that repays an overdraft (not rolled, not an auto top-up).
   const repaying = new Map<string, number>();
   for (const pool of pools) {
     const start = lotRows.length;
-    const last = new Array<number>(H).fill(start - 1);
     for (const l of plan.lots) {
       if (l.pool !== pool) continue;
       const r = lotRows.length;
       rowOf.set(l, r);
-      for (let i = l.granted; i < H; i++) last[i] = r;
       if (!l.auto && !l.rollover && !repaying.has(`${pool}|${l.granted}`)) repaying.set(`${pool}|${l.granted}`, r);
       lotRows.push([]);
     }
     if (lotRows.length > start) blocks.set(pool, [start, lotRows.length - 1]);
-    grantedBy.set(pool, last);
   }
 
   // ---- Ledger: layout. Time across; per pool a block of lines (LEDGER_LINES).
@@ -356,16 +351,25 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
   const successor = new Map<PlannedLot, PlannedLot>();
   for (const l of plan.lots) if (l.rollover) successor.set(plan.lots[l.rollover.from]!, l);
 
-  // The lots that may give in period t: the pool's, granted by t (shared by every lot's draw in t).
+  // What the pool's lots can give in period t (a lot granted later has 0 there), and their ranks: shared by every lot's draw in t.
+  // The period's column moves when the draw is filled right; the ranks' does not.
   const ranges = new Map<string, Formula>();
   const shared = (k: string, make: () => Formula) => {
     let x = ranges.get(k);
     if (!x) ranges.set(k, (x = make()));
     return x;
   };
-  const availRange = (pool: string, i: number) => shared(`a|${pool}|${i}`, () => f.range(blocks.get(pool)![0], AVAIL + i, grantedBy.get(pool)![i]!, AVAIL + i));
-  const rankRange = (pool: string, i: number, o: number) =>
-    shared(`r|${pool}|${i}|${o}`, () => f.range(blocks.get(pool)![0], C.rank + o, grantedBy.get(pool)![i]!, C.rank + o));
+  const availRange = (pool: string, i: number) =>
+    shared(`a|${pool}|${i}`, () => f.fixedRange(blocks.get(pool)![0], AVAIL + i, blocks.get(pool)![1], AVAIL + i, { row: true }));
+  const rankRange = (pool: string, o: number) =>
+    shared(`r|${pool}|${o}`, () => f.fixedRange(blocks.get(pool)![0], C.rank + o, blocks.get(pool)![1], C.rank + o, { row: true, col: true }));
+  // A period's number, from the Ledger's row of them (`Ledger!F$2`): a lot's cells of each period are then one formula filled right.
+  const periodNumbers = new Map<number, Formula>();
+  const periodNumber = (i: number) => {
+    let x = periodNumbers.get(i);
+    if (!x) periodNumbers.set(i, (x = f.fixed(1, ledgerT.col(i), { row: true }, names.ledger)));
+    return x;
+  };
 
   // ---- Lot rows.
   for (const l of plan.lots) {
@@ -514,9 +518,10 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
     cells.push(auto || l.rollover ? ZERO_CREDITS : calc(own(AMOUNT), 'credits'));
     // An auto top-up gives in its period's draws only when bought at the start.
     const from = auto && !checkStart ? g + 1 : g;
-    const lv = own(C.lv);
-    const validAt = (i: number) => f.cmp('<=', num(i + 1), lv);
-    const ranks = orders.map((_, k) => ({ cell: own(C.rank + k), below: f.cat(LESS, own(C.rank + k)) }));
+    // The lot's attributes in its period cells keep their column (`$I5`), so those cells fill right.
+    const lv = f.fixed(r, C.lv, { col: true });
+    const validAt = (i: number) => f.cmp('<=', periodNumber(i), lv);
+    const ranks = orders.map((_, k) => f.cat(LESS, f.fixed(r, C.rank + k, { col: true })));
     const avail = Array.from({ length: H }, (_, i) => (i < from ? undefined : own(AVAIL + i)));
     // Can give in t: its amount in the grant period (less what it repaid), then what was left after t − 1, while t is within its validity.
     for (let i = 0; i < H; i++) {
@@ -533,7 +538,7 @@ export function runSheets(plan: LedgerPlan, names: { ledger: string; lots: strin
         continue;
       }
       const o = orderAt[i]!;
-      const before = f.fn('SUMIFS', availRange(l.pool, i), rankRange(l.pool, i, o), ranks[o]!.below);
+      const before = f.fn('SUMIFS', availRange(l.pool, i), rankRange(l.pool, o), ranks[o]!);
       cells.push(calc(f.fn('MAX', zero, f.fn('MIN', avail[i]!, f.sub(lref(l.pool, i, 'demand'), before))), 'credits'));
     }
     if (!auto) cells.push(ZERO_CREDITS);
