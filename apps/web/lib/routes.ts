@@ -575,7 +575,7 @@ async function prepare(w: WhatIf) {
   if (!s.ok) return { ok: false as const, response: fail(s) };
   const own = store.problems.filter((p) => p.file === s.value.loaded.source.file);
   if (own.length > 0) return { ok: false as const, response: problems(400, shown(own)) };
-  return { ok: true as const, rules: store.result.rules, ...s.value };
+  return { ok: true as const, rules: store.result.rules, source: { rules: store.result.rules, files: store.files, manifest: store.manifest }, ...s.value };
 }
 
 async function compareResponse(req: Request): Promise<Response> {
@@ -583,7 +583,7 @@ async function compareResponse(req: Request): Promise<Response> {
   if (!parsed.ok) return fail(parsed);
   const p = await prepare(parsed.value);
   if (!p.ok) return p.response;
-  const r = await runCompare(p.rules, p.scenario, p.names);
+  const r = await runCompare(p.source, p.scenario, p.names);
   if (!r.ok) return problems(400, shown(r.errors));
   return cachedJson(req, r.value);
 }

@@ -12,6 +12,8 @@ export function ruleStore(): DirectoryStore {
 /** The loaded store: every document, and every problem `creditbook validate` would report. */
 export interface LoadedStore {
   files: StoredFile[];
+  /** The manifest's text as loaded (undefined: the store has none). */
+  manifest: string | undefined;
   result: LoadResult;
   /** Load errors plus what forecasting every scenario finds (as `validate` reports them). */
   problems: Diagnostic[];
@@ -113,7 +115,7 @@ export async function loadRules(): Promise<LoadedStore> {
   }
   const result = await loadCheckedFiles(files, manifest);
   const runs = result.errors.length === 0 ? await checkScenarioRuns(result.rules) : [];
-  const loaded = { files, result, problems: [...result.errors, ...runs] };
+  const loaded = { files, manifest: manifest ?? undefined, result, problems: [...result.errors, ...runs] };
   cache = { key, stamp: now, loaded };
   return loaded;
 }

@@ -1,21 +1,10 @@
-import { createHash } from 'node:crypto';
-import {
-  compare,
-  forecast,
-  runNames,
-  RunCache,
-  validateSchema,
-  CreditbookError,
-  type CompareResult,
-  type Diagnostic,
-  type ForecastResult,
-  type LoadedDocument,
-  type RuleSet,
-  type Scenario,
-  type Variant,
-} from '@creditbook/engine';
+import { forecast, runNames, validateSchema, type ForecastResult, type LoadedDocument, type RuleSet, type Scenario, type Variant } from '@creditbook/engine';
 import { LRUCache } from 'lru-cache';
+import { guarded, MAX_VARIANTS_PER_REQUEST, type CompareAnswer, type Run } from './compare-run.ts';
+import { compareOnThread, ruleSetId, type RuleSource } from './compare-thread.ts';
 import { webProblem, type Problem } from './problems.ts';
+
+export { MAX_VARIANTS_PER_REQUEST, type CompareAnswer };
 
 /** A what-if as the API takes it: a scenario, the named variants to run, and variants made up on the spot. */
 export interface WhatIf {
@@ -26,13 +15,6 @@ export interface WhatIf {
   /** Extra variants, in the scenario file's own variant format (plan, rules.pins, rules.validity, migrate, ...). */
   custom?: Variant[];
 }
-
-/**
- * The most variants one what-if may run, named and custom each: a person compares a handful side by
- * side (the page adds them one at a time); fifty leaves room for a script, and keeps one request's
- * work and memory bounded (the issue's attack sent 9,990).
- */
-export const MAX_VARIANTS_PER_REQUEST = 50;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; status: 400 | 404; errors: Problem[] };
 
@@ -131,28 +113,6 @@ export function scenarioFor(rules: RuleSet, w: WhatIf): Parsed<{ loaded: LoadedD
   return { ok: true, value: { loaded, scenario, names } };
 }
 
-type Run<T> = { ok: true; value: T } | { ok: false; status: 400; errors: Diagnostic[] };
-
-async function guarded<T>(f: () => Promise<T>): Promise<Run<T>> {
-  try {
-    return { ok: true, value: await f() };
-  } catch (e) {
-    if (e instanceof CreditbookError) return { ok: false, status: 400, errors: [...e.diagnostics] };
-    throw e;
-  }
-}
-
-/** A comparison as the API sends it: serialized once (UTF-8), with the entity tag of those bytes. */
-export interface CompareAnswer {
-  readonly body: Uint8Array;
-  readonly etag: string;
-}
-
-export function answer(result: CompareResult): CompareAnswer {
-  const body = Buffer.from(JSON.stringify(result));
-  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
-}
-
 /** Bytes of remembered answers at most (their serialized bodies and keys): a viewer cannot pin more memory than this. */
 export const ANSWER_CACHE_BYTES = 64 * 2 ** 20;
 
@@ -170,8 +130,6 @@ const newAnswerCache = (maxSize: number) => new LRUCache<string, Run<CompareAnsw
  */
 let answers = newAnswerCache(ANSWER_CACHE_BYTES);
 const computing = new Map<string, Promise<Run<CompareAnswer>>>();
-const ruleSetIds = new WeakMap<RuleSet, number>();
-let lastRuleSetId = 0;
 
 /** What the answer cache holds now (entries and bytes), and its bound. */
 export function answerCacheStats(): { entries: number; bytes: number; maxBytes: number } {
@@ -183,21 +141,6 @@ export function resetAnswerCache(maxBytes = ANSWER_CACHE_BYTES): void {
   answers = newAnswerCache(maxBytes);
 }
 
-/**
- * Forecasts of each scenario's runs, per loaded rule set: a what-if that changes one variant (the
- * page's sliders and pickers) forecasts that variant only; the others are reused. At most two
- * requests' worth of runs are kept per scenario.
- */
-const runCaches = new WeakMap<RuleSet, Map<string, RunCache>>();
-function runCacheFor(rules: RuleSet, scenario: Scenario): RunCache {
-  let byScenario = runCaches.get(rules);
-  if (!byScenario) runCaches.set(rules, (byScenario = new Map<string, RunCache>()));
-  const key = `${scenario.id}@${scenario.version}`;
-  let cache = byScenario.get(key);
-  if (!cache) byScenario.set(key, (cache = new RunCache(2 * (2 * MAX_VARIANTS_PER_REQUEST + 1))));
-  return cache;
-}
-
 /** A scenario as JSON, kept per loaded document: a remembered what-if of a stored scenario does not serialize it at every request. */
 const scenarioTexts = new WeakMap<Scenario, string>();
 function scenarioText(scenario: Scenario): string {
@@ -206,17 +149,14 @@ function scenarioText(scenario: Scenario): string {
   return text;
 }
 
-/** `creditbook compare` for a what-if: the base and the chosen variants side by side with deltas. */
-export function runCompare(rules: RuleSet, scenario: Scenario, names: string[] | undefined): Promise<Run<CompareAnswer>> {
-  let id = ruleSetIds.get(rules);
-  if (id === undefined) ruleSetIds.set(rules, (id = ++lastRuleSetId));
-  const key = `${id}\n${scenarioText(scenario)}\n${JSON.stringify(names ?? null)}`;
+/** `creditbook compare` for a what-if: the base and the chosen variants side by side with deltas (computed on the compare thread). */
+export function runCompare(source: RuleSource, scenario: Scenario, names: string[] | undefined): Promise<Run<CompareAnswer>> {
+  const key = `${ruleSetId(source.rules)}\n${scenarioText(scenario)}\n${JSON.stringify(names ?? null)}`;
   const hit = answers.get(key);
   if (hit) return Promise.resolve(hit);
   let run = computing.get(key);
   if (!run) {
-    const cache = runCacheFor(rules, scenario);
-    run = guarded(async () => answer(await compare(rules, scenario, names ? { variants: names, cache } : { cache })))
+    run = compareOnThread(source, scenario, names)
       .then((r) => {
         answers.set(key, r);
         return r;
