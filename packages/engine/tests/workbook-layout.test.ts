@@ -102,7 +102,7 @@ describe('the Ledger and Demand sheets have time across the columns', () => {
     const periodCols = lots.columns.flatMap((c, k) => (/^(avail|d|left)\d+$/.test(c.key) ? [k] : []));
     expect(periodCols.length).toBe(3 * periods);
     for (const row of lots.rows.slice(1)) {
-      const trees = periodCols.filter((k) => row[k]?.f && row[k]!.f!.t !== 'shift').length;
+      const trees = periodCols.filter((k) => row[k]?.f && row[k].f.t !== 'shift').length;
       expect(trees, String(row[0]?.v)).toBeLessThanOrEqual(7);
     }
   });
