@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RuleSet, Scenario, StoredFile } from '@creditbook/engine';
 import { computeAnswer, type CompareAnswer, type Run } from './compare-run.ts';
+import { env } from './env.ts';
 import { logger } from './log.ts';
 
 /** The store a rule set was loaded from: the compare thread loads the same files into its own rule set. */
@@ -71,7 +72,7 @@ function stop(t: Thread, why: string): void {
 }
 
 function open(): Thread | undefined {
-  if (process.env['CREDITBOOK_COMPARE_THREAD'] === 'off') return undefined;
+  if (!env().compareThread) return undefined;
   if (thread) return thread;
   const worker = fromSource
     ? new Worker(

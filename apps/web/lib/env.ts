@@ -17,6 +17,8 @@ export interface Env {
   usageMaxBytes: number;
   /** Revoked sessions (lib/revocations.ts): beside the rule store by default. */
   sessionsFile: string;
+  /** Whether what-if comparisons run on the compare thread (lib/compare-thread.ts); off: in the server's thread. */
+  compareThread: boolean;
 }
 
 /** For local development only: documented in the README, refused when NODE_ENV is production. */
@@ -59,6 +61,8 @@ export function readEnv(vars: Record<string, string | undefined> = process.env, 
   const usageDb = path.resolve(cwd, vars['CREDITBOOK_USAGE_DB'] || path.join(path.dirname(rulesDir), 'usage.duckdb'));
   const maxMb = vars['CREDITBOOK_USAGE_MAX_MB'] ?? '';
   if (maxMb !== '' && !/^[1-9][0-9]{0,5}$/.test(maxMb)) problems.push(`CREDITBOOK_USAGE_MAX_MB: expected a whole number of megabytes, got '${maxMb}'`);
+  const thread = vars['CREDITBOOK_COMPARE_THREAD'] ?? '';
+  if (!['', 'on', 'off'].includes(thread)) problems.push(`CREDITBOOK_COMPARE_THREAD: expected on or off, got '${thread}'`);
   if (problems.length > 0) throw new EnvError(`invalid settings:\n  ${problems.join('\n  ')}`);
   const sessionsFile = path.resolve(cwd, vars['CREDITBOOK_SESSIONS_FILE'] || path.join(path.dirname(rulesDir), '.creditbook-sessions.json'));
   return {
@@ -69,6 +73,7 @@ export function readEnv(vars: Record<string, string | undefined> = process.env, 
     usageDb,
     usageMaxBytes: (maxMb === '' ? 256 : Number(maxMb)) * 2 ** 20,
     sessionsFile,
+    compareThread: thread !== 'off',
   };
 }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scenario } from '@creditbook/engine';
 import { computeAnswer } from '../lib/compare-run.ts';
 import { closeCompareThread, compareOnThread, compareThreadState, type RuleSource } from '../lib/compare-thread.ts';
+import { resetEnv } from '../lib/env.ts';
 import { loadRules } from '../lib/store.ts';
 import { useRulesCopy } from './support/rules-copy.ts';
 
@@ -52,5 +53,20 @@ describe('the compare thread', () => {
     const again = await compareOnThread(source, scenario, ['turbo-migration']);
     expect(again.ok).toBe(true);
     expect(compareThreadState().running).toBe(true);
+  });
+
+  it('turned off (CREDITBOOK_COMPARE_THREAD=off), the server thread computes every comparison', async () => {
+    await closeCompareThread();
+    process.env['CREDITBOOK_COMPARE_THREAD'] = 'off';
+    resetEnv();
+    try {
+      const before = compareThreadState().answered;
+      const got = await compareOnThread(source, scenario, ['turbo-migration']);
+      expect(got.ok).toBe(true);
+      expect(compareThreadState()).toEqual({ running: false, answered: before });
+    } finally {
+      delete process.env['CREDITBOOK_COMPARE_THREAD'];
+      resetEnv();
+    }
   });
 });

@@ -20,6 +20,12 @@ describe('settings', () => {
       expect(m).toContain('CREDITBOOK_SECURE_COOKIES');
     }
     expect(() => readEnv({ CREDITBOOK_SESSION_SECRET: 'short' }, __dirname)).toThrow(/32 characters/);
+    expect(() => readEnv({ CREDITBOOK_COMPARE_THREAD: 'no' }, __dirname)).toThrow("CREDITBOOK_COMPARE_THREAD: expected on or off, got 'no'");
+  });
+  it('runs comparisons on the compare thread unless it is turned off', () => {
+    expect(readEnv({}, __dirname).compareThread).toBe(true);
+    expect(readEnv({ CREDITBOOK_COMPARE_THREAD: 'on' }, __dirname).compareThread).toBe(true);
+    expect(readEnv({ CREDITBOOK_COMPARE_THREAD: 'off' }, __dirname).compareThread).toBe(false);
   });
 });
 

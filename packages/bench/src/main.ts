@@ -10,6 +10,7 @@ import {
   apiSection,
   exportSection,
   loadBundled,
+  mergeModelExports,
   modelExportSection,
   quotesSection,
   scalingSection,
@@ -183,7 +184,11 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
   }
   if (o.only.has('model-export')) {
     progress('model export (120 months)…');
-    sections.push(env.plainHeap ? await modelExportSection(rules, o) : inChild('model-export', o, []));
+    sections.push(
+      env.plainHeap
+        ? await modelExportSection(rules, o)
+        : mergeModelExports(Array.from({ length: Math.max(1, Math.min(o.rounds, 2)) }, () => inChild('model-export', { ...o, rounds: 1 }, []))),
+    );
   }
   if (o.only.has('api')) {
     progress('api… (builds the web app first if it is not built)');
