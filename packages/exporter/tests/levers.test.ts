@@ -1,25 +1,9 @@
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import {
-  DEMAND,
-  excelDate,
-  forecast,
-  runNames,
-  type DemandLine,
-  type ForecastResult,
-  type LoadedDocument,
-  type RuleSet,
-  type Scenario,
-} from '@creditbook/engine';
+import { DEMAND, excelDate, type DemandLine, type LoadedDocument, type Scenario } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
-import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, setInput, tempDir } from './support.ts';
-
-async function forecasts(rules: RuleSet, scenario: Scenario): Promise<ForecastResult[]> {
-  const out: ForecastResult[] = [];
-  for (const name of runNames(scenario)) out.push(await forecast(rules, scenario, { variant: name }));
-  return out;
-}
+import { assumption, bundledRules, forecasts, mismatches, readXlsx, recalcInLibreOffice, setInput, tempDir } from './support.ts';
 
 /** The Demand row of a line's item (label columns by DEMAND), 1-based as exceljs counts. */
 function demandRow(ws: ExcelJS.Worksheet, line: string, item: string): ExcelJS.Row {
@@ -38,17 +22,6 @@ function periodColumn(ws: ExcelJS.Worksheet, n: number): number {
   });
   expect(col, `period ${n} in ${ws.name}`).toBeGreaterThan(0);
   return col;
-}
-
-/** The Assumptions cell of a run's input (row by label, column by run). */
-function assumption(wb: ExcelJS.Workbook, label: string, run: string): ExcelJS.Cell {
-  const ws = wb.getWorksheet('Assumptions')!;
-  let col = 0;
-  ws.getRow(1).eachCell((c, k) => {
-    if (c.value === run) col = k;
-  });
-  for (let r = 2; r <= ws.rowCount; r++) if (ws.getRow(r).getCell(1).value === label) return ws.getRow(r).getCell(col);
-  throw new Error(`no input '${label}'`);
 }
 
 const MIGRATION = 'Migration 1 (model=kling-v2-1-master → model=kling-v2-5-turbo mode=pro)';

@@ -2,15 +2,9 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { books, forecast, revenueMismatches, runNames, type ForecastResult, type RuleSet, type Scenario } from '@creditbook/engine';
+import { books, revenueMismatches, runNames, type ForecastResult, type Scenario } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
-import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, tempDir } from './support.ts';
-
-async function forecasts(rules: RuleSet, scenario: Scenario, names: string[]): Promise<ForecastResult[]> {
-  const out: ForecastResult[] = [];
-  for (const name of names) out.push(await forecast(rules, scenario, { variant: name }));
-  return out;
-}
+import { bundledRules, forecasts, mismatches, readXlsx, recalcInLibreOffice, tempDir } from './support.ts';
 
 describe('exported workbooks recalculated by LibreOffice', () => {
   it('give the engine’s numbers for every bundled scenario and variant (credits exactly, money to the cent)', async () => {

@@ -1,29 +1,12 @@
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { excelDate, forecast, runNames, type ForecastResult, type RuleSet, type Scenario } from '@creditbook/engine';
+import { excelDate, type Scenario } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
-import { bundledRules, mismatches, readXlsx, recalcInLibreOffice, setInput, tempDir } from './support.ts';
-
-async function forecasts(rules: RuleSet, scenario: Scenario): Promise<ForecastResult[]> {
-  const out: ForecastResult[] = [];
-  for (const name of runNames(scenario)) out.push(await forecast(rules, scenario, { variant: name }));
-  return out;
-}
+import { assumption, bundledRules, forecasts, mismatches, readXlsx, recalcInLibreOffice, setInput, tempDir } from './support.ts';
 
 const FIRST = 'Scheduled purchase 1: first month';
 const EVERY = 'Scheduled purchase 1: every (months; 0 = once)';
-
-/** The Assumptions cell of a run's input (row by label, column by run). */
-function assumption(wb: ExcelJS.Workbook, label: string, run: string): ExcelJS.Cell {
-  const ws = wb.getWorksheet('Assumptions')!;
-  let col = 0;
-  ws.getRow(1).eachCell((c, k) => {
-    if (c.value === run) col = k;
-  });
-  for (let r = 2; r <= ws.rowCount; r++) if (ws.getRow(r).getCell(1).value === label) return ws.getRow(r).getCell(col);
-  throw new Error(`no input '${label}'`);
-}
 
 describe('a scheduled purchase’s first month and every are live', () => {
   it('moving api-integration’s quarterly api-10k purchase to start in March, every 2 months: LibreOffice recomputes the engine’s forecast of the edited scenario, every run', async () => {

@@ -5,7 +5,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
-import { loadStore, modelMismatches, type LoadedDocument, type RuleSet, type ValidityPolicy } from '@creditbook/engine';
+import {
+  forecast,
+  loadStore,
+  modelMismatches,
+  runNames,
+  type ForecastResult,
+  type LoadedDocument,
+  type RuleSet,
+  type Scenario,
+  type ValidityPolicy,
+} from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -86,23 +96,31 @@ export async function recalcInLibreOffice(files: string[]): Promise<string[]> {
   });
 }
 
-/** Sets a run's value of an Assumptions input (the row by its label, or the label before its unit in brackets; the column by the run). */
-export function setInput(wb: ExcelJS.Workbook, label: string, run: string, value: number): void {
+/** A run's cell of an Assumptions input: the row by its label (or the label before its unit in brackets), the column by the run. */
+export function assumption(wb: ExcelJS.Workbook, label: string, run: string): ExcelJS.Cell {
   const ws = wb.getWorksheet('Assumptions')!;
-  const head = ws.getRow(1);
   let col = 0;
-  head.eachCell((c, n) => {
+  ws.getRow(1).eachCell((c, n) => {
     if (c.value === run) col = n;
   });
   expect(col, `run ${run} in Assumptions`).toBeGreaterThan(0);
   for (let r = 2; r <= ws.rowCount; r++) {
     const text = ws.getRow(r).getCell(1).value;
-    if (text === label || (typeof text === 'string' && text.startsWith(`${label} (`))) {
-      ws.getRow(r).getCell(col).value = value;
-      return;
-    }
+    if (text === label || (typeof text === 'string' && text.startsWith(`${label} (`))) return ws.getRow(r).getCell(col);
   }
   throw new Error(`no input '${label}'`);
+}
+
+/** Sets a run's value of an Assumptions input (found as `assumption` finds it). */
+export function setInput(wb: ExcelJS.Workbook, label: string, run: string, value: number): void {
+  assumption(wb, label, run).value = value;
+}
+
+/** The engine's forecast of each named run of a scenario (every run when no names are given). */
+export async function forecasts(rules: RuleSet, scenario: Scenario, names: readonly string[] = runNames(scenario)): Promise<ForecastResult[]> {
+  const out: ForecastResult[] = [];
+  for (const name of names) out.push(await forecast(rules, scenario, { variant: name }));
+  return out;
 }
 
 /** A rule set with a validity policy changed. */

@@ -3,7 +3,7 @@ import type ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { DEMAND, excelDate } from '@creditbook/engine';
 import { exportScenario } from '../src/index.ts';
-import { bundledRules, readXlsx, tempDir } from './support.ts';
+import { assumption, bundledRules, readXlsx, tempDir } from './support.ts';
 
 /** Would Excel accept `value` in a cell with this data validation (as read back from the file)? */
 function accepts(v: ExcelJS.DataValidation, value: number): boolean {
@@ -21,10 +21,17 @@ function accepts(v: ExcelJS.DataValidation, value: number): boolean {
   }
 }
 
-function inputCell(wb: ExcelJS.Workbook, label: string): ExcelJS.Cell {
-  const ws = wb.getWorksheet('Assumptions')!;
-  for (let r = 2; r <= ws.rowCount; r++) if (ws.getRow(r).getCell(1).value === label) return ws.getRow(r).getCell(2);
-  throw new Error(`no input '${label}'`);
+/** Each input (by label) has a stop-alert validation accepting the first values and refusing the second. */
+function expectValidated(wb: ExcelJS.Workbook, cases: readonly [string, number[], number[]][]): void {
+  for (const [label, ok, bad] of cases) {
+    const v = assumption(wb, label, 'base').dataValidation;
+    expect(v, label).toBeDefined();
+    expect(v.showErrorMessage, label).toBe(true);
+    // exceljs leaves errorStyle out of the model when it is the default, "stop".
+    expect(v.errorStyle ?? 'stop', label).toBe('stop');
+    for (const x of ok) expect(accepts(v, x), `${label} accepts ${x}`).toBe(true);
+    for (const x of bad) expect(accepts(v, x), `${label} refuses ${x}`).toBe(false);
+  }
 }
 
 describe('inputs are validated with the engine’s bounds', () => {
@@ -42,15 +49,7 @@ describe('inputs are validated with the engine’s bounds', () => {
       ['Expected breakage rate: subscription (ValidityPolicy kling-validity v2)', [0, 0.05, 0.9999], [1, -0.1, 1.5]],
       ['Demand previews: base count (generations per period)', [0, 30], [-1, 2.5]],
     ];
-    for (const [label, ok, bad] of cases) {
-      const v = inputCell(wb, label).dataValidation;
-      expect(v, label).toBeDefined();
-      expect(v.showErrorMessage, label).toBe(true);
-      // exceljs leaves errorStyle out of the model when it is the default, "stop".
-      expect(v.errorStyle ?? 'stop', label).toBe('stop');
-      for (const x of ok) expect(accepts(v, x), `${label} accepts ${x}`).toBe(true);
-      for (const x of bad) expect(accepts(v, x), `${label} refuses ${x}`).toBe(false);
-    }
+    expectValidated(wb, cases);
     // A burst's count of generations in a period (the Demand sheet's Burst count line): whole, 0 or more.
     const demand = wb.getWorksheet('Demand')!;
     let count: ExcelJS.Cell | undefined;
@@ -75,13 +74,6 @@ describe('inputs are validated with the engine’s bounds', () => {
       ],
       ['Scheduled purchase 1: every (months; 0 = once)', [0, 1, 3, 3660], [-1, 1.5, 3661]],
     ];
-    for (const [label, ok, bad] of cases) {
-      const v = inputCell(wb, label).dataValidation;
-      expect(v, label).toBeDefined();
-      expect(v.showErrorMessage, label).toBe(true);
-      expect(v.errorStyle ?? 'stop', label).toBe('stop');
-      for (const x of ok) expect(accepts(v, x), `${label} accepts ${x}`).toBe(true);
-      for (const x of bad) expect(accepts(v, x), `${label} refuses ${x}`).toBe(false);
-    }
+    expectValidated(wb, cases);
   });
 });
