@@ -192,7 +192,7 @@ export async function main(args: string[], env: { plainHeap?: boolean } = {}): P
   }
   if (o.only.has('api')) {
     progress('api… (builds the web app first if it is not built)');
-    sections.push(await apiSection(rules, { ...o, repoRoot: path.resolve(o.rulesDir, '..'), requests: 2_000 }));
+    sections.push(await apiSection(rules, { ...o, repoRoot: path.resolve(o.rulesDir, '..'), requests: 4_000 }));
   }
   if (o.only.has('soak')) {
     progress('soak: normal requests alone and beside hostile ones…');

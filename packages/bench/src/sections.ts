@@ -6,6 +6,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import pidusage from 'pidusage';
 import { exportScenario, writeSheets } from '@creditbook/exporter';
 import {
   compare,
@@ -576,43 +577,74 @@ export async function loadOnce(clients: number, count: number, call: () => Promi
   return { latencies, errors, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-type Load = { p50: number; p95: number; p99: number; errors: number; count: number; rate: number };
+type Load = { p50: number; p95: number; p99: number; errors: number; count: number; rate: number; cpuPerRequest: number | undefined };
+
+/** The CPU time (user and system, ms) a process has used so far; undefined where it cannot be read. */
+async function cpuOf(pid: number): Promise<number | undefined> {
+  try {
+    return (await pidusage(pid)).ctime;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Each named load in turn, `rounds` times, `count / rounds` requests a turn: the loads share the
  * machine's drift alike (a ratio between them means something on a busy machine). Every load is
  * warmed first (a turn of `warm` requests, not counted: the route's code loaded and compiled), and
  * the order of the turns rotates from round to round, so no load always follows the same one (and
- * the garbage it left). Percentiles over all of a load's requests.
+ * the garbage it left). Percentiles over all of a load's requests. With `server` (its process id),
+ * the server's CPU time per request of each load, taken around each turn: a figure the machine's
+ * drift (other work, stolen time) moves much less than a latency.
  */
 async function loads<K extends string>(
   rounds: number,
   clients: number,
   plan: Record<K, { count: number; call: () => Promise<Answer> }>,
+  server?: number,
   warm = 4 * clients,
 ): Promise<Record<K, Load>> {
   const keys = Object.keys(plan) as K[];
-  const acc = Object.fromEntries(keys.map((k) => [k, { latencies: [] as number[], errors: 0, seconds: 0 }])) as Record<
-    K,
-    { latencies: number[]; errors: number; seconds: number }
-  >;
+  type Acc = { latencies: number[]; errors: number; seconds: number; cpu: number | undefined };
+  const acc = Object.fromEntries(keys.map((k): [K, Acc] => [k, { latencies: [], errors: 0, seconds: 0, cpu: 0 }])) as Record<K, Acc>;
   for (const k of keys) await loadOnce(clients, warm, plan[k].call);
   for (let r = 0; r < rounds; r++) {
     for (const k of [...keys.slice(r % keys.length), ...keys.slice(0, r % keys.length)]) {
+      const before = server === undefined ? undefined : await cpuOf(server);
       const part = await loadOnce(clients, Math.ceil(plan[k].count / rounds), plan[k].call);
-      acc[k].latencies.push(...part.latencies);
-      acc[k].errors += part.errors;
-      acc[k].seconds += part.seconds;
+      const after = server === undefined ? undefined : await cpuOf(server);
+      const a = acc[k];
+      a.latencies.push(...part.latencies);
+      a.errors += part.errors;
+      a.seconds += part.seconds;
+      a.cpu = a.cpu === undefined || before === undefined || after === undefined ? undefined : a.cpu + (after - before);
     }
   }
   const out = {} as Record<K, Load>;
   for (const k of keys) {
     const all = acc[k].latencies;
     const pct = (p: number) => percentile(all, p);
-    out[k] = { p50: pct(50), p95: pct(95), p99: pct(99), errors: acc[k].errors, count: all.length, rate: all.length / acc[k].seconds };
+    const cpu = server === undefined ? undefined : acc[k].cpu;
+    out[k] = {
+      p50: pct(50),
+      p95: pct(95),
+      p99: pct(99),
+      errors: acc[k].errors,
+      count: all.length,
+      rate: all.length / acc[k].seconds,
+      cpuPerRequest: cpu === undefined ? undefined : cpu / all.length,
+    };
   }
   return out;
 }
+
+/**
+ * The API's loads take turns this many times: short turns (a few hundred requests, about a second
+ * each), so that the machine's drift over seconds (other work, time stolen by the host) falls on
+ * every load alike; a multiple of the four loads, so each comes first, second, third and last
+ * equally often.
+ */
+const ROUNDS = 16;
 
 /** 5. `/api/compare` for the bundled scenario with 4 variants, 16 clients at once on loopback. */
 export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string; requests: number }): Promise<Section> {
@@ -655,12 +687,18 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
       });
     };
     // The floor: the same load on the cheapest signed-in route (the session check and Next.js alone).
-    const { same, revalidated, fresh, floor } = await loads(4, clients, {
-      same: { count: o.requests, call },
-      revalidated: { count: o.requests, call: () => request(`${server.url}/api/compare?${query}`, { headers: { cookie, 'if-none-match': etag } }) },
-      fresh: { count: Math.min(o.requests, 1_000), call: freshCall },
-      floor: { count: o.requests, call: () => request(`${server.url}/api/auth/me`, { headers: { cookie } }) },
-    });
+    const { same, revalidated, fresh, floor } = await loads(
+      ROUNDS,
+      clients,
+      {
+        same: { count: o.requests, call },
+        revalidated: { count: o.requests, call: () => request(`${server.url}/api/compare?${query}`, { headers: { cookie, 'if-none-match': etag } }) },
+        fresh: { count: Math.min(o.requests, 2_000), call: freshCall },
+        floor: { count: o.requests, call: () => request(`${server.url}/api/auth/me`, { headers: { cookie } }) },
+      },
+      server.pid,
+    );
+    const cpu = (l: Load) => (l.cpuPerRequest === undefined ? 'not readable here' : `${l.cpuPerRequest.toFixed(2)} ms`);
     const ms = (x: number) => x / 1e3;
     return {
       id: 'api',
@@ -697,8 +735,9 @@ export async function apiSection(rules: RuleSet, o: Options & { repoRoot: string
         `the same what-if with If-None-Match: ${revalidated.count} requests, ${revalidated.rate.toFixed(0)}/s, ${revalidated.errors} errors (304, no body: the answer's ETag is kept with its serialized bytes)`,
         `a new what-if each time (POST, four changed variants): ${fresh.count} requests, ${fresh.rate.toFixed(0)}/s, ${fresh.errors} errors (every variant forecast; the unchanged base run is reused)`,
         `the load generator (node:http, keep-alive) runs on the same 2 cores as the server; GET /api/auth/me (the sign-in check only, ${floor.rate.toFixed(0)}/s) is the floor of Next.js itself under this load`,
+        `the server's CPU time per request: the same what-if ${cpu(same)} (200), ${cpu(revalidated)} (304); a new what-if ${cpu(fresh)}; the floor ${cpu(floor)}`,
         "responses checked equal to the engine's comparison",
-        'the four loads run in turn, four rounds each (each warmed first, the order rotating from round to round), so drift in the machine falls on all of them alike',
+        `the four loads run in turn, ${ROUNDS} rounds each (each warmed first, the order rotating from round to round), so drift in the machine falls on all of them alike`,
       ],
     };
   } finally {
