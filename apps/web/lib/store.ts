@@ -138,13 +138,15 @@ function watchFolders(root: string, w: Watched): void {
  */
 function currentStamp(root: string): string {
   const w = watched.get(root);
-  const top = statKey(fs.statSync(/*turbopackIgnore: true*/ root, { bigint: true }));
-  if (w && !w.changed && w.stamp !== undefined && w.top === top && Date.now() - w.walked < REWALK_MS) return w.stamp;
-  if (w) w.changed = false; // before the walk: a change while it runs marks the store again
+  let top: string;
   let stamp: string;
   try {
+    top = statKey(fs.statSync(/*turbopackIgnore: true*/ root, { bigint: true }));
+    if (w && !w.changed && w.stamp !== undefined && w.top === top && Date.now() - w.walked < REWALK_MS) return w.stamp;
+    if (w) w.changed = false; // before the walk: a change while it runs marks the store again
     stamp = storeStamp(root);
   } catch (e) {
+    // The store cannot be read (it was removed, say): its watches go; the next call starts afresh.
     unwatch(root);
     throw e;
   }
