@@ -44,3 +44,23 @@ test('an unknown address is a branded 404 with a way back, and the app has a fav
   expect(got.status()).toBe(200);
   expect(got.headers()['content-type']).toContain('image/svg+xml');
 });
+
+test("a what-if's problems are shown with their place: the request field it names, or the rule file's line and column", async ({ page }) => {
+  // The answers of /api/compare for a bad custom variant and for a store with a broken rule file, in the API's shape.
+  const errors = [
+    { code: 'H_BAD_INPUT', severity: 'error', message: 'bad input: must be >= 0', path: '/custom/0/demand_scale' },
+    {
+      code: 'R_SCHEMA',
+      severity: 'error',
+      message: 'schema: /plan must be string',
+      path: '/plan',
+      formatted: 'scenarios/agency-campaigns.yaml:4:7: R_SCHEMA schema: /plan must be string',
+    },
+  ];
+  await page.route('**/api/compare', (route) => route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ errors }) }));
+  await signIn(page, 'viewer', '/what-if');
+  const shown = page.getByTestId('whatif-errors');
+  await expect(shown).toBeVisible();
+  await expect(shown.locator(':scope > div').first()).toHaveText('H_BAD_INPUT bad input: must be >= 0 (at /custom/0/demand_scale)');
+  await expect(shown.locator(':scope > div').nth(1)).toHaveText('scenarios/agency-campaigns.yaml:4:7: R_SCHEMA schema: /plan must be string');
+});

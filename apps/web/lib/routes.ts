@@ -575,7 +575,7 @@ async function prepare(w: WhatIf) {
   if (!s.ok) return { ok: false as const, response: fail(s) };
   const own = store.problems.filter((p) => p.file === s.value.loaded.source.file);
   if (own.length > 0) return { ok: false as const, response: problems(400, shown(own)) };
-  return { ok: true as const, rules: store.result.rules, source: { rules: store.result.rules, files: store.files, manifest: store.manifest }, ...s.value };
+  return { ok: true as const, source: { rules: store.result.rules, files: store.files, manifest: store.manifest }, ...s.value };
 }
 
 async function compareResponse(req: Request): Promise<Response> {
@@ -634,7 +634,7 @@ async function forecastResponse(req: Request): Promise<Response> {
   const p = await prepare({ ...w, ...(w.variants ? { variants: w.variants } : {}) });
   if (!p.ok) return p.response;
   const variant = w.variants?.[0] ?? (w.custom?.length === 1 ? w.custom[0]!.name : null);
-  const r = await runForecast(p.rules, p.scenario, variant);
+  const r = await runForecast(p.source.rules, p.scenario, variant);
   return r.ok ? json(r.value) : problems(400, shown(r.errors));
 }
 
@@ -673,7 +673,7 @@ export const exportRoute = guarded('viewer', async (req) => {
   }
   let body: Buffer;
   try {
-    body = await scenarioXlsx(p.rules, p.scenario, runs);
+    body = await scenarioXlsx(p.source.rules, p.scenario, runs);
   } catch (e) {
     if (e instanceof CreditbookError) return problems(400, shown(e.diagnostics));
     throw e;

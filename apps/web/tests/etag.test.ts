@@ -1,26 +1,18 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { compare, loadStore, MANIFEST_PATH, writeManifest } from '@creditbook/engine';
 import { DirectoryStore } from '@creditbook/engine/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnv } from '../lib/env.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as api from '../lib/routes.ts';
-import { signInCookie } from '../lib/session.ts';
+import { cookieOf, useRulesCopy, viewer } from './support/rules-copy.ts';
 
-const ROOT = path.resolve(__dirname, '../../..');
-let dir: string;
+let dir = '';
 let cookie: string;
 
+useRulesCopy('etag', (d) => (dir = d));
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-etag-'));
-  cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
-  process.env['CREDITBOOK_RULES_DIR'] = dir;
-  process.env['CREDITBOOK_SESSION_SECRET'] = 'unit-test-secret-0123456789abcdefghijkl';
-  resetEnv();
-  cookie = (await signInCookie({ email: 'viewer@creditbook.local', name: 'Victor Viewer', role: 'viewer' })).split(';')[0]!;
+  cookie = await cookieOf(viewer);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const get = (query: string, headers: Record<string, string> = {}) =>
   api.compareRoute(new Request(`http://localhost/api/compare?${query}`, { headers: { cookie, ...headers } }));

@@ -1,25 +1,14 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnv } from '../lib/env.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as api from '../lib/routes.ts';
-import { signInCookie } from '../lib/session.ts';
 import { answerCacheStats, MAX_VARIANTS_PER_REQUEST, parseWhatIf, resetAnswerCache } from '../lib/whatif.ts';
+import { cookieOf, useRulesCopy, viewer } from './support/rules-copy.ts';
 
-const ROOT = path.resolve(__dirname, '../../..');
-let dir: string;
 let cookie: string;
 
+useRulesCopy('bounds');
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'creditbook-bounds-'));
-  cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
-  process.env['CREDITBOOK_RULES_DIR'] = dir;
-  process.env['CREDITBOOK_SESSION_SECRET'] = 'unit-test-secret-0123456789abcdefghijkl';
-  resetEnv();
-  cookie = (await signInCookie({ email: 'viewer@creditbook.local', name: 'Victor Viewer', role: 'viewer' })).split(';')[0]!;
+  cookie = await cookieOf(viewer);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const post = (body: unknown) =>
   api.compareRoute(

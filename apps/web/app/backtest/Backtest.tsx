@@ -2,16 +2,11 @@
 import { useEffect, useState } from 'react';
 import type { BacktestResult } from '@creditbook/usage';
 import { Histogram } from '@/components/Histogram.tsx';
+import { ProblemList, type ShownProblem } from '@/components/ProblemList.tsx';
 
 export interface CardVersions {
   id: string;
   versions: { version: number; status: string; effective_from: string }[];
-}
-
-interface Problem {
-  code: string;
-  message: string;
-  formatted?: string;
 }
 
 /** The JSON of GET /api/backtest (the same as `creditbook backtest --json`). */
@@ -52,7 +47,7 @@ export function Backtest({ cards, canUpload }: { cards: CardVersions[]; canUploa
   const [to, setTo] = useState(String(versions[versions.length - 1]?.version ?? 1));
   const [between, setBetween] = useState('');
   const [result, setResult] = useState<BacktestJson | null>(null);
-  const [errors, setErrors] = useState<Problem[]>([]);
+  const [errors, setErrors] = useState<ShownProblem[]>([]);
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
   const [uploaded, setUploaded] = useState<string | null>(null);
@@ -71,7 +66,7 @@ export function Backtest({ cards, canUpload }: { cards: CardVersions[]; canUploa
     const q = new URLSearchParams({ card: cardId, from, to, per_customer: '1' });
     if (between.trim() !== '') q.set('between', between.trim());
     const r = await fetch(`/api/backtest?${q.toString()}`);
-    const body = (await r.json()) as BacktestJson & { errors?: Problem[] };
+    const body = (await r.json()) as BacktestJson & { errors?: ShownProblem[] };
     setBusy(false);
     if (!r.ok) {
       setResult(null);
@@ -86,7 +81,7 @@ export function Backtest({ cards, canUpload }: { cards: CardVersions[]; canUploa
     setProgress(0);
     try {
       const r = await upload(file, setProgress);
-      if (r.status >= 400) setErrors(((r.body as { errors?: Problem[] }).errors ?? []).slice(0, 50));
+      if (r.status >= 400) setErrors(((r.body as { errors?: ShownProblem[] }).errors ?? []).slice(0, 50));
       else {
         const b = r.body as { rows: number; already_imported: boolean };
         setUploaded(b.already_imported ? `${file.name} was already imported: nothing added` : `imported ${n(b.rows)} events from ${file.name}`);
@@ -175,15 +170,7 @@ export function Backtest({ cards, canUpload }: { cards: CardVersions[]; canUploa
         </div>
       </div>
 
-      {errors.length > 0 ? (
-        <div className="notice error" role="alert" data-testid="bt-errors">
-          {errors.map((e, i) => (
-            <div key={i} className="mono small">
-              {e.formatted ?? `${e.code} ${e.message}`}
-            </div>
-          ))}
-        </div>
-      ) : null}
+      <ProblemList list={errors} testId="bt-errors" />
 
       {result ? (
         <>

@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { fmtInt, fmtMoney } from '@/components/format.ts';
+import { ProblemList, type ShownProblem } from '@/components/ProblemList.tsx';
 import { allowedValues, narrowed, notAllowed, type Combo } from '@/lib/choices.ts';
 import { moneyAt, type Rate } from '@/lib/money.ts';
 
@@ -30,11 +31,7 @@ interface Quote {
   trace: { step: string; detail: string }[];
 }
 
-interface Problem {
-  code: string;
-  message: string;
-  path: string;
-}
+type Problem = ShownProblem & { path: string };
 
 const DEFAULTS: Record<string, Record<string, string>> = {
   'kling-consumer': { model: 'kling-v2-5-turbo', mode: 'pro', duration_s: '10' },
@@ -200,14 +197,7 @@ export function QuoteForm({
             <strong>Not a request this card prices:</strong> {why}.
           </div>
         ) : errors.length > 0 ? (
-          <div className="notice error" role="alert" data-testid="quote-errors">
-            {errors.map((e, i) => (
-              <div key={i}>
-                <strong className="mono">{e.code}</strong> {e.message}
-                {e.path ? <span className="muted"> (at {e.path})</span> : null}
-              </div>
-            ))}
-          </div>
+          <ProblemList list={errors} testId="quote-errors" />
         ) : null}
         {result ? (
           <div data-testid="quote-result">

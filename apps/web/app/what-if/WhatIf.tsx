@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SeriesPoint } from '@creditbook/engine';
 import { BarChart, LineChart } from '@/components/Charts.tsx';
 import { BooksPanel, type RunBooks } from '@/components/BooksPanel.tsx';
+import { ProblemList, type ShownProblem } from '@/components/ProblemList.tsx';
 import { RunTable } from '@/components/RunTable.tsx';
 import { fmtInt, fmtMoney, fmtPercent, fmtRatio, fmtSigned } from '@/components/format.ts';
 import { allowedValues, narrowed, type Chosen, type Combo } from '@/lib/choices.ts';
@@ -66,12 +67,7 @@ interface CompareResult {
   runs: Run[];
   deltas: { name: string; vs: string; totals: Totals; books: Parameters<typeof BooksPanel>[0]['deltas'][number]['books'] }[];
 }
-interface Problem {
-  code: string;
-  message: string;
-  path: string;
-  formatted?: string;
-}
+type Problem = ShownProblem & { path: string };
 
 /** The rows of the comparison, in the order the exported Compare sheet has them. */
 const METRICS: { key: string; label: string; kind: 'credits' | 'money' | 'ratio' | 'percent' | 'integer'; moreIsWorse: boolean }[] = [
@@ -425,16 +421,7 @@ export function WhatIf({ scenarios, policies, initial }: { scenarios: ScenarioCh
         ))}
       </div>
 
-      {errors.length > 0 ? (
-        <div className="notice error" role="alert" data-testid="whatif-errors">
-          {errors.map((e, i) => (
-            <div key={i}>
-              <strong className="mono">{e.code}</strong> {e.message}
-              {e.path ? <span className="muted"> (at {e.path})</span> : null}
-            </div>
-          ))}
-        </div>
-      ) : null}
+      <ProblemList list={errors} testId="whatif-errors" />
 
       {runs.length > 0 && invalid.size > 0 && !busy ? (
         <div className="notice error" role="alert" data-testid="invalid-runs">

@@ -405,10 +405,11 @@ export function planLots(p: PreparedRun, ctx: ProblemContext): LedgerPlan {
       const ins = packInputs(cat, pack);
       const credits = qty(ins.credits);
       const price = moneyOf(ins.price, pack.price);
-      const n = due ? inputs.get(scheduleInputs(j, sp, when).quantity)!.value : 0;
+      const keys = scheduleInputs(j, sp, when);
+      const n = due ? inputs.get(keys.quantity)!.value : 0;
       lot(i, pack.pool, source, pack.id, { value: credits.value * n }, { value: n === 0 ? ZERO : price.value.times(n) }, packValidity(i, source, pack), {
         ...ownPriority(cat, 'pack', pack.id, pack.priority),
-        scheduled: { purchase: j, credits, price, inputs: scheduleInputs(j, sp, when) },
+        scheduled: { purchase: j, credits, price, inputs: keys },
       });
     }
     if (i === 0) for (const pool of p.demand.keys()) addPool(pool);

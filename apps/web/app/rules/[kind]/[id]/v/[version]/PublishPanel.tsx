@@ -1,40 +1,23 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { ProblemList, type ShownProblem } from '@/components/ProblemList.tsx';
 
-interface Problem {
-  code: string;
-  message: string;
-  formatted?: string;
-}
 
 /** POSTs a review step; refreshes the page when it is done, or returns the problems. */
 function useStep(url: string) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Problem[]>([]);
+  const [errors, setErrors] = useState<ShownProblem[]>([]);
   const run = async (body: Record<string, unknown>) => {
     setBusy(true);
     setErrors([]);
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     setBusy(false);
     if (res.ok) router.refresh();
-    else setErrors(((await res.json()) as { errors: Problem[] }).errors);
+    else setErrors(((await res.json()) as { errors: ShownProblem[] }).errors);
   };
   return { busy, errors, run };
-}
-
-function Errors({ list, testId }: { list: Problem[]; testId: string }) {
-  if (list.length === 0) return null;
-  return (
-    <div className="notice error" role="alert" data-testid={testId}>
-      {list.map((e, i) => (
-        <div key={i}>
-          <strong className="mono">{e.code}</strong> {e.message}
-        </div>
-      ))}
-    </div>
-  );
 }
 
 /** Submits a draft for review: the note (what changed and why) is required. */
@@ -48,7 +31,7 @@ export function SubmitForm({ apiPath, version, resubmit }: { apiPath: string; ve
         void step.run({ note });
       }}
     >
-      <Errors list={step.errors} testId="submit-errors" />
+      <ProblemList list={step.errors} testId="submit-errors" />
       <div className="form-row">
         <label className="field" style={{ flex: 1, maxWidth: 640 }}>
           Note for the approver (required): what changed and why
@@ -68,7 +51,7 @@ export function DecisionForm({ apiPath, version }: { apiPath: string; version: n
   const step = useStep(`${apiPath}/review`);
   return (
     <div>
-      <Errors list={step.errors} testId="review-errors" />
+      <ProblemList list={step.errors} testId="review-errors" />
       <div className="form-row">
         <label className="field" style={{ flex: 1, maxWidth: 640 }}>
           Comment (required to reject)
@@ -103,7 +86,7 @@ export function PublishForm({ apiPath, id, version, defaultDate, minDate, today,
   const floor = canBackdate ? (minDate ?? undefined) : [minDate, today].filter((d): d is string => d !== null).sort().pop();
   return (
     <div>
-      <Errors list={step.errors} testId="publish-errors" />
+      <ProblemList list={step.errors} testId="publish-errors" />
       <form
         className="form-row"
         onSubmit={(e) => {
@@ -163,7 +146,7 @@ export function WithdrawForm({ apiPath, version, effective }: { apiPath: string;
         if (window.confirm(`Withdraw v${version}? It will never take effect on ${effective}.`)) void step.run({ note });
       }}
     >
-      <Errors list={step.errors} testId="withdraw-errors" />
+      <ProblemList list={step.errors} testId="withdraw-errors" />
       <div className="form-row">
         <label className="field" style={{ flex: 1, maxWidth: 640 }}>
           Reason (required)
