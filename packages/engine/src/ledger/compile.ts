@@ -120,15 +120,7 @@ const supplies = new WeakMap<LedgerPlan['lots'], { plan: LedgerPlan; supply: Com
  */
 export function compilePlan(plan: LedgerPlan, options: { lines?: boolean } = {}): CompiledPlan {
   const known = supplies.get(plan.lots);
-  const same =
-    known !== undefined &&
-    known.plan.pools === plan.pools &&
-    known.plan.payments === plan.payments &&
-    known.plan.burnOrder === plan.burnOrder &&
-    known.plan.topUp === plan.topUp &&
-    known.plan.autoTopUp === plan.autoTopUp &&
-    known.plan.overdraft === plan.overdraft &&
-    known.plan.cal === plan.cal;
+  const same = known !== undefined && sameSupply(known.plan, plan);
   const supply = same ? known.supply : compileSupply(plan);
   if (!same) supplies.set(plan.lots, { plan, supply });
   const H = plan.cal.horizon;
@@ -136,14 +128,7 @@ export function compilePlan(plan: LedgerPlan, options: { lines?: boolean } = {})
   const poolAt = new Map(plan.pools.map((p, k) => [p, k] as const));
   const demand = new Float64Array(H * P);
   const seconds = new Float64Array(H * P);
-  for (const [p, row] of plan.demand) {
-    const k = poolAt.get(p);
-    if (k !== undefined) for (let i = 0; i < H; i++) demand[i * P + k] = row[i] ?? 0;
-  }
-  for (const [p, row] of plan.seconds) {
-    const k = poolAt.get(p);
-    if (k !== undefined) for (let i = 0; i < H; i++) seconds[i * P + k] = row[i] ?? 0;
-  }
+  demandInto(plan, poolAt, demand, seconds);
   const rows = options.lines === false ? [] : plan.demandRows;
   const lines: DemandLines = {
     n: rows.length,
@@ -152,7 +137,44 @@ export function compilePlan(plan: LedgerPlan, options: { lines?: boolean } = {})
     credits: Float64Array.from(rows.map((r) => r.credits_per_unit)),
     seconds: Float64Array.from(rows.map((r) => (r.count > 0 ? r.seconds / r.count : 0))),
   };
-  return { ...supply, demand, seconds, lines };
+  return Object.assign(new Compiled(), supply, { demand, seconds, lines });
+}
+
+/**
+ * What compiled plans are made of: objects of one constructor, their fields added in one order,
+ * have one shape (V8 map) whichever code made them (a literal's shape changes once the function
+ * that makes it is optimized), so the ledger's optimized code stays valid from plan to plan.
+ */
+class Compiled {}
+
+/** Two plans have the same supply (lots, billings, pools, burn orders, policies and calendar), as `planOf` shares them: the same compiled supply. */
+export function sameSupply(a: LedgerPlan, b: LedgerPlan): boolean {
+  return (
+    a.lots === b.lots &&
+    a.pools === b.pools &&
+    a.payments === b.payments &&
+    a.burnOrder === b.burnOrder &&
+    a.topUp === b.topUp &&
+    a.autoTopUp === b.autoTopUp &&
+    a.overdraft === b.overdraft &&
+    a.cal === b.cal
+  );
+}
+
+/** Writes a plan's demand credits and output seconds per period and pool (i × pools + k, pools as in `poolAt`) into `demand` and `seconds`. */
+export function demandInto(plan: LedgerPlan, poolAt: ReadonlyMap<string, number>, demand: Float64Array, seconds: Float64Array): void {
+  const H = plan.cal.horizon;
+  const P = plan.pools.length;
+  demand.fill(0);
+  seconds.fill(0);
+  for (const [p, row] of plan.demand) {
+    const k = poolAt.get(p);
+    if (k !== undefined) for (let i = 0; i < H; i++) demand[i * P + k] = row[i] ?? 0;
+  }
+  for (const [p, row] of plan.seconds) {
+    const k = poolAt.get(p);
+    if (k !== undefined) for (let i = 0; i < H; i++) seconds[i * P + k] = row[i] ?? 0;
+  }
 }
 
 /** The compiled lots, billings, burn orders and policies of a plan. */

@@ -40,6 +40,21 @@ export function profileCount(line: DemandLine, cal: Calendar, i: number): number
   return line.count;
 }
 
+/** Each line's profile counts per calendar (calendars are shared and immutable; a line's profile never changes). */
+const profiles = new WeakMap<DemandLine, Map<Calendar, readonly number[]>>();
+
+/** Generations of a line in every period of a calendar, before scale and migration, computed once. */
+function profileCounts(line: DemandLine, cal: Calendar): readonly number[] {
+  let byCal = profiles.get(line);
+  if (!byCal) profiles.set(line, (byCal = new Map()));
+  let counts = byCal.get(cal);
+  if (!counts) {
+    counts = Array.from({ length: cal.horizon }, (_, i) => profileCount(line, cal, i));
+    byCal.set(cal, counts);
+  }
+  return counts;
+}
+
 function matches(request: Readonly<Record<string, string | number>>, from: Record<string, string | number>): boolean {
   return Object.entries(from).every(([k, v]) => request[k] !== undefined && String(request[k]) === String(v));
 }
@@ -72,14 +87,17 @@ export function demandStreams(
 ): DemandStream[] {
   const out: DemandStream[] = [];
   lines.forEach((line, l) => {
-    const counts: number[] = [];
-    // A line's count recurs from period to period (steady, seasonal): each distinct count is scaled once.
-    const scaled = new Map<number, number>();
-    for (let i = 0; i < cal.horizon; i++) {
-      const n = profileCount(line, cal, i);
-      let c = scaled.get(n);
-      if (c === undefined) scaled.set(n, (c = scaleCount(n, scale)));
-      counts.push(c);
+    const profile = profileCounts(line, cal);
+    let counts: number[];
+    if (scale === 1) counts = profile.slice();
+    else {
+      // A line's count recurs from period to period (steady, seasonal): each distinct count is scaled once.
+      const scaled = new Map<number, number>();
+      counts = profile.map((n) => {
+        let c = scaled.get(n);
+        if (c === undefined) scaled.set(n, (c = scaleCount(n, scale)));
+        return c;
+      });
     }
     const pool = line.pool ?? defaultPool;
     const moves = migrations.map((m, k) => ({ m, k })).filter(({ m }) => matches(line.request, m.from));

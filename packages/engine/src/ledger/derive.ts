@@ -3,6 +3,7 @@ import type { Scenario } from '../rules/types.ts';
 import { PricingCache } from './cache.ts';
 import { planLots } from './lots.ts';
 import type { LedgerPlan } from './plan.ts';
+import type { ProblemContext } from './problems.ts';
 import { prepareRun, type PreparedRun } from './prepare.ts';
 import { applyVariant, type EffectiveScenario } from './variant.ts';
 
@@ -18,15 +19,23 @@ export async function ledgerPlan(
 
 /** The plan of an effective scenario. */
 export async function planOf(rules: RuleSet, eff: EffectiveScenario, cache: PricingCache, detail: boolean): Promise<LedgerPlan> {
-  const run = eff.variant ?? 'base';
-  const k = eff.variant === null ? -1 : (eff.scenario.variants ?? []).findIndex((v) => v.name === eff.variant);
-  const ctx = { rules, scenario: eff.scenario, run, variantIndex: k < 0 ? undefined : k };
+  const ctx = runContext(rules, eff);
   const prepared = await prepareRun(cache, eff, ctx, detail);
+  return planOfPrepared(prepared, ctx, cache, supplyKey(prepared));
+}
+
+/** Where a run's problems point; `variantIndex`: the variant's index in the scenario, when the caller knows it. */
+export function runContext(rules: RuleSet, eff: EffectiveScenario, variantIndex?: number): ProblemContext {
+  const k = eff.variant === null ? -1 : (variantIndex ?? (eff.scenario.variants ?? []).findIndex((v) => v.name === eff.variant));
+  return { rules, scenario: eff.scenario, run: eff.variant ?? 'base', variantIndex: k < 0 ? undefined : k };
+}
+
+/** The plan of a prepared run whose supply key (`supplyKey`) is `key`: a plan of the same supply derived before shares its lots. */
+export function planOfPrepared(prepared: PreparedRun, ctx: ProblemContext, cache: PricingCache, key: string): LedgerPlan {
   // Runs that differ only in demand (a demand scale, a migration) have the same lots: derived once.
-  const key = supplyKey(prepared);
   const known = cache.supply(key);
   if (known) {
-    const { demand, seconds, demandRows, uses } = prepared;
+    const { eff, demand, seconds, demandRows, uses } = prepared;
     return { ...known, run: ctx.run, eff, demand, seconds, demandRows, problems: [...prepared.problems], uses, context: ctx };
   }
   const plan = planLots(prepared, ctx);
@@ -40,7 +49,7 @@ export async function planOf(rules: RuleSet, eff: EffectiveScenario, cache: Pric
  * (catalog, policy and pins, so the versions in force), the card pools, purchases and grants, and
  * the demand's pools.
  */
-function supplyKey(p: PreparedRun): string {
+export function supplyKey(p: PreparedRun): string {
   const { cal } = p;
   // Every field of the effective scenario but its demand (a field added later is in the key too).
   const { scenario, variant: _variant, demand: _demand, demandScale: _scale, migrations: _migrations, ...supply } = p.eff;

@@ -1,15 +1,16 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
 import type { RuleSet } from '../rules/ruleset.ts';
-import type { Scenario } from '../rules/types.ts';
+import type { Scenario, Variant } from '../rules/types.ts';
 import { PricingCache } from './cache.ts';
 import { calendar } from './calendar.ts';
 import type { CompiledPlan } from './compile.ts';
 import type { LotTable, OnDraw } from './draw.ts';
-import { planOf } from './derive.ts';
+import { planOf, planOfPrepared, runContext, supplyKey } from './derive.ts';
 import type { LedgerPlan } from './plan.ts';
 import { runProblem } from './problems.ts';
 import { report } from './report.ts';
-import { simulate } from './simulate.ts';
+import { prepareRun } from './prepare.ts';
+import { SupplyRunner, simulate } from './simulate.ts';
 import { Tally } from './totals.ts';
 import type { ForecastResult, Totals } from './types.ts';
 import { applyVariant, type EffectiveScenario } from './variant.ts';
@@ -84,23 +85,52 @@ export interface SweepRun {
 }
 
 /**
+ * The last sweep's last runner, referenced until the next sweep: while an object of each of its
+ * shapes (plan, compiled plan, lot table, tallies) lives, V8 keeps their maps and with them the
+ * ledger's optimized code. Otherwise a full collection between two sweeps (another workload's
+ * garbage) frees the maps, and the next sweep runs the ledger unoptimized until it is compiled again.
+ */
+const warm: { runner?: SupplyRunner } = {};
+
+/**
  * Forecasts many variants of one scenario for their totals only: the same plan and simulation as
- * `forecast`, without per-period rows, lots and demand lines. Pricing is shared across the runs.
+ * `forecast`, without per-period rows, lots and demand lines. Pricing is shared across the runs;
+ * variants that change only demand (a demand scale, migrations) share their supply: its key is
+ * computed once per distinct supply, and its plan compiled, lot table and accumulator made once
+ * (`SupplyRunner`), so each such variant prices its demand and runs the ledger.
  */
 export async function sweep(rules: RuleSet, scenario: Scenario, variants: readonly string[], cache = new PricingCache(rules)): Promise<SweepRun[]> {
   const out: SweepRun[] = [];
-  const byName = new Map((scenario.variants ?? []).map((v) => [v.name, v] as const));
+  const byName = new Map((scenario.variants ?? []).map((v, k) => [v.name, { v, k }] as const));
+  /** Supply keys by what a variant changes beside its demand (the same changes: the same supply). */
+  const keys = new Map<string, string>();
+  const runners = new Map<LedgerPlan['lots'], SupplyRunner>();
+  let runner: SupplyRunner | undefined;
   for (const name of variants) {
-    const v = byName.get(name);
-    const eff = v ? applyVariant(scenario, name, v) : applyVariant(scenario, name);
+    const known = byName.get(name);
+    const eff = known ? applyVariant(scenario, name, known.v) : applyVariant(scenario, name);
     const tooLarge = forecastSizeProblem(rules, eff);
     if (tooLarge) {
       out.push({ name, totals: refused(eff, tooLarge).totals, problems: 1 });
       continue;
     }
-    const plan = await planOf(rules, eff, cache, false);
-    const sim = simulate(plan, { detail: false });
+    const ctx = runContext(rules, eff, eff.variant === null ? undefined : known?.k);
+    const prepared = await prepareRun(cache, eff, ctx, false);
+    const own = eff.variant === null ? '' : supplyChanges(known!.v);
+    let key = keys.get(own);
+    if (key === undefined) keys.set(own, (key = supplyKey(prepared)));
+    const plan = planOfPrepared(prepared, ctx, cache, key);
+    runner = runners.get(plan.lots);
+    if (!runner?.runs(plan)) runners.set(plan.lots, (runner = new SupplyRunner(plan)));
+    const sim = runner.run(plan);
     out.push({ name, totals: sim.totals, problems: plan.problems.length + sim.problems.length });
   }
+  if (runner) warm.runner = runner;
   return out;
+}
+
+/** What a variant changes beside its demand, as text (variants of one scenario with the same text have the same supply). */
+function supplyChanges(v: Variant): string {
+  const { name: _name, description: _description, demand_scale: _scale, migrate: _migrate, ...supply } = v;
+  return JSON.stringify(supply);
 }

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
 import { PackSolver, packsOfOne } from './auto-topup.ts';
 import { insertByRank, sortByRank } from './burn-order.ts';
-import { AUTO, PURCHASED, ROLLOVER, compilePlan, exactPrice, type CompiledPlan } from './compile.ts';
+import { AUTO, PURCHASED, ROLLOVER, compilePlan, demandInto, exactPrice, sameSupply, type CompiledPlan } from './compile.ts';
 import { LotTable, draw, drawInOrder, type OnDraw } from './draw.ts';
 import { closePeriod, rollOver } from './expiry.ts';
 import { D, ZERO, type Dec } from './money.ts';
@@ -371,7 +371,6 @@ export function simulate(plan: LedgerPlan, options: SimulateOptions = {}): Simul
   const keepLots = detail && options.lots !== false;
   // The run's own demand: no demand lines to scale.
   const cp = compilePlan(plan, { lines: false });
-  const { pools } = plan;
   const H = cp.horizon;
   const P = cp.pools;
   const t = new LotTable(cp);
@@ -405,75 +404,10 @@ export function simulate(plan: LedgerPlan, options: SimulateOptions = {}): Simul
         }
       : {}),
     ...(onDraw ? { onDraw } : {}),
-    onBlocked: (k, i) => {
-      const pool = pools[k]!;
-      const auto = plan.lots.find((l) => l.auto && l.granted === i && l.pool === pool)!.auto!;
-      const at = [...fieldPath(plan.context, 'purchases'), plan.eff.purchases.packs?.[pool] === undefined ? 'pack' : 'packs'];
-      problems.push(
-        runProblem(plan.context, 'C_PURCHASE', `${auto.pack} is not available to tier '${plan.plan.subscription ?? 'none'}'`, at, {
-          period: plan.cal.label(i),
-        }),
-      );
-    },
+    onBlocked: blocked(plan, problems),
   });
-  const tallies = pools.map(() => new Tally());
   const rows: LedgerRow[] = [];
-  const unit = new D(cp.unit);
-  // A period's money as a decimal, made once per amount (the same subscription price recurs every period).
-  const spendOf = new Map<number, Dec>();
-  const expiredOf = new Map<number, Dec>();
-  const opening = new Float64Array(P);
-  // Money sums per pool in whole units and cents (exact integers), made decimals once.
-  const spendUnits = new Float64Array(P);
-  const expiredCentsOf = new Float64Array(P);
-  for (let i = 0; i < H; i++) {
-    for (let k = 0; k < P; k++) {
-      const r = (i * P + k) * FIELDS;
-      const f = (n: number) => acc[r + n]!;
-      const tl = tallies[k]!;
-      tl.granted += f(FIELD.granted);
-      tl.purchased += f(FIELD.purchased);
-      tl.consumed += f(FIELD.consumed);
-      tl.expired += f(FIELD.expired);
-      tl.unmet += f(FIELD.unmet);
-      tl.demand += f(FIELD.demand);
-      tl.demandSeconds += f(FIELD.demandSeconds);
-      tl.servedSeconds += f(FIELD.servedSeconds);
-      spendUnits[k]! += f(FIELD.spend);
-      expiredCentsOf[k]! += f(FIELD.expiredValue);
-      if (detail) {
-        const spend = f(FIELD.spend) === 0 ? ZERO : moneyOf(f(FIELD.spend), spendOf, unit);
-        const expiredValue = f(FIELD.expiredValue) === 0 ? ZERO : moneyOf(f(FIELD.expiredValue), expiredOf, HUNDRED);
-        rows.push({
-          i,
-          pool: pools[k]!,
-          opening: opening[k]!,
-          granted: f(FIELD.granted),
-          purchased: f(FIELD.purchased),
-          demand: f(FIELD.demand),
-          consumed: f(FIELD.consumed),
-          expired: f(FIELD.expired),
-          closing: f(FIELD.closing),
-          unmet: f(FIELD.unmet),
-          spend,
-          expiredValue,
-          expiringSoon: f(FIELD.expiringSoon),
-          demandSeconds: f(FIELD.demandSeconds),
-          servedSeconds: f(FIELD.servedSeconds),
-          packs: f(FIELD.packs),
-          overdraft: f(FIELD.overdraft),
-          overdrawn: f(FIELD.overdrawn),
-          settled: f(FIELD.settled),
-          rolledOver: f(FIELD.rolledOver),
-        });
-      }
-      opening[k] = f(FIELD.closing);
-    }
-  }
-  tallies.forEach((tl, k) => {
-    if (spendUnits[k] !== 0) tl.spend = new D(spendUnits[k]!).div(unit);
-    if (expiredCentsOf[k] !== 0) tl.expiredValue = new D(expiredCentsOf[k]!).div(100);
-  });
+  const totals = tallyRun(plan.pools, cp, acc, tallies(plan, cp), detail ? rows : undefined);
   const lots: SimulatedLot[] = [];
   if (keepLots) {
     plan.lots.forEach((pl, l) => {
@@ -501,7 +435,66 @@ export function simulate(plan: LedgerPlan, options: SimulateOptions = {}): Simul
       });
     });
   }
-  const all = new Tally();
+  return { rows, lots, totals, problems };
+}
+
+/** The hook that reports a shortfall the tier may not buy a pack for (C_PURCHASE, in `problems`). */
+function blocked(plan: LedgerPlan, problems: Diagnostic[]): (pool: number, period: number) => void {
+  return (k, i) => {
+    const pool = plan.pools[k]!;
+    const auto = plan.lots.find((l) => l.auto && l.granted === i && l.pool === pool)!.auto!;
+    const at = [...fieldPath(plan.context, 'purchases'), plan.eff.purchases.packs?.[pool] === undefined ? 'pack' : 'packs'];
+    problems.push(
+      runProblem(plan.context, 'C_PURCHASE', `${auto.pack} is not available to tier '${plan.plan.subscription ?? 'none'}'`, at, {
+        period: plan.cal.label(i),
+      }),
+    );
+  };
+}
+
+/** A tally per pool of a plan, and one of all. */
+function tallies(plan: LedgerPlan, cp: CompiledPlan): { pools: Tally[]; all: Tally } {
+  return { pools: plan.pools.map(() => new Tally(cp.unit)), all: new Tally(cp.unit) };
+}
+
+/**
+ * The totals of a run's accumulator (one customer, from period 0), per pool and of all, summed in
+ * `sums` (new or reset); with `rows`, its rows too.
+ */
+function tallyRun(
+  pools: readonly string[],
+  cp: CompiledPlan,
+  acc: Float64Array,
+  sums: { pools: readonly Tally[]; all: Tally },
+  rows?: LedgerRow[],
+): Totals & { by_pool: Record<string, Totals> } {
+  const H = cp.horizon;
+  const P = cp.pools;
+  const tallies = sums.pools;
+  const all = sums.all;
+  const unit = new D(cp.unit);
+  // A period's money as a decimal, made once per amount (the same subscription price recurs every period).
+  const spendOf = new Map<number, Dec>();
+  const expiredOf = new Map<number, Dec>();
+  const opening = new Float64Array(P);
+  for (let i = 0; i < H; i++) {
+    for (let k = 0; k < P; k++) {
+      const r = (i * P + k) * FIELDS;
+      const tl = tallies[k]!;
+      tl.granted += acc[r + FIELD.granted]!;
+      tl.purchased += acc[r + FIELD.purchased]!;
+      tl.consumed += acc[r + FIELD.consumed]!;
+      tl.expired += acc[r + FIELD.expired]!;
+      tl.unmet += acc[r + FIELD.unmet]!;
+      tl.demand += acc[r + FIELD.demand]!;
+      tl.demandSeconds += acc[r + FIELD.demandSeconds]!;
+      tl.servedSeconds += acc[r + FIELD.servedSeconds]!;
+      tl.spendUnits += acc[r + FIELD.spend]!;
+      tl.expiredCents += acc[r + FIELD.expiredValue]!;
+      if (rows) rows.push(rowOf(acc, r, i, pools[k]!, opening[k]!, unit, spendOf, expiredOf));
+      opening[k] = acc[r + FIELD.closing]!;
+    }
+  }
   const byPool: Record<string, Totals> = {};
   pools.forEach((pool, k) => {
     byPool[pool] = tallies[k]!.totals();
@@ -509,5 +502,72 @@ export function simulate(plan: LedgerPlan, options: SimulateOptions = {}): Simul
   });
   const totals = all.totals() as Totals & { by_pool: Record<string, Totals> };
   totals.by_pool = byPool;
-  return { rows, lots, totals, problems };
+  return totals;
+}
+
+/** The row of one pool and period of an accumulator (at r). */
+function rowOf(acc: Float64Array, r: number, i: number, pool: string, opening: number, unit: Dec, spendOf: Map<number, Dec>, expiredOf: Map<number, Dec>): LedgerRow {
+  const spend = acc[r + FIELD.spend]!;
+  const expiredValue = acc[r + FIELD.expiredValue]!;
+  return {
+    i,
+    pool,
+    opening,
+    granted: acc[r + FIELD.granted]!,
+    purchased: acc[r + FIELD.purchased]!,
+    demand: acc[r + FIELD.demand]!,
+    consumed: acc[r + FIELD.consumed]!,
+    expired: acc[r + FIELD.expired]!,
+    closing: acc[r + FIELD.closing]!,
+    unmet: acc[r + FIELD.unmet]!,
+    spend: spend === 0 ? ZERO : moneyOf(spend, spendOf, unit),
+    expiredValue: expiredValue === 0 ? ZERO : moneyOf(expiredValue, expiredOf, HUNDRED),
+    expiringSoon: acc[r + FIELD.expiringSoon]!,
+    demandSeconds: acc[r + FIELD.demandSeconds]!,
+    servedSeconds: acc[r + FIELD.servedSeconds]!,
+    packs: acc[r + FIELD.packs]!,
+    overdraft: acc[r + FIELD.overdraft]!,
+    overdrawn: acc[r + FIELD.overdrawn]!,
+    settled: acc[r + FIELD.settled]!,
+    rolledOver: acc[r + FIELD.rolledOver]!,
+  };
+}
+
+/**
+ * Runs plans of one supply for their totals only (a sweep's variants that differ only in demand,
+ * which `planOf` derives with one shared supply): the plan compiled, its lot table and the
+ * accumulator are made once, and each run writes its own demand into them.
+ */
+export class SupplyRunner {
+  private readonly cp: CompiledPlan;
+  private readonly t: LotTable;
+  private readonly acc: Float64Array;
+  private readonly poolAt: ReadonlyMap<string, number>;
+  private readonly sums: { pools: Tally[]; all: Tally };
+
+  constructor(private readonly plan: LedgerPlan) {
+    this.cp = compilePlan(plan, { lines: false });
+    this.t = new LotTable(this.cp);
+    this.acc = new Float64Array(this.cp.horizon * this.cp.pools * FIELDS);
+    this.poolAt = new Map(plan.pools.map((p, k) => [p, k] as const));
+    this.sums = tallies(plan, this.cp);
+  }
+
+  /** A plan of this runner's supply can run here. */
+  runs(plan: LedgerPlan): boolean {
+    return sameSupply(this.plan, plan);
+  }
+
+  /** The totals and problems of a plan, as `simulate(plan, { detail: false })` gives them (a plan of another supply is simulated on its own). */
+  run(plan: LedgerPlan): Pick<Simulation, 'totals' | 'problems'> {
+    if (!this.runs(plan)) return simulate(plan, { detail: false });
+    const { cp, t, acc } = this;
+    demandInto(plan, this.poolAt, cp.demand, cp.seconds);
+    acc.fill(0);
+    const problems: Diagnostic[] = [];
+    runLedger(cp, t, { demand: cp.demand, seconds: cp.seconds, stop: cp.horizon }, acc, 0, 1, { onBlocked: blocked(plan, problems) });
+    for (const tl of this.sums.pools) tl.reset();
+    this.sums.all.reset();
+    return { totals: tallyRun(plan.pools, cp, acc, this.sums), problems };
+  }
 }

@@ -1,7 +1,11 @@
-import { D, ZERO, cents, type Dec } from './money.ts';
+import { D, divHalfUp } from './money.ts';
 import type { Totals } from './types.ts';
 
-/** Running sums of one pool (or of every pool): credits as integers, money exact. */
+/**
+ * Running sums of one pool (or of every pool): credits as integers, money as whole numbers of
+ * money units (`unit` per currency unit: 100 for cents) and expired value in cents, so sums are
+ * exact and the reported money and ratios are computed once, exactly.
+ */
 export class Tally {
   granted = 0;
   purchased = 0;
@@ -11,9 +15,18 @@ export class Tally {
   demand = 0;
   servedSeconds = 0;
   demandSeconds = 0;
-  spend: Dec = ZERO;
-  /** Breakage: the sum of each period's expired value, each rounded to the cent. */
-  expiredValue: Dec = ZERO;
+  /** Money paid, in units. */
+  spendUnits = 0;
+  /** Breakage: the sum of each period's expired value, each rounded to the cent, in cents. */
+  expiredCents = 0;
+
+  constructor(readonly unit = 100) {}
+
+  /** Back to no sums. */
+  reset(): void {
+    this.granted = this.purchased = this.consumed = this.expired = this.unmet = this.demand = 0;
+    this.servedSeconds = this.demandSeconds = this.spendUnits = this.expiredCents = 0;
+  }
 
   add(o: Tally): void {
     this.granted += o.granted;
@@ -24,8 +37,8 @@ export class Tally {
     this.demand += o.demand;
     this.servedSeconds += o.servedSeconds;
     this.demandSeconds += o.demandSeconds;
-    this.spend = this.spend.plus(o.spend);
-    this.expiredValue = this.expiredValue.plus(o.expiredValue);
+    this.spendUnits += o.spendUnits;
+    this.expiredCents += o.expiredCents;
   }
 
   /** The reported totals: money to the cent, ratios to four places, half up. */
@@ -38,20 +51,29 @@ export class Tally {
       expired: this.expired,
       unmet: this.unmet,
       demand: this.demand,
-      spend: cents(this.spend),
-      expired_value: cents(this.expiredValue),
+      spend: places(this.spendUnits, this.unit, 2),
+      expired_value: places(this.expiredCents, 100, 2),
       output_seconds: this.servedSeconds,
       demand_seconds: this.demandSeconds,
-      utilisation: ratio(new D(this.consumed), new D(available)) ?? '0.0000',
-      cost_per_credit: ratio(this.spend, new D(this.consumed)),
-      cost_per_second: ratio(this.spend, new D(this.servedSeconds)),
+      utilisation: (available === 0 ? null : places(this.consumed, available, 4)) ?? '0.0000',
+      cost_per_credit: this.consumed === 0 ? null : places(this.spendUnits, this.consumed, 4, this.unit),
+      cost_per_second: this.servedSeconds === 0 ? null : places(this.spendUnits, this.servedSeconds, 4, this.unit),
     };
   }
 }
 
-/** num ÷ den to four places, half up; null when den is 0. */
-export function ratio(num: Dec, den: Dec): string | null {
-  return den.isZero() ? null : num.div(den).toDecimalPlaces(4, D.ROUND_HALF_UP).toFixed(4);
+/**
+ * num ÷ unit ÷ den written to `digits` places, half up, for whole numbers num, unit > 0 and den ≠ 0:
+ * in integers when exact (num ≥ 0, den > 0, num × 10^digits and unit × den safe), in decimals beyond.
+ */
+export function places(num: number, den: number, digits: number, unit = 1): string {
+  const scaled = num * 10 ** digits;
+  const by = unit * den;
+  if (num >= 0 && den > 0 && Number.isSafeInteger(scaled) && Number.isSafeInteger(by)) {
+    const q = String(divHalfUp(scaled, by)).padStart(digits + 1, '0');
+    return `${q.slice(0, -digits)}.${q.slice(-digits)}`;
+  }
+  return new D(num).div(unit).div(den).toFixed(digits, D.ROUND_HALF_UP);
 }
 
 /**
