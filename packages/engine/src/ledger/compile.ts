@@ -137,15 +137,92 @@ export function compilePlan(plan: LedgerPlan, options: { lines?: boolean } = {})
     credits: Float64Array.from(rows.map((r) => r.credits_per_unit)),
     seconds: Float64Array.from(rows.map((r) => (r.count > 0 ? r.seconds / r.count : 0))),
   };
-  return Object.assign(new Compiled(), supply, { demand, seconds, lines });
+  return new Compiled(supply, demand, seconds, lines);
 }
 
 /**
- * What compiled plans are made of: objects of one constructor, their fields added in one order,
- * have one shape (V8 map) whichever code made them (a literal's shape changes once the function
- * that makes it is optimized), so the ledger's optimized code stays valid from plan to plan.
+ * Compiled plans are made by one constructor, every field assigned in one order: they all have one
+ * shape (V8 map) whichever code made them, so the ledger's optimized code stays valid from plan to
+ * plan (a literal's or a spread's shape changes once the function that makes it is optimized).
  */
-class Compiled {}
+class Compiled implements CompiledPlan {
+  readonly horizon: CompiledPlan['horizon'];
+  readonly pools: CompiledPlan['pools'];
+  readonly lots: CompiledPlan['lots'];
+  readonly pool: CompiledPlan['pool'];
+  readonly granted: CompiledPlan['granted'];
+  readonly lastValid: CompiledPlan['lastValid'];
+  readonly priority: CompiledPlan['priority'];
+  readonly kind: CompiledPlan['kind'];
+  readonly amount: CompiledPlan['amount'];
+  readonly priceCents: CompiledPlan['priceCents'];
+  readonly price: CompiledPlan['price'];
+  readonly paid: CompiledPlan['paid'];
+  readonly eligible: CompiledPlan['eligible'];
+  readonly basisCents: CompiledPlan['basisCents'];
+  readonly basisCredits: CompiledPlan['basisCredits'];
+  readonly basisPrice: CompiledPlan['basisPrice'];
+  readonly rollTo: CompiledPlan['rollTo'];
+  readonly rollShare: CompiledPlan['rollShare'];
+  readonly rollShareDen: CompiledPlan['rollShareDen'];
+  readonly rollCap: CompiledPlan['rollCap'];
+  readonly firstLot: CompiledPlan['firstLot'];
+  readonly pay: CompiledPlan['pay'];
+  readonly order: CompiledPlan['order'];
+  readonly rank: CompiledPlan['rank'];
+  readonly soonestFirst: CompiledPlan['soonestFirst'];
+  readonly demand: CompiledPlan['demand'];
+  readonly seconds: CompiledPlan['seconds'];
+  readonly unit: CompiledPlan['unit'];
+  readonly autoOn: CompiledPlan['autoOn'];
+  readonly threshold: CompiledPlan['threshold'];
+  readonly target: CompiledPlan['target'];
+  readonly checkStart: CompiledPlan['checkStart'];
+  readonly maxPacks: CompiledPlan['maxPacks'];
+  readonly spendLimit: CompiledPlan['spendLimit'];
+  readonly month: CompiledPlan['month'];
+  readonly overdraft: CompiledPlan['overdraft'];
+  readonly lines: CompiledPlan['lines'];
+  constructor(s: CompiledSupply, demand: Float64Array, seconds: Float64Array, lines: DemandLines) {
+    this.horizon = s.horizon;
+    this.pools = s.pools;
+    this.lots = s.lots;
+    this.pool = s.pool;
+    this.granted = s.granted;
+    this.lastValid = s.lastValid;
+    this.priority = s.priority;
+    this.kind = s.kind;
+    this.amount = s.amount;
+    this.priceCents = s.priceCents;
+    this.price = s.price;
+    this.paid = s.paid;
+    this.eligible = s.eligible;
+    this.basisCents = s.basisCents;
+    this.basisCredits = s.basisCredits;
+    this.basisPrice = s.basisPrice;
+    this.rollTo = s.rollTo;
+    this.rollShare = s.rollShare;
+    this.rollShareDen = s.rollShareDen;
+    this.rollCap = s.rollCap;
+    this.firstLot = s.firstLot;
+    this.pay = s.pay;
+    this.order = s.order;
+    this.rank = s.rank;
+    this.soonestFirst = s.soonestFirst;
+    this.demand = demand;
+    this.seconds = seconds;
+    this.unit = s.unit;
+    this.autoOn = s.autoOn;
+    this.threshold = s.threshold;
+    this.target = s.target;
+    this.checkStart = s.checkStart;
+    this.maxPacks = s.maxPacks;
+    this.spendLimit = s.spendLimit;
+    this.month = s.month;
+    this.overdraft = s.overdraft;
+    this.lines = lines;
+  }
+}
 
 /** Two plans have the same supply (lots, billings, pools, burn orders, policies and calendar), as `planOf` shares them: the same compiled supply. */
 export function sameSupply(a: LedgerPlan, b: LedgerPlan): boolean {

@@ -169,94 +169,21 @@ function solverOf(cp: CompiledPlan): PackSolver {
 export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc: Float64Array, at: number, weight: number, hooks: LedgerHooks = {}): void {
   const H = cp.horizon;
   const P = cp.pools;
-  const { onDraw, onBlocked, onBuy } = hooks;
+  const { onDraw } = hooks;
   t.reset();
+  const s = new LedgerRun(cp, t, acc, weight, hooks, solverOf(cp));
   let o = -1;
-  let rank = cp.rank[0]!;
   let soonestFirst = false;
-  let held = 0;
-  let owed = 0;
   let month = -1;
-  const solver = solverOf(cp);
-  /** Settles what pool k owes from lot l (just created or topped up with `added` credits). */
-  const settle = (k: number, l: number, added: number, i: number, r: number) => {
-    if (t.debt[k]! <= 0 || added <= 0) return;
-    const s = draw(t, l, Math.min(t.debt[k]!, added), i, onDraw);
-    t.debt[k]! -= s;
-    owed -= s;
-    t.balance[k]! -= s;
-    held -= s;
-    acc[r + FIELD.settled]! += weight * s;
-  };
-  /** Adds n packs of auto top-up lot l to pool k in period i (at the check before the draws, or after them). */
-  const addPacks = (k: number, l: number, n: number, i: number, r: number, atStart: boolean) => {
-    const added = n * cp.amount[l]!;
-    if (t.exists[l] !== 1) {
-      t.exists[l] = 1;
-      insertByRank(t.list[k]!, t.len[k]!++, l, rank);
-    }
-    t.packs[l]! += n;
-    t.amount[l]! += added;
-    t.remaining[l]! += added;
-    t.balance[k]! += added;
-    held += added;
-    t.monthSpend[k]! += n * cp.paid[l]!;
-    acc[r + FIELD.purchased]! += weight * added;
-    acc[r + FIELD.spend]! += weight * n * cp.paid[l]!;
-    acc[r + FIELD.packs]! += weight * n;
-    onBuy?.(l, i, n, atStart);
-    settle(k, l, added, i, r);
-  };
-  /** Buys auto top-up packs in pool k and period i that give at least `want` credits, within the caps; returns the packs bought. */
-  const buy = (k: number, i: number, want: number, packsLeft: number, r: number, atStart: boolean): number => {
-    let offered = false;
-    let first = -1;
-    let eligible = 0;
-    for (let l = cp.firstLot[i]!; l < cp.firstLot[i + 1]!; l++) {
-      if (cp.kind[l] !== AUTO || cp.pool[l] !== k) continue;
-      offered = true;
-      if (cp.eligible[l] !== 1) continue;
-      if (eligible++ === 0) first = l;
-    }
-    if (eligible === 0) {
-      if (offered) onBlocked?.(k, i);
-      return 0;
-    }
-    const budget = cp.spendLimit - t.monthSpend[k]!;
-    // One pack (the common case): its count directly, no search.
-    if (eligible === 1) {
-      const n = packsOfOne(cp.amount[first]!, cp.paid[first]!, want, packsLeft, budget);
-      if (n > 0) addPacks(k, first, n, i, r, atStart);
-      return n;
-    }
-    const options: number[] = [];
-    const credits: number[] = [];
-    const prices: number[] = [];
-    for (let l = first; l < cp.firstLot[i + 1]!; l++) {
-      if (cp.kind[l] !== AUTO || cp.pool[l] !== k || cp.eligible[l] !== 1) continue;
-      options.push(l);
-      credits.push(cp.amount[l]!);
-      prices.push(cp.paid[l]!);
-    }
-    const counts = solver.solve(credits, prices, want, packsLeft, budget);
-    let bought = 0;
-    for (let j = 0; j < options.length; j++) {
-      const n = counts[j]!;
-      if (n <= 0) continue;
-      addPacks(k, options[j]!, n, i, r, atStart);
-      bought += n;
-    }
-    return bought;
-  };
   for (let i = 0; i < H; i++) {
     if (cp.order[i] !== o) {
       o = cp.order[i]!;
-      rank = cp.rank[o]!;
+      s.rank = cp.rank[o]!;
       soonestFirst = cp.soonestFirst[o] === 1;
-      for (let k = 0; k < P; k++) if (t.len[k]! > 1) sortByRank(t.list[k]!, t.len[k]!, rank);
+      for (let k = 0; k < P; k++) if (t.len[k]! > 1) sortByRank(t.list[k]!, t.len[k]!, s.rank);
     }
     const active = i < input.stop;
-    if (!active && held === 0 && owed === 0) break;
+    if (!active && s.held === 0 && s.owed === 0) break;
     if (cp.month[i] !== month) {
       month = cp.month[i]!;
       for (let k = 0; k < P; k++) t.monthSpend[k] = 0;
@@ -275,15 +202,15 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
         t.exists[l] = 1;
         t.amount[l] = amount;
         t.remaining[l] = amount;
-        if (amount > 0) insertByRank(t.list[k]!, t.len[k]!++, l, rank);
+        if (amount > 0) insertByRank(t.list[k]!, t.len[k]!++, l, s.rank);
         t.balance[k]! += amount;
-        held += amount;
+        s.held += amount;
         const r = row + k * FIELDS;
         if (kind === PURCHASED) {
           acc[r + FIELD.purchased]! += weight * amount;
           acc[r + FIELD.spend]! += weight * cp.paid[l]!;
         } else acc[r + FIELD.granted]! += weight * amount;
-        settle(k, l, amount, i, r);
+        settle(s, k, l, amount, i, r);
       }
     }
     for (let k = 0; k < P; k++) {
@@ -293,7 +220,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
       // A threshold checked before the period's draws.
       if (active && cp.autoOn && cp.checkStart) {
         const net = t.balance[k]! - t.debt[k]!;
-        if (net < cp.threshold) packsLeft -= buy(k, i, cp.target - net, packsLeft, r, true);
+        if (net < cp.threshold) packsLeft -= buy(s, k, i, cp.target - net, packsLeft, r, true);
       }
       // 2-3. Demand draws on the usable lots in burn order.
       let need = demand > 0 ? drawInOrder(t, k, demand, i, onDraw) : 0;
@@ -302,7 +229,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
         // The pool's position if the shortfall were owed too: what its lots held before the draws, less demand and debt.
         const net = t.balance[k]! - demand - t.debt[k]!;
         // With the threshold checked at the start, only a shortfall (or a debt) buys now, still up to the target.
-        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(k, i, cp.target - net, packsLeft, r, false) > 0 && need > 0)
+        if (net < (cp.checkStart ? 0 : cp.threshold) && buy(s, k, i, cp.target - net, packsLeft, r, false) > 0 && need > 0)
           need = drawInOrder(t, k, need, i, onDraw);
       }
       // 5. What is left is served on overdraft up to its limit; the rest is unmet.
@@ -310,19 +237,19 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
       if (need > 0 && cp.overdraft[i]! > t.debt[k]!) {
         overdrawn = Math.min(need, cp.overdraft[i]! - t.debt[k]!);
         t.debt[k]! += overdrawn;
-        owed += overdrawn;
+        s.owed += overdrawn;
         need -= overdrawn;
       }
       const consumed = demand - need;
       const drawn = consumed - overdrawn;
-      held -= drawn;
+      s.held -= drawn;
       // 6. Lots whose last valid period is now roll on what their rollover allows and expire the rest.
       let expired = 0;
       if (t.len[k]! > 0) {
         expired = closePeriod(t, k, i, soonestFirst);
         // Credits roll on while the customer stays (a churned customer's allowance does not roll).
         if ((i + 1 < input.stop || input.stop >= H) && t.goneCount > 0) {
-          const rolled = rollOver(t, k, rank);
+          const rolled = rollOver(t, k, s.rank);
           expired -= rolled;
           acc[r + FIELD.rolledOver]! += weight * rolled;
         }
@@ -330,7 +257,7 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
         t.goneCount = 0;
         t.expiringSoon = 0;
       }
-      held -= expired;
+      s.held -= expired;
       t.balance[k]! -= drawn + expired;
       acc[r + FIELD.closing]! += weight * (t.balance[k]! - t.debt[k]!);
       const secs = active ? input.seconds[i * P + k]! : 0;
@@ -346,6 +273,101 @@ export function runLedger(cp: CompiledPlan, t: LotTable, input: LedgerInput, acc
       acc[r + FIELD.servedSeconds]! += weight * servedSeconds(secs, consumed, demand);
     }
   }
+}
+
+/** The state of one `runLedger` call its steps share (module functions, not closures: nothing is made per call but this). */
+class LedgerRun {
+  /** Credits the pools' lots hold, and owe on overdraft, over all pools. */
+  held = 0;
+  owed = 0;
+  /** The burn order in force. */
+  rank: Int32Array;
+  constructor(
+    readonly cp: CompiledPlan,
+    readonly t: LotTable,
+    readonly acc: Float64Array,
+    readonly weight: number,
+    readonly hooks: LedgerHooks,
+    readonly solver: PackSolver,
+  ) {
+    this.rank = cp.rank[0]!;
+  }
+}
+
+/** Settles what pool k owes from lot l (just created or topped up with `added` credits). */
+function settle(s: LedgerRun, k: number, l: number, added: number, i: number, r: number): void {
+  const { t } = s;
+  if (t.debt[k]! <= 0 || added <= 0) return;
+  const paid = draw(t, l, Math.min(t.debt[k]!, added), i, s.hooks.onDraw);
+  t.debt[k]! -= paid;
+  s.owed -= paid;
+  t.balance[k]! -= paid;
+  s.held -= paid;
+  s.acc[r + FIELD.settled]! += s.weight * paid;
+}
+
+/** Adds n packs of auto top-up lot l to pool k in period i (at the check before the draws, or after them). */
+function addPacks(s: LedgerRun, k: number, l: number, n: number, i: number, r: number, atStart: boolean): void {
+  const { cp, t, acc, weight } = s;
+  const added = n * cp.amount[l]!;
+  if (t.exists[l] !== 1) {
+    t.exists[l] = 1;
+    insertByRank(t.list[k]!, t.len[k]!++, l, s.rank);
+  }
+  t.packs[l]! += n;
+  t.amount[l]! += added;
+  t.remaining[l]! += added;
+  t.balance[k]! += added;
+  s.held += added;
+  t.monthSpend[k]! += n * cp.paid[l]!;
+  acc[r + FIELD.purchased]! += weight * added;
+  acc[r + FIELD.spend]! += weight * n * cp.paid[l]!;
+  acc[r + FIELD.packs]! += weight * n;
+  s.hooks.onBuy?.(l, i, n, atStart);
+  settle(s, k, l, added, i, r);
+}
+
+/** Buys auto top-up packs in pool k and period i that give at least `want` credits, within the caps; returns the packs bought. */
+function buy(s: LedgerRun, k: number, i: number, want: number, packsLeft: number, r: number, atStart: boolean): number {
+  const { cp, t } = s;
+  let offered = false;
+  let first = -1;
+  let eligible = 0;
+  for (let l = cp.firstLot[i]!; l < cp.firstLot[i + 1]!; l++) {
+    if (cp.kind[l] !== AUTO || cp.pool[l] !== k) continue;
+    offered = true;
+    if (cp.eligible[l] !== 1) continue;
+    if (eligible++ === 0) first = l;
+  }
+  if (eligible === 0) {
+    if (offered) s.hooks.onBlocked?.(k, i);
+    return 0;
+  }
+  const budget = cp.spendLimit - t.monthSpend[k]!;
+  // One pack (the common case): its count directly, no search.
+  if (eligible === 1) {
+    const n = packsOfOne(cp.amount[first]!, cp.paid[first]!, want, packsLeft, budget);
+    if (n > 0) addPacks(s, k, first, n, i, r, atStart);
+    return n;
+  }
+  const options: number[] = [];
+  const credits: number[] = [];
+  const prices: number[] = [];
+  for (let l = first; l < cp.firstLot[i + 1]!; l++) {
+    if (cp.kind[l] !== AUTO || cp.pool[l] !== k || cp.eligible[l] !== 1) continue;
+    options.push(l);
+    credits.push(cp.amount[l]!);
+    prices.push(cp.paid[l]!);
+  }
+  const counts = s.solver.solve(credits, prices, want, packsLeft, budget);
+  let bought = 0;
+  for (let j = 0; j < options.length; j++) {
+    const n = counts[j]!;
+    if (n <= 0) continue;
+    addPacks(s, k, options[j]!, n, i, r, atStart);
+    bought += n;
+  }
+  return bought;
 }
 
 /** How a simulation runs: rows and lots kept (detail), and what else watches the draws. */
@@ -544,6 +566,10 @@ export class SupplyRunner {
   private readonly acc: Float64Array;
   private readonly poolAt: ReadonlyMap<string, number>;
   private readonly sums: { pools: Tally[]; all: Tally };
+  /** The plan being run and its problems (a shortfall the tier may not buy a pack for, as `simulate` reports it). */
+  private current: LedgerPlan;
+  private problems: Diagnostic[] = [];
+  private readonly hooks: LedgerHooks = { onBlocked: (k, i) => blocked(this.current, this.problems)(k, i) };
 
   constructor(private readonly plan: LedgerPlan) {
     this.cp = compilePlan(plan, { lines: false });
@@ -551,6 +577,7 @@ export class SupplyRunner {
     this.acc = new Float64Array(this.cp.horizon * this.cp.pools * FIELDS);
     this.poolAt = new Map(plan.pools.map((p, k) => [p, k] as const));
     this.sums = tallies(plan, this.cp);
+    this.current = plan;
   }
 
   /** A plan of this runner's supply can run here. */
@@ -564,8 +591,9 @@ export class SupplyRunner {
     const { cp, t, acc } = this;
     demandInto(plan, this.poolAt, cp.demand, cp.seconds);
     acc.fill(0);
-    const problems: Diagnostic[] = [];
-    runLedger(cp, t, { demand: cp.demand, seconds: cp.seconds, stop: cp.horizon }, acc, 0, 1, { onBlocked: blocked(plan, problems) });
+    this.current = plan;
+    const problems: Diagnostic[] = (this.problems = []);
+    runLedger(cp, t, { demand: cp.demand, seconds: cp.seconds, stop: cp.horizon }, acc, 0, 1, this.hooks);
     for (const tl of this.sums.pools) tl.reset();
     this.sums.all.reset();
     return { totals: tallyRun(plan.pools, cp, acc, this.sums), problems };
