@@ -18,7 +18,8 @@ type DocOf<K extends Resolvable> = K extends 'PlanCatalog' ? PlanCatalog : K ext
  * cache to every run of a sweep or a comparison, a new one (or none) otherwise.
  */
 export class PricingCache {
-  private readonly series = new Map<string, (RuleDocument | undefined)[]>();
+  /** Per calendar (calendars are shared and immutable), the series by document, pin and customer. */
+  private readonly series = new WeakMap<Calendar, Map<string, (RuleDocument | undefined)[]>>();
   private readonly prices = new WeakMap<RateCard, Map<string, Priced>>();
   private readonly requestKeys = new WeakMap<object, string>();
 
@@ -55,29 +56,34 @@ export class PricingCache {
     customer?: CustomerTerms,
   ): (DocOf<K> | undefined)[] {
     const byReach = kind === 'RateCard' && customer !== undefined && typeof pin !== 'number';
-    const who = byReach ? `\u0000${customer.joined}\u0000${customer.billing}` : '';
-    const key = `${kind}\u0000${id}\u0000${String(pin)}\u0000${cal.granularity}\u0000${cal.date(0)}\u0000${cal.horizon}${who}`;
-    let s = this.series.get(key);
+    const key = byReach ? `${kind}\u0000${id}\u0000${String(pin)}\u0000${customer.joined}\u0000${customer.billing}` : `${kind}\u0000${id}\u0000${String(pin)}`;
+    let byKey = this.series.get(cal);
+    if (!byKey) this.series.set(cal, (byKey = new Map()));
+    let s = byKey.get(key);
     if (!s) {
       s = [];
       for (let i = 0; i < cal.horizon; i++)
         s.push(byReach ? cardForCustomer(this.rules, id, cal.date(i), customer) : this.rules.resolve(kind, id, cal.date(i), pin)?.doc);
-      this.series.set(key, s);
+      byKey.set(key, s);
     }
     return s as (DocOf<K> | undefined)[];
   }
 
   /** The price of a request on a card, computed once. */
   async price(card: RateCard, request: QuoteRequest): Promise<Priced> {
+    const known = this.pricedBefore(card, request);
+    if (known) return known;
+    const p = await compiledCard(card).price(request);
+    this.prices.get(card)!.set(this.requestKeys.get(request)!, p);
+    return p;
+  }
+
+  /** The price of a request on a card if it was computed before (no wait: a run's demand asks the same few prices in every period). */
+  pricedBefore(card: RateCard, request: QuoteRequest): Priced | undefined {
     let byRequest = this.prices.get(card);
     if (!byRequest) this.prices.set(card, (byRequest = new Map<string, Priced>()));
     let key = this.requestKeys.get(request);
     if (key === undefined) this.requestKeys.set(request, (key = JSON.stringify(request)));
-    let p = byRequest.get(key);
-    if (!p) {
-      p = await compiledCard(card).price(request);
-      byRequest.set(key, p);
-    }
-    return p;
+    return byRequest.get(key);
   }
 }

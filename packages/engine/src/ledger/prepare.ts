@@ -42,6 +42,14 @@ function useKey(kind: string, doc: { id: string; version: number }): string {
   return key;
 }
 
+/** Notes that a document version is used in period i (its use runs from its first period to its last). */
+function noteUse(uses: Map<string, VersionUse>, cal: Calendar, kind: string, doc: { id: string; version: number; effective_from: string }, i: number): void {
+  const key = useKey(kind, doc);
+  const u = uses.get(key);
+  if (u) u.to = cal.label(i);
+  else uses.set(key, { kind, id: doc.id, version: doc.version, effective_from: doc.effective_from, from: cal.label(i), to: cal.label(i) });
+}
+
 /** Resolves the documents of every period and prices the demand of a run. */
 export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ctx: ProblemContext, detail: boolean): Promise<PreparedRun> {
   const s = eff.scenario;
@@ -50,13 +58,6 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
   const pins = eff.rules.pins ?? {};
   const problems: Diagnostic[] = [];
   const uses = new Map<string, VersionUse>();
-  const use = (kind: string, doc: { id: string; version: number; effective_from: string }, i: number) => {
-    if (!detail) return;
-    const key = useKey(kind, doc);
-    const u = uses.get(key);
-    if (u) u.to = cal.label(i);
-    else uses.set(key, { kind, id: doc.id, version: doc.version, effective_from: doc.effective_from, from: cal.label(i), to: cal.label(i) });
-  };
 
   const catalogSeries = cache.resolveSeries('PlanCatalog', eff.plan.catalog, pins[eff.plan.catalog], cal);
   const policySeries = cache.resolveSeries('ValidityPolicy', eff.rules.validity, pins[eff.rules.validity], cal);
@@ -65,8 +66,10 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
     if (!cat) throw misuse(`PlanCatalog '${eff.plan.catalog}' has no published version in force on ${cal.date(i)}`);
     const pol = policySeries[i];
     if (!pol) throw misuse(`ValidityPolicy '${eff.rules.validity}' has no published version in force on ${cal.date(i)}`);
-    use('PlanCatalog', cat, i);
-    use('ValidityPolicy', pol, i);
+    if (detail) {
+      noteUse(uses, cal, 'PlanCatalog', cat, i);
+      noteUse(uses, cal, 'ValidityPolicy', pol, i);
+    }
   }
   const catalogs = catalogSeries as PlanCatalog[];
   const policies = policySeries as ValidityPolicy[];
@@ -98,6 +101,8 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
     const linePath = ['demand', st.line];
     let lastCard: RateCard | undefined;
     let p: Priced | undefined;
+    /** Output seconds of one generation at the price p. */
+    let perUnit = 0;
     for (let i = 0; i < H; i++) {
       const count = st.counts[i] ?? 0;
       if (count === 0) continue;
@@ -112,10 +117,12 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
         );
         continue;
       }
-      use('RateCard', card, i);
+      if (detail) noteUse(uses, cal, 'RateCard', card, i);
       if (card !== lastCard) {
-        p = await cache.price(card, st.request);
+        p = cache.pricedBefore(card, st.request) ?? (await cache.price(card, st.request));
         lastCard = card;
+        const dur = p.ok ? Number(p.request['duration_s']) : NaN;
+        perUnit = Number.isFinite(dur) ? dur : 0;
       }
       if (!p!.ok) {
         const path = st.migration === undefined || ctx.variantIndex === undefined ? linePath : ['variants', ctx.variantIndex, 'migrate', st.migration];
@@ -124,8 +131,7 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
       }
       const ok = p as Extract<Priced, { ok: true }>;
       credits[i]! += count * ok.credits;
-      const dur = Number(ok.request['duration_s']);
-      const lineSeconds = Number.isFinite(dur) ? count * dur : 0;
+      const lineSeconds = count * perUnit;
       secs[i]! += lineSeconds;
       if (detail) {
         demandRows.push({
