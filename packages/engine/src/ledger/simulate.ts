@@ -494,35 +494,63 @@ function tallyRun(
   const P = cp.pools;
   const tallies = sums.pools;
   const all = sums.all;
-  const unit = new D(cp.unit);
-  // A period's money as a decimal, made once per amount (the same subscription price recurs every period).
-  const spendOf = new Map<number, Dec>();
-  const expiredOf = new Map<number, Dec>();
-  const opening = new Float64Array(P);
-  for (let i = 0; i < H; i++) {
-    for (let k = 0; k < P; k++) {
+  for (let k = 0; k < P; k++) {
+    let granted = 0;
+    let purchased = 0;
+    let consumed = 0;
+    let expired = 0;
+    let unmet = 0;
+    let demand = 0;
+    let demandSeconds = 0;
+    let servedSeconds = 0;
+    let spendUnits = 0;
+    let expiredCents = 0;
+    for (let i = 0; i < H; i++) {
       const r = (i * P + k) * FIELDS;
-      const tl = tallies[k]!;
-      tl.granted += acc[r + FIELD.granted]!;
-      tl.purchased += acc[r + FIELD.purchased]!;
-      tl.consumed += acc[r + FIELD.consumed]!;
-      tl.expired += acc[r + FIELD.expired]!;
-      tl.unmet += acc[r + FIELD.unmet]!;
-      tl.demand += acc[r + FIELD.demand]!;
-      tl.demandSeconds += acc[r + FIELD.demandSeconds]!;
-      tl.servedSeconds += acc[r + FIELD.servedSeconds]!;
-      tl.spendUnits += acc[r + FIELD.spend]!;
-      tl.expiredCents += acc[r + FIELD.expiredValue]!;
-      if (rows) rows.push(rowOf(acc, r, i, pools[k]!, opening[k]!, unit, spendOf, expiredOf));
-      opening[k] = acc[r + FIELD.closing]!;
+      granted += acc[r + FIELD.granted]!;
+      purchased += acc[r + FIELD.purchased]!;
+      consumed += acc[r + FIELD.consumed]!;
+      expired += acc[r + FIELD.expired]!;
+      unmet += acc[r + FIELD.unmet]!;
+      demand += acc[r + FIELD.demand]!;
+      demandSeconds += acc[r + FIELD.demandSeconds]!;
+      servedSeconds += acc[r + FIELD.servedSeconds]!;
+      spendUnits += acc[r + FIELD.spend]!;
+      expiredCents += acc[r + FIELD.expiredValue]!;
+    }
+    const tl = tallies[k]!;
+    tl.granted += granted;
+    tl.purchased += purchased;
+    tl.consumed += consumed;
+    tl.expired += expired;
+    tl.unmet += unmet;
+    tl.demand += demand;
+    tl.demandSeconds += demandSeconds;
+    tl.servedSeconds += servedSeconds;
+    tl.spendUnits += spendUnits;
+    tl.expiredCents += expiredCents;
+  }
+  if (rows) {
+    const unit = new D(cp.unit);
+    // A period's money as a decimal, made once per amount (the same subscription price recurs every period).
+    const spendOf = new Map<number, Dec>();
+    const expiredOf = new Map<number, Dec>();
+    const opening = new Float64Array(P);
+    for (let i = 0; i < H; i++) {
+      for (let k = 0; k < P; k++) {
+        const r = (i * P + k) * FIELDS;
+        rows.push(rowOf(acc, r, i, pools[k]!, opening[k]!, unit, spendOf, expiredOf));
+        opening[k] = acc[r + FIELD.closing]!;
+      }
     }
   }
   const byPool: Record<string, Totals> = {};
-  pools.forEach((pool, k) => {
-    byPool[pool] = tallies[k]!.totals();
+  for (let k = 0; k < P; k++) {
+    byPool[pools[k]!] = tallies[k]!.totals();
     all.add(tallies[k]!);
-  });
-  const totals = all.totals() as Totals & { by_pool: Record<string, Totals> };
+  }
+  // One pool: the totals of all are its own.
+  const totals = (P === 1 ? { ...byPool[pools[0]!]! } : all.totals()) as Totals & { by_pool: Record<string, Totals> };
   totals.by_pool = byPool;
   return totals;
 }
