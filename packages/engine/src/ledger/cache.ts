@@ -12,6 +12,16 @@ const SUPPLIES = 256;
 type Resolvable = 'PlanCatalog' | 'ValidityPolicy' | 'RateCard';
 type DocOf<K extends Resolvable> = K extends 'PlanCatalog' ? PlanCatalog : K extends 'ValidityPolicy' ? ValidityPolicy : RateCard;
 
+/** Series by kind, id, pin (or the date a customer joined) and the customer's billing ('' for none). */
+type Nested = Map<unknown, Map<unknown, Map<unknown, Map<string, (RuleDocument | undefined)[]>>>>;
+
+/** The map under `key` in `m`, made when missing. */
+function within<K, V>(m: Map<K, Map<unknown, V>>, key: K): Map<unknown, V> {
+  let inner = m.get(key);
+  if (!inner) m.set(key, (inner = new Map()));
+  return inner;
+}
+
 /**
  * What runs of one rule set share: the documents in force per period and the price of each request
  * per card version (a card's price never changes). One cache belongs to one rule set; pass the same
@@ -19,7 +29,7 @@ type DocOf<K extends Resolvable> = K extends 'PlanCatalog' ? PlanCatalog : K ext
  */
 export class PricingCache {
   /** Per calendar (calendars are shared and immutable), the series by document, pin and customer. */
-  private readonly series = new WeakMap<Calendar, Map<string, (RuleDocument | undefined)[]>>();
+  private readonly series = new WeakMap<Calendar, Nested>();
   private readonly prices = new WeakMap<RateCard, Map<string, Priced>>();
   private readonly requestKeys = new WeakMap<object, string>();
 
@@ -56,15 +66,18 @@ export class PricingCache {
     customer?: CustomerTerms,
   ): (DocOf<K> | undefined)[] {
     const byReach = kind === 'RateCard' && customer !== undefined && typeof pin !== 'number';
-    const key = byReach ? `${kind}\u0000${id}\u0000${String(pin)}\u0000${customer.joined}\u0000${customer.billing}` : `${kind}\u0000${id}\u0000${String(pin)}`;
+    // Nested by each part of the key (no key text to build: a run asks for a few series every time).
     let byKey = this.series.get(cal);
     if (!byKey) this.series.set(cal, (byKey = new Map()));
-    let s = byKey.get(key);
+    // By reach, the pin (none or 'effective') does not matter, the customer does: when they joined (a date, never a pin), their billing.
+    const series = within(within(within(byKey, kind), id), byReach ? customer.joined : pin);
+    const key = byReach ? customer.billing : '';
+    let s = series.get(key);
     if (!s) {
       s = [];
       for (let i = 0; i < cal.horizon; i++)
         s.push(byReach ? cardForCustomer(this.rules, id, cal.date(i), customer) : this.rules.resolve(kind, id, cal.date(i), pin)?.doc);
-      byKey.set(key, s);
+      series.set(key, s);
     }
     return s as (DocOf<K> | undefined)[];
   }

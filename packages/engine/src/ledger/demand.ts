@@ -1,6 +1,6 @@
 import type { Calendar } from './calendar.ts';
 import type { DemandLine, Migration } from '../rules/types.ts';
-import { D, decimalFraction, roundedShare } from './money.ts';
+import { D, decimalFraction, roundedShare, type DecimalFraction } from './money.ts';
 
 /** One stream of demand: a request and its count per period. */
 export interface DemandStream {
@@ -14,12 +14,24 @@ export interface DemandStream {
   readonly counts: number[];
 }
 
+const fractions = new Map<number, DecimalFraction>();
+
+/** A factor's exact decimal fraction (its shortest decimal text's), remembered by value: a sweep scales the same factor many times. */
+function fractionOf(factor: number): DecimalFraction {
+  let f = fractions.get(factor);
+  if (!f) {
+    if (fractions.size >= 4096) fractions.clear();
+    fractions.set(factor, (f = decimalFraction(String(factor))));
+  }
+  return f;
+}
+
 /** A count times a factor, computed exactly in decimal and rounded half up (45 × 0.7 = 31.5 → 32). */
 export function scaleCount(count: number, factor: number): number {
   if (factor === 1) return count;
   // In integers when the count, the factor's digits and their product are exact (any real demand); in decimals beyond.
   if (count >= 0 && factor >= 0) {
-    const f = decimalFraction(String(factor));
+    const f = fractionOf(factor);
     if (Number.isSafeInteger(f.num) && Number.isSafeInteger(count * f.num)) return roundedShare(count, f.num, f.den);
   }
   return new D(count).times(String(factor)).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
@@ -86,18 +98,20 @@ export function demandStreams(
   migrations: readonly Migration[],
 ): DemandStream[] {
   const out: DemandStream[] = [];
+  // Counts recur from period to period and line to line (steady, seasonal, bursts): each distinct count is scaled once.
+  const scaled = new Map<number, number>();
   lines.forEach((line, l) => {
     const profile = profileCounts(line, cal);
     let counts: number[];
     if (scale === 1) counts = profile.slice();
     else {
-      // A line's count recurs from period to period (steady, seasonal): each distinct count is scaled once.
-      const scaled = new Map<number, number>();
-      counts = profile.map((n) => {
+      counts = new Array<number>(profile.length);
+      for (let i = 0; i < profile.length; i++) {
+        const n = profile[i]!;
         let c = scaled.get(n);
         if (c === undefined) scaled.set(n, (c = scaleCount(n, scale)));
-        return c;
-      });
+        counts[i] = c;
+      }
     }
     const pool = line.pool ?? defaultPool;
     const moves = migrations.map((m, k) => ({ m, k })).filter(({ m }) => matches(line.request, m.from));
