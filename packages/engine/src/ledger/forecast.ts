@@ -115,7 +115,9 @@ export async function sweep(rules: RuleSet, scenario: Scenario, variants: readon
       continue;
     }
     const ctx = runContext(rules, eff, eff.variant === null ? undefined : known?.k);
-    const prepared = await prepareRun(cache, eff, ctx, false);
+    // Once its prices are known, a run is prepared at once: no wait per run.
+    const ready = prepareRun(cache, eff, ctx, false);
+    const prepared = ready instanceof Promise ? await ready : ready;
     const own = eff.variant === null ? '' : supplyChanges(known!.v);
     let key = keys.get(own);
     if (key === undefined) keys.set(own, (key = supplyKey(prepared)));

@@ -50,8 +50,12 @@ function noteUse(uses: Map<string, VersionUse>, cal: Calendar, kind: string, doc
   else uses.set(key, { kind, id: doc.id, version: doc.version, effective_from: doc.effective_from, from: cal.label(i), to: cal.label(i) });
 }
 
-/** Resolves the documents of every period and prices the demand of a run. */
-export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ctx: ProblemContext, detail: boolean): Promise<PreparedRun> {
+/**
+ * Resolves the documents of every period and prices the demand of a run. When every price it needs
+ * is known to the cache it returns at once (a sweep's runs after the first); otherwise it computes the
+ * prices it lacks and prepares the run again.
+ */
+export function prepareRun(cache: PricingCache, eff: EffectiveScenario, ctx: ProblemContext, detail: boolean): PreparedRun | Promise<PreparedRun> {
   const s = eff.scenario;
   const cal = calendar(s.start, s.horizon, s.granularity ?? 'month');
   const H = cal.horizon;
@@ -90,7 +94,9 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
   const demand = new Map<string, number[]>();
   const seconds = new Map<string, number[]>();
   const demandRows: DemandRow[] = [];
-  for (const st of streams) {
+  /** Prices not known yet, being computed. */
+  const lacking: Promise<Priced>[] = [];
+  streams: for (const st of streams) {
     const cardId = eff.rules.cards[st.pool];
     let credits = demand.get(st.pool);
     if (!credits) demand.set(st.pool, (credits = new Array<number>(H).fill(0)));
@@ -119,7 +125,11 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
       }
       if (detail) noteUse(uses, cal, 'RateCard', card, i);
       if (card !== lastCard) {
-        p = cache.pricedBefore(card, st.request) ?? (await cache.price(card, st.request));
+        p = cache.pricedBefore(card, st.request);
+        if (!p) {
+          lacking.push(cache.price(card, st.request));
+          continue streams;
+        }
         lastCard = card;
         const dur = p.ok ? Number(p.request['duration_s']) : NaN;
         perUnit = Number.isFinite(dur) ? dur : 0;
@@ -148,5 +158,6 @@ export async function prepareRun(cache: PricingCache, eff: EffectiveScenario, ct
       }
     }
   }
+  if (lacking.length > 0) return Promise.all(lacking).then(() => prepareRun(cache, eff, ctx, detail));
   return { eff, cal, currency, catalogs, policies, cardPools, demand, seconds, demandRows, problems, uses };
 }
