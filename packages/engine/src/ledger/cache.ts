@@ -18,7 +18,7 @@ type Nested = Map<unknown, Map<unknown, Map<unknown, Map<string, (RuleDocument |
 /** The map under `key` in `m`, made when missing. */
 function within<K, V>(m: Map<K, Map<unknown, V>>, key: K): Map<unknown, V> {
   let inner = m.get(key);
-  if (!inner) m.set(key, (inner = new Map()));
+  if (!inner) m.set(key, (inner = new Map<unknown, V>()));
   return inner;
 }
 
@@ -68,7 +68,7 @@ export class PricingCache {
     const byReach = kind === 'RateCard' && customer !== undefined && typeof pin !== 'number';
     // Nested by each part of the key (no key text to build: a run asks for a few series every time).
     let byKey = this.series.get(cal);
-    if (!byKey) this.series.set(cal, (byKey = new Map()));
+    if (!byKey) this.series.set(cal, (byKey = new Map() as Nested));
     // By reach, the pin (none or 'effective') does not matter, the customer does: when they joined (a date, never a pin), their billing.
     const series = within(within(within(byKey, kind), id), byReach ? customer.joined : pin);
     const key = byReach ? customer.billing : '';

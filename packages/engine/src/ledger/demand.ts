@@ -58,7 +58,7 @@ const profiles = new WeakMap<DemandLine, Map<Calendar, readonly number[]>>();
 /** Generations of a line in every period of a calendar, before scale and migration, computed once. */
 function profileCounts(line: DemandLine, cal: Calendar): readonly number[] {
   let byCal = profiles.get(line);
-  if (!byCal) profiles.set(line, (byCal = new Map()));
+  if (!byCal) profiles.set(line, (byCal = new Map<Calendar, readonly number[]>()));
   let counts = byCal.get(cal);
   if (!counts) {
     counts = Array.from({ length: cal.horizon }, (_, i) => profileCount(line, cal, i));

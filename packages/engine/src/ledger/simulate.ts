@@ -556,7 +556,16 @@ function tallyRun(
 }
 
 /** The row of one pool and period of an accumulator (at r). */
-function rowOf(acc: Float64Array, r: number, i: number, pool: string, opening: number, unit: Dec, spendOf: Map<number, Dec>, expiredOf: Map<number, Dec>): LedgerRow {
+function rowOf(
+  acc: Float64Array,
+  r: number,
+  i: number,
+  pool: string,
+  opening: number,
+  unit: Dec,
+  spendOf: Map<number, Dec>,
+  expiredOf: Map<number, Dec>,
+): LedgerRow {
   const spend = acc[r + FIELD.spend]!;
   const expiredValue = acc[r + FIELD.expiredValue]!;
   return {
