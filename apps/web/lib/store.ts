@@ -81,7 +81,8 @@ interface Watched {
   readonly folders: Map<string, fs.FSWatcher>;
   /** A folder reported a change since the last walk began (or a watch was added after it looked). */
   changed: boolean;
-  stamp: string | undefined;
+  /** The last walk's fingerprint. */
+  stamp: string;
   /** The top folder as it was at the last walk: a root replaced (a symlink swapped) is a change. */
   top: string;
   /** When the last walk was (`Date.now()`). */
@@ -142,7 +143,7 @@ function currentStamp(root: string): string {
   let stamp: string;
   try {
     top = statKey(fs.statSync(/*turbopackIgnore: true*/ root, { bigint: true }));
-    if (w && !w.changed && w.stamp !== undefined && w.top === top && Date.now() - w.walked < REWALK_MS) return w.stamp;
+    if (w && !w.changed && w.top === top && Date.now() - w.walked < REWALK_MS) return w.stamp;
     if (w) w.changed = false; // before the walk: a change while it runs marks the store again
     stamp = storeStamp(root);
   } catch (e) {
@@ -151,8 +152,10 @@ function currentStamp(root: string): string {
     throw e;
   }
   if (w === null) return stamp;
-  const state = w ?? { folders: new Map(), changed: false, stamp, top, walked: 0 };
-  Object.assign(state, { stamp, top, walked: Date.now() });
+  const state: Watched = w ?? { folders: new Map(), changed: false, stamp, top, walked: 0 };
+  state.stamp = stamp;
+  state.top = top;
+  state.walked = Date.now();
   watched.set(root, state);
   watchFolders(root, state);
   return stamp;

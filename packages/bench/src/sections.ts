@@ -606,7 +606,9 @@ async function loads<K extends string>(
 ): Promise<Record<K, Load>> {
   const keys = Object.keys(plan) as K[];
   type Acc = { latencies: number[]; errors: number; seconds: number; cpu: number | undefined };
-  const acc = Object.fromEntries(keys.map((k): [K, Acc] => [k, { latencies: [], errors: 0, seconds: 0, cpu: 0 }])) as Record<K, Acc>;
+  // No server to read: no CPU time.
+  const cpu = server === undefined ? undefined : 0;
+  const acc = Object.fromEntries(keys.map((k): [K, Acc] => [k, { latencies: [], errors: 0, seconds: 0, cpu }])) as Record<K, Acc>;
   for (const k of keys) await loadOnce(clients, warm, plan[k].call);
   for (let r = 0; r < rounds; r++) {
     for (const k of [...keys.slice(r % keys.length), ...keys.slice(0, r % keys.length)]) {
@@ -624,7 +626,7 @@ async function loads<K extends string>(
   for (const k of keys) {
     const all = acc[k].latencies;
     const pct = (p: number) => percentile(all, p);
-    const cpu = server === undefined ? undefined : acc[k].cpu;
+    const used = acc[k].cpu;
     out[k] = {
       p50: pct(50),
       p95: pct(95),
@@ -632,7 +634,7 @@ async function loads<K extends string>(
       errors: acc[k].errors,
       count: all.length,
       rate: all.length / acc[k].seconds,
-      cpuPerRequest: cpu === undefined ? undefined : cpu / all.length,
+      cpuPerRequest: used === undefined ? undefined : used / all.length,
     };
   }
   return out;

@@ -242,16 +242,15 @@ export function sameSupply(a: LedgerPlan, b: LedgerPlan): boolean {
 export function demandInto(plan: LedgerPlan, poolAt: ReadonlyMap<string, number>, demand: Float64Array, seconds: Float64Array): void {
   const H = plan.cal.horizon;
   const P = plan.pools.length;
-  demand.fill(0);
-  seconds.fill(0);
-  for (const [p, row] of plan.demand) {
-    const k = poolAt.get(p);
-    if (k !== undefined) for (let i = 0; i < H; i++) demand[i * P + k] = row[i] ?? 0;
-  }
-  for (const [p, row] of plan.seconds) {
-    const k = poolAt.get(p);
-    if (k !== undefined) for (let i = 0; i < H; i++) seconds[i * P + k] = row[i] ?? 0;
-  }
+  const into = (byPool: LedgerPlan['demand'], out: Float64Array) => {
+    out.fill(0);
+    for (const [p, row] of byPool) {
+      const k = poolAt.get(p);
+      if (k !== undefined) for (let i = 0; i < H; i++) out[i * P + k] = row[i] ?? 0;
+    }
+  };
+  into(plan.demand, demand);
+  into(plan.seconds, seconds);
 }
 
 /** The compiled lots, billings, burn orders and policies of a plan. */

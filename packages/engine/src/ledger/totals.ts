@@ -55,7 +55,7 @@ export class Tally {
       expired_value: places(this.expiredCents, 100, 2),
       output_seconds: this.servedSeconds,
       demand_seconds: this.demandSeconds,
-      utilisation: (available === 0 ? null : places(this.consumed, available, 4)) ?? '0.0000',
+      utilisation: available === 0 ? '0.0000' : places(this.consumed, available, 4),
       cost_per_credit: this.consumed === 0 ? null : places(this.spendUnits, this.consumed, 4, this.unit),
       cost_per_second: this.servedSeconds === 0 ? null : places(this.spendUnits, this.servedSeconds, 4, this.unit),
     };
